@@ -1,0 +1,1 @@
+//! Workflows live beside this file as .flow sources and compiled .asl.json; see tests/.
