@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The whole test suite, exactly what CI runs (.ci/run calls this script).
+#
+#   scripts/test.sh
+#
+# 1. installs what the tests need and the machine lacks (scripts/ensure-tools.sh: moto 5.2.5 in a
+#    venv, asl-validator 4.0.0, aws-local-stepfunctions + Node 22 for the comparison script);
+# 2. cargo fmt --check, cargo clippy -D warnings;
+# 3. cargo test for the whole workspace: the compiler, the simulator, the workflow simulations,
+#    the Lambdas against moto's server and a throwaway PostgreSQL (the tests start both);
+# 4. the conformance corpus scored with ../shared/conformance/score.py (fails under 95%);
+# 5. Terraform: fmt/init/validate offline, the IAM policy test, a full apply against moto.
+#
+# Cargo's target dir defaults to /var/tmp/flowc-target so repeated runs on one machine reuse
+# builds; set CARGO_TARGET_DIR to override. A fresh machine builds from scratch.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/flowc-target}
+export CARGO_TERM_COLOR=never
+eval "$(scripts/ensure-tools.sh)"
+
+step() { printf '\n==> %s\n' "$*"; }
+started=$(date +%s)
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "cargo test --workspace"
+cargo test --workspace --no-fail-fast 2>&1 | tee "${CARGO_TARGET_DIR}/test.log"
+status=${PIPESTATUS[0]}
+[ "$status" -eq 0 ] || { echo "cargo test failed" >&2; exit "$status"; }
+
+step "conformance corpus (score.py)"
+scripts/conformance.sh
+
+step "terraform"
+scripts/tf-validate.sh
+scripts/tf-local.sh
+
+passed=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed' "${CARGO_TARGET_DIR}/test.log" | awk '{s+=$4} END {print s+0}')
+failed=$(grep -Eo '[0-9]+ failed' "${CARGO_TARGET_DIR}/test.log" | awk '{s+=$1} END {print s+0}')
+step "done in $(( $(date +%s) - started ))s"
+echo "${passed} passed, ${failed} failed"
