@@ -1,1 +1,7 @@
-//! flowc-dsl
+//! flowc-dsl: `.flow` text -> typed, spanned AST. The only crate that sees pest.
+//!
+//! The language is specified in `dsl/LANGUAGE.md`; the grammar, rule by rule, in `src/flow.pest`.
+
+pub mod ast;
+
+pub use ast::{Span, Spanned, Workflow};
