@@ -1,0 +1,498 @@
+//! The typed state machine: machine, branches, states and their fields.
+//!
+//! Fields use AWS spelling in snake case. `Option` means "not written"; fields where AWS gives
+//! an explicit `null` a meaning (InputPath, OutputPath, ResultPath) use [`PathOrNull`] inside the
+//! `Option`, so absent and `null` stay distinct.
+
+use crate::choice::ChoiceRule;
+use crate::intrinsic::IntrinsicCall;
+use crate::names::StateName;
+use crate::path::{JsonPath, ReferencePath};
+use crate::retry::{Catcher, Retrier};
+use crate::template::Template;
+use indexmap::IndexMap;
+use serde_json::Value;
+
+/// A whole state machine definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StateMachine {
+    pub comment: Option<String>,
+    pub query_language: Option<QueryLanguage>,
+    pub start_at: StateName,
+    pub states: IndexMap<StateName, State>,
+    /// Execution timeout.
+    pub timeout_seconds: Option<u64>,
+    pub version: Option<String>,
+}
+
+/// A nested state graph: a Parallel branch, or a Map's ItemProcessor / Iterator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Branch {
+    pub comment: Option<String>,
+    pub query_language: Option<QueryLanguage>,
+    pub start_at: StateName,
+    pub states: IndexMap<StateName, State>,
+}
+
+/// `QueryLanguage`: JSONPath (the default) or JSONata.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryLanguage {
+    JsonPath,
+    Jsonata,
+}
+
+impl QueryLanguage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueryLanguage::JsonPath => "JSONPath",
+            QueryLanguage::Jsonata => "JSONata",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "JSONPath" => Some(QueryLanguage::JsonPath),
+            "JSONata" => Some(QueryLanguage::Jsonata),
+            _ => None,
+        }
+    }
+}
+
+/// One state. Fields every state type (but Fail) may carry live here; the rest in [`StateKind`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    pub name: StateName,
+    pub comment: Option<String>,
+    pub query_language: Option<QueryLanguage>,
+    /// `None`: absent (`$`). `Some(Null)`: the state sees `{}`.
+    pub input_path: Option<PathOrNull<JsonPath>>,
+    /// `None`: absent (`$`). `Some(Null)`: the state outputs `{}`.
+    pub output_path: Option<PathOrNull<JsonPath>>,
+    /// Variables (`Assign`), raw JSON until the simulator implements them.
+    pub assign: Option<Value>,
+    /// JSONata mode `Output`, raw JSON.
+    pub output: Option<Value>,
+    pub kind: StateKind,
+}
+
+/// A path field that may also be written as JSON `null`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathOrNull<P> {
+    Path(P),
+    Null,
+}
+
+/// `ResultPath`: `None` (absent) means `$` (the result replaces the input); `Null` discards the
+/// result and keeps the input.
+pub type ResultPath = PathOrNull<ReferencePath>;
+
+/// What follows a state: `Next` or `End: true`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transition {
+    Next(StateName),
+    End,
+}
+
+/// The state type and its own fields.
+// Map is larger than the rest; states are few and built once, so boxing would only add noise to
+// every pattern match.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum StateKind {
+    Task(Task),
+    Pass(Pass),
+    Choice(Choice),
+    Wait(Wait),
+    Succeed,
+    Fail(Fail),
+    Parallel(Parallel),
+    Map(Map),
+}
+
+impl StateKind {
+    /// The `Type` field value.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            StateKind::Task(_) => "Task",
+            StateKind::Pass(_) => "Pass",
+            StateKind::Choice(_) => "Choice",
+            StateKind::Wait(_) => "Wait",
+            StateKind::Succeed => "Succeed",
+            StateKind::Fail(_) => "Fail",
+            StateKind::Parallel(_) => "Parallel",
+            StateKind::Map(_) => "Map",
+        }
+    }
+}
+
+/// An integer field with a `...Path` alternative (or a JSONata string in JSONata mode):
+/// TimeoutSeconds, HeartbeatSeconds, Wait Seconds, MaxConcurrency, ToleratedFailureCount.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IntegerField {
+    Value(u64),
+    Path(ReferencePath),
+    /// `"{% ... %}"` in JSONata mode, kept as written.
+    Jsonata(String),
+}
+
+/// A number field with a `...Path` alternative: ToleratedFailurePercentage.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NumberField {
+    Value(f64),
+    Path(ReferencePath),
+    Jsonata(String),
+}
+
+/// A string field of a Fail state with its `...Path` alternative: Error/ErrorPath,
+/// Cause/CausePath. AWS accepts a reference path or an intrinsic call in the `...Path` form.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TextField {
+    /// The literal text (in JSONata mode it may be a `{% %}` expression, kept as written).
+    Value(String),
+    Path(ReferencePath),
+    Intrinsic(IntrinsicCall),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task {
+    pub resource: String,
+    pub parameters: Option<Template>,
+    /// JSONata mode `Arguments`, raw JSON.
+    pub arguments: Option<Value>,
+    pub result_selector: Option<Template>,
+    pub result_path: Option<ResultPath>,
+    pub timeout: Option<IntegerField>,
+    pub heartbeat: Option<IntegerField>,
+    /// `Credentials` (`RoleArn` or `RoleArn.$`).
+    pub credentials: Option<Template>,
+    pub retry: Vec<Retrier>,
+    pub catch: Vec<Catcher>,
+    pub transition: Transition,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pass {
+    pub parameters: Option<Template>,
+    pub result: Option<Value>,
+    pub result_path: Option<ResultPath>,
+    pub transition: Transition,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    pub choices: Vec<ChoiceRule>,
+    pub default: Option<StateName>,
+}
+
+/// How long a Wait state waits.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WaitFor {
+    /// `Seconds` / `SecondsPath`.
+    Seconds(IntegerField),
+    /// `Timestamp` / `TimestampPath`.
+    Timestamp(TimestampField),
+}
+
+/// `Timestamp` (RFC 3339 text as written), `TimestampPath`, or a JSONata string.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TimestampField {
+    Value(String),
+    Path(ReferencePath),
+    Jsonata(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wait {
+    pub wait_for: WaitFor,
+    pub transition: Transition,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fail {
+    pub error: Option<TextField>,
+    pub cause: Option<TextField>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parallel {
+    pub branches: Vec<Branch>,
+    pub parameters: Option<Template>,
+    pub arguments: Option<Value>,
+    pub result_selector: Option<Template>,
+    pub result_path: Option<ResultPath>,
+    pub retry: Vec<Retrier>,
+    pub catch: Vec<Catcher>,
+    pub transition: Transition,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Map {
+    pub item_processor: ItemProcessor,
+    /// JSONPath mode: where the items are (`$` when absent).
+    pub items_path: Option<ReferencePath>,
+    /// JSONata mode `Items` (an array or a `{% %}` string), raw JSON.
+    pub items: Option<Value>,
+    /// `ItemSelector`, or the legacy `Parameters` (see `selector_is_legacy_parameters`).
+    pub item_selector: Option<Template>,
+    /// True when the selector was written as the legacy `Parameters` field.
+    pub selector_is_legacy_parameters: bool,
+    pub item_reader: Option<ItemReader>,
+    pub item_batcher: Option<ItemBatcher>,
+    pub result_writer: Option<ResultWriter>,
+    pub max_concurrency: Option<IntegerField>,
+    pub tolerated_failure_percentage: Option<NumberField>,
+    pub tolerated_failure_count: Option<IntegerField>,
+    pub label: Option<String>,
+    pub result_selector: Option<Template>,
+    pub result_path: Option<ResultPath>,
+    pub retry: Vec<Retrier>,
+    pub catch: Vec<Catcher>,
+    pub transition: Transition,
+}
+
+/// A Map's `ItemProcessor`, or the legacy `Iterator` (which has no ProcessorConfig).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemProcessor {
+    pub processor_config: Option<ProcessorConfig>,
+    pub branch: Branch,
+    /// True when written as the legacy `Iterator` field.
+    pub is_legacy_iterator: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ProcessorConfig {
+    pub mode: Option<ProcessorMode>,
+    pub execution_type: Option<ExecutionType>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProcessorMode {
+    Inline,
+    Distributed,
+}
+
+impl ProcessorMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProcessorMode::Inline => "INLINE",
+            ProcessorMode::Distributed => "DISTRIBUTED",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "INLINE" => Some(ProcessorMode::Inline),
+            "DISTRIBUTED" => Some(ProcessorMode::Distributed),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecutionType {
+    Standard,
+    Express,
+}
+
+impl ExecutionType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExecutionType::Standard => "STANDARD",
+            ExecutionType::Express => "EXPRESS",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "STANDARD" => Some(ExecutionType::Standard),
+            "EXPRESS" => Some(ExecutionType::Express),
+            _ => None,
+        }
+    }
+}
+
+/// Distributed Map `ItemReader`: where items come from (S3 and friends).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemReader {
+    pub resource: String,
+    /// `ReaderConfig`, raw JSON (InputType, CSVHeaders, MaxItems...).
+    pub reader_config: Option<Value>,
+    pub parameters: Option<Template>,
+    pub arguments: Option<Value>,
+}
+
+/// Distributed Map `ItemBatcher`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemBatcher {
+    pub max_items_per_batch: Option<IntegerField>,
+    pub max_input_bytes_per_batch: Option<IntegerField>,
+    /// `BatchInput`, raw JSON.
+    pub batch_input: Option<Value>,
+}
+
+/// Distributed Map `ResultWriter`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultWriter {
+    pub resource: Option<String>,
+    pub parameters: Option<Template>,
+    pub arguments: Option<Value>,
+    /// `WriterConfig`, raw JSON.
+    pub writer_config: Option<Value>,
+}
+
+impl State {
+    /// The transition of states that have one (all but Choice, Succeed, Fail).
+    pub fn transition(&self) -> Option<&Transition> {
+        match &self.kind {
+            StateKind::Task(task) => Some(&task.transition),
+            StateKind::Pass(pass) => Some(&pass.transition),
+            StateKind::Wait(wait) => Some(&wait.transition),
+            StateKind::Parallel(parallel) => Some(&parallel.transition),
+            StateKind::Map(map) => Some(&map.transition),
+            StateKind::Choice(_) | StateKind::Succeed | StateKind::Fail(_) => None,
+        }
+    }
+
+    /// `Retry` of Task, Parallel and Map; empty for the others.
+    pub fn retry(&self) -> &[Retrier] {
+        match &self.kind {
+            StateKind::Task(task) => &task.retry,
+            StateKind::Parallel(parallel) => &parallel.retry,
+            StateKind::Map(map) => &map.retry,
+            _ => &[],
+        }
+    }
+
+    /// `Catch` of Task, Parallel and Map; empty for the others.
+    pub fn catch(&self) -> &[Catcher] {
+        match &self.kind {
+            StateKind::Task(task) => &task.catch,
+            StateKind::Parallel(parallel) => &parallel.catch,
+            StateKind::Map(map) => &map.catch,
+            _ => &[],
+        }
+    }
+
+    /// `ResultPath` where the state type has one.
+    pub fn result_path(&self) -> Option<&ResultPath> {
+        match &self.kind {
+            StateKind::Task(task) => task.result_path.as_ref(),
+            StateKind::Pass(pass) => pass.result_path.as_ref(),
+            StateKind::Parallel(parallel) => parallel.result_path.as_ref(),
+            StateKind::Map(map) => map.result_path.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Every state this one can move to, in field order: Next, Choice rule targets, Default,
+    /// Catch targets. Nested branch states are not included (they are a separate graph).
+    pub fn successors(&self) -> Vec<&StateName> {
+        let mut out = Vec::new();
+        if let Some(Transition::Next(next)) = self.transition() {
+            out.push(next);
+        }
+        if let StateKind::Choice(choice) = &self.kind {
+            out.extend(choice.choices.iter().map(|rule| &rule.next));
+            out.extend(choice.default.iter());
+        }
+        out.extend(self.catch().iter().map(|catcher| &catcher.next));
+        out
+    }
+
+    /// The nested graphs of Parallel (its branches) and Map (its processor).
+    pub fn branches(&self) -> Vec<&Branch> {
+        match &self.kind {
+            StateKind::Parallel(parallel) => parallel.branches.iter().collect(),
+            StateKind::Map(map) => vec![&map.item_processor.branch],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Where a state sits: the names of the enclosing Parallel/Map states and branch indices,
+/// then the state's own name. Used by [`crate::SpanTable`] and by checks.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StatePath(pub Vec<StatePathSegment>);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StatePathSegment {
+    /// A state name.
+    State(StateName),
+    /// Branch index inside a Parallel (always 0 for a Map's processor).
+    Branch(usize),
+}
+
+impl StatePath {
+    /// A top-level state.
+    pub fn top(name: &StateName) -> Self {
+        StatePath(vec![StatePathSegment::State(name.clone())])
+    }
+
+    /// The state `name` inside branch `index` of the state at `self`.
+    pub fn child(&self, index: usize, name: &StateName) -> Self {
+        let mut segments = self.0.clone();
+        segments.push(StatePathSegment::Branch(index));
+        segments.push(StatePathSegment::State(name.clone()));
+        StatePath(segments)
+    }
+
+    /// The state's own name (the last segment).
+    pub fn name(&self) -> Option<&StateName> {
+        self.0.iter().rev().find_map(|segment| match segment {
+            StatePathSegment::State(name) => Some(name),
+            StatePathSegment::Branch(_) => None,
+        })
+    }
+}
+
+impl std::fmt::Display for StatePath {
+    /// `Outer/0/Inner`: names and branch indices joined with `/`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (index, segment) in self.0.iter().enumerate() {
+            if index > 0 {
+                f.write_str("/")?;
+            }
+            match segment {
+                StatePathSegment::State(name) => write!(f, "{name}")?,
+                StatePathSegment::Branch(branch) => write!(f, "{branch}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl StateMachine {
+    /// Every state of the machine, nested ones included, with its path, depth first in written
+    /// order (a Parallel/Map state comes before the states of its branches).
+    pub fn all_states(&self) -> Vec<(StatePath, &State)> {
+        let mut out = Vec::new();
+        collect_states(&self.states, None, &mut out);
+        out
+    }
+}
+
+impl Branch {
+    /// Every state of this branch, nested ones included, paths relative to the branch.
+    pub fn all_states(&self) -> Vec<(StatePath, &State)> {
+        let mut out = Vec::new();
+        collect_states(&self.states, None, &mut out);
+        out
+    }
+}
+
+fn collect_states<'a>(
+    states: &'a IndexMap<StateName, State>,
+    parent: Option<(&StatePath, usize)>,
+    out: &mut Vec<(StatePath, &'a State)>,
+) {
+    for (name, state) in states {
+        let path = match parent {
+            Some((parent_path, index)) => parent_path.child(index, name),
+            None => StatePath::top(name),
+        };
+        out.push((path.clone(), state));
+        for (index, branch) in state.branches().into_iter().enumerate() {
+            collect_states(&branch.states, Some((&path, index)), out);
+        }
+    }
+}
