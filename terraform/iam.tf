@@ -1,0 +1,373 @@
+# Least-privilege roles: the seed's three (registration, provisioning, Step Functions) and a
+# fourth, read-only one for the status checker, which the seed folds into provisioning but which
+# needs none of its write access.
+#
+# Every ARN below is built from names known at plan time (not read from the resources), so the
+# plan shows each policy in full and terraform/tests/policy_check.py can audit it before apply.
+# Resource "*" appears only where AWS supports no resource-level permission for the action; each
+# such statement says why, and tests/policy_exceptions.json lists exactly those actions.
+
+locals {
+  arn_prefix = "arn:${local.partition}"
+
+  tenants_table_arn       = "${local.arn_prefix}:dynamodb:${local.region}:${local.account_id}:table/${var.tenants_table_name}"
+  registrations_table_arn = "${local.arn_prefix}:dynamodb:${local.region}:${local.account_id}:table/${var.registrations_table_name}"
+
+  function_arns = {
+    for key, name in local.function_names :
+    key => "${local.arn_prefix}:lambda:${local.region}:${local.account_id}:function:${name}"
+  }
+  lambda_log_group_arns = {
+    for key, name in local.function_names :
+    key => "${local.arn_prefix}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${name}:*"
+  }
+
+  task_role_arns = [
+    for name in module.tenant_provisioning.role_names :
+    "${local.arn_prefix}:iam::${local.account_id}:role/${name}"
+  ]
+  ecs_services_arn = "${local.arn_prefix}:ecs:${local.region}:${local.account_id}:service/${var.ecs_cluster_name}/*"
+}
+
+data "aws_iam_policy_document" "lambda_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+# What every Lambda needs to run: its own log group, X-Ray, and network interfaces in the VPC.
+data "aws_iam_policy_document" "lambda_runtime" {
+  for_each = local.function_names
+
+  statement {
+    sid       = "OwnLogGroup"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = [local.lambda_log_group_arns[each.key]]
+  }
+
+  statement {
+    sid = "XRayTraces"
+    # X-Ray's trace and telemetry uploads support no resource-level permissions: "*" is required.
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "VpcNetworkInterfaces"
+    # Lambda manages the function's ENIs with these calls; ec2:Describe* supports no resource
+    # scoping and Lambda checks the create/delete pair against "*" when the function is created
+    # (the same statement as the AWSLambdaVPCAccessExecutionRole managed policy).
+    actions = [
+      "ec2:CreateNetworkInterface",
+      "ec2:DescribeNetworkInterfaces",
+      "ec2:DeleteNetworkInterface",
+      "ec2:AssignPrivateIpAddresses",
+      "ec2:UnassignPrivateIpAddresses",
+    ]
+    resources = ["*"]
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# tenant-registration: Cognito user, registration and tenant records, start the workflow.
+
+resource "aws_iam_role" "registration" {
+  name               = "tenant-registration-role"
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+}
+
+data "aws_iam_policy_document" "registration" {
+  source_policy_documents = [data.aws_iam_policy_document.lambda_runtime["registration"].json]
+
+  statement {
+    sid = "CognitoUsers"
+    actions = [
+      "cognito-idp:AdminCreateUser",
+      "cognito-idp:AdminGetUser",
+      "cognito-idp:AdminDeleteUser",
+    ]
+    resources = [local.cognito_pool_arn]
+  }
+
+  statement {
+    sid = "TenantAndRegistrationRecords"
+    actions = [
+      "dynamodb:ConditionCheckItem",
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:Query",
+    ]
+    resources = [
+      local.tenants_table_arn,
+      "${local.tenants_table_arn}/index/*",
+      local.registrations_table_arn,
+      "${local.registrations_table_arn}/index/*",
+    ]
+  }
+
+  statement {
+    sid       = "StartProvisioning"
+    actions   = ["states:StartExecution"]
+    resources = [local.state_machine_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "registration" {
+  name   = "tenant-registration"
+  role   = aws_iam_role.registration.id
+  policy = data.aws_iam_policy_document.registration.json
+}
+
+# ---------------------------------------------------------------------------------------------
+# tenant-provisioning: ECS task definitions and services, target groups, listener rules, DNS,
+# tenant records. Database access needs no IAM: the Lambda reaches PostgreSQL through the VPC
+# (security group egress on 5432) with the credentials in DATABASE_URL.
+
+resource "aws_iam_role" "provisioning" {
+  name               = "tenant-provisioning-role"
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+}
+
+data "aws_iam_policy_document" "provisioning" {
+  source_policy_documents = [data.aws_iam_policy_document.lambda_runtime["provisioning"].json]
+
+  statement {
+    sid       = "TenantRecords"
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
+    resources = [local.tenants_table_arn, "${local.tenants_table_arn}/index/*"]
+  }
+
+  statement {
+    sid = "TaskDefinitions"
+    # ECS task-definition register/describe/deregister support no resource-level permissions:
+    # AWS requires "*" (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html).
+    actions = [
+      "ecs:RegisterTaskDefinition",
+      "ecs:DescribeTaskDefinition",
+      "ecs:DeregisterTaskDefinition",
+    ]
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "TenantServices"
+    actions = [
+      "ecs:CreateService",
+      "ecs:UpdateService",
+      "ecs:DescribeServices",
+      "ecs:DeleteService",
+      "ecs:TagResource",
+    ]
+    resources = [local.ecs_services_arn]
+    condition {
+      test     = "ArnEquals"
+      variable = "ecs:cluster"
+      values   = [local.cluster_arn]
+    }
+  }
+
+  statement {
+    sid     = "PassTaskRolesOnly"
+    actions = ["iam:PassRole"]
+    # Only the tenants' two task roles, and only to ECS tasks.
+    resources = local.task_role_arns
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid = "TenantTargetGroups"
+    # Target group names are chosen per tenant at run time, so the scope is this account's
+    # target groups in this region.
+    actions = [
+      "elasticloadbalancing:CreateTargetGroup",
+      "elasticloadbalancing:ModifyTargetGroup",
+      "elasticloadbalancing:DeleteTargetGroup",
+      "elasticloadbalancing:AddTags",
+    ]
+    resources = ["${local.arn_prefix}:elasticloadbalancing:${local.region}:${local.account_id}:targetgroup/*/*"]
+  }
+
+  statement {
+    sid = "TenantListenerRules"
+    # CreateRule is authorised on the listener, the others on the rules under it.
+    actions = [
+      "elasticloadbalancing:CreateRule",
+      "elasticloadbalancing:ModifyRule",
+      "elasticloadbalancing:DeleteRule",
+      "elasticloadbalancing:SetRulePriorities",
+      "elasticloadbalancing:AddTags",
+    ]
+    resources = [local.listener_arn, local.listener_rules_arn]
+  }
+
+  statement {
+    sid = "LoadBalancerReads"
+    # Every elasticloadbalancing:Describe* action supports no resource-level permissions: "*".
+    actions = [
+      "elasticloadbalancing:DescribeListeners",
+      "elasticloadbalancing:DescribeLoadBalancers",
+      "elasticloadbalancing:DescribeRules",
+      "elasticloadbalancing:DescribeTargetGroups",
+      "elasticloadbalancing:DescribeTargetHealth",
+      "elasticloadbalancing:DescribeTags",
+    ]
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "TenantDnsRecords"
+    actions = [
+      "route53:ChangeResourceRecordSets",
+      "route53:ListResourceRecordSets",
+      "route53:GetHostedZone",
+    ]
+    resources = [local.hosted_zone_arn]
+  }
+
+  statement {
+    sid       = "DnsChangeStatus"
+    actions   = ["route53:GetChange"]
+    resources = ["${local.arn_prefix}:route53:::change/*"]
+  }
+}
+
+resource "aws_iam_role_policy" "provisioning" {
+  name   = "tenant-provisioning"
+  role   = aws_iam_role.provisioning.id
+  policy = data.aws_iam_policy_document.provisioning.json
+}
+
+# ---------------------------------------------------------------------------------------------
+# tenant-status-checker: read-only.
+
+resource "aws_iam_role" "status_checker" {
+  name               = "tenant-status-checker-role"
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+}
+
+data "aws_iam_policy_document" "status_checker" {
+  source_policy_documents = [data.aws_iam_policy_document.lambda_runtime["status_checker"].json]
+
+  statement {
+    sid       = "TenantRecords"
+    actions   = ["dynamodb:GetItem", "dynamodb:Query"]
+    resources = [local.tenants_table_arn, "${local.tenants_table_arn}/index/*"]
+  }
+
+  statement {
+    sid       = "TenantServices"
+    actions   = ["ecs:DescribeServices"]
+    resources = [local.ecs_services_arn]
+  }
+
+  statement {
+    sid = "TargetHealth"
+    # elasticloadbalancing:Describe* supports no resource-level permissions: "*".
+    actions = [
+      "elasticloadbalancing:DescribeTargetGroups",
+      "elasticloadbalancing:DescribeTargetHealth",
+    ]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "status_checker" {
+  name   = "tenant-status-checker"
+  role   = aws_iam_role.status_checker.id
+  policy = data.aws_iam_policy_document.status_checker.json
+}
+
+# ---------------------------------------------------------------------------------------------
+# Step Functions: invoke the two Lambdas the workflow calls, deliver logs, write traces.
+# The seed also gave this role DynamoDB; the compiled workflow has no DynamoDB tasks (the
+# Lambdas record status), so it gets none. It cannot invoke tenant-registration either: the
+# workflow never calls it, and it would let an execution start further executions.
+
+data "aws_iam_policy_document" "states_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["states.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "step_functions" {
+  name               = "step-functions-role"
+  assume_role_policy = data.aws_iam_policy_document.states_assume.json
+}
+
+data "aws_iam_policy_document" "step_functions_invoke" {
+  statement {
+    sid     = "InvokeWorkflowLambdas"
+    actions = ["lambda:InvokeFunction"]
+    resources = [
+      local.function_arns.provisioning,
+      "${local.function_arns.provisioning}:*",
+      local.function_arns.status_checker,
+      "${local.function_arns.status_checker}:*",
+    ]
+  }
+}
+
+data "aws_iam_policy_document" "step_functions_observability" {
+  statement {
+    sid = "LogDelivery"
+    # CloudWatch Logs' vended log delivery APIs support no resource-level permissions; AWS
+    # documents "*" for Step Functions logging
+    # (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html).
+    actions = [
+      "logs:CreateLogDelivery",
+      "logs:GetLogDelivery",
+      "logs:UpdateLogDelivery",
+      "logs:DeleteLogDelivery",
+      "logs:ListLogDeliveries",
+      "logs:PutResourcePolicy",
+      "logs:DescribeResourcePolicies",
+      "logs:DescribeLogGroups",
+    ]
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "XRayTraces"
+    # X-Ray's trace upload and sampling APIs support no resource-level permissions: "*".
+    actions = [
+      "xray:PutTraceSegments",
+      "xray:PutTelemetryRecords",
+      "xray:GetSamplingRules",
+      "xray:GetSamplingTargets",
+    ]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "step_functions_invoke" {
+  name   = "invoke-lambdas"
+  role   = aws_iam_role.step_functions.id
+  policy = data.aws_iam_policy_document.step_functions_invoke.json
+}
+
+# Separate from the invoke policy: CreateStateMachine checks log delivery permissions, so the
+# state machine waits for this policy.
+resource "aws_iam_role_policy" "step_functions_observability" {
+  name   = "logs-and-traces"
+  role   = aws_iam_role.step_functions.id
+  policy = data.aws_iam_policy_document.step_functions_observability.json
+}

@@ -1,0 +1,100 @@
+terraform {
+  required_version = ">= 1.11.0"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.100"
+    }
+  }
+}
+
+# What every tenant's ECS services share. The provisioning Lambda creates per-tenant task
+# definitions and services at run time; they use these roles (passed with iam:PassRole, which
+# the Lambda may do for these two roles only), this security group and this log group.
+
+data "aws_iam_policy_document" "ecs_tasks_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+}
+
+# Used by the ECS agent to pull images and write container logs.
+resource "aws_iam_role" "task_execution" {
+  name               = "${var.name_prefix}-task-execution-role"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+}
+
+data "aws_iam_policy_document" "task_execution" {
+  statement {
+    sid = "EcrAuthToken"
+    # ecr:GetAuthorizationToken supports no resource-level permissions: AWS requires "*".
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "EcrPull"
+    actions = [
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:BatchGetImage",
+      "ecr:GetDownloadUrlForLayer",
+    ]
+    resources = var.ecr_repository_arns
+  }
+
+  statement {
+    sid       = "ContainerLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.tenants.arn}:*"]
+  }
+}
+
+resource "aws_iam_role_policy" "task_execution" {
+  name   = "${var.name_prefix}-task-execution"
+  role   = aws_iam_role.task_execution.id
+  policy = data.aws_iam_policy_document.task_execution.json
+}
+
+# Assumed by the tenants' own containers. It grants nothing yet: the applications reach
+# PostgreSQL over the network, not through AWS APIs; add statements here when they need some.
+resource "aws_iam_role" "task" {
+  name               = "${var.name_prefix}-task-role"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+}
+
+resource "aws_cloudwatch_log_group" "tenants" {
+  name              = "/ecs/${var.name_prefix}-services"
+  retention_in_days = var.log_retention_days
+}
+
+resource "aws_security_group" "services" {
+  name        = "${var.name_prefix}-services"
+  description = "Tenant ECS services: reachable from the shared ALB only"
+  vpc_id      = var.vpc_id
+}
+
+# Every TCP port, but only from the ALB: each tenant's target group picks its container port,
+# and the ALB is the only way in.
+resource "aws_vpc_security_group_ingress_rule" "from_alb" {
+  for_each = toset(var.alb_security_group_ids)
+
+  security_group_id            = aws_security_group.services.id
+  description                  = "From the shared ALB"
+  ip_protocol                  = "tcp"
+  from_port                    = 0
+  to_port                      = 65535
+  referenced_security_group_id = each.value
+}
+
+# Tenant applications call out to the database, the image registry and third-party APIs.
+resource "aws_vpc_security_group_egress_rule" "all" {
+  security_group_id = aws_security_group.services.id
+  description       = "Outbound from tenant services"
+  ip_protocol       = "-1"
+  cidr_ipv4         = "0.0.0.0/0"
+}

@@ -1,0 +1,154 @@
+# The seed's variables (same names and defaults), then what the Lambdas' configuration needs.
+
+variable "aws_region" {
+  description = "AWS region"
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "environment" {
+  description = "Environment name"
+  type        = string
+  default     = "production"
+}
+
+variable "vpc_id" {
+  description = "VPC ID for resources"
+  type        = string
+  default     = "vpc-074fbfda710f9a931"
+}
+
+variable "private_subnet_ids" {
+  description = "Private subnet IDs"
+  type        = list(string)
+  default     = ["subnet-03b9c8ef4c78431c5", "subnet-01859110d63358d8f"]
+
+  validation {
+    condition     = length(var.private_subnet_ids) > 0
+    error_message = "private_subnet_ids needs at least one subnet for the Lambdas and the tenants' services."
+  }
+}
+
+variable "ecs_cluster_name" {
+  description = "ECS cluster name"
+  type        = string
+  default     = "moamalat-cluster"
+}
+
+variable "alb_arn" {
+  description = "Application Load Balancer ARN"
+  type        = string
+  default     = "arn:aws:elasticloadbalancing:us-east-1:339712855370:loadbalancer/app/moamalat-alb/25303afaeb8924d6"
+}
+
+variable "route53_zone_id" {
+  description = "Route53 hosted zone ID"
+  type        = string
+  default     = "Z01557883SJQKW0ELRWJQ"
+}
+
+variable "domain_name" {
+  description = "Domain name for tenants"
+  type        = string
+  default     = "moamalat-pro.com"
+}
+
+# Not in the seed: the registration Lambda's existing user pool, the tenants' database and
+# container images, and operational settings.
+
+variable "alb_listener_port" {
+  description = "Port of the ALB listener that receives the tenants' host-header rules."
+  type        = number
+  default     = 443
+}
+
+variable "cognito_user_pool_id" {
+  description = "Existing Cognito user pool the registration Lambda creates users in (for example us-east-1_AbCdEf123)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9-]+_[0-9A-Za-z]+$", var.cognito_user_pool_id))
+    error_message = "cognito_user_pool_id must look like REGION_ID, for example us-east-1_AbCdEf123."
+  }
+}
+
+variable "database_url" {
+  description = "PostgreSQL URL the provisioning Lambda creates tenant schemas and roles with (postgres://user:password@host:5432/db). Pass it with TF_VAR_database_url; it never belongs in a tfvars file."
+  type        = string
+  sensitive   = true
+
+  validation {
+    condition     = can(regex("^postgres(ql)?://", var.database_url))
+    error_message = "database_url must be a postgres:// or postgresql:// URL."
+  }
+}
+
+variable "backend_image" {
+  description = "Container image of the tenants' backend; null means ACCOUNT.dkr.ecr.REGION.amazonaws.com/tenant-backend:latest."
+  type        = string
+  default     = null
+}
+
+variable "frontend_image" {
+  description = "Container image of the tenants' frontend; null means ACCOUNT.dkr.ecr.REGION.amazonaws.com/tenant-frontend:latest."
+  type        = string
+  default     = null
+}
+
+variable "lambda_package_dir" {
+  description = "Folder holding tenant-registration.zip, tenant-provisioning.zip and tenant-status-checker.zip (each a `bootstrap` binary), as scripts/package-lambdas.sh writes them."
+  type        = string
+  default     = null
+}
+
+variable "lambda_architecture" {
+  description = "Instruction set the Lambda packages are built for: x86_64 or arm64."
+  type        = string
+  default     = "x86_64"
+
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.lambda_architecture)
+    error_message = "lambda_architecture must be x86_64 or arm64."
+  }
+}
+
+variable "state_machine_definition_file" {
+  description = "ASL template of the workflow (flowc's output with $${provisioning} and $${status_checker} placeholders); null means workflows/tenant_provisioning.asl.json in this repository."
+  type        = string
+  default     = null
+}
+
+variable "log_retention_days" {
+  description = "Retention of every log group (Lambdas, state machine, tenant containers), in days."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...)."
+  }
+}
+
+variable "alarm_email" {
+  description = "Address subscribed to the alarm topic; null subscribes nobody (subscribe your own endpoint to the topic output)."
+  type        = string
+  default     = null
+}
+
+variable "deletion_protection" {
+  description = "Protect the DynamoDB tables from deletion (turn off only for throwaway environments)."
+  type        = bool
+  default     = true
+}
+
+variable "tenants_table_name" {
+  description = "DynamoDB table of tenants (created here)."
+  type        = string
+  default     = "tenants"
+}
+
+variable "registrations_table_name" {
+  description = "DynamoDB table of user registrations (created here)."
+  type        = string
+  default     = "tenant-registrations"
+}
