@@ -1,9 +1,21 @@
 //! JSONPath as AWS Step Functions understands it (Jayway's dialect), reference paths and
 //! context-object paths (`$$.`).
 //!
-//! STUB: the agreed surface; the real parser and evaluator replace the bodies.
+//! A path is parsed once into a typed segment list ([`Segment`], [`Selector`]) and then evaluated
+//! over `serde_json::Value` as often as needed. Result shapes follow Jayway, which AWS uses:
+//! a definite path (names and single indexes only) yields the one value it names and fails when
+//! that value is missing; an indefinite path (wildcard, slice, filter, deep scan, index union)
+//! yields an array of every match, empty when nothing matches.
+
+mod eval;
+mod parse;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use serde_json::Value;
 
 /// Why a path failed to parse; `offset` is a byte offset into the path text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,22 +32,213 @@ impl fmt::Display for PathError {
 
 impl std::error::Error for PathError {}
 
+/// Why evaluating a parsed path over a document failed. The `Display` texts are Jayway's, which
+/// AWS quotes in its `States.Runtime` causes ("Invalid path '$.x' : No results for path: $['x']");
+/// every `path` field is Jayway's normalised form (`$['a'][0]`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PathEvalError {
+    /// A definite path whose last step selects nothing.
+    #[error("No results for path: {path}")]
+    NoResults { path: String },
+    /// A definite path whose intermediate property is missing.
+    #[error("Missing property in path {path}")]
+    MissingProperty { path: String },
+    /// A property step applied to something that is not an object.
+    #[error(
+        "Expected to find an object with property {property} in path {path} but found '{found}'"
+    )]
+    NotAnObject {
+        property: String,
+        path: String,
+        found: &'static str,
+    },
+    /// An index step applied to something that is not an array.
+    #[error("Filter: {selector} can only be applied to arrays. Current context is: {context}")]
+    NotAnArray { selector: String, context: String },
+    /// A ResultPath-style write that cannot be applied to the document (AWS raises
+    /// `States.ResultPathMatchFailure`).
+    #[error("Unable to apply step {step} to {path}: found '{found}' where {expected} is needed")]
+    CannotSet {
+        step: String,
+        path: String,
+        found: &'static str,
+        expected: &'static str,
+    },
+}
+
+/// One step of a path: a selector applied to the current nodes (`.x`, `[0]`) or to the current
+/// nodes and all their descendants (`..x`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Segment {
+    Child(Selector),
+    Descendant(Selector),
+}
+
+/// What a segment selects.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Selector {
+    /// `.name` or `['name']`.
+    Name(String),
+    /// `['a','b']`: at the end of a path Jayway merges the named members into one object;
+    /// elsewhere each name is followed in turn.
+    Names(Vec<String>),
+    /// `*`: every member value or element.
+    Wildcard,
+    /// `[n]`; negative counts from the end.
+    Index(i64),
+    /// `[0,2]`.
+    Indexes(Vec<i64>),
+    /// `[start:end:step]`, each part optional.
+    Slice {
+        start: Option<i64>,
+        end: Option<i64>,
+        step: Option<i64>,
+    },
+    /// `[?(expr)]`.
+    Filter(Box<FilterExpr>),
+}
+
+/// A function applied to the result of the whole path (Jayway's `.length()`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathFunction {
+    Length,
+}
+
+/// The boolean expression of a filter selector.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FilterExpr {
+    Or(Box<FilterExpr>, Box<FilterExpr>),
+    And(Box<FilterExpr>, Box<FilterExpr>),
+    Not(Box<FilterExpr>),
+    /// `@.isbn` alone: true when the path selects something.
+    Exists(Operand),
+    Compare(Operand, CompareOp, Operand),
+}
+
+/// A value inside a filter: a path relative to the current item (`@`) or the root (`$`), or a
+/// literal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operand {
+    Current(RelativePath),
+    Root(RelativePath),
+    Literal(Value),
+}
+
+/// The segments of a path used inside a filter, after its `@` or `$`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelativePath {
+    pub segments: Vec<Segment>,
+    pub function: Option<PathFunction>,
+}
+
+/// Comparison operators of Jayway filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    Nin,
+    SubsetOf,
+    AnyOf,
+    NoneOf,
+    Size,
+    Empty,
+}
+
+impl CompareOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CompareOp::Eq => "==",
+            CompareOp::Ne => "!=",
+            CompareOp::Lt => "<",
+            CompareOp::Le => "<=",
+            CompareOp::Gt => ">",
+            CompareOp::Ge => ">=",
+            CompareOp::In => "in",
+            CompareOp::Nin => "nin",
+            CompareOp::SubsetOf => "subsetof",
+            CompareOp::AnyOf => "anyof",
+            CompareOp::NoneOf => "noneof",
+            CompareOp::Size => "size",
+            CompareOp::Empty => "empty",
+        }
+    }
+}
+
 /// A parsed JSONPath (`$...` or, with `is_context`, `$$...`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Equality and hashing go by the source text: two spellings of the same selection
+/// (`$.a` and `$['a']`) are different paths, as they are different ASL.
+#[derive(Debug, Clone)]
 pub struct JsonPath {
     source: String,
+    context: bool,
+    segments: Vec<Segment>,
+    function: Option<PathFunction>,
 }
 
 impl JsonPath {
     pub fn parse(text: &str) -> Result<Self, PathError> {
-        Ok(Self { source: text.to_string() })
+        let parsed = parse::parse_path(text)?;
+        Ok(Self {
+            source: text.to_string(),
+            context: parsed.context,
+            segments: parsed.path.segments,
+            function: parsed.path.function,
+        })
     }
+
     pub fn as_str(&self) -> &str {
         &self.source
     }
+
     /// `$$...`: a path into the context object.
     pub fn is_context(&self) -> bool {
-        self.source.starts_with("$$")
+        self.context
+    }
+
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+
+    pub fn function(&self) -> Option<PathFunction> {
+        self.function
+    }
+
+    /// True when the path names at most one node (names and single indexes only, no function
+    /// over an indefinite result): it then yields that value itself rather than an array.
+    pub fn is_definite(&self) -> bool {
+        eval::segments_definite(&self.segments)
+    }
+
+    /// Evaluates the path against `root` (the state input, or the context object for `$$`
+    /// paths; the caller picks). Definite paths return the value, indefinite ones an array of
+    /// matches.
+    pub fn select(&self, root: &Value) -> Result<Value, PathEvalError> {
+        eval::select(&self.segments, self.function, root)
+    }
+
+    /// The path in Jayway's normalised form (`$['a'][0]`), as AWS quotes it in error causes.
+    pub fn normalized(&self) -> String {
+        eval::normalized(&self.segments)
+    }
+}
+
+impl PartialEq for JsonPath {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+    }
+}
+
+impl Eq for JsonPath {}
+
+impl Hash for JsonPath {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.source.hash(state);
     }
 }
 
@@ -45,22 +248,80 @@ impl fmt::Display for JsonPath {
     }
 }
 
+/// One step of a reference path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefStep {
+    Name(String),
+    Index(i64),
+}
+
 /// A reference path: a JSONPath that selects exactly one node (no wildcards, filters, slices),
 /// as ResultPath, Choice `Variable`, `*Path` fields require.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ReferencePath {
     source: String,
+    context: bool,
+    steps: Vec<RefStep>,
 }
 
 impl ReferencePath {
     pub fn parse(text: &str) -> Result<Self, PathError> {
-        Ok(Self { source: text.to_string() })
+        let parsed = parse::parse_path(text)?;
+        let steps = parse::reference_steps(text, &parsed)?;
+        Ok(Self {
+            source: text.to_string(),
+            context: parsed.context,
+            steps,
+        })
     }
+
     pub fn as_str(&self) -> &str {
         &self.source
     }
+
     pub fn is_context(&self) -> bool {
-        self.source.starts_with("$$")
+        self.context
+    }
+
+    pub fn steps(&self) -> &[RefStep] {
+        &self.steps
+    }
+
+    /// True for `$` (or `$$`) alone: the whole document.
+    pub fn is_root(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// The node the path names, or Jayway's error when it is missing.
+    pub fn get<'v>(&self, root: &'v Value) -> Result<&'v Value, PathEvalError> {
+        eval::get_ref(&self.steps, root)
+    }
+
+    /// Writes `value` where the path points, as ResultPath does: `$` replaces the whole
+    /// document; missing intermediate objects are created; an intermediate (or the parent of the
+    /// last step) that is not an object, or an index past the end of an array, is an error
+    /// (AWS: `States.ResultPathMatchFailure`).
+    pub fn set(&self, root: &mut Value, value: Value) -> Result<(), PathEvalError> {
+        eval::set_ref(&self.steps, root, value)
+    }
+
+    /// The path in Jayway's normalised form (`$['a'][0]`).
+    pub fn normalized(&self) -> String {
+        eval::normalized_steps(&self.steps)
+    }
+}
+
+impl PartialEq for ReferencePath {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+    }
+}
+
+impl Eq for ReferencePath {}
+
+impl Hash for ReferencePath {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.source.hash(state);
     }
 }
 
