@@ -274,7 +274,9 @@ pub enum StateKind {
     /// `parallel Name { branch { ... } ... }`.
     Parallel,
     /// `map Name over $.items { process { ... } ... }`.
-    Map { items_path: Option<Spanned<PathText>> },
+    Map {
+        items_path: Option<Spanned<PathText>>,
+    },
     /// `poll Name every 60s at most 15 times { wait W  check T = r {..}  choice C {..}
     /// exhausted -> X }`: lowers to a counter Pass, Wait, Task, counter Pass and Choice.
     Poll(Box<Poll>),

@@ -5,3 +5,9 @@
 pub mod ast;
 
 pub use ast::{Span, Spanned, Workflow};
+pub mod error;
+mod lower;
+mod parse;
+
+pub use error::ParseError;
+pub use parse::{MAX_NESTING, parse};

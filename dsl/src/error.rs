@@ -1,0 +1,109 @@
+//! Parse errors: the `flowc::parse::*` codes.
+
+use miette::{Diagnostic, SourceSpan};
+use thiserror::Error;
+
+/// Why a `.flow` file could not be parsed. Spans are byte ranges into the source; callers
+/// attach the source text (and file name) when rendering.
+#[derive(Debug, Clone, Error, Diagnostic, PartialEq, Eq)]
+pub enum ParseError {
+    #[error("{message}")]
+    #[diagnostic(code(flowc::parse::syntax), help("{help}"))]
+    Syntax {
+        message: String,
+        label: String,
+        help: String,
+        #[label("{label}")]
+        span: SourceSpan,
+    },
+
+    #[error("nesting deeper than {limit} levels")]
+    #[diagnostic(
+        code(flowc::parse::too_deep),
+        help(
+            "flatten the structure: split deep JSON into smaller values or nested branches into separate states"
+        )
+    )]
+    TooDeep {
+        limit: usize,
+        #[label("this bracket is {limit} levels deep")]
+        span: SourceSpan,
+    },
+
+    #[error("the file is too complex to parse")]
+    #[diagnostic(
+        code(flowc::parse::too_complex),
+        help("the parser gave up after too many steps; split the workflow into smaller files")
+    )]
+    TooComplex {
+        #[label("gave up here")]
+        span: SourceSpan,
+    },
+
+    #[error("invalid string literal: {reason}")]
+    #[diagnostic(
+        code(flowc::parse::invalid_string),
+        help(
+            "strings follow JSON: escape `\"` and `\\` with a backslash; `\\uXXXX` for code points"
+        )
+    )]
+    InvalidString {
+        reason: String,
+        #[label("this string")]
+        span: SourceSpan,
+    },
+
+    #[error("invalid number `{text}`")]
+    #[diagnostic(
+        code(flowc::parse::invalid_number),
+        help("numbers follow JSON and must fit in a 64-bit float")
+    )]
+    InvalidNumber {
+        text: String,
+        #[label("this number")]
+        span: SourceSpan,
+    },
+
+    #[error("`poll {poll}` has no `{part}`")]
+    #[diagnostic(
+        code(flowc::parse::incomplete_poll),
+        help(
+            "a poll needs `wait NAME`, `check NAME = resource {{ ... }}`, `choice NAME {{ ... }}` and `exhausted -> STATE`"
+        )
+    )]
+    IncompletePoll {
+        poll: String,
+        part: &'static str,
+        #[label("this poll")]
+        span: SourceSpan,
+    },
+
+    #[error("`poll {poll}` has more than one `{part}`")]
+    #[diagnostic(
+        code(flowc::parse::duplicate_poll_part),
+        help(
+            "a poll has one wait, one check, one choice, one `exhausted` and at most one `counter`"
+        )
+    )]
+    DuplicatePollPart {
+        poll: String,
+        part: &'static str,
+        #[label("second `{part}`")]
+        span: SourceSpan,
+    },
+}
+
+impl ParseError {
+    /// The span the error points at.
+    pub fn span(&self) -> SourceSpan {
+        match self {
+            ParseError::Syntax { span, .. }
+            | ParseError::TooDeep { span, .. }
+            | ParseError::TooComplex { span }
+            | ParseError::InvalidString { span, .. }
+            | ParseError::InvalidNumber { span, .. }
+            | ParseError::IncompletePoll { span, .. }
+            | ParseError::DuplicatePollPart { span, .. } => *span,
+        }
+    }
+}

@@ -1,0 +1,450 @@
+//! `.flow` text -> pest pairs -> AST, with syntax errors said in words.
+//!
+//! pest's rule names never leave this crate: a failed parse becomes a [`ParseError`] whose
+//! message says what was expected ("expected a state name after `task`").
+
+use std::num::NonZeroUsize;
+
+use pest::Parser as _;
+use pest::error::{ErrorVariant, InputLocation};
+
+use crate::ast::{Comment, Span, Workflow};
+use crate::error::ParseError;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "flow.pest"]
+pub(crate) struct FlowParser;
+
+/// Deepest nesting of `{`, `[` and `(` accepted. Real workflows nest a handful of levels; the
+/// bound keeps the recursive-descent parser and every later recursive pass far from the end of
+/// the stack, whatever the input.
+pub const MAX_NESTING: usize = 64;
+
+/// pest's call limit: a backstop against pathological backtracking. A 10,000-state flow uses
+/// far fewer calls than this.
+const CALL_LIMIT: usize = 50_000_000;
+
+/// Parse a whole `.flow` file.
+pub fn parse(source: &str) -> Result<Workflow, ParseError> {
+    check_nesting(source)?;
+    pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT));
+    let pairs = FlowParser::parse(Rule::file, source).map_err(|e| syntax_error(source, &e))?;
+    let mut workflow = crate::lower::file(pairs)?;
+    workflow.comments = scan_comments(source);
+    Ok(workflow)
+}
+
+/// Reject input nested deeper than [`MAX_NESTING`] before pest recurses into it.
+fn check_nesting(source: &str) -> Result<(), ParseError> {
+    let mut depth = 0usize;
+    let mut scanner = Scanner::new(source);
+    while let Some((offset, token)) = scanner.next_token() {
+        match token {
+            Token::Open => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(ParseError::TooDeep {
+                        limit: MAX_NESTING,
+                        span: Span::new(offset, offset + 1).into(),
+                    });
+                }
+            }
+            Token::Close => depth = depth.saturating_sub(1),
+            Token::Comment(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Every `#` / `//` comment outside strings, in order.
+fn scan_comments(source: &str) -> Vec<Comment> {
+    let mut comments = Vec::new();
+    let mut scanner = Scanner::new(source);
+    while let Some((offset, token)) = scanner.next_token() {
+        if let Token::Comment(end) = token {
+            let text = source
+                .get(offset..end)
+                .unwrap_or_default()
+                .trim_end()
+                .to_string();
+            comments.push(Comment {
+                text,
+                span: Span::new(offset, end),
+            });
+        }
+    }
+    comments
+}
+
+enum Token {
+    Open,
+    Close,
+    /// A comment ending at this byte offset.
+    Comment(usize),
+}
+
+/// A tiny lexer that knows just enough (strings, comments, brackets) to find comments and
+/// measure nesting without recursion.
+struct Scanner<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn new(source: &'a str) -> Self {
+        Self {
+            bytes: source.as_bytes(),
+            pos: 0,
+        }
+    }
+
+    fn next_token(&mut self) -> Option<(usize, Token)> {
+        while let Some(&byte) = self.bytes.get(self.pos) {
+            let start = self.pos;
+            match byte {
+                b'"' | b'\'' => self.skip_string(byte),
+                b'#' => return Some((start, Token::Comment(self.skip_line()))),
+                b'/' if self.bytes.get(self.pos + 1) == Some(&b'/') => {
+                    return Some((start, Token::Comment(self.skip_line())));
+                }
+                b'{' | b'[' | b'(' => {
+                    self.pos += 1;
+                    return Some((start, Token::Open));
+                }
+                b'}' | b']' | b')' => {
+                    self.pos += 1;
+                    return Some((start, Token::Close));
+                }
+                _ => self.pos += 1,
+            }
+        }
+        None
+    }
+
+    fn skip_string(&mut self, quote: u8) {
+        self.pos += 1;
+        while let Some(&byte) = self.bytes.get(self.pos) {
+            self.pos += 1;
+            if byte == b'\\' {
+                self.pos += 1;
+            } else if byte == quote || byte == b'\n' {
+                return;
+            }
+        }
+    }
+
+    fn skip_line(&mut self) -> usize {
+        while let Some(&byte) = self.bytes.get(self.pos) {
+            if byte == b'\n' {
+                break;
+            }
+            self.pos += 1;
+        }
+        self.pos
+    }
+}
+
+/// Turn pest's error into one said in words.
+fn syntax_error(source: &str, error: &pest::error::Error<Rule>) -> ParseError {
+    let offset = match error.location {
+        InputLocation::Pos(pos) => pos,
+        InputLocation::Span((start, _)) => start,
+    };
+    let found = token_at(source, offset);
+    let span = Span::new(
+        offset,
+        offset + found.len().max(usize::from(offset < source.len())),
+    );
+    let found_words = if found.is_empty() {
+        "the end of the file".to_string()
+    } else {
+        format!("`{found}`")
+    };
+    let after = match token_before(source, offset) {
+        Some(token) => format!(" after `{token}`"),
+        None => String::new(),
+    };
+    match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } if !positives.is_empty() => {
+            let expected = describe_expected(positives);
+            ParseError::Syntax {
+                message: format!("expected {expected}{after}, found {found_words}"),
+                label: format!("expected {expected} here"),
+                help: help_for(positives),
+                span: span.into(),
+            }
+        }
+        ErrorVariant::ParsingError { .. } => ParseError::Syntax {
+            message: format!("unexpected {found_words}{after}"),
+            label: "not expected here".to_string(),
+            help: "see dsl/LANGUAGE.md for the syntax".to_string(),
+            span: span.into(),
+        },
+        ErrorVariant::CustomError { .. } => ParseError::TooComplex { span: span.into() },
+    }
+}
+
+/// The token starting at `offset`: a run of name characters, a path, or one character.
+fn token_at(source: &str, offset: usize) -> &str {
+    let rest = source.get(offset..).unwrap_or_default();
+    let end = rest
+        .char_indices()
+        .find(|&(i, c)| {
+            let word = c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '$');
+            if i == 0 {
+                false
+            } else {
+                !word || c.is_whitespace()
+            }
+        })
+        .map_or(rest.len(), |(i, _)| i);
+    let token = rest.get(..end).unwrap_or_default();
+    // A single symbol stands alone; a word runs on.
+    if token.starts_with(|c: char| c.is_alphanumeric() || matches!(c, '_' | '$')) {
+        token
+    } else {
+        rest.get(..rest.chars().next().map_or(0, char::len_utf8))
+            .unwrap_or_default()
+    }
+}
+
+/// The last token before `offset`, for "after `task`".
+fn token_before(source: &str, offset: usize) -> Option<&str> {
+    let before = source.get(..offset)?.trim_end();
+    let last = before.chars().next_back()?;
+    let is_word = |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '$');
+    let start = if is_word(last) {
+        before.rfind(|c: char| !is_word(c)).map_or(0, |i| i + 1)
+    } else if before.ends_with("->") {
+        before.len() - 2
+    } else {
+        before.len() - last.len_utf8()
+    };
+    let token = before.get(start..)?;
+    if token.len() > 40 { None } else { Some(token) }
+}
+
+fn describe_expected(positives: &[Rule]) -> String {
+    let mut words: Vec<&str> = Vec::new();
+    for rule in positives {
+        let word = describe(*rule);
+        if !words.contains(&word) {
+            words.push(word);
+        }
+    }
+    match words.as_slice() {
+        [] => "something else".to_string(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+fn help_for(positives: &[Rule]) -> String {
+    let first = positives.first().copied();
+    match first {
+        Some(Rule::state_name) | Some(Rule::name) => {
+            "names are letters, digits, `_`, `-` and `.`, starting with a letter or `_`; \
+             any other name is written as a JSON string"
+                .to_string()
+        }
+        Some(Rule::state) | Some(Rule::machine_comment) => {
+            "a file holds `comment`, `version`, `timeout`, `resource`, `retry policy` and \
+             states (`task`, `pass`, `choice`, `wait`, `succeed`, `fail`, `parallel`, `map`, \
+             `poll`)"
+                .to_string()
+        }
+        Some(Rule::duration) => "write a duration as a number with s, m, h or d: `60s`".to_string(),
+        Some(Rule::path) => "paths start with `$`: `$.tenant_id`, `$$.Execution.Id`".to_string(),
+        Some(Rule::json) => {
+            "write JSON: an object, array, string, number, true, false or null".to_string()
+        }
+        Some(Rule::compare_op) => {
+            "compare with ==, !=, <, <=, >, >=, or test with `is present`, `matches \"...\"`"
+                .to_string()
+        }
+        _ if positives.iter().any(|r| is_field_rule(*r)) => {
+            "state fields: see the table in dsl/LANGUAGE.md (`parameters`, `result_path`, \
+             `retry`, `catch`, `next`, `end`, ...)"
+                .to_string()
+        }
+        _ => "see dsl/LANGUAGE.md for the syntax".to_string(),
+    }
+}
+
+fn is_field_rule(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::f_comment
+            | Rule::f_input_path
+            | Rule::f_output_path
+            | Rule::f_result_path
+            | Rule::f_parameters
+            | Rule::f_next
+            | Rule::f_end
+            | Rule::f_retry
+            | Rule::f_catch
+    )
+}
+
+/// What a rule means to someone writing `.flow`.
+fn describe(rule: Rule) -> &'static str {
+    use Rule::*;
+    match rule {
+        EOI => "the end of the file",
+        name => "a name",
+        string => "a string",
+        number => "a number",
+        duration => "a duration (like `60s`)",
+        time_unit => "a time unit (s, m, h, d)",
+        path => "a path (like `$.field`)",
+        intrinsic => "an intrinsic call (like `States.Format(...)`)",
+        state => {
+            "a state (`task`, `pass`, `choice`, `wait`, `succeed`, `fail`, `parallel`, `map`, `poll`)"
+        }
+        state_name => "a state name",
+        resource_ref => "a resource name or ARN string",
+        machine_comment => "`comment`",
+        machine_version => "`version`",
+        machine_timeout => "`timeout`",
+        resource_decl => "`resource`",
+        lambda_resource => "`lambda \"function-name\"`",
+        retry_policy => "`retry policy`",
+        retry_rule => "`on` and a list of error names",
+        error_list | error_name => "an error name",
+        body => "`{`",
+        wait_seconds | wait_seconds_path => "`for`",
+        wait_timestamp | wait_timestamp_path => "`until`",
+        fail_error => "`error`",
+        fail_cause => "`cause`",
+        items_path => "`over`",
+        poll_wait => "`wait`",
+        poll_check => "`check`",
+        poll_choice => "`choice`",
+        poll_exhausted => "`exhausted`",
+        poll_counter => "`counter`",
+        retry_every => "`every`",
+        retry_attempts => "`attempts`",
+        retry_backoff => "`backoff`",
+        retry_max_delay => "`max_delay`",
+        retry_jitter => "`jitter`",
+        f_comment => "a field (`comment`, `parameters`, `result_path`, `next`, `end`, ...)",
+        f_input_path
+        | f_output_path
+        | f_result_path
+        | f_parameters
+        | f_result_selector
+        | f_result
+        | f_item_selector
+        | f_timeout
+        | f_heartbeat
+        | f_retry
+        | f_catch
+        | f_next
+        | f_end
+        | f_when
+        | f_otherwise
+        | f_branch
+        | f_process
+        | f_max_concurrency
+        | f_tolerated_failure_percentage
+        | f_tolerated_failure_count => {
+            "a field (`comment`, `parameters`, `result_path`, `next`, `end`, ...)"
+        }
+        catch_into => "`into`",
+        process_config => "`config`",
+        condition | and_cond | not_cond | paren_cond | all_cond | any_cond | is_cond
+        | matches_cond | compare_cond => "a condition (like `$.status == \"healthy\"`)",
+        type_test => "`present`, `null`, `string`, `numeric`, `boolean` or `timestamp`",
+        compare_op => "a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`)",
+        equals => "`=`",
+        arrow => "`->`",
+        open_brace => "`{`",
+        close_brace => "`}`",
+        open_paren => "`(`",
+        close_paren => "`)`",
+        open_bracket => "`[`",
+        close_bracket => "`]`",
+        comma => "`,`",
+        colon => "`:`",
+        operand => {
+            "a value (string, number, true, false, `timestamp(\"...\")` or `string($.path)`)"
+        }
+        timestamp_literal => "`timestamp(\"...\")`",
+        typed_path => "a typed path (like `number($.limit)`)",
+        operand_type => "`string`, `number`, `boolean` or `timestamp`",
+        json | json_object | json_member | json_array => "a JSON value",
+        k_comment => "`comment`",
+        k_version => "`version`",
+        k_timeout => "`timeout`",
+        k_resource => "`resource`",
+        k_lambda => "`lambda`",
+        k_retry => "`retry`",
+        k_policy => "`policy`",
+        k_on => "`on`",
+        k_every => "`every`",
+        k_attempts => "`attempts`",
+        k_backoff => "`backoff`",
+        k_max_delay => "`max_delay`",
+        k_jitter => "`jitter`",
+        k_full => "`full`",
+        k_none => "`none`",
+        k_task => "`task`",
+        k_pass => "`pass`",
+        k_choice => "`choice`",
+        k_wait => "`wait`",
+        k_succeed => "`succeed`",
+        k_fail => "`fail`",
+        k_parallel => "`parallel`",
+        k_map => "`map`",
+        k_poll => "`poll`",
+        k_for => "`for`",
+        k_until => "`until`",
+        k_error => "`error`",
+        k_cause => "`cause`",
+        k_over => "`over`",
+        k_at => "`at`",
+        k_most => "`most`",
+        k_times => "`times`",
+        k_check => "`check`",
+        k_exhausted => "`exhausted`",
+        k_counter => "`counter`",
+        k_input_path => "`input_path`",
+        k_output_path => "`output_path`",
+        k_result_path => "`result_path`",
+        k_parameters => "`parameters`",
+        k_result_selector => "`result_selector`",
+        k_result => "`result`",
+        k_item_selector => "`item_selector`",
+        k_heartbeat => "`heartbeat`",
+        k_catch => "`catch`",
+        k_into => "`into`",
+        k_next => "`next`",
+        k_end => "`end`",
+        k_when => "`when`",
+        k_otherwise => "`otherwise`",
+        k_branch => "`branch`",
+        k_process => "`process`",
+        k_config => "`config`",
+        k_max_concurrency => "`max_concurrency`",
+        k_tolerated_failure_percentage => "`tolerated_failure_percentage`",
+        k_tolerated_failure_count => "`tolerated_failure_count`",
+        k_and => "`and`",
+        k_or => "`or`",
+        k_not => "`not`",
+        k_all => "`all`",
+        k_any => "`any`",
+        k_is => "`is`",
+        k_matches => "`matches`",
+        k_present => "`present`",
+        k_null => "`null`",
+        k_string => "`string`",
+        k_numeric => "`numeric`",
+        k_number => "`number`",
+        k_boolean => "`boolean`",
+        k_timestamp => "`timestamp`",
+        k_true => "`true`",
+        k_false => "`false`",
+        file => "a `.flow` file",
+        _ => "something else",
+    }
+}
