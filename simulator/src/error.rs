@@ -1,0 +1,114 @@
+//! The simulator's two kinds of problems: load-time diagnostics (`SimError`, codes
+//! `flowc::sim::*`), which stop a run before it starts, and runtime ASL failures (`Failure`),
+//! which are data: they flow through Retry and Catch and end up in the history.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+/// Problems that stop a simulation from starting (or a mock file from being used).
+#[derive(Debug, Error, Diagnostic, Clone, PartialEq, Eq)]
+pub enum SimError {
+    #[error("the state machine definition is invalid: {message}")]
+    #[diagnostic(
+        code(flowc::sim::invalid_definition),
+        help("check the definition with `flowc check`; the simulator runs only valid ASL")
+    )]
+    InvalidDefinition { message: String },
+
+    #[error("{feature} is not supported by the simulator yet")]
+    #[diagnostic(
+        code(flowc::sim::unsupported),
+        help("use JSONPath mode (the default query language) and inline Map states")
+    )]
+    Unsupported { feature: String },
+
+    #[error("the input is not valid JSON: {message} (line {line}, column {column})")]
+    #[diagnostic(code(flowc::sim::invalid_input), help("pass a JSON document as input"))]
+    InvalidInput {
+        message: String,
+        line: usize,
+        column: usize,
+    },
+
+    #[error("the mock file is invalid: {message}")]
+    #[diagnostic(
+        code(flowc::sim::invalid_mocks),
+        help("see the AWS Step Functions Local MockConfigFile.json format")
+    )]
+    InvalidMocks { message: String },
+
+    #[error("the mock file names state '{state}', which state machine '{machine}' does not have")]
+    #[diagnostic(
+        code(flowc::sim::unknown_mocked_state),
+        help("mock only Task states of the definition{suggestion}")
+    )]
+    UnknownMockedState {
+        machine: String,
+        state: String,
+        suggestion: String,
+    },
+
+    #[error("test case '{test_case}' is not in the mock file")]
+    #[diagnostic(code(flowc::sim::unknown_test_case), help("known test cases: {known}"))]
+    UnknownTestCase { test_case: String, known: String },
+
+    #[error("Task state '{state}' has no mocked result: {detail}")]
+    #[diagnostic(
+        code(flowc::sim::unmocked_task),
+        help(
+            "add a mock for '{state}' (MockConfigFile test case or case mocks) or pass a task handler"
+        )
+    )]
+    Unmocked { state: String, detail: String },
+
+    #[error("the input is {size} bytes, over the 262144-byte (256 KiB) payload limit")]
+    #[diagnostic(
+        code(flowc::sim::input_too_large),
+        help("AWS rejects such an input at StartExecution; pass a smaller input")
+    )]
+    InputTooLarge { size: usize },
+}
+
+/// A runtime ASL error: `error` plus an optional `cause`, exactly as they reach the history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub error: String,
+    pub cause: Option<String>,
+}
+
+impl Failure {
+    pub fn new(error: impl Into<String>, cause: impl Into<String>) -> Self {
+        Self {
+            error: error.into(),
+            cause: Some(cause.into()),
+        }
+    }
+
+    pub fn without_cause(error: impl Into<String>) -> Self {
+        Self {
+            error: error.into(),
+            cause: None,
+        }
+    }
+
+    /// `States.Runtime` as AWS words it: the state, the event id it was entered at, the reason.
+    pub fn runtime(state: &str, entered_event: u64, reason: impl std::fmt::Display) -> Self {
+        Self::new(
+            "States.Runtime",
+            format!(
+                "An error occurred while executing the state '{state}' (entered at the event id #{entered_event}). {reason}"
+            ),
+        )
+    }
+
+    /// The `{"Error", "Cause"}` object Catch writes into ResultPath.
+    pub fn to_catch_output(&self) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        m.insert("Error".into(), self.error.clone().into());
+        m.insert(
+            "Cause".into(),
+            self.cause.clone().unwrap_or_default().into(),
+        );
+        serde_json::Value::Object(m)
+    }
+}

@@ -1,0 +1,70 @@
+//! The query-language seam: everything the engine asks of JSONPath mode (select a node for a
+//! field, apply InputPath / OutputPath / ResultPath) goes through `Scope`. JSONata mode will
+//! be a second implementation of the same questions; today it is refused at load time.
+
+use crate::jsonpath::{Path, Selection};
+use rand::RngCore;
+use rand_chacha::ChaCha8Rng;
+use serde_json::Value;
+
+/// Why evaluating part of a state failed; the engine turns it into a `Failure`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EvalError {
+    /// `States.Runtime`; the text follows "An error occurred while executing the state ...".
+    Runtime(String),
+    /// `States.IntrinsicFailure` with its cause.
+    Intrinsic(String),
+}
+
+/// What paths are evaluated against: the effective input and the context object.
+pub struct Scope<'a> {
+    pub input: &'a Value,
+    pub context: &'a Value,
+    pub rng: &'a mut ChaCha8Rng,
+}
+
+fn compact(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+impl Scope<'_> {
+    fn root(&self, path: &Path) -> &Value {
+        if path.is_context() {
+            self.context
+        } else {
+            self.input
+        }
+    }
+
+    /// Selection as `.$` fields and intrinsic arguments see it: a missing definite path is an
+    /// error naming the path and the field.
+    pub fn select_for_field(&self, path: &Path, field: &str) -> Result<Value, EvalError> {
+        match path.select(self.root(path)) {
+            Selection::One(v) => Ok(v),
+            Selection::Many(vs) => Ok(Value::Array(vs)),
+            Selection::Missing => Err(EvalError::Runtime(format!(
+                "The JSONPath '{}' specified for the field '{}' could not be found in the input '{}'",
+                path.as_str(),
+                field,
+                compact(self.input)
+            ))),
+        }
+    }
+
+    /// Selection as InputPath / OutputPath / ItemsPath / `*Path` fields see it.
+    pub fn select_path(&self, path: &Path) -> Result<Value, EvalError> {
+        match path.select(self.root(path)) {
+            Selection::One(v) => Ok(v),
+            Selection::Many(vs) => Ok(Value::Array(vs)),
+            Selection::Missing => Err(EvalError::Runtime(format!(
+                "Invalid path '{}' : No results for path: {}",
+                path.as_str(),
+                path.bracketed()
+            ))),
+        }
+    }
+
+    pub fn random_u64(&mut self) -> u64 {
+        self.rng.next_u64()
+    }
+}

@@ -1,0 +1,506 @@
+//! The run loop: walks a program state by state on the virtual clock, applying AWS's input and
+//! output processing, Retry and Catch, and records every step as a history event.
+
+use crate::choice::ChoiceError;
+use crate::clock::VirtualClock;
+use crate::error::Failure;
+use crate::history::{self, EventKind, History, MAX_HISTORY_EVENTS, StateEntered, StateExited};
+use crate::mocks::{TaskSource, Unmocked};
+use crate::program::{NumberSource, PathField, Program, State, StateKind, Transition};
+use crate::query::{EvalError, Scope};
+use crate::retry::{RetryState, find_catcher, is_uncatchable};
+use rand_chacha::ChaCha8Rng;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// AWS's payload limit: 256 KiB of UTF-8 JSON.
+pub const MAX_PAYLOAD_BYTES: usize = 262_144;
+
+/// Why a state (or a whole program) stopped early.
+#[derive(Debug, Clone)]
+pub enum Stop {
+    /// An ASL error: Retry and Catch of enclosing states may handle it.
+    Error(Failure),
+    /// The execution ends now, whatever the definition says.
+    Halt(Halt),
+}
+
+#[derive(Debug, Clone)]
+pub enum Halt {
+    TimedOut,
+    /// Over the 25,000-event history limit.
+    HistoryLimit,
+    Unmocked(Unmocked),
+}
+
+/// Per-execution constants for the context object.
+#[derive(Debug, Clone)]
+pub struct ExecutionInfo {
+    pub execution_id: String,
+    pub execution_name: String,
+    pub role_arn: String,
+    pub state_machine_id: String,
+    pub state_machine_name: String,
+    pub region: String,
+    pub input: Value,
+}
+
+/// Map iteration context (`$$.Map.Item`).
+#[derive(Debug, Clone)]
+pub struct MapItem {
+    pub index: usize,
+    pub value: Value,
+}
+
+pub struct Engine<'a> {
+    pub clock: VirtualClock,
+    pub history: History,
+    pub tasks: &'a mut dyn TaskSource,
+    pub rng: ChaCha8Rng,
+    pub info: ExecutionInfo,
+    pub deadline_ms: Option<i64>,
+    pub transitions: u64,
+    pub visited: Vec<String>,
+    /// Invocations per Task state name, for MockConfigFile's invocation keys.
+    pub invocations: BTreeMap<String, u32>,
+    /// Depth of Map/Parallel nesting; > 0 means task results may arrive out of order.
+    pub concurrency_depth: u32,
+}
+
+fn to_text(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+fn eval_err(state: &str, entered: u64, e: EvalError) -> Stop {
+    let reason = match e {
+        EvalError::Runtime(r) | EvalError::Intrinsic(r) => r,
+    };
+    Stop::Error(Failure::runtime(state, entered, reason))
+}
+
+/// What running one state decided.
+pub struct StateDone {
+    pub output: Value,
+    pub next: Option<String>,
+}
+
+impl Engine<'_> {
+    /// Appends an event after `prev`, enforcing the execution timeout and history limit.
+    pub fn emit(&mut self, prev: &mut u64, kind: EventKind) -> Result<u64, Stop> {
+        if let Some(d) = self.deadline_ms
+            && self.clock.elapsed_ms() > d
+        {
+            return Err(Stop::Halt(Halt::TimedOut));
+        }
+        // Keep one slot for the closing ExecutionFailed event.
+        if self.history.len() + 1 >= MAX_HISTORY_EVENTS {
+            return Err(Stop::Halt(Halt::HistoryLimit));
+        }
+        let id = self.history.push(self.clock.now(), *prev, kind);
+        *prev = id;
+        Ok(id)
+    }
+
+    /// Records the closing event unconditionally (limits do not apply to it).
+    pub fn emit_final(&mut self, prev: u64, kind: EventKind) {
+        self.history.push(self.clock.now(), prev, kind);
+    }
+
+    pub fn advance(&mut self, seconds: f64) -> Result<(), Stop> {
+        self.clock.advance_seconds(seconds);
+        if let Some(d) = self.deadline_ms
+            && self.clock.elapsed_ms() > d
+        {
+            return Err(Stop::Halt(Halt::TimedOut));
+        }
+        Ok(())
+    }
+
+    /// The context object `$$` for a state.
+    pub fn context(
+        &self,
+        state: &str,
+        entered: &str,
+        retry_count: u32,
+        item: Option<&MapItem>,
+        token: Option<String>,
+    ) -> Value {
+        let info = &self.info;
+        let start = self
+            .clock
+            .start()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let mut exec = Map::new();
+        exec.insert("Id".into(), info.execution_id.clone().into());
+        exec.insert("Input".into(), info.input.clone());
+        exec.insert("StartTime".into(), start.into());
+        exec.insert("Name".into(), info.execution_name.clone().into());
+        exec.insert("RoleArn".into(), info.role_arn.clone().into());
+        exec.insert("RedriveCount".into(), 0.into());
+        let mut st = Map::new();
+        st.insert("EnteredTime".into(), entered.into());
+        st.insert("Name".into(), state.into());
+        st.insert("RetryCount".into(), retry_count.into());
+        let mut sm = Map::new();
+        sm.insert("Id".into(), info.state_machine_id.clone().into());
+        sm.insert("Name".into(), info.state_machine_name.clone().into());
+        let mut ctx = Map::new();
+        ctx.insert("Execution".into(), Value::Object(exec));
+        ctx.insert("State".into(), Value::Object(st));
+        ctx.insert("StateMachine".into(), Value::Object(sm));
+        if let Some(t) = token {
+            let mut task = Map::new();
+            task.insert("Token".into(), t.into());
+            ctx.insert("Task".into(), Value::Object(task));
+        }
+        if let Some(it) = item {
+            let mut item = Map::new();
+            item.insert("Index".into(), it.index.into());
+            item.insert("Value".into(), it.value.clone());
+            let mut map = Map::new();
+            map.insert("Item".into(), Value::Object(item));
+            ctx.insert("Map".into(), Value::Object(map));
+        }
+        Value::Object(ctx)
+    }
+
+    /// Runs a program from its StartAt to an end state; returns its output.
+    pub fn run_program(
+        &mut self,
+        program: &Program,
+        input: Value,
+        prev: &mut u64,
+    ) -> Result<Value, Stop> {
+        let mut name = program.start_at.clone();
+        let mut data = input;
+        loop {
+            let state = program.states.get(&name).ok_or_else(|| {
+                Stop::Error(Failure::new(
+                    "States.Runtime",
+                    format!("The state '{name}' does not exist"),
+                ))
+            })?;
+            self.visited.push(name.clone());
+            let done = self.run_state(state, data, prev)?;
+            data = done.output;
+            match done.next {
+                Some(n) => {
+                    self.transitions += 1;
+                    name = n;
+                }
+                None => return Ok(data),
+            }
+        }
+    }
+
+    fn run_state(
+        &mut self,
+        state: &State,
+        input: Value,
+        prev: &mut u64,
+    ) -> Result<StateDone, Stop> {
+        let ty = state.kind.type_name();
+        let entered_at = self
+            .clock
+            .now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let entered = self.emit(
+            prev,
+            EventKind::StateEntered(
+                ty,
+                StateEntered {
+                    name: state.name.clone(),
+                    input: to_text(&input),
+                    input_details: history::PayloadDetails { truncated: false },
+                },
+            ),
+        )?;
+        let ctx = self.context(&state.name, &entered_at, 0, None, None);
+        let result = self.state_body(state, &input, &ctx, entered, &entered_at, prev);
+        let (output, next) = match result {
+            Ok(done) => (done.output, done.next),
+            Err(Stop::Error(f)) => {
+                // Catch: the error object goes into the catcher's ResultPath of the raw input.
+                let catcher = if is_uncatchable(&f.error) {
+                    None
+                } else {
+                    find_catcher(&state.catch, &f.error)
+                };
+                let Some(c) = catcher else {
+                    return Err(Stop::Error(f));
+                };
+                let out = self
+                    .apply_result_path(&c.result_path, &input, f.to_catch_output())
+                    .map_err(|e| eval_err(&state.name, entered, e))?;
+                (out, Some(c.next.clone()))
+            }
+            Err(halt) => return Err(halt),
+        };
+        if matches!(state.kind, StateKind::Fail(_)) {
+            return Ok(StateDone { output, next: None });
+        }
+        let size = to_text(&output).len();
+        if size > MAX_PAYLOAD_BYTES {
+            return Err(Stop::Error(Failure::new(
+                "States.DataLimitExceeded",
+                format!(
+                    "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                    state.name
+                ),
+            )));
+        }
+        self.emit(
+            prev,
+            EventKind::StateExited(
+                ty,
+                StateExited {
+                    name: state.name.clone(),
+                    output: to_text(&output),
+                    output_details: history::PayloadDetails { truncated: false },
+                },
+            ),
+        )?;
+        Ok(StateDone { output, next })
+    }
+
+    fn state_body(
+        &mut self,
+        state: &State,
+        raw: &Value,
+        ctx: &Value,
+        entered: u64,
+        entered_at: &str,
+        prev: &mut u64,
+    ) -> Result<StateDone, Stop> {
+        let name = state.name.as_str();
+        let err = |e| eval_err(name, entered, e);
+        let next = match &state.transition {
+            Transition::Next(n) => Some(n.clone()),
+            Transition::End => None,
+        };
+        match &state.kind {
+            StateKind::Succeed => {
+                let eff = self.input_path(state, raw, ctx).map_err(err)?;
+                let out = self.output_path(state, eff, ctx).map_err(err)?;
+                Ok(StateDone {
+                    output: out,
+                    next: None,
+                })
+            }
+            StateKind::Fail(def) => {
+                let mut rng = self.rng.clone();
+                let mut scope = Scope {
+                    input: raw,
+                    context: ctx,
+                    rng: &mut rng,
+                };
+                let error = match &def.error_path {
+                    Some(p) => Some(self.field_text(&mut scope, p, "ErrorPath").map_err(err)?),
+                    None => def.error.clone(),
+                };
+                let cause = match &def.cause_path {
+                    Some(p) => Some(self.field_text(&mut scope, p, "CausePath").map_err(err)?),
+                    None => def.cause.clone(),
+                };
+                Err(Stop::Error(Failure {
+                    error: error.unwrap_or_default(),
+                    cause,
+                }))
+            }
+            StateKind::Pass { result } => {
+                let eff = self.input_path(state, raw, ctx).map_err(err)?;
+                let eff = self.parameters(state, eff, ctx).map_err(err)?;
+                let res = result.clone().unwrap_or(eff);
+                let out = self
+                    .apply_result_path(&state.result_path, raw, res)
+                    .map_err(err)?;
+                let out = self.output_path(state, out, ctx).map_err(err)?;
+                Ok(StateDone { output: out, next })
+            }
+            StateKind::Wait(def) => {
+                let eff = self.input_path(state, raw, ctx).map_err(err)?;
+                self.wait(name, entered, def, &eff, ctx)?;
+                let out = self.output_path(state, eff, ctx).map_err(err)?;
+                Ok(StateDone { output: out, next })
+            }
+            StateKind::Choice { choices, default } => {
+                let eff = self.input_path(state, raw, ctx).map_err(err)?;
+                let mut target = None;
+                for rule in choices {
+                    match rule.condition.evaluate(&eff, ctx) {
+                        Ok(true) => {
+                            target = rule.next.clone();
+                            break;
+                        }
+                        Ok(false) => {}
+                        Err(ChoiceError(reason)) => {
+                            return Err(Stop::Error(Failure::runtime(name, entered, reason)));
+                        }
+                    }
+                }
+                let target = match target.or_else(|| default.clone()) {
+                    Some(t) => t,
+                    None => {
+                        return Err(Stop::Error(Failure::new(
+                            "States.NoChoiceMatched",
+                            format!(
+                                "No Matches! (state '{name}' has no Default and no rule matched)"
+                            ),
+                        )));
+                    }
+                };
+                let out = self.output_path(state, eff, ctx).map_err(err)?;
+                Ok(StateDone {
+                    output: out,
+                    next: Some(target),
+                })
+            }
+            StateKind::Task(def) => {
+                let out = self.run_task(state, def, raw, entered, entered_at, prev)?;
+                Ok(StateDone { output: out, next })
+            }
+            StateKind::Parallel { branches } => {
+                let out = self.run_parallel(state, branches, raw, ctx, entered, prev)?;
+                Ok(StateDone { output: out, next })
+            }
+            StateKind::Map(def) => {
+                let out = self.run_map(state, def, raw, ctx, entered, entered_at, prev)?;
+                Ok(StateDone { output: out, next })
+            }
+        }
+    }
+
+    fn field_text(
+        &self,
+        scope: &mut Scope<'_>,
+        path: &crate::jsonpath::Path,
+        field: &str,
+    ) -> Result<String, EvalError> {
+        let v = scope.select_for_field(path, field)?;
+        Ok(match v {
+            Value::String(s) => s,
+            other => to_text(&other),
+        })
+    }
+
+    pub fn input_path(&self, state: &State, raw: &Value, ctx: &Value) -> Result<Value, EvalError> {
+        self.select_path_field(&state.input_path, raw, ctx)
+    }
+
+    pub fn output_path(&self, state: &State, out: Value, ctx: &Value) -> Result<Value, EvalError> {
+        match &state.output_path {
+            PathField::Default => Ok(out),
+            other => self.select_path_field(other, &out, ctx),
+        }
+    }
+
+    pub(crate) fn select_path_field(
+        &self,
+        field: &PathField,
+        data: &Value,
+        ctx: &Value,
+    ) -> Result<Value, EvalError> {
+        match field {
+            PathField::Default => Ok(data.clone()),
+            PathField::Null => Ok(Value::Object(Map::new())),
+            PathField::Path(p) => {
+                let mut rng = self.rng.clone();
+                Scope {
+                    input: data,
+                    context: ctx,
+                    rng: &mut rng,
+                }
+                .select_path(p)
+            }
+        }
+    }
+
+    pub fn parameters(
+        &mut self,
+        state: &State,
+        eff: Value,
+        ctx: &Value,
+    ) -> Result<Value, EvalError> {
+        match &state.parameters {
+            None => Ok(eff),
+            Some(t) => t.evaluate(&mut Scope {
+                input: &eff,
+                context: ctx,
+                rng: &mut self.rng,
+            }),
+        }
+    }
+
+    pub fn result_selector(
+        &mut self,
+        state: &State,
+        result: Value,
+        ctx: &Value,
+    ) -> Result<Value, EvalError> {
+        match &state.result_selector {
+            None => Ok(result),
+            Some(t) => t.evaluate(&mut Scope {
+                input: &result,
+                context: ctx,
+                rng: &mut self.rng,
+            }),
+        }
+    }
+
+    pub fn apply_result_path(
+        &self,
+        field: &PathField,
+        raw: &Value,
+        result: Value,
+    ) -> Result<Value, EvalError> {
+        match field {
+            PathField::Default => Ok(result),
+            PathField::Null => Ok(raw.clone()),
+            PathField::Path(p) => p
+                .set(raw.clone(), result)
+                .map_err(|e| EvalError::Runtime(format!("Invalid path '{}': {e}", p.as_str()))),
+        }
+    }
+
+    /// Resolves a literal-or-path number (TimeoutSecondsPath, MaxConcurrencyPath, ...).
+    pub fn number(
+        &self,
+        src: &NumberSource,
+        field: &str,
+        data: &Value,
+        ctx: &Value,
+    ) -> Result<f64, EvalError> {
+        match src {
+            NumberSource::Literal(n) => Ok(*n),
+            NumberSource::Path(p) => {
+                let v = self.select_path_field(&PathField::Path(p.clone()), data, ctx)?;
+                v.as_f64().ok_or_else(|| {
+                    EvalError::Runtime(format!(
+                        "The {field}Path field refers to value \"{}\" which is not a valid integer: {}",
+                        to_text(&v),
+                        p.as_str()
+                    ))
+                })
+            }
+        }
+    }
+
+    /// Retry bookkeeping shared by Task, Parallel and Map: returns `Ok(true)` to try again.
+    pub fn should_retry(
+        &mut self,
+        state: &State,
+        retry: &mut RetryState,
+        failure: &Failure,
+    ) -> Result<bool, Stop> {
+        if is_uncatchable(&failure.error) {
+            return Ok(false);
+        }
+        match retry.next_delay(&state.retry, &failure.error, &mut self.rng) {
+            Some(delay) => {
+                self.advance(delay)?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+}

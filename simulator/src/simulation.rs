@@ -1,0 +1,244 @@
+//! The public entry point: `Simulation::new(program).input(..).seed(..).mocks(..).run()`.
+
+use crate::clock::{VirtualClock, default_start};
+use crate::error::{Failure, SimError};
+use crate::history::{ErrorCause, EventKind, ExecutionStarted, History, Output, PayloadDetails};
+use crate::mocks::{Handler, NoTasks, TaskHandler, TaskSource};
+use crate::program::Program;
+use crate::run::{Engine, ExecutionInfo, Halt, MAX_PAYLOAD_BYTES, Stop};
+use chrono::{DateTime, Utc};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Names and ARNs the context object reports (`$$.Execution`, `$$.StateMachine`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecutionContext {
+    pub state_machine_name: String,
+    pub state_machine_arn: String,
+    pub execution_name: String,
+    pub execution_arn: String,
+    pub role_arn: String,
+    pub region: String,
+}
+
+impl Default for ExecutionContext {
+    fn default() -> Self {
+        Self::named("StateMachine", "execution")
+    }
+}
+
+impl ExecutionContext {
+    /// ARNs in account 123456789012, us-east-1, for a machine and an execution name.
+    pub fn named(machine: &str, execution: &str) -> Self {
+        Self {
+            state_machine_name: machine.into(),
+            state_machine_arn: format!(
+                "arn:aws:states:us-east-1:123456789012:stateMachine:{machine}"
+            ),
+            execution_name: execution.into(),
+            execution_arn: format!(
+                "arn:aws:states:us-east-1:123456789012:execution:{machine}:{execution}"
+            ),
+            role_arn: "arn:aws:iam::123456789012:role/StepFunctionsRole".into(),
+            region: "us-east-1".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    Succeeded,
+    Failed,
+    TimedOut,
+}
+
+/// How an execution ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub status: Status,
+    pub output: Option<Value>,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    /// Simulated time from start to end.
+    pub duration_seconds: f64,
+    pub history: History,
+    /// State transitions (AWS's billing unit).
+    pub transitions: u64,
+    /// Every state entered, in order (branch and iteration states included).
+    pub path: Vec<String>,
+}
+
+pub struct Simulation<'a> {
+    program: &'a Program,
+    input: Value,
+    seed: u64,
+    start: DateTime<Utc>,
+    context: ExecutionContext,
+    source: Box<dyn TaskSource + 'a>,
+}
+
+impl<'a> Simulation<'a> {
+    pub fn new(program: &'a Program) -> Self {
+        Self {
+            program,
+            input: Value::Object(Default::default()),
+            seed: 0,
+            start: default_start(),
+            context: ExecutionContext::default(),
+            source: Box::new(NoTasks),
+        }
+    }
+
+    pub fn input(mut self, input: Value) -> Self {
+        self.input = input;
+        self
+    }
+
+    /// Seeds jitter, `States.UUID` and `States.MathRandom`.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    pub fn start_time(mut self, start: DateTime<Utc>) -> Self {
+        self.start = start;
+        self
+    }
+
+    pub fn context(mut self, context: ExecutionContext) -> Self {
+        self.context = context;
+        self
+    }
+
+    /// Serves Task results from recorded or configured mocks.
+    pub fn mocks(mut self, mocks: impl TaskSource + 'a) -> Self {
+        self.source = Box::new(mocks);
+        self
+    }
+
+    /// Serves Task results from in-process code.
+    pub fn handler(mut self, handler: impl TaskHandler + 'a) -> Self {
+        self.source = Box::new(Handler(handler));
+        self
+    }
+
+    /// Runs the execution to its end. Errors only for problems of the setup (an input over the
+    /// payload limit, a Task with no mock); ASL failures are an `Outcome` with status FAILED.
+    pub fn run(mut self) -> Result<Outcome, SimError> {
+        let input_text = serde_json::to_string(&self.input).unwrap_or_default();
+        if input_text.len() > MAX_PAYLOAD_BYTES {
+            return Err(SimError::InputTooLarge {
+                size: input_text.len(),
+            });
+        }
+        let ctx = &self.context;
+        let info = ExecutionInfo {
+            execution_id: ctx.execution_arn.clone(),
+            execution_name: ctx.execution_name.clone(),
+            role_arn: ctx.role_arn.clone(),
+            state_machine_id: ctx.state_machine_arn.clone(),
+            state_machine_name: ctx.state_machine_name.clone(),
+            region: ctx.region.clone(),
+            input: self.input.clone(),
+        };
+        let mut engine = Engine {
+            clock: VirtualClock::new(self.start),
+            history: History::default(),
+            tasks: self.source.as_mut(),
+            rng: ChaCha8Rng::seed_from_u64(self.seed),
+            info,
+            deadline_ms: self
+                .program
+                .timeout_seconds
+                .map(|s| i64::try_from(s.saturating_mul(1000)).unwrap_or(i64::MAX)),
+            transitions: 0,
+            visited: Vec::new(),
+            invocations: BTreeMap::new(),
+            concurrency_depth: 0,
+        };
+        let mut prev = 0;
+        let started = engine.emit(
+            &mut prev,
+            EventKind::ExecutionStarted(ExecutionStarted {
+                input: input_text,
+                input_details: PayloadDetails { truncated: false },
+                role_arn: self.context.role_arn.clone(),
+            }),
+        );
+        let result = match started {
+            Ok(_) => engine.run_program(self.program, self.input.clone(), &mut prev),
+            Err(stop) => Err(stop),
+        };
+        let last = engine.history.len() as u64;
+        let (status, output, failure) = match result {
+            Ok(out) => {
+                engine.emit_final(
+                    last,
+                    EventKind::ExecutionSucceeded(Output::new(
+                        serde_json::to_string(&out).unwrap_or_default(),
+                    )),
+                );
+                (Status::Succeeded, Some(out), None)
+            }
+            Err(Stop::Error(f)) => {
+                engine.emit_final(last, EventKind::ExecutionFailed(error_cause(&f)));
+                (Status::Failed, None, Some(f))
+            }
+            Err(Stop::Halt(Halt::TimedOut)) => {
+                // The execution ends at its deadline, not at the moment the engine noticed.
+                if let Some(d) = engine.deadline_ms {
+                    engine.clock = VirtualClock::new(self.start);
+                    engine.clock.advance_ms(d);
+                }
+                let f = Failure::without_cause("States.Timeout");
+                engine.emit_final(last, EventKind::ExecutionTimedOut(error_cause(&f)));
+                (Status::TimedOut, None, Some(f))
+            }
+            Err(Stop::Halt(Halt::HistoryLimit)) => {
+                let f = Failure::new(
+                    "States.Runtime",
+                    format!(
+                        "The execution reached the maximum number of history events ({}).",
+                        crate::history::MAX_HISTORY_EVENTS
+                    ),
+                );
+                engine.emit_final(last, EventKind::ExecutionFailed(error_cause(&f)));
+                (Status::Failed, None, Some(f))
+            }
+            Err(Stop::Halt(Halt::Unmocked(u))) => {
+                return Err(SimError::Unmocked {
+                    state: u.state,
+                    detail: u.detail,
+                });
+            }
+        };
+        let (error, cause) = match failure {
+            Some(f) => (
+                Some(f.error).filter(|e| !e.is_empty()),
+                f.cause.filter(|c| !c.is_empty()),
+            ),
+            None => (None, None),
+        };
+        Ok(Outcome {
+            status,
+            output,
+            error,
+            cause,
+            duration_seconds: engine.clock.elapsed_ms() as f64 / 1000.0,
+            transitions: engine.transitions,
+            path: engine.visited,
+            history: engine.history,
+        })
+    }
+}
+
+fn error_cause(f: &Failure) -> ErrorCause {
+    ErrorCause {
+        error: Some(f.error.clone()).filter(|e| !e.is_empty()),
+        cause: f.cause.clone(),
+    }
+}

@@ -1,0 +1,277 @@
+//! Task: parameters, the call to the task source (mock or handler), timeouts and heartbeats,
+//! Retry, and the Lambda / service-integration history events AWS records for each attempt.
+
+use crate::error::Failure;
+use crate::history::{
+    ErrorCause, EventKind, LambdaScheduled, Output, PayloadDetails, TaskFailed, TaskResource,
+    TaskScheduled, TaskSucceeded,
+};
+use crate::mocks::{TaskCall, TaskResult};
+use crate::program::{State, TaskDef};
+use crate::query::EvalError;
+use crate::retry::RetryState;
+use crate::run::{Engine, Halt, MAX_PAYLOAD_BYTES, Stop};
+use serde_json::Value;
+
+/// How AWS classifies a Task's Resource, which decides the history event family.
+enum Target {
+    /// `arn:aws:lambda:...:function:...`: Lambda* events.
+    Lambda,
+    /// `arn:aws:states:::service:action`: Task* events with resourceType / resource.
+    Service {
+        resource_type: String,
+        resource: String,
+    },
+}
+
+fn classify(resource: &str) -> Target {
+    let parts: Vec<&str> = resource.splitn(6, ':').collect();
+    match parts.as_slice() {
+        [_, _, "lambda", _, _, rest] if rest.starts_with("function:") => Target::Lambda,
+        [_, _, "states", _, _, rest] => {
+            let rest = *rest;
+            if let Some(sdk) = rest.strip_prefix("aws-sdk:") {
+                let (svc, action) = sdk.split_once(':').unwrap_or((sdk, ""));
+                Target::Service {
+                    resource_type: format!("aws-sdk:{svc}"),
+                    resource: action.to_string(),
+                }
+            } else if let Some(act) = rest.strip_prefix("activity:") {
+                Target::Service {
+                    resource_type: "activity".into(),
+                    resource: act.to_string(),
+                }
+            } else {
+                let (svc, action) = rest.split_once(':').unwrap_or((rest, ""));
+                Target::Service {
+                    resource_type: svc.to_string(),
+                    resource: action.to_string(),
+                }
+            }
+        }
+        _ => Target::Service {
+            resource_type: "unknown".into(),
+            resource: resource.to_string(),
+        },
+    }
+}
+
+fn text(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+fn whole_seconds(v: f64) -> Option<u64> {
+    (v.is_finite() && v > 0.0).then_some(v.round() as u64)
+}
+
+impl Engine<'_> {
+    pub(crate) fn run_task(
+        &mut self,
+        state: &State,
+        def: &TaskDef,
+        raw: &Value,
+        entered: u64,
+        entered_at: &str,
+        prev: &mut u64,
+    ) -> Result<Value, Stop> {
+        let name = state.name.as_str();
+        let runtime = |e: EvalError| {
+            let (EvalError::Runtime(r) | EvalError::Intrinsic(r)) = e;
+            Stop::Error(Failure::runtime(name, entered, r))
+        };
+        let base_ctx = self.context(name, entered_at, 0, None, None);
+        let eff = self.input_path(state, raw, &base_ctx).map_err(runtime)?;
+        let timeout = def
+            .timeout
+            .as_ref()
+            .map(|t| self.number(t, "TimeoutSeconds", &eff, &base_ctx))
+            .transpose()
+            .map_err(runtime)?
+            .and_then(whole_seconds);
+        let heartbeat = def
+            .heartbeat
+            .as_ref()
+            .map(|t| self.number(t, "HeartbeatSeconds", &eff, &base_ctx))
+            .transpose()
+            .map_err(runtime)?
+            .and_then(whole_seconds);
+        let target = classify(&def.resource);
+        let callback = def.resource.ends_with(".waitForTaskToken");
+        let mut retry = RetryState::default();
+        let mut attempt: u32 = 0;
+        loop {
+            let token = callback.then(|| {
+                format!(
+                    "{}-{}-{}",
+                    self.info.execution_name,
+                    name,
+                    self.history.len()
+                )
+            });
+            let ctx = self.context(name, entered_at, attempt, None, token);
+            let params = self.parameters(state, eff.clone(), &ctx).map_err(runtime)?;
+            match &target {
+                Target::Lambda => {
+                    self.emit(
+                        prev,
+                        EventKind::LambdaFunctionScheduled(LambdaScheduled {
+                            resource: def.resource.clone(),
+                            input: text(&params),
+                            input_details: PayloadDetails { truncated: false },
+                            timeout_in_seconds: timeout,
+                        }),
+                    )?;
+                    self.emit(prev, EventKind::LambdaFunctionStarted)?;
+                }
+                Target::Service {
+                    resource_type,
+                    resource,
+                } => {
+                    self.emit(
+                        prev,
+                        EventKind::TaskScheduled(TaskScheduled {
+                            resource_type: resource_type.clone(),
+                            resource: resource.clone(),
+                            region: self.info.region.clone(),
+                            parameters: text(&params),
+                            timeout_in_seconds: timeout,
+                            heartbeat_in_seconds: heartbeat,
+                        }),
+                    )?;
+                    self.emit(
+                        prev,
+                        EventKind::TaskStarted(TaskResource {
+                            resource_type: resource_type.clone(),
+                            resource: resource.clone(),
+                        }),
+                    )?;
+                }
+            }
+            let invocation = {
+                let n = self.invocations.entry(name.to_string()).or_insert(0);
+                let cur = *n;
+                *n += 1;
+                cur
+            };
+            let call = TaskCall {
+                state_name: name,
+                resource: &def.resource,
+                input: &params,
+                attempt,
+                invocation,
+                concurrent: self.concurrency_depth > 0,
+                timeout_seconds: timeout,
+                heartbeat_seconds: heartbeat,
+            };
+            let (mut result, seconds) = self
+                .tasks
+                .call(&call)
+                .map_err(|u| Stop::Halt(Halt::Unmocked(u)))?;
+            // A call that runs past its timeout (or heartbeat) times out at that moment.
+            let limit = [timeout, heartbeat].into_iter().flatten().min();
+            match limit {
+                Some(l) if seconds > l as f64 => {
+                    self.advance(l as f64)?;
+                    result = TaskResult::TimedOut { cause: None };
+                }
+                _ => self.advance(seconds)?,
+            }
+            if let TaskResult::Succeeded(v) = &result
+                && text(v).len() > MAX_PAYLOAD_BYTES
+            {
+                result = TaskResult::Failed(crate::mocks::TaskFailure {
+                    error: "States.DataLimitExceeded".into(),
+                    cause: format!(
+                        "The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."
+                    ),
+                });
+            }
+            let failure = match result {
+                TaskResult::Succeeded(v) => {
+                    self.record_success(&target, &v, prev)?;
+                    let sel = self.result_selector(state, v, &ctx).map_err(runtime)?;
+                    let out = self
+                        .apply_result_path(&state.result_path, raw, sel)
+                        .map_err(runtime)?;
+                    return self.output_path(state, out, &ctx).map_err(runtime);
+                }
+                TaskResult::Failed(f) => {
+                    let failure = Failure {
+                        error: f.error,
+                        cause: Some(f.cause),
+                    };
+                    self.record_failure(&target, &failure, false, prev)?;
+                    failure
+                }
+                TaskResult::TimedOut { cause } => {
+                    let failure = Failure {
+                        error: "States.Timeout".into(),
+                        cause,
+                    };
+                    self.record_failure(&target, &failure, true, prev)?;
+                    failure
+                }
+            };
+            if self.should_retry(state, &mut retry, &failure)? {
+                attempt += 1;
+                continue;
+            }
+            return Err(Stop::Error(failure));
+        }
+    }
+
+    fn record_success(&mut self, target: &Target, v: &Value, prev: &mut u64) -> Result<(), Stop> {
+        let kind = match target {
+            Target::Lambda => EventKind::LambdaFunctionSucceeded(Output::new(text(v))),
+            Target::Service {
+                resource_type,
+                resource,
+            } => EventKind::TaskSucceeded(TaskSucceeded {
+                resource_type: resource_type.clone(),
+                resource: resource.clone(),
+                output: text(v),
+                output_details: PayloadDetails { truncated: false },
+            }),
+        };
+        self.emit(prev, kind).map(|_| ())
+    }
+
+    fn record_failure(
+        &mut self,
+        target: &Target,
+        f: &Failure,
+        timed_out: bool,
+        prev: &mut u64,
+    ) -> Result<(), Stop> {
+        let kind = match target {
+            Target::Lambda => {
+                let d = ErrorCause {
+                    error: Some(f.error.clone()),
+                    cause: f.cause.clone(),
+                };
+                if timed_out {
+                    EventKind::LambdaFunctionTimedOut(d)
+                } else {
+                    EventKind::LambdaFunctionFailed(d)
+                }
+            }
+            Target::Service {
+                resource_type,
+                resource,
+            } => {
+                let d = TaskFailed {
+                    resource_type: resource_type.clone(),
+                    resource: resource.clone(),
+                    error: Some(f.error.clone()),
+                    cause: f.cause.clone(),
+                };
+                if timed_out {
+                    EventKind::TaskTimedOut(d)
+                } else {
+                    EventKind::TaskFailed(d)
+                }
+            }
+        };
+        self.emit(prev, kind).map(|_| ())
+    }
+}

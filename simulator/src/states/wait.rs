@@ -1,0 +1,64 @@
+//! Wait: moves the virtual clock, never the wall clock.
+
+use crate::choice::parse_timestamp;
+use crate::error::Failure;
+use crate::program::{PathField, WaitDef};
+use crate::run::{Engine, Stop};
+use serde_json::Value;
+
+impl Engine<'_> {
+    pub(crate) fn wait(
+        &mut self,
+        state: &str,
+        entered: u64,
+        def: &WaitDef,
+        eff: &Value,
+        ctx: &Value,
+    ) -> Result<(), Stop> {
+        let runtime = |reason: String| Stop::Error(Failure::runtime(state, entered, reason));
+        let select = |engine: &Engine<'_>, p: &crate::jsonpath::Path| {
+            engine
+                .select_path_field(&PathField::Path(p.clone()), eff, ctx)
+                .map_err(|e| match e {
+                    crate::query::EvalError::Runtime(r) | crate::query::EvalError::Intrinsic(r) => {
+                        runtime(r)
+                    }
+                })
+        };
+        match def {
+            WaitDef::Seconds(s) => self.advance(*s),
+            WaitDef::SecondsPath(p) => {
+                let v = select(self, p)?;
+                match v.as_f64() {
+                    Some(s) if s >= 0.0 => self.advance(s),
+                    _ => Err(runtime(format!(
+                        "The SecondsPath parameter does not reference a valid non-negative integer: {}",
+                        p.as_str()
+                    ))),
+                }
+            }
+            WaitDef::Timestamp(t) => match parse_timestamp(t) {
+                Some(at) => {
+                    self.clock.advance_to(at.with_timezone(&chrono::Utc));
+                    self.advance(0.0)
+                }
+                None => Err(runtime(format!(
+                    "The Timestamp '{t}' is not a valid timestamp"
+                ))),
+            },
+            WaitDef::TimestampPath(p) => {
+                let v = select(self, p)?;
+                match v.as_str().and_then(parse_timestamp) {
+                    Some(at) => {
+                        self.clock.advance_to(at.with_timezone(&chrono::Utc));
+                        self.advance(0.0)
+                    }
+                    None => Err(runtime(format!(
+                        "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {}",
+                        p.as_str()
+                    ))),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! Payload templates (Parameters, ResultSelector, ItemSelector): parsed once into a tree whose
+//! `.$` leaves are pre-parsed paths or intrinsic calls, then evaluated against the state input
+//! and the context object.
+
+use crate::intrinsics::Call;
+use crate::query::{EvalError, Scope};
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Template {
+    Literal(Value),
+    Object(Vec<(String, Field)>),
+    Array(Vec<Template>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Field {
+    Plain(Template),
+    /// `"key.$": "$.path"`; `source` is the key as written, for error messages.
+    Path {
+        source: String,
+        path: crate::jsonpath::Path,
+    },
+    Intrinsic {
+        source: String,
+        call: Call,
+    },
+}
+
+impl Template {
+    pub fn parse(v: &Value) -> Result<Self, String> {
+        Ok(match v {
+            Value::Object(m) => {
+                let mut fields = Vec::with_capacity(m.len());
+                for (k, x) in m {
+                    if let Some(key) = k.strip_suffix(".$") {
+                        let text = x
+                            .as_str()
+                            .ok_or_else(|| format!("the value of '{k}' must be a path string"))?;
+                        let field = if text.trim_start().starts_with("States.") {
+                            Field::Intrinsic {
+                                source: k.clone(),
+                                call: Call::parse(text)?,
+                            }
+                        } else {
+                            Field::Path {
+                                source: k.clone(),
+                                path: crate::jsonpath::Path::parse(text)?,
+                            }
+                        };
+                        fields.push((key.to_string(), field));
+                    } else {
+                        fields.push((k.clone(), Field::Plain(Template::parse(x)?)));
+                    }
+                }
+                Template::Object(fields)
+            }
+            Value::Array(a) => {
+                Template::Array(a.iter().map(Template::parse).collect::<Result<_, _>>()?)
+            }
+            other => Template::Literal(other.clone()),
+        })
+    }
+
+    pub fn evaluate(&self, scope: &mut Scope<'_>) -> Result<Value, EvalError> {
+        match self {
+            Template::Literal(v) => Ok(v.clone()),
+            Template::Array(items) => Ok(Value::Array(
+                items
+                    .iter()
+                    .map(|t| t.evaluate(scope))
+                    .collect::<Result<_, _>>()?,
+            )),
+            Template::Object(fields) => {
+                let mut out = Map::new();
+                for (key, field) in fields {
+                    let v = match field {
+                        Field::Plain(t) => t.evaluate(scope)?,
+                        Field::Path { source, path } => scope.select_for_field(path, source)?,
+                        Field::Intrinsic { call, .. } => call.evaluate(scope)?,
+                    };
+                    out.insert(key.clone(), v);
+                }
+                Ok(Value::Object(out))
+            }
+        }
+    }
+}
