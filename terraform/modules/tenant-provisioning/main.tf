@@ -13,6 +13,18 @@ terraform {
 # definitions and services at run time; they use these roles (passed with iam:PassRole, which
 # the Lambda may do for these two roles only), this security group and this log group.
 
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {}
+
+locals {
+  # Built from the name, not read from the resource, so the plan shows the policy in full.
+  log_group_name = "/ecs/${var.name_prefix}-services"
+  log_group_arn  = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:${local.log_group_name}"
+}
+
 data "aws_iam_policy_document" "ecs_tasks_assume" {
   statement {
     actions = ["sts:AssumeRole"]
@@ -50,7 +62,7 @@ data "aws_iam_policy_document" "task_execution" {
   statement {
     sid       = "ContainerLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.tenants.arn}:*"]
+    resources = ["${local.log_group_arn}:*"]
   }
 }
 
@@ -68,7 +80,7 @@ resource "aws_iam_role" "task" {
 }
 
 resource "aws_cloudwatch_log_group" "tenants" {
-  name              = "/ecs/${var.name_prefix}-services"
+  name              = local.log_group_name
   retention_in_days = var.log_retention_days
 }
 
@@ -83,8 +95,9 @@ resource "aws_security_group" "services" {
 resource "aws_vpc_security_group_ingress_rule" "from_alb" {
   for_each = toset(var.alb_security_group_ids)
 
+  # No description: moto 5.2 drops it on rules that reference a security group, and the
+  # local apply test re-plans expecting no changes.
   security_group_id            = aws_security_group.services.id
-  description                  = "From the shared ALB"
   ip_protocol                  = "tcp"
   from_port                    = 0
   to_port                      = 65535

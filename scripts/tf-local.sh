@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Applies terraform/ for real against moto's server, then checks, re-plans and destroys it.
+#
+#   eval "$(scripts/ensure-tools.sh)"; scripts/tf-local.sh
+#
+# 1. starts moto 5.2.5 ($FLOWC_MOTO_PYTHON) through scripts/moto_server.py on a free loopback
+#    port (the launcher adds ValidateStateMachineDefinition and ListStateMachineVersions; set
+#    FLOWC_BIN to a built flowc to have definitions validated by `flowc check`);
+# 2. creates stand-ins for the existing VPC, subnets, ALB + listener, hosted zone, ECS cluster
+#    and Cognito pool (terraform/test-fixtures/existing_infra.py) and points the variables at
+#    them: production.tfvars is not used;
+# 3. plans, audits every IAM policy in the plan (terraform/tests/policy_check.py), applies,
+#    checks the resources through the emulator's API (terraform/tests/check_local_apply.py),
+#    re-plans expecting no changes, destroys, and checks they are gone;
+# 4. stops moto and removes its temp dir, whatever happened.
+#
+# Lambda packages: terraform/build/<function>.zip from scripts/package-lambdas.sh when all three
+# exist; otherwise placeholder zips made here (moto stores the code and never runs it).
+# The workflow: workflows/tenant_provisioning.asl.json (flowc's output with ${provisioning} and
+# ${status_checker} placeholders). Last line: "tf-local: OK (...)" or "tf-local: FAILED: ...".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+
+fail() { echo "tf-local: FAILED: $*" >&2; exit 1; }
+command -v terraform >/dev/null || fail "terraform is not on PATH (see terraform/README.md)"
+[ -n "${FLOWC_MOTO_PYTHON:-}" ] || fail "FLOWC_MOTO_PYTHON is unset: run eval \"\$(scripts/ensure-tools.sh)\" first"
+[ -n "${FLOWC_TF_PLUGIN_DIR:-}" ] || fail "FLOWC_TF_PLUGIN_DIR is unset: run eval \"\$(scripts/ensure-tools.sh)\" first"
+"$FLOWC_MOTO_PYTHON" -c 'import moto, sys; sys.exit(moto.__version__ != "5.2.5")' \
+  || fail "$FLOWC_MOTO_PYTHON has no moto 5.2.5: run scripts/ensure-tools.sh"
+# FLOWC_TF_WORKFLOW overrides the definition template (to try another compiled workflow).
+workflow=${FLOWC_TF_WORKFLOW:-$repo/workflows/tenant_provisioning.asl.json}
+[ -f "$workflow" ] || fail "$workflow is missing: compile it with flowc (workflows/tenant_provisioning.flow)"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/flowc-tf-local.XXXXXX")
+moto_pid=
+cleanup() {
+  if [ -n "$moto_pid" ] && kill -0 "$moto_pid" 2>/dev/null; then
+    kill "$moto_pid" 2>/dev/null || true
+    wait "$moto_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+now() { date +%s.%N; }
+since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$(now)"; }
+
+# The configuration and the workflow keep their relative layout (../workflows) in the copy, so
+# the default definition path is the one exercised; state and .terraform stay in the temp dir.
+mkdir -p "$work/terraform" "$work/workflows"
+(cd "$repo/terraform" && tar --exclude=./.terraform --exclude=./build --exclude='*.tfstate*' \
+  --exclude=./.terraform.lock.hcl -cf - .) | tar -xf - -C "$work/terraform"
+cp "$workflow" "$work/workflows/tenant_provisioning.asl.json"
+
+packages="$repo/terraform/build"
+functions=(tenant-registration tenant-provisioning tenant-status-checker)
+for fn in "${functions[@]}"; do
+  if [ ! -f "$packages/$fn.zip" ]; then
+    packages="$work/build"
+    echo "tf-local: terraform/build/$fn.zip is missing (scripts/package-lambdas.sh makes it); using placeholder packages"
+    mkdir -p "$packages"
+    python3 - "$packages" "${functions[@]}" <<'PY'
+import sys, zipfile
+out, names = sys.argv[1], sys.argv[2:]
+for name in names:
+    with zipfile.ZipFile(f"{out}/{name}.zip", "w") as z:
+        info = zipfile.ZipInfo("bootstrap")
+        info.external_attr = 0o755 << 16
+        z.writestr(info, f"#!/bin/sh\necho 'placeholder for {name}: run scripts/package-lambdas.sh' >&2\nexit 1\n")
+PY
+    break
+  fi
+done
+
+cat > "$work/cli.tfrc" <<TFRC
+provider_installation {
+  filesystem_mirror {
+    path    = "$FLOWC_TF_PLUGIN_DIR"
+    include = ["registry.terraform.io/hashicorp/aws"]
+  }
+}
+TFRC
+export TF_CLI_CONFIG_FILE="$work/cli.tfrc" TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
+
+echo "==> starting moto's server"
+moto_args=(--port-file "$work/port")
+[ -n "${FLOWC_BIN:-}" ] && moto_args+=(--flowc "$FLOWC_BIN")
+"$FLOWC_MOTO_PYTHON" "$repo/scripts/moto_server.py" "${moto_args[@]}" >"$work/moto.log" 2>&1 &
+moto_pid=$!
+for _ in $(seq 150); do
+  [ -s "$work/port" ] && break
+  kill -0 "$moto_pid" 2>/dev/null || { cat "$work/moto.log" >&2; fail "moto's server exited"; }
+  sleep 0.2
+done
+[ -s "$work/port" ] || { cat "$work/moto.log" >&2; fail "moto's server did not start within 30 s"; }
+port=$(cat "$work/port")
+
+# Test credentials and the emulator endpoint for everything below; nothing can reach AWS.
+unset AWS_PROFILE AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE
+export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 \
+  AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_MAX_ATTEMPTS=2 \
+  AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+echo "    $AWS_ENDPOINT_URL (log: moto.log in the temp dir)"
+
+tf() { terraform -chdir="$work/terraform" "$@"; }
+on_error() {
+  echo "---- last lines of moto's log ----" >&2
+  grep -v '" 200 -$' "$work/moto.log" | tail -n 30 >&2 || true
+}
+trap 'on_error' ERR
+
+echo "==> creating stand-ins for the existing infrastructure"
+"$FLOWC_MOTO_PYTHON" "$repo/terraform/test-fixtures/existing_infra.py" "$work/local.tfvars.json"
+vars=(-var-file="$work/local.tfvars.json" -var "lambda_package_dir=$packages")
+
+echo "==> terraform init"
+tf init -backend=false -plugin-dir="$FLOWC_TF_PLUGIN_DIR" -no-color >"$work/init.log" 2>&1 \
+  || { cat "$work/init.log" >&2; fail "terraform init"; }
+
+echo "==> terraform plan"
+tf plan -no-color "${vars[@]}" -out="$work/plan.bin" >"$work/plan.log" 2>&1 \
+  || { cat "$work/plan.log" >&2; fail "terraform plan"; }
+grep -E '^Plan:' "$work/plan.log" || true
+tf show -json "$work/plan.bin" >"$work/plan.json"
+
+echo "==> IAM policy audit of the plan"
+# 4 Lambda/Step Functions roles with their policies + 2 task roles + the task execution policy.
+python3 "$repo/terraform/tests/policy_check.py" "$work/plan.json" --min-policies 12 \
+  || fail "IAM policy audit"
+
+echo "==> terraform apply"
+started=$(now)
+tf apply -no-color -auto-approve "$work/plan.bin" >"$work/apply.log" 2>&1 \
+  || { tail -n 60 "$work/apply.log" >&2; fail "terraform apply"; }
+apply_s=$(since "$started")
+resources=$(tf state list | wc -l)
+echo "    applied $resources resources (data sources included) in ${apply_s}s"
+tf output -json >"$work/outputs.json"
+
+echo "==> checking the resources through the emulator"
+"$FLOWC_MOTO_PYTHON" "$repo/terraform/tests/check_local_apply.py" present "$work/outputs.json" "$work/local.tfvars.json" \
+  || fail "resources after apply"
+
+echo "==> terraform plan -detailed-exitcode (expecting no changes)"
+set +e
+tf plan -no-color -detailed-exitcode "${vars[@]}" >"$work/replan.log" 2>&1
+replan=$?
+set -e
+[ "$replan" -eq 0 ] || { grep -E '^\s+[~+-]|must be replaced|Plan:|Error' "$work/replan.log" | head -n 60 >&2; \
+  fail "re-plan after apply wanted changes or failed (exit $replan)"; }
+
+echo "==> terraform destroy"
+started=$(now)
+tf destroy -no-color -auto-approve "${vars[@]}" >"$work/destroy.log" 2>&1 \
+  || { tail -n 60 "$work/destroy.log" >&2; fail "terraform destroy"; }
+destroy_s=$(since "$started")
+"$FLOWC_MOTO_PYTHON" "$repo/terraform/tests/check_local_apply.py" absent "$work/outputs.json" "$work/local.tfvars.json" \
+  || fail "resources after destroy"
+
+trap - ERR
+echo "tf-local: OK (apply ${apply_s}s, destroy ${destroy_s}s, ${resources} state entries, packages: ${packages#"$work"/})"
