@@ -1,0 +1,199 @@
+//! The `flowc` command line: the clap tree, global options and dispatch.
+//!
+//! Exit codes, for every subcommand: 0 ok, 1 errors in the input (diagnostics were printed),
+//! 2 usage errors (clap's own exit code for bad arguments).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub mod check;
+pub mod compile;
+pub mod decompile;
+pub mod fmt;
+pub mod graph;
+pub mod input;
+pub mod output;
+pub mod run_case;
+pub mod simulate;
+pub mod test;
+
+/// Everything went well.
+pub const EXIT_OK: u8 = 0;
+/// The input had errors; diagnostics were printed.
+pub const EXIT_INPUT: u8 = 1;
+/// The command line was wrong (clap uses the same code for its own usage errors).
+pub const EXIT_USAGE: u8 = 2;
+
+/// A toolchain for AWS Step Functions: the .flow language, compiled to ASL, checked and simulated.
+#[derive(Debug, Parser)]
+#[command(name = "flowc", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand accepts.
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// How diagnostics are printed on stderr: `human` (rendered reports) or `json` (one JSON
+    /// object per line, see `flowc::diagnostics`).
+    #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
+    pub message_format: MessageFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MessageFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compile a .flow file to ASL JSON.
+    Compile(compile::CompileArgs),
+    /// Check a .flow or .asl.json file and report every problem found.
+    Check(check::CheckArgs),
+    /// Turn ASL JSON back into readable .flow.
+    Decompile(decompile::DecompileArgs),
+    /// Draw the state graph of a .flow or .asl.json file.
+    Graph(graph::GraphArgs),
+    /// Format .flow files canonically.
+    Fmt(fmt::FmtArgs),
+    /// Run a state machine in the deterministic simulator.
+    Simulate(simulate::SimulateArgs),
+    /// Run workflow simulation tests.
+    Test(test::TestArgs),
+    /// Run one conformance case.
+    RunCase(run_case::RunCaseArgs),
+}
+
+/// Dispatches a parsed command line to its subcommand.
+pub fn run(cli: Cli) -> ExitCode {
+    let global = cli.global;
+    match cli.command {
+        Command::Compile(args) => compile::run(args, &global),
+        Command::Check(args) => check::run(args, &global),
+        Command::Decompile(args) => decompile::run(args, &global),
+        Command::Graph(args) => graph::run(args, &global),
+        Command::Fmt(args) => fmt::run(args, &global),
+        Command::Simulate(args) => simulate::run(args, &global),
+        Command::Test(args) => test::run(args, &global),
+        Command::RunCase(args) => run_case::run(args, &global),
+    }
+}
+
+/// Stack size for the worker thread. Every stage bounds its recursion (10,000-deep nesting is an
+/// error, not a crash); this is a safety margin on top, not the fix.
+const WORKER_STACK_BYTES: usize = 256 * 1024 * 1024;
+
+/// Runs [`run`] on a thread with a large stack, so deeply nested input that slips past a depth
+/// limit still cannot overflow the small main-thread stack.
+pub fn run_with_large_stack(cli: Cli) -> ExitCode {
+    let worker = std::thread::Builder::new()
+        .name("flowc".into())
+        .stack_size(WORKER_STACK_BYTES)
+        .spawn(move || run(cli));
+    match worker {
+        Ok(handle) => match handle.join() {
+            Ok(code) => code,
+            // The panic hook has already printed the message.
+            Err(_) => ExitCode::from(INTERNAL_ERROR),
+        },
+        Err(err) => {
+            eprintln!("error: flowc could not start its worker thread: {err}");
+            ExitCode::from(INTERNAL_ERROR)
+        }
+    }
+}
+
+/// Exit code of a bug in flowc (a panic). Distinct from 1 and 2 so scripts can tell.
+pub const INTERNAL_ERROR: u8 = 101;
+
+/// Last resort: a panic is a bug in flowc, so say that plainly instead of a backtrace dump.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        eprintln!(
+            "error: internal error in flowc{location}: {message}\n\
+             This is a bug in flowc, not in your input; please report it with the input file."
+        );
+    }));
+}
+
+/// A `name=ARN` pair from `--bind`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    pub name: String,
+    pub arn: String,
+}
+
+impl std::str::FromStr for Binding {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.split_once('=') {
+            Some((name, arn)) if !name.trim().is_empty() && !arn.trim().is_empty() => Ok(Binding {
+                name: name.trim().to_owned(),
+                arn: arn.trim().to_owned(),
+            }),
+            _ => Err(format!(
+                "expected `name=ARN` (for example `provision=arn:aws:lambda:us-east-1:123456789012:function:provision`), got `{s}`"
+            )),
+        }
+    }
+}
+
+/// A path argument as given on the command line, used in messages.
+pub(crate) fn display_path(path: &std::path::Path) -> String {
+    path.display().to_string()
+}
+
+/// Output destination shared by subcommands that print or write a file.
+#[derive(Debug, Clone, Args)]
+pub struct OutputArg {
+    /// Write the result to this file (atomically) instead of stdout.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+}
+
+/// Reads the input (so bad input is already reported properly) and says the stage behind this
+/// subcommand is not wired yet. Removed once the parser, model and checks are connected.
+pub(crate) fn pending(command: &str, file: &std::path::Path, global: &Global) -> ExitCode {
+    let mut emitter = emitter_for(global);
+    match input::read_source(file) {
+        Err(err) => {
+            emitter.emit(&err, None);
+            ExitCode::from(EXIT_INPUT)
+        }
+        Ok(source) => {
+            eprintln!(
+                "error: `flowc {command}` is not wired to the compiler yet (read {} bytes from {})",
+                source.text.len(),
+                display_path(file)
+            );
+            ExitCode::from(EXIT_INPUT)
+        }
+    }
+}
+
+/// The diagnostic emitter for the chosen `--message-format`.
+pub(crate) fn emitter_for(global: &Global) -> crate::diagnostics::Emitter {
+    use crate::diagnostics::{Emitter, Format};
+    match global.message_format {
+        MessageFormat::Human => Emitter::new(Emitter::human_for_stderr()),
+        MessageFormat::Json => Emitter::new(Format::Json),
+    }
+}
