@@ -30,6 +30,7 @@ pub struct CaseContext {
     pub execution_arn: Option<String>,
     pub role_arn: Option<String>,
     pub region: Option<String>,
+    pub state_machine_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -135,6 +136,7 @@ impl Case {
         if let Some(v) = &c.region {
             ctx.region = v.clone();
         }
+        ctx.express = c.state_machine_type.as_deref() == Some("EXPRESS");
         ctx
     }
 

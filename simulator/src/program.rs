@@ -8,7 +8,7 @@
 use crate::choice::{ChoiceRule, parse_rule};
 use crate::error::SimError;
 use crate::jsonpath::Path;
-use crate::template::Template;
+use crate::template::{Dynamic, Template};
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
@@ -68,9 +68,9 @@ pub enum WaitDef {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FailDef {
     pub error: Option<String>,
-    pub error_path: Option<Path>,
+    pub error_path: Option<Dynamic>,
     pub cause: Option<String>,
-    pub cause_path: Option<Path>,
+    pub cause_path: Option<Dynamic>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -189,6 +189,19 @@ fn path_field(m: &Map<String, Value>, key: &str, state: &str) -> Result<PathFiel
 fn opt_path(m: &Map<String, Value>, key: &str, state: &str) -> Result<Option<Path>, SimError> {
     opt_str(m, key, state)?
         .map(|s| parse_path(&s, key, state))
+        .transpose()
+}
+
+fn opt_dynamic(
+    m: &Map<String, Value>,
+    key: &str,
+    state: &str,
+) -> Result<Option<Dynamic>, SimError> {
+    opt_str(m, key, state)?
+        .map(|s| {
+            Dynamic::parse(&s)
+                .map_err(|e| invalid(format!("field '{key}' of state '{state}': {e}")))
+        })
         .transpose()
 }
 
@@ -393,9 +406,9 @@ fn load_state(name: &str, v: &Value) -> Result<State, SimError> {
         "Succeed" => StateKind::Succeed,
         "Fail" => StateKind::Fail(FailDef {
             error: opt_str(m, "Error", name)?,
-            error_path: opt_path(m, "ErrorPath", name)?,
+            error_path: opt_dynamic(m, "ErrorPath", name)?,
             cause: opt_str(m, "Cause", name)?,
-            cause_path: opt_path(m, "CausePath", name)?,
+            cause_path: opt_dynamic(m, "CausePath", name)?,
         }),
         "Parallel" => {
             let list = m

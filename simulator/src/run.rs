@@ -43,6 +43,8 @@ pub struct ExecutionInfo {
     pub state_machine_name: String,
     pub region: String,
     pub input: Value,
+    /// EXPRESS state machine (no redrive, so no `RedriveCount`).
+    pub express: bool,
 }
 
 /// Map iteration context (`$$.Map.Item`).
@@ -121,7 +123,7 @@ impl Engine<'_> {
         &self,
         state: &str,
         entered: &str,
-        retry_count: u32,
+        retry_count: Option<u32>,
         item: Option<&MapItem>,
         token: Option<String>,
     ) -> Value {
@@ -136,11 +138,17 @@ impl Engine<'_> {
         exec.insert("StartTime".into(), start.into());
         exec.insert("Name".into(), info.execution_name.clone().into());
         exec.insert("RoleArn".into(), info.role_arn.clone().into());
-        exec.insert("RedriveCount".into(), 0.into());
+        // Express executions cannot be redriven; AWS leaves the field out for them.
+        if !info.express {
+            exec.insert("RedriveCount".into(), 0.into());
+        }
         let mut st = Map::new();
         st.insert("EnteredTime".into(), entered.into());
         st.insert("Name".into(), state.into());
-        st.insert("RetryCount".into(), retry_count.into());
+        // Only states that can retry (Task, Parallel, Map) report RetryCount.
+        if let Some(n) = retry_count {
+            st.insert("RetryCount".into(), n.into());
+        }
         let mut sm = Map::new();
         sm.insert("Id".into(), info.state_machine_id.clone().into());
         sm.insert("Name".into(), info.state_machine_name.clone().into());
@@ -215,7 +223,11 @@ impl Engine<'_> {
                 },
             ),
         )?;
-        let ctx = self.context(&state.name, &entered_at, 0, None, None);
+        let retryable = matches!(
+            state.kind,
+            StateKind::Task(_) | StateKind::Parallel { .. } | StateKind::Map(_)
+        );
+        let ctx = self.context(&state.name, &entered_at, retryable.then_some(0), None, None);
         let result = self.state_body(state, &input, &ctx, entered, &entered_at, prev);
         let (output, next) = match result {
             Ok(done) => (done.output, done.next),
@@ -373,10 +385,10 @@ impl Engine<'_> {
     fn field_text(
         &self,
         scope: &mut Scope<'_>,
-        path: &crate::jsonpath::Path,
+        source: &crate::template::Dynamic,
         field: &str,
     ) -> Result<String, EvalError> {
-        let v = scope.select_for_field(path, field)?;
+        let v = source.evaluate(scope, field)?;
         Ok(match v {
             Value::String(s) => s,
             other => to_text(&other),

@@ -22,6 +22,8 @@ pub struct ExecutionContext {
     pub execution_arn: String,
     pub role_arn: String,
     pub region: String,
+    /// An EXPRESS state machine (STANDARD otherwise).
+    pub express: bool,
 }
 
 impl Default for ExecutionContext {
@@ -44,6 +46,7 @@ impl ExecutionContext {
             ),
             role_arn: "arn:aws:iam::123456789012:role/StepFunctionsRole".into(),
             region: "us-east-1".into(),
+            express: false,
         }
     }
 }
@@ -144,6 +147,7 @@ impl<'a> Simulation<'a> {
             state_machine_name: ctx.state_machine_name.clone(),
             region: ctx.region.clone(),
             input: self.input.clone(),
+            express: ctx.express,
         };
         let mut engine = Engine {
             clock: VirtualClock::new(self.start),

@@ -86,3 +86,27 @@ impl Template {
         }
     }
 }
+
+/// A value computed from a path or an intrinsic call, as `ErrorPath` / `CausePath` allow.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dynamic {
+    Path(crate::jsonpath::Path),
+    Call(Call),
+}
+
+impl Dynamic {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        if text.trim_start().starts_with("States.") {
+            Call::parse(text).map(Dynamic::Call)
+        } else {
+            crate::jsonpath::Path::parse(text).map(Dynamic::Path)
+        }
+    }
+
+    pub fn evaluate(&self, scope: &mut Scope<'_>, field: &str) -> Result<Value, EvalError> {
+        match self {
+            Dynamic::Path(p) => scope.select_for_field(p, field),
+            Dynamic::Call(c) => c.evaluate(scope),
+        }
+    }
+}

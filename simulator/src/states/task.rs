@@ -79,7 +79,7 @@ impl Engine<'_> {
             let (EvalError::Runtime(r) | EvalError::Intrinsic(r)) = e;
             Stop::Error(Failure::runtime(name, entered, r))
         };
-        let base_ctx = self.context(name, entered_at, 0, None, None);
+        let base_ctx = self.context(name, entered_at, Some(0), None, None);
         let eff = self.input_path(state, raw, &base_ctx).map_err(runtime)?;
         let timeout = def
             .timeout
@@ -108,7 +108,7 @@ impl Engine<'_> {
                     self.history.len()
                 )
             });
-            let ctx = self.context(name, entered_at, attempt, None, token);
+            let ctx = self.context(name, entered_at, Some(attempt), None, token);
             let params = self.parameters(state, eff.clone(), &ctx).map_err(runtime)?;
             match &target {
                 Target::Lambda => {
