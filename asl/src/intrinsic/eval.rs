@@ -1,0 +1,454 @@
+//! [`Call`] -> value. Semantics from the AWS intrinsic-function reference, pinned where the
+//! conformance corpus recorded real AWS (MathAdd rounds each argument half up, as Java's
+//! `Math.round`; StringSplit splits on any delimiter character and drops empty pieces).
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use rand::{Rng as _, SeedableRng as _};
+use serde_json::{Map, Value};
+use sha2::Digest as _;
+
+use super::{Arg, Call, Function, IntrinsicEvalError};
+
+/// States.ArrayRange may produce at most this many items.
+const MAX_RANGE_ITEMS: i64 = 1000;
+/// Base64Encode, Base64Decode and Hash accept at most this many characters.
+const MAX_TEXT_CHARS: usize = 10_000;
+
+pub(super) fn evaluate(
+    call: &Call,
+    input: &Value,
+    context: &Value,
+    rng: &mut dyn rand::RngCore,
+) -> Result<Value, IntrinsicEvalError> {
+    let f = call.function;
+    if f == Function::Format {
+        return format(call, input, context, rng);
+    }
+    let mut args = Vec::with_capacity(call.args.len());
+    for arg in &call.args {
+        args.push(arg_value(arg, input, context, rng)?);
+    }
+    let a = Args { f, values: &args };
+    match f {
+        Function::Format => Ok(Value::Null),
+        Function::StringToJson => {
+            let text = a.string(0)?;
+            serde_json::from_str(text.trim()).map_err(|e| {
+                fail(
+                    f,
+                    format!("the string is not valid JSON ({e}): {}", quote(text)),
+                )
+            })
+        }
+        Function::JsonToString => Ok(Value::String(a.get(0).to_string())),
+        Function::Array => Ok(Value::Array(args)),
+        Function::ArrayPartition => {
+            let items = a.array(0)?;
+            let size = a.integer(1)?;
+            let size = usize::try_from(size)
+                .ok()
+                .filter(|s| *s > 0)
+                .ok_or_else(|| {
+                    fail(
+                        f,
+                        format!("the chunk size must be greater than 0, found {size}"),
+                    )
+                })?;
+            Ok(Value::Array(
+                items
+                    .chunks(size)
+                    .map(|c| Value::Array(c.to_vec()))
+                    .collect(),
+            ))
+        }
+        Function::ArrayContains => {
+            let items = a.array(0)?;
+            let needle = a.get(1);
+            Ok(Value::Bool(items.iter().any(|i| json_eq(i, needle))))
+        }
+        Function::ArrayRange => {
+            let (start, end, step) = (a.integer(0)?, a.integer(1)?, a.integer(2)?);
+            if step == 0 {
+                return Err(fail(f, "the step must not be 0".to_string()));
+            }
+            let count = if (step > 0 && start <= end) || (step < 0 && start >= end) {
+                (end - start) / step + 1
+            } else {
+                0
+            };
+            if count > MAX_RANGE_ITEMS {
+                return Err(fail(
+                    f,
+                    format!(
+                        "the range from {start} to {end} by {step} has {count} items; at most \
+                         {MAX_RANGE_ITEMS} are allowed"
+                    ),
+                ));
+            }
+            Ok(Value::Array(
+                (0..count).map(|k| Value::from(start + k * step)).collect(),
+            ))
+        }
+        Function::ArrayGetItem => {
+            let items = a.array(0)?;
+            let index = a.integer(1)?;
+            usize::try_from(index)
+                .ok()
+                .and_then(|k| items.get(k))
+                .cloned()
+                .ok_or_else(|| {
+                    fail(
+                        f,
+                        format!(
+                            "the index {index} is out of bounds for an array of {} items",
+                            items.len()
+                        ),
+                    )
+                })
+        }
+        Function::ArrayLength => Ok(Value::from(a.array(0)?.len())),
+        Function::ArrayUnique => {
+            let mut unique: Vec<Value> = Vec::new();
+            for item in a.array(0)? {
+                if !unique.iter().any(|u| json_eq(u, item)) {
+                    unique.push(item.clone());
+                }
+            }
+            Ok(Value::Array(unique))
+        }
+        Function::Base64Encode => {
+            let text = a.limited_string(0)?;
+            Ok(Value::String(BASE64.encode(text.as_bytes())))
+        }
+        Function::Base64Decode => {
+            let text = a.limited_string(0)?;
+            let bytes = BASE64
+                .decode(text.as_bytes())
+                .map_err(|e| fail(f, format!("the argument is not valid Base64 ({e})")))?;
+            String::from_utf8(bytes)
+                .map(Value::String)
+                .map_err(|_| fail(f, "the decoded data is not UTF-8 text".to_string()))
+        }
+        Function::Hash => {
+            let data = match a.get(0) {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            if data.chars().count() > MAX_TEXT_CHARS {
+                return Err(fail(
+                    f,
+                    format!("the data to hash is longer than {MAX_TEXT_CHARS} characters"),
+                ));
+            }
+            let algorithm = a.string(1)?;
+            let digest = match algorithm {
+                "MD5" => md5::Md5::digest(data.as_bytes()).to_vec(),
+                "SHA-1" => sha1::Sha1::digest(data.as_bytes()).to_vec(),
+                "SHA-256" => sha2::Sha256::digest(data.as_bytes()).to_vec(),
+                "SHA-384" => sha2::Sha384::digest(data.as_bytes()).to_vec(),
+                "SHA-512" => sha2::Sha512::digest(data.as_bytes()).to_vec(),
+                other => {
+                    return Err(fail(
+                        f,
+                        format!(
+                            "the hash algorithm {} is not supported; use MD5, SHA-1, SHA-256, \
+                             SHA-384 or SHA-512",
+                            quote(other)
+                        ),
+                    ));
+                }
+            };
+            Ok(Value::String(
+                digest.iter().map(|b| format!("{b:02x}")).collect(),
+            ))
+        }
+        Function::JsonMerge => {
+            let left = a.object(0)?;
+            let right = a.object(1)?;
+            match a.get(2) {
+                Value::Bool(false) => {}
+                Value::Bool(true) => {
+                    return Err(fail(
+                        f,
+                        "deep merge (true) is not supported; the third argument must be false"
+                            .to_string(),
+                    ));
+                }
+                other => return Err(a.wrong_type(2, "the boolean false", other)),
+            }
+            let mut merged: Map<String, Value> = left.clone();
+            for (k, v) in right {
+                merged.insert(k.clone(), v.clone());
+            }
+            Ok(Value::Object(merged))
+        }
+        Function::MathRandom => {
+            let (start, end) = (a.integer(0)?, a.integer(1)?);
+            if start >= end {
+                return Err(fail(
+                    f,
+                    format!("the start ({start}) must be less than the end ({end})"),
+                ));
+            }
+            let value = if args.len() == 3 {
+                // A seed argument makes the draw reproducible on its own, as on AWS.
+                let seed = a.integer(2)?;
+                rand_chacha::ChaCha8Rng::seed_from_u64(seed as u64).random_range(start..end)
+            } else {
+                rng.random_range(start..end)
+            };
+            Ok(Value::from(value))
+        }
+        Function::MathAdd => {
+            let (x, y) = (a.int32(0)?, a.int32(1)?);
+            Ok(Value::from(x + y))
+        }
+        Function::StringSplit => {
+            let text = a.string(0)?;
+            let delimiters = a.string(1)?;
+            let pieces: Vec<Value> = if delimiters.is_empty() {
+                vec![Value::String(text.to_string())]
+            } else {
+                text.split(|c| delimiters.contains(c))
+                    .filter(|p| !p.is_empty())
+                    .map(|p| Value::String(p.to_string()))
+                    .collect()
+            };
+            Ok(Value::Array(pieces))
+        }
+        Function::Uuid => {
+            let mut bytes = [0u8; 16];
+            rng.fill_bytes(&mut bytes);
+            Ok(Value::String(
+                uuid::Builder::from_random_bytes(bytes)
+                    .into_uuid()
+                    .hyphenated()
+                    .to_string(),
+            ))
+        }
+    }
+}
+
+fn arg_value(
+    arg: &Arg,
+    input: &Value,
+    context: &Value,
+    rng: &mut dyn rand::RngCore,
+) -> Result<Value, IntrinsicEvalError> {
+    match arg {
+        Arg::String { value, .. } => Ok(Value::String(value.clone())),
+        Arg::Number(n) => Ok(Value::Number(n.clone())),
+        Arg::Bool(b) => Ok(Value::Bool(*b)),
+        Arg::Null => Ok(Value::Null),
+        Arg::Path(path) => {
+            let root = if path.is_context() { context } else { input };
+            path.select(root)
+                .map_err(|source| IntrinsicEvalError::PathNotFound {
+                    path: path.as_str().to_string(),
+                    source,
+                })
+        }
+        Arg::Call(call) => evaluate(call, input, context, rng),
+    }
+}
+
+/// `States.Format`: `{}` placeholders filled in order; strings go in as they are, other values
+/// as JSON text. In a literal template `\{` and `\}` are literal braces.
+fn format(
+    call: &Call,
+    input: &Value,
+    context: &Value,
+    rng: &mut dyn rand::RngCore,
+) -> Result<Value, IntrinsicEvalError> {
+    let f = Function::Format;
+    let Some((template_arg, rest)) = call.args.split_first() else {
+        return Err(fail(f, "a template string is required".to_string()));
+    };
+    // Pieces of literal text between placeholders.
+    let pieces: Vec<String> = match template_arg {
+        Arg::String { raw, .. } => split_template(raw, true),
+        other => match arg_value(other, input, context, rng)? {
+            Value::String(s) => split_template(&s, false),
+            v => return Err(Args { f, values: &[] }.wrong_type(0, "a string", &v)),
+        },
+    };
+    let placeholders = pieces.len() - 1;
+    if placeholders != rest.len() {
+        return Err(fail(
+            f,
+            format!(
+                "the template has {placeholders} placeholder(s) {{}} but {} value(s) were given",
+                rest.len()
+            ),
+        ));
+    }
+    let mut out = String::new();
+    for (i, piece) in pieces.iter().enumerate() {
+        out.push_str(piece);
+        if let Some(arg) = rest.get(i) {
+            match arg_value(arg, input, context, rng)? {
+                Value::String(s) => out.push_str(&s),
+                other => out.push_str(&other.to_string()),
+            }
+        }
+    }
+    Ok(Value::String(out))
+}
+
+/// Splits a template at each `{}`; with `escapes`, `\{ \} \' \\` stand for the character.
+/// Always returns at least one piece.
+fn split_template(template: &str, escapes: bool) -> Vec<String> {
+    let mut pieces = vec![String::new()];
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        let current = pieces.last_mut();
+        match c {
+            '\\' if escapes => {
+                if let (Some(next), Some(piece)) = (chars.next(), current) {
+                    piece.push(next);
+                }
+            }
+            '{' if chars.peek() == Some(&'}') => {
+                chars.next();
+                pieces.push(String::new());
+            }
+            c => {
+                if let Some(piece) = current {
+                    piece.push(c);
+                }
+            }
+        }
+    }
+    pieces
+}
+
+struct Args<'a> {
+    f: Function,
+    values: &'a [Value],
+}
+
+const NULL: Value = Value::Null;
+
+impl<'a> Args<'a> {
+    fn get(&self, i: usize) -> &'a Value {
+        self.values.get(i).unwrap_or(&NULL)
+    }
+
+    fn wrong_type(&self, i: usize, expected: &str, found: &Value) -> IntrinsicEvalError {
+        fail(
+            self.f,
+            format!(
+                "argument {} must be {expected}, found {}",
+                i + 1,
+                short(found)
+            ),
+        )
+    }
+
+    fn string(&self, i: usize) -> Result<&'a str, IntrinsicEvalError> {
+        match self.get(i) {
+            Value::String(s) => Ok(s),
+            other => Err(self.wrong_type(i, "a string", other)),
+        }
+    }
+
+    fn limited_string(&self, i: usize) -> Result<&'a str, IntrinsicEvalError> {
+        let s = self.string(i)?;
+        if s.chars().count() > MAX_TEXT_CHARS {
+            return Err(fail(
+                self.f,
+                format!(
+                    "argument {} is longer than {MAX_TEXT_CHARS} characters",
+                    i + 1
+                ),
+            ));
+        }
+        Ok(s)
+    }
+
+    fn array(&self, i: usize) -> Result<&'a [Value], IntrinsicEvalError> {
+        match self.get(i) {
+            Value::Array(items) => Ok(items),
+            other => Err(self.wrong_type(i, "an array", other)),
+        }
+    }
+
+    fn object(&self, i: usize) -> Result<&'a Map<String, Value>, IntrinsicEvalError> {
+        match self.get(i) {
+            Value::Object(members) => Ok(members),
+            other => Err(self.wrong_type(i, "a JSON object", other)),
+        }
+    }
+
+    /// A whole number; a fractional one is rounded half up, as Java's `Math.round` does.
+    fn integer(&self, i: usize) -> Result<i64, IntrinsicEvalError> {
+        let value = self.get(i);
+        let n = match value {
+            Value::Number(n) => n.as_i64().or_else(|| {
+                n.as_f64()
+                    .map(|x| (x + 0.5).floor())
+                    .filter(|x| x.is_finite())
+                    .map(|x| x as i64)
+            }),
+            _ => None,
+        };
+        n.ok_or_else(|| self.wrong_type(i, "a number", value))
+    }
+
+    /// MathAdd's operands: integers in Java's int range after rounding.
+    fn int32(&self, i: usize) -> Result<i64, IntrinsicEvalError> {
+        let n = self.integer(i)?;
+        if i32::try_from(n).is_err() {
+            return Err(fail(
+                self.f,
+                format!(
+                    "argument {} ({n}) is outside the integer range {} to {}",
+                    i + 1,
+                    i32::MIN,
+                    i32::MAX
+                ),
+            ));
+        }
+        Ok(n)
+    }
+}
+
+fn fail(function: Function, detail: String) -> IntrinsicEvalError {
+    IntrinsicEvalError::Failure {
+        function,
+        message: format!("Invalid arguments in {function}: {detail}"),
+    }
+}
+
+/// JSON equality with numbers compared by value (1 equals 1.0).
+fn json_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(xs), Value::Array(ys)) => {
+            xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| json_eq(x, y))
+        }
+        (Value::Object(xs), Value::Object(ys)) => {
+            xs.len() == ys.len()
+                && xs
+                    .iter()
+                    .all(|(k, x)| ys.get(k).is_some_and(|y| json_eq(x, y)))
+        }
+        _ => a == b,
+    }
+}
+
+fn quote(text: &str) -> String {
+    short(&Value::String(text.to_string()))
+}
+
+/// A value as JSON, cut short so causes stay readable.
+fn short(v: &Value) -> String {
+    let text = v.to_string();
+    if text.chars().count() > 200 {
+        let cut: String = text.chars().take(200).collect();
+        format!("{cut}...")
+    } else {
+        text
+    }
+}
