@@ -14,6 +14,7 @@
 #    re-plans expecting no changes, destroys, and checks they are gone;
 # 4. stops moto and removes its temp dir, whatever happened.
 #
+# FLOWC_TF_KEEP=1 keeps the temp dir (logs, plan, state) for a look afterwards.
 # Lambda packages: terraform/build/<function>.zip from scripts/package-lambdas.sh when all three
 # exist; otherwise placeholder zips made here (moto stores the code and never runs it).
 # The workflow: workflows/tenant_provisioning.asl.json (flowc's output with ${provisioning} and
@@ -39,7 +40,11 @@ cleanup() {
     kill "$moto_pid" 2>/dev/null || true
     wait "$moto_pid" 2>/dev/null || true
   fi
-  rm -rf "$work"
+  if [ -n "${FLOWC_TF_KEEP:-}" ]; then
+    echo "tf-local: kept $work (FLOWC_TF_KEEP is set)" >&2
+  else
+    rm -rf "$work"
+  fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -55,10 +60,12 @@ mkdir -p "$work/terraform" "$work/workflows"
 cp "$workflow" "$work/workflows/tenant_provisioning.asl.json"
 
 packages="$repo/terraform/build"
+package_kind="terraform/build (scripts/package-lambdas.sh)"
 functions=(tenant-registration tenant-provisioning tenant-status-checker)
 for fn in "${functions[@]}"; do
   if [ ! -f "$packages/$fn.zip" ]; then
     packages="$work/build"
+    package_kind="placeholders"
     echo "tf-local: terraform/build/$fn.zip is missing (scripts/package-lambdas.sh makes it); using placeholder packages"
     mkdir -p "$packages"
     python3 - "$packages" "${functions[@]}" <<'PY'
@@ -111,6 +118,10 @@ on_error() {
 }
 trap 'on_error' ERR
 
+echo "==> checking the launcher's ValidateStateMachineDefinition and ListStateMachineVersions"
+"$FLOWC_MOTO_PYTHON" "$repo/terraform/tests/check_launcher.py" "$work/workflows/tenant_provisioning.asl.json" \
+  || fail "moto launcher"
+
 echo "==> creating stand-ins for the existing infrastructure"
 "$FLOWC_MOTO_PYTHON" "$repo/terraform/test-fixtures/existing_infra.py" "$work/local.tfvars.json"
 vars=(-var-file="$work/local.tfvars.json" -var "lambda_package_dir=$packages")
@@ -123,6 +134,8 @@ echo "==> terraform plan"
 tf plan -no-color "${vars[@]}" -out="$work/plan.bin" >"$work/plan.log" 2>&1 \
   || { cat "$work/plan.log" >&2; fail "terraform plan"; }
 grep -E '^Plan:' "$work/plan.log" || true
+# Deprecations and other provider warnings would otherwise hide in the log.
+grep -A4 'Warning:' "$work/plan.log" >&2 || true
 tf show -json "$work/plan.bin" >"$work/plan.json"
 
 echo "==> IAM policy audit of the plan"
@@ -135,8 +148,8 @@ started=$(now)
 tf apply -no-color -auto-approve "$work/plan.bin" >"$work/apply.log" 2>&1 \
   || { tail -n 60 "$work/apply.log" >&2; fail "terraform apply"; }
 apply_s=$(since "$started")
-resources=$(tf state list | wc -l)
-echo "    applied $resources resources (data sources included) in ${apply_s}s"
+resources=$(tf state list | grep -cv -E '(^|\.)data\.')
+echo "    applied $resources managed resources in ${apply_s}s"
 tf output -json >"$work/outputs.json"
 
 echo "==> checking the resources through the emulator"
@@ -160,4 +173,4 @@ destroy_s=$(since "$started")
   || fail "resources after destroy"
 
 trap - ERR
-echo "tf-local: OK (apply ${apply_s}s, destroy ${destroy_s}s, ${resources} state entries, packages: ${packages#"$work"/})"
+echo "tf-local: OK (apply ${apply_s}s, destroy ${destroy_s}s, ${resources} resources, Lambda packages: ${package_kind})"
