@@ -26,6 +26,12 @@ pub enum Condition {
     Compare(Comparison),
     /// JSONata mode: `"Condition": "{% ... %}"`, kept as written.
     Jsonata(String),
+    /// A nested rule (inside And / Or / Not) that carries a `Comment`; evaluates as `condition`.
+    /// Top-level rules keep their comment in [`ChoiceRule::comment`] instead.
+    Commented {
+        comment: String,
+        condition: Box<Condition>,
+    },
 }
 
 /// `"Variable": path, "<Operator>": operand`.
@@ -165,6 +171,7 @@ impl Condition {
                 items.iter().for_each(|item| item.collect(out))
             }
             Condition::Not(inner) => inner.collect(out),
+            Condition::Commented { condition, .. } => condition.collect(out),
             Condition::Compare(comparison) => out.push(comparison),
             Condition::Jsonata(_) => {}
         }
@@ -172,6 +179,7 @@ impl Condition {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used, clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -15,14 +15,19 @@
 //!   already-parsed JSON. [`emit`] writes canonical JSON (documented key order, byte-stable).
 
 pub mod choice;
+pub mod emit;
 pub mod intrinsic;
+pub mod load;
 pub mod model;
 pub mod names;
 pub mod path;
 pub mod retry;
+pub mod spans;
 pub mod template;
 
 pub use choice::{ChoiceRule, Comparison, Condition, Operand, OperandFamily, Operator};
+pub use emit::{emit, machine_json, state_json};
+pub use load::{LoadError, LoadErrors, Loaded, line_column, load, load_value};
 pub use model::{
     Branch, Choice, ExecutionType, Fail, IntegerField, ItemBatcher, ItemProcessor, ItemReader, Map,
     NumberField, Parallel, Pass, PathOrNull, ProcessorConfig, ProcessorMode, QueryLanguage,
@@ -31,4 +36,5 @@ pub use model::{
 };
 pub use names::{ErrorName, StateName};
 pub use retry::{Catcher, JitterStrategy, Retrier};
+pub use spans::{FieldSpan, SpanTable, StateSpans};
 pub use template::{Template, TemplateEntry, TemplateValue};

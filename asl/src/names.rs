@@ -147,6 +147,7 @@ impl From<String> for ErrorName {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used, clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -1,0 +1,119 @@
+//! Loading ASL JSON text into the typed model, with spans and collected diagnostics.
+
+mod ctx;
+mod error;
+pub(crate) mod json;
+mod parts;
+mod states;
+
+pub use error::{LoadError, LoadErrors, Source, line_column};
+pub use json::MAX_DEPTH;
+
+use crate::model::StateMachine;
+use crate::spans::SpanTable;
+use ctx::Ctx;
+use json::JsonError;
+use miette::NamedSource;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// A loaded definition: the machine and where each of its parts was written.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub machine: StateMachine,
+    pub spans: SpanTable,
+}
+
+/// Parses and decodes an ASL definition. `file_name` names the source in diagnostics. All
+/// problems are collected and returned together; the function never panics on any input.
+pub fn load(text: &str, file_name: &str) -> Result<Loaded, LoadErrors> {
+    let shared: Arc<str> = Arc::from(text);
+    let src = NamedSource::new(file_name, Arc::clone(&shared));
+    let mut ctx = Ctx::new(src);
+    let machine = match json::parse(text) {
+        Ok((root, problems)) => {
+            for problem in problems {
+                json_error(&mut ctx, text, problem);
+            }
+            states::machine(&mut ctx, &root)
+        }
+        Err(problem) => {
+            json_error(&mut ctx, text, problem);
+            None
+        }
+    };
+    match machine {
+        Some(machine) if ctx.errors.is_empty() => Ok(Loaded {
+            machine,
+            spans: ctx.spans,
+        }),
+        _ => Err(LoadErrors::new(file_name, shared, ctx.errors)),
+    }
+}
+
+/// Decodes a definition that is already parsed JSON (spans then point into its pretty-printed
+/// text, named `<definition>`).
+pub fn load_value(value: &Value) -> Result<StateMachine, LoadErrors> {
+    // serde_json serialises recursively; refuse depths the text loader would refuse anyway
+    // before handing the value over.
+    if value_depth_exceeds(value, MAX_DEPTH) {
+        let text: Arc<str> = Arc::from("");
+        let error = LoadError::TooDeep {
+            limit: MAX_DEPTH,
+            src: NamedSource::new("<definition>", Arc::clone(&text)),
+            span: (0, 0).into(),
+        };
+        return Err(LoadErrors::new("<definition>", text, vec![error]));
+    }
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    load(&text, "<definition>").map(|loaded| loaded.machine)
+}
+
+/// Whether `value` nests arrays/objects deeper than `limit`; iterative, so it cannot overflow.
+fn value_depth_exceeds(value: &Value, limit: usize) -> bool {
+    let mut stack = vec![(value, 0usize)];
+    while let Some((value, depth)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = &Value>> = match value {
+            Value::Array(items) => Box::new(items.iter()),
+            Value::Object(map) => Box::new(map.values()),
+            _ => continue,
+        };
+        if depth + 1 > limit {
+            return true;
+        }
+        stack.extend(children.map(|child| (child, depth + 1)));
+    }
+    false
+}
+
+fn json_error(ctx: &mut Ctx, text: &str, problem: JsonError) {
+    let error = match problem {
+        JsonError::Syntax { message, span } => {
+            let (line, column) = line_column(text, span.offset());
+            LoadError::Syntax {
+                message,
+                line,
+                column,
+                src: ctx.src(),
+                span,
+            }
+        }
+        JsonError::TooDeep { span } => LoadError::TooDeep {
+            limit: MAX_DEPTH,
+            src: ctx.src(),
+            span,
+        },
+        JsonError::BadNumber { text, span } => LoadError::BadNumber {
+            text,
+            src: ctx.src(),
+            span,
+        },
+        JsonError::DuplicateKey { key, first, second } => LoadError::DuplicateKey {
+            key,
+            src: ctx.src(),
+            first,
+            span: second,
+        },
+    };
+    ctx.push(error);
+}

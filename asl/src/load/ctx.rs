@@ -1,0 +1,348 @@
+//! The decoder's context: collected errors and the typed field readers every part uses.
+
+use super::error::{LoadError, Source};
+use super::json::{Member, Node, NodeValue};
+use crate::intrinsic::IntrinsicCall;
+use crate::model::{IntegerField, NumberField, PathOrNull};
+use crate::path::{JsonPath, PathError, ReferencePath};
+use crate::spans::SpanTable;
+use miette::SourceSpan;
+
+pub struct Ctx {
+    pub src: Source,
+    pub errors: Vec<LoadError>,
+    pub spans: SpanTable,
+}
+
+/// A JSONata expression string: `{% ... %}`.
+pub fn is_jsonata(text: &str) -> bool {
+    let trimmed = text.trim();
+    trimmed.starts_with("{%") && trimmed.ends_with("%}")
+}
+
+impl Ctx {
+    pub fn new(src: Source) -> Self {
+        Self {
+            src,
+            errors: Vec::new(),
+            spans: SpanTable::default(),
+        }
+    }
+
+    pub fn src(&self) -> Source {
+        self.src.clone()
+    }
+
+    pub fn push(&mut self, error: LoadError) {
+        self.errors.push(error);
+    }
+
+    pub fn wrong_type(&mut self, field: &str, expected: &str, node: &Node) {
+        let help = format!("write `{field}` as {expected}");
+        self.push(LoadError::WrongType {
+            field: field.to_string(),
+            expected: expected.to_string(),
+            found: node.kind_name().to_string(),
+            help,
+            src: self.src(),
+            span: node.span,
+        });
+    }
+
+    pub fn missing(&mut self, field: &str, owner: &str, span: SourceSpan, help: String) {
+        self.push(LoadError::MissingField {
+            field: field.to_string(),
+            owner: owner.to_string(),
+            help,
+            src: self.src(),
+            span,
+        });
+    }
+
+    /// Reports every member of `object` whose key is not in `allowed`, suggesting the nearest
+    /// allowed key.
+    pub fn check_fields(&mut self, object: &Node, allowed: &[&str], owner: &str) {
+        let Some(members) = object.members() else {
+            return;
+        };
+        for member in members {
+            if allowed.contains(&member.key.as_str()) {
+                continue;
+            }
+            let help = match nearest(&member.key, allowed.iter().copied()) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => format!("{owner} accepts: {}", allowed.join(", ")),
+            };
+            self.push(LoadError::UnknownField {
+                field: member.key.clone(),
+                owner: owner.to_string(),
+                help,
+                src: self.src(),
+                span: member.key_span,
+            });
+        }
+    }
+
+    /// Reports `a` and `b` both present; returns true when they conflict.
+    pub fn conflict(&mut self, object: &Node, a: &str, b: &str, owner: &str) -> bool {
+        let (Some(first), Some(second)) = (object.get(a), object.get(b)) else {
+            return false;
+        };
+        self.push(LoadError::ConflictingFields {
+            first: a.to_string(),
+            second: b.to_string(),
+            owner: owner.to_string(),
+            help: format!("`{a}` and `{b}` are alternatives; keep one of them"),
+            src: self.src(),
+            first_span: first.key_span,
+            span: second.key_span,
+        });
+        true
+    }
+
+    /// The member's value as an object node, or a wrong-type error.
+    pub fn object<'a>(&mut self, member: &'a Member) -> Option<&'a Node> {
+        match member.value.value {
+            NodeValue::Object(_) => Some(&member.value),
+            _ => {
+                self.wrong_type(&member.key, "an object", &member.value);
+                None
+            }
+        }
+    }
+
+    pub fn array<'a>(&mut self, member: &'a Member) -> Option<&'a [Node]> {
+        match &member.value.value {
+            NodeValue::Array(items) => Some(items),
+            _ => {
+                self.wrong_type(&member.key, "an array", &member.value);
+                None
+            }
+        }
+    }
+
+    pub fn string(&mut self, field: &str, node: &Node) -> Option<String> {
+        match node.as_str() {
+            Some(text) => Some(text.to_string()),
+            None => {
+                self.wrong_type(field, "a string", node);
+                None
+            }
+        }
+    }
+
+    pub fn bool(&mut self, field: &str, node: &Node) -> Option<bool> {
+        match node.value {
+            NodeValue::Bool(value) => Some(value),
+            _ => {
+                self.wrong_type(field, "true or false", node);
+                None
+            }
+        }
+    }
+
+    /// An optional string field of `object`.
+    pub fn opt_string(&mut self, object: &Node, field: &str) -> Option<String> {
+        let member = object.get(field)?;
+        self.string(field, &member.value)
+    }
+
+    /// A non-negative integer (seconds, counts): negative and fractional numbers are errors.
+    pub fn uint(&mut self, field: &str, node: &Node) -> Option<u64> {
+        let NodeValue::Number(number) = &node.value else {
+            self.wrong_type(field, "a non-negative integer", node);
+            return None;
+        };
+        if let Some(value) = number.as_u64() {
+            return Some(value);
+        }
+        self.push(LoadError::InvalidNumber {
+            field: field.to_string(),
+            found: number.to_string(),
+            src: self.src(),
+            span: node.span,
+        });
+        None
+    }
+
+    pub fn opt_uint(&mut self, object: &Node, field: &str) -> Option<u64> {
+        let member = object.get(field)?;
+        self.uint(field, &member.value)
+    }
+
+    pub fn number(&mut self, field: &str, node: &Node) -> Option<f64> {
+        match &node.value {
+            NodeValue::Number(number) => number.as_f64(),
+            _ => {
+                self.wrong_type(field, "a number", node);
+                None
+            }
+        }
+    }
+
+    fn path_error(&mut self, field: &str, node: &Node, error: PathError, reference: bool) {
+        let help = if reference {
+            "a reference path selects one node: `$`, `$.field`, `$.list[0]`, `$$.Execution.Id`; no wildcards, filters or slices"
+        } else {
+            "paths start with `$` (the input) or `$$` (the context object), e.g. `$.order.items[0]`"
+        };
+        self.push(LoadError::InvalidPath {
+            field: field.to_string(),
+            message: error.message,
+            help: help.to_string(),
+            src: self.src(),
+            span: node.offset_span(error.offset),
+        });
+    }
+
+    pub fn json_path(&mut self, field: &str, node: &Node) -> Option<JsonPath> {
+        let text = self.string(field, node)?;
+        match JsonPath::parse(&text) {
+            Ok(path) => Some(path),
+            Err(error) => {
+                self.path_error(field, node, error, false);
+                None
+            }
+        }
+    }
+
+    pub fn reference_path(&mut self, field: &str, node: &Node) -> Option<ReferencePath> {
+        let text = self.string(field, node)?;
+        match ReferencePath::parse(&text) {
+            Ok(path) => Some(path),
+            Err(error) => {
+                self.path_error(field, node, error, true);
+                None
+            }
+        }
+    }
+
+    pub fn intrinsic(&mut self, field: &str, node: &Node) -> Option<IntrinsicCall> {
+        let text = self.string(field, node)?;
+        match IntrinsicCall::parse(&text) {
+            Ok(call) => Some(call),
+            Err(error) => {
+                self.push(LoadError::InvalidIntrinsic {
+                    field: field.to_string(),
+                    message: error.message,
+                    src: self.src(),
+                    span: node.offset_span(error.offset),
+                });
+                None
+            }
+        }
+    }
+
+    /// InputPath / OutputPath: a path, or `null`.
+    pub fn opt_path_or_null(&mut self, object: &Node, field: &str) -> Option<PathOrNull<JsonPath>> {
+        let member = object.get(field)?;
+        match member.value.value {
+            NodeValue::Null => Some(PathOrNull::Null),
+            _ => self.json_path(field, &member.value).map(PathOrNull::Path),
+        }
+    }
+
+    /// ResultPath: a reference path, or `null`.
+    pub fn opt_reference_or_null(
+        &mut self,
+        object: &Node,
+        field: &str,
+    ) -> Option<PathOrNull<ReferencePath>> {
+        let member = object.get(field)?;
+        match member.value.value {
+            NodeValue::Null => Some(PathOrNull::Null),
+            _ => self
+                .reference_path(field, &member.value)
+                .map(PathOrNull::Path),
+        }
+    }
+
+    /// `<field>` (integer or JSONata string) or `<field>Path` (reference path), not both.
+    pub fn integer_field(
+        &mut self,
+        object: &Node,
+        field: &str,
+        owner: &str,
+    ) -> Option<IntegerField> {
+        let path_field = format!("{field}Path");
+        if self.conflict(object, field, &path_field, owner) {
+            return None;
+        }
+        if let Some(member) = object.get(field) {
+            if let Some(text) = member.value.as_str().filter(|text| is_jsonata(text)) {
+                return Some(IntegerField::Jsonata(text.to_string()));
+            }
+            return self.uint(field, &member.value).map(IntegerField::Value);
+        }
+        let member = object.get(&path_field)?;
+        self.reference_path(&path_field, &member.value)
+            .map(IntegerField::Path)
+    }
+
+    /// Like [`Ctx::integer_field`] for numbers that may be fractional (percentages).
+    pub fn number_field(&mut self, object: &Node, field: &str, owner: &str) -> Option<NumberField> {
+        let path_field = format!("{field}Path");
+        if self.conflict(object, field, &path_field, owner) {
+            return None;
+        }
+        if let Some(member) = object.get(field) {
+            if let Some(text) = member.value.as_str().filter(|text| is_jsonata(text)) {
+                return Some(NumberField::Jsonata(text.to_string()));
+            }
+            return self.number(field, &member.value).map(NumberField::Value);
+        }
+        let member = object.get(&path_field)?;
+        self.reference_path(&path_field, &member.value)
+            .map(NumberField::Path)
+    }
+
+    pub fn invalid_value(&mut self, field: &str, node: &Node, help: String) {
+        let found = match node.as_str() {
+            Some(text) => format!("`{text}`"),
+            None => node.kind_name().to_string(),
+        };
+        self.push(LoadError::InvalidValue {
+            field: field.to_string(),
+            found,
+            help,
+            src: self.src(),
+            span: node.span,
+        });
+    }
+
+    /// An enumerated string value (`FULL`/`NONE`, `INLINE`/`DISTRIBUTED`...).
+    pub fn enum_value<T>(
+        &mut self,
+        object: &Node,
+        field: &str,
+        allowed: &[&str],
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let member = object.get(field)?;
+        let text = self.string(field, &member.value)?;
+        match parse(&text) {
+            Some(value) => Some(value),
+            None => {
+                let help = match nearest(&text, allowed.iter().copied()) {
+                    Some(near) => format!("did you mean `{near}`? allowed: {}", allowed.join(", ")),
+                    None => format!("allowed values: {}", allowed.join(", ")),
+                };
+                self.invalid_value(field, &member.value, help);
+                None
+            }
+        }
+    }
+}
+
+/// The candidate closest to `word`, when it is close enough to be a plausible typo.
+pub fn nearest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = word.to_lowercase();
+    candidates
+        .map(|candidate| {
+            let score = strsim::jaro_winkler(&lower, &candidate.to_lowercase());
+            (candidate, score)
+        })
+        .filter(|(_, score)| *score >= 0.8)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(candidate, _)| candidate)
+}

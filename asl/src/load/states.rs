@@ -1,0 +1,867 @@
+//! Decoding of the machine, its branches and each state type.
+
+use super::ctx::{Ctx, is_jsonata, nearest};
+use super::error::LoadError;
+use super::json::{Member, Node};
+use super::parts;
+use crate::model::{
+    Branch, Choice, ExecutionType, Fail, ItemBatcher, ItemProcessor, ItemReader, Map, Parallel,
+    Pass, ProcessorConfig, ProcessorMode, QueryLanguage, ResultWriter, State, StateKind,
+    StateMachine, StatePath, Task, TextField, TimestampField, Transition, Wait, WaitFor,
+};
+use crate::names::StateName;
+use crate::template::Template;
+use indexmap::IndexMap;
+
+const STATE_TYPES: [&str; 8] = [
+    "Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map",
+];
+
+// Allowed fields per state type, in both query languages, in AWS documentation order (the
+// order emission uses, too).
+const COMMON: [&str; 3] = ["Type", "Comment", "QueryLanguage"];
+const TASK: &[&str] = &[
+    "InputPath",
+    "OutputPath",
+    "Resource",
+    "Parameters",
+    "Arguments",
+    "Credentials",
+    "ResultSelector",
+    "ResultPath",
+    "Output",
+    "Assign",
+    "TimeoutSeconds",
+    "TimeoutSecondsPath",
+    "HeartbeatSeconds",
+    "HeartbeatSecondsPath",
+    "Retry",
+    "Catch",
+    "Next",
+    "End",
+];
+const PASS: &[&str] = &[
+    "InputPath",
+    "OutputPath",
+    "Parameters",
+    "Result",
+    "ResultPath",
+    "Output",
+    "Assign",
+    "Next",
+    "End",
+];
+const CHOICE: &[&str] = &[
+    "InputPath",
+    "OutputPath",
+    "Choices",
+    "Default",
+    "Output",
+    "Assign",
+];
+const WAIT: &[&str] = &[
+    "InputPath",
+    "OutputPath",
+    "Seconds",
+    "SecondsPath",
+    "Timestamp",
+    "TimestampPath",
+    "Output",
+    "Assign",
+    "Next",
+    "End",
+];
+const SUCCEED: &[&str] = &["InputPath", "OutputPath", "Output"];
+const FAIL: &[&str] = &["Error", "ErrorPath", "Cause", "CausePath"];
+const PARALLEL: &[&str] = &[
+    "InputPath",
+    "OutputPath",
+    "Branches",
+    "Parameters",
+    "Arguments",
+    "ResultSelector",
+    "ResultPath",
+    "Output",
+    "Assign",
+    "Retry",
+    "Catch",
+    "Next",
+    "End",
+];
+const MAP: &[&str] = &[
+    "InputPath",
+    "OutputPath",
+    "ItemProcessor",
+    "Iterator",
+    "ItemReader",
+    "ItemsPath",
+    "Items",
+    "ItemSelector",
+    "Parameters",
+    "ItemBatcher",
+    "ResultWriter",
+    "MaxConcurrency",
+    "MaxConcurrencyPath",
+    "ToleratedFailurePercentage",
+    "ToleratedFailurePercentagePath",
+    "ToleratedFailureCount",
+    "ToleratedFailureCountPath",
+    "Label",
+    "ResultSelector",
+    "ResultPath",
+    "Output",
+    "Assign",
+    "Retry",
+    "Catch",
+    "Next",
+    "End",
+];
+
+fn allowed_fields(type_name: &str) -> Vec<&'static str> {
+    let own = match type_name {
+        "Task" => TASK,
+        "Pass" => PASS,
+        "Choice" => CHOICE,
+        "Wait" => WAIT,
+        "Succeed" => SUCCEED,
+        "Fail" => FAIL,
+        "Parallel" => PARALLEL,
+        _ => MAP,
+    };
+    COMMON.iter().chain(own.iter()).copied().collect()
+}
+
+pub fn machine(ctx: &mut Ctx, root: &Node) -> Option<StateMachine> {
+    if root.members().is_none() {
+        ctx.wrong_type("the definition", "a JSON object", root);
+        return None;
+    }
+    ctx.spans.record_machine(root);
+    let owner = "the state machine";
+    ctx.check_fields(
+        root,
+        &[
+            "Comment",
+            "QueryLanguage",
+            "StartAt",
+            "States",
+            "TimeoutSeconds",
+            "Version",
+        ],
+        owner,
+    );
+    let comment = ctx.opt_string(root, "Comment");
+    let query_language = query_language(ctx, root);
+    let timeout_seconds = ctx.opt_uint(root, "TimeoutSeconds");
+    let version = ctx.opt_string(root, "Version");
+    let (start_at, states) = graph(ctx, root, owner, None);
+    Some(StateMachine {
+        comment,
+        query_language,
+        start_at: start_at?,
+        states: states?,
+        timeout_seconds,
+        version,
+    })
+}
+
+fn query_language(ctx: &mut Ctx, object: &Node) -> Option<QueryLanguage> {
+    ctx.enum_value(
+        object,
+        "QueryLanguage",
+        &["JSONPath", "JSONata"],
+        QueryLanguage::parse,
+    )
+}
+
+/// `StartAt` and `States` of a machine or branch.
+fn graph(
+    ctx: &mut Ctx,
+    object: &Node,
+    owner: &str,
+    parent: Option<(&StatePath, usize)>,
+) -> (Option<StateName>, Option<IndexMap<StateName, State>>) {
+    let start_at = match object.get("StartAt") {
+        Some(member) => ctx.string("StartAt", &member.value).map(StateName::from),
+        None => {
+            ctx.missing(
+                "StartAt",
+                owner,
+                object.span,
+                "name the first state to run with `\"StartAt\": \"<state name>\"`".to_string(),
+            );
+            None
+        }
+    };
+    let states = match object.get("States") {
+        Some(member) => states(ctx, member, owner, parent),
+        None => {
+            ctx.missing(
+                "States",
+                owner,
+                object.span,
+                "add `\"States\": { ... }` with at least one state".to_string(),
+            );
+            None
+        }
+    };
+    (start_at, states)
+}
+
+fn states(
+    ctx: &mut Ctx,
+    member: &Member,
+    owner: &str,
+    parent: Option<(&StatePath, usize)>,
+) -> Option<IndexMap<StateName, State>> {
+    let object = ctx.object(member)?;
+    let members = object.members().unwrap_or_default();
+    if members.is_empty() {
+        ctx.push(LoadError::EmptyField {
+            field: "States".to_string(),
+            owner: owner.to_string(),
+            help: "a state machine or branch needs at least one state".to_string(),
+            src: ctx.src(),
+            span: member.value.span,
+        });
+        return None;
+    }
+    let mut out = IndexMap::with_capacity(members.len());
+    let mut ok = true;
+    for entry in members {
+        let name = StateName::from(entry.key.as_str());
+        let path = match parent {
+            Some((parent_path, index)) => parent_path.child(index, &name),
+            None => StatePath::top(&name),
+        };
+        let Some(body) = ctx.object(entry) else {
+            ok = false;
+            continue;
+        };
+        ctx.spans.record_state(path.clone(), entry.key_span, body);
+        match state(ctx, &name, entry, body, &path) {
+            Some(state) => {
+                out.insert(name, state);
+            }
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+fn state(
+    ctx: &mut Ctx,
+    name: &StateName,
+    entry: &Member,
+    body: &Node,
+    path: &StatePath,
+) -> Option<State> {
+    let Some(type_member) = body.get("Type") else {
+        ctx.missing(
+            "Type",
+            &format!("state `{name}`"),
+            entry.key_span,
+            format!("add `\"Type\"`: one of {}", STATE_TYPES.join(", ")),
+        );
+        return None;
+    };
+    let type_name = ctx.string("Type", &type_member.value)?;
+    if !STATE_TYPES.contains(&type_name.as_str()) {
+        let help = match nearest(&type_name, STATE_TYPES.iter().copied()) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => format!("state types are {}", STATE_TYPES.join(", ")),
+        };
+        ctx.push(LoadError::UnknownStateType {
+            state: name.to_string(),
+            found: type_name,
+            help,
+            src: ctx.src(),
+            span: type_member.value.span,
+        });
+        return None;
+    }
+    let owner = format!("{type_name} state `{name}`");
+    ctx.check_fields(body, &allowed_fields(&type_name), &owner);
+
+    let comment = ctx.opt_string(body, "Comment");
+    let query_language = query_language(ctx, body);
+    let input_path = ctx.opt_path_or_null(body, "InputPath");
+    let output_path = ctx.opt_path_or_null(body, "OutputPath");
+    let assign = body.get("Assign").map(|member| member.value.to_value());
+    let output = body.get("Output").map(|member| member.value.to_value());
+    let mut fields = Fields {
+        ctx,
+        body,
+        owner: &owner,
+        name,
+    };
+    let kind = match type_name.as_str() {
+        "Task" => fields.task().map(StateKind::Task),
+        "Pass" => fields.pass().map(StateKind::Pass),
+        "Choice" => fields.choice().map(StateKind::Choice),
+        "Wait" => fields.wait().map(StateKind::Wait),
+        "Succeed" => Some(StateKind::Succeed),
+        "Fail" => fields.fail().map(StateKind::Fail),
+        "Parallel" => fields.parallel(path).map(StateKind::Parallel),
+        _ => fields.map(path).map(StateKind::Map),
+    };
+    Some(State {
+        name: name.clone(),
+        comment,
+        query_language,
+        input_path,
+        output_path,
+        assign,
+        output,
+        kind: kind?,
+    })
+}
+
+/// Readers for the fields of one state.
+struct Fields<'c, 'n> {
+    ctx: &'c mut Ctx,
+    body: &'n Node,
+    owner: &'n str,
+    name: &'n StateName,
+}
+
+impl<'n> Fields<'_, 'n> {
+    fn get(&self, field: &str) -> Option<&'n Member> {
+        self.body.get(field)
+    }
+
+    fn template(&mut self, field: &str) -> Option<Option<Template>> {
+        match self.body.get(field) {
+            Some(member) => parts::template_object(self.ctx, member).map(Some),
+            None => Some(None),
+        }
+    }
+
+    fn raw(&self, field: &str) -> Option<serde_json::Value> {
+        self.body.get(field).map(|member| member.value.to_value())
+    }
+
+    fn transition(&mut self) -> Option<Transition> {
+        if self.ctx.conflict(self.body, "Next", "End", self.owner) {
+            return None;
+        }
+        if let Some(member) = self.body.get("Next") {
+            return self
+                .ctx
+                .string("Next", &member.value)
+                .map(|next| Transition::Next(StateName::from(next)));
+        }
+        if let Some(member) = self.body.get("End") {
+            return match self.ctx.bool("End", &member.value)? {
+                true => Some(Transition::End),
+                false => {
+                    self.ctx.invalid_value(
+                        "End",
+                        &member.value,
+                        "`End` is only written as `true`; use `Next` to continue".to_string(),
+                    );
+                    None
+                }
+            };
+        }
+        self.ctx.missing(
+            "Next",
+            self.owner,
+            self.body.span,
+            "add `\"Next\": \"<state>\"` to continue, or `\"End\": true` to finish here"
+                .to_string(),
+        );
+        None
+    }
+
+    fn retry_catch(&mut self) -> (Option<Vec<crate::Retrier>>, Option<Vec<crate::Catcher>>) {
+        let name = self.name.as_str();
+        let retry = match self.body.get("Retry") {
+            Some(member) => parts::retriers(self.ctx, member, name),
+            None => Some(Vec::new()),
+        };
+        let catch = match self.body.get("Catch") {
+            Some(member) => parts::catchers(self.ctx, member, name),
+            None => Some(Vec::new()),
+        };
+        (retry, catch)
+    }
+
+    fn task(&mut self) -> Option<Task> {
+        let resource = match self.get("Resource") {
+            Some(member) => self.ctx.string("Resource", &member.value),
+            None => {
+                self.ctx.missing(
+                    "Resource",
+                    self.owner,
+                    self.body.span,
+                    "a Task names what it runs, e.g. `\"Resource\": \"arn:aws:lambda:...\"`"
+                        .to_string(),
+                );
+                None
+            }
+        };
+        let parameters = self.template("Parameters");
+        let result_selector = self.template("ResultSelector");
+        let credentials = self.template("Credentials");
+        let result_path = self.ctx.opt_reference_or_null(self.body, "ResultPath");
+        let timeout = self
+            .ctx
+            .integer_field(self.body, "TimeoutSeconds", self.owner);
+        let heartbeat = self
+            .ctx
+            .integer_field(self.body, "HeartbeatSeconds", self.owner);
+        let (retry, catch) = self.retry_catch();
+        let transition = self.transition();
+        Some(Task {
+            resource: resource?,
+            parameters: parameters?,
+            arguments: self.raw("Arguments"),
+            result_selector: result_selector?,
+            result_path,
+            timeout,
+            heartbeat,
+            credentials: credentials?,
+            retry: retry?,
+            catch: catch?,
+            transition: transition?,
+        })
+    }
+
+    fn pass(&mut self) -> Option<Pass> {
+        let parameters = self.template("Parameters");
+        let result_path = self.ctx.opt_reference_or_null(self.body, "ResultPath");
+        let transition = self.transition();
+        Some(Pass {
+            parameters: parameters?,
+            result: self.raw("Result"),
+            result_path,
+            transition: transition?,
+        })
+    }
+
+    fn choice(&mut self) -> Option<Choice> {
+        let default = self
+            .ctx
+            .opt_string(self.body, "Default")
+            .map(StateName::from);
+        let Some(member) = self.body.get("Choices") else {
+            self.ctx.missing(
+                "Choices",
+                self.owner,
+                self.body.span,
+                "a Choice state lists its rules in `\"Choices\": [...]`".to_string(),
+            );
+            return None;
+        };
+        let rules = self.ctx.array(member)?;
+        if rules.is_empty() {
+            self.ctx.push(LoadError::EmptyField {
+                field: "Choices".to_string(),
+                owner: self.owner.to_string(),
+                help: "add at least one rule; use a Pass state to move on unconditionally"
+                    .to_string(),
+                src: self.ctx.src(),
+                span: member.value.span,
+            });
+            return None;
+        }
+        let mut choices = Vec::with_capacity(rules.len());
+        let mut ok = true;
+        for (index, rule) in rules.iter().enumerate() {
+            let owner = format!("Choice rule {index} of state `{}`", self.name);
+            match parts::choice_rule(self.ctx, rule, &owner) {
+                Some(rule) => choices.push(rule),
+                None => ok = false,
+            }
+        }
+        ok.then_some(Choice { choices, default })
+    }
+
+    fn wait(&mut self) -> Option<Wait> {
+        const FORMS: [&str; 4] = ["Seconds", "SecondsPath", "Timestamp", "TimestampPath"];
+        let present: Vec<&Member> = FORMS.iter().filter_map(|field| self.get(field)).collect();
+        let transition = self.transition();
+        let wait_for = match present.as_slice() {
+            [] => {
+                self.ctx.missing(
+                    "Seconds",
+                    self.owner,
+                    self.body.span,
+                    "a Wait state needs one of Seconds, SecondsPath, Timestamp, TimestampPath"
+                        .to_string(),
+                );
+                None
+            }
+            [member] => self.wait_for(member),
+            [first, second, ..] => {
+                self.ctx.push(LoadError::ConflictingFields {
+                    first: first.key.clone(),
+                    second: second.key.clone(),
+                    owner: self.owner.to_string(),
+                    help: "a Wait state waits one way: keep exactly one of Seconds, SecondsPath, Timestamp, TimestampPath".to_string(),
+                    src: self.ctx.src(),
+                    first_span: first.key_span,
+                    span: second.key_span,
+                });
+                None
+            }
+        };
+        Some(Wait {
+            wait_for: wait_for?,
+            transition: transition?,
+        })
+    }
+
+    fn wait_for(&mut self, member: &Member) -> Option<WaitFor> {
+        let field = member.key.as_str();
+        let value = &member.value;
+        match field {
+            "Seconds" => self
+                .ctx
+                .integer_field(self.body, "Seconds", self.owner)
+                .map(WaitFor::Seconds),
+            "SecondsPath" => self
+                .ctx
+                .integer_field(self.body, "Seconds", self.owner)
+                .map(WaitFor::Seconds),
+            "Timestamp" => {
+                let text = self.ctx.string(field, value)?;
+                Some(WaitFor::Timestamp(if is_jsonata(&text) {
+                    TimestampField::Jsonata(text)
+                } else {
+                    TimestampField::Value(text)
+                }))
+            }
+            _ => self
+                .ctx
+                .reference_path(field, value)
+                .map(|path| WaitFor::Timestamp(TimestampField::Path(path))),
+        }
+    }
+
+    fn fail(&mut self) -> Option<Fail> {
+        let error = self.text_field("Error");
+        let cause = self.text_field("Cause");
+        Some(Fail {
+            error: error?,
+            cause: cause?,
+        })
+    }
+
+    /// Error/ErrorPath, Cause/CausePath: text, or a reference path or intrinsic call.
+    fn text_field(&mut self, field: &str) -> Option<Option<TextField>> {
+        let path_field = format!("{field}Path");
+        if self.ctx.conflict(self.body, field, &path_field, self.owner) {
+            return None;
+        }
+        if let Some(member) = self.body.get(field) {
+            return self
+                .ctx
+                .string(field, &member.value)
+                .map(|text| Some(TextField::Value(text)));
+        }
+        let Some(member) = self.body.get(&path_field) else {
+            return Some(None);
+        };
+        let text = self.ctx.string(&path_field, &member.value)?;
+        if crate::intrinsic::IntrinsicCall::looks_like_call(&text) {
+            self.ctx
+                .intrinsic(&path_field, &member.value)
+                .map(|call| Some(TextField::Intrinsic(call)))
+        } else {
+            self.ctx
+                .reference_path(&path_field, &member.value)
+                .map(|path| Some(TextField::Path(path)))
+        }
+    }
+
+    fn parallel(&mut self, path: &StatePath) -> Option<Parallel> {
+        let branches = match self.body.get("Branches") {
+            Some(member) => self.branches(member, path),
+            None => {
+                self.ctx.missing(
+                    "Branches",
+                    self.owner,
+                    self.body.span,
+                    "a Parallel state runs `\"Branches\": [{\"StartAt\": ..., \"States\": {...}}]`"
+                        .to_string(),
+                );
+                None
+            }
+        };
+        let parameters = self.template("Parameters");
+        let result_selector = self.template("ResultSelector");
+        let result_path = self.ctx.opt_reference_or_null(self.body, "ResultPath");
+        let (retry, catch) = self.retry_catch();
+        let transition = self.transition();
+        Some(Parallel {
+            branches: branches?,
+            parameters: parameters?,
+            arguments: self.raw("Arguments"),
+            result_selector: result_selector?,
+            result_path,
+            retry: retry?,
+            catch: catch?,
+            transition: transition?,
+        })
+    }
+
+    fn branches(&mut self, member: &Member, path: &StatePath) -> Option<Vec<Branch>> {
+        let items = self.ctx.array(member)?;
+        if items.is_empty() {
+            self.ctx.push(LoadError::EmptyField {
+                field: "Branches".to_string(),
+                owner: self.owner.to_string(),
+                help: "a Parallel state needs at least one branch".to_string(),
+                src: self.ctx.src(),
+                span: member.value.span,
+            });
+            return None;
+        }
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for (index, item) in items.iter().enumerate() {
+            let owner = format!("branch {index} of state `{}`", self.name);
+            if item.members().is_none() {
+                self.ctx.wrong_type("Branches", "an array of objects", item);
+                ok = false;
+                continue;
+            }
+            self.ctx.check_fields(
+                item,
+                &["Comment", "QueryLanguage", "StartAt", "States"],
+                &owner,
+            );
+            match branch(self.ctx, item, &owner, path, index) {
+                Some(branch) => out.push(branch),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn map(&mut self, path: &StatePath) -> Option<Map> {
+        let processor = self.item_processor(path);
+        self.ctx
+            .conflict(self.body, "ItemSelector", "Parameters", self.owner);
+        let selector_is_legacy_parameters =
+            self.get("Parameters").is_some() && self.get("ItemSelector").is_none();
+        let item_selector = if selector_is_legacy_parameters {
+            self.template("Parameters")
+        } else {
+            self.template("ItemSelector")
+        };
+        let items_path = match self.get("ItemsPath") {
+            Some(member) => self
+                .ctx
+                .reference_path("ItemsPath", &member.value)
+                .map(Some),
+            None => Some(None),
+        };
+        let item_reader = self.item_reader();
+        let item_batcher = self.item_batcher();
+        let result_writer = self.result_writer();
+        let max_concurrency = self
+            .ctx
+            .integer_field(self.body, "MaxConcurrency", self.owner);
+        let tolerated_failure_percentage =
+            self.ctx
+                .number_field(self.body, "ToleratedFailurePercentage", self.owner);
+        let tolerated_failure_count =
+            self.ctx
+                .integer_field(self.body, "ToleratedFailureCount", self.owner);
+        let label = self.ctx.opt_string(self.body, "Label");
+        let result_selector = self.template("ResultSelector");
+        let result_path = self.ctx.opt_reference_or_null(self.body, "ResultPath");
+        let (retry, catch) = self.retry_catch();
+        let transition = self.transition();
+        Some(Map {
+            item_processor: processor?,
+            items_path: items_path?,
+            items: self.raw("Items"),
+            item_selector: item_selector?,
+            selector_is_legacy_parameters,
+            item_reader: item_reader?,
+            item_batcher: item_batcher?,
+            result_writer: result_writer?,
+            max_concurrency,
+            tolerated_failure_percentage,
+            tolerated_failure_count,
+            label,
+            result_selector: result_selector?,
+            result_path,
+            retry: retry?,
+            catch: catch?,
+            transition: transition?,
+        })
+    }
+
+    fn item_processor(&mut self, path: &StatePath) -> Option<ItemProcessor> {
+        if self
+            .ctx
+            .conflict(self.body, "ItemProcessor", "Iterator", self.owner)
+        {
+            return None;
+        }
+        let (member, is_legacy_iterator) = match (self.get("ItemProcessor"), self.get("Iterator")) {
+            (Some(member), _) => (member, false),
+            (None, Some(member)) => (member, true),
+            (None, None) => {
+                self.ctx.missing(
+                    "ItemProcessor",
+                    self.owner,
+                    self.body.span,
+                    "a Map state runs `\"ItemProcessor\": {\"StartAt\": ..., \"States\": {...}}` for each item".to_string(),
+                );
+                return None;
+            }
+        };
+        let object = self.ctx.object(member)?;
+        let owner = format!("the {} of state `{}`", member.key, self.name);
+        let allowed: &[&str] = if is_legacy_iterator {
+            &["Comment", "QueryLanguage", "StartAt", "States"]
+        } else {
+            &[
+                "Comment",
+                "QueryLanguage",
+                "ProcessorConfig",
+                "StartAt",
+                "States",
+            ]
+        };
+        self.ctx.check_fields(object, allowed, &owner);
+        let processor_config = match object.get("ProcessorConfig") {
+            Some(config) => {
+                let config = self.ctx.object(config)?;
+                self.ctx
+                    .check_fields(config, &["Mode", "ExecutionType"], "ProcessorConfig");
+                Some(ProcessorConfig {
+                    mode: self.ctx.enum_value(
+                        config,
+                        "Mode",
+                        &["INLINE", "DISTRIBUTED"],
+                        ProcessorMode::parse,
+                    ),
+                    execution_type: self.ctx.enum_value(
+                        config,
+                        "ExecutionType",
+                        &["STANDARD", "EXPRESS"],
+                        ExecutionType::parse,
+                    ),
+                })
+            }
+            None => None,
+        };
+        let branch = branch(self.ctx, object, &owner, path, 0)?;
+        Some(ItemProcessor {
+            processor_config,
+            branch,
+            is_legacy_iterator,
+        })
+    }
+
+    fn item_reader(&mut self) -> Option<Option<ItemReader>> {
+        let Some(member) = self.get("ItemReader") else {
+            return Some(None);
+        };
+        let object = self.ctx.object(member)?;
+        let owner = format!("the ItemReader of state `{}`", self.name);
+        self.ctx.check_fields(
+            object,
+            &["Resource", "ReaderConfig", "Parameters", "Arguments"],
+            &owner,
+        );
+        let resource = match object.get("Resource") {
+            Some(resource) => self.ctx.string("Resource", &resource.value),
+            None => {
+                self.ctx.missing(
+                    "Resource",
+                    &owner,
+                    object.span,
+                    "name the reader, e.g. `arn:aws:states:::s3:getObject`".to_string(),
+                );
+                None
+            }
+        };
+        let parameters = match object.get("Parameters") {
+            Some(parameters) => Some(parts::template_object(self.ctx, parameters)?),
+            None => None,
+        };
+        Some(Some(ItemReader {
+            resource: resource?,
+            reader_config: object.get("ReaderConfig").map(|m| m.value.to_value()),
+            parameters,
+            arguments: object.get("Arguments").map(|m| m.value.to_value()),
+        }))
+    }
+
+    fn item_batcher(&mut self) -> Option<Option<ItemBatcher>> {
+        let Some(member) = self.get("ItemBatcher") else {
+            return Some(None);
+        };
+        let object = self.ctx.object(member)?;
+        let owner = format!("the ItemBatcher of state `{}`", self.name);
+        self.ctx.check_fields(
+            object,
+            &[
+                "MaxItemsPerBatch",
+                "MaxItemsPerBatchPath",
+                "MaxInputBytesPerBatch",
+                "MaxInputBytesPerBatchPath",
+                "BatchInput",
+            ],
+            &owner,
+        );
+        Some(Some(ItemBatcher {
+            max_items_per_batch: self.ctx.integer_field(object, "MaxItemsPerBatch", &owner),
+            max_input_bytes_per_batch: self.ctx.integer_field(
+                object,
+                "MaxInputBytesPerBatch",
+                &owner,
+            ),
+            batch_input: object.get("BatchInput").map(|m| m.value.to_value()),
+        }))
+    }
+
+    fn result_writer(&mut self) -> Option<Option<ResultWriter>> {
+        let Some(member) = self.get("ResultWriter") else {
+            return Some(None);
+        };
+        let object = self.ctx.object(member)?;
+        let owner = format!("the ResultWriter of state `{}`", self.name);
+        self.ctx.check_fields(
+            object,
+            &["Resource", "Parameters", "Arguments", "WriterConfig"],
+            &owner,
+        );
+        let parameters = match object.get("Parameters") {
+            Some(parameters) => Some(parts::template_object(self.ctx, parameters)?),
+            None => None,
+        };
+        Some(Some(ResultWriter {
+            resource: self.ctx.opt_string(object, "Resource"),
+            parameters,
+            arguments: object.get("Arguments").map(|m| m.value.to_value()),
+            writer_config: object.get("WriterConfig").map(|m| m.value.to_value()),
+        }))
+    }
+}
+
+fn branch(
+    ctx: &mut Ctx,
+    object: &Node,
+    owner: &str,
+    parent: &StatePath,
+    index: usize,
+) -> Option<Branch> {
+    let comment = ctx.opt_string(object, "Comment");
+    let query_language = query_language(ctx, object);
+    let (start_at, states) = graph(ctx, object, owner, Some((parent, index)));
+    Some(Branch {
+        comment,
+        query_language,
+        start_at: start_at?,
+        states: states?,
+    })
+}
