@@ -153,11 +153,18 @@ impl Ctx {
             self.wrong_type(field, "a non-negative integer", node);
             return None;
         };
-        if let Some(value) = number.as_u64() {
+        let minimum = u64::from(positive_field(field));
+        if let Some(value) = number.as_u64().filter(|value| *value >= minimum) {
             return Some(value);
         }
+        let expected = if minimum > 0 {
+            "a positive integer"
+        } else {
+            "a non-negative integer"
+        };
         self.push(LoadError::InvalidNumber {
             field: field.to_string(),
+            expected: expected.to_string(),
             found: number.to_string(),
             src: self.src(),
             span: node.span,
@@ -332,6 +339,15 @@ impl Ctx {
             }
         }
     }
+}
+
+/// Fields AWS requires to be at least 1 (a zero timeout or retry interval is rejected at
+/// creation); counts and waits may be 0.
+fn positive_field(field: &str) -> bool {
+    matches!(
+        field,
+        "TimeoutSeconds" | "HeartbeatSeconds" | "IntervalSeconds" | "MaxDelaySeconds"
+    )
 }
 
 /// The candidate closest to `word`, when it is close enough to be a plausible typo.

@@ -159,17 +159,19 @@ pub enum LoadError {
         span: SourceSpan,
     },
 
-    #[error("`{field}` must be a non-negative integer, found {found}")]
+    #[error("`{field}` must be {expected}, found {found}")]
     #[diagnostic(
         code(flowc::asl::invalid_number),
         help("write a whole number of seconds or a count, such as 60")
     )]
     InvalidNumber {
         field: String,
+        /// "a non-negative integer" or "a positive integer".
+        expected: String,
         found: String,
         #[source_code]
         src: Source,
-        #[label("not a non-negative integer")]
+        #[label("not {expected}")]
         span: SourceSpan,
     },
 
