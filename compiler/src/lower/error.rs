@@ -1,0 +1,217 @@
+//! Resolve errors: the `flowc::resolve::*` codes, found while turning the AST into ASL.
+
+use miette::{Diagnostic, SourceSpan};
+use thiserror::Error;
+
+/// One problem found while resolving names and values of a `.flow` file. All of them are
+/// collected and returned together.
+#[derive(Debug, Clone, Error, Diagnostic, PartialEq, Eq)]
+pub enum ResolveError {
+    #[error("the workflow has no states")]
+    #[diagnostic(
+        code(flowc::resolve::no_states),
+        help(
+            "add a state, for example `succeed Done`; the first state is where the workflow starts"
+        )
+    )]
+    NoStates {
+        #[label("no state in this file")]
+        span: SourceSpan,
+    },
+
+    #[error("unknown state `{name}`")]
+    #[diagnostic(code(flowc::resolve::unknown_state), help("{help}"))]
+    UnknownState {
+        name: String,
+        help: String,
+        #[label("no state is called `{name}`")]
+        span: SourceSpan,
+    },
+
+    #[error("state `{name}` is defined more than once")]
+    #[diagnostic(
+        code(flowc::resolve::duplicate_state),
+        help(
+            "state names must be unique in the whole workflow, Parallel branches and Map processors included; rename one"
+        )
+    )]
+    DuplicateState {
+        name: String,
+        #[label("defined again here")]
+        span: SourceSpan,
+        #[label("first defined here")]
+        first: SourceSpan,
+    },
+
+    #[error("unknown resource `{name}`")]
+    #[diagnostic(code(flowc::resolve::unknown_resource), help("{help}"))]
+    UnknownResource {
+        name: String,
+        help: String,
+        #[label("no `resource {name} = ...` declaration")]
+        span: SourceSpan,
+    },
+
+    #[error("unknown retry policy `{name}`")]
+    #[diagnostic(code(flowc::resolve::unknown_retry_policy), help("{help}"))]
+    UnknownRetryPolicy {
+        name: String,
+        help: String,
+        #[label("no `retry policy {name} ...` declaration")]
+        span: SourceSpan,
+    },
+
+    #[error("{what} `{name}` is declared more than once")]
+    #[diagnostic(
+        code(flowc::resolve::duplicate_declaration),
+        help("rename or remove one of them")
+    )]
+    DuplicateDeclaration {
+        what: &'static str,
+        name: String,
+        #[label("declared again here")]
+        span: SourceSpan,
+        #[label("first declared here")]
+        first: SourceSpan,
+    },
+
+    #[error("invalid path `{path}`: {reason}")]
+    #[diagnostic(
+        code(flowc::resolve::invalid_path),
+        help("paths start with `$` (or `$$` for the context object); {context}")
+    )]
+    InvalidPath {
+        path: String,
+        reason: String,
+        context: &'static str,
+        #[label("{reason}")]
+        span: SourceSpan,
+    },
+
+    #[error("invalid intrinsic call `{call}`: {reason}")]
+    #[diagnostic(
+        code(flowc::resolve::invalid_intrinsic),
+        help(
+            "intrinsic calls look like `States.Format('{{}}-x', $.id)`; see the AWS list of intrinsic functions"
+        )
+    )]
+    InvalidIntrinsic {
+        call: String,
+        reason: String,
+        #[label("{reason}")]
+        span: SourceSpan,
+    },
+
+    #[error("invalid {what} `{text}`: {reason}")]
+    #[diagnostic(
+        code(flowc::resolve::invalid_duration),
+        help("durations are whole, non-negative numbers of seconds: `60s`, `5m`, `2h`")
+    )]
+    InvalidDuration {
+        what: &'static str,
+        text: String,
+        reason: &'static str,
+        #[label("{reason}")]
+        span: SourceSpan,
+    },
+
+    #[error("invalid {what} `{text}`: {reason}")]
+    #[diagnostic(code(flowc::resolve::invalid_number), help("{help}"))]
+    InvalidNumber {
+        what: &'static str,
+        text: String,
+        reason: &'static str,
+        help: &'static str,
+        #[label("{reason}")]
+        span: SourceSpan,
+    },
+
+    #[error("`States.ALL` must be alone and in the last {what} rule")]
+    #[diagnostic(
+        code(flowc::resolve::states_all_position),
+        help(
+            "AWS rejects `States.ALL` together with other error names or before another rule: give it its own rule, last"
+        )
+    )]
+    StatesAllPosition {
+        what: &'static str,
+        #[label("`States.ALL` here")]
+        span: SourceSpan,
+    },
+
+    #[error("a {kind} state has no `{field}`")]
+    #[diagnostic(code(flowc::resolve::field_not_allowed), help("{help}"))]
+    FieldNotAllowed {
+        kind: &'static str,
+        field: &'static str,
+        help: String,
+        #[label("not allowed on a {kind} state")]
+        span: SourceSpan,
+    },
+
+    #[error("`{field}` is written more than once")]
+    #[diagnostic(
+        code(flowc::resolve::duplicate_field),
+        help("keep one; `next` and `end` also exclude each other")
+    )]
+    DuplicateField {
+        field: &'static str,
+        #[label("written again here")]
+        span: SourceSpan,
+    },
+
+    #[error("{kind} `{name}` needs {what}")]
+    #[diagnostic(code(flowc::resolve::missing_field), help("{help}"))]
+    MissingField {
+        kind: &'static str,
+        name: String,
+        what: &'static str,
+        help: &'static str,
+        #[label("this {kind}")]
+        span: SourceSpan,
+    },
+
+    #[error("`{key}` in a payload template must hold a path or intrinsic call as a string")]
+    #[diagnostic(
+        code(flowc::resolve::invalid_template),
+        help(
+            "keys ending in `.$` take a string: `\"id.$\": \"$.tenant_id\"`; drop the `.$` for a literal value"
+        )
+    )]
+    InvalidTemplate {
+        key: String,
+        #[label("in this JSON")]
+        span: SourceSpan,
+    },
+
+    #[error("`{op}` cannot compare {operand}")]
+    #[diagnostic(
+        code(flowc::resolve::invalid_comparison),
+        help(
+            "booleans compare only with `==` or `!=`; strings, numbers and timestamps with all six operators"
+        )
+    )]
+    InvalidComparison {
+        op: &'static str,
+        operand: &'static str,
+        #[label("this comparison")]
+        span: SourceSpan,
+    },
+}
+
+/// "did you mean `X`?" when a known name is close to `name`.
+pub(crate) fn did_you_mean<'a>(
+    name: &str,
+    known: impl IntoIterator<Item = &'a str>,
+    otherwise: &str,
+) -> String {
+    let best = known
+        .into_iter()
+        .map(|candidate| (strsim::jaro_winkler(name, candidate), candidate))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match best {
+        Some((_, candidate)) => format!("did you mean `{candidate}`?"),
+        None => otherwise.to_string(),
+    }
+}

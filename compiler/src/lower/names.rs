@@ -1,0 +1,155 @@
+//! Name resolution: resources, retry policies and every state name of the workflow.
+
+use std::collections::HashMap;
+
+use flowc_dsl::ast::{
+    Field, Item, ResourceKind, RetryRule, Span, Spanned, State, StateKind, Workflow,
+};
+
+use super::Bindings;
+use super::error::{ResolveError, did_you_mean};
+use super::values::Errors;
+
+/// Everything a state may refer to by name.
+pub(crate) struct Scope<'a> {
+    /// Resource name -> the ARN its tasks get.
+    resources: HashMap<&'a str, String>,
+    policies: HashMap<&'a str, &'a RetryRule>,
+    /// Every state name in the workflow (nested ones and those a `poll` generates).
+    states: HashMap<String, Span>,
+}
+
+impl<'a> Scope<'a> {
+    pub fn collect(workflow: &'a Workflow, bindings: &Bindings, errors: &mut Errors) -> Self {
+        let mut scope = Scope {
+            resources: HashMap::new(),
+            policies: HashMap::new(),
+            states: HashMap::new(),
+        };
+        let mut declared: HashMap<(&'static str, &str), Span> = HashMap::new();
+        for item in &workflow.items {
+            let (what, name) = match item {
+                Item::Resource(decl) => {
+                    let arn = match (bindings.get(&decl.name.node), &decl.kind) {
+                        (Some(bound), _) => bound.to_string(),
+                        (None, ResourceKind::Arn(arn)) => arn.node.clone(),
+                        // Terraform's templatefile() fills `${name}`.
+                        (None, ResourceKind::Lambda(_)) => format!("${{{}}}", decl.name.node),
+                    };
+                    scope.resources.insert(&decl.name.node, arn);
+                    ("resource", &decl.name)
+                }
+                Item::RetryPolicy(policy) => {
+                    scope.policies.insert(&policy.name.node, &policy.rule);
+                    ("retry policy", &policy.name)
+                }
+                _ => continue,
+            };
+            if let Some(first) = declared.insert((what, &name.node), name.span) {
+                errors.push(ResolveError::DuplicateDeclaration {
+                    what,
+                    name: name.node.clone(),
+                    span: name.span.into(),
+                    first: first.into(),
+                });
+            }
+        }
+        for state in workflow.states() {
+            scope.add_state(state, errors);
+        }
+        scope
+    }
+
+    fn add_name(&mut self, name: &Spanned<String>, errors: &mut Errors) {
+        self.add_generated(name.node.clone(), name.span, errors);
+    }
+
+    fn add_generated(&mut self, name: String, span: Span, errors: &mut Errors) {
+        if let Some(first) = self.states.get(&name) {
+            errors.push(ResolveError::DuplicateState {
+                name,
+                span: span.into(),
+                first: (*first).into(),
+            });
+        } else {
+            self.states.insert(name, span);
+        }
+    }
+
+    fn add_state(&mut self, state: &State, errors: &mut Errors) {
+        self.add_name(&state.name, errors);
+        if let StateKind::Poll(poll) = &state.kind {
+            self.add_name(&poll.wait, errors);
+            self.add_name(&poll.check.name, errors);
+            self.add_generated(
+                super::poll::count_state_name(&state.name.node),
+                state.name.span,
+                errors,
+            );
+            self.add_name(&poll.decide.name, errors);
+        }
+        for field in &state.fields {
+            match &field.node {
+                Field::Branch(states) => states.iter().for_each(|s| self.add_state(s, errors)),
+                Field::Process(process) => process
+                    .states
+                    .iter()
+                    .for_each(|s| self.add_state(s, errors)),
+                _ => {}
+            }
+        }
+    }
+
+    /// The ARN for a task's named resource.
+    pub fn resource(&self, name: &str, span: Span, errors: &mut Errors) -> Option<String> {
+        if let Some(arn) = self.resources.get(name) {
+            return Some(arn.clone());
+        }
+        errors.push(ResolveError::UnknownResource {
+            name: name.to_string(),
+            help: did_you_mean(
+                name,
+                self.resources.keys().copied(),
+                &format!("declare it: `resource {name} = lambda \"function-name\"`"),
+            ),
+            span: span.into(),
+        });
+        None
+    }
+
+    pub fn policy(&self, name: &Spanned<String>, errors: &mut Errors) -> Option<&'a RetryRule> {
+        if let Some(rule) = self.policies.get(name.node.as_str()) {
+            return Some(rule);
+        }
+        errors.push(ResolveError::UnknownRetryPolicy {
+            name: name.node.clone(),
+            help: did_you_mean(
+                &name.node,
+                self.policies.keys().copied(),
+                &format!(
+                    "declare it: `retry policy {} on States.TaskFailed ...`",
+                    name.node
+                ),
+            ),
+            span: name.span.into(),
+        });
+        None
+    }
+
+    /// Check that a transition target names a state somewhere in the workflow. Whether it
+    /// stays inside its branch is a graph check (`flowc::check`).
+    pub fn target(&self, name: &Spanned<String>, errors: &mut Errors) {
+        if self.states.contains_key(&name.node) {
+            return;
+        }
+        errors.push(ResolveError::UnknownState {
+            name: name.node.clone(),
+            help: did_you_mean(
+                &name.node,
+                self.states.keys().map(String::as_str),
+                "transitions name a state defined in the workflow",
+            ),
+            span: name.span.into(),
+        });
+    }
+}

@@ -1,0 +1,199 @@
+//! `poll`: wait, check, decide, at most N times. Lowers to five states:
+//!
+//! `NAME` (Pass: counter := {"count": 0}) -> `WAIT` (Wait every) -> `CHECK` (Task) ->
+//! `NAMECount` (Pass: count := States.MathAdd(count, 1)) -> `CHOICE` (the `when` rules, then
+//! count >= N -> exhausted; Default -> WAIT).
+//!
+//! The bound lives in the generated ASL, so it holds wherever the machine runs.
+
+use flowc_asl::{
+    Comparison, Condition, IntegerField, Operand, Operator, PathOrNull, State as AslState,
+    StateKind as AslKind, StateName, Template, TemplateEntry, TemplateValue, Transition,
+};
+use flowc_dsl::ast::{PathText, Poll, State};
+use serde_json::{Number, json};
+
+use super::error::ResolveError;
+use super::spans::{FlowSpans, StateSpans};
+use super::states::{Ctx, lower_state};
+use super::values::{self, Errors};
+
+/// The name of the Pass that counts checks.
+pub(crate) fn count_state_name(poll: &str) -> String {
+    format!("{poll}Count")
+}
+
+/// Default counter location: `$.polls.NAME` (bracketed when NAME is not a plain identifier).
+fn default_counter(poll: &str) -> String {
+    if poll.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        format!("$.polls.{poll}")
+    } else {
+        format!("$.polls['{}']", poll.replace('\'', "\\'"))
+    }
+}
+
+pub(crate) fn lower_poll(
+    state: &State,
+    poll: &Poll,
+    ctx: &Ctx<'_, '_>,
+    spans: &mut FlowSpans,
+    errors: &mut Errors,
+    out: &mut Vec<(StateName, AslState)>,
+) {
+    let before = errors.0.len();
+    let name = &state.name.node;
+    let count_name = count_state_name(name);
+    let counter_text = match &poll.counter {
+        Some(c) => c.node.0.clone(),
+        None => default_counter(name),
+    };
+    let counter_span = poll.counter.as_ref().map_or(state.name.span, |c| c.span);
+    let counter = values::reference_path(
+        &PathText(counter_text.clone()),
+        counter_span,
+        "a poll counter is a reference path",
+        errors,
+    );
+    let count_path = values::reference_path(
+        &PathText(format!("{counter_text}.count")),
+        counter_span,
+        "a poll counter is a reference path",
+        errors,
+    );
+    let every = values::seconds(&poll.every.node, "poll interval", poll.every.span, errors);
+    let at_most = values::whole_number(&poll.at_most, "poll bound", errors);
+    if at_most == Some(0) {
+        errors.push(ResolveError::InvalidNumber {
+            what: "poll bound",
+            text: "0".to_string(),
+            reason: "a poll checks at least once",
+            help: "write `at most 1 times` or more",
+            span: poll.at_most.span.into(),
+        });
+    }
+    ctx.scope.target(&poll.exhausted, errors);
+    let add_call = format!("States.MathAdd({counter_text}.count, 1)");
+    let increment = values::intrinsic(&add_call, counter_span, errors);
+
+    let wait_name = StateName::new(poll.wait.node.as_str());
+    let check = lower_state(
+        &poll.check,
+        None,
+        Some(Transition::Next(StateName::new(count_name.as_str()))),
+        ctx,
+        spans,
+        errors,
+    );
+    let decide = lower_state(&poll.decide, None, None, ctx, spans, errors);
+    if poll
+        .decide
+        .fields
+        .iter()
+        .any(|f| matches!(f.node, flowc_dsl::ast::Field::Otherwise(_)))
+    {
+        errors.push(ResolveError::FieldNotAllowed {
+            kind: "poll choice",
+            field: "otherwise",
+            help: "in a poll, the choice's default is to wait and check again; use `exhausted -> State` for the end of the bound".to_string(),
+            span: poll.decide.name.span.into(),
+        });
+    }
+    if errors.0.len() > before {
+        return;
+    }
+    let (
+        Some(counter),
+        Some(count_path),
+        Some(every),
+        Some(at_most),
+        Some(increment),
+        Some(check),
+        Some(decide),
+    ) = (
+        counter, count_path, every, at_most, increment, check, decide,
+    )
+    else {
+        return;
+    };
+
+    let record = |spans: &mut FlowSpans, state_name: &str| {
+        spans.insert(
+            ctx.path(state_name),
+            StateSpans {
+                name: state.name.span,
+                state: state.span,
+                fields: Default::default(),
+            },
+        );
+    };
+    let plain = |name: &StateName, kind| AslState {
+        name: name.clone(),
+        comment: None,
+        query_language: None,
+        input_path: None,
+        output_path: None,
+        assign: None,
+        output: None,
+        kind,
+    };
+
+    let start = StateName::new(name.as_str());
+    record(spans, name);
+    out.push((
+        start.clone(),
+        plain(
+            &start,
+            AslKind::Pass(flowc_asl::Pass {
+                parameters: None,
+                result: Some(json!({ "count": 0 })),
+                result_path: Some(PathOrNull::Path(counter.clone())),
+                transition: Transition::Next(wait_name.clone()),
+            }),
+        ),
+    ));
+    record(spans, &poll.wait.node);
+    out.push((
+        wait_name.clone(),
+        plain(
+            &wait_name,
+            AslKind::Wait(flowc_asl::Wait {
+                wait_for: flowc_asl::WaitFor::Seconds(IntegerField::Value(every)),
+                transition: Transition::Next(StateName::new(check.0.as_str())),
+            }),
+        ),
+    ));
+    out.push(check);
+    let count = StateName::new(count_name.as_str());
+    record(spans, &count_name);
+    out.push((
+        count.clone(),
+        plain(
+            &count,
+            AslKind::Pass(flowc_asl::Pass {
+                parameters: Some(Template::Object(vec![TemplateEntry {
+                    key: "count".to_string(),
+                    value: TemplateValue::Intrinsic(increment),
+                }])),
+                result: None,
+                result_path: Some(PathOrNull::Path(counter)),
+                transition: Transition::Next(decide.0.clone()),
+            }),
+        ),
+    ));
+    let (decide_name, mut decide_state) = decide;
+    if let AslKind::Choice(choice) = &mut decide_state.kind {
+        choice.choices.push(flowc_asl::ChoiceRule {
+            condition: Condition::Compare(Comparison {
+                variable: count_path,
+                operator: Operator::NumericGreaterThanEquals,
+                operand: Operand::Number(Number::from(at_most)),
+            }),
+            next: StateName::new(poll.exhausted.node.as_str()),
+            comment: None,
+            assign: None,
+            output: None,
+        });
+        choice.default = Some(wait_name);
+    }
+    out.push((decide_name, decide_state));
+}

@@ -1,0 +1,715 @@
+//! States and blocks of states: fields checked against the state kind, transitions implied by
+//! order, nested branches lowered with their own paths.
+
+use std::collections::BTreeMap;
+
+use flowc_asl::path::JsonPath;
+use flowc_asl::{
+    Branch, Catcher, ChoiceRule, ErrorName, ExecutionType, IntegerField, ItemProcessor,
+    JitterStrategy, NumberField, PathOrNull, ProcessorConfig, ProcessorMode, ResultPath, Retrier,
+    State as AslState, StateKind as AslKind, StateName, StatePath, Template, TextField, Transition,
+};
+use flowc_dsl::ast::{
+    self, DurationOrPath, FailText, Field, Jitter, NumberOrPath, Span, Spanned, State, StateKind,
+    WaitFor,
+};
+use serde_json::Value;
+
+use super::error::ResolveError;
+use super::names::Scope;
+use super::spans::{FlowSpans, StateSpans};
+use super::values::{self, Errors};
+
+/// A lowered block: its first state and its states in order.
+pub(crate) struct Block {
+    pub start_at: Option<String>,
+    pub states: Vec<(StateName, AslState)>,
+}
+
+pub(crate) fn lower_block(
+    states: &[&State],
+    parent: Option<(&StatePath, usize)>,
+    scope: &Scope<'_>,
+    spans: &mut FlowSpans,
+    errors: &mut Errors,
+) -> Block {
+    let mut out = Vec::with_capacity(states.len());
+    for (index, state) in states.iter().enumerate() {
+        // Order is flow: a state without `next`/`end` goes on to the one written after it.
+        let fallthrough = states.get(index + 1).map(|next| next.name.node.as_str());
+        let ctx = Ctx { parent, scope };
+        match &state.kind {
+            StateKind::Poll(poll) => {
+                super::poll::lower_poll(state, poll, &ctx, spans, errors, &mut out)
+            }
+            _ => {
+                if let Some(lowered) = lower_state(state, fallthrough, None, &ctx, spans, errors) {
+                    out.push(lowered);
+                }
+            }
+        }
+    }
+    Block {
+        start_at: states.first().map(|s| s.name.node.clone()),
+        states: out,
+    }
+}
+
+pub(crate) struct Ctx<'s, 'a> {
+    pub parent: Option<(&'s StatePath, usize)>,
+    pub scope: &'s Scope<'a>,
+}
+
+impl Ctx<'_, '_> {
+    pub fn path(&self, name: &str) -> StatePath {
+        let name = StateName::new(name);
+        match self.parent {
+            Some((parent, index)) => parent.child(index, &name),
+            None => StatePath::top(&name),
+        }
+    }
+}
+
+/// Everything a state's body said, checked.
+#[derive(Default)]
+struct Body {
+    comment: Option<String>,
+    input_path: Option<PathOrNull<JsonPath>>,
+    output_path: Option<PathOrNull<JsonPath>>,
+    result_path: Option<ResultPath>,
+    parameters: Option<Template>,
+    result_selector: Option<Template>,
+    result: Option<Value>,
+    item_selector: Option<Template>,
+    timeout: Option<IntegerField>,
+    heartbeat: Option<IntegerField>,
+    retry: Vec<Retrier>,
+    catch: Vec<Catcher>,
+    transition: Option<Transition>,
+    choices: Vec<ChoiceRule>,
+    default: Option<StateName>,
+    branches: Vec<Branch>,
+    process: Option<ItemProcessor>,
+    max_concurrency: Option<IntegerField>,
+    tolerated_failure_percentage: Option<NumberField>,
+    tolerated_failure_count: Option<IntegerField>,
+    fields: BTreeMap<String, Span>,
+}
+
+/// Which fields each kind of state takes.
+fn allowed(kind: &StateKind, field: &Field) -> bool {
+    use StateKind as K;
+    match field {
+        Field::Comment(_) => true,
+        Field::InputPath(_) | Field::OutputPath(_) => !matches!(kind, K::Fail { .. }),
+        Field::Parameters(_) => {
+            matches!(kind, K::Task { .. } | K::Pass | K::Parallel | K::Map { .. })
+        }
+        Field::ResultSelector(_) | Field::Retry(_) | Field::Catch(_) => {
+            matches!(kind, K::Task { .. } | K::Parallel | K::Map { .. })
+        }
+        Field::ResultPath(_) => {
+            matches!(kind, K::Task { .. } | K::Pass | K::Parallel | K::Map { .. })
+        }
+        Field::Result(_) => matches!(kind, K::Pass),
+        Field::Timeout(_) | Field::Heartbeat(_) => matches!(kind, K::Task { .. }),
+        Field::Next(_) | Field::End => {
+            matches!(
+                kind,
+                K::Task { .. } | K::Pass | K::Wait { .. } | K::Parallel | K::Map { .. }
+            )
+        }
+        Field::When(_) | Field::Otherwise(_) => matches!(kind, K::Choice),
+        Field::Branch(_) => matches!(kind, K::Parallel),
+        Field::Process(_)
+        | Field::ItemSelector(_)
+        | Field::MaxConcurrency(_)
+        | Field::ToleratedFailurePercentage(_)
+        | Field::ToleratedFailureCount(_) => matches!(kind, K::Map { .. }),
+    }
+}
+
+fn kind_word(kind: &StateKind) -> &'static str {
+    kind.keyword()
+}
+
+/// Lower one (non-poll) state. `forced` overrides the transition (a poll's check Task).
+pub(crate) fn lower_state(
+    state: &State,
+    fallthrough: Option<&str>,
+    forced: Option<Transition>,
+    ctx: &Ctx<'_, '_>,
+    spans: &mut FlowSpans,
+    errors: &mut Errors,
+) -> Option<(StateName, AslState)> {
+    let path = ctx.path(&state.name.node);
+    let before = errors.0.len();
+    let body = lower_body(state, &path, forced.is_some(), ctx, spans, errors);
+    let transition = forced
+        .or(body.transition.clone())
+        .unwrap_or_else(|| match fallthrough {
+            Some(next) => Transition::Next(StateName::new(next)),
+            None => Transition::End,
+        });
+    let name = StateName::new(state.name.node.as_str());
+    let kind = match &state.kind {
+        StateKind::Task { resource } => {
+            let arn = match &resource.node {
+                ast::ResourceRef::Named(name) => ctx.scope.resource(name, resource.span, errors),
+                ast::ResourceRef::Arn(arn) => Some(arn.clone()),
+            };
+            AslKind::Task(flowc_asl::Task {
+                resource: arn.unwrap_or_default(),
+                parameters: body.parameters,
+                arguments: None,
+                result_selector: body.result_selector,
+                result_path: body.result_path,
+                timeout: body.timeout,
+                heartbeat: body.heartbeat,
+                credentials: None,
+                retry: body.retry,
+                catch: body.catch,
+                transition,
+            })
+        }
+        StateKind::Pass => AslKind::Pass(flowc_asl::Pass {
+            parameters: body.parameters,
+            result: body.result,
+            result_path: body.result_path,
+            transition,
+        }),
+        StateKind::Choice => {
+            if body.choices.is_empty() {
+                errors.push(ResolveError::MissingField {
+                    kind: "choice",
+                    name: state.name.node.clone(),
+                    what: "at least one `when` rule",
+                    help: "add `when $.field == \"value\" -> NextState`",
+                    span: state.name.span.into(),
+                });
+            }
+            AslKind::Choice(flowc_asl::Choice {
+                choices: body.choices,
+                default: body.default,
+            })
+        }
+        StateKind::Wait { wait_for } => {
+            let span = wait_for.span;
+            let wait_for = match &wait_for.node {
+                WaitFor::Seconds(d) => values::seconds(d, "wait", span, errors)
+                    .map(|s| flowc_asl::WaitFor::Seconds(IntegerField::Value(s))),
+                WaitFor::SecondsPath(p) => {
+                    values::reference_path(p, span, "SecondsPath is a reference path", errors)
+                        .map(|p| flowc_asl::WaitFor::Seconds(IntegerField::Path(p)))
+                }
+                WaitFor::Timestamp(t) => Some(flowc_asl::WaitFor::Timestamp(
+                    flowc_asl::TimestampField::Value(t.clone()),
+                )),
+                WaitFor::TimestampPath(p) => {
+                    values::reference_path(p, span, "TimestampPath is a reference path", errors)
+                        .map(|p| flowc_asl::WaitFor::Timestamp(flowc_asl::TimestampField::Path(p)))
+                }
+            };
+            AslKind::Wait(flowc_asl::Wait {
+                wait_for: wait_for.unwrap_or(flowc_asl::WaitFor::Seconds(IntegerField::Value(0))),
+                transition,
+            })
+        }
+        StateKind::Succeed => AslKind::Succeed,
+        StateKind::Fail { error, cause } => AslKind::Fail(flowc_asl::Fail {
+            error: error.as_ref().and_then(|e| fail_text(e, errors)),
+            cause: cause.as_ref().and_then(|c| fail_text(c, errors)),
+        }),
+        StateKind::Parallel => {
+            if body.branches.is_empty() {
+                errors.push(ResolveError::MissingField {
+                    kind: "parallel",
+                    name: state.name.node.clone(),
+                    what: "at least one `branch { ... }`",
+                    help: "add `branch { task A = resource }` for each thing to run at the same time",
+                    span: state.name.span.into(),
+                });
+            }
+            AslKind::Parallel(flowc_asl::Parallel {
+                branches: body.branches,
+                parameters: body.parameters,
+                arguments: None,
+                result_selector: body.result_selector,
+                result_path: body.result_path,
+                retry: body.retry,
+                catch: body.catch,
+                transition,
+            })
+        }
+        StateKind::Map { items_path } => {
+            let items_path = items_path.as_ref().and_then(|p| {
+                values::reference_path(&p.node, p.span, "ItemsPath is a reference path", errors)
+            });
+            let Some(item_processor) = body.process else {
+                errors.push(ResolveError::MissingField {
+                    kind: "map",
+                    name: state.name.node.clone(),
+                    what: "a `process { ... }` block",
+                    help: "add `process { task Each = resource }`: the states run for each item",
+                    span: state.name.span.into(),
+                });
+                return None;
+            };
+            // `parameters` on a Map is the legacy spelling of ItemSelector.
+            let legacy = body.item_selector.is_none() && body.parameters.is_some();
+            AslKind::Map(flowc_asl::Map {
+                item_processor,
+                items_path,
+                items: None,
+                item_selector: body.item_selector.or(body.parameters),
+                selector_is_legacy_parameters: legacy,
+                item_reader: None,
+                item_batcher: None,
+                result_writer: None,
+                max_concurrency: body.max_concurrency,
+                tolerated_failure_percentage: body.tolerated_failure_percentage,
+                tolerated_failure_count: body.tolerated_failure_count,
+                label: None,
+                result_selector: body.result_selector,
+                result_path: body.result_path,
+                retry: body.retry,
+                catch: body.catch,
+                transition,
+            })
+        }
+        StateKind::Poll(_) => return None,
+    };
+    spans.insert(
+        path,
+        StateSpans {
+            name: state.name.span,
+            state: state.span,
+            fields: body.fields,
+        },
+    );
+    if errors.0.len() > before {
+        return None;
+    }
+    let lowered = AslState {
+        name: name.clone(),
+        comment: body.comment,
+        query_language: None,
+        input_path: body.input_path,
+        output_path: body.output_path,
+        assign: None,
+        output: None,
+        kind,
+    };
+    Some((name, lowered))
+}
+
+fn lower_body(
+    state: &State,
+    path: &StatePath,
+    in_poll: bool,
+    ctx: &Ctx<'_, '_>,
+    spans: &mut FlowSpans,
+    errors: &mut Errors,
+) -> Body {
+    let mut body = Body::default();
+    let mut seen: BTreeMap<&'static str, ()> = BTreeMap::new();
+    let kind = kind_word(&state.kind);
+    for field in &state.fields {
+        let span = field.span;
+        if !allowed(&state.kind, &field.node)
+            || (in_poll && matches!(field.node, Field::Next(_) | Field::End))
+        {
+            let help = if in_poll {
+                "a poll's check always goes on to the poll's counter and choice".to_string()
+            } else {
+                format!("see the field table in dsl/LANGUAGE.md for what a {kind} state takes")
+            };
+            errors.push(ResolveError::FieldNotAllowed {
+                kind,
+                field: field.node.keyword(),
+                help,
+                span: span.into(),
+            });
+            continue;
+        }
+        // Fields that may repeat: retry, catch, when, branch. The rest once; next/end together once.
+        let once_key = match &field.node {
+            Field::Retry(_) | Field::Catch(_) | Field::When(_) | Field::Branch(_) => None,
+            Field::Next(_) | Field::End => Some("next"),
+            other => Some(other.keyword()),
+        };
+        if let Some(key) = once_key
+            && seen.insert(key, ()).is_some()
+        {
+            errors.push(ResolveError::DuplicateField {
+                field: field.node.keyword(),
+                span: span.into(),
+            });
+            continue;
+        }
+        lower_field(&field.node, span, path, ctx, spans, errors, &mut body);
+    }
+    check_states_all(&state.fields, errors);
+    body
+}
+
+#[allow(clippy::too_many_arguments)]
+fn lower_field(
+    field: &Field,
+    span: Span,
+    path: &StatePath,
+    ctx: &Ctx<'_, '_>,
+    spans: &mut FlowSpans,
+    errors: &mut Errors,
+    body: &mut Body,
+) {
+    let json_path = |p: &ast::PathOrNull, errors: &mut Errors| match p {
+        ast::PathOrNull::Null => Some(PathOrNull::Null),
+        ast::PathOrNull::Path(p) => {
+            values::json_path(p, span, "InputPath and OutputPath take a path", errors)
+                .map(PathOrNull::Path)
+        }
+    };
+    match field {
+        Field::Comment(c) => body.comment = Some(c.clone()),
+        Field::InputPath(p) => body.input_path = json_path(p, errors),
+        Field::OutputPath(p) => body.output_path = json_path(p, errors),
+        Field::ResultPath(p) => body.result_path = result_path(p, span, errors),
+        Field::Parameters(v) => body.parameters = values::template(v, span, errors),
+        Field::ResultSelector(v) => body.result_selector = values::template(v, span, errors),
+        Field::ItemSelector(v) => body.item_selector = values::template(v, span, errors),
+        Field::Result(v) => body.result = Some(v.clone()),
+        Field::Timeout(t) => body.timeout = integer_or_path(t, "timeout", span, errors),
+        Field::Heartbeat(h) => body.heartbeat = integer_or_path(h, "heartbeat", span, errors),
+        Field::Retry(retry) => {
+            body.fields
+                .insert(format!("Retry/{}", body.retry.len()), span);
+            let rule = match retry {
+                ast::Retry::Inline(rule) => Some(rule),
+                ast::Retry::Policy(name) => ctx.scope.policy(name, errors),
+            };
+            if let Some(retrier) = rule.and_then(|rule| retrier(rule, errors)) {
+                body.retry.push(retrier);
+            }
+        }
+        Field::Catch(catch) => {
+            body.fields.insert(
+                format!("Catch/{}/Next", body.catch.len()),
+                catch.target.span,
+            );
+            body.fields
+                .insert(format!("Catch/{}", body.catch.len()), span);
+            ctx.scope.target(&catch.target, errors);
+            let result_path = match &catch.result_path {
+                Some(p) => result_path(&p.node, p.span, errors),
+                None => None,
+            };
+            body.catch.push(Catcher {
+                error_equals: catch
+                    .errors
+                    .iter()
+                    .map(|e| ErrorName::new(e.node.as_str()))
+                    .collect(),
+                comment: None,
+                result_path,
+                next: StateName::new(catch.target.node.as_str()),
+                assign: None,
+                output: None,
+            });
+        }
+        Field::Next(target) => {
+            body.fields.insert("Next".to_string(), target.span);
+            ctx.scope.target(target, errors);
+            body.transition = Some(Transition::Next(StateName::new(target.node.as_str())));
+        }
+        Field::End => {
+            body.fields.insert("End".to_string(), span);
+            body.transition = Some(Transition::End);
+        }
+        Field::When(rule) => {
+            body.fields.insert(
+                format!("Choices/{}/Next", body.choices.len()),
+                rule.target.span,
+            );
+            body.fields
+                .insert(format!("Choices/{}", body.choices.len()), span);
+            ctx.scope.target(&rule.target, errors);
+            if let Some(condition) = values::condition(&rule.condition, errors) {
+                body.choices.push(ChoiceRule {
+                    condition,
+                    next: StateName::new(rule.target.node.as_str()),
+                    comment: None,
+                    assign: None,
+                    output: None,
+                });
+            }
+        }
+        Field::Otherwise(target) => {
+            body.fields.insert("Default".to_string(), target.span);
+            ctx.scope.target(target, errors);
+            body.default = Some(StateName::new(target.node.as_str()));
+        }
+        Field::Branch(states) => {
+            let index = body.branches.len();
+            body.fields.insert(format!("Branches/{index}"), span);
+            if let Some(branch) = lower_branch(states, span, (path, index), ctx, spans, errors) {
+                body.branches.push(branch);
+            }
+        }
+        Field::Process(process) => {
+            body.fields.insert("ItemProcessor".to_string(), span);
+            let processor_config = process
+                .config
+                .as_ref()
+                .and_then(|c| processor_config(c, errors));
+            if let Some(branch) = lower_branch(&process.states, span, (path, 0), ctx, spans, errors)
+            {
+                body.process = Some(ItemProcessor {
+                    processor_config,
+                    branch,
+                    is_legacy_iterator: false,
+                });
+            }
+        }
+        Field::MaxConcurrency(n) => {
+            body.max_concurrency = count_or_path(n, "max_concurrency", span, errors)
+        }
+        Field::ToleratedFailureCount(n) => {
+            body.tolerated_failure_count = count_or_path(n, "tolerated_failure_count", span, errors)
+        }
+        Field::ToleratedFailurePercentage(n) => {
+            body.tolerated_failure_percentage = match n {
+                NumberOrPath::Number(number) => match number.0.parse::<f64>() {
+                    Ok(p) if (0.0..=100.0).contains(&p) => Some(NumberField::Value(p)),
+                    _ => {
+                        errors.push(ResolveError::InvalidNumber {
+                            what: "tolerated_failure_percentage",
+                            text: number.0.clone(),
+                            reason: "not between 0 and 100",
+                            help: "a percentage is a number from 0 to 100",
+                            span: span.into(),
+                        });
+                        None
+                    }
+                },
+                NumberOrPath::Path(p) => values::reference_path(
+                    p,
+                    span,
+                    "the `...Path` form takes a reference path",
+                    errors,
+                )
+                .map(NumberField::Path),
+            }
+        }
+    }
+}
+
+fn lower_branch(
+    states: &[State],
+    span: Span,
+    parent: (&StatePath, usize),
+    ctx: &Ctx<'_, '_>,
+    spans: &mut FlowSpans,
+    errors: &mut Errors,
+) -> Option<Branch> {
+    let refs: Vec<&State> = states.iter().collect();
+    let inner = Ctx {
+        parent: Some(parent),
+        scope: ctx.scope,
+    };
+    let block = lower_block(&refs, inner.parent, inner.scope, spans, errors);
+    let Some(start_at) = block.start_at else {
+        errors.push(ResolveError::MissingField {
+            kind: "branch",
+            name: parent.0.to_string(),
+            what: "at least one state",
+            help: "a branch or process block runs its states in order; write at least one",
+            span: span.into(),
+        });
+        return None;
+    };
+    Some(Branch {
+        comment: None,
+        query_language: None,
+        start_at: StateName::new(start_at),
+        states: block.states.into_iter().collect(),
+    })
+}
+
+fn processor_config(config: &Spanned<Value>, errors: &mut Errors) -> Option<ProcessorConfig> {
+    let invalid = |errors: &mut Errors| {
+        errors.push(ResolveError::InvalidTemplate {
+            key: "config".to_string(),
+            span: config.span.into(),
+        });
+        None
+    };
+    let Value::Object(map) = &config.node else {
+        return invalid(errors);
+    };
+    let mut out = ProcessorConfig::default();
+    for (key, value) in map {
+        match (key.as_str(), value.as_str()) {
+            ("Mode", Some(mode)) => out.mode = ProcessorMode::parse(mode),
+            ("ExecutionType", Some(t)) => out.execution_type = ExecutionType::parse(t),
+            _ => return invalid(errors),
+        }
+    }
+    Some(out)
+}
+
+fn result_path(p: &ast::PathOrNull, span: Span, errors: &mut Errors) -> Option<ResultPath> {
+    match p {
+        ast::PathOrNull::Null => Some(PathOrNull::Null),
+        ast::PathOrNull::Path(p) => values::reference_path(
+            p,
+            span,
+            "ResultPath is a reference path: one node, no wildcards or filters",
+            errors,
+        )
+        .map(PathOrNull::Path),
+    }
+}
+
+fn integer_or_path(
+    value: &DurationOrPath,
+    what: &'static str,
+    span: Span,
+    errors: &mut Errors,
+) -> Option<IntegerField> {
+    match value {
+        DurationOrPath::Duration(d) => {
+            values::seconds(d, what, span, errors).map(IntegerField::Value)
+        }
+        DurationOrPath::Path(p) => {
+            values::reference_path(p, span, "the `...Path` form takes a reference path", errors)
+                .map(IntegerField::Path)
+        }
+    }
+}
+
+fn count_or_path(
+    value: &NumberOrPath,
+    what: &'static str,
+    span: Span,
+    errors: &mut Errors,
+) -> Option<IntegerField> {
+    match value {
+        NumberOrPath::Number(n) => {
+            values::whole_number(&Spanned::new(n.clone(), span), what, errors)
+                .map(IntegerField::Value)
+        }
+        NumberOrPath::Path(p) => {
+            values::reference_path(p, span, "the `...Path` form takes a reference path", errors)
+                .map(IntegerField::Path)
+        }
+    }
+}
+
+fn fail_text(text: &Spanned<FailText>, errors: &mut Errors) -> Option<TextField> {
+    match &text.node {
+        FailText::Literal(s) => Some(TextField::Value(s.clone())),
+        FailText::Path(p) => values::reference_path(
+            p,
+            text.span,
+            "ErrorPath and CausePath take a reference path",
+            errors,
+        )
+        .map(TextField::Path),
+        FailText::Intrinsic(call) => {
+            values::intrinsic(call, text.span, errors).map(TextField::Intrinsic)
+        }
+    }
+}
+
+pub(crate) fn retrier(rule: &ast::RetryRule, errors: &mut Errors) -> Option<Retrier> {
+    let before = errors.0.len();
+    let interval_seconds = rule
+        .every
+        .as_ref()
+        .and_then(|d| values::seconds(&d.node, "retry interval", d.span, errors));
+    let max_delay_seconds = rule
+        .max_delay
+        .as_ref()
+        .and_then(|d| values::seconds(&d.node, "retry max_delay", d.span, errors));
+    let max_attempts = rule
+        .attempts
+        .as_ref()
+        .and_then(|n| values::whole_number(n, "retry attempts", errors));
+    let backoff_rate = rule.backoff.as_ref().and_then(|n| match n.node.0.parse::<f64>() {
+        Ok(rate) if rate >= 1.0 && rate.is_finite() => Some(rate),
+        _ => {
+            errors.push(ResolveError::InvalidNumber {
+                what: "retry backoff",
+                text: n.node.0.clone(),
+                reason: "must be at least 1",
+                help: "the backoff rate multiplies the interval after each attempt; AWS requires 1.0 or more",
+                span: n.span.into(),
+            });
+            None
+        }
+    });
+    if errors.0.len() > before {
+        return None;
+    }
+    Some(Retrier {
+        error_equals: rule
+            .errors
+            .iter()
+            .map(|e| ErrorName::new(e.node.as_str()))
+            .collect(),
+        comment: None,
+        interval_seconds,
+        max_attempts,
+        backoff_rate,
+        max_delay_seconds,
+        jitter_strategy: rule.jitter.as_ref().map(|j| match j.node {
+            Jitter::Full => JitterStrategy::Full,
+            Jitter::None => JitterStrategy::None,
+        }),
+    })
+}
+
+/// `States.ALL` must be alone in its rule and in the last rule, for Retry and for Catch.
+fn check_states_all(fields: &[Spanned<Field>], errors: &mut Errors) {
+    let retries: Vec<(&[Spanned<String>], Span)> = fields
+        .iter()
+        .filter_map(|f| match &f.node {
+            Field::Retry(ast::Retry::Inline(rule)) => Some((rule.errors.as_slice(), f.span)),
+            _ => None,
+        })
+        .collect();
+    let retry_count = fields
+        .iter()
+        .filter(|f| matches!(f.node, Field::Retry(_)))
+        .count();
+    let catches: Vec<(&[Spanned<String>], Span)> = fields
+        .iter()
+        .filter_map(|f| match &f.node {
+            Field::Catch(c) => Some((c.errors.as_slice(), f.span)),
+            _ => None,
+        })
+        .collect();
+    check_all_list(&retries, retry_count, "retry", errors);
+    check_all_list(&catches, catches.len(), "catch", errors);
+}
+
+fn check_all_list(
+    rules: &[(&[Spanned<String>], Span)],
+    total: usize,
+    what: &'static str,
+    errors: &mut Errors,
+) {
+    // Inline retry rules are counted among all retry fields (policies included) for "last".
+    let offset = total.saturating_sub(rules.len());
+    for (index, (names, _)) in rules.iter().enumerate() {
+        for name in names.iter() {
+            if name.node == "States.ALL" && (names.len() > 1 || index + offset + 1 != total) {
+                errors.push(ResolveError::StatesAllPosition {
+                    what,
+                    span: name.span.into(),
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! Values of the AST checked and converted to their ASL form: durations, numbers, paths,
+//! payload templates and Choice conditions. Each converter pushes its problems into the shared
+//! error list and returns `None`, so one pass reports everything.
+
+use flowc_asl::intrinsic::IntrinsicCall;
+use flowc_asl::path::{JsonPath, ReferencePath};
+use flowc_asl::{
+    Comparison, Condition, Operand as AslOperand, Operator, Template, TemplateEntry, TemplateValue,
+};
+use flowc_dsl::ast::{self, CompareOp, Operand, OperandType, PathText, Span, Spanned, TypeTest};
+use serde_json::Value;
+
+use super::error::ResolveError;
+
+/// Where lowering collects its errors.
+#[derive(Default)]
+pub(crate) struct Errors(pub Vec<ResolveError>);
+
+impl Errors {
+    pub fn push(&mut self, error: ResolveError) {
+        self.0.push(error);
+    }
+}
+
+/// A duration as whole seconds: negative and fractional values are errors.
+pub(crate) fn seconds(
+    duration: &ast::Duration,
+    what: &'static str,
+    span: Span,
+    errors: &mut Errors,
+) -> Option<u64> {
+    let text = format!("{}{}", duration.amount.0, duration.unit.suffix());
+    let invalid = |reason| ResolveError::InvalidDuration {
+        what,
+        text: text.clone(),
+        reason,
+        span: span.into(),
+    };
+    let amount = &duration.amount.0;
+    if amount.starts_with('-') {
+        errors.push(invalid("a duration cannot be negative"));
+        return None;
+    }
+    // Whole numbers are read exactly; anything else must still come to whole seconds.
+    if let Ok(whole) = amount.parse::<u64>() {
+        return match whole.checked_mul(duration.unit.seconds()) {
+            Some(total) => Some(total),
+            None => {
+                errors.push(invalid("too large"));
+                None
+            }
+        };
+    }
+    let value: f64 = amount.parse().unwrap_or(f64::NAN);
+    let total = value * duration.unit.seconds() as f64;
+    if total.fract() == 0.0 && (0.0..9.0e15).contains(&total) {
+        Some(total as u64)
+    } else {
+        errors.push(invalid("not a whole number of seconds"));
+        None
+    }
+}
+
+/// A non-negative integer (MaxAttempts, MaxConcurrency, ToleratedFailureCount, poll bounds).
+pub(crate) fn whole_number(
+    number: &Spanned<ast::Number>,
+    what: &'static str,
+    errors: &mut Errors,
+) -> Option<u64> {
+    match number.node.0.parse::<u64>() {
+        Ok(value) => Some(value),
+        Err(_) => {
+            errors.push(ResolveError::InvalidNumber {
+                what,
+                text: number.node.0.clone(),
+                reason: "not a whole, non-negative number",
+                help: "write a whole number such as 3",
+                span: number.span.into(),
+            });
+            None
+        }
+    }
+}
+
+/// A JSON number (kept as written: `2` stays an integer, `2.5` a float).
+pub(crate) fn json_number(number: &ast::Number) -> Option<serde_json::Number> {
+    serde_json::from_str(&number.0).ok()
+}
+
+pub(crate) fn json_path(
+    path: &PathText,
+    span: Span,
+    context: &'static str,
+    errors: &mut Errors,
+) -> Option<JsonPath> {
+    match JsonPath::parse(&path.0) {
+        Ok(parsed) => Some(parsed),
+        Err(e) => {
+            errors.push(ResolveError::InvalidPath {
+                path: path.0.clone(),
+                reason: e.message,
+                context,
+                span: span.into(),
+            });
+            None
+        }
+    }
+}
+
+pub(crate) fn reference_path(
+    path: &PathText,
+    span: Span,
+    context: &'static str,
+    errors: &mut Errors,
+) -> Option<ReferencePath> {
+    match ReferencePath::parse(&path.0) {
+        Ok(parsed) => Some(parsed),
+        Err(e) => {
+            errors.push(ResolveError::InvalidPath {
+                path: path.0.clone(),
+                reason: e.message,
+                context,
+                span: span.into(),
+            });
+            None
+        }
+    }
+}
+
+pub(crate) fn intrinsic(text: &str, span: Span, errors: &mut Errors) -> Option<IntrinsicCall> {
+    match IntrinsicCall::parse(text) {
+        Ok(call) => Some(call),
+        Err(e) => {
+            errors.push(ResolveError::InvalidIntrinsic {
+                call: text.to_string(),
+                reason: e.message,
+                span: span.into(),
+            });
+            None
+        }
+    }
+}
+
+/// A JSON literal as a payload template: `"key.$"` entries become paths or intrinsic calls.
+pub(crate) fn template(value: &Value, span: Span, errors: &mut Errors) -> Option<Template> {
+    Some(match value {
+        Value::Object(map) => {
+            let mut entries = Vec::with_capacity(map.len());
+            let mut ok = true;
+            for (key, value) in map {
+                let entry = match key.strip_suffix(".$") {
+                    Some(bare) => match value {
+                        Value::String(text) if IntrinsicCall::looks_like_call(text) => {
+                            intrinsic(text, span, errors)
+                                .map(|call| (bare, TemplateValue::Intrinsic(call)))
+                        }
+                        Value::String(text) => json_path(
+                            &PathText(text.clone()),
+                            span,
+                            "in a template, a `.$` key takes a path or an intrinsic call",
+                            errors,
+                        )
+                        .map(|path| (bare, TemplateValue::Path(path))),
+                        _ => {
+                            errors.push(ResolveError::InvalidTemplate {
+                                key: key.clone(),
+                                span: span.into(),
+                            });
+                            None
+                        }
+                    },
+                    None => template(value, span, errors)
+                        .map(|t| (key.as_str(), TemplateValue::Static(t))),
+                };
+                match entry {
+                    Some((key, value)) => entries.push(TemplateEntry {
+                        key: key.to_string(),
+                        value,
+                    }),
+                    None => ok = false,
+                }
+            }
+            if !ok {
+                return None;
+            }
+            Template::Object(entries)
+        }
+        Value::Array(items) => {
+            let items: Vec<Option<Template>> = items
+                .iter()
+                .map(|item| template(item, span, errors))
+                .collect();
+            Template::Array(items.into_iter().collect::<Option<Vec<_>>>()?)
+        }
+        scalar => Template::Literal(scalar.clone()),
+    })
+}
+
+/// A `.flow` condition as an ASL Choice condition.
+pub(crate) fn condition(cond: &Spanned<ast::Condition>, errors: &mut Errors) -> Option<Condition> {
+    let span = cond.span;
+    match &cond.node {
+        ast::Condition::And(parts) => Some(Condition::And(conditions(parts, errors)?)),
+        ast::Condition::Or(parts) => Some(Condition::Or(conditions(parts, errors)?)),
+        ast::Condition::Not(inner) => Some(Condition::Not(Box::new(condition(inner, errors)?))),
+        ast::Condition::Is {
+            path,
+            negated,
+            test,
+        } => {
+            let variable = variable(path, errors)?;
+            let operator = match test {
+                TypeTest::Present => Operator::IsPresent,
+                TypeTest::Null => Operator::IsNull,
+                TypeTest::String => Operator::IsString,
+                TypeTest::Numeric => Operator::IsNumeric,
+                TypeTest::Boolean => Operator::IsBoolean,
+                TypeTest::Timestamp => Operator::IsTimestamp,
+            };
+            Some(Condition::Compare(Comparison {
+                variable,
+                operator,
+                operand: AslOperand::Bool(!negated),
+            }))
+        }
+        ast::Condition::Matches { path, pattern } => {
+            let variable = variable(path, errors)?;
+            Some(Condition::Compare(Comparison {
+                variable,
+                operator: Operator::StringMatches,
+                operand: AslOperand::String(pattern.node.clone()),
+            }))
+        }
+        ast::Condition::Compare { left, op, right } => {
+            let variable = variable(left, errors);
+            let (family, operand) = match &right.node {
+                Operand::String(s) => (OperandType::String, Some(AslOperand::String(s.clone()))),
+                Operand::Number(n) => (OperandType::Number, json_number(n).map(AslOperand::Number)),
+                Operand::Bool(b) => (OperandType::Boolean, Some(AslOperand::Bool(*b))),
+                Operand::Timestamp(t) => (
+                    OperandType::Timestamp,
+                    Some(AslOperand::Timestamp(t.clone())),
+                ),
+                Operand::Path(ty, path) => (
+                    *ty,
+                    reference_path(
+                        path,
+                        right.span,
+                        "a `*Path` comparison takes a reference path",
+                        errors,
+                    )
+                    .map(AslOperand::Path),
+                ),
+            };
+            let (variable, operand) = (variable?, operand?);
+            let equals = |op| {
+                Condition::Compare(Comparison {
+                    variable: variable.clone(),
+                    operator: op,
+                    operand: operand.clone(),
+                })
+            };
+            let operator = match operator_for(family, *op) {
+                Some(operator) => operator,
+                None => {
+                    errors.push(ResolveError::InvalidComparison {
+                        op: op.symbol(),
+                        operand: "booleans",
+                        span: span.into(),
+                    });
+                    return None;
+                }
+            };
+            // ASL has no inequality: `!=` is `Not` over the equality.
+            if *op == CompareOp::Ne {
+                Some(Condition::Not(Box::new(equals(operator))))
+            } else {
+                Some(equals(operator))
+            }
+        }
+    }
+}
+
+fn conditions(parts: &[Spanned<ast::Condition>], errors: &mut Errors) -> Option<Vec<Condition>> {
+    let lowered: Vec<Option<Condition>> =
+        parts.iter().map(|part| condition(part, errors)).collect();
+    lowered.into_iter().collect()
+}
+
+fn variable(path: &Spanned<PathText>, errors: &mut Errors) -> Option<ReferencePath> {
+    reference_path(
+        &path.node,
+        path.span,
+        "a Choice variable must be a reference path (one node)",
+        errors,
+    )
+}
+
+/// The ASL operator for a comparison of this operand type (`!=` maps to the equality).
+fn operator_for(family: OperandType, op: CompareOp) -> Option<Operator> {
+    use CompareOp::*;
+    use Operator::*;
+    Some(match (family, op) {
+        (OperandType::String, Eq | Ne) => StringEquals,
+        (OperandType::String, Lt) => StringLessThan,
+        (OperandType::String, Le) => StringLessThanEquals,
+        (OperandType::String, Gt) => StringGreaterThan,
+        (OperandType::String, Ge) => StringGreaterThanEquals,
+        (OperandType::Number, Eq | Ne) => NumericEquals,
+        (OperandType::Number, Lt) => NumericLessThan,
+        (OperandType::Number, Le) => NumericLessThanEquals,
+        (OperandType::Number, Gt) => NumericGreaterThan,
+        (OperandType::Number, Ge) => NumericGreaterThanEquals,
+        (OperandType::Boolean, Eq | Ne) => BooleanEquals,
+        (OperandType::Boolean, _) => return None,
+        (OperandType::Timestamp, Eq | Ne) => TimestampEquals,
+        (OperandType::Timestamp, Lt) => TimestampLessThan,
+        (OperandType::Timestamp, Le) => TimestampLessThanEquals,
+        (OperandType::Timestamp, Gt) => TimestampGreaterThan,
+        (OperandType::Timestamp, Ge) => TimestampGreaterThanEquals,
+    })
+}
