@@ -1,5 +1,7 @@
-# tenants: one item per tenant, keyed by tenant_id; the subdomain index answers "who owns this
-# subdomain" for the registration Lambda's uniqueness check and for operators. The stream
+# tenants: one item per tenant, keyed by tenant_id (the Lambdas also keep `#subdomain/<name>`
+# claim items and a listener-priority counter item here). The subdomain index answers "which
+# tenant has this subdomain" for operators and tools; claim items carry no subdomain
+# attribute, so the index holds tenants only. The stream
 # (new and old images) carries every status change to whoever subscribes.
 resource "aws_dynamodb_table" "tenants" {
   name                        = var.tenants_table_name
@@ -37,15 +39,16 @@ resource "aws_dynamodb_table" "tenants" {
   }
 }
 
-# tenant-registrations: one item per registration request, keyed by registration_id.
+# tenant-registrations: one item per registration, keyed by the tenant it created (the
+# registration Lambda writes it in the same transaction as the tenant).
 resource "aws_dynamodb_table" "tenant_registrations" {
   name                        = var.registrations_table_name
   billing_mode                = "PAY_PER_REQUEST"
-  hash_key                    = "registration_id"
+  hash_key                    = "tenant_id"
   deletion_protection_enabled = var.deletion_protection
 
   attribute {
-    name = "registration_id"
+    name = "tenant_id"
     type = "S"
   }
 

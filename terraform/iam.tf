@@ -84,31 +84,22 @@ data "aws_iam_policy_document" "registration" {
   source_policy_documents = [data.aws_iam_policy_document.lambda_runtime["registration"].json]
 
   statement {
-    sid = "CognitoUsers"
-    actions = [
-      "cognito-idp:AdminCreateUser",
-      "cognito-idp:AdminGetUser",
-      "cognito-idp:AdminDeleteUser",
-    ]
+    sid       = "CognitoUsers"
+    actions   = ["cognito-idp:AdminCreateUser"]
     resources = [local.cognito_pool_arn]
   }
 
   statement {
     sid = "TenantAndRegistrationRecords"
+    # One transaction puts the subdomain claim, the tenant and the registration (each Put is
+    # authorised as PutItem); the execution ARN is stored with UpdateItem afterwards.
     actions = [
       "dynamodb:ConditionCheckItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
       "dynamodb:UpdateItem",
-      "dynamodb:DeleteItem",
-      "dynamodb:Query",
     ]
-    resources = [
-      local.tenants_table_arn,
-      "${local.tenants_table_arn}/index/*",
-      local.registrations_table_arn,
-      "${local.registrations_table_arn}/index/*",
-    ]
+    resources = [local.tenants_table_arn, local.registrations_table_arn]
   }
 
   statement {
@@ -138,37 +129,46 @@ data "aws_iam_policy_document" "provisioning" {
   source_policy_documents = [data.aws_iam_policy_document.lambda_runtime["provisioning"].json]
 
   statement {
-    sid       = "TenantRecords"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
-    resources = [local.tenants_table_arn, "${local.tenants_table_arn}/index/*"]
+    sid = "TenantRecords"
+    # Reads the tenant, records each step and result, and allocates listener priorities from an
+    # atomic counter item, all with GetItem / UpdateItem.
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    resources = [local.tenants_table_arn]
   }
 
   statement {
     sid = "TaskDefinitions"
-    # ECS task-definition register/describe/deregister support no resource-level permissions:
-    # AWS requires "*" (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html).
-    actions = [
-      "ecs:RegisterTaskDefinition",
-      "ecs:DescribeTaskDefinition",
-      "ecs:DeregisterTaskDefinition",
-    ]
+    # ECS task-definition register/describe support no resource-level permissions: AWS
+    # requires "*" (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html).
+    actions   = ["ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"]
     resources = ["*"]
   }
 
   statement {
     sid = "TenantServices"
-    actions = [
-      "ecs:CreateService",
-      "ecs:UpdateService",
-      "ecs:DescribeServices",
-      "ecs:DeleteService",
-      "ecs:TagResource",
-    ]
+    # Describe before create: a second CreateService would replace the service.
+    actions   = ["ecs:CreateService", "ecs:DescribeServices"]
     resources = [local.ecs_services_arn]
     condition {
       test     = "ArnEquals"
       variable = "ecs:cluster"
       values   = [local.cluster_arn]
+    }
+  }
+
+  statement {
+    sid = "TagOnCreate"
+    # Since 2024 ECS authorises the tags passed to RegisterTaskDefinition and CreateService as
+    # ecs:TagResource; allowed only as part of those two calls.
+    actions = ["ecs:TagResource"]
+    resources = [
+      "${local.arn_prefix}:ecs:${local.region}:${local.account_id}:task-definition/*",
+      local.ecs_services_arn,
+    ]
+    condition {
+      test     = "StringEquals"
+      variable = "ecs:CreateAction"
+      values   = ["RegisterTaskDefinition", "CreateService"]
     }
   }
 
@@ -188,56 +188,49 @@ data "aws_iam_policy_document" "provisioning" {
     sid = "TenantTargetGroups"
     # Target group names are chosen per tenant at run time, so the scope is this account's
     # target groups in this region.
-    actions = [
-      "elasticloadbalancing:CreateTargetGroup",
-      "elasticloadbalancing:ModifyTargetGroup",
-      "elasticloadbalancing:DeleteTargetGroup",
-      "elasticloadbalancing:AddTags",
-    ]
+    actions   = ["elasticloadbalancing:CreateTargetGroup"]
     resources = ["${local.arn_prefix}:elasticloadbalancing:${local.region}:${local.account_id}:targetgroup/*/*"]
   }
 
   statement {
     sid = "TenantListenerRules"
-    # CreateRule is authorised on the listener, the others on the rules under it.
-    actions = [
-      "elasticloadbalancing:CreateRule",
-      "elasticloadbalancing:ModifyRule",
-      "elasticloadbalancing:DeleteRule",
-      "elasticloadbalancing:SetRulePriorities",
-      "elasticloadbalancing:AddTags",
-    ]
+    # CreateRule is authorised on the listener and on the new rule under it.
+    actions   = ["elasticloadbalancing:CreateRule"]
     resources = [local.listener_arn, local.listener_rules_arn]
+  }
+
+  statement {
+    sid = "TagOnCreateLoadBalancing"
+    # Tags passed to CreateTargetGroup / CreateRule are authorised as AddTags; only then.
+    actions = ["elasticloadbalancing:AddTags"]
+    resources = [
+      "${local.arn_prefix}:elasticloadbalancing:${local.region}:${local.account_id}:targetgroup/*/*",
+      local.listener_rules_arn,
+    ]
+    condition {
+      test     = "StringEquals"
+      variable = "elasticloadbalancing:CreateAction"
+      values   = ["CreateTargetGroup", "CreateRule"]
+    }
   }
 
   statement {
     sid = "LoadBalancerReads"
     # Every elasticloadbalancing:Describe* action supports no resource-level permissions: "*".
     actions = [
-      "elasticloadbalancing:DescribeListeners",
       "elasticloadbalancing:DescribeLoadBalancers",
       "elasticloadbalancing:DescribeRules",
       "elasticloadbalancing:DescribeTargetGroups",
-      "elasticloadbalancing:DescribeTargetHealth",
-      "elasticloadbalancing:DescribeTags",
     ]
     resources = ["*"]
   }
 
   statement {
     sid = "TenantDnsRecords"
-    actions = [
-      "route53:ChangeResourceRecordSets",
-      "route53:ListResourceRecordSets",
-      "route53:GetHostedZone",
-    ]
+    # List before change: Route53 accepts a duplicate CREATE in some emulators, and UPSERT
+    # after a look keeps the action idempotent.
+    actions   = ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"]
     resources = [local.hosted_zone_arn]
-  }
-
-  statement {
-    sid       = "DnsChangeStatus"
-    actions   = ["route53:GetChange"]
-    resources = ["${local.arn_prefix}:route53:::change/*"]
   }
 }
 
@@ -260,8 +253,8 @@ data "aws_iam_policy_document" "status_checker" {
 
   statement {
     sid       = "TenantRecords"
-    actions   = ["dynamodb:GetItem", "dynamodb:Query"]
-    resources = [local.tenants_table_arn, "${local.tenants_table_arn}/index/*"]
+    actions   = ["dynamodb:GetItem"]
+    resources = [local.tenants_table_arn]
   }
 
   statement {
