@@ -8,3 +8,4 @@ pub mod check;
 pub mod cli;
 pub mod diagnostics;
 pub mod lower;
+pub mod fmt;

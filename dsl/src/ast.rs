@@ -50,6 +50,8 @@ pub struct Comment {
     /// The comment text including its `#` or `//` marker, without the line break.
     pub text: String,
     pub span: Span,
+    /// An empty line follows the comment in the source; `flowc fmt` keeps it.
+    pub blank_line_after: bool,
 }
 
 /// A whole `.flow` file.

@@ -70,10 +70,19 @@ fn scan_comments(source: &str) -> Vec<Comment> {
             comments.push(Comment {
                 text,
                 span: Span::new(offset, end),
+                blank_line_after: blank_line_follows(source, end),
             });
         }
     }
     comments
+}
+
+/// Whether the line after the one ending at `end` is empty.
+fn blank_line_follows(source: &str, end: usize) -> bool {
+    let rest = source.get(end..).unwrap_or_default();
+    let mut lines = rest.split('\n');
+    lines.next();
+    lines.next().is_some_and(|line| line.trim().is_empty()) && rest.contains('\n')
 }
 
 enum Token {

@@ -1,0 +1,487 @@
+//! The canonical `.flow` printer: `flowc fmt`, and the back end of `flowc decompile`.
+//!
+//! Printing depends only on the AST (plus the source comments), so `fmt(fmt(x)) == fmt(x)`.
+//! Comments are placed by position: each one is printed before the first item, state or field
+//! that starts after it, or at the end of its block.
+
+use flowc_dsl::ast::*;
+use flowc_dsl::{ParseError, parse};
+use serde_json::Value;
+
+const INDENT: &str = "    ";
+/// Lines (JSON literals, retry policies) that fit in this many columns stay on one line.
+const LINE_WIDTH: usize = 100;
+
+/// Format `.flow` source text canonically.
+pub fn format_source(source: &str) -> Result<String, ParseError> {
+    Ok(print(&parse(source)?))
+}
+
+/// Print a workflow (with its comments) as canonical `.flow` text.
+pub fn print(workflow: &Workflow) -> String {
+    let mut p = Printer {
+        out: String::new(),
+        comments: &workflow.comments,
+        next_comment: 0,
+    };
+    let mut previous: Option<&Item> = None;
+    for item in &workflow.items {
+        if let Some(prev) = previous
+            && !(same_group(prev, item))
+        {
+            p.out.push('\n');
+        }
+        p.comments_before(item.span().start, 0);
+        p.item(item);
+        previous = Some(item);
+    }
+    p.comments_before(usize::MAX, 0);
+    p.out
+}
+
+fn same_group(a: &Item, b: &Item) -> bool {
+    let group = |item: &Item| match item {
+        Item::Comment(_) | Item::Version(_) | Item::Timeout(_) => 0,
+        Item::Resource(_) => 1,
+        Item::RetryPolicy(_) => 2,
+        Item::State(_) => 3,
+    };
+    group(a) == group(b) && group(a) != 3
+}
+
+struct Printer<'a> {
+    out: String,
+    comments: &'a [Comment],
+    next_comment: usize,
+}
+
+impl Printer<'_> {
+    fn line(&mut self, depth: usize, text: &str) {
+        for _ in 0..depth {
+            self.out.push_str(INDENT);
+        }
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    /// Print the comments that start before `offset`.
+    fn comments_before(&mut self, offset: usize, depth: usize) {
+        while let Some(comment) = self.comments.get(self.next_comment) {
+            if comment.span.start >= offset {
+                break;
+            }
+            let text = comment.text.clone();
+            self.line(depth, &text);
+            if comment.blank_line_after {
+                self.out.push('\n');
+            }
+            self.next_comment += 1;
+        }
+    }
+
+    fn item(&mut self, item: &Item) {
+        match item {
+            Item::Comment(c) => self.line(0, &format!("comment {}", string(&c.node))),
+            Item::Version(v) => self.line(0, &format!("version {}", string(&v.node))),
+            Item::Timeout(t) => self.line(0, &format!("timeout {}", duration(&t.node))),
+            Item::Resource(r) => {
+                let target = match &r.kind {
+                    ResourceKind::Lambda(f) => format!("lambda {}", string(&f.node)),
+                    ResourceKind::Arn(a) => string(&a.node),
+                };
+                self.line(0, &format!("resource {} = {target}", name(&r.name.node)));
+            }
+            Item::RetryPolicy(p) => {
+                let header = format!("retry policy {}", name(&p.name.node));
+                let rule = retry_rule(&p.rule);
+                if header.len() + rule.len() < LINE_WIDTH {
+                    self.line(0, &format!("{header} {rule}"));
+                } else {
+                    // Long policies: the error list on one line, the clauses on the next.
+                    self.line(0, &header);
+                    self.line(1, &format!("on {}", error_list(&p.rule.errors)));
+                    let clauses = rule_clauses(&p.rule);
+                    if !clauses.is_empty() {
+                        self.line(1, clauses.trim_start());
+                    }
+                }
+            }
+            Item::State(s) => self.state(s, 0),
+        }
+    }
+
+    fn state(&mut self, state: &State, depth: usize) {
+        let header = state_header(state);
+        if let StateKind::Poll(poll) = &state.kind {
+            self.line(depth, &format!("{header} {{"));
+            self.line(depth + 1, &format!("wait {}", name(&poll.wait.node)));
+            self.comments_before(poll.check.span.start, depth + 1);
+            self.state_with_body(
+                &poll.check,
+                &format!("check {}", task_tail(&poll.check)),
+                depth + 1,
+            );
+            self.comments_before(poll.decide.span.start, depth + 1);
+            self.state_with_body(
+                &poll.decide,
+                &format!("choice {}", name(&poll.decide.name.node)),
+                depth + 1,
+            );
+            self.comments_before(poll.exhausted.span.start, depth + 1);
+            self.line(
+                depth + 1,
+                &format!("exhausted -> {}", name(&poll.exhausted.node)),
+            );
+            if let Some(counter) = &poll.counter {
+                self.line(depth + 1, &format!("counter {}", counter.node.0));
+            }
+            self.comments_before(state.span.end, depth + 1);
+            self.line(depth, "}");
+            return;
+        }
+        self.state_with_body(state, &header, depth);
+    }
+
+    fn state_with_body(&mut self, state: &State, header: &str, depth: usize) {
+        if state.fields.is_empty() {
+            self.line(depth, header);
+            return;
+        }
+        self.line(depth, &format!("{header} {{"));
+        for field in &state.fields {
+            self.comments_before(field.span.start, depth + 1);
+            self.field(&field.node, depth + 1);
+        }
+        // Comments inside the braces after the last field stay inside.
+        if state.span.end > 0 {
+            self.comments_before(state.span.end, depth + 1);
+        }
+        self.line(depth, "}");
+    }
+
+    fn block(
+        &mut self,
+        keyword: &str,
+        config: Option<&Spanned<Value>>,
+        states: &[State],
+        depth: usize,
+    ) {
+        self.line(depth, &format!("{keyword} {{"));
+        if let Some(config) = config {
+            self.json_field("config", &config.node, depth + 1);
+        }
+        for (index, state) in states.iter().enumerate() {
+            if index > 0 {
+                self.out.push('\n');
+            }
+            self.comments_before(state.span.start, depth + 1);
+            self.state(state, depth + 1);
+        }
+        self.line(depth, "}");
+    }
+
+    fn json_field(&mut self, keyword: &str, value: &Value, depth: usize) {
+        let inline = json_inline(value);
+        let text = if depth * INDENT.len() + keyword.len() + 1 + inline.len() <= LINE_WIDTH {
+            inline
+        } else {
+            json(value, depth)
+        };
+        self.line(depth, &format!("{keyword} {text}"));
+    }
+
+    fn field(&mut self, field: &Field, depth: usize) {
+        let text = match field {
+            Field::Comment(c) => format!("comment {}", string(c)),
+            Field::InputPath(p) => format!("input_path {}", path_or_null(p)),
+            Field::OutputPath(p) => format!("output_path {}", path_or_null(p)),
+            Field::ResultPath(p) => format!("result_path {}", path_or_null(p)),
+            Field::Parameters(v) => return self.json_field("parameters", v, depth),
+            Field::ResultSelector(v) => return self.json_field("result_selector", v, depth),
+            Field::Result(v) => return self.json_field("result", v, depth),
+            Field::ItemSelector(v) => return self.json_field("item_selector", v, depth),
+            Field::Timeout(t) => format!("timeout {}", duration_or_path(t)),
+            Field::Heartbeat(h) => format!("heartbeat {}", duration_or_path(h)),
+            Field::Retry(Retry::Policy(p)) => format!("retry {}", name(&p.node)),
+            Field::Retry(Retry::Inline(rule)) => format!("retry {}", retry_rule(rule)),
+            Field::Catch(c) => {
+                let into = match &c.result_path {
+                    Some(p) => format!(" into {}", path_or_null(&p.node)),
+                    None => String::new(),
+                };
+                format!(
+                    "catch {}{into} -> {}",
+                    error_list(&c.errors),
+                    name(&c.target.node)
+                )
+            }
+            Field::Next(t) => format!("next {}", name(&t.node)),
+            Field::End => "end".to_string(),
+            Field::When(rule) => {
+                format!(
+                    "when {} -> {}",
+                    condition(&rule.condition.node, 0),
+                    name(&rule.target.node)
+                )
+            }
+            Field::Otherwise(t) => format!("otherwise -> {}", name(&t.node)),
+            Field::Branch(states) => return self.block("branch", None, states, depth),
+            Field::Process(p) => return self.block("process", p.config.as_ref(), &p.states, depth),
+            Field::MaxConcurrency(n) => format!("max_concurrency {}", number_or_path(n)),
+            Field::ToleratedFailurePercentage(n) => {
+                format!("tolerated_failure_percentage {}", number_or_path(n))
+            }
+            Field::ToleratedFailureCount(n) => {
+                format!("tolerated_failure_count {}", number_or_path(n))
+            }
+        };
+        self.line(depth, &text);
+    }
+}
+
+fn task_tail(state: &State) -> String {
+    match &state.kind {
+        StateKind::Task { resource } => format!(
+            "{} = {}",
+            name(&state.name.node),
+            resource_ref(&resource.node)
+        ),
+        _ => name(&state.name.node),
+    }
+}
+
+fn resource_ref(r: &ResourceRef) -> String {
+    match r {
+        ResourceRef::Named(n) => name(n),
+        ResourceRef::Arn(a) => string(a),
+    }
+}
+
+fn state_header(state: &State) -> String {
+    let n = name(&state.name.node);
+    match &state.kind {
+        StateKind::Task { .. } => format!("task {}", task_tail(state)),
+        StateKind::Wait { wait_for } => {
+            let tail = match &wait_for.node {
+                WaitFor::Seconds(d) => format!("for {}", duration(d)),
+                WaitFor::SecondsPath(p) => format!("for {}", p.0),
+                WaitFor::Timestamp(t) => format!("until {}", string(t)),
+                WaitFor::TimestampPath(p) => format!("until {}", p.0),
+            };
+            format!("wait {n} {tail}")
+        }
+        StateKind::Fail { error, cause } => {
+            let mut text = format!("fail {n}");
+            if let Some(e) = error {
+                text.push_str(&format!(" error {}", fail_text(&e.node)));
+            }
+            if let Some(c) = cause {
+                text.push_str(&format!(" cause {}", fail_text(&c.node)));
+            }
+            text
+        }
+        StateKind::Map {
+            items_path: Some(p),
+        } => format!("map {n} over {}", p.node.0),
+        StateKind::Poll(poll) => format!(
+            "poll {n} every {} at most {} times",
+            duration(&poll.every.node),
+            poll.at_most.node.0
+        ),
+        other => format!("{} {n}", other.keyword()),
+    }
+}
+
+fn fail_text(text: &FailText) -> String {
+    match text {
+        FailText::Literal(s) => string(s),
+        FailText::Path(p) => p.0.clone(),
+        FailText::Intrinsic(call) => call.clone(),
+    }
+}
+
+fn retry_rule(rule: &RetryRule) -> String {
+    format!("on {}{}", error_list(&rule.errors), rule_clauses(rule))
+}
+
+fn rule_clauses(rule: &RetryRule) -> String {
+    let mut text = String::new();
+    if let Some(every) = &rule.every {
+        text.push_str(&format!(" every {}", duration(&every.node)));
+    }
+    if let Some(attempts) = &rule.attempts {
+        text.push_str(&format!(" attempts {}", attempts.node.0));
+    }
+    if let Some(backoff) = &rule.backoff {
+        text.push_str(&format!(" backoff {}", backoff.node.0));
+    }
+    if let Some(max_delay) = &rule.max_delay {
+        text.push_str(&format!(" max_delay {}", duration(&max_delay.node)));
+    }
+    if let Some(jitter) = &rule.jitter {
+        text.push_str(match jitter.node {
+            Jitter::Full => " jitter full",
+            Jitter::None => " jitter none",
+        });
+    }
+    text
+}
+
+fn error_list(errors: &[Spanned<String>]) -> String {
+    errors
+        .iter()
+        .map(|e| name(&e.node))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn duration(d: &Duration) -> String {
+    format!("{}{}", d.amount.0, d.unit.suffix())
+}
+
+fn duration_or_path(d: &DurationOrPath) -> String {
+    match d {
+        DurationOrPath::Duration(d) => duration(d),
+        DurationOrPath::Path(p) => p.0.clone(),
+    }
+}
+
+fn number_or_path(n: &NumberOrPath) -> String {
+    match n {
+        NumberOrPath::Number(n) => n.0.clone(),
+        NumberOrPath::Path(p) => p.0.clone(),
+    }
+}
+
+fn path_or_null(p: &PathOrNull) -> String {
+    match p {
+        PathOrNull::Path(p) => p.0.clone(),
+        PathOrNull::Null => "null".to_string(),
+    }
+}
+
+/// A name bare when the grammar reads it back as a name, else as a JSON string.
+pub(crate) fn name(text: &str) -> String {
+    let mut chars = text.chars();
+    let bare = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if bare { text.to_string() } else { string(text) }
+}
+
+fn string(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| format!("\"{text}\""))
+}
+
+/// Precedence: `or` 1, `and` 2, `not` 3, atoms 4.
+fn precedence(c: &Condition) -> u8 {
+    match c {
+        Condition::Or(parts) if parts.len() >= 2 => 1,
+        Condition::And(parts) if parts.len() >= 2 => 2,
+        Condition::Not(_) => 3,
+        _ => 4,
+    }
+}
+
+/// Print `c`, parenthesised when its precedence is not above `min`.
+fn condition(c: &Condition, min: u8) -> String {
+    let text = match c {
+        Condition::Or(parts) if parts.len() >= 2 => join(parts, " or ", 1),
+        Condition::And(parts) if parts.len() >= 2 => join(parts, " and ", 2),
+        Condition::Or(parts) => format!("any({})", list(parts)),
+        Condition::And(parts) => format!("all({})", list(parts)),
+        Condition::Not(inner) => format!("not {}", condition(&inner.node, 2)),
+        Condition::Is {
+            path,
+            negated,
+            test,
+        } => {
+            format!(
+                "{} is {}{}",
+                path.node.0,
+                if *negated { "not " } else { "" },
+                test.word()
+            )
+        }
+        Condition::Matches { path, pattern } => {
+            format!("{} matches {}", path.node.0, string(&pattern.node))
+        }
+        Condition::Compare { left, op, right } => {
+            let operand = match &right.node {
+                Operand::String(s) => string(s),
+                Operand::Number(n) => n.0.clone(),
+                Operand::Bool(b) => b.to_string(),
+                Operand::Timestamp(t) => format!("timestamp({})", string(t)),
+                Operand::Path(ty, p) => format!("{}({})", ty.word(), p.0),
+            };
+            format!("{} {} {operand}", left.node.0, op.symbol())
+        }
+    };
+    if precedence(c) <= min {
+        format!("({text})")
+    } else {
+        text
+    }
+}
+
+fn join(parts: &[Spanned<Condition>], sep: &str, own: u8) -> String {
+    parts
+        .iter()
+        .map(|p| condition(&p.node, own))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+fn list(parts: &[Spanned<Condition>]) -> String {
+    parts
+        .iter()
+        .map(|p| condition(&p.node, 0))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// JSON on one line when it fits, else one member per line at `depth`.
+fn json(value: &Value, depth: usize) -> String {
+    let inline = json_inline(value);
+    if inline.len() + depth * INDENT.len() <= LINE_WIDTH {
+        return inline;
+    }
+    let pad = INDENT.repeat(depth + 1);
+    let close = INDENT.repeat(depth);
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            let members: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{pad}{}: {}", string(k), json(v, depth + 1)))
+                .collect();
+            format!("{{\n{}\n{close}}}", members.join(",\n"))
+        }
+        Value::Array(items) if !items.is_empty() => {
+            let items: Vec<String> = items
+                .iter()
+                .map(|v| format!("{pad}{}", json(v, depth + 1)))
+                .collect();
+            format!("[\n{}\n{close}]", items.join(",\n"))
+        }
+        _ => inline,
+    }
+}
+
+fn json_inline(value: &Value) -> String {
+    match value {
+        Value::Object(map) if map.is_empty() => "{}".to_string(),
+        Value::Object(map) => {
+            let members: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{}: {}", string(k), json_inline(v)))
+                .collect();
+            format!("{{ {} }}", members.join(", "))
+        }
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(json_inline).collect();
+            format!("[{}]", items.join(", "))
+        }
+        scalar => serde_json::to_string(scalar).unwrap_or_default(),
+    }
+}
