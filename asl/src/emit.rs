@@ -421,3 +421,78 @@ fn condition_into(out: &mut Obj, condition: &Condition) {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::expect_used, clippy::unwrap_used)]
+mod tests {
+    use super::emit;
+    use crate::load;
+
+    #[test]
+    fn state_keys_follow_the_documented_order() {
+        let text = r#"{"States": {"A": {"End": true, "Retry": [{"MaxAttempts": 1, "ErrorEquals": ["E"]}],
+            "ResultPath": "$.r", "Parameters": {"b": 1, "a.$": "$.x"}, "Resource": "arn:x",
+            "Comment": "c", "Type": "Task", "InputPath": "$"}}, "StartAt": "A", "Comment": "m"}"#;
+        let emitted = emit(&load(text, "t").unwrap().machine);
+        let expected = r#"{
+  "Comment": "m",
+  "StartAt": "A",
+  "States": {
+    "A": {
+      "Type": "Task",
+      "Comment": "c",
+      "Resource": "arn:x",
+      "InputPath": "$",
+      "Parameters": {
+        "b": 1,
+        "a.$": "$.x"
+      },
+      "ResultPath": "$.r",
+      "Retry": [
+        {
+          "ErrorEquals": [
+            "E"
+          ],
+          "MaxAttempts": 1
+        }
+      ],
+      "End": true
+    }
+  }
+}
+"#;
+        assert_eq!(emitted, expected);
+    }
+
+    #[test]
+    fn explicit_null_paths_survive_emission() {
+        let text = r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "InputPath": null,
+            "ResultPath": null, "OutputPath": null, "End": true}}}"#;
+        let emitted = emit(&load(text, "t").unwrap().machine);
+        assert!(emitted.contains("\"InputPath\": null"));
+        assert!(emitted.contains("\"ResultPath\": null"));
+        assert!(emitted.contains("\"OutputPath\": null"));
+    }
+
+    #[test]
+    fn whole_backoff_rates_are_written_as_integers() {
+        let text = r#"{"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "r",
+            "Retry": [{"ErrorEquals": ["E"], "BackoffRate": 2.0}, {"ErrorEquals": ["F"], "BackoffRate": 1.5}],
+            "End": true}}}"#;
+        let emitted = emit(&load(text, "t").unwrap().machine);
+        assert!(emitted.contains("\"BackoffRate\": 2\n"), "{emitted}");
+        assert!(emitted.contains("\"BackoffRate\": 1.5\n"), "{emitted}");
+    }
+
+    #[test]
+    fn choice_rules_keep_path_operators_and_nested_comments() {
+        let text = r#"{"StartAt": "C", "States": {"C": {"Type": "Choice", "Choices": [
+            {"Not": {"Comment": "n", "Variable": "$.a", "NumericLessThanPath": "$.b"}, "Next": "C"}],
+            "Default": "C"}}}"#;
+        let machine = load(text, "t").unwrap().machine;
+        let emitted = emit(&machine);
+        assert!(emitted.contains("\"NumericLessThanPath\": \"$.b\""));
+        assert!(emitted.contains("\"Comment\": \"n\""));
+        assert_eq!(load(&emitted, "again").unwrap().machine, machine);
+    }
+}

@@ -496,3 +496,45 @@ fn collect_states<'a>(
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::expect_used, clippy::unwrap_used)]
+mod tests {
+    use crate::load;
+
+    const TEXT: &str = r#"{
+  "StartAt": "T",
+  "States": {
+    "T": {"Type": "Task", "Resource": "arn:x", "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "F"}], "Next": "C"},
+    "C": {"Type": "Choice", "Choices": [{"Variable": "$.x", "IsPresent": true, "Next": "M"}], "Default": "F"},
+    "M": {"Type": "Map", "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Succeed"}}}, "End": true},
+    "F": {"Type": "Fail", "Error": "E"}
+  }
+}"#;
+
+    #[test]
+    fn successors_list_next_rules_default_and_catchers() {
+        let machine = load(TEXT, "t").unwrap().machine;
+        let names = |state: &str| -> Vec<String> {
+            machine.states[state]
+                .successors()
+                .iter()
+                .map(|n| n.to_string())
+                .collect()
+        };
+        assert_eq!(names("T"), ["C", "F"]);
+        assert_eq!(names("C"), ["M", "F"]);
+        assert!(names("F").is_empty());
+    }
+
+    #[test]
+    fn all_states_walks_nested_graphs_depth_first() {
+        let machine = load(TEXT, "t").unwrap().machine;
+        let paths: Vec<String> = machine
+            .all_states()
+            .iter()
+            .map(|(path, _)| path.to_string())
+            .collect();
+        assert_eq!(paths, ["T", "C", "M", "M/0/I", "F"]);
+    }
+}

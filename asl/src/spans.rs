@@ -155,3 +155,65 @@ fn is_nested_states(prefix: &str, key: &str) -> bool {
         .strip_prefix("Branches/")
         .is_some_and(|index| !index.is_empty() && index.bytes().all(|b| b.is_ascii_digit()))
 }
+
+#[cfg(test)]
+#[allow(clippy::expect_used, clippy::unwrap_used)]
+mod tests {
+    use crate::{StateName, StatePath, load};
+
+    const TEXT: &str = r#"{
+  "StartAt": "P",
+  "States": {
+    "P": {
+      "Type": "Parallel",
+      "Branches": [
+        {"StartAt": "Inner", "States": {"Inner": {"Type": "Pass", "Next": "Gone"}}}
+      ],
+      "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2}],
+      "End": true
+    }
+  }
+}"#;
+
+    fn text_at(span: miette::SourceSpan) -> &'static str {
+        &TEXT[span.offset()..span.offset() + span.len()]
+    }
+
+    #[test]
+    fn nested_state_has_its_own_entry_with_its_name_span() {
+        let loaded = load(TEXT, "t").unwrap();
+        let inner = StatePath::top(&StateName::from("P")).child(0, &StateName::from("Inner"));
+        assert_eq!(
+            text_at(loaded.spans.state_name(&inner).unwrap()),
+            "\"Inner\""
+        );
+        assert_eq!(
+            text_at(loaded.spans.field(&inner, "Next").unwrap()),
+            "\"Gone\""
+        );
+    }
+
+    #[test]
+    fn fields_are_addressed_by_pointer() {
+        let loaded = load(TEXT, "t").unwrap();
+        let p = StatePath::top(&StateName::from("P"));
+        assert_eq!(
+            text_at(loaded.spans.field(&p, "Retry/0/MaxAttempts").unwrap()),
+            "2"
+        );
+        assert_eq!(
+            text_at(loaded.spans.field_key(&p, "Retry/0/ErrorEquals").unwrap()),
+            "\"ErrorEquals\""
+        );
+        assert_eq!(
+            text_at(loaded.spans.field(&p, "Branches/0/StartAt").unwrap()),
+            "\"Inner\""
+        );
+        // Nested states are not duplicated under the parent's pointers.
+        assert!(loaded.spans.field(&p, "Branches/0/States/Inner").is_none());
+        assert_eq!(
+            text_at(loaded.spans.machine_field("StartAt").unwrap()),
+            "\"P\""
+        );
+    }
+}

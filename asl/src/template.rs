@@ -113,3 +113,51 @@ impl Template {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::expect_used, clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::{StateKind, load};
+
+    fn parameters(body: &str) -> Template {
+        let text = format!(
+            r#"{{"StartAt": "A", "States": {{"A": {{"Type": "Pass", "Parameters": {body}, "End": true}}}}}}"#
+        );
+        let machine = load(&text, "t").unwrap().machine;
+        match &machine.states["A"].kind {
+            StateKind::Pass(pass) => pass.parameters.clone().unwrap(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn dollar_keys_become_paths_intrinsics_and_context_paths() {
+        let template = parameters(
+            r#"{"id.$": "$$.Execution.Id", "name.$": "States.Format('{}', $.n)", "p.$": "$.p", "lit": "$.not"}"#,
+        );
+        let Template::Object(entries) = &template else {
+            panic!("{template:?}")
+        };
+        let keys: Vec<&str> = entries.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["id", "name", "p", "lit"]);
+        assert!(matches!(&entries[0].value, TemplateValue::Path(p) if p.is_context()));
+        assert!(matches!(&entries[1].value, TemplateValue::Intrinsic(_)));
+        assert!(matches!(&entries[2].value, TemplateValue::Path(p) if !p.is_context()));
+        assert!(matches!(
+            &entries[3].value,
+            TemplateValue::Static(Template::Literal(serde_json::Value::String(s))) if s == "$.not"
+        ));
+        assert_eq!(template.dynamic_values().len(), 3);
+    }
+
+    #[test]
+    fn objects_inside_arrays_are_templates_too() {
+        let template = parameters(r#"{"list": [{"x.$": "$.x"}, 1]}"#);
+        assert_eq!(template.dynamic_values().len(), 1);
+        assert_eq!(
+            template.to_json(),
+            serde_json::json!({"list": [{"x.$": "$.x"}, 1]})
+        );
+    }
+}
