@@ -322,3 +322,31 @@ fn zero_wait_and_zero_max_attempts_are_valid() {
     );
     assert!(load(&text, "t").is_ok());
 }
+
+#[test]
+fn jsonpath_field_in_a_jsonata_state() {
+    let seen = only(&machine(
+        r#"{"Type": "Pass", "QueryLanguage": "JSONata", "ResultPath": "$.x", "End": true}"#,
+    ));
+    assert_eq!(seen.code, "flowc::asl::wrong_query_language");
+    assert_eq!(seen.at, "\"ResultPath\"");
+    assert!(seen.help.contains("Arguments"));
+}
+
+#[test]
+fn jsonata_field_in_a_jsonpath_machine() {
+    let seen = only(&machine(
+        r#"{"Type": "Task", "Resource": "arn:x", "Arguments": {"a": 1}, "End": true}"#,
+    ));
+    assert_eq!(seen.code, "flowc::asl::wrong_query_language");
+    assert_eq!(seen.at, "\"Arguments\"");
+    assert!(seen.help.contains("QueryLanguage"));
+}
+
+#[test]
+fn nested_states_inherit_the_machine_language() {
+    let text = r#"{"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Parallel",
+        "Branches": [{"StartAt": "I", "States": {"I": {"Type": "Pass", "Output": "{% 1 %}", "End": true}}}],
+        "End": true}}}"#;
+    assert!(load(text, "t").is_ok());
+}

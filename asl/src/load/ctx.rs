@@ -3,7 +3,7 @@
 use super::error::{LoadError, Source};
 use super::json::{Member, Node, NodeValue};
 use crate::intrinsic::IntrinsicCall;
-use crate::model::{IntegerField, NumberField, PathOrNull};
+use crate::model::{IntegerField, NumberField, PathOrNull, QueryLanguage};
 use crate::path::{JsonPath, PathError, ReferencePath};
 use crate::spans::SpanTable;
 use miette::SourceSpan;
@@ -12,6 +12,9 @@ pub struct Ctx {
     pub src: Source,
     pub errors: Vec<LoadError>,
     pub spans: SpanTable,
+    /// The query language in effect for the state being decoded (its own `QueryLanguage`, or
+    /// the enclosing state's, or the machine's; JSONPath by default).
+    pub language: QueryLanguage,
 }
 
 /// A JSONata expression string: `{% ... %}`.
@@ -26,6 +29,7 @@ impl Ctx {
             src,
             errors: Vec::new(),
             spans: SpanTable::default(),
+            language: QueryLanguage::JsonPath,
         }
     }
 
@@ -80,6 +84,56 @@ impl Ctx {
                 src: self.src(),
                 span: member.key_span,
             });
+        }
+    }
+
+    /// Reports fields of `object` that belong to the other query language: JSONPath states
+    /// have no Arguments / Output / Items / Condition, JSONata states no InputPath, Parameters,
+    /// ResultSelector, ResultPath, OutputPath or `...Path` fields.
+    pub fn check_language(&mut self, object: &Node, owner: &str) {
+        const JSONPATH_ONLY: [&str; 16] = [
+            "InputPath",
+            "OutputPath",
+            "Parameters",
+            "ResultSelector",
+            "ResultPath",
+            "ItemsPath",
+            "SecondsPath",
+            "TimestampPath",
+            "TimeoutSecondsPath",
+            "HeartbeatSecondsPath",
+            "ErrorPath",
+            "CausePath",
+            "MaxConcurrencyPath",
+            "ToleratedFailurePercentagePath",
+            "ToleratedFailureCountPath",
+            "Variable",
+        ];
+        const JSONATA_ONLY: [&str; 4] = ["Arguments", "Output", "Items", "Condition"];
+        let Some(members) = object.members() else {
+            return;
+        };
+        let (foreign, help): (&[&str], &str) = match self.language {
+            QueryLanguage::JsonPath => (
+                &JSONATA_ONLY,
+                "this is a JSONata field; set `\"QueryLanguage\": \"JSONata\"` on the state or the machine, or use the JSONPath fields (Parameters, ResultSelector, ResultPath, OutputPath, ItemsPath, Variable)",
+            ),
+            QueryLanguage::Jsonata => (
+                &JSONPATH_ONLY,
+                "JSONata states use `Arguments` and `Output` with `{% ... %}` expressions instead of the JSONPath fields",
+            ),
+        };
+        for member in members {
+            if foreign.contains(&member.key.as_str()) {
+                self.push(LoadError::WrongQueryLanguage {
+                    field: member.key.clone(),
+                    owner: owner.to_string(),
+                    language: self.language.as_str().to_string(),
+                    help: help.to_string(),
+                    src: self.src(),
+                    span: member.key_span,
+                });
+            }
         }
     }
 

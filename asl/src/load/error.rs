@@ -116,6 +116,19 @@ pub enum LoadError {
         span: SourceSpan,
     },
 
+    #[error("`{field}` is not available in {language} mode ({owner})")]
+    #[diagnostic(code(flowc::asl::wrong_query_language), help("{help}"))]
+    WrongQueryLanguage {
+        field: String,
+        owner: String,
+        language: String,
+        help: String,
+        #[source_code]
+        src: Source,
+        #[label("not a {language} field")]
+        span: SourceSpan,
+    },
+
     #[error("{owner} has both `{first}` and `{second}`")]
     #[diagnostic(code(flowc::asl::conflicting_fields), help("{help}"))]
     ConflictingFields {
@@ -236,6 +249,7 @@ impl LoadError {
             | LoadError::MissingField { span, .. }
             | LoadError::UnknownStateType { span, .. }
             | LoadError::UnknownField { span, .. }
+            | LoadError::WrongQueryLanguage { span, .. }
             | LoadError::ConflictingFields { span, .. }
             | LoadError::InvalidPath { span, .. }
             | LoadError::InvalidIntrinsic { span, .. }

@@ -105,6 +105,7 @@ pub fn choice_rule(ctx: &mut Ctx, node: &Node, owner: &str) -> Option<ChoiceRule
 }
 
 fn condition(ctx: &mut Ctx, node: &Node, owner: &str, top_level: bool) -> Option<Condition> {
+    ctx.check_language(node, owner);
     let condition = bare_condition(ctx, node, owner, top_level)?;
     if top_level {
         return Some(condition);
@@ -393,6 +394,7 @@ pub fn catchers(ctx: &mut Ctx, member: &Member, state: &str) -> Option<Vec<Catch
             continue;
         }
         ctx.check_fields(item, &CATCHER_FIELDS, &owner);
+        ctx.check_language(item, &owner);
         let error_equals = error_equals(ctx, item, &owner);
         let next = match item.get("Next") {
             Some(next) => ctx.string("Next", &next.value).map(StateName::from),

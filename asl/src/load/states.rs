@@ -152,6 +152,7 @@ pub fn machine(ctx: &mut Ctx, root: &Node) -> Option<StateMachine> {
     );
     let comment = ctx.opt_string(root, "Comment");
     let query_language = query_language(ctx, root);
+    ctx.language = query_language.unwrap_or(QueryLanguage::JsonPath);
     let timeout_seconds = ctx.opt_uint(root, "TimeoutSeconds");
     let version = ctx.opt_string(root, "Version");
     let (start_at, states) = graph(ctx, root, owner, None);
@@ -283,8 +284,34 @@ fn state(
     let owner = format!("{type_name} state `{name}`");
     ctx.check_fields(body, &allowed_fields(&type_name), &owner);
 
-    let comment = ctx.opt_string(body, "Comment");
-    let query_language = query_language(ctx, body);
+    let header = Header {
+        comment: ctx.opt_string(body, "Comment"),
+        query_language: query_language(ctx, body),
+    };
+    // Nested states inherit this state's language; restored once the state is decoded.
+    let inherited = ctx.language;
+    ctx.language = header.query_language.unwrap_or(inherited);
+    let state = state_body(ctx, name, body, path, &type_name, &owner, header);
+    ctx.language = inherited;
+    state
+}
+
+/// The fields read before the language of a state is known.
+struct Header {
+    comment: Option<String>,
+    query_language: Option<QueryLanguage>,
+}
+
+fn state_body(
+    ctx: &mut Ctx,
+    name: &StateName,
+    body: &Node,
+    path: &StatePath,
+    type_name: &str,
+    owner: &str,
+    header: Header,
+) -> Option<State> {
+    ctx.check_language(body, owner);
     let input_path = ctx.opt_path_or_null(body, "InputPath");
     let output_path = ctx.opt_path_or_null(body, "OutputPath");
     let assign = body.get("Assign").map(|member| member.value.to_value());
@@ -292,10 +319,10 @@ fn state(
     let mut fields = Fields {
         ctx,
         body,
-        owner: &owner,
+        owner,
         name,
     };
-    let kind = match type_name.as_str() {
+    let kind = match type_name {
         "Task" => fields.task().map(StateKind::Task),
         "Pass" => fields.pass().map(StateKind::Pass),
         "Choice" => fields.choice().map(StateKind::Choice),
@@ -307,8 +334,8 @@ fn state(
     };
     Some(State {
         name: name.clone(),
-        comment,
-        query_language,
+        comment: header.comment,
+        query_language: header.query_language,
         input_path,
         output_path,
         assign,
