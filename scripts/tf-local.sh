@@ -111,7 +111,8 @@ export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_REGION=us-east-1 AWS_DEFAUL
   AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 echo "    $AWS_ENDPOINT_URL (log: moto.log in the temp dir)"
 
-tf() { terraform -chdir="$work/terraform" "$@"; }
+# Every terraform call is bounded: an action the emulator lacks must fail the run, not hang it.
+tf() { timeout --kill-after=10 "${FLOWC_TF_TIMEOUT:-600}" terraform -chdir="$work/terraform" "$@"; }
 on_error() {
   echo "---- last lines of moto's log ----" >&2
   grep -v '" 200 -$' "$work/moto.log" | tail -n 30 >&2 || true

@@ -1,0 +1,184 @@
+# Offline tests of the configuration (`terraform test`, run by scripts/tf-validate.sh with
+# -var-file=production.tfvars): a mocked AWS provider, so no account and no emulator. The real
+# apply against moto's server is scripts/tf-local.sh; these pin down what the configuration
+# itself decides (runtime, environment, logging, tracing, tables, alarms) and that bad inputs
+# are refused at plan time.
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "us-east-1" }
+  }
+  mock_data "aws_vpc" {
+    defaults = { cidr_block = "10.0.0.0/16" }
+  }
+  mock_data "aws_lb" {
+    defaults = { security_groups = ["sg-0a1b2c3d4e5f67890"] }
+  }
+  mock_data "aws_lb_listener" {
+    defaults = { arn = "arn:aws:elasticloadbalancing:us-east-1:339712855370:listener/app/moamalat-alb/25303afaeb8924d6/0f1e2d3c4b5a6978" }
+  }
+  # The provider checks ARN syntax even with mocks, and the definition test needs the two
+  # workflow Lambdas to have distinct ARNs.
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mocked" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:mocked" }
+  }
+  mock_resource "aws_sns_topic" {
+    defaults = { arn = "arn:aws:sns:us-east-1:123456789012:tenant-provisioning-alarms" }
+  }
+  mock_resource "aws_sfn_state_machine" {
+    defaults = { arn = "arn:aws:states:us-east-1:123456789012:stateMachine:tenant-provisioning-workflow" }
+  }
+  override_resource {
+    target = aws_lambda_function.tenant_registration
+    values = { arn = "arn:aws:lambda:us-east-1:123456789012:function:tenant-registration" }
+  }
+  override_resource {
+    target = aws_lambda_function.tenant_provisioning
+    values = { arn = "arn:aws:lambda:us-east-1:123456789012:function:tenant-provisioning" }
+  }
+  override_resource {
+    target = aws_lambda_function.tenant_status_checker
+    values = { arn = "arn:aws:lambda:us-east-1:123456789012:function:tenant-status-checker" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+variables {
+  cognito_user_pool_id = "us-east-1_AbCdEf123"
+  database_url         = "postgres://provisioner:secret@db.internal:5432/tenants"
+}
+
+run "production_values_deploy_the_seed_system" {
+  command = apply
+
+  assert {
+    condition = alltrue([
+      for fn in [aws_lambda_function.tenant_registration, aws_lambda_function.tenant_provisioning, aws_lambda_function.tenant_status_checker] :
+      fn.runtime == "provided.al2023" && fn.handler == "bootstrap" && fn.tracing_config[0].mode == "Active"
+    ])
+    error_message = "every Lambda runs provided.al2023 with a bootstrap handler and active X-Ray tracing"
+  }
+
+  assert {
+    condition     = toset(aws_lambda_function.tenant_provisioning.vpc_config[0].subnet_ids) == toset(["subnet-03b9c8ef4c78431c5", "subnet-01859110d63358d8f"])
+    error_message = "the Lambdas run in the seed's private subnets"
+  }
+
+  assert {
+    condition = alltrue([
+      for key in ["TENANTS_TABLE", "REGISTRATIONS_TABLE", "STATE_MACHINE_ARN", "COGNITO_USER_POOL_ID", "ECS_CLUSTER_NAME", "VPC_ID", "PRIVATE_SUBNET_IDS", "SECURITY_GROUP_IDS", "ALB_ARN", "ALB_LISTENER_ARN", "ROUTE53_ZONE_ID", "DOMAIN_NAME", "DATABASE_URL", "BACKEND_IMAGE", "FRONTEND_IMAGE"] :
+      try(aws_lambda_function.tenant_provisioning.environment[0].variables[key], "") != ""
+    ])
+    error_message = "the provisioning Lambda gets every variable the Lambdas' configuration reads"
+  }
+
+  assert {
+    condition     = aws_lambda_function.tenant_registration.environment[0].variables["STATE_MACHINE_ARN"] == "arn:aws:states:us-east-1:123456789012:stateMachine:tenant-provisioning-workflow"
+    error_message = "STATE_MACHINE_ARN names the workflow the configuration creates"
+  }
+
+  assert {
+    condition     = aws_lambda_function.tenant_status_checker.environment[0].variables["PRIVATE_SUBNET_IDS"] == "subnet-03b9c8ef4c78431c5,subnet-01859110d63358d8f"
+    error_message = "PRIVATE_SUBNET_IDS is comma-separated"
+  }
+
+  assert {
+    condition = (
+      strcontains(aws_sfn_state_machine.tenant_provisioning.definition, aws_lambda_function.tenant_provisioning.arn)
+      && strcontains(aws_sfn_state_machine.tenant_provisioning.definition, aws_lambda_function.tenant_status_checker.arn)
+      && !strcontains(aws_sfn_state_machine.tenant_provisioning.definition, "$${")
+    )
+    error_message = "the definition calls both Lambdas by ARN and keeps no template placeholder"
+  }
+
+  assert {
+    condition = (
+      aws_sfn_state_machine.tenant_provisioning.logging_configuration[0].level == "ALL"
+      && aws_sfn_state_machine.tenant_provisioning.logging_configuration[0].include_execution_data
+      && aws_sfn_state_machine.tenant_provisioning.tracing_configuration[0].enabled
+    )
+    error_message = "the state machine logs everything with execution data and traces with X-Ray"
+  }
+
+  assert {
+    condition = (
+      aws_dynamodb_table.tenants.stream_enabled
+      && aws_dynamodb_table.tenants.stream_view_type == "NEW_AND_OLD_IMAGES"
+      && aws_dynamodb_table.tenants.point_in_time_recovery[0].enabled
+      && aws_dynamodb_table.tenants.server_side_encryption[0].enabled
+      && one([for i in aws_dynamodb_table.tenants.global_secondary_index : i.hash_key if i.name == "subdomain-index"]) == "subdomain"
+      && aws_dynamodb_table.tenants.deletion_protection_enabled
+    )
+    error_message = "tenants: stream of new and old images, PITR, SSE, subdomain index, deletion protection"
+  }
+
+  assert {
+    condition = (
+      length(aws_cloudwatch_metric_alarm.lambda) == 6
+      && length(aws_cloudwatch_metric_alarm.state_machine) == 2
+      && alltrue([for a in values(aws_cloudwatch_metric_alarm.lambda) : a.alarm_actions == toset([aws_sns_topic.alarms.arn])])
+    )
+    error_message = "errors and throttles of each Lambda, failed and timed-out executions, all to the topic"
+  }
+
+  assert {
+    condition     = alltrue([for g in values(aws_cloudwatch_log_group.lambda) : g.retention_in_days == 30]) && aws_cloudwatch_log_group.state_machine.retention_in_days == 30
+    error_message = "every log group has the default 30-day retention"
+  }
+
+  assert {
+    condition     = length(aws_sns_topic_subscription.alarm_email) == 0
+    error_message = "no alarm subscription unless alarm_email is set"
+  }
+}
+
+run "a_database_url_that_is_not_postgres_is_refused" {
+  command = plan
+  variables {
+    database_url = "mysql://root@db:3306/tenants"
+  }
+  expect_failures = [var.database_url]
+}
+
+run "a_malformed_user_pool_id_is_refused" {
+  command = plan
+  variables {
+    cognito_user_pool_id = "not a pool"
+  }
+  expect_failures = [var.cognito_user_pool_id]
+}
+
+run "a_retention_cloudwatch_rejects_is_refused" {
+  command = plan
+  variables {
+    log_retention_days = 31
+  }
+  expect_failures = [var.log_retention_days]
+}
+
+run "an_unknown_lambda_architecture_is_refused" {
+  command = plan
+  variables {
+    lambda_architecture = "sparc"
+  }
+  expect_failures = [var.lambda_architecture]
+}
+
+run "no_subnets_is_refused" {
+  command = plan
+  variables {
+    private_subnet_ids = []
+  }
+  expect_failures = [var.private_subnet_ids]
+}
