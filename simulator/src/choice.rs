@@ -24,14 +24,15 @@ pub enum Cmp {
     GreaterThanEquals,
 }
 
+/// The `Is*` operators (named without the prefix).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Test {
-    IsNull,
-    IsPresent,
-    IsNumeric,
-    IsString,
-    IsBoolean,
-    IsTimestamp,
+    Null,
+    Present,
+    Numeric,
+    String,
+    Boolean,
+    Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -105,12 +106,12 @@ const COMPARISONS: [(&str, Kind, Cmp); 16] = [
 ];
 
 const TESTS: [(&str, Test); 6] = [
-    ("IsNull", Test::IsNull),
-    ("IsPresent", Test::IsPresent),
-    ("IsNumeric", Test::IsNumeric),
-    ("IsString", Test::IsString),
-    ("IsBoolean", Test::IsBoolean),
-    ("IsTimestamp", Test::IsTimestamp),
+    ("IsNull", Test::Null),
+    ("IsPresent", Test::Present),
+    ("IsNumeric", Test::Numeric),
+    ("IsString", Test::String),
+    ("IsBoolean", Test::Boolean),
+    ("IsTimestamp", Test::Timestamp),
 ];
 
 fn variable(m: &Map<String, Value>) -> Result<Path, String> {
@@ -318,13 +319,13 @@ impl Condition {
             } => {
                 let v = select(variable, input, context);
                 let holds = match (test, &v) {
-                    (Test::IsPresent, v) => v.is_some(),
+                    (Test::Present, v) => v.is_some(),
                     (_, None) => false,
-                    (Test::IsNull, Some(v)) => v.is_null(),
-                    (Test::IsNumeric, Some(v)) => v.is_number(),
-                    (Test::IsString, Some(v)) => v.is_string(),
-                    (Test::IsBoolean, Some(v)) => v.is_boolean(),
-                    (Test::IsTimestamp, Some(v)) => v.as_str().and_then(parse_timestamp).is_some(),
+                    (Test::Null, Some(v)) => v.is_null(),
+                    (Test::Numeric, Some(v)) => v.is_number(),
+                    (Test::String, Some(v)) => v.is_string(),
+                    (Test::Boolean, Some(v)) => v.is_boolean(),
+                    (Test::Timestamp, Some(v)) => v.as_str().and_then(parse_timestamp).is_some(),
                 };
                 Ok(holds == *expected)
             }

@@ -338,7 +338,7 @@ impl Parser<'_> {
     fn name(&mut self) -> String {
         let r = self.rest();
         let end = r
-            .find(|c: char| matches!(c, '.' | '[' | ' ' | ')' | '=' | '!' | '<' | '>' | '&' | '|'))
+            .find(['.', '[', ' ', ')', '=', '!', '<', '>', '&', '|'])
             .unwrap_or(r.len());
         let n = r[..end].to_string();
         self.pos += end;
@@ -518,7 +518,7 @@ impl Parser<'_> {
         }
         let r = self.rest();
         let end = r
-            .find(|c: char| matches!(c, ' ' | ')' | '&' | '|' | '=' | '!' | '<' | '>'))
+            .find([' ', ')', '&', '|', '=', '!', '<', '>'])
             .unwrap_or(r.len());
         let lit = r[..end].to_string();
         self.pos += end;

@@ -338,6 +338,26 @@ impl Program {
     }
 }
 
+impl Program {
+    /// Names of every Task state, in branches and Map processors too (mock files refer to them).
+    pub fn task_state_names(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for s in self.states.values() {
+            match &s.kind {
+                StateKind::Task(_) => out.push(s.name.clone()),
+                StateKind::Parallel { branches } => {
+                    branches
+                        .iter()
+                        .for_each(|b| out.extend(b.task_state_names()));
+                }
+                StateKind::Map(m) => out.extend(m.processor.task_state_names()),
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
 fn targets(s: &State) -> Vec<&String> {
     let mut t: Vec<&String> = s.catch.iter().map(|c| &c.next).collect();
     if let Transition::Next(n) = &s.transition {

@@ -69,7 +69,7 @@ impl Engine<'_> {
         let tolerant = tolerated_count.is_some() || tolerated_pct.is_some();
         let mut retry = RetryState::default();
         loop {
-            self.emit(
+            let started = self.emit(
                 prev,
                 EventKind::MapStateStarted(MapStarted {
                     length: items.len(),
@@ -105,7 +105,14 @@ impl Engine<'_> {
                     name: name.to_string(),
                     index,
                 };
-                if let Err(e) = self.emit(prev, EventKind::MapIterationStarted(it.clone())) {
+                // Every iteration starts from MapStateStarted, as on AWS.
+                let mut iteration_prev = started;
+                let started_it = self.emit(
+                    &mut iteration_prev,
+                    EventKind::MapIterationStarted(it.clone()),
+                );
+                *prev = iteration_prev;
+                if let Err(e) = started_it {
                     failed = Some(e);
                     break;
                 }

@@ -36,7 +36,7 @@ impl Engine<'_> {
             self.concurrency_depth += 1;
             for branch in branches {
                 // Each branch's first event follows ParallelStateStarted, as on AWS.
-                let mut branch_prev = started.max(*prev);
+                let mut branch_prev = started;
                 match self.run_program(branch, eff.clone(), &mut branch_prev) {
                     Ok(v) => outputs.push(v),
                     Err(stop) => {

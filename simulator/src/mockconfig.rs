@@ -1,0 +1,361 @@
+//! AWS Step Functions Local's MockConfigFile.json, so existing mock files work unchanged:
+//! `StateMachines -> name -> TestCases -> case -> state -> response name`, and
+//! `MockedResponses -> name -> {"0": {"Return": ..}, "1-2": {"Throw": {"Error", "Cause"}}}`.
+//! Invocation keys count every call of the state (retries included), from 0.
+
+use crate::error::SimError;
+use crate::mocks::{TaskCall, TaskFailure, TaskResult, TaskSource, Unmocked};
+use crate::program::Program;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Response {
+    Return(Value),
+    Throw { error: String, cause: String },
+}
+
+/// One mocked response: invocation ranges (inclusive) to what they return or throw.
+#[derive(Debug, Clone, PartialEq)]
+struct Ranges(Vec<(u32, u32, Response)>);
+
+impl Ranges {
+    fn at(&self, invocation: u32) -> Option<&Response> {
+        self.0
+            .iter()
+            .find(|(lo, hi, _)| (*lo..=*hi).contains(&invocation))
+            .map(|(_, _, r)| r)
+    }
+}
+
+/// test case -> state -> response name
+type TestCases = BTreeMap<String, BTreeMap<String, String>>;
+
+/// A parsed mock file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MockConfig {
+    /// machine -> test case -> state -> response name
+    machines: BTreeMap<String, TestCases>,
+    responses: BTreeMap<String, Ranges>,
+}
+
+fn bad(message: impl Into<String>) -> SimError {
+    SimError::InvalidMocks {
+        message: message.into(),
+    }
+}
+
+fn parse_key(key: &str, response: &str) -> Result<(u32, u32), SimError> {
+    let num = |s: &str| {
+        s.trim().parse::<u32>().map_err(|_| {
+            bad(format!(
+                "mocked response '{response}' has invocation key '{key}'; keys are \"N\" or \"N-M\" with N <= M"
+            ))
+        })
+    };
+    let (lo, hi) = match key.split_once('-') {
+        Some((a, b)) => (num(a)?, num(b)?),
+        None => {
+            let n = num(key)?;
+            (n, n)
+        }
+    };
+    if lo > hi {
+        return Err(bad(format!(
+            "mocked response '{response}' has the empty range '{key}' (start after end)"
+        )));
+    }
+    Ok((lo, hi))
+}
+
+fn parse_response(name: &str, key: &str, v: &Value) -> Result<Response, SimError> {
+    let obj = v.as_object().ok_or_else(|| {
+        bad(format!(
+            "mocked response '{name}' key '{key}' must be an object"
+        ))
+    })?;
+    match (obj.get("Return"), obj.get("Throw")) {
+        (Some(r), None) => Ok(Response::Return(r.clone())),
+        (None, Some(t)) => {
+            let field = |f: &str| {
+                t.get(f)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let error = field("Error");
+            if error.is_empty() {
+                return Err(bad(format!(
+                    "mocked response '{name}' key '{key}': Throw needs an \"Error\" string"
+                )));
+            }
+            Ok(Response::Throw {
+                error,
+                cause: field("Cause"),
+            })
+        }
+        _ => Err(bad(format!(
+            "mocked response '{name}' key '{key}' must hold exactly one of \"Return\" or \"Throw\""
+        ))),
+    }
+}
+
+impl MockConfig {
+    pub fn from_json_text(text: &str) -> Result<Self, SimError> {
+        let v: Value = serde_json::from_str(text)
+            .map_err(|e| bad(format!("{e} (line {}, column {})", e.line(), e.column())))?;
+        Self::from_value(&v)
+    }
+
+    pub fn from_value(v: &Value) -> Result<Self, SimError> {
+        let mut machines = BTreeMap::new();
+        let sms = v
+            .get("StateMachines")
+            .and_then(Value::as_object)
+            .ok_or_else(|| bad("\"StateMachines\" must be an object"))?;
+        for (machine, def) in sms {
+            let cases = def
+                .get("TestCases")
+                .and_then(Value::as_object)
+                .ok_or_else(|| {
+                    bad(format!(
+                        "state machine '{machine}' needs a \"TestCases\" object"
+                    ))
+                })?;
+            let mut parsed = BTreeMap::new();
+            for (case, states) in cases {
+                let states = states.as_object().ok_or_else(|| {
+                    bad(format!(
+                        "test case '{case}' must map state names to response names"
+                    ))
+                })?;
+                let mut map = BTreeMap::new();
+                for (state, resp) in states {
+                    let resp = resp.as_str().ok_or_else(|| {
+                        bad(format!(
+                            "test case '{case}': state '{state}' must name a mocked response"
+                        ))
+                    })?;
+                    map.insert(state.clone(), resp.to_string());
+                }
+                parsed.insert(case.clone(), map);
+            }
+            machines.insert(machine.clone(), parsed);
+        }
+        let mut responses = BTreeMap::new();
+        if let Some(rs) = v.get("MockedResponses") {
+            let rs = rs
+                .as_object()
+                .ok_or_else(|| bad("\"MockedResponses\" must be an object"))?;
+            for (name, keys) in rs {
+                let keys = keys
+                    .as_object()
+                    .ok_or_else(|| bad(format!("mocked response '{name}' must be an object")))?;
+                let mut ranges: Vec<(u32, u32, Response)> = Vec::new();
+                for (key, r) in keys {
+                    let (lo, hi) = parse_key(key, name)?;
+                    if let Some((a, b, _)) = ranges.iter().find(|(a, b, _)| lo <= *b && *a <= hi) {
+                        return Err(bad(format!(
+                            "mocked response '{name}': key '{key}' overlaps invocations {a}-{b}"
+                        )));
+                    }
+                    ranges.push((lo, hi, parse_response(name, key, r)?));
+                }
+                ranges.sort_by_key(|(lo, _, _)| *lo);
+                responses.insert(name.clone(), Ranges(ranges));
+            }
+        }
+        // Every test case must name responses that exist.
+        for (machine, cases) in &machines {
+            for (case, states) in cases {
+                for (state, resp) in states {
+                    if !responses.contains_key(resp) {
+                        return Err(bad(format!(
+                            "state machine '{machine}', test case '{case}': state '{state}' uses mocked response '{resp}', which \"MockedResponses\" does not define"
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(Self {
+            machines,
+            responses,
+        })
+    }
+
+    /// Picks a test case and checks it against the definition: every mocked state must be a
+    /// Task state of `program`. `machine` may be omitted when only one machine has the case.
+    pub fn test_case(
+        &self,
+        machine: Option<&str>,
+        case: &str,
+        program: &Program,
+    ) -> Result<MockedCase, SimError> {
+        let candidates: Vec<(&String, &TestCases)> = self
+            .machines
+            .iter()
+            .filter(|(name, cases)| machine.is_none_or(|m| m == *name) && cases.contains_key(case))
+            .collect();
+        let (machine_name, cases) = match candidates.as_slice() {
+            [one] => *one,
+            [] => {
+                let known: Vec<String> = self
+                    .machines
+                    .iter()
+                    .filter(|(name, _)| machine.is_none_or(|m| m == *name))
+                    .flat_map(|(name, cases)| cases.keys().map(move |c| format!("{name}/{c}")))
+                    .collect();
+                return Err(SimError::UnknownTestCase {
+                    test_case: case.to_string(),
+                    known: if known.is_empty() {
+                        "none".into()
+                    } else {
+                        known.join(", ")
+                    },
+                });
+            }
+            _ => {
+                return Err(bad(format!(
+                    "test case '{case}' exists for several state machines; pick one with --state-machine"
+                )));
+            }
+        };
+        let states = cases.get(case).cloned().unwrap_or_default();
+        let tasks = program.task_state_names();
+        for state in states.keys() {
+            if !tasks.iter().any(|t| t == state) {
+                let suggestion = tasks
+                    .iter()
+                    .min_by_key(|t| edit_distance(t, state))
+                    .map(|t| format!("; did you mean '{t}'?"))
+                    .unwrap_or_default();
+                return Err(SimError::UnknownMockedState {
+                    machine: machine_name.clone(),
+                    state: state.clone(),
+                    suggestion,
+                });
+            }
+        }
+        let mut by_state = BTreeMap::new();
+        for (state, resp) in states {
+            if let Some(r) = self.responses.get(&resp) {
+                by_state.insert(state, (resp, r.clone()));
+            }
+        }
+        Ok(MockedCase {
+            test_case: case.to_string(),
+            states: by_state,
+        })
+    }
+}
+
+/// Levenshtein distance for "did you mean" suggestions on short state names.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row.first().copied().unwrap_or(0);
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row.get(j + 1).copied().unwrap_or(0);
+            let left = row.get(j).copied().unwrap_or(0);
+            let val = (prev + usize::from(ca != *cb)).min(cur + 1).min(left + 1);
+            if let Some(slot) = row.get_mut(j + 1) {
+                *slot = val;
+            }
+            prev = cur;
+        }
+    }
+    row.last().copied().unwrap_or(0)
+}
+
+/// A test case ready to serve Task results.
+#[derive(Debug, Clone)]
+pub struct MockedCase {
+    test_case: String,
+    states: BTreeMap<String, (String, Ranges)>,
+}
+
+impl TaskSource for MockedCase {
+    fn call(&mut self, call: &TaskCall) -> Result<(TaskResult, f64), Unmocked> {
+        let (name, ranges) = self.states.get(call.state_name).ok_or_else(|| Unmocked {
+            state: call.state_name.to_string(),
+            detail: format!("test case '{}' does not mock this state", self.test_case),
+        })?;
+        let response = ranges.at(call.invocation).ok_or_else(|| Unmocked {
+            state: call.state_name.to_string(),
+            detail: format!(
+                "mocked response '{name}' has no entry for invocation {} (keys count calls from 0)",
+                call.invocation
+            ),
+        })?;
+        let result = match response {
+            Response::Return(v) => TaskResult::Succeeded(v.clone()),
+            Response::Throw { error, cause } if error == "States.Timeout" => TaskResult::TimedOut {
+                cause: (!cause.is_empty()).then(|| cause.clone()),
+            },
+            Response::Throw { error, cause } => TaskResult::Failed(TaskFailure {
+                error: error.clone(),
+                cause: cause.clone(),
+            }),
+        };
+        Ok((result, 0.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn program() -> Program {
+        Program::load(&json!({
+            "StartAt": "Charge",
+            "States": {"Charge": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f", "End": true}}
+        }))
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn config(states: Value, responses: Value) -> Result<MockConfig, SimError> {
+        MockConfig::from_value(&json!({
+            "StateMachines": {"M": {"TestCases": {"Happy": states}}},
+            "MockedResponses": responses
+        }))
+    }
+
+    #[test]
+    fn unknown_state_is_rejected_with_a_suggestion() {
+        let c = config(json!({"Charg": "R"}), json!({"R": {"0": {"Return": 1}}}));
+        let e = c.and_then(|c| c.test_case(None, "Happy", &program()).map(|_| ()));
+        assert!(
+            matches!(e, Err(SimError::UnknownMockedState { ref state, ref suggestion, .. })
+            if state == "Charg" && suggestion.contains("'Charge'"))
+        );
+    }
+
+    #[test]
+    fn bad_and_overlapping_ranges_are_rejected() {
+        let e = config(json!({"Charge": "R"}), json!({"R": {"2-1": {"Return": 1}}}));
+        assert!(matches!(e, Err(SimError::InvalidMocks { .. })));
+        let e = config(
+            json!({"Charge": "R"}),
+            json!({"R": {"0-2": {"Return": 1}, "1": {"Return": 2}}}),
+        );
+        assert!(
+            matches!(e, Err(SimError::InvalidMocks { message }) if message.contains("overlaps"))
+        );
+        let e = config(json!({"Charge": "Missing"}), json!({}));
+        assert!(
+            matches!(e, Err(SimError::InvalidMocks { message }) if message.contains("'Missing'"))
+        );
+    }
+
+    #[test]
+    fn unknown_test_case_lists_known_ones() {
+        let c = config(json!({"Charge": "R"}), json!({"R": {"0": {"Return": 1}}}));
+        let e = c.and_then(|c| c.test_case(None, "Sad", &program()).map(|_| ()));
+        assert!(matches!(e, Err(SimError::UnknownTestCase { known, .. }) if known == "M/Happy"));
+    }
+}
