@@ -324,6 +324,9 @@ fn rule_clauses(rule: &RetryRule) -> String {
             Jitter::None => " jitter none",
         });
     }
+    if let Some(comment) = &rule.comment {
+        text.push_str(&format!(" comment {}", string(&comment.node)));
+    }
     text
 }
 

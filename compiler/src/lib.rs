@@ -9,3 +9,4 @@ pub mod cli;
 pub mod diagnostics;
 pub mod lower;
 pub mod fmt;
+pub mod decompile;

@@ -140,6 +140,8 @@ pub struct RetryRule {
     pub max_delay: Option<Spanned<Duration>>,
     /// JitterStrategy.
     pub jitter: Option<Spanned<Jitter>>,
+    /// The rule's Comment.
+    pub comment: Option<Spanned<String>>,
     pub span: Span,
 }
 

@@ -190,6 +190,7 @@ fn retry_rule(pair: &Pair<'_, Rule>) -> Result<RetryRule> {
         backoff: None,
         max_delay: None,
         jitter: None,
+        comment: None,
         span: span_of(pair),
     };
     for part in pair.clone().into_inner() {
@@ -210,6 +211,10 @@ fn retry_rule(pair: &Pair<'_, Rule>) -> Result<RetryRule> {
             Rule::retry_max_delay => {
                 let d = child(&part, Rule::duration, "a duration")?;
                 rule.max_delay = Some(Spanned::new(duration(&d)?, span_of(&d)));
+            }
+            Rule::retry_comment => {
+                let s = child(&part, Rule::string, "a string")?;
+                rule.comment = Some(Spanned::new(string(&s)?, span_of(&s)));
             }
             Rule::retry_jitter => {
                 let jitter = if has_child(&part, Rule::k_full) {

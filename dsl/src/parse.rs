@@ -336,6 +336,7 @@ fn describe(rule: Rule) -> &'static str {
         retry_backoff => "`backoff`",
         retry_max_delay => "`max_delay`",
         retry_jitter => "`jitter`",
+        retry_comment => "`comment`",
         f_comment => "a field (`comment`, `parameters`, `result_path`, `next`, `end`, ...)",
         f_input_path
         | f_output_path

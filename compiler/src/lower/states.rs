@@ -658,7 +658,7 @@ pub(crate) fn retrier(rule: &ast::RetryRule, errors: &mut Errors) -> Option<Retr
             .iter()
             .map(|e| ErrorName::new(e.node.as_str()))
             .collect(),
-        comment: None,
+        comment: rule.comment.as_ref().map(|c| c.node.clone()),
         interval_seconds,
         max_attempts,
         backoff_rate,

@@ -1,0 +1,619 @@
+//! ASL -> `.flow`: `flowc decompile`.
+//!
+//! The machine becomes an AST (states ordered so that most transitions are implied, Lambda ARNs
+//! turned into `resource` declarations) and is printed by [`crate::fmt`]. Compiling the text
+//! with the returned [`Bindings`] gives back JSON equal to the input. JSONata-mode and
+//! Distributed Map fields have no `.flow` spelling yet: they are reported, never dropped.
+
+use std::collections::{BTreeMap, HashSet};
+
+use flowc_asl::{
+    Branch, Catcher, ChoiceRule, Condition as AslCondition, IntegerField, NumberField,
+    Operand as AslOperand, OperandFamily, Operator, PathOrNull as AslPathOrNull, Retrier,
+    State as AslState, StateKind as AslKind, StateMachine, StateName, TextField, TimestampField,
+    Transition,
+};
+use flowc_dsl::ast::*;
+use indexmap::IndexMap;
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::lower::Bindings;
+
+/// A decompiled machine: the AST, its text, and the bindings that give back the original ARNs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decompiled {
+    pub workflow: Workflow,
+    pub text: String,
+    pub bindings: Bindings,
+}
+
+#[derive(Debug, Clone, Error, Diagnostic, PartialEq, Eq)]
+pub enum DecompileError {
+    #[error("{what} has no .flow equivalent yet ({place})")]
+    #[diagnostic(
+        code(flowc::decompile::unsupported),
+        help(
+            ".flow covers JSONPath-mode ASL; JSONata, Variables (Assign), Credentials, Distributed Map readers/writers and comments on rules are not expressible yet"
+        )
+    )]
+    Unsupported { what: &'static str, place: String },
+}
+
+/// Decompile a machine to `.flow`.
+pub fn decompile(machine: &StateMachine) -> Result<Decompiled, DecompileError> {
+    let mut d = Decompiler::default();
+    if machine.query_language.is_some() {
+        return Err(unsupported("QueryLanguage", "the machine"));
+    }
+    let mut items = Vec::new();
+    if let Some(comment) = &machine.comment {
+        items.push(Item::Comment(sp(comment.clone())));
+    }
+    if let Some(version) = &machine.version {
+        items.push(Item::Version(sp(version.clone())));
+    }
+    if let Some(timeout) = machine.timeout_seconds {
+        items.push(Item::Timeout(sp(duration(timeout))));
+    }
+    let states = d.block(&machine.start_at, &machine.states)?;
+    items.extend(d.resources.iter().map(|(name, (function, _))| {
+        Item::Resource(ResourceDecl {
+            name: sp(name.clone()),
+            kind: ResourceKind::Lambda(sp(function.clone())),
+            span: Span::default(),
+        })
+    }));
+    items.extend(states.into_iter().map(Item::State));
+    let mut bindings = Bindings::new();
+    for (name, (_, arn)) in &d.resources {
+        if let Some(arn) = arn {
+            bindings.insert(name.clone(), arn.clone());
+        }
+    }
+    let workflow = Workflow {
+        items,
+        comments: Vec::new(),
+    };
+    let text = crate::fmt::print(&workflow);
+    Ok(Decompiled {
+        workflow,
+        text,
+        bindings,
+    })
+}
+
+fn unsupported(what: &'static str, place: &str) -> DecompileError {
+    DecompileError::Unsupported {
+        what,
+        place: place.to_string(),
+    }
+}
+
+fn sp<T>(node: T) -> Spanned<T> {
+    Spanned::new(node, Span::default())
+}
+
+#[derive(Default)]
+struct Decompiler {
+    /// Resource name -> (function name, ARN to bind; None for `${name}` placeholders).
+    resources: BTreeMap<String, (String, Option<String>)>,
+}
+
+impl Decompiler {
+    /// A block's states, ordered by following `Next` chains from StartAt so that most
+    /// transitions are implied by order.
+    fn block(
+        &mut self,
+        start_at: &StateName,
+        states: &IndexMap<StateName, AslState>,
+    ) -> Result<Vec<State>, DecompileError> {
+        let order = chain_order(start_at, states);
+        let mut out = Vec::with_capacity(order.len());
+        for (index, name) in order.iter().enumerate() {
+            let Some(state) = states.get(*name) else {
+                continue;
+            };
+            let following = order.get(index + 1).copied();
+            out.push(self.state(state, following, index + 1 == order.len())?);
+        }
+        Ok(out)
+    }
+
+    fn state(
+        &mut self,
+        state: &AslState,
+        following: Option<&StateName>,
+        last: bool,
+    ) -> Result<State, DecompileError> {
+        let place = format!("state `{}`", state.name);
+        if state.query_language.is_some() {
+            return Err(unsupported("QueryLanguage", &place));
+        }
+        if state.assign.is_some() || state.output.is_some() {
+            return Err(unsupported("Assign / Output", &place));
+        }
+        let mut fields = Vec::new();
+        let push = |fields: &mut Vec<Spanned<Field>>, field| fields.push(sp(field));
+        if let Some(comment) = &state.comment {
+            push(&mut fields, Field::Comment(comment.clone()));
+        }
+        if let Some(p) = &state.input_path {
+            push(&mut fields, Field::InputPath(path_or_null(p)));
+        }
+        let kind = match &state.kind {
+            AslKind::Task(task) => {
+                if task.arguments.is_some() || task.credentials.is_some() {
+                    return Err(unsupported("Arguments / Credentials", &place));
+                }
+                let resource = self.resource(&task.resource);
+                push_template(&mut fields, Field::Parameters, &task.parameters);
+                push_template(&mut fields, Field::ResultSelector, &task.result_selector);
+                push_result_path(&mut fields, &task.result_path);
+                if let Some(t) = &task.timeout {
+                    fields.push(sp(Field::Timeout(duration_or_path(t, &place)?)));
+                }
+                if let Some(h) = &task.heartbeat {
+                    fields.push(sp(Field::Heartbeat(duration_or_path(h, &place)?)));
+                }
+                push_retry_catch(&mut fields, &task.retry, &task.catch, &place)?;
+                push_transition(&mut fields, &task.transition, following, last);
+                StateKind::Task {
+                    resource: sp(resource),
+                }
+            }
+            AslKind::Pass(pass) => {
+                push_template(&mut fields, Field::Parameters, &pass.parameters);
+                if let Some(result) = &pass.result {
+                    fields.push(sp(Field::Result(result.clone())));
+                }
+                push_result_path(&mut fields, &pass.result_path);
+                push_transition(&mut fields, &pass.transition, following, last);
+                StateKind::Pass
+            }
+            AslKind::Choice(choice) => {
+                for rule in &choice.choices {
+                    fields.push(sp(Field::When(choice_rule(rule, &place)?)));
+                }
+                if let Some(default) = &choice.default {
+                    fields.push(sp(Field::Otherwise(sp(default.as_str().to_string()))));
+                }
+                StateKind::Choice
+            }
+            AslKind::Wait(wait) => {
+                let wait_for = match &wait.wait_for {
+                    flowc_asl::WaitFor::Seconds(IntegerField::Value(s)) => {
+                        WaitFor::Seconds(duration(*s))
+                    }
+                    flowc_asl::WaitFor::Seconds(IntegerField::Path(p)) => {
+                        WaitFor::SecondsPath(text(p.as_str()))
+                    }
+                    flowc_asl::WaitFor::Timestamp(TimestampField::Value(t)) => {
+                        WaitFor::Timestamp(t.clone())
+                    }
+                    flowc_asl::WaitFor::Timestamp(TimestampField::Path(p)) => {
+                        WaitFor::TimestampPath(text(p.as_str()))
+                    }
+                    _ => return Err(unsupported("a JSONata wait", &place)),
+                };
+                push_transition(&mut fields, &wait.transition, following, last);
+                StateKind::Wait {
+                    wait_for: sp(wait_for),
+                }
+            }
+            AslKind::Succeed => StateKind::Succeed,
+            AslKind::Fail(fail) => StateKind::Fail {
+                error: fail.error.as_ref().map(|t| sp(fail_text(t))),
+                cause: fail.cause.as_ref().map(|t| sp(fail_text(t))),
+            },
+            AslKind::Parallel(parallel) => {
+                if parallel.arguments.is_some() {
+                    return Err(unsupported("Arguments", &place));
+                }
+                for branch in &parallel.branches {
+                    let states = self.branch(branch, &place)?;
+                    fields.push(sp(Field::Branch(states)));
+                }
+                push_template(&mut fields, Field::Parameters, &parallel.parameters);
+                push_template(
+                    &mut fields,
+                    Field::ResultSelector,
+                    &parallel.result_selector,
+                );
+                push_result_path(&mut fields, &parallel.result_path);
+                push_retry_catch(&mut fields, &parallel.retry, &parallel.catch, &place)?;
+                push_transition(&mut fields, &parallel.transition, following, last);
+                StateKind::Parallel
+            }
+            AslKind::Map(map) => {
+                if map.items.is_some()
+                    || map.item_reader.is_some()
+                    || map.item_batcher.is_some()
+                    || map.result_writer.is_some()
+                    || map.label.is_some()
+                {
+                    return Err(unsupported(
+                        "Distributed Map fields (ItemReader, ItemBatcher, ResultWriter, Label, Items)",
+                        &place,
+                    ));
+                }
+                if map.item_processor.is_legacy_iterator {
+                    return Err(unsupported("the legacy Iterator field", &place));
+                }
+                let config = map.item_processor.processor_config.as_ref().map(|c| {
+                    let mut object = serde_json::Map::new();
+                    if let Some(mode) = c.mode {
+                        object.insert("Mode".to_string(), mode.as_str().into());
+                    }
+                    if let Some(t) = c.execution_type {
+                        object.insert("ExecutionType".to_string(), t.as_str().into());
+                    }
+                    sp(serde_json::Value::Object(object))
+                });
+                let states = self.branch(&map.item_processor.branch, &place)?;
+                fields.push(sp(Field::Process(Process { config, states })));
+                let selector = if map.selector_is_legacy_parameters {
+                    Field::Parameters
+                } else {
+                    Field::ItemSelector
+                };
+                push_template(&mut fields, selector, &map.item_selector);
+                if let Some(n) = &map.max_concurrency {
+                    fields.push(sp(Field::MaxConcurrency(number_or_path(n, &place)?)));
+                }
+                match &map.tolerated_failure_percentage {
+                    Some(NumberField::Value(p)) => {
+                        fields.push(sp(Field::ToleratedFailurePercentage(NumberOrPath::Number(
+                            Number(float_text(*p)),
+                        ))))
+                    }
+                    Some(NumberField::Path(p)) => fields.push(sp(
+                        Field::ToleratedFailurePercentage(NumberOrPath::Path(text(p.as_str()))),
+                    )),
+                    Some(NumberField::Jsonata(_)) => {
+                        return Err(unsupported("a JSONata field", &place));
+                    }
+                    None => {}
+                }
+                if let Some(n) = &map.tolerated_failure_count {
+                    fields.push(sp(Field::ToleratedFailureCount(number_or_path(n, &place)?)));
+                }
+                push_template(&mut fields, Field::ResultSelector, &map.result_selector);
+                push_result_path(&mut fields, &map.result_path);
+                push_retry_catch(&mut fields, &map.retry, &map.catch, &place)?;
+                push_transition(&mut fields, &map.transition, following, last);
+                StateKind::Map {
+                    items_path: map.items_path.as_ref().map(|p| sp(text(p.as_str()))),
+                }
+            }
+        };
+        if let Some(p) = &state.output_path {
+            fields.push(sp(Field::OutputPath(path_or_null(p))));
+        }
+        Ok(State {
+            name: sp(state.name.as_str().to_string()),
+            kind,
+            fields,
+            span: Span::default(),
+        })
+    }
+
+    fn branch(&mut self, branch: &Branch, place: &str) -> Result<Vec<State>, DecompileError> {
+        if branch.comment.is_some() || branch.query_language.is_some() {
+            return Err(unsupported("a branch Comment / QueryLanguage", place));
+        }
+        self.block(&branch.start_at, &branch.states)
+    }
+
+    /// Lambda function ARNs and `${name}` placeholders become resource declarations; any
+    /// other Resource is written in place.
+    fn resource(&mut self, arn: &str) -> ResourceRef {
+        if let Some(name) = arn
+            .strip_prefix("${")
+            .and_then(|rest| rest.strip_suffix('}'))
+            && is_identifier(name)
+        {
+            self.resources
+                .insert(name.to_string(), (name.replace('_', "-"), None));
+            return ResourceRef::Named(name.to_string());
+        }
+        let Some(function) = lambda_function_name(arn) else {
+            return ResourceRef::Arn(arn.to_string());
+        };
+        let base = resource_name(function);
+        let mut name = base.clone();
+        let mut counter = 2;
+        loop {
+            match self.resources.get(&name) {
+                Some((_, Some(bound))) if bound == arn => break,
+                None => {
+                    self.resources
+                        .insert(name.clone(), (function.to_string(), Some(arn.to_string())));
+                    break;
+                }
+                Some(_) => {
+                    name = format!("{base}_{counter}");
+                    counter += 1;
+                }
+            }
+        }
+        ResourceRef::Named(name)
+    }
+}
+
+fn chain_order<'a>(
+    start_at: &'a StateName,
+    states: &'a IndexMap<StateName, AslState>,
+) -> Vec<&'a StateName> {
+    let names: Vec<&StateName> = states.keys().collect();
+    let mut seen: HashSet<&StateName> = HashSet::new();
+    let mut order = Vec::with_capacity(names.len());
+    let starts = std::iter::once(start_at).chain(names.iter().copied());
+    for first in starts {
+        let mut current = first;
+        while states.get(current).is_some() && seen.insert(current) {
+            order.push(current);
+            match states.get(current).and_then(|s| s.transition()) {
+                Some(Transition::Next(next)) => current = next,
+                _ => break,
+            }
+        }
+    }
+    order
+}
+
+fn is_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]` -> NAME.
+fn lambda_function_name(arn: &str) -> Option<&str> {
+    let parts: Vec<&str> = arn.split(':').collect();
+    match parts.as_slice() {
+        ["arn", _, "lambda", _, _, "function", name, ..] if !name.is_empty() => Some(name),
+        _ => None,
+    }
+}
+
+fn resource_name(function: &str) -> String {
+    let mut name: String = function
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        name.insert_str(0, "fn_");
+    }
+    name
+}
+
+fn text(path: &str) -> PathText {
+    PathText(path.to_string())
+}
+
+fn path_or_null<P: std::fmt::Display>(p: &AslPathOrNull<P>) -> PathOrNull {
+    match p {
+        AslPathOrNull::Path(path) => PathOrNull::Path(PathText(path.to_string())),
+        AslPathOrNull::Null => PathOrNull::Null,
+    }
+}
+
+fn push_template(
+    fields: &mut Vec<Spanned<Field>>,
+    make: fn(serde_json::Value) -> Field,
+    template: &Option<flowc_asl::Template>,
+) {
+    if let Some(t) = template {
+        fields.push(sp(make(t.to_json())));
+    }
+}
+
+fn push_result_path(fields: &mut Vec<Spanned<Field>>, result_path: &Option<flowc_asl::ResultPath>) {
+    if let Some(p) = result_path {
+        fields.push(sp(Field::ResultPath(path_or_null(p))));
+    }
+}
+
+fn push_transition(
+    fields: &mut Vec<Spanned<Field>>,
+    transition: &Transition,
+    following: Option<&StateName>,
+    last: bool,
+) {
+    match transition {
+        Transition::Next(next) if Some(next) == following => {}
+        Transition::Next(next) => fields.push(sp(Field::Next(sp(next.as_str().to_string())))),
+        Transition::End if last => {}
+        Transition::End => fields.push(sp(Field::End)),
+    }
+}
+
+fn push_retry_catch(
+    fields: &mut Vec<Spanned<Field>>,
+    retry: &[Retrier],
+    catch: &[Catcher],
+    place: &str,
+) -> Result<(), DecompileError> {
+    for r in retry {
+        fields.push(sp(Field::Retry(Retry::Inline(RetryRule {
+            errors: r
+                .error_equals
+                .iter()
+                .map(|e| sp(e.as_str().to_string()))
+                .collect(),
+            every: r.interval_seconds.map(|s| sp(duration(s))),
+            attempts: r.max_attempts.map(|n| sp(Number(n.to_string()))),
+            backoff: r.backoff_rate.map(|b| sp(Number(float_text(b)))),
+            max_delay: r.max_delay_seconds.map(|s| sp(duration(s))),
+            jitter: r.jitter_strategy.map(|j| {
+                sp(match j {
+                    flowc_asl::JitterStrategy::Full => Jitter::Full,
+                    flowc_asl::JitterStrategy::None => Jitter::None,
+                })
+            }),
+            comment: r.comment.as_ref().map(|c| sp(c.clone())),
+            span: Span::default(),
+        }))));
+    }
+    for c in catch {
+        if c.comment.is_some() || c.assign.is_some() || c.output.is_some() {
+            return Err(unsupported("a Catch Comment / Assign / Output", place));
+        }
+        fields.push(sp(Field::Catch(Catch {
+            errors: c
+                .error_equals
+                .iter()
+                .map(|e| sp(e.as_str().to_string()))
+                .collect(),
+            result_path: c.result_path.as_ref().map(|p| sp(path_or_null(p))),
+            target: sp(c.next.as_str().to_string()),
+        })));
+    }
+    Ok(())
+}
+
+fn duration(seconds: u64) -> Duration {
+    let (amount, unit) = match seconds {
+        0 => (0, TimeUnit::Seconds),
+        s if s % 86_400 == 0 => (s / 86_400, TimeUnit::Days),
+        s if s % 3_600 == 0 => (s / 3_600, TimeUnit::Hours),
+        s if s % 60 == 0 && s >= 600 => (s / 60, TimeUnit::Minutes),
+        s => (s, TimeUnit::Seconds),
+    };
+    Duration {
+        amount: Number(amount.to_string()),
+        unit,
+    }
+}
+
+fn duration_or_path(field: &IntegerField, place: &str) -> Result<DurationOrPath, DecompileError> {
+    match field {
+        IntegerField::Value(s) => Ok(DurationOrPath::Duration(duration(*s))),
+        IntegerField::Path(p) => Ok(DurationOrPath::Path(text(p.as_str()))),
+        IntegerField::Jsonata(_) => Err(unsupported("a JSONata field", place)),
+    }
+}
+
+fn number_or_path(field: &IntegerField, place: &str) -> Result<NumberOrPath, DecompileError> {
+    match field {
+        IntegerField::Value(n) => Ok(NumberOrPath::Number(Number(n.to_string()))),
+        IntegerField::Path(p) => Ok(NumberOrPath::Path(text(p.as_str()))),
+        IntegerField::Jsonata(_) => Err(unsupported("a JSONata field", place)),
+    }
+}
+
+/// Rust prints whole floats without a fraction (`2`), others shortest round-trip (`1.5`).
+fn float_text(value: f64) -> String {
+    format!("{value}")
+}
+
+fn fail_text(field: &TextField) -> FailText {
+    match field {
+        TextField::Value(s) => FailText::Literal(s.clone()),
+        TextField::Path(p) => FailText::Path(text(p.as_str())),
+        TextField::Intrinsic(call) => FailText::Intrinsic(call.as_str().to_string()),
+    }
+}
+
+fn choice_rule(
+    rule: &ChoiceRule,
+    place: &str,
+) -> Result<flowc_dsl::ast::ChoiceRule, DecompileError> {
+    if rule.comment.is_some() || rule.assign.is_some() || rule.output.is_some() {
+        return Err(unsupported(
+            "a Choice rule Comment / Assign / Output",
+            place,
+        ));
+    }
+    Ok(flowc_dsl::ast::ChoiceRule {
+        condition: sp(condition(&rule.condition, place)?),
+        target: sp(rule.next.as_str().to_string()),
+    })
+}
+
+fn condition(c: &AslCondition, place: &str) -> Result<Condition, DecompileError> {
+    let all = |parts: &[AslCondition]| -> Result<Vec<Spanned<Condition>>, DecompileError> {
+        parts.iter().map(|p| condition(p, place).map(sp)).collect()
+    };
+    Ok(match c {
+        AslCondition::And(parts) => Condition::And(all(parts)?),
+        AslCondition::Or(parts) => Condition::Or(all(parts)?),
+        AslCondition::Not(inner) => Condition::Not(Box::new(sp(condition(inner, place)?))),
+        AslCondition::Jsonata(_) => return Err(unsupported("a JSONata condition", place)),
+        AslCondition::Commented { .. } => {
+            return Err(unsupported("a Comment on a nested Choice rule", place));
+        }
+        AslCondition::Compare(cmp) => {
+            let path = sp(text(cmp.variable.as_str()));
+            let test = match cmp.operator {
+                Operator::IsPresent => Some(TypeTest::Present),
+                Operator::IsNull => Some(TypeTest::Null),
+                Operator::IsString => Some(TypeTest::String),
+                Operator::IsNumeric => Some(TypeTest::Numeric),
+                Operator::IsBoolean => Some(TypeTest::Boolean),
+                Operator::IsTimestamp => Some(TypeTest::Timestamp),
+                _ => None,
+            };
+            if let Some(test) = test {
+                let AslOperand::Bool(value) = cmp.operand else {
+                    return Err(unsupported("an Is* test without a boolean", place));
+                };
+                return Ok(Condition::Is {
+                    path,
+                    negated: !value,
+                    test,
+                });
+            }
+            if cmp.operator == Operator::StringMatches {
+                let AslOperand::String(pattern) = &cmp.operand else {
+                    return Err(unsupported("StringMatches without a string", place));
+                };
+                return Ok(Condition::Matches {
+                    path,
+                    pattern: sp(pattern.clone()),
+                });
+            }
+            let op = compare_op(cmp.operator);
+            let family = match cmp.operator.family() {
+                OperandFamily::String => OperandType::String,
+                OperandFamily::Number => OperandType::Number,
+                OperandFamily::Bool => OperandType::Boolean,
+                OperandFamily::Timestamp | OperandFamily::Test => OperandType::Timestamp,
+            };
+            let operand = match &cmp.operand {
+                AslOperand::String(s) => Operand::String(s.clone()),
+                AslOperand::Number(n) => Operand::Number(Number(n.to_string())),
+                AslOperand::Bool(b) => Operand::Bool(*b),
+                AslOperand::Timestamp(t) => Operand::Timestamp(t.clone()),
+                AslOperand::Path(p) => Operand::Path(family, text(p.as_str())),
+            };
+            Condition::Compare {
+                left: path,
+                op,
+                right: sp(operand),
+            }
+        }
+    })
+}
+
+fn compare_op(operator: Operator) -> CompareOp {
+    use Operator::*;
+    match operator {
+        StringLessThan | NumericLessThan | TimestampLessThan => CompareOp::Lt,
+        StringLessThanEquals | NumericLessThanEquals | TimestampLessThanEquals => CompareOp::Le,
+        StringGreaterThan | NumericGreaterThan | TimestampGreaterThan => CompareOp::Gt,
+        StringGreaterThanEquals | NumericGreaterThanEquals | TimestampGreaterThanEquals => {
+            CompareOp::Ge
+        }
+        _ => CompareOp::Eq,
+    }
+}
