@@ -24,6 +24,7 @@ pub mod path;
 pub mod retry;
 pub mod spans;
 pub mod template;
+pub mod time;
 
 pub use choice::{ChoiceRule, Comparison, Condition, Operand, OperandFamily, Operator};
 pub use emit::{emit, machine_json, state_json};
@@ -38,3 +39,4 @@ pub use names::{ErrorName, StateName};
 pub use retry::{Catcher, JitterStrategy, Retrier};
 pub use spans::{FieldSpan, SpanTable, StateSpans};
 pub use template::{Template, TemplateEntry, TemplateValue};
+pub use time::parse_timestamp;

@@ -350,3 +350,41 @@ fn nested_states_inherit_the_machine_language() {
         "End": true}}}"#;
     assert!(load(text, "t").is_ok());
 }
+
+#[test]
+fn malformed_wait_timestamp() {
+    let seen = only(&machine(
+        r#"{"Type": "Wait", "Timestamp": "2024-01-31 09:00:00", "End": true}"#,
+    ));
+    assert_eq!(seen.code, "flowc::asl::invalid_value");
+    assert_eq!(seen.at, "\"2024-01-31 09:00:00\"");
+    assert!(seen.help.contains("RFC 3339"));
+}
+
+#[test]
+fn lowercase_zone_in_a_timestamp_comparison_is_rejected() {
+    let seen = only(&machine(
+        r#"{"Type": "Choice", "Choices": [{"Variable": "$.t", "TimestampLessThan": "2024-01-31T09:00:00z", "Next": "A"}]}"#,
+    ));
+    assert_eq!(seen.code, "flowc::asl::invalid_value");
+    assert!(seen.message.contains("TimestampLessThan"));
+}
+
+#[test]
+fn heartbeat_not_below_timeout() {
+    let seen = only(&machine(
+        r#"{"Type": "Task", "Resource": "arn:x", "TimeoutSeconds": 10, "HeartbeatSeconds": 10, "End": true}"#,
+    ));
+    assert_eq!(seen.code, "flowc::asl::invalid_value");
+    assert_eq!(seen.at, "10");
+    assert!(seen.help.contains("less than TimeoutSeconds (10)"));
+}
+
+#[test]
+fn tolerated_failure_percentage_above_100() {
+    let seen = only(&machine(
+        r#"{"Type": "Map", "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Succeed"}}}, "ToleratedFailurePercentage": 150, "End": true}"#,
+    ));
+    assert_eq!(seen.code, "flowc::asl::invalid_value");
+    assert_eq!(seen.at, "150");
+}

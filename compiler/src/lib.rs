@@ -9,4 +9,5 @@ pub mod cli;
 pub mod diagnostics;
 pub mod lower;
 pub mod fmt;
+pub mod testing;
 pub mod decompile;

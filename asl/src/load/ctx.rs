@@ -357,6 +357,21 @@ impl Ctx {
             .map(NumberField::Path)
     }
 
+    /// A timestamp literal (Wait `Timestamp`, `Timestamp*` comparisons), checked at load time
+    /// as AWS checks it when the state machine is created.
+    pub fn timestamp(&mut self, field: &str, node: &Node) -> Option<String> {
+        let text = self.string(field, node)?;
+        if crate::time::parse_timestamp(&text).is_some() {
+            return Some(text);
+        }
+        self.invalid_value(
+            field,
+            node,
+            "timestamps are RFC 3339 with an uppercase T and Z, e.g. `2024-01-31T09:00:00Z` or `2024-01-31T09:00:00.5+01:00`".to_string(),
+        );
+        None
+    }
+
     pub fn invalid_value(&mut self, field: &str, node: &Node, help: String) {
         let found = match node.as_str() {
             Some(text) => format!("`{text}`"),

@@ -262,7 +262,7 @@ fn comparison(
     } else {
         match operator.family() {
             OperandFamily::String => Operand::String(ctx.string(field, value)?),
-            OperandFamily::Timestamp => Operand::Timestamp(ctx.string(field, value)?),
+            OperandFamily::Timestamp => Operand::Timestamp(ctx.timestamp(field, value)?),
             OperandFamily::Bool | OperandFamily::Test => Operand::Bool(ctx.bool(field, value)?),
             OperandFamily::Number => match &value.value {
                 NodeValue::Number(number) => Operand::Number(number.clone()),

@@ -5,9 +5,10 @@ use super::error::LoadError;
 use super::json::{Member, Node};
 use super::parts;
 use crate::model::{
-    Branch, Choice, ExecutionType, Fail, ItemBatcher, ItemProcessor, ItemReader, Map, Parallel,
-    Pass, ProcessorConfig, ProcessorMode, QueryLanguage, ResultWriter, State, StateKind,
-    StateMachine, StatePath, Task, TextField, TimestampField, Transition, Wait, WaitFor,
+    Branch, Choice, ExecutionType, Fail, IntegerField, ItemBatcher, ItemProcessor, ItemReader, Map,
+    NumberField, Parallel, Pass, ProcessorConfig, ProcessorMode, QueryLanguage, ResultWriter,
+    State, StateKind, StateMachine, StatePath, Task, TextField, TimestampField, Transition, Wait,
+    WaitFor,
 };
 use crate::names::StateName;
 use crate::template::Template;
@@ -438,6 +439,18 @@ impl<'n> Fields<'_, 'n> {
         let heartbeat = self
             .ctx
             .integer_field(self.body, "HeartbeatSeconds", self.owner);
+        if let (Some(IntegerField::Value(timeout)), Some(IntegerField::Value(heartbeat))) =
+            (&timeout, &heartbeat)
+            && heartbeat >= timeout
+            && let Some(member) = self.get("HeartbeatSeconds")
+        {
+            // AWS refuses the definition: a heartbeat can never fire after the timeout.
+            self.ctx.invalid_value(
+                "HeartbeatSeconds",
+                &member.value,
+                format!("HeartbeatSeconds must be less than TimeoutSeconds ({timeout})"),
+            );
+        }
         let (retry, catch) = self.retry_catch();
         let transition = self.transition();
         Some(Task {
@@ -552,14 +565,15 @@ impl<'n> Fields<'_, 'n> {
                 .ctx
                 .integer_field(self.body, "Seconds", self.owner)
                 .map(WaitFor::Seconds),
-            "Timestamp" => {
-                let text = self.ctx.string(field, value)?;
-                Some(WaitFor::Timestamp(if is_jsonata(&text) {
-                    TimestampField::Jsonata(text)
-                } else {
-                    TimestampField::Value(text)
-                }))
-            }
+            "Timestamp" => match value.as_str().filter(|text| is_jsonata(text)) {
+                Some(text) => Some(WaitFor::Timestamp(TimestampField::Jsonata(
+                    text.to_string(),
+                ))),
+                None => self
+                    .ctx
+                    .timestamp(field, value)
+                    .map(|text| WaitFor::Timestamp(TimestampField::Value(text))),
+            },
             _ => self
                 .ctx
                 .reference_path(field, value)
@@ -695,6 +709,16 @@ impl<'n> Fields<'_, 'n> {
         let tolerated_failure_percentage =
             self.ctx
                 .number_field(self.body, "ToleratedFailurePercentage", self.owner);
+        if let Some(NumberField::Value(percentage)) = &tolerated_failure_percentage
+            && !(0.0..=100.0).contains(percentage)
+            && let Some(member) = self.get("ToleratedFailurePercentage")
+        {
+            self.ctx.invalid_value(
+                "ToleratedFailurePercentage",
+                &member.value,
+                "a percentage between 0 and 100".to_string(),
+            );
+        }
         let tolerated_failure_count =
             self.ctx
                 .integer_field(self.body, "ToleratedFailureCount", self.owner);
