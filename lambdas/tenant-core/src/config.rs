@@ -1,0 +1,188 @@
+//! Configuration from environment variables (the names are listed in lambdas/README.md).
+//!
+//! Each Lambda reads only what it uses, and reports every missing variable at once. Parsing goes
+//! through a lookup function so tests never mutate the process environment.
+
+use crate::error::ActionError;
+
+/// Reads variables through `lookup`, collecting the names of the missing ones.
+struct Reader<F> {
+    lookup: F,
+    missing: Vec<&'static str>,
+}
+
+impl<F: Fn(&str) -> Option<String>> Reader<F> {
+    fn new(lookup: F) -> Self {
+        Self {
+            lookup,
+            missing: Vec::new(),
+        }
+    }
+
+    fn required(&mut self, name: &'static str) -> String {
+        match (self.lookup)(name).map(|value| value.trim().to_owned()) {
+            Some(value) if !value.is_empty() => value,
+            _ => {
+                self.missing.push(name);
+                String::new()
+            }
+        }
+    }
+
+    fn optional(&self, name: &'static str) -> Option<String> {
+        (self.lookup)(name)
+            .map(|value| value.trim().to_owned())
+            .filter(|value| !value.is_empty())
+    }
+
+    fn list(&mut self, name: &'static str) -> Vec<String> {
+        self.required(name)
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn finish<T>(self, value: T) -> Result<T, ActionError> {
+        if self.missing.is_empty() {
+            Ok(value)
+        } else {
+            Err(ActionError::MissingConfig {
+                names: self.missing,
+            })
+        }
+    }
+}
+
+fn env_lookup(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// tenant-registration's settings.
+#[derive(Clone, Debug)]
+pub struct RegistrationConfig {
+    pub tenants_table: String,
+    pub registrations_table: String,
+    pub state_machine_arn: String,
+    pub user_pool_id: String,
+}
+
+impl RegistrationConfig {
+    pub fn from_env() -> Result<Self, ActionError> {
+        Self::from_lookup(env_lookup)
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ActionError> {
+        let mut r = Reader::new(lookup);
+        let config = Self {
+            tenants_table: r.required("TENANTS_TABLE"),
+            registrations_table: r.required("REGISTRATIONS_TABLE"),
+            state_machine_arn: r.required("STATE_MACHINE_ARN"),
+            user_pool_id: r.required("COGNITO_USER_POOL_ID"),
+        };
+        r.finish(config)
+    }
+}
+
+/// tenant-provisioning's settings.
+#[derive(Clone, Debug)]
+pub struct ProvisioningConfig {
+    pub tenants_table: String,
+    pub ecs_cluster_name: String,
+    pub vpc_id: String,
+    pub private_subnet_ids: Vec<String>,
+    pub security_group_ids: Vec<String>,
+    pub alb_arn: String,
+    pub alb_listener_arn: String,
+    pub route53_zone_id: String,
+    /// Tenants live at `<subdomain>.<domain_name>`; stored without a trailing dot.
+    pub domain_name: String,
+    pub database_url: String,
+    pub backend_image: String,
+    pub frontend_image: String,
+    /// Optional: the ECS task execution role (needed on real AWS to pull from ECR and log).
+    pub task_execution_role_arn: Option<String>,
+}
+
+impl ProvisioningConfig {
+    pub fn from_env() -> Result<Self, ActionError> {
+        Self::from_lookup(env_lookup)
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ActionError> {
+        let mut r = Reader::new(lookup);
+        let config = Self {
+            tenants_table: r.required("TENANTS_TABLE"),
+            ecs_cluster_name: r.required("ECS_CLUSTER_NAME"),
+            vpc_id: r.required("VPC_ID"),
+            private_subnet_ids: r.list("PRIVATE_SUBNET_IDS"),
+            security_group_ids: r.list("SECURITY_GROUP_IDS"),
+            alb_arn: r.required("ALB_ARN"),
+            alb_listener_arn: r.required("ALB_LISTENER_ARN"),
+            route53_zone_id: r.required("ROUTE53_ZONE_ID"),
+            domain_name: r
+                .required("DOMAIN_NAME")
+                .trim_end_matches('.')
+                .to_ascii_lowercase(),
+            database_url: r.required("DATABASE_URL"),
+            backend_image: r.required("BACKEND_IMAGE"),
+            frontend_image: r.required("FRONTEND_IMAGE"),
+            task_execution_role_arn: r.optional("TASK_EXECUTION_ROLE_ARN"),
+        };
+        r.finish(config)
+    }
+}
+
+/// tenant-status-checker's settings.
+#[derive(Clone, Debug)]
+pub struct StatusConfig {
+    pub tenants_table: String,
+    pub ecs_cluster_name: String,
+}
+
+impl StatusConfig {
+    pub fn from_env() -> Result<Self, ActionError> {
+        Self::from_lookup(env_lookup)
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ActionError> {
+        let mut r = Reader::new(lookup);
+        let config = Self {
+            tenants_table: r.required("TENANTS_TABLE"),
+            ecs_cluster_name: r.required("ECS_CLUSTER_NAME"),
+        };
+        r.finish(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_missing_variable_is_reported_at_once() {
+        let Err(ActionError::MissingConfig { names }) = StatusConfig::from_lookup(|_| None) else {
+            panic!("empty environment accepted");
+        };
+        assert_eq!(names, ["TENANTS_TABLE", "ECS_CLUSTER_NAME"]);
+    }
+
+    #[test]
+    fn lists_are_comma_separated_and_domain_loses_its_dot() {
+        let config = ProvisioningConfig::from_lookup(|name| {
+            Some(match name {
+                "PRIVATE_SUBNET_IDS" => "subnet-a, subnet-b,".to_owned(),
+                "DOMAIN_NAME" => "Example.COM.".to_owned(),
+                "TASK_EXECUTION_ROLE_ARN" => " ".to_owned(),
+                other => format!("value-of-{other}"),
+            })
+        });
+        let Ok(config) = config else {
+            panic!("complete environment rejected: {config:?}");
+        };
+        assert_eq!(config.private_subnet_ids, ["subnet-a", "subnet-b"]);
+        assert_eq!(config.domain_name, "example.com");
+        assert_eq!(config.task_execution_role_arn, None);
+    }
+}

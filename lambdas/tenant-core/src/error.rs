@@ -1,0 +1,176 @@
+//! The one error type of the tenant actions.
+//!
+//! A Lambda turns an `ActionError` into its `errorType` (`error_name`, e.g.
+//! `Tenant.InvalidSubdomain`) and `errorMessage` (Display), so Step Functions sees a stable error
+//! name it can match in Retry/Catch, and a message that names the offending value.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum ActionError {
+    #[error("invalid subdomain {subdomain:?}: {reason}")]
+    #[diagnostic(
+        code(tenant::validate::invalid_subdomain),
+        help("use 3 to 24 lowercase letters, digits and single inner hyphens, e.g. `acme-corp`")
+    )]
+    InvalidSubdomain { subdomain: String, reason: String },
+
+    #[error("subdomain {subdomain:?} is reserved for the platform")]
+    #[diagnostic(
+        code(tenant::validate::reserved_subdomain),
+        help("choose another subdomain; www, api, admin and other platform names are reserved")
+    )]
+    ReservedSubdomain { subdomain: String },
+
+    #[error("invalid tenant id {tenant_id:?}: expected a lowercase UUID")]
+    #[diagnostic(
+        code(tenant::validate::invalid_tenant_id),
+        help("pass the tenant_id that registration returned")
+    )]
+    InvalidTenantId { tenant_id: String },
+
+    #[error("invalid registration field `{field}`: {reason}")]
+    #[diagnostic(
+        code(tenant::validate::invalid_registration),
+        help("fix the field and register again")
+    )]
+    InvalidRegistration { field: &'static str, reason: String },
+
+    #[error("invalid request: {reason}")]
+    #[diagnostic(
+        code(tenant::validate::invalid_request),
+        help(
+            "events are {{\"action\", \"tenant_id\", \"subdomain\"}} (validate: {{\"action\": \"validate\", \"input\": {{...}}}})"
+        )
+    )]
+    InvalidRequest { reason: String },
+
+    #[error("subdomain {subdomain:?} is already taken")]
+    #[diagnostic(
+        code(tenant::register::subdomain_taken),
+        help("choose another subdomain")
+    )]
+    SubdomainTaken { subdomain: String },
+
+    #[error("tenant {tenant_id} does not exist")]
+    #[diagnostic(
+        code(tenant::store::tenant_not_found),
+        help("register the tenant first; provisioning only works on registered tenants")
+    )]
+    TenantNotFound { tenant_id: String },
+
+    #[error("tenant {tenant_id} has subdomain {registered:?}, not {requested:?}")]
+    #[diagnostic(
+        code(tenant::store::subdomain_mismatch),
+        help("the event must carry the subdomain the tenant registered with")
+    )]
+    SubdomainMismatch {
+        tenant_id: String,
+        registered: String,
+        requested: String,
+    },
+
+    #[error("missing configuration: {}", names.join(", "))]
+    #[diagnostic(
+        code(tenant::config::missing),
+        help("set these environment variables on the function (see lambdas/README.md)")
+    )]
+    MissingConfig { names: Vec<&'static str> },
+
+    #[error("invalid configuration {name}: {reason}")]
+    #[diagnostic(
+        code(tenant::config::invalid),
+        help("see lambdas/README.md for the expected format")
+    )]
+    InvalidConfig { name: &'static str, reason: String },
+
+    #[error("{service} {operation} failed: {message}")]
+    #[diagnostic(
+        code(tenant::aws::call_failed),
+        help(
+            "check the function's IAM permissions and that the resource exists; the workflow retries transient failures"
+        )
+    )]
+    Aws {
+        service: &'static str,
+        operation: &'static str,
+        message: String,
+    },
+
+    #[error("database {operation} failed: {message}")]
+    #[diagnostic(
+        code(tenant::database::failed),
+        help("check DATABASE_URL and that the database user may create roles and schemas")
+    )]
+    Database {
+        operation: &'static str,
+        message: String,
+    },
+
+    #[error("SQL identifier {identifier:?} is not a safe lowercase name")]
+    #[diagnostic(
+        code(tenant::database::unsafe_identifier),
+        help("identifiers must match ^[a-z][a-z0-9_]{{0,62}}$")
+    )]
+    UnsafeIdentifier { identifier: String },
+
+    #[error("{what} {name:?} does not exist yet")]
+    #[diagnostic(
+        code(tenant::provision::missing_prerequisite),
+        help("run the earlier provisioning step that creates it first")
+    )]
+    MissingPrerequisite { what: &'static str, name: String },
+
+    #[error("could not allocate a free listener rule priority after {attempts} attempts")]
+    #[diagnostic(
+        code(tenant::provision::priority_exhausted),
+        help(
+            "the listener has rules at the allocated priorities; check for rules created outside the workflow"
+        )
+    )]
+    PriorityExhausted { attempts: u32 },
+}
+
+impl ActionError {
+    /// The error name Step Functions sees (`errorType`), stable across messages.
+    pub fn error_name(&self) -> &'static str {
+        match self {
+            Self::InvalidSubdomain { .. } => "Tenant.InvalidSubdomain",
+            Self::ReservedSubdomain { .. } => "Tenant.ReservedSubdomain",
+            Self::InvalidTenantId { .. } => "Tenant.InvalidTenantId",
+            Self::InvalidRegistration { .. } => "Tenant.InvalidRegistration",
+            Self::InvalidRequest { .. } => "Tenant.InvalidRequest",
+            Self::SubdomainTaken { .. } => "Tenant.SubdomainTaken",
+            Self::TenantNotFound { .. } => "Tenant.NotFound",
+            Self::SubdomainMismatch { .. } => "Tenant.SubdomainMismatch",
+            Self::MissingConfig { .. } | Self::InvalidConfig { .. } => "Tenant.ConfigError",
+            Self::Aws { .. } => "Tenant.AwsError",
+            Self::Database { .. } => "Tenant.DatabaseError",
+            Self::UnsafeIdentifier { .. } => "Tenant.UnsafeIdentifier",
+            Self::MissingPrerequisite { .. } => "Tenant.MissingPrerequisite",
+            Self::PriorityExhausted { .. } => "Tenant.PriorityExhausted",
+        }
+    }
+
+    /// Wraps an AWS SDK error with the full error chain (the SDK's Display alone is terse).
+    pub fn aws<E>(service: &'static str, operation: &'static str, error: E) -> Self
+    where
+        E: std::error::Error,
+    {
+        Self::Aws {
+            service,
+            operation,
+            message: aws_sdk_dynamodb::error::DisplayErrorContext(error).to_string(),
+        }
+    }
+
+    pub fn database(operation: &'static str, error: &tokio_postgres::Error) -> Self {
+        // The driver's Display hides the server's message; the DbError carries it.
+        let message = match error.as_db_error() {
+            Some(db) => format!("{}: {}", db.code().code(), db.message()),
+            None => error.to_string(),
+        };
+        Self::Database { operation, message }
+    }
+}

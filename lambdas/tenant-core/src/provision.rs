@@ -1,0 +1,180 @@
+//! tenant-provisioning: one action per workflow step, each idempotent.
+//!
+//! Every action first checks that the tenant exists and owns the subdomain, then finds what an
+//! earlier run created (by the names in `naming`) before creating anything, and finally records
+//! the step on the tenant item. Running an action twice leaves one resource and returns the same
+//! response.
+
+mod dns;
+mod ecs;
+mod elb;
+mod lifecycle;
+mod schema;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::clients::AwsClients;
+use crate::config::ProvisioningConfig;
+use crate::domain::{Subdomain, TenantId};
+use crate::error::ActionError;
+use crate::events::{ProvisioningRequest, Response};
+use crate::naming::TenantNames;
+use crate::status::Step;
+use crate::store::TenantStore;
+
+pub use schema::{SqlIdent, create_schema};
+
+/// The provisioning Lambda's state: configuration and clients, built once per container.
+#[derive(Clone, Debug)]
+pub struct Provisioner {
+    config: ProvisioningConfig,
+    clients: AwsClients,
+    store: TenantStore,
+}
+
+/// The tenant an action works on, already checked against the tenants table.
+struct Target<'a> {
+    tenant_id: &'a TenantId,
+    subdomain: &'a Subdomain,
+    names: TenantNames,
+}
+
+impl Provisioner {
+    pub fn new(config: ProvisioningConfig, clients: AwsClients) -> Self {
+        let store = TenantStore::new(clients.dynamodb.clone(), config.tenants_table.clone());
+        Self {
+            config,
+            clients,
+            store,
+        }
+    }
+
+    pub fn store(&self) -> &TenantStore {
+        &self.store
+    }
+
+    /// Parses a raw event and runs it: what the Lambda handler calls.
+    pub async fn handle(&self, event: Value) -> Result<Value, ActionError> {
+        self.run(ProvisioningRequest::parse(event)?).await
+    }
+
+    pub async fn run(&self, request: ProvisioningRequest) -> Result<Value, ActionError> {
+        match request {
+            ProvisioningRequest::MarkFailed {
+                tenant_id,
+                subdomain,
+                error,
+                cause,
+            } => {
+                let details =
+                    lifecycle::mark_failed(&self.store, &tenant_id, &error, &cause).await?;
+                respond(tenant_id.as_str(), &subdomain, Step::MarkFailed, details)
+            }
+            ProvisioningRequest::Step {
+                step,
+                tenant_id,
+                subdomain,
+            } => {
+                let record = self.store.require(&tenant_id, &subdomain).await?;
+                let target = Target {
+                    tenant_id: &tenant_id,
+                    subdomain: &subdomain,
+                    names: TenantNames::new(&subdomain),
+                };
+                let id = tenant_id.as_str();
+                let sub = subdomain.as_str();
+                match step {
+                    Step::Validate => respond(
+                        id,
+                        sub,
+                        step,
+                        lifecycle::validate(&self.store, &record).await?,
+                    ),
+                    Step::CreateSchema => {
+                        let details =
+                            create_schema(&self.config.database_url, &target.names).await?;
+                        self.store
+                            .record_step(
+                                &tenant_id,
+                                step,
+                                None,
+                                vec![("schema_name", crate::store::s(&details.schema))],
+                            )
+                            .await?;
+                        respond(id, sub, step, details)
+                    }
+                    Step::CreateTaskDefinition => respond(
+                        id,
+                        sub,
+                        step,
+                        ecs::create_task_definitions(self, &target).await?,
+                    ),
+                    Step::CreateTargetGroup => respond(
+                        id,
+                        sub,
+                        step,
+                        elb::create_target_groups(self, &target).await?,
+                    ),
+                    Step::CreateAlbRule => respond(
+                        id,
+                        sub,
+                        step,
+                        elb::create_rules(self, &target, &record).await?,
+                    ),
+                    Step::CreateDns => {
+                        respond(id, sub, step, dns::create_dns(self, &target).await?)
+                    }
+                    Step::DeployBackend => respond(
+                        id,
+                        sub,
+                        step,
+                        ecs::deploy(self, &target, crate::naming::Component::Backend).await?,
+                    ),
+                    Step::DeployFrontend => respond(
+                        id,
+                        sub,
+                        step,
+                        ecs::deploy(self, &target, crate::naming::Component::Frontend).await?,
+                    ),
+                    Step::Finalize => {
+                        respond(id, sub, step, lifecycle::finalize(self, &target).await?)
+                    }
+                    Step::MarkFailed | Step::Registered => Err(ActionError::InvalidRequest {
+                        reason: format!("{} is not a provisioning step", step.as_str()),
+                    }),
+                }
+            }
+        }
+    }
+}
+
+fn respond<T: Serialize>(
+    tenant_id: &str,
+    subdomain: &str,
+    step: Step,
+    details: T,
+) -> Result<Value, ActionError> {
+    let response = Response {
+        tenant_id: tenant_id.to_owned(),
+        subdomain: subdomain.to_owned(),
+        action: step.as_str(),
+        details,
+    };
+    serde_json::to_value(response).map_err(|e| ActionError::InvalidRequest {
+        reason: format!("response could not be serialised: {e}"),
+    })
+}
+
+/// Turns an SDK builder's "required field missing" error into an action error.
+fn built<T, E: std::fmt::Display>(
+    service: &'static str,
+    what: &'static str,
+    result: Result<T, E>,
+) -> Result<T, ActionError> {
+    result.map_err(|e| ActionError::Aws {
+        service,
+        operation: what,
+        message: e.to_string(),
+    })
+}

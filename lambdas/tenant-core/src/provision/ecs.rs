@@ -1,0 +1,280 @@
+//! ECS: the tenant's task definitions and services.
+//!
+//! Both are looked up before they are created: registering a task definition twice makes a new
+//! revision, and moto (unlike ECS) silently replaces a service created twice.
+
+use aws_sdk_ecs::types::{
+    AssignPublicIp, AwsVpcConfiguration, Compatibility, ContainerDefinition,
+    DeploymentCircuitBreaker, DeploymentConfiguration, KeyValuePair, LaunchType, LoadBalancer,
+    NetworkConfiguration, NetworkMode, PortMapping, Tag, TaskDefinitionStatus, TransportProtocol,
+};
+use serde::Serialize;
+
+use super::{Provisioner, Target, built};
+use crate::error::ActionError;
+use crate::naming::Component;
+use crate::status::Step;
+use crate::store::s;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TaskDefinitionDetails {
+    pub backend_task_definition_arn: String,
+    pub frontend_task_definition_arn: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ServiceDetails {
+    pub service_name: String,
+    pub service_arn: String,
+}
+
+/// The ARN of the family's latest ACTIVE revision, if there is one.
+pub(super) async fn find_task_definition(
+    p: &Provisioner,
+    family: &str,
+) -> Result<Option<String>, ActionError> {
+    match p
+        .clients
+        .ecs
+        .describe_task_definition()
+        .task_definition(family)
+        .send()
+        .await
+    {
+        Ok(output) => Ok(output
+            .task_definition
+            .filter(|td| td.status == Some(TaskDefinitionStatus::Active))
+            .and_then(|td| td.task_definition_arn)),
+        // ECS answers an unknown family with a ClientException ("Unable to describe task definition").
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_client_exception()) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(ActionError::aws("ECS", "DescribeTaskDefinition", e)),
+    }
+}
+
+async fn ensure_task_definition(
+    p: &Provisioner,
+    t: &Target<'_>,
+    component: Component,
+) -> Result<String, ActionError> {
+    let family = t.names.family(component);
+    if let Some(arn) = find_task_definition(p, &family).await? {
+        return Ok(arn);
+    }
+    let image = match component {
+        Component::Backend => &p.config.backend_image,
+        Component::Frontend => &p.config.frontend_image,
+    };
+    let mut environment = vec![
+        KeyValuePair::builder()
+            .name("TENANT_ID")
+            .value(t.tenant_id.as_str())
+            .build(),
+        KeyValuePair::builder()
+            .name("TENANT_SUBDOMAIN")
+            .value(t.subdomain.as_str())
+            .build(),
+    ];
+    if component == Component::Backend {
+        environment.push(
+            KeyValuePair::builder()
+                .name("DATABASE_SCHEMA")
+                .value(t.names.schema())
+                .build(),
+        );
+    }
+    let container = ContainerDefinition::builder()
+        .name(t.names.container(component))
+        .image(image)
+        .essential(true)
+        .port_mappings(
+            PortMapping::builder()
+                .container_port(component.port())
+                .protocol(TransportProtocol::Tcp)
+                .build(),
+        )
+        .set_environment(Some(environment))
+        .build();
+    let output = p
+        .clients
+        .ecs
+        .register_task_definition()
+        .family(&family)
+        .container_definitions(container)
+        .requires_compatibilities(Compatibility::Fargate)
+        .network_mode(NetworkMode::Awsvpc)
+        .cpu("256")
+        .memory("512")
+        .set_execution_role_arn(p.config.task_execution_role_arn.clone())
+        .tags(tenant_tag(t))
+        .send()
+        .await
+        .map_err(|e| ActionError::aws("ECS", "RegisterTaskDefinition", e))?;
+    output
+        .task_definition
+        .and_then(|td| td.task_definition_arn)
+        .ok_or_else(|| ActionError::Aws {
+            service: "ECS",
+            operation: "RegisterTaskDefinition",
+            message: format!("no ARN returned for {family}"),
+        })
+}
+
+fn tenant_tag(t: &Target<'_>) -> Tag {
+    Tag::builder()
+        .key("tenant_id")
+        .value(t.tenant_id.as_str())
+        .build()
+}
+
+pub(super) async fn create_task_definitions(
+    p: &Provisioner,
+    t: &Target<'_>,
+) -> Result<TaskDefinitionDetails, ActionError> {
+    let backend = ensure_task_definition(p, t, Component::Backend).await?;
+    let frontend = ensure_task_definition(p, t, Component::Frontend).await?;
+    p.store
+        .record_step(
+            t.tenant_id,
+            Step::CreateTaskDefinition,
+            None,
+            vec![
+                ("backend_task_definition_arn", s(&backend)),
+                ("frontend_task_definition_arn", s(&frontend)),
+            ],
+        )
+        .await?;
+    Ok(TaskDefinitionDetails {
+        backend_task_definition_arn: backend,
+        frontend_task_definition_arn: frontend,
+    })
+}
+
+/// The service's ARN if it exists and is not being deleted.
+pub(super) async fn find_service(
+    p: &Provisioner,
+    name: &str,
+) -> Result<Option<String>, ActionError> {
+    let output = p
+        .clients
+        .ecs
+        .describe_services()
+        .cluster(&p.config.ecs_cluster_name)
+        .services(name)
+        .send()
+        .await
+        .map_err(|e| ActionError::aws("ECS", "DescribeServices", e))?;
+    Ok(output
+        .services
+        .unwrap_or_default()
+        .into_iter()
+        .find(|service| {
+            service.service_name.as_deref() == Some(name)
+                && service.status.as_deref() == Some("ACTIVE")
+        })
+        .and_then(|service| service.service_arn))
+}
+
+pub(super) async fn deploy(
+    p: &Provisioner,
+    t: &Target<'_>,
+    component: Component,
+) -> Result<ServiceDetails, ActionError> {
+    let name = t.names.service(component);
+    let step = match component {
+        Component::Backend => Step::DeployBackend,
+        Component::Frontend => Step::DeployFrontend,
+    };
+    let arn = match find_service(p, &name).await? {
+        Some(arn) => arn,
+        None => create_service(p, t, component, &name).await?,
+    };
+    let field = match component {
+        Component::Backend => "backend_service_arn",
+        Component::Frontend => "frontend_service_arn",
+    };
+    p.store
+        .record_step(t.tenant_id, step, None, vec![(field, s(&arn))])
+        .await?;
+    Ok(ServiceDetails {
+        service_name: name,
+        service_arn: arn,
+    })
+}
+
+async fn create_service(
+    p: &Provisioner,
+    t: &Target<'_>,
+    component: Component,
+    name: &str,
+) -> Result<String, ActionError> {
+    let family = t.names.family(component);
+    let task_definition = find_task_definition(p, &family).await?.ok_or_else(|| {
+        ActionError::MissingPrerequisite {
+            what: "task definition",
+            name: family,
+        }
+    })?;
+    let target_group = super::elb::find_target_group(p, &t.names.target_group(component))
+        .await?
+        .ok_or_else(|| ActionError::MissingPrerequisite {
+            what: "target group",
+            name: t.names.target_group(component),
+        })?;
+    let network = NetworkConfiguration::builder()
+        .awsvpc_configuration(built(
+            "ECS",
+            "AwsVpcConfiguration",
+            AwsVpcConfiguration::builder()
+                .set_subnets(Some(p.config.private_subnet_ids.clone()))
+                .set_security_groups(Some(p.config.security_group_ids.clone()))
+                .assign_public_ip(AssignPublicIp::Disabled)
+                .build(),
+        )?)
+        .build();
+    // The circuit breaker turns a service whose tasks keep failing into a FAILED rollout, which
+    // the status checker reports as unhealthy instead of polling until the workflow's limit.
+    let breaker = DeploymentCircuitBreaker::builder()
+        .enable(true)
+        .rollback(false)
+        .build();
+    let output = p
+        .clients
+        .ecs
+        .create_service()
+        .cluster(&p.config.ecs_cluster_name)
+        .service_name(name)
+        .task_definition(task_definition)
+        .desired_count(1)
+        .launch_type(LaunchType::Fargate)
+        .network_configuration(network)
+        .load_balancers(
+            LoadBalancer::builder()
+                .target_group_arn(target_group)
+                .container_name(t.names.container(component))
+                .container_port(component.port())
+                .build(),
+        )
+        .health_check_grace_period_seconds(60)
+        .deployment_configuration(
+            DeploymentConfiguration::builder()
+                .deployment_circuit_breaker(breaker)
+                .build(),
+        )
+        .tags(tenant_tag(t))
+        .send()
+        .await
+        .map_err(|e| ActionError::aws("ECS", "CreateService", e))?;
+    output
+        .service
+        .and_then(|s| s.service_arn)
+        .ok_or_else(|| ActionError::Aws {
+            service: "ECS",
+            operation: "CreateService",
+            message: format!("no ARN returned for {name}"),
+        })
+}

@@ -1,0 +1,149 @@
+//! create_schema: a per-tenant PostgreSQL schema owned by a per-tenant role.
+//!
+//! Two layers keep SQL injection out: the names come from a validated subdomain (`naming`), and
+//! `SqlIdent` re-checks them against a strict pattern and always double-quotes them. Role and
+//! schema names cannot be bind parameters in DDL, hence the quoting; the existence check does use
+//! a bind parameter.
+//!
+//! TLS: the connection uses `NoTls`. That fits a database reached over the VPC's private network
+//! and the loopback test server; an RDS instance with `rds.force_ssl=1` needs a TLS connector
+//! (tokio-postgres-rustls) added here. lambdas/README.md says so.
+
+use std::sync::LazyLock;
+
+use regex_lite::Regex;
+use serde::Serialize;
+use tokio_postgres::NoTls;
+use tokio_postgres::error::SqlState;
+
+use crate::error::ActionError;
+use crate::naming::TenantNames;
+
+static IDENT_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^[a-z][a-z0-9_]{0,62}$").ok());
+
+/// An SQL identifier that matched `^[a-z][a-z0-9_]{0,62}$`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SqlIdent(String);
+
+impl SqlIdent {
+    pub fn new(name: &str) -> Result<Self, ActionError> {
+        if IDENT_RE.as_ref().is_some_and(|re| re.is_match(name)) {
+            Ok(Self(name.to_owned()))
+        } else {
+            Err(ActionError::UnsafeIdentifier {
+                identifier: name.to_owned(),
+            })
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The identifier double-quoted, with any quote doubled (none can pass `new`; this is the
+    /// second lock on the door).
+    pub fn quoted(&self) -> String {
+        format!("\"{}\"", self.0.replace('"', "\"\""))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SchemaDetails {
+    pub schema: String,
+    pub role: String,
+}
+
+/// Creates the tenant's role (NOLOGIN) and schema if missing, and grants the role the schema.
+pub async fn create_schema(
+    database_url: &str,
+    names: &TenantNames,
+) -> Result<SchemaDetails, ActionError> {
+    let schema = SqlIdent::new(&names.schema())?;
+    let role = SqlIdent::new(&names.role())?;
+    let (client, connection) = tokio_postgres::connect(database_url, NoTls)
+        .await
+        .map_err(|e| ActionError::database("connect", &e))?;
+    // The connection future drives the socket; it ends when `client` is dropped.
+    let driver = tokio::spawn(connection);
+
+    let result = async {
+        let exists = client
+            .query_opt(
+                "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1",
+                &[&role.as_str()],
+            )
+            .await
+            .map_err(|e| ActionError::database("role lookup", &e))?;
+        if exists.is_none() {
+            let create = format!("CREATE ROLE {} NOLOGIN", role.quoted());
+            if let Err(e) = client.batch_execute(&create).await
+                && !already_exists(&e)
+            {
+                return Err(ActionError::database("CREATE ROLE", &e));
+            }
+        }
+        let create_schema = format!(
+            "CREATE SCHEMA IF NOT EXISTS {} AUTHORIZATION {}",
+            schema.quoted(),
+            role.quoted()
+        );
+        if let Err(e) = client.batch_execute(&create_schema).await
+            && !already_exists(&e)
+        {
+            return Err(ActionError::database("CREATE SCHEMA", &e));
+        }
+        let grants = format!(
+            "REVOKE ALL ON SCHEMA {s} FROM PUBLIC; GRANT USAGE, CREATE ON SCHEMA {s} TO {r}",
+            s = schema.quoted(),
+            r = role.quoted()
+        );
+        client
+            .batch_execute(&grants)
+            .await
+            .map_err(|e| ActionError::database("GRANT", &e))?;
+        Ok(SchemaDetails {
+            schema: schema.as_str().to_owned(),
+            role: role.as_str().to_owned(),
+        })
+    }
+    .await;
+    drop(client);
+    // The driver only ends with an error if the socket failed after our last query.
+    let _ = driver.await;
+    result
+}
+
+/// Two concurrent first runs can both pass the existence checks: the loser sees a duplicate
+/// (role: 42710, or the catalog's unique index: 23505). Either way the object now exists.
+fn already_exists(error: &tokio_postgres::Error) -> bool {
+    matches!(error.code(), Some(code) if *code == SqlState::DUPLICATE_OBJECT || *code == SqlState::UNIQUE_VIOLATION || *code == SqlState::DUPLICATE_SCHEMA)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_outside_the_pattern_are_refused() {
+        for bad in [
+            "",
+            "Tenant",
+            "1abc",
+            "a-b",
+            "a\"b",
+            "a; DROP TABLE x",
+            "a b",
+            &"a".repeat(64),
+        ] {
+            assert!(SqlIdent::new(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            SqlIdent::new("tenant_acme_owner")
+                .map(|i| i.quoted())
+                .ok()
+                .as_deref(),
+            Some("\"tenant_acme_owner\"")
+        );
+    }
+}

@@ -1,0 +1,31 @@
+//! The tenant-provisioning Lambda: `{"action", "tenant_id", "subdomain"}` -> one provisioning
+//! step (tenant_core::Provisioner). Configuration is read once per container, at cold start.
+
+use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
+use serde_json::Value;
+use tenant_core::{ActionError, AwsClients, Provisioner, ProvisioningConfig};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    let config = ProvisioningConfig::from_env()?;
+    let provisioner = Provisioner::new(config, AwsClients::from_env().await);
+    lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
+        handler(&provisioner, event)
+    }))
+    .await
+}
+
+async fn handler(
+    provisioner: &Provisioner,
+    event: LambdaEvent<Value>,
+) -> Result<Value, Diagnostic> {
+    provisioner.handle(event.payload).await.map_err(diagnostic)
+}
+
+/// The error name becomes the Lambda's errorType, which Step Functions matches in Retry/Catch.
+fn diagnostic(error: ActionError) -> Diagnostic {
+    Diagnostic {
+        error_type: error.error_name().to_owned(),
+        error_message: error.to_string(),
+    }
+}
