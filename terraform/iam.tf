@@ -227,8 +227,8 @@ data "aws_iam_policy_document" "provisioning" {
 
   statement {
     sid = "TenantDnsRecords"
-    # List before change: Route53 accepts a duplicate CREATE in some emulators, and UPSERT
-    # after a look keeps the action idempotent.
+    # create_dns lists the zone's records before changing them, so a retried action changes
+    # nothing.
     actions   = ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"]
     resources = [local.hosted_zone_arn]
   }
