@@ -133,3 +133,6 @@ pub fn lower(workflow: &Workflow, bindings: &Bindings) -> Result<Lowered, Vec<Re
     };
     Ok(Lowered { machine, spans })
 }
+
+#[cfg(test)]
+mod tests;

@@ -179,7 +179,12 @@ pub(crate) fn lower_state(
             transition,
         }),
         StateKind::Choice => {
-            if body.choices.is_empty() {
+            // Only when no rule was written: a rule with an error is reported already.
+            if !state
+                .fields
+                .iter()
+                .any(|f| matches!(f.node, Field::When(_)))
+            {
                 errors.push(ResolveError::MissingField {
                     kind: "choice",
                     name: state.name.node.clone(),
