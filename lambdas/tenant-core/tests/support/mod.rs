@@ -1,0 +1,259 @@
+//! Test support: a moto server and a throwaway PostgreSQL cluster, started once per test binary,
+//! plus the shared infrastructure (VPC, ALB, listener, zone, cluster, tables, user pool, state
+//! machine) created in moto by `moto_setup.py`.
+//!
+//! Cleanup without destructors: statics never drop, so each server gets a watcher shell whose
+//! stdin is a pipe held by this process. When the test process exits (pass, fail or panic) the
+//! pipe closes, `cat` returns, and the watcher stops the server and removes its directory.
+#![allow(dead_code)]
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_sdk_dynamodb::config::{Credentials, Region};
+use serde::Deserialize;
+use tenant_core::{AwsClients, ProvisioningConfig, RegistrationConfig, StatusConfig};
+
+pub type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// What `moto_setup.py` created.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Infra {
+    pub vpc_id: String,
+    pub subnet_ids: Vec<String>,
+    pub security_group_id: String,
+    pub alb_arn: String,
+    pub listener_arn: String,
+    pub zone_id: String,
+    pub user_pool_id: String,
+    pub state_machine_arn: String,
+}
+
+pub struct Servers {
+    pub moto_url: String,
+    pub database_url: String,
+    pub infra: Infra,
+    /// Held only so the watchers' stdin stays open for the life of the process.
+    _watchers: Mutex<Vec<Child>>,
+}
+
+pub const DOMAIN: &str = "tenants.example.com";
+pub const CLUSTER: &str = "tenants";
+pub const TENANTS_TABLE: &str = "tenants";
+pub const REGISTRATIONS_TABLE: &str = "tenant-registrations";
+
+fn env_tool(name: &str) -> String {
+    match std::env::var(name) {
+        Ok(value) if !value.is_empty() => value,
+        _ => panic!(
+            "{name} is not set: these tests need moto 5.2.5. Run `eval \"$(scripts/ensure-tools.sh)\"` \
+             in the repository root first (it installs moto into a venv and prints the exports)."
+        ),
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("no free port: {e}"));
+    listener.local_addr().map(|a| a.port()).unwrap_or_else(|e| panic!("no local addr: {e}"))
+}
+
+fn wait_for_port(port: u16, what: &str, log: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let log = std::fs::read_to_string(log).unwrap_or_default();
+    panic!("{what} did not listen on port {port} within 60 s; its log:\n{log}");
+}
+
+/// A shell that runs `script` once this process's end of its stdin closes.
+fn watcher(script: &str) -> Child {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("cat >/dev/null; {script}"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start cleanup watcher: {e}"))
+}
+
+fn run(command: &mut Command, what: &str) -> String {
+    let output = command.output().unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    if !output.status.success() {
+        panic!(
+            "{what} failed ({}):\n{}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn start_moto(watchers: &mut Vec<Child>, dir: &Path) -> String {
+    let python = env_tool("FLOWC_MOTO_PYTHON");
+    let port = free_port();
+    let log = dir.join("moto.log");
+    let log_file = std::fs::File::create(&log).unwrap_or_else(|e| panic!("cannot create moto log: {e}"));
+    let err_file = log_file.try_clone().unwrap_or_else(|e| panic!("cannot clone moto log: {e}"));
+    let moto = Command::new(&python)
+        .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdin(Stdio::null())
+        .stdout(log_file)
+        .stderr(err_file)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start moto ({python} -m moto.server): {e}"));
+    watchers.push(watcher(&format!("kill {}", moto.id())));
+    wait_for_port(port, "moto", &log);
+    format!("http://127.0.0.1:{port}")
+}
+
+fn start_postgres(watchers: &mut Vec<Child>, dir: &Path) -> String {
+    // initdb refuses to run as root: the cluster belongs to the `postgres` user.
+    run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(dir), "chown");
+    let data = dir.join("data");
+    let log = dir.join("postgres.log");
+    run(
+        Command::new("runuser")
+            .args(["-u", "postgres", "--", "initdb", "--no-sync", "-A", "trust", "-U", "postgres", "-D"])
+            .arg(&data),
+        "initdb (is PostgreSQL installed and is there a `postgres` user?)",
+    );
+    let port = free_port();
+    let options = format!(
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100",
+        dir.display()
+    );
+    run(
+        Command::new("runuser")
+            .args(["-u", "postgres", "--", "pg_ctl", "-w", "-D"])
+            .arg(&data)
+            .args(["-l"])
+            .arg(&log)
+            .args(["-o", &options, "start"]),
+        "pg_ctl start",
+    );
+    watchers.push(watcher(&format!(
+        "runuser -u postgres -- pg_ctl -D '{}' -m immediate stop; rm -rf '{}'",
+        data.display(),
+        dir.display()
+    )));
+    wait_for_port(port, "postgres", &log);
+    format!("host=127.0.0.1 port={port} user=postgres dbname=postgres")
+}
+
+fn setup_infra(moto_url: &str, definition: Option<&Path>) -> Infra {
+    let python = env_tool("FLOWC_MOTO_PYTHON");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/moto_setup.py");
+    let mut command = Command::new(python);
+    command.arg(script).arg(moto_url);
+    if let Some(definition) = definition {
+        command.arg(definition);
+    }
+    let out = run(&mut command, "moto_setup.py");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("moto_setup.py printed {out:?}: {e}"))
+}
+
+/// The servers of this test binary, started on first use (moto's state machine is a one-state
+/// placeholder: these tests only check that registration starts an execution).
+pub fn servers() -> &'static Servers {
+    static SERVERS: OnceLock<Servers> = OnceLock::new();
+    SERVERS.get_or_init(|| start(None))
+}
+
+/// The servers of this test binary with `definition` (an ASL file) as moto's state machine.
+pub fn servers_with_definition(definition: &Path) -> &'static Servers {
+    static SERVERS: OnceLock<Servers> = OnceLock::new();
+    SERVERS.get_or_init(|| start(Some(definition)))
+}
+
+/// Starts both servers; `definition` is the state machine registered in moto.
+pub fn start(definition: Option<&Path>) -> Servers {
+    let dir: PathBuf = tempfile::Builder::new()
+        .prefix("flowc-lambdas-")
+        .tempdir()
+        .unwrap_or_else(|e| panic!("no temp dir: {e}"))
+        .keep();
+    let mut watchers = Vec::new();
+    let moto_url = start_moto(&mut watchers, &dir);
+    let database_url = start_postgres(&mut watchers, &dir);
+    let infra = setup_infra(&moto_url, definition);
+    Servers { moto_url, database_url, infra, _watchers: Mutex::new(watchers) }
+}
+
+impl Servers {
+    pub async fn clients(&self) -> AwsClients {
+        let config = aws_config::defaults(BehaviorVersion::latest())
+            .endpoint_url(&self.moto_url)
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
+            // A moto action that is missing must fail fast, not retry.
+            .retry_config(RetryConfig::standard().with_max_attempts(2))
+            .http_client(tenant_core::clients::https_client())
+            .load()
+            .await;
+        AwsClients::from_sdk_config(&config)
+    }
+
+    fn lookup(&self, name: &str) -> Option<String> {
+        let infra = &self.infra;
+        Some(match name {
+            "TENANTS_TABLE" => TENANTS_TABLE.to_owned(),
+            "REGISTRATIONS_TABLE" => REGISTRATIONS_TABLE.to_owned(),
+            "STATE_MACHINE_ARN" => infra.state_machine_arn.clone(),
+            "COGNITO_USER_POOL_ID" => infra.user_pool_id.clone(),
+            "ECS_CLUSTER_NAME" => CLUSTER.to_owned(),
+            "VPC_ID" => infra.vpc_id.clone(),
+            "PRIVATE_SUBNET_IDS" => infra.subnet_ids.join(","),
+            "SECURITY_GROUP_IDS" => infra.security_group_id.clone(),
+            "ALB_ARN" => infra.alb_arn.clone(),
+            "ALB_LISTENER_ARN" => infra.listener_arn.clone(),
+            "ROUTE53_ZONE_ID" => infra.zone_id.clone(),
+            "DOMAIN_NAME" => DOMAIN.to_owned(),
+            "DATABASE_URL" => self.database_url.clone(),
+            "BACKEND_IMAGE" => "registry.example.com/tenant-backend:1".to_owned(),
+            "FRONTEND_IMAGE" => "registry.example.com/tenant-frontend:1".to_owned(),
+            _ => return None,
+        })
+    }
+
+    pub fn provisioning_config(&self) -> ProvisioningConfig {
+        ProvisioningConfig::from_lookup(|n| self.lookup(n)).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    pub fn registration_config(&self) -> RegistrationConfig {
+        RegistrationConfig::from_lookup(|n| self.lookup(n)).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    pub fn status_config(&self) -> StatusConfig {
+        StatusConfig::from_lookup(|n| self.lookup(n)).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A psql-free SQL query against the test cluster: the rows' first column as text.
+    pub async fn sql_strings(&self, query: &str) -> Vec<String> {
+        let (client, connection) = tokio_postgres::connect(&self.database_url, tokio_postgres::NoTls)
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to the test database: {e}"));
+        let driver = tokio::spawn(connection);
+        let rows = client.query(query, &[]).await.unwrap_or_else(|e| panic!("{query}: {e}"));
+        drop(client);
+        let _ = driver.await;
+        rows.iter().filter_map(|row| row.try_get::<_, String>(0).ok()).collect()
+    }
+}
+
+/// A subdomain no other test in this binary uses.
+pub fn unique_subdomain(stem: &str) -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(1);
+    format!("{stem}{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
