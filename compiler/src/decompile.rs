@@ -617,3 +617,130 @@ fn compare_op(operator: Operator) -> CompareOp {
         _ => CompareOp::Eq,
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::lower::compile;
+
+    /// Decompile, compile with the returned bindings, compare as JSON.
+    fn round_trips(definition: &serde_json::Value) -> Result<bool, String> {
+        let machine = flowc_asl::load_value(definition).map_err(|e| format!("load: {e:?}"))?;
+        let decompiled = decompile(&machine).map_err(|e| e.to_string())?;
+        let lowered = compile(&decompiled.text, &decompiled.bindings)
+            .map_err(|e| format!("{e:?}\n{}", decompiled.text))?;
+        let back: serde_json::Value =
+            serde_json::from_str(&flowc_asl::emit(&lowered.machine)).unwrap();
+        Ok(&back == definition)
+    }
+
+    #[test]
+    fn seed_round_trips_with_its_arns_bound_back() {
+        let path = "/work/shared/seed/tenant-provisioning.seed.asl.json";
+        let text = std::fs::read_to_string(path).expect("the seed ASL (../shared/seed) is missing");
+        let seed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let machine = flowc_asl::load_value(&seed).unwrap();
+        let decompiled = decompile(&machine).unwrap();
+        assert!(
+            decompiled
+                .text
+                .contains("resource tenant_provisioning = lambda \"tenant-provisioning\"")
+        );
+        assert!(
+            !decompiled.text.contains("next "),
+            "the seed's order implies every transition"
+        );
+        assert_eq!(round_trips(&seed), Ok(true));
+    }
+
+    #[test]
+    fn placeholders_decompile_to_resources() {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../workflows/tenant_provisioning.asl.json"),
+        )
+        .unwrap();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let decompiled = decompile(&flowc_asl::load_value(&value).unwrap()).unwrap();
+        assert!(
+            decompiled
+                .text
+                .contains("task CheckBackendHealth = status_checker")
+        );
+        assert_eq!(round_trips(&value), Ok(true));
+    }
+
+    /// Issue 2 item 7: every JSONPath-mode definition in the conformance cases. The count may
+    /// grow, never drop.
+    #[test]
+    fn conformance_definitions_round_trip() {
+        const AT_LEAST: usize = 308;
+        let dir = "/work/shared/conformance/cases";
+        let entries = std::fs::read_dir(dir)
+            .expect("the conformance cases (../shared/conformance/cases) are missing");
+        let (mut total, mut ok) = (0, 0);
+        let mut failures = Vec::new();
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let case: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let definition = match case.get("definition") {
+                Some(serde_json::Value::String(text)) => serde_json::from_str(text).unwrap(),
+                Some(value) => value.clone(),
+                None => continue,
+            };
+            if definition.get("QueryLanguage").and_then(|q| q.as_str()) == Some("JSONata") {
+                continue;
+            }
+            total += 1;
+            match round_trips(&definition) {
+                Ok(true) => ok += 1,
+                Ok(false) => failures.push(format!("{}: JSON differs", path.display())),
+                Err(reason) => failures.push(format!(
+                    "{}: {}",
+                    path.display(),
+                    reason.lines().next().unwrap_or("")
+                )),
+            }
+        }
+        eprintln!("{ok}/{total} JSONPath-mode conformance definitions round-trip");
+        assert!(
+            ok >= AT_LEAST,
+            "only {ok}/{total} round-trip (was {AT_LEAST}):\n{}",
+            failures.join("\n")
+        );
+    }
+
+    #[test]
+    fn unsupported_fields_are_reported_not_dropped() {
+        let definition = serde_json::json!({
+            "StartAt": "P",
+            "States": { "P": { "Type": "Pass", "Assign": { "x": 1 }, "End": true } }
+        });
+        let machine = flowc_asl::load_value(&definition).unwrap();
+        assert!(matches!(
+            decompile(&machine),
+            Err(DecompileError::Unsupported { .. })
+        ));
+    }
+
+    #[test]
+    fn out_of_order_states_get_explicit_transitions() {
+        let definition = serde_json::json!({
+            "StartAt": "B",
+            "States": {
+                "A": { "Type": "Pass", "End": true },
+                "B": { "Type": "Pass", "Next": "C" },
+                "C": { "Type": "Choice", "Choices": [{ "Variable": "$.x", "IsPresent": true, "Next": "A" }], "Default": "B" }
+            }
+        });
+        let decompiled = decompile(&flowc_asl::load_value(&definition).unwrap()).unwrap();
+        assert!(
+            decompiled.text.starts_with("pass B\n"),
+            "{}",
+            decompiled.text
+        );
+        assert_eq!(round_trips(&definition), Ok(true));
+    }
+}
