@@ -1,17 +1,54 @@
-//! `flowc test`: placeholder so the CLI tree builds. PATHS owns this file and replaces it.
+//! `flowc test [PATH...] [--junit FILE]`: runs simulation tests (`*.simtest.json`), prints a
+//! readable summary, optionally writes JUnit XML, and exits 1 when any test fails.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{EXIT_INPUT, Global};
+use crate::testing;
+
+use super::{EXIT_INPUT, EXIT_OK, Global, emitter_for};
 
 #[derive(Debug, clap::Args)]
 pub struct TestArgs {
-    /// Test files or folders to run.
+    /// Test files, or folders searched recursively for `*.simtest.json` (default: `.`).
     pub paths: Vec<PathBuf>,
+    /// Also write the results as JUnit XML to FILE (for CI).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }
 
-pub fn run(_args: TestArgs, _global: &Global) -> ExitCode {
-    eprintln!("error: `flowc test` is not implemented yet");
-    ExitCode::from(EXIT_INPUT)
+pub fn run(args: TestArgs, global: &Global) -> ExitCode {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths
+    };
+    let results = match testing::run_paths(&paths) {
+        Ok(results) => results,
+        Err(error) => {
+            report_error(error, global);
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    print!("{}", testing::render_summary(&results));
+    if let Some(junit) = &args.junit {
+        let written = testing::render_junit(&results)
+            .and_then(|xml| std::fs::write(junit, xml).map_err(|e| e.to_string()));
+        if let Err(message) = written {
+            eprintln!(
+                "error: cannot write JUnit report {}: {message}",
+                junit.display()
+            );
+            return ExitCode::from(EXIT_INPUT);
+        }
+    }
+    if results.iter().all(testing::TestResult::passed) {
+        ExitCode::from(EXIT_OK)
+    } else {
+        ExitCode::from(EXIT_INPUT)
+    }
+}
+
+fn report_error(error: testing::TestFileError, global: &Global) {
+    emitter_for(global).emit(&error, None);
 }
