@@ -3,6 +3,7 @@
 mod ctx;
 mod error;
 pub(crate) mod json;
+mod map;
 mod parts;
 mod states;
 
