@@ -1,0 +1,286 @@
+//! Grammar tests: what parses to what, and what fails with which words.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use flowc_dsl::ast::*;
+use flowc_dsl::{MAX_NESTING, ParseError, parse};
+
+fn first_state(source: &str) -> State {
+    let workflow = parse(source).unwrap_or_else(|e| panic!("{source:?} did not parse: {e}"));
+    workflow.states().next().cloned().expect("no state")
+}
+
+fn fails_with(source: &str, message: &str) {
+    match parse(source) {
+        Ok(_) => panic!("{source:?} parsed, expected `{message}`"),
+        Err(e) => assert_eq!(e.to_string(), message, "for {source:?}"),
+    }
+}
+
+#[test]
+fn a_task_has_a_name_a_resource_and_fields() {
+    let state = first_state("task Charge = payments { result_path $.charge  end }");
+    assert_eq!(state.name.node, "Charge");
+    assert!(
+        matches!(&state.kind, StateKind::Task { resource } if resource.node == ResourceRef::Named("payments".into()))
+    );
+    let fields: Vec<&Field> = state.fields.iter().map(|f| &f.node).collect();
+    assert_eq!(
+        fields,
+        [
+            &Field::ResultPath(PathOrNull::Path(PathText("$.charge".into()))),
+            &Field::End
+        ]
+    );
+}
+
+#[test]
+fn spans_cover_what_was_written() {
+    let source = "pass First\npass \"Second one\" { next First }";
+    let workflow = parse(source).unwrap();
+    let states: Vec<&State> = workflow.states().collect();
+    let name = &states[1].name;
+    assert_eq!(name.node, "Second one");
+    assert_eq!(&source[name.span.start..name.span.end], "\"Second one\"");
+    let Field::Next(target) = &states[1].fields[0].node else {
+        panic!()
+    };
+    assert_eq!(&source[target.span.start..target.span.end], "First");
+}
+
+#[test]
+fn json_literals_span_lines_and_keep_key_order() {
+    let state = first_state(
+        "pass P {\n  result {\n    \"z\": 1,\n    \"a\": [true, null, \"x\\n\", -2.5e3]\n  }\n}",
+    );
+    let Field::Result(value) = &state.fields[0].node else {
+        panic!()
+    };
+    assert_eq!(
+        serde_json::to_string(value).unwrap(),
+        r#"{"z":1,"a":[true,null,"x\n",-2500.0]}"#
+    );
+}
+
+#[test]
+fn durations_keep_their_unit() {
+    let state = first_state("wait W for 5m");
+    let StateKind::Wait { wait_for } = &state.kind else {
+        panic!()
+    };
+    assert_eq!(
+        wait_for.node,
+        WaitFor::Seconds(Duration {
+            amount: Number("5".into()),
+            unit: TimeUnit::Minutes
+        })
+    );
+    let state = first_state("wait W until $.at");
+    let StateKind::Wait { wait_for } = &state.kind else {
+        panic!()
+    };
+    assert_eq!(
+        wait_for.node,
+        WaitFor::TimestampPath(PathText("$.at".into()))
+    );
+}
+
+#[test]
+fn conditions_bind_not_then_and_then_or() {
+    let state =
+        first_state("choice C { when $.a == 1 or not $.b is present and $.c matches \"x*\" -> D }");
+    let Field::When(rule) = &state.fields[0].node else {
+        panic!()
+    };
+    let Condition::Or(parts) = &rule.condition.node else {
+        panic!("top is not `or`")
+    };
+    assert!(matches!(
+        parts[0].node,
+        Condition::Compare {
+            op: CompareOp::Eq,
+            ..
+        }
+    ));
+    let Condition::And(inner) = &parts[1].node else {
+        panic!("`and` binds tighter than `or`")
+    };
+    assert!(matches!(inner[0].node, Condition::Not(_)));
+    assert!(matches!(inner[1].node, Condition::Matches { .. }));
+}
+
+#[test]
+fn typed_paths_and_timestamps_are_operands() {
+    let state = first_state(
+        "choice C { when $.t < timestamp(\"2026-01-01T00:00:00Z\") -> D  when $.n >= number($.m) -> D }",
+    );
+    let operands: Vec<&Operand> = state
+        .fields
+        .iter()
+        .map(|f| match &f.node {
+            Field::When(ChoiceRule { condition, .. }) => match &condition.node {
+                Condition::Compare { right, .. } => &right.node,
+                _ => panic!(),
+            },
+            _ => panic!(),
+        })
+        .collect();
+    assert_eq!(
+        operands,
+        [
+            &Operand::Timestamp("2026-01-01T00:00:00Z".into()),
+            &Operand::Path(OperandType::Number, PathText("$.m".into()))
+        ]
+    );
+}
+
+#[test]
+fn paths_with_brackets_filters_and_functions_stay_whole() {
+    for path in [
+        "$['odd key']",
+        "$.a[?(@.b == 'x y')]",
+        "$$.Map.Item.Value",
+        "$.items[0:2]",
+    ] {
+        let state = first_state(&format!("pass P {{ input_path {path} }}"));
+        assert_eq!(
+            state.fields[0].node,
+            Field::InputPath(PathOrNull::Path(PathText(path.into())))
+        );
+    }
+}
+
+#[test]
+fn fail_takes_literals_paths_and_intrinsics() {
+    let state = first_state("fail F error $.e cause States.Format('a (b) {}', $.c)");
+    let StateKind::Fail { error, cause } = &state.kind else {
+        panic!()
+    };
+    assert_eq!(
+        error.as_ref().unwrap().node,
+        FailText::Path(PathText("$.e".into()))
+    );
+    assert_eq!(
+        cause.as_ref().unwrap().node,
+        FailText::Intrinsic("States.Format('a (b) {}', $.c)".into())
+    );
+}
+
+#[test]
+fn poll_collects_its_parts() {
+    let state = first_state(
+        "poll P every 60s at most 15 times {\n wait W\n check C = r\n choice D { when $.s == \"ok\" -> X }\n exhausted -> Y\n}",
+    );
+    let StateKind::Poll(poll) = &state.kind else {
+        panic!()
+    };
+    assert_eq!(
+        (poll.wait.node.as_str(), poll.check.name.node.as_str()),
+        ("W", "C")
+    );
+    assert_eq!(
+        (poll.at_most.node.0.as_str(), poll.exhausted.node.as_str()),
+        ("15", "Y")
+    );
+}
+
+#[test]
+fn comments_are_collected_outside_strings() {
+    let workflow = parse("# one\npass P { result \"# not a comment\" } // two\n").unwrap();
+    let texts: Vec<&str> = workflow.comments.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts, ["# one", "// two"]);
+}
+
+#[test]
+fn keywords_do_not_swallow_longer_names() {
+    let state = first_state("task T = r { retry transient_errors }");
+    assert!(
+        matches!(&state.fields[0].node, Field::Retry(Retry::Policy(p)) if p.node == "transient_errors")
+    );
+}
+
+#[test]
+fn syntax_errors_are_said_in_words() {
+    fails_with(
+        "task",
+        "expected a state name after `task`, found the end of the file",
+    );
+    fails_with(
+        "task X",
+        "expected `=` after `X`, found the end of the file",
+    );
+    fails_with(
+        "pass P { next }",
+        "expected a state name after `next`, found `}`",
+    );
+    fails_with(
+        "resource r lambda \"x\"",
+        "expected `=` after `r`, found `lambda`",
+    );
+    fails_with(
+        "pass P { result_path }",
+        "expected a path (like `$.field`) or `null` after `result_path`, found `}`",
+    );
+}
+
+#[test]
+fn poll_parts_are_required_once() {
+    let incomplete = parse("poll P every 1s at most 3 times { wait W }").unwrap_err();
+    assert!(matches!(
+        incomplete,
+        ParseError::IncompletePoll { part: "check", .. }
+    ));
+    let twice = parse("poll P every 1s at most 3 times { wait W wait V }").unwrap_err();
+    assert!(matches!(
+        twice,
+        ParseError::DuplicatePollPart { part: "wait", .. }
+    ));
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    let deep = format!(
+        "pass P {{ result {}{} }}",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    assert!(matches!(
+        parse(&deep),
+        Err(ParseError::TooDeep {
+            limit: MAX_NESTING,
+            ..
+        })
+    ));
+    let branches = "parallel P { branch { ".repeat(5_000);
+    assert!(matches!(parse(&branches), Err(ParseError::TooDeep { .. })));
+}
+
+#[test]
+fn bad_input_never_panics() {
+    let long_line = format!("pass P {{ result \"{}\" }}", "x".repeat(1 << 20));
+    assert!(parse(&long_line).is_ok());
+    for source in [
+        "",
+        "\u{feff}",
+        "task X = \"",
+        "pass P { result [1, 2",
+        "choice C { when $.a",
+        "}",
+        "\"\\u12\"",
+    ] {
+        let _ = parse(source);
+    }
+    assert!(parse("").unwrap().items.is_empty());
+}
+
+#[test]
+fn invalid_literals_have_their_own_codes() {
+    assert!(matches!(
+        parse("comment \"\\q\""),
+        Err(ParseError::InvalidString { .. })
+    ));
+    assert!(matches!(
+        parse("pass P { result 1e999 }"),
+        Err(ParseError::InvalidNumber { .. })
+    ));
+}
