@@ -390,6 +390,8 @@ impl Field {
     }
 }
 
+// One Retry per written field, built once: boxing the inline rule would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Retry {
     /// `retry transient`: a declared policy.
