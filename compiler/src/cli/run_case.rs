@@ -1,9 +1,11 @@
-//! `flowc run-case`: placeholder so the CLI tree builds. SIM owns this file and replaces it.
+//! `flowc run-case CASE.json`: the conformance contract (../shared/conformance/README.md).
+//! Runs the case's definition on its input with its recorded Task results and prints one JSON
+//! object: `{"status": "SUCCEEDED", "output"}` or `{"status", "error", "cause"}`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{EXIT_INPUT, Global};
+use super::{EXIT_INPUT, EXIT_OK, Global, emitter_for};
 
 #[derive(Debug, clap::Args)]
 pub struct RunCaseArgs {
@@ -11,10 +13,30 @@ pub struct RunCaseArgs {
     pub case: PathBuf,
 }
 
-pub fn run(args: RunCaseArgs, _global: &Global) -> ExitCode {
-    eprintln!(
-        "error: `flowc run-case` is not implemented yet (asked to run {})",
-        args.case.display()
-    );
-    ExitCode::from(EXIT_INPUT)
+pub fn run(args: RunCaseArgs, global: &Global) -> ExitCode {
+    let mut emitter = emitter_for(global);
+    let text = match std::fs::read_to_string(&args.case) {
+        Ok(t) => t,
+        Err(e) => {
+            emitter.emit(
+                &flowc_sim::SimError::InvalidInput {
+                    message: format!("cannot read {}: {e}", args.case.display()),
+                    line: 0,
+                    column: 0,
+                },
+                None,
+            );
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    match flowc_sim::Case::from_json_text(&text).and_then(|c| c.run()) {
+        Ok(outcome) => {
+            println!("{}", flowc_sim::contract_json(&outcome));
+            ExitCode::from(EXIT_OK)
+        }
+        Err(e) => {
+            emitter.emit(&e, None);
+            ExitCode::from(EXIT_INPUT)
+        }
+    }
 }

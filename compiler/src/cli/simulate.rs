@@ -1,20 +1,195 @@
-//! `flowc simulate`: placeholder so the CLI tree builds. SIM owns this file and replaces it.
+//! `flowc simulate FILE(.flow|.asl.json) [--input JSON | --input-file F]
+//! [--mock-config F --test-case NAME [--state-machine NAME]] [--history OUT.json] [--seed N]`
+//!
+//! Runs the state machine in the deterministic simulator and prints one JSON object:
+//! `{"status", "output" | "error", "cause", "duration_seconds", "events", "transitions"}`.
+//! Exit 0 whatever the execution's status; 1 when the input (definition, JSON input, mock file)
+//! is invalid or a Task has no mock.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::{EXIT_INPUT, Global};
+use flowc_sim::{MockConfig, Outcome, Program, SimError, Simulation, Status};
+use serde_json::{Map, Value};
+
+use super::input::{InputKind, read_source};
+use super::{EXIT_INPUT, EXIT_OK, Global, emitter_for};
+use crate::diagnostics::SourceText;
 
 #[derive(Debug, clap::Args)]
 pub struct SimulateArgs {
     /// The state machine (.asl.json or .flow).
     pub file: PathBuf,
+    /// The execution input as JSON text (default `{}`).
+    #[arg(long, value_name = "JSON", conflicts_with = "input_file")]
+    pub input: Option<String>,
+    /// Read the execution input from this JSON file.
+    #[arg(long, value_name = "F")]
+    pub input_file: Option<PathBuf>,
+    /// An AWS Step Functions Local MockConfigFile.json serving the Task results.
+    #[arg(long, value_name = "F", requires = "test_case")]
+    pub mock_config: Option<PathBuf>,
+    /// The test case of the mock file to use.
+    #[arg(long, value_name = "NAME", requires = "mock_config")]
+    pub test_case: Option<String>,
+    /// The state machine entry of the mock file (needed when several have the test case).
+    #[arg(long, value_name = "NAME", requires = "test_case")]
+    pub state_machine: Option<String>,
+    /// Write the execution history (GetExecutionHistory's JSON shape) to this file.
+    #[arg(long, value_name = "OUT.json")]
+    pub history: Option<PathBuf>,
+    /// Seed for retry jitter, States.UUID and States.MathRandom.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed: u64,
 }
 
-pub fn run(args: SimulateArgs, _global: &Global) -> ExitCode {
-    eprintln!(
-        "error: `flowc simulate` is not implemented yet (asked to run {})",
-        args.file.display()
-    );
-    ExitCode::from(EXIT_INPUT)
+/// A problem before or instead of an execution, already rendered as a diagnostic on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reported;
+
+pub fn run(args: SimulateArgs, global: &Global) -> ExitCode {
+    match simulate(&args, global) {
+        Ok(outcome) => {
+            println!("{}", summary(&outcome));
+            ExitCode::from(EXIT_OK)
+        }
+        Err(Reported) => ExitCode::from(EXIT_INPUT),
+    }
+}
+
+/// Loads a state machine for simulation: ASL JSON directly, `.flow` through the compiler.
+pub fn load_program(file: &Path, global: &Global) -> Result<Program, Reported> {
+    let mut emitter = emitter_for(global);
+    let source = match read_source(file) {
+        Ok(s) => s,
+        Err(e) => {
+            emitter.emit(&e, None);
+            return Err(Reported);
+        }
+    };
+    let text = SourceText::new(source.name.clone(), source.text.clone());
+    let kind = match source.kind() {
+        Ok(k) => k,
+        Err(e) => {
+            emitter.emit(&e, None);
+            return Err(Reported);
+        }
+    };
+    let json = match kind {
+        InputKind::Asl => source.text.clone(),
+        InputKind::Flow => {
+            match crate::lower::compile(&source.text, &crate::lower::Bindings::new()) {
+                Ok(lowered) => flowc_asl::emit(&lowered.machine),
+                Err(crate::lower::CompileError::Parse(e)) => {
+                    emitter.emit(&e, Some(&text));
+                    return Err(Reported);
+                }
+                Err(crate::lower::CompileError::Resolve(errors)) => {
+                    for e in &errors {
+                        emitter.emit(e, Some(&text));
+                    }
+                    return Err(Reported);
+                }
+            }
+        }
+    };
+    Program::from_json_text(&json).map_err(|e| {
+        emitter.emit(&e, Some(&text));
+        Reported
+    })
+}
+
+fn read_input(args: &SimulateArgs) -> Result<Value, SimError> {
+    let (text, origin) = match (&args.input, &args.input_file) {
+        (Some(t), _) => (t.clone(), "--input".to_string()),
+        (None, Some(f)) => (
+            std::fs::read_to_string(f).map_err(|e| SimError::InvalidInput {
+                message: format!("cannot read {}: {e}", f.display()),
+                line: 0,
+                column: 0,
+            })?,
+            f.display().to_string(),
+        ),
+        (None, None) => return Ok(Value::Object(Map::new())),
+    };
+    serde_json::from_str(&text).map_err(|e| SimError::InvalidInput {
+        // serde's text ends with " at line L column C"; the error shows both separately.
+        message: format!("{origin}: {}", without_location(&e.to_string())),
+        line: e.line(),
+        column: e.column(),
+    })
+}
+
+fn without_location(message: &str) -> &str {
+    message
+        .rfind(" at line ")
+        .and_then(|k| message.get(..k))
+        .unwrap_or(message)
+}
+
+fn simulate(args: &SimulateArgs, global: &Global) -> Result<Outcome, Reported> {
+    let program = load_program(&args.file, global)?;
+    let mut emitter = emitter_for(global);
+    let mut report = |e: SimError| {
+        emitter.emit(&e, None);
+        Reported
+    };
+    let input = read_input(args).map_err(&mut report)?;
+    let sim = Simulation::new(&program).input(input).seed(args.seed);
+    let sim = match (&args.mock_config, &args.test_case) {
+        (Some(file), Some(case)) => {
+            let text = std::fs::read_to_string(file).map_err(|e| {
+                report(SimError::InvalidMocks {
+                    message: format!("cannot read {}: {e}", file.display()),
+                })
+            })?;
+            let config = MockConfig::from_json_text(&text).map_err(&mut report)?;
+            let mocks = config
+                .test_case(args.state_machine.as_deref(), case, &program)
+                .map_err(&mut report)?;
+            sim.mocks(mocks)
+        }
+        _ => sim,
+    };
+    let outcome = sim.run().map_err(&mut report)?;
+    if let Some(path) = &args.history
+        && let Err(e) = std::fs::write(path, outcome.history.to_json() + "\n")
+    {
+        eprintln!("error: cannot write the history to {}: {e}", path.display());
+        return Err(Reported);
+    }
+    Ok(outcome)
+}
+
+/// The one-line JSON summary `flowc simulate` prints.
+pub fn summary(outcome: &Outcome) -> Value {
+    let mut m = Map::new();
+    let status = match outcome.status {
+        Status::Succeeded => "SUCCEEDED",
+        Status::Failed => "FAILED",
+        Status::TimedOut => "TIMED_OUT",
+    };
+    m.insert("status".into(), status.into());
+    match outcome.status {
+        Status::Succeeded => {
+            m.insert(
+                "output".into(),
+                outcome.output.clone().unwrap_or(Value::Null),
+            );
+        }
+        _ => {
+            m.insert(
+                "error".into(),
+                outcome.error.clone().map_or(Value::Null, Value::from),
+            );
+            m.insert(
+                "cause".into(),
+                outcome.cause.clone().map_or(Value::Null, Value::from),
+            );
+        }
+    }
+    m.insert("duration_seconds".into(), outcome.duration_seconds.into());
+    m.insert("events".into(), outcome.history.len().into());
+    m.insert("transitions".into(), outcome.transitions.into());
+    Value::Object(m)
 }
