@@ -139,6 +139,25 @@ impl SourceCode for SourceText {
         let span_start = floor_char_boundary(text, span.offset());
         let span_end = ceil_char_boundary(text, span.offset() + span.len()).max(span_start);
         let first = self.line_index(span_start);
+        if context_lines_before == 0 && context_lines_after == 0 {
+            // What miette asks for to name the position in a report header: the span itself,
+            // with the line and column where it starts (clipped to the line for huge spans).
+            let (_, line_end) = self.line_range(first);
+            let end = span_end
+                .min(line_end.max(span_start))
+                .min(span_start + MAX_LINE_BYTES);
+            let end = ceil_char_boundary(text, end);
+            let (_, column) = self.line_col(span_start);
+            let data = text.as_bytes().get(span_start..end).unwrap_or_default();
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.name.clone(),
+                data,
+                SourceSpan::from((span_start, end - span_start)),
+                first,
+                column - 1,
+                1,
+            )));
+        }
         let last = self.line_index(span_end.saturating_sub(1).max(span_start));
         let from = first.saturating_sub(context_lines_before);
         let to = (last + context_lines_after).min(self.line_starts.len().saturating_sub(1));
@@ -363,6 +382,10 @@ impl Emitter {
 
     pub fn errors(&self) -> usize {
         self.errors
+    }
+
+    pub fn format(&self) -> Format {
+        self.format
     }
 
     pub fn warnings(&self) -> usize {

@@ -1,5 +1,174 @@
-//! Graph checks over an ASL state machine (petgraph): unknown targets, unreachable states, dead
-//! ends, Choice without Default, States.ALL placement, unbounded polling loops, negative or
-//! non-integer waits and timeouts, transitions escaping a Parallel or Map branch.
+//! Graph checks over an ASL state machine, for `.flow` (after lowering) and for hand-written
+//! `.asl.json` alike: unknown targets, transitions that escape a Parallel or Map branch,
+//! unreachable states, missing terminal states and dead ends, Choice without Default, States.ALL
+//! placement in Retry and Catch, unbounded polling loops, duplicate state names.
 //!
-//! Codes `flowc::check::*`. Being built; see the module's history.
+//! Each scope (the machine, every Parallel branch, every Map processor) is its own petgraph
+//! graph; every check is linear in the number of states and transitions. Negative and
+//! non-integer waits and timeouts cannot reach this stage: the ASL loader and the `.flow`
+//! resolver reject them, and the model stores them as unsigned integers.
+//!
+//! Diagnostics point into the source through a [`SpanSource`] side table.
+
+mod error;
+mod graph;
+mod loops;
+mod retry;
+mod spans;
+
+use std::collections::HashMap;
+
+use flowc_asl::{Branch, State, StateKind, StateMachine, StateName, StatePath};
+use indexmap::IndexMap;
+
+pub use error::CheckError;
+use spans::Locator;
+pub use spans::{NoSpans, SpanSource};
+
+/// Runs every check and returns all problems found, errors and warnings, in source order of
+/// the scopes (the machine first, then branches depth first).
+pub fn check(machine: &StateMachine, spans: &dyn SpanSource) -> Vec<CheckError> {
+    let locate = Locator { spans };
+    let mut out = Vec::new();
+    let mut scopes = Vec::new();
+    collect_scopes(&machine.states, &machine.start_at, None, &mut scopes);
+    let owners = scope_of_every_state(&scopes, &locate, &mut out);
+    for (id, scope) in scopes.iter().enumerate() {
+        graph::check_scope(scope, id, &scopes, &owners, &locate, &mut out);
+        for (name, state) in scope.states {
+            let path = scope.path_of(name);
+            retry::check_state(&path, state, &locate, &mut out);
+            if let StateKind::Choice(choice) = &state.kind
+                && choice.default.is_none()
+            {
+                out.push(CheckError::ChoiceWithoutDefault {
+                    name: name.as_str().to_owned(),
+                    span: locate.state(&path),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// One graph of states: the machine's top level, a Parallel branch or a Map processor.
+pub(crate) struct Scope<'a> {
+    pub(crate) states: &'a IndexMap<StateName, State>,
+    pub(crate) start_at: &'a StateName,
+    /// The Parallel or Map state holding this branch and the branch index; `None` at top level.
+    pub(crate) parent: Option<(StatePath, usize, Container)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Container {
+    Parallel,
+    Map,
+}
+
+impl Scope<'_> {
+    pub(crate) fn path_of(&self, name: &StateName) -> StatePath {
+        match &self.parent {
+            Some((parent, index, _)) => parent.child(*index, name),
+            None => StatePath::top(name),
+        }
+    }
+
+    /// What the scope is called in messages.
+    pub(crate) fn describe(&self) -> String {
+        match &self.parent {
+            None => "state machine".to_owned(),
+            Some((parent, index, Container::Parallel)) => {
+                format!("branch {index} of Parallel state `{parent}`")
+            }
+            Some((parent, _, Container::Map)) => format!("item processor of Map state `{parent}`"),
+        }
+    }
+
+    /// Where the scope's StartAt was written.
+    pub(crate) fn start_span(&self, locate: &Locator<'_>) -> miette::SourceSpan {
+        let start = self.path_of(self.start_at);
+        match &self.parent {
+            None => locate
+                .spans
+                .machine_field("StartAt")
+                .unwrap_or_else(|| locate.state(&start)),
+            Some((parent, index, container)) => {
+                let pointer = match container {
+                    Container::Parallel => format!("Branches/{index}/StartAt"),
+                    Container::Map => "ItemProcessor/StartAt".to_owned(),
+                };
+                locate
+                    .spans
+                    .field(parent, &pointer)
+                    .or_else(|| locate.spans.field(parent, "Iterator/StartAt"))
+                    .or_else(|| locate.spans.state_name(&start))
+                    .unwrap_or_else(|| locate.state(parent))
+            }
+        }
+    }
+}
+
+fn collect_scopes<'a>(
+    states: &'a IndexMap<StateName, State>,
+    start_at: &'a StateName,
+    parent: Option<(StatePath, usize, Container)>,
+    out: &mut Vec<Scope<'a>>,
+) {
+    let parent_path = parent.as_ref().map(|(p, i, _)| (p.clone(), *i));
+    out.push(Scope {
+        states,
+        start_at,
+        parent,
+    });
+    for (name, state) in states {
+        let path = match &parent_path {
+            Some((p, i)) => p.child(*i, name),
+            None => StatePath::top(name),
+        };
+        let (branches, container): (Vec<&Branch>, Container) = match &state.kind {
+            StateKind::Parallel(parallel) => {
+                (parallel.branches.iter().collect(), Container::Parallel)
+            }
+            StateKind::Map(map) => (vec![&map.item_processor.branch], Container::Map),
+            _ => continue,
+        };
+        for (index, branch) in branches.into_iter().enumerate() {
+            collect_scopes(
+                &branch.states,
+                &branch.start_at,
+                Some((path.clone(), index, container)),
+                out,
+            );
+        }
+    }
+}
+
+/// Which scope each state name belongs to (its first definition); reports names defined in
+/// more than one scope, which AWS rejects (state names are unique machine-wide).
+fn scope_of_every_state<'a>(
+    scopes: &[Scope<'a>],
+    locate: &Locator<'_>,
+    out: &mut Vec<CheckError>,
+) -> HashMap<&'a str, usize> {
+    let mut owners: HashMap<&'a str, usize> = HashMap::new();
+    for (id, scope) in scopes.iter().enumerate() {
+        for name in scope.states.keys() {
+            if let Some(&first) = owners.get(name.as_str()) {
+                let first_scope = scopes.get(first);
+                out.push(CheckError::DuplicateState {
+                    name: name.as_str().to_owned(),
+                    span: locate.state(&scope.path_of(name)),
+                    first: first_scope
+                        .map(|s| locate.state(&s.path_of(name)))
+                        .unwrap_or_else(|| (0, 0).into()),
+                });
+            } else {
+                owners.insert(name.as_str(), id);
+            }
+        }
+    }
+    owners
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,9 +1,14 @@
 //! `flowc compile FILE.flow [-o OUT] [--check] [--bind name=ARN]...`
+//!
+//! Also accepts `.asl.json`: it is loaded, checked and written back in canonical form.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{Binding, Global, pending};
+use super::output::{OutputError, is_up_to_date, print_stdout, write_atomic};
+use super::pipeline::{load_checked, summary};
+use super::{Binding, EXIT_INPUT, Global, display_path, emitter_for};
+use crate::lower::Bindings;
 
 #[derive(Debug, clap::Args)]
 pub struct CompileArgs {
@@ -22,5 +27,42 @@ pub struct CompileArgs {
 }
 
 pub fn run(args: CompileArgs, global: &Global) -> ExitCode {
-    pending("compile", &args.file, global)
+    let mut emitter = emitter_for(global);
+    let mut bindings = Bindings::new();
+    for binding in &args.bindings {
+        bindings.insert(binding.name.clone(), binding.arn.clone());
+    }
+    let file = display_path(&args.file);
+    let Some(machine) = load_checked(&args.file, &bindings, &mut emitter) else {
+        summary(&emitter, &file);
+        return ExitCode::from(EXIT_INPUT);
+    };
+    summary(&emitter, &file);
+    let json = flowc_asl::emit(&machine);
+    let result = match (&args.output, args.check) {
+        (Some(out), true) => {
+            if is_up_to_date(out, json.as_bytes()) {
+                Ok(())
+            } else {
+                let binds: String = args
+                    .bindings
+                    .iter()
+                    .map(|b| format!(" --bind {}={}", b.name, b.arn))
+                    .collect();
+                Err(OutputError::Stale {
+                    file: display_path(out),
+                    command: format!("flowc compile {file}{binds} -o {}", display_path(out)),
+                })
+            }
+        }
+        (Some(out), false) => write_atomic(out, json.as_bytes()),
+        (None, _) => print_stdout(&json),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            emitter.emit(&err, None);
+            ExitCode::from(EXIT_INPUT)
+        }
+    }
 }

@@ -1,9 +1,18 @@
 //! `flowc decompile FILE.asl.json [-o OUT]`: ASL JSON back to readable .flow.
+//!
+//! The definition is loaded and checked like any other input first, so a broken definition is
+//! reported with line and column instead of being decompiled. When the decompiler turns Lambda
+//! ARNs into resource bindings, the `--bind` flags that compile the text back to the same JSON
+//! are printed on stderr.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{Global, pending};
+use super::input::{InputError, InputKind, kind_of};
+use super::output::{print_stdout, write_atomic};
+use super::pipeline::{load_checked, summary};
+use super::{EXIT_INPUT, Global, MessageFormat, display_path, emitter_for};
+use crate::lower::Bindings;
 
 #[derive(Debug, clap::Args)]
 pub struct DecompileArgs {
@@ -15,5 +24,45 @@ pub struct DecompileArgs {
 }
 
 pub fn run(args: DecompileArgs, global: &Global) -> ExitCode {
-    pending("decompile", &args.file, global)
+    let mut emitter = emitter_for(global);
+    let file = display_path(&args.file);
+    if matches!(kind_of(&args.file), Ok(InputKind::Flow)) {
+        let err = InputError::WrongKind {
+            file: file.clone(),
+            command: "decompile",
+            expected: "an .asl.json file",
+            help: "a .flow file is already readable; `flowc fmt` formats it",
+        };
+        emitter.emit(&err, None);
+        return ExitCode::from(EXIT_INPUT);
+    }
+    let machine = load_checked(&args.file, &Bindings::new(), &mut emitter);
+    summary(&emitter, &file);
+    let Some(machine) = machine else {
+        return ExitCode::from(EXIT_INPUT);
+    };
+    let decompiled = match crate::decompile::decompile(&machine) {
+        Ok(decompiled) => decompiled,
+        Err(err) => {
+            emitter.emit(&err, None);
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    let result = match &args.output {
+        Some(out) => write_atomic(out, decompiled.text.as_bytes()),
+        None => print_stdout(&decompiled.text),
+    };
+    if let Err(err) = result {
+        emitter.emit(&err, None);
+        return ExitCode::from(EXIT_INPUT);
+    }
+    let binds: Vec<String> = decompiled
+        .bindings
+        .iter()
+        .map(|(name, arn)| format!("--bind {name}={arn}"))
+        .collect();
+    if !binds.is_empty() && global.message_format == MessageFormat::Human {
+        eprintln!("note: compile it back with {}", binds.join(" "));
+    }
+    ExitCode::SUCCESS
 }

@@ -3,7 +3,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{Global, pending};
+use super::input::{InputError, InputKind, read_source};
+use super::output::write_atomic;
+use super::{EXIT_INPUT, Global, display_path, emitter_for};
+use crate::diagnostics::SourceText;
 
 #[derive(Debug, clap::Args)]
 pub struct FmtArgs {
@@ -16,9 +19,50 @@ pub struct FmtArgs {
 }
 
 pub fn run(args: FmtArgs, global: &Global) -> ExitCode {
-    let mut code = ExitCode::SUCCESS;
-    for file in &args.files {
-        code = pending("fmt", file, global);
+    let mut emitter = emitter_for(global);
+    let mut would_change = Vec::new();
+    for path in &args.files {
+        let source = match read_source(path) {
+            Ok(source) => source,
+            Err(err) => {
+                emitter.emit(&err, None);
+                continue;
+            }
+        };
+        if source.kind().ok() != Some(InputKind::Flow) {
+            emitter.emit(
+                &InputError::WrongKind {
+                    file: source.name.clone(),
+                    command: "fmt",
+                    expected: ".flow files",
+                    help: "ASL JSON is written in canonical form by `flowc compile FILE.asl.json`",
+                },
+                None,
+            );
+            continue;
+        }
+        let formatted = match crate::fmt::format_source(&source.text) {
+            Ok(formatted) => formatted,
+            Err(err) => {
+                emitter.emit(&err, Some(&SourceText::new(&source.name, &source.text)));
+                continue;
+            }
+        };
+        if formatted == source.text {
+            continue;
+        }
+        if args.check {
+            would_change.push(display_path(path));
+        } else if let Err(err) = write_atomic(path, formatted.as_bytes()) {
+            emitter.emit(&err, None);
+        }
     }
-    code
+    for file in &would_change {
+        eprintln!("would reformat: {file}");
+    }
+    if emitter.errors() > 0 || !would_change.is_empty() {
+        ExitCode::from(EXIT_INPUT)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

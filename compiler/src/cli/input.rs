@@ -7,10 +7,12 @@
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use std::sync::Arc;
+
+use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
-use crate::diagnostics::line_col;
+use crate::diagnostics::{SourceText, line_col};
 
 /// Inputs larger than this are refused rather than parsed: a state machine definition is capped
 /// at 1 MB by AWS, so 16 MB leaves room for comments and formatting while keeping memory bounded.
@@ -95,8 +97,9 @@ pub enum InputError {
         offset: usize,
         line: usize,
         column: usize,
+        /// Decoded lossily, so the report can show the line with the bad byte.
         #[source_code]
-        source_code: NamedSource<String>,
+        source_code: Arc<SourceText>,
         #[label("this byte is not valid UTF-8")]
         span: SourceSpan,
     },
@@ -114,6 +117,15 @@ pub enum InputError {
         help("name .flow sources `NAME.flow` and ASL files `NAME.asl.json`")
     )]
     UnknownKind { file: String },
+
+    #[error("`flowc {command}` takes {expected}, not `{file}`")]
+    #[diagnostic(code(flowc::input::wrong_kind), help("{help}"))]
+    WrongKind {
+        file: String,
+        command: &'static str,
+        expected: &'static str,
+        help: &'static str,
+    },
 }
 
 /// Reads `path` as UTF-8 text, refusing missing, empty, oversized and non-UTF-8 files.
@@ -173,7 +185,7 @@ fn decode(name: &str, bytes: Vec<u8>) -> Result<String, InputError> {
                 line,
                 column,
                 span: SourceSpan::from((offset, char::REPLACEMENT_CHARACTER.len_utf8())),
-                source_code: NamedSource::new(name, lossy),
+                source_code: Arc::new(SourceText::new(name, lossy)),
             })
         }
     }
@@ -217,7 +229,7 @@ mod tests {
                 column,
                 ..
             }) => {
-                assert_eq!((byte, offset, line, column), (0xFF, 15, 2, 5));
+                assert_eq!((byte, offset, line, column), (0xFF, 17, 2, 5));
             }
             other => panic!("expected NotUtf8, got {other:?}"),
         }

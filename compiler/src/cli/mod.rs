@@ -15,6 +15,7 @@ pub mod fmt;
 pub mod graph;
 pub mod input;
 pub mod output;
+pub(crate) mod pipeline;
 pub mod run_case;
 pub mod simulate;
 pub mod test;
@@ -167,26 +168,6 @@ pub struct OutputArg {
     /// Write the result to this file (atomically) instead of stdout.
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
-}
-
-/// Reads the input (so bad input is already reported properly) and says the stage behind this
-/// subcommand is not wired yet. Removed once the parser, model and checks are connected.
-pub(crate) fn pending(command: &str, file: &std::path::Path, global: &Global) -> ExitCode {
-    let mut emitter = emitter_for(global);
-    match input::read_source(file) {
-        Err(err) => {
-            emitter.emit(&err, None);
-            ExitCode::from(EXIT_INPUT)
-        }
-        Ok(source) => {
-            eprintln!(
-                "error: `flowc {command}` is not wired to the compiler yet (read {} bytes from {})",
-                source.text.len(),
-                display_path(file)
-            );
-            ExitCode::from(EXIT_INPUT)
-        }
-    }
 }
 
 /// The diagnostic emitter for the chosen `--message-format`.

@@ -15,6 +15,10 @@ pub enum OutputError {
         help("check that the directory exists and that you may write to it")
     )]
     WriteFailed { file: String, reason: String },
+
+    #[error("`{file}` is out of date")]
+    #[diagnostic(code(flowc::output::stale), help("run `{command}` to update it"))]
+    Stale { file: String, command: String },
 }
 
 /// Replaces `path` with `contents` atomically (same-directory temp file, then rename).
@@ -36,6 +40,22 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
     temp.as_file().sync_all().map_err(|e| fail(e.to_string()))?;
     temp.persist(path).map_err(|e| fail(e.error.to_string()))?;
     Ok(())
+}
+
+/// Writes `text` to stdout; a closed pipe (`flowc ... | head`) is not an error worth a report.
+pub fn print_stdout(text: &str) -> Result<(), OutputError> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(err) => Err(OutputError::WriteFailed {
+            file: "<stdout>".to_owned(),
+            reason: err.to_string(),
+        }),
+    }
 }
 
 /// Whether `path` already holds exactly `contents` (a missing file does not).

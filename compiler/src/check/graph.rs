@@ -1,0 +1,317 @@
+//! Per-scope graph checks: unknown and escaping targets, unreachable states, no terminal state,
+//! dead ends. One petgraph graph per scope, nodes in written order.
+
+use std::collections::HashMap;
+
+use flowc_asl::{State, StateKind, StateName, Transition};
+use petgraph::Direction;
+use petgraph::algo::kosaraju_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::Dfs;
+
+use super::spans::Locator;
+use super::{CheckError, Container, Scope, loops};
+
+/// A transition out of a state and the field it was written in.
+pub(crate) struct Edge<'a> {
+    pub(crate) target: &'a StateName,
+    /// Field pointer relative to the state (`Next`, `Choices/2/Next`, `Default`, `Catch/0/Next`).
+    pub(crate) pointer: String,
+}
+
+/// Every transition of a state with the field that holds it.
+pub(crate) fn edges(state: &State) -> Vec<Edge<'_>> {
+    let mut out = Vec::new();
+    if let Some(Transition::Next(next)) = state.transition() {
+        out.push(Edge {
+            target: next,
+            pointer: "Next".to_owned(),
+        });
+    }
+    if let StateKind::Choice(choice) = &state.kind {
+        for (index, rule) in choice.choices.iter().enumerate() {
+            out.push(Edge {
+                target: &rule.next,
+                pointer: format!("Choices/{index}/Next"),
+            });
+        }
+        if let Some(default) = &choice.default {
+            out.push(Edge {
+                target: default,
+                pointer: "Default".to_owned(),
+            });
+        }
+    }
+    for (index, catcher) in state.catch().iter().enumerate() {
+        out.push(Edge {
+            target: &catcher.next,
+            pointer: format!("Catch/{index}/Next"),
+        });
+    }
+    out
+}
+
+/// Whether the execution (of this scope) can end in this state.
+fn is_terminal(state: &State) -> bool {
+    matches!(state.kind, StateKind::Succeed | StateKind::Fail(_))
+        || matches!(state.transition(), Some(Transition::End))
+}
+
+/// The scope's graph: node `i` is the `i`-th state in written order.
+pub(crate) fn build(scope: &Scope<'_>) -> (DiGraph<(), ()>, bool) {
+    let mut graph = DiGraph::with_capacity(scope.states.len(), scope.states.len() * 2);
+    for _ in 0..scope.states.len() {
+        graph.add_node(());
+    }
+    let mut complete = true;
+    for (from, state) in scope.states.values().enumerate() {
+        for edge in edges(state) {
+            match scope.states.get_index_of(edge.target) {
+                Some(to) => {
+                    graph.add_edge(NodeIndex::new(from), NodeIndex::new(to), ());
+                }
+                None => complete = false,
+            }
+        }
+    }
+    (graph, complete)
+}
+
+pub(crate) fn check_scope(
+    scope: &Scope<'_>,
+    id: usize,
+    scopes: &[Scope<'_>],
+    owners: &HashMap<&str, usize>,
+    locate: &Locator<'_>,
+    out: &mut Vec<CheckError>,
+) {
+    let mut targets_ok = check_targets(scope, id, scopes, owners, locate, out);
+    let Some(start) = scope.states.get_index_of(scope.start_at) else {
+        out.push(unknown_or_escaping(
+            scope,
+            id,
+            scopes,
+            owners,
+            "StartAt",
+            scope.start_at,
+            scope.start_span(locate),
+        ));
+        return;
+    };
+    let (graph, complete) = build(scope);
+    targets_ok &= complete;
+    // With a misspelled target the graph is missing edges; reachability would only add noise
+    // on top of the real error.
+    if !targets_ok {
+        return;
+    }
+    let start = NodeIndex::new(start);
+    let mut reachable = vec![false; graph.node_count()];
+    let mut dfs = Dfs::new(&graph, start);
+    while let Some(node) = dfs.next(&graph) {
+        if let Some(seen) = reachable.get_mut(node.index()) {
+            *seen = true;
+        }
+    }
+    for (index, name) in scope.states.keys().enumerate() {
+        if !reachable.get(index).copied().unwrap_or(true) {
+            out.push(CheckError::UnreachableState {
+                name: name.as_str().to_owned(),
+                start: scope.start_at.as_str().to_owned(),
+                span: locate.state(&scope.path_of(name)),
+            });
+        }
+    }
+
+    let ends = can_end(scope, &graph);
+    let sccs = kosaraju_scc(&graph);
+    if !scope.states.values().any(is_terminal) {
+        out.push(CheckError::NoTerminalState {
+            scope: scope.describe(),
+            span: scope.start_span(locate),
+        });
+    } else {
+        report_dead_ends(scope, &graph, &sccs, &reachable, &ends, locate, out);
+    }
+    loops::check_loops(scope, &graph, &sccs, &reachable, locate, out);
+}
+
+/// Reports unknown and escaping targets; true when every target names a state of this scope.
+fn check_targets(
+    scope: &Scope<'_>,
+    id: usize,
+    scopes: &[Scope<'_>],
+    owners: &HashMap<&str, usize>,
+    locate: &Locator<'_>,
+    out: &mut Vec<CheckError>,
+) -> bool {
+    let mut ok = true;
+    for (name, state) in scope.states {
+        let path = scope.path_of(name);
+        for edge in edges(state) {
+            if scope.states.contains_key(edge.target) {
+                continue;
+            }
+            ok = false;
+            out.push(unknown_or_escaping(
+                scope,
+                id,
+                scopes,
+                owners,
+                name.as_str(),
+                edge.target,
+                locate.field(&path, &edge.pointer),
+            ));
+        }
+    }
+    ok
+}
+
+fn unknown_or_escaping(
+    scope: &Scope<'_>,
+    id: usize,
+    scopes: &[Scope<'_>],
+    owners: &HashMap<&str, usize>,
+    from: &str,
+    target: &StateName,
+    span: miette::SourceSpan,
+) -> CheckError {
+    match owners.get(target.as_str()) {
+        Some(&owner) if owner != id => CheckError::EscapesBranch {
+            from: from.to_owned(),
+            name: target.as_str().to_owned(),
+            container: match &scope.parent {
+                Some((_, _, Container::Parallel)) => "Parallel".to_owned(),
+                Some((_, _, Container::Map)) => "Map".to_owned(),
+                None => "top-level".to_owned(),
+            },
+            span,
+        },
+        _ => CheckError::UnknownTarget {
+            from: from.to_owned(),
+            name: target.as_str().to_owned(),
+            help: did_you_mean(target.as_str(), scope, scopes.len()),
+            span,
+        },
+    }
+}
+
+/// "did you mean" over the scope's own state names (the only legal targets).
+fn did_you_mean(name: &str, scope: &Scope<'_>, _scope_count: usize) -> String {
+    let best = scope
+        .states
+        .keys()
+        .map(|candidate| (strsim::jaro_winkler(name, candidate.as_str()), candidate))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match best {
+        Some((_, candidate)) => format!("did you mean `{candidate}`?"),
+        None => {
+            let mut names: Vec<&str> = scope.states.keys().map(StateName::as_str).collect();
+            let more = names.len().saturating_sub(8);
+            names.truncate(8);
+            let list = names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            if more > 0 {
+                format!("states here: {list} and {more} more")
+            } else {
+                format!("states here: {list}")
+            }
+        }
+    }
+}
+
+/// For each node, whether some terminal state is reachable from it (reverse search from the
+/// terminals).
+fn can_end(scope: &Scope<'_>, graph: &DiGraph<(), ()>) -> Vec<bool> {
+    let mut ends = vec![false; graph.node_count()];
+    let mut stack: Vec<NodeIndex> = scope
+        .states
+        .values()
+        .enumerate()
+        .filter(|(_, state)| is_terminal(state))
+        .map(|(index, _)| NodeIndex::new(index))
+        .collect();
+    for node in &stack {
+        if let Some(end) = ends.get_mut(node.index()) {
+            *end = true;
+        }
+    }
+    while let Some(node) = stack.pop() {
+        for pred in graph.neighbors_directed(node, Direction::Incoming) {
+            if let Some(end) = ends.get_mut(pred.index())
+                && !*end
+            {
+                *end = true;
+                stack.push(pred);
+            }
+        }
+    }
+    ends
+}
+
+/// One diagnostic per trap: a strongly connected component of reachable states that cannot end
+/// and has no way out (every dead state leads into one of these).
+fn report_dead_ends(
+    scope: &Scope<'_>,
+    graph: &DiGraph<(), ()>,
+    sccs: &[Vec<NodeIndex>],
+    reachable: &[bool],
+    ends: &[bool],
+    locate: &Locator<'_>,
+    out: &mut Vec<CheckError>,
+) {
+    let mut component = vec![usize::MAX; graph.node_count()];
+    for (id, scc) in sccs.iter().enumerate() {
+        for node in scc {
+            if let Some(slot) = component.get_mut(node.index()) {
+                *slot = id;
+            }
+        }
+    }
+    let mut traps: Vec<Vec<NodeIndex>> = Vec::new();
+    for (id, scc) in sccs.iter().enumerate() {
+        let dead = scc.iter().all(|n| {
+            reachable.get(n.index()).copied().unwrap_or(false)
+                && !ends.get(n.index()).copied().unwrap_or(true)
+        });
+        let leaves = scc.iter().any(|n| {
+            graph
+                .neighbors(*n)
+                .any(|m| component.get(m.index()).copied() != Some(id))
+        });
+        if dead && !leaves {
+            let mut nodes = scc.clone();
+            nodes.sort();
+            traps.push(nodes);
+        }
+    }
+    traps.sort();
+    for nodes in traps {
+        let names: Vec<&StateName> = nodes
+            .iter()
+            .filter_map(|n| scope.states.get_index(n.index()).map(|(name, _)| name))
+            .collect();
+        let Some(first) = names.first() else { continue };
+        out.push(CheckError::DeadEnd {
+            name: first.as_str().to_owned(),
+            states: list_names(&names),
+            span: locate.state(&scope.path_of(first)),
+        });
+    }
+}
+
+/// `A`, `B` and `C` (at most six names, then "and N more").
+pub(crate) fn list_names(names: &[&StateName]) -> String {
+    let shown: Vec<String> = names.iter().take(6).map(|n| format!("`{n}`")).collect();
+    let more = names.len().saturating_sub(6);
+    match (shown.split_last(), more) {
+        (None, _) => String::new(),
+        (Some((last, [])), _) => last.clone(),
+        (Some((last, rest)), 0) => format!("{} and {last}", rest.join(", ")),
+        (Some(_), more) => format!("{} and {more} more", shown.join(", ")),
+    }
+}

@@ -1,0 +1,146 @@
+//! Unbounded polling loops: a cycle through a Wait or Task state that nothing bounds.
+//!
+//! A cycle is bounded when it has the shape the `.flow` `poll` construct emits: a state on the
+//! cycle increments a counter (`"key.$": "States.MathAdd(<counter>, n)"` written back to the
+//! same place through `ResultPath`), and a Choice on the cycle has a rule that compares that
+//! counter numerically and leaves the cycle. Anything else runs until the 25,000-event
+//! history limit, so it is a warning.
+
+use flowc_asl::intrinsic::{Arg, Function};
+use flowc_asl::path::{RefStep, ReferencePath};
+use flowc_asl::{
+    Condition, OperandFamily, PathOrNull, State, StateKind, StateName, Template, TemplateValue,
+};
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use super::graph::list_names;
+use super::spans::Locator;
+use super::{CheckError, Scope};
+
+pub(crate) fn check_loops(
+    scope: &Scope<'_>,
+    graph: &DiGraph<(), ()>,
+    sccs: &[Vec<NodeIndex>],
+    reachable: &[bool],
+    locate: &Locator<'_>,
+    out: &mut Vec<CheckError>,
+) {
+    let mut found: Vec<(usize, CheckError)> = Vec::new();
+    for scc in sccs {
+        let is_cycle = scc.len() > 1
+            || scc
+                .first()
+                .is_some_and(|n| graph.neighbors(*n).any(|m| m == *n));
+        if !is_cycle || !scc.iter().all(|n| reachable.get(n.index()) == Some(&true)) {
+            continue;
+        }
+        let mut nodes = scc.clone();
+        nodes.sort();
+        let members: Vec<(&StateName, &State)> = nodes
+            .iter()
+            .filter_map(|n| scope.states.get_index(n.index()))
+            .collect();
+        let Some((anchor_index, (anchor, _))) = members
+            .iter()
+            .enumerate()
+            .find(|(_, (_, s))| matches!(s.kind, StateKind::Wait(_) | StateKind::Task(_)))
+        else {
+            continue;
+        };
+        if is_bounded(&members) {
+            continue;
+        }
+        let names: Vec<&StateName> = members.iter().map(|(n, _)| *n).collect();
+        let first = nodes.get(anchor_index).map_or(0, |n| n.index());
+        found.push((
+            first,
+            CheckError::UnboundedLoop {
+                states: list_names(&names),
+                span: locate.state(&scope.path_of(anchor)),
+            },
+        ));
+    }
+    found.sort_by_key(|(first, _)| *first);
+    out.extend(found.into_iter().map(|(_, error)| error));
+}
+
+/// A counter: where it is stored (reference path steps); the increment reads the same place.
+struct Counter {
+    steps: Vec<RefStep>,
+}
+
+fn is_bounded(members: &[(&StateName, &State)]) -> bool {
+    let counters: Vec<Counter> = members.iter().flat_map(|(_, s)| counters(s)).collect();
+    if counters.is_empty() {
+        return false;
+    }
+    let inside = |name: &StateName| members.iter().any(|(n, _)| *n == name);
+    members.iter().any(|(_, state)| {
+        let StateKind::Choice(choice) = &state.kind else {
+            return false;
+        };
+        choice
+            .choices
+            .iter()
+            .any(|rule| !inside(&rule.next) && tests_counter(&rule.condition, &counters))
+    })
+}
+
+/// Counters a state increments: entries `"key.$": "States.MathAdd(<p>, <n>)"` of Parameters
+/// (Pass) or ResultSelector (Task), with `n` not zero and ResultPath + key naming `p` itself.
+fn counters(state: &State) -> Vec<Counter> {
+    let template = match &state.kind {
+        StateKind::Pass(pass) => pass.parameters.as_ref(),
+        StateKind::Task(task) => task.result_selector.as_ref(),
+        _ => None,
+    };
+    let Some(Template::Object(entries)) = template else {
+        return Vec::new();
+    };
+    let base: Vec<RefStep> = match state.result_path() {
+        None => Vec::new(),
+        Some(PathOrNull::Path(path)) if !path.is_context() => path.steps().to_vec(),
+        Some(_) => return Vec::new(),
+    };
+    entries
+        .iter()
+        .filter_map(|entry| {
+            let TemplateValue::Intrinsic(call) = &entry.value else {
+                return None;
+            };
+            let call = call.call();
+            if call.function != Function::MathAdd {
+                return None;
+            }
+            let (Some(Arg::Path(read)), Some(Arg::Number(step))) =
+                (call.args.first(), call.args.get(1))
+            else {
+                return None;
+            };
+            if step.as_f64().is_none_or(|n| n == 0.0) {
+                return None;
+            }
+            let mut steps = base.clone();
+            steps.push(RefStep::Name(entry.key.clone()));
+            // The increment must read the place it writes: `count := count + n`.
+            let read = ReferencePath::parse(read.as_str()).ok()?;
+            (!read.is_context() && read.steps() == steps.as_slice()).then_some(Counter { steps })
+        })
+        .collect()
+}
+
+/// Whether a condition compares one of the counters with a numeric operator.
+fn tests_counter(condition: &Condition, counters: &[Counter]) -> bool {
+    match condition {
+        Condition::And(all) | Condition::Or(all) => all.iter().any(|c| tests_counter(c, counters)),
+        Condition::Not(inner) => tests_counter(inner, counters),
+        Condition::Commented { condition, .. } => tests_counter(condition, counters),
+        Condition::Compare(comparison) => {
+            comparison.operator.family() == OperandFamily::Number
+                && counters
+                    .iter()
+                    .any(|c| comparison.variable.steps() == c.steps.as_slice())
+        }
+        Condition::Jsonata(_) => false,
+    }
+}

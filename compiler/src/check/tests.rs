@@ -1,0 +1,203 @@
+//! Check behaviour on small hand-written ASL machines.
+
+use super::{CheckError, check};
+
+fn run(json: &str) -> Vec<CheckError> {
+    match flowc_asl::load(json, "t.asl.json") {
+        Ok(loaded) => check(&loaded.machine, &loaded.spans),
+        Err(errors) => panic!("fixture does not load: {errors:?}"),
+    }
+}
+
+fn codes(errors: &[CheckError]) -> Vec<String> {
+    use miette::Diagnostic;
+    errors
+        .iter()
+        .map(|e| e.code().map(|c| c.to_string()).unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn clean_machine_has_no_findings() {
+    let errors = run(r#"{"StartAt":"A","States":{
+        "A":{"Type":"Pass","Next":"B"},
+        "B":{"Type":"Choice","Choices":[{"Variable":"$.x","BooleanEquals":true,"Next":"C"}],"Default":"D"},
+        "C":{"Type":"Succeed"},
+        "D":{"Type":"Fail","Error":"E"}}}"#);
+    assert_eq!(errors, vec![]);
+}
+
+#[test]
+fn unknown_target_suggests_nearest_name() {
+    let text = r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"Finsh"},"Finish":{"Type":"Succeed"}}}"#;
+    let errors = run(text);
+    match errors.as_slice() {
+        [
+            CheckError::UnknownTarget {
+                name, help, span, ..
+            },
+        ] => {
+            assert_eq!(name, "Finsh");
+            assert_eq!(help, "did you mean `Finish`?");
+            assert_eq!(
+                &text[span.offset()..span.offset() + span.len()],
+                "\"Finsh\""
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn unknown_start_at_is_reported_on_start_at() {
+    let errors = run(r#"{"StartAt":"Nope","States":{"A":{"Type":"Succeed"}}}"#);
+    assert_eq!(codes(&errors), ["flowc::check::unknown_target"]);
+}
+
+#[test]
+fn unreachable_state_is_an_error() {
+    let errors =
+        run(r#"{"StartAt":"A","States":{"A":{"Type":"Succeed"},"Lost":{"Type":"Succeed"}}}"#);
+    assert!(
+        matches!(errors.as_slice(), [CheckError::UnreachableState { name, .. }] if name == "Lost")
+    );
+}
+
+#[test]
+fn machine_without_terminal_state_is_reported_once() {
+    let errors = run(
+        r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"A"}}}"#,
+    );
+    assert_eq!(codes(&errors), ["flowc::check::no_terminal_state"]);
+}
+
+#[test]
+fn dead_end_names_the_trapping_cycle() {
+    let errors = run(r#"{"StartAt":"A","States":{
+        "A":{"Type":"Choice","Choices":[{"Variable":"$.x","IsPresent":true,"Next":"Loop1"}],"Default":"Done"},
+        "Loop1":{"Type":"Pass","Next":"Loop2"},
+        "Loop2":{"Type":"Pass","Next":"Loop1"},
+        "Done":{"Type":"Succeed"}}}"#);
+    match errors.as_slice() {
+        [CheckError::DeadEnd { name, states, .. }] => {
+            assert_eq!(name, "Loop1");
+            assert_eq!(states, "`Loop1` and `Loop2`");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn choice_without_default_warns() {
+    let errors = run(r#"{"StartAt":"C","States":{
+        "C":{"Type":"Choice","Choices":[{"Variable":"$.x","IsPresent":true,"Next":"D"}]},
+        "D":{"Type":"Succeed"}}}"#);
+    assert_eq!(codes(&errors), ["flowc::check::choice_without_default"]);
+    use miette::Diagnostic;
+    assert_eq!(
+        errors.first().and_then(|e| e.severity()),
+        Some(miette::Severity::Warning)
+    );
+}
+
+#[test]
+fn states_all_must_be_alone_and_last() {
+    let errors = run(r#"{"StartAt":"T","States":{
+        "T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:f",
+             "Retry":[{"ErrorEquals":["States.ALL","States.Timeout"]},{"ErrorEquals":["X"]}],
+             "Catch":[{"ErrorEquals":["States.ALL"],"Next":"F"},{"ErrorEquals":["Y"],"Next":"F"}],
+             "End":true},
+        "F":{"Type":"Fail"}}}"#);
+    assert_eq!(
+        codes(&errors),
+        [
+            "flowc::check::states_all_not_alone",
+            "flowc::check::states_all_not_last",
+            "flowc::check::states_all_not_last"
+        ]
+    );
+}
+
+const POLL_BOUNDED: &str = r#"{"StartAt":"Init","States":{
+    "Init":{"Type":"Pass","Result":{"count":0},"ResultPath":"$.polls.h","Next":"Wait"},
+    "Wait":{"Type":"Wait","Seconds":60,"Next":"Check"},
+    "Check":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:f","ResultPath":"$.health","Next":"Count"},
+    "Count":{"Type":"Pass","Parameters":{"count.$":"States.MathAdd($.polls.h.count, 1)"},"ResultPath":"$.polls.h","Next":"Decide"},
+    "Decide":{"Type":"Choice","Choices":[
+        {"Variable":"$.health.ok","BooleanEquals":true,"Next":"Done"},
+        {"Variable":"$.polls.h.count","NumericGreaterThanEquals":15,"Next":"GaveUp"}],
+        "Default":"Wait"},
+    "Done":{"Type":"Succeed"},
+    "GaveUp":{"Type":"Fail","Error":"Timeout"}}}"#;
+
+#[test]
+fn poll_with_counter_and_exit_is_bounded() {
+    assert_eq!(run(POLL_BOUNDED), vec![]);
+}
+
+#[test]
+fn poll_without_counter_warns_at_the_wait() {
+    let text = POLL_BOUNDED.replace(
+        r#"{"Variable":"$.polls.h.count","NumericGreaterThanEquals":15,"Next":"GaveUp"}"#,
+        r#"{"Variable":"$.health.failed","BooleanEquals":true,"Next":"GaveUp"}"#,
+    );
+    let errors = run(&text);
+    match errors.as_slice() {
+        [CheckError::UnboundedLoop { states, span }] => {
+            assert_eq!(states, "`Wait`, `Check`, `Count` and `Decide`");
+            assert_eq!(&text[span.offset()..span.offset() + span.len()], "\"Wait\"");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn counter_that_reads_another_path_does_not_bound() {
+    let text = POLL_BOUNDED.replace(
+        "States.MathAdd($.polls.h.count, 1)",
+        "States.MathAdd($.other, 1)",
+    );
+    assert_eq!(codes(&run(&text)), ["flowc::check::unbounded_loop"]);
+}
+
+#[test]
+fn transition_out_of_parallel_branch_escapes() {
+    let errors = run(r#"{"StartAt":"P","States":{
+        "P":{"Type":"Parallel","Branches":[{"StartAt":"In","States":{"In":{"Type":"Pass","Next":"After"}}}],"Next":"After"},
+        "After":{"Type":"Succeed"}}}"#);
+    match errors.as_slice() {
+        [
+            CheckError::EscapesBranch {
+                from,
+                name,
+                container,
+                ..
+            },
+        ] => {
+            assert_eq!(
+                (from.as_str(), name.as_str(), container.as_str()),
+                ("In", "After", "Parallel")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn duplicate_name_across_map_processor_is_reported() {
+    let errors = run(r#"{"StartAt":"M","States":{
+        "M":{"Type":"Map","ItemProcessor":{"StartAt":"Done","States":{"Done":{"Type":"Succeed"}}},"Next":"Done"},
+        "Done":{"Type":"Succeed"}}}"#);
+    assert_eq!(codes(&errors), ["flowc::check::duplicate_state"]);
+}
+
+#[test]
+fn ten_thousand_state_chain_checks_without_findings() {
+    let mut states = Vec::new();
+    for i in 0..10_000 {
+        states.push(format!(r#""S{i}":{{"Type":"Pass","Next":"S{}"}}"#, i + 1));
+    }
+    states.push(r#""S10000":{"Type":"Succeed"}"#.to_owned());
+    let text = format!(r#"{{"StartAt":"S0","States":{{{}}}}}"#, states.join(","));
+    assert_eq!(run(&text), vec![]);
+}

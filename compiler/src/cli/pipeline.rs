@@ -1,0 +1,104 @@
+//! The shared front half of every subcommand: read a file, parse or load it, run the checks,
+//! report every diagnostic, and hand back the machine only when there were no errors.
+
+use std::path::Path;
+
+use flowc_asl::StateMachine;
+
+use super::input::{InputKind, read_source};
+use crate::check::{self, SpanSource};
+use crate::diagnostics::{Emitter, Format, SourceText};
+use crate::lower::{self, Bindings, CompileError};
+
+/// Reads, parses/loads and checks `path`, printing every diagnostic (warnings included).
+/// Returns the machine when there were no errors; `None` when there were (all reported).
+pub(crate) fn load_checked(
+    path: &Path,
+    bindings: &Bindings,
+    emitter: &mut Emitter,
+) -> Option<StateMachine> {
+    let source = match read_source(path) {
+        Ok(source) => source,
+        Err(err) => {
+            emitter.emit(&err, None);
+            return None;
+        }
+    };
+    let kind = match source.kind() {
+        Ok(kind) => kind,
+        Err(err) => {
+            emitter.emit(&err, None);
+            return None;
+        }
+    };
+    let text = SourceText::new(source.name.clone(), source.text.clone());
+    let machine = match kind {
+        InputKind::Flow => match lower::compile(&source.text, bindings) {
+            Ok(lowered) => {
+                run_checks(&lowered.machine, &lowered.spans, &text, emitter);
+                lowered.machine
+            }
+            Err(CompileError::Parse(err)) => {
+                emitter.emit(&err, Some(&text));
+                return None;
+            }
+            Err(CompileError::Resolve(errors)) => {
+                for err in &errors {
+                    emitter.emit(err, Some(&text));
+                }
+                return None;
+            }
+        },
+        InputKind::Asl => match flowc_asl::load(&source.text, &source.name) {
+            Ok(loaded) => {
+                run_checks(&loaded.machine, &loaded.spans, &text, emitter);
+                loaded.machine
+            }
+            Err(errors) => {
+                // Each error carries the source; render them one by one so the output matches
+                // every other stage (and JSON gets one object per problem).
+                for err in errors.errors() {
+                    emitter.emit(err, Some(&text));
+                }
+                return None;
+            }
+        },
+    };
+    (emitter.errors() == 0).then_some(machine)
+}
+
+fn run_checks(
+    machine: &StateMachine,
+    spans: &dyn SpanSource,
+    text: &SourceText,
+    emitter: &mut Emitter,
+) {
+    for finding in check::check(machine, spans) {
+        emitter.emit(&finding, Some(text));
+    }
+}
+
+/// Prints the closing summary line of a human-format run that found something.
+pub(crate) fn summary(emitter: &Emitter, file: &str) {
+    if !matches!(emitter.format(), Format::Human { .. }) {
+        return;
+    }
+    let (errors, warnings) = (emitter.errors(), emitter.warnings());
+    if errors == 0 && warnings == 0 {
+        return;
+    }
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    let counts = match (errors, warnings) {
+        (0, w) => plural(w, "warning"),
+        (e, 0) => plural(e, "error"),
+        (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
+    };
+    let verdict = if errors > 0 { "error" } else { "warning" };
+    eprintln!("{verdict}: {file}: {counts}");
+}
