@@ -8,6 +8,8 @@
 pub mod expect;
 pub mod mocks;
 pub mod spec;
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

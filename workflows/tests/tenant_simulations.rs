@@ -1,0 +1,56 @@
+//! The tenant workflow's simulation tests (tenant_provisioning.simtest.json), run by cargo as
+//! `flowc test` runs them: each scenario asserts status, the states visited and the simulated
+//! duration. A scenario missing from the file fails here too, so none can be dropped silently.
+
+use std::path::Path;
+
+use flowc::testing::{TestResult, run_file};
+
+const SCENARIOS: [&str; 6] = [
+    "happy path: backend pending twice, then healthy",
+    "backend unhealthy: tenant marked failed",
+    "frontend unhealthy: tenant marked failed",
+    "backend never healthy: the 15-poll bound ends it",
+    "throttled Lambda succeeds on retry",
+    "permanent Lambda failure: tenant marked failed with the Lambda's error",
+];
+
+fn results() -> Vec<TestResult> {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tenant_provisioning.simtest.json");
+    match run_file(&file) {
+        Ok(results) => results,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn every_tenant_scenario_passes_in_the_simulator() {
+    let results = results();
+    let failed: Vec<String> = results
+        .iter()
+        .filter(|r| !r.passed())
+        .map(|r| format!("{}:\n  {}", r.name, r.failures.join("\n  ")))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "failing scenarios:\n{}",
+        failed.join("\n")
+    );
+    let names: Vec<&str> = results.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, SCENARIOS);
+}
+
+#[test]
+fn waits_cost_simulated_time_only() {
+    let started = std::time::Instant::now();
+    let results = results();
+    let simulated: f64 = results.iter().filter_map(|r| r.simulated_seconds).sum();
+    // 240 + 60 + 180 + 900 + ~120 s of waits and backoff, simulated in well under a second of
+    // real time even in a debug build on a loaded machine.
+    assert!(simulated >= 1500.0, "simulated {simulated} s");
+    assert!(
+        started.elapsed().as_secs_f64() < 10.0,
+        "took {:?}",
+        started.elapsed()
+    );
+}
