@@ -257,3 +257,59 @@ pub fn unique_subdomain(stem: &str) -> String {
     static NEXT: AtomicUsize = AtomicUsize::new(1);
     format!("{stem}{}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
+
+/// The test seam in front of ECS/ELBv2: reads the real service and target group from moto
+/// (so they must really exist), then reports what a real cluster would. moto's ECS never starts
+/// a task, so `Healthy` is the only way to a healthy answer; `AsMoto` passes moto's truth
+/// through (0 running, rollout IN_PROGRESS: pending forever); `RolloutFailed` is what the
+/// circuit breaker reports for a crashing container.
+#[derive(Clone, Debug)]
+pub struct ScriptedHealth {
+    pub real: tenant_core::AwsHealth,
+    pub mode: HealthMode,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HealthMode {
+    Healthy,
+    AsMoto,
+    RolloutFailed,
+}
+
+impl tenant_core::HealthSource for ScriptedHealth {
+    async fn service(
+        &self,
+        cluster: &str,
+        service: &str,
+    ) -> Result<Option<tenant_core::ServiceReading>, tenant_core::ActionError> {
+        let reading = self.real.service(cluster, service).await?;
+        Ok(reading.map(|mut reading| {
+            match self.mode {
+                HealthMode::Healthy => {
+                    reading.running_count = reading.desired_count;
+                    reading.rollout_state = Some("COMPLETED".to_owned());
+                }
+                HealthMode::AsMoto => {}
+                HealthMode::RolloutFailed => {
+                    reading.rollout_state = Some("FAILED".to_owned());
+                    reading.rollout_reason = Some("ECS deployment circuit breaker: tasks failed to start.".to_owned());
+                    reading.failed_tasks = 3;
+                }
+            }
+            reading
+        }))
+    }
+
+    async fn targets(
+        &self,
+        target_group: &str,
+    ) -> Result<Option<Vec<tenant_core::TargetReading>>, tenant_core::ActionError> {
+        let targets = self.real.targets(target_group).await?;
+        Ok(targets.map(|targets| match self.mode {
+            HealthMode::Healthy => {
+                vec![tenant_core::TargetReading { state: "healthy".to_owned(), reason: None }]
+            }
+            HealthMode::AsMoto | HealthMode::RolloutFailed => targets,
+        }))
+    }
+}
