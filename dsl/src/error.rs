@@ -26,17 +26,7 @@ pub enum ParseError {
     )]
     TooDeep {
         limit: usize,
-        #[label("this bracket is {limit} levels deep")]
-        span: SourceSpan,
-    },
-
-    #[error("the file is too complex to parse")]
-    #[diagnostic(
-        code(flowc::parse::too_complex),
-        help("the parser gave up after too many steps; split the workflow into smaller files")
-    )]
-    TooComplex {
-        #[label("gave up here")]
+        #[label("more than {limit} levels deep here")]
         span: SourceSpan,
     },
 
@@ -99,7 +89,6 @@ impl ParseError {
         match self {
             ParseError::Syntax { span, .. }
             | ParseError::TooDeep { span, .. }
-            | ParseError::TooComplex { span }
             | ParseError::InvalidString { span, .. }
             | ParseError::InvalidNumber { span, .. }
             | ParseError::IncompletePoll { span, .. }
