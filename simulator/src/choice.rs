@@ -2,7 +2,7 @@
 //! Every comparison operator lives here, including the `Is*` tests, the `*Path` forms (compare
 //! against another node of the input) and timestamp comparisons.
 
-use crate::jsonpath::{Path, Selection};
+use crate::jsonpath::Path;
 use chrono::{DateTime, FixedOffset};
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
@@ -278,11 +278,7 @@ pub struct ChoiceError(pub String);
 
 fn select(path: &Path, input: &Value, context: &Value) -> Option<Value> {
     let root = if path.is_context() { context } else { input };
-    match path.select(root) {
-        Selection::One(v) => Some(v),
-        Selection::Many(vs) => Some(Value::Array(vs)),
-        Selection::Missing => None,
-    }
+    path.select(root).ok()
 }
 
 fn missing(path: &Path) -> ChoiceError {

@@ -10,7 +10,6 @@ mod choice;
 mod clock;
 mod error;
 mod history;
-mod intrinsics;
 mod jsonpath;
 mod mockconfig;
 mod mocks;

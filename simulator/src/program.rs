@@ -28,7 +28,7 @@ pub enum Transition {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Retrier {
-    pub error_equals: Vec<String>,
+    pub error_equals: Vec<flowc_asl::ErrorName>,
     pub interval_seconds: f64,
     pub max_attempts: u64,
     pub backoff_rate: f64,
@@ -38,7 +38,7 @@ pub struct Retrier {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Catcher {
-    pub error_equals: Vec<String>,
+    pub error_equals: Vec<flowc_asl::ErrorName>,
     pub next: String,
     pub result_path: PathField,
 }
@@ -216,7 +216,10 @@ fn number_source(
     Ok(opt_path(m, &format!("{key}Path"), state)?.map(NumberSource::Path))
 }
 
-fn error_equals(m: &Map<String, Value>, state: &str) -> Result<Vec<String>, SimError> {
+fn error_equals(
+    m: &Map<String, Value>,
+    state: &str,
+) -> Result<Vec<flowc_asl::ErrorName>, SimError> {
     let list = m
         .get("ErrorEquals")
         .and_then(Value::as_array)
@@ -228,7 +231,7 @@ fn error_equals(m: &Map<String, Value>, state: &str) -> Result<Vec<String>, SimE
     list.iter()
         .map(|v| {
             v.as_str()
-                .map(str::to_string)
+                .map(flowc_asl::ErrorName::new)
                 .ok_or_else(|| invalid(format!("ErrorEquals of state '{state}' must hold strings")))
         })
         .collect()

@@ -2,7 +2,7 @@
 //! field, apply InputPath / OutputPath / ResultPath) goes through `Scope`. JSONata mode will
 //! be a second implementation of the same questions; today it is refused at load time.
 
-use crate::jsonpath::{Path, Selection};
+use crate::jsonpath::Path;
 use rand::RngCore;
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
@@ -27,6 +27,14 @@ fn compact(v: &Value) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
+/// AWS's cause when a `.$` field (or an intrinsic argument) names a path that is not there.
+pub fn not_found(path: &str, field: &str, input: &Value) -> EvalError {
+    EvalError::Runtime(format!(
+        "The JSONPath '{path}' specified for the field '{field}' could not be found in the input '{}'",
+        compact(input)
+    ))
+}
+
 impl Scope<'_> {
     fn root(&self, path: &Path) -> &Value {
         if path.is_context() {
@@ -39,29 +47,14 @@ impl Scope<'_> {
     /// Selection as `.$` fields and intrinsic arguments see it: a missing definite path is an
     /// error naming the path and the field.
     pub fn select_for_field(&self, path: &Path, field: &str) -> Result<Value, EvalError> {
-        match path.select(self.root(path)) {
-            Selection::One(v) => Ok(v),
-            Selection::Many(vs) => Ok(Value::Array(vs)),
-            Selection::Missing => Err(EvalError::Runtime(format!(
-                "The JSONPath '{}' specified for the field '{}' could not be found in the input '{}'",
-                path.as_str(),
-                field,
-                compact(self.input)
-            ))),
-        }
+        path.select(self.root(path))
+            .map_err(|_| not_found(path.as_str(), field, self.input))
     }
 
     /// Selection as InputPath / OutputPath / ItemsPath / `*Path` fields see it.
     pub fn select_path(&self, path: &Path) -> Result<Value, EvalError> {
-        match path.select(self.root(path)) {
-            Selection::One(v) => Ok(v),
-            Selection::Many(vs) => Ok(Value::Array(vs)),
-            Selection::Missing => Err(EvalError::Runtime(format!(
-                "Invalid path '{}' : No results for path: {}",
-                path.as_str(),
-                path.bracketed()
-            ))),
-        }
+        path.select(self.root(path))
+            .map_err(|e| EvalError::Runtime(format!("Invalid path '{}' : {e}", path.as_str())))
     }
 
     pub fn random_u64(&mut self) -> u64 {

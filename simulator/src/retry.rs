@@ -1,34 +1,18 @@
-//! Error matching (ErrorEquals), Retry backoff and Catch selection.
-//!
-//! Interim: `asl::ErrorName::matches` is to be the single implementation of ErrorEquals
-//! matching; until the model lands, `error_matches` holds AWS's rules.
+//! Retry backoff and Catch selection. ErrorEquals matching itself is `asl::ErrorName::matches`
+//! (one implementation for the compiler and the simulator).
 
 use crate::program::{Catcher, Retrier};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-/// Errors no retrier or catcher can handle: AWS ends the execution.
+/// AWS: "A States.Runtime error isn't retriable, and will always cause the execution to fail",
+/// whatever the Retry and Catch fields say; this is engine policy, not ErrorEquals matching.
 pub fn is_uncatchable(error: &str) -> bool {
-    error == "States.Runtime"
+    error == flowc_asl::ErrorName::RUNTIME
 }
 
-/// AWS's ErrorEquals rules: an exact name; `States.ALL` matches everything except the terminal
-/// `States.Runtime` and `States.DataLimitExceeded`; `States.TaskFailed` matches every error
-/// except `States.Timeout` (and those terminal ones).
-pub fn error_matches(pattern: &str, error: &str) -> bool {
-    if is_uncatchable(error) {
-        return false;
-    }
-    let terminal = error == "States.DataLimitExceeded";
-    match pattern {
-        "States.ALL" => !terminal,
-        "States.TaskFailed" => !terminal && (error == pattern || error != "States.Timeout"),
-        p => p == error,
-    }
-}
-
-fn any_matches(list: &[String], error: &str) -> bool {
-    list.iter().any(|p| error_matches(p, error))
+fn any_matches(list: &[flowc_asl::ErrorName], error: &str) -> bool {
+    list.iter().any(|p| p.matches(error))
 }
 
 /// Per-state retry bookkeeping: how many retries each retrier has spent.
@@ -83,7 +67,7 @@ mod tests {
 
     fn retrier(max: u64) -> Retrier {
         Retrier {
-            error_equals: vec!["States.ALL".into()],
+            error_equals: vec![flowc_asl::ErrorName::new("States.ALL")],
             interval_seconds: 2.0,
             max_attempts: max,
             backoff_rate: 3.0,
@@ -93,16 +77,21 @@ mod tests {
     }
 
     #[test]
-    fn states_all_skips_terminal_errors() {
-        assert!(error_matches("States.ALL", "Lambda.Unknown"));
-        assert!(!error_matches("States.ALL", "States.Runtime"));
-        assert!(!error_matches("States.ALL", "States.DataLimitExceeded"));
-        assert!(error_matches(
-            "States.DataLimitExceeded",
-            "States.DataLimitExceeded"
-        ));
-        assert!(!error_matches("States.TaskFailed", "States.Timeout"));
-        assert!(error_matches("States.TaskFailed", "Custom"));
+    fn catcher_choice_follows_asl_matching() {
+        let catcher = |e: &str, next: &str| Catcher {
+            error_equals: vec![flowc_asl::ErrorName::new(e)],
+            next: next.into(),
+            result_path: crate::program::PathField::Default,
+        };
+        let catchers = [
+            catcher("States.TaskFailed", "A"),
+            catcher("States.ALL", "B"),
+        ];
+        let next = |e: &str| find_catcher(&catchers, e).map(|c| c.next.clone());
+        assert_eq!(next("Custom").as_deref(), Some("A"));
+        assert_eq!(next("States.Timeout").as_deref(), Some("B"));
+        assert_eq!(next("States.DataLimitExceeded"), None);
+        assert!(is_uncatchable("States.Runtime"));
     }
 
     #[test]

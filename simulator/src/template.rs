@@ -2,8 +2,8 @@
 //! `.$` leaves are pre-parsed paths or intrinsic calls, then evaluated against the state input
 //! and the context object.
 
-use crate::intrinsics::Call;
-use crate::query::{EvalError, Scope};
+use crate::query::{EvalError, Scope, not_found};
+use flowc_asl::intrinsic::{IntrinsicCall, IntrinsicEvalError};
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -23,7 +23,7 @@ pub enum Field {
     },
     Intrinsic {
         source: String,
-        call: Call,
+        call: IntrinsicCall,
     },
 }
 
@@ -37,10 +37,10 @@ impl Template {
                         let text = x
                             .as_str()
                             .ok_or_else(|| format!("the value of '{k}' must be a path string"))?;
-                        let field = if text.trim_start().starts_with("States.") {
+                        let field = if IntrinsicCall::looks_like_call(text) {
                             Field::Intrinsic {
                                 source: k.clone(),
-                                call: Call::parse(text)?,
+                                call: IntrinsicCall::parse(text).map_err(|e| e.to_string())?,
                             }
                         } else {
                             Field::Path {
@@ -77,7 +77,7 @@ impl Template {
                     let v = match field {
                         Field::Plain(t) => t.evaluate(scope)?,
                         Field::Path { source, path } => scope.select_for_field(path, source)?,
-                        Field::Intrinsic { call, .. } => call.evaluate(scope)?,
+                        Field::Intrinsic { source, call } => call_intrinsic(call, scope, source)?,
                     };
                     out.insert(key.clone(), v);
                 }
@@ -91,13 +91,15 @@ impl Template {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dynamic {
     Path(crate::jsonpath::Path),
-    Call(Call),
+    Call(IntrinsicCall),
 }
 
 impl Dynamic {
     pub fn parse(text: &str) -> Result<Self, String> {
-        if text.trim_start().starts_with("States.") {
-            Call::parse(text).map(Dynamic::Call)
+        if IntrinsicCall::looks_like_call(text) {
+            IntrinsicCall::parse(text)
+                .map(Dynamic::Call)
+                .map_err(|e| e.to_string())
         } else {
             crate::jsonpath::Path::parse(text).map(Dynamic::Path)
         }
@@ -106,7 +108,22 @@ impl Dynamic {
     pub fn evaluate(&self, scope: &mut Scope<'_>, field: &str) -> Result<Value, EvalError> {
         match self {
             Dynamic::Path(p) => scope.select_for_field(p, field),
-            Dynamic::Call(c) => c.evaluate(scope),
+            Dynamic::Call(c) => call_intrinsic(c, scope, field),
         }
     }
+}
+
+/// Evaluates an intrinsic call with `asl::intrinsic`. A missing path argument gets AWS's
+/// "could not be found" wording; other failures are States.Runtime too, as AWS reports
+/// intrinsic processing errors (States.IntrinsicFailure is documented as reserved).
+fn call_intrinsic(
+    call: &IntrinsicCall,
+    scope: &mut Scope<'_>,
+    field: &str,
+) -> Result<Value, EvalError> {
+    call.evaluate(scope.input, scope.context, scope.rng)
+        .map_err(|e| match e {
+            IntrinsicEvalError::PathNotFound { path, .. } => not_found(&path, field, scope.input),
+            IntrinsicEvalError::Failure { message, .. } => EvalError::Intrinsic(message),
+        })
 }
