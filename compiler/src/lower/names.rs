@@ -117,6 +117,11 @@ impl<'a> Scope<'a> {
         None
     }
 
+    /// A declared policy's rule, without reporting anything when it is unknown.
+    pub fn known_policy(&self, name: &str) -> Option<&'a RetryRule> {
+        self.policies.get(name).copied()
+    }
+
     pub fn policy(&self, name: &Spanned<String>, errors: &mut Errors) -> Option<&'a RetryRule> {
         if let Some(rule) = self.policies.get(name.node.as_str()) {
             return Some(rule);

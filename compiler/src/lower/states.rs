@@ -354,7 +354,7 @@ fn lower_body(
         }
         lower_field(&field.node, span, path, ctx, spans, errors, &mut body);
     }
-    check_states_all(&state.fields, errors);
+    check_states_all(&state.fields, ctx.scope, errors);
     body
 }
 
@@ -676,43 +676,45 @@ pub(crate) fn retrier(rule: &ast::RetryRule, errors: &mut Errors) -> Option<Retr
 }
 
 /// `States.ALL` must be alone in its rule and in the last rule, for Retry and for Catch.
-fn check_states_all(fields: &[Spanned<Field>], errors: &mut Errors) {
-    let retries: Vec<(&[Spanned<String>], Span)> = fields
-        .iter()
-        .filter_map(|f| match &f.node {
-            Field::Retry(ast::Retry::Inline(rule)) => Some((rule.errors.as_slice(), f.span)),
-            _ => None,
-        })
-        .collect();
-    let retry_count = fields
-        .iter()
-        .filter(|f| matches!(f.node, Field::Retry(_)))
-        .count();
-    let catches: Vec<(&[Spanned<String>], Span)> = fields
-        .iter()
-        .filter_map(|f| match &f.node {
-            Field::Catch(c) => Some((c.errors.as_slice(), f.span)),
-            _ => None,
-        })
-        .collect();
-    check_all_list(&retries, retry_count, "retry", errors);
-    check_all_list(&catches, catches.len(), "catch", errors);
+/// A policy's rule counts where `retry NAME` is written; its errors point at the name.
+fn check_states_all(fields: &[Spanned<Field>], scope: &Scope<'_>, errors: &mut Errors) {
+    let mut retries: Vec<Vec<(&str, Span)>> = Vec::new();
+    let mut catches: Vec<Vec<(&str, Span)>> = Vec::new();
+    for field in fields {
+        match &field.node {
+            Field::Retry(ast::Retry::Inline(rule)) => retries.push(
+                rule.errors
+                    .iter()
+                    .map(|e| (e.node.as_str(), e.span))
+                    .collect(),
+            ),
+            Field::Retry(ast::Retry::Policy(name)) => {
+                if let Some(rule) = scope.known_policy(&name.node) {
+                    retries.push(
+                        rule.errors
+                            .iter()
+                            .map(|e| (e.node.as_str(), name.span))
+                            .collect(),
+                    );
+                }
+            }
+            Field::Catch(c) => {
+                catches.push(c.errors.iter().map(|e| (e.node.as_str(), e.span)).collect())
+            }
+            _ => {}
+        }
+    }
+    check_all_list(&retries, "retry", errors);
+    check_all_list(&catches, "catch", errors);
 }
 
-fn check_all_list(
-    rules: &[(&[Spanned<String>], Span)],
-    total: usize,
-    what: &'static str,
-    errors: &mut Errors,
-) {
-    // Inline retry rules are counted among all retry fields (policies included) for "last".
-    let offset = total.saturating_sub(rules.len());
-    for (index, (names, _)) in rules.iter().enumerate() {
-        for name in names.iter() {
-            if name.node == "States.ALL" && (names.len() > 1 || index + offset + 1 != total) {
+fn check_all_list(rules: &[Vec<(&str, Span)>], what: &'static str, errors: &mut Errors) {
+    for (index, names) in rules.iter().enumerate() {
+        for (name, span) in names {
+            if *name == "States.ALL" && (names.len() > 1 || index + 1 != rules.len()) {
                 errors.push(ResolveError::StatesAllPosition {
                     what,
-                    span: name.span.into(),
+                    span: (*span).into(),
                 });
             }
         }

@@ -422,3 +422,14 @@ fn poll_lowers_to_a_bounded_loop() {
         ]
     );
 }
+
+#[test]
+fn states_all_in_a_policy_counts_where_the_policy_is_used() {
+    let errors = resolve_errors(
+        "retry policy anything on States.ALL attempts 2\ntask T = \"arn:x\" {\n retry anything\n retry on States.Timeout\n}",
+    );
+    assert_eq!(codes(&errors), ["flowc::resolve::states_all_position"]);
+    compile_ok(
+        "retry policy anything on States.ALL attempts 2\ntask T = \"arn:x\" {\n retry on States.Timeout\n retry anything\n}",
+    );
+}
