@@ -6,19 +6,18 @@
 //! tests call the same functions.
 
 pub mod expect;
-pub mod mocks;
 pub mod spec;
 #[cfg(test)]
 mod tests;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use flowc_sim::{ExecutionContext, Program, Simulation};
+use flowc_sim::{ExecutionContext, MockConfig, MockedCase, Program, Simulation};
 use miette::Diagnostic;
 use thiserror::Error;
 
-use self::mocks::ScriptedMocks;
 use self::spec::{MockConfigFile, TestFile, TestSpec};
 
 /// The suffix that marks a simulation test file.
@@ -166,10 +165,6 @@ pub fn run_file(path: &Path) -> Result<Vec<TestResult>, TestFileError> {
         machine: machine_path.display().to_string(),
         message,
     })?;
-    let shared = ScriptedMocks::new(&file.mocks).map_err(|message| TestFileError::Invalid {
-        path: shown.clone(),
-        message,
-    })?;
     let config = match &file.mock_config {
         Some(name) => {
             let config_path = base.join(name);
@@ -199,12 +194,7 @@ pub fn run_file(path: &Path) -> Result<Vec<TestResult>, TestFileError> {
             states_visited: 0,
             elapsed: Duration::ZERO,
         };
-        match mocks_for(
-            test,
-            &shared,
-            config.as_ref(),
-            file.state_machine.as_deref(),
-        ) {
+        match mocks_for(test, &file, config.as_ref(), &program) {
             Err(message) => result.failures.push(message),
             Ok(mocks) => {
                 let run = Simulation::new(&program)
@@ -238,22 +228,23 @@ fn read(path: &Path) -> Result<String, TestFileError> {
     })
 }
 
-/// The shared mocks, then the MockConfigFile test case, then the test's own mocks: later ones
-/// replace earlier ones state by state.
+/// The file's shared mocks, then the MockConfigFile test case, then the test's own mocks (later
+/// ones replace earlier ones state by state), assembled into one MockConfig test case so that
+/// flowc-sim parses, checks and serves them (unknown states get a did-you-mean).
 fn mocks_for(
     test: &TestSpec,
-    shared: &ScriptedMocks,
+    file: &TestFile,
     config: Option<&MockConfigFile>,
-    state_machine: Option<&str>,
-) -> Result<ScriptedMocks, String> {
-    let mut mocks = shared.clone();
+    program: &Program,
+) -> Result<MockedCase, String> {
+    let mut responses: BTreeMap<String, serde_json::Value> = file.mocks.clone();
     if let Some(case) = &test.test_case {
         let Some(config) = config else {
             return Err(format!(
                 "test case '{case}' needs \"mock_config\" (a MockConfigFile) in the test file"
             ));
         };
-        let machine = match state_machine {
+        let machine = match file.state_machine.as_deref() {
             Some(name) => config.state_machines.get(name).ok_or_else(|| {
                 format!("state machine '{name}' is not in the MockConfigFile's StateMachines")
             })?,
@@ -278,7 +269,6 @@ fn mocks_for(
                 known.join(", ")
             )
         })?;
-        let mut responses = std::collections::BTreeMap::new();
         for (state, response_name) in states {
             let response = config.mocked_responses.get(response_name).ok_or_else(|| {
                 format!(
@@ -288,10 +278,28 @@ fn mocks_for(
             })?;
             responses.insert(state.clone(), response.clone());
         }
-        mocks.overlay(ScriptedMocks::new(&responses)?);
     }
-    mocks.overlay(ScriptedMocks::new(&test.mocks)?);
-    Ok(mocks)
+    responses.extend(test.mocks.clone());
+    // One response per state, named after the state.
+    let states: serde_json::Map<String, serde_json::Value> = responses
+        .keys()
+        .map(|state| (state.clone(), serde_json::Value::String(state.clone())))
+        .collect();
+    let assembled = serde_json::json!({
+        "StateMachines": {"test": {"TestCases": {"test": states}}},
+        "MockedResponses": responses,
+    });
+    MockConfig::from_value(&assembled)
+        .and_then(|c| c.test_case(None, "test", program))
+        .map_err(|e| with_help(&e))
+}
+
+/// A diagnostic's message with its help, for one-line test failures.
+fn with_help(error: &dyn Diagnostic) -> String {
+    match error.help() {
+        Some(help) => format!("{error} ({help})"),
+        None => error.to_string(),
+    }
 }
 
 /// Loads `.flow` (compiled in memory, resources left as `${name}` placeholders) or ASL JSON.

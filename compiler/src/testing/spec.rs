@@ -73,26 +73,9 @@ fn empty_object() -> Value {
     Value::Object(Default::default())
 }
 
-/// Invocation key (`"0"`, `"1-2"`) -> response.
-pub type MockedResponse = BTreeMap<String, MockStep>;
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MockStep {
-    #[serde(rename = "Return", default)]
-    pub returns: Option<Value>,
-    #[serde(rename = "Throw", default)]
-    pub throws: Option<Throw>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Throw {
-    #[serde(rename = "Error")]
-    pub error: String,
-    #[serde(rename = "Cause", default)]
-    pub cause: String,
-}
+/// A MockedResponse in Step Functions Local's shape (`{"0": {"Return": ..}, "1-2": {"Throw":
+/// ..}}`); flowc-sim's `MockConfig` checks it when the test runs.
+pub type MockedResponse = Value;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -128,7 +111,8 @@ pub enum ExpectedStatus {
     TimedOut,
 }
 
-/// AWS Step Functions Local's MockConfigFile.json.
+/// AWS Step Functions Local's MockConfigFile.json, read only as far as the runner needs to
+/// combine a test case with inline mocks; flowc-sim validates the responses themselves.
 #[derive(Debug, Clone, Deserialize)]
 pub struct MockConfigFile {
     #[serde(rename = "StateMachines")]

@@ -191,19 +191,22 @@ fn discovery_recurses_skips_build_folders_and_reports_bad_files_as_failures() {
 }
 
 #[test]
-fn bad_mock_keys_are_rejected_with_the_state_named() {
-    let (_dir, file) = setup(json!([{"name": "t", "expect": {"status": "SUCCEEDED"}}]));
-    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{e}"));
-    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
-    doc["mocks"] = json!({"Check": {"0-1": {"Return": 1}, "1": {"Return": 2}}});
-    std::fs::write(&file, doc.to_string()).unwrap_or_else(|e| panic!("{e}"));
-    match run_file(&file) {
-        Err(TestFileError::Invalid { message, .. }) => {
-            assert_eq!(
-                message,
-                "mock for state 'Check': invocation ranges 0-1 and 1-1 overlap"
-            );
-        }
-        other => panic!("expected an invalid-file error, got {other:?}"),
-    }
+fn bad_mocks_fail_the_test_with_the_state_named() {
+    let (_dir, file) = setup(json!([
+        {"name": "overlap", "mocks": {"Check": {"0-1": {"Return": 1}, "1": {"Return": 2}}},
+         "expect": {"status": "SUCCEEDED"}},
+        {"name": "typo", "mocks": {"Chek": {"0": {"Return": 1}}},
+         "expect": {"status": "SUCCEEDED"}}
+    ]));
+    let results = run(&file);
+    let overlap = results[0].failures.join("\n");
+    assert!(
+        overlap.contains("'Check'") && overlap.contains("overlaps"),
+        "{overlap}"
+    );
+    let typo = results[1].failures.join("\n");
+    assert!(
+        typo.contains("'Chek'") && typo.contains("did you mean 'Check'"),
+        "{typo}"
+    );
 }
