@@ -75,7 +75,7 @@ pub struct FailDef {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MapDef {
-    pub processor: Box<Program>,
+    pub processor: Program,
     pub items_path: PathField,
     pub item_selector: Option<Template>,
     pub max_concurrency: Option<NumberSource>,
@@ -95,11 +95,11 @@ pub enum StateKind {
     },
     Wait(WaitDef),
     Succeed,
-    Fail(FailDef),
+    Fail(Box<FailDef>),
     Parallel {
         branches: Vec<Program>,
     },
-    Map(MapDef),
+    Map(Box<MapDef>),
 }
 
 impl StateKind {
@@ -427,12 +427,12 @@ fn load_state(name: &str, v: &Value) -> Result<State, SimError> {
             )));
         }),
         "Succeed" => StateKind::Succeed,
-        "Fail" => StateKind::Fail(FailDef {
+        "Fail" => StateKind::Fail(Box::new(FailDef {
             error: opt_str(m, "Error", name)?,
             error_path: opt_dynamic(m, "ErrorPath", name)?,
             cause: opt_str(m, "Cause", name)?,
             cause_path: opt_dynamic(m, "CausePath", name)?,
-        }),
+        })),
         "Parallel" => {
             let list = m
                 .get("Branches")
@@ -468,14 +468,14 @@ fn load_state(name: &str, v: &Value) -> Result<State, SimError> {
                 // Legacy Map: Parameters plays the role of ItemSelector.
                 template(m, "Parameters", name)?
             };
-            StateKind::Map(MapDef {
-                processor: Box::new(Program::load(processor)?),
+            StateKind::Map(Box::new(MapDef {
+                processor: Program::load(processor)?,
                 items_path: path_field(m, "ItemsPath", name)?,
                 item_selector: selector,
                 max_concurrency: number_source(m, "MaxConcurrency", name)?,
                 tolerated_percentage: number_source(m, "ToleratedFailurePercentage", name)?,
                 tolerated_count: number_source(m, "ToleratedFailureCount", name)?,
-            })
+            }))
         }
         other => {
             return Err(invalid(format!(
