@@ -118,3 +118,41 @@ fn json_error(ctx: &mut Ctx, text: &str, problem: JsonError) {
     };
     ctx.push(error);
 }
+
+#[cfg(test)]
+#[allow(clippy::expect_used, clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn load_value_decodes_parsed_json() {
+        let value = json!({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}});
+        let machine = load_value(&value).unwrap();
+        assert_eq!(machine.start_at.as_str(), "A");
+    }
+
+    #[test]
+    fn load_value_reports_errors_against_its_pretty_text() {
+        let value = json!({"StartAt": "A", "States": {"A": {"Type": "Sucseed"}}});
+        let errors = load_value(&value).unwrap_err();
+        assert_eq!(errors.file, "<definition>");
+        assert!(matches!(
+            errors.errors(),
+            [LoadError::UnknownStateType { found, .. }] if found == "Sucseed"
+        ));
+    }
+
+    #[test]
+    fn load_value_refuses_deep_values_without_recursing() {
+        let mut value = json!(1);
+        for _ in 0..10_000 {
+            value = Value::Array(vec![value]);
+        }
+        let errors = load_value(&value).unwrap_err();
+        assert!(matches!(errors.errors(), [LoadError::TooDeep { .. }]));
+        // Dropping a 10,000-deep Value recurses in serde_json; forget it instead of risking
+        // this test thread's stack.
+        std::mem::forget(value);
+    }
+}

@@ -9,6 +9,7 @@ use jsonc_parser::ast;
 use jsonc_parser::{CollectOptions, ParseOptions};
 use miette::SourceSpan;
 use serde_json::{Map, Number, Value};
+use std::collections::HashMap;
 
 /// Deepest nesting of arrays and objects accepted. Real state machines nest a few dozen
 /// levels; the bound keeps every recursive walk (ours and the parser's) far from the stack
@@ -176,6 +177,8 @@ fn convert(
         }
         ast::Value::Object(object) => {
             let mut members: Vec<Member> = Vec::with_capacity(object.properties.len());
+            // Index of each key already seen: `States` objects can hold thousands of members.
+            let mut seen: HashMap<String, usize> = HashMap::with_capacity(object.properties.len());
             for prop in &object.properties {
                 let (key, key_range) = match &prop.name {
                     ast::ObjectPropName::String(lit) => (lit.value.to_string(), lit.range),
@@ -184,7 +187,7 @@ fn convert(
                 };
                 let key_span = span(key_range.start, key_range.end);
                 let value = convert(&prop.value, text, problems)?;
-                if let Some(first) = members.iter().find(|member| member.key == key) {
+                if let Some(first) = seen.get(&key).and_then(|index| members.get(*index)) {
                     problems.push(JsonError::DuplicateKey {
                         key,
                         first: first.key_span,
@@ -192,6 +195,7 @@ fn convert(
                     });
                     continue;
                 }
+                seen.insert(key.clone(), members.len());
                 members.push(Member {
                     key,
                     key_span,
