@@ -316,3 +316,102 @@ proptest! {
         let _ = load(&text, "damaged");
     }
 }
+
+/// JSON built from ASL's own vocabulary, so generated documents get deep into the decoder.
+fn asl_like_value() -> impl Strategy<Value = Value> {
+    const KEYS: [&str; 24] = [
+        "Type",
+        "Next",
+        "End",
+        "StartAt",
+        "States",
+        "Resource",
+        "Parameters",
+        "x.$",
+        "ResultPath",
+        "InputPath",
+        "Choices",
+        "Variable",
+        "StringEquals",
+        "And",
+        "Not",
+        "Retry",
+        "Catch",
+        "ErrorEquals",
+        "Seconds",
+        "Branches",
+        "ItemProcessor",
+        "QueryLanguage",
+        "Output",
+        "TimeoutSeconds",
+    ];
+    const STRINGS: [&str; 12] = [
+        "Task",
+        "Pass",
+        "Choice",
+        "Wait",
+        "Map",
+        "Parallel",
+        "A",
+        "$.a",
+        "$$.Map.Item",
+        "$[",
+        "States.Format('{}', $.a)",
+        "JSONata",
+    ];
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        (-3i64..100).prop_map(Value::from),
+        Just(json!(1.5)),
+        prop::sample::select(&STRINGS[..]).prop_map(|s| Value::String(s.to_string())),
+    ];
+    leaf.prop_recursive(6, 64, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec((prop::sample::select(&KEYS[..]), inner), 0..6).prop_map(
+                |entries| {
+                    Value::Object(
+                        entries
+                            .into_iter()
+                            .map(|(key, value)| (key.to_string(), value))
+                            .collect(),
+                    )
+                }
+            ),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 500,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn arbitrary_asl_like_documents_load_or_fail_cleanly(
+        states in prop::collection::vec(asl_like_value(), 1..4),
+    ) {
+        let mut map = serde_json::Map::new();
+        for (index, state) in states.into_iter().enumerate() {
+            map.insert(format!("S{index}"), state);
+        }
+        let document = json!({"StartAt": "S0", "States": map});
+        let text = serde_json::to_string_pretty(&document).unwrap();
+        match load(&text, "generated") {
+            Ok(loaded) => {
+                let again = load(&emit(&loaded.machine), "emitted").unwrap();
+                prop_assert_eq!(again.machine, loaded.machine);
+            }
+            Err(errors) => {
+                prop_assert!(!errors.errors().is_empty());
+                for error in errors.errors() {
+                    let span = error.span();
+                    prop_assert!(span.offset() + span.len() <= text.len());
+                }
+            }
+        }
+    }
+}
