@@ -1,18 +1,40 @@
 //! flowc-asl: the Amazon States Language data model shared by the compiler, the checks and the
 //! simulator.
 //!
-//! - [`StateMachine`] holds the machine; Parallel branches and Map processors are [`Branch`]es.
-//!   Each [`State`] has its common fields (Comment, InputPath, OutputPath, Assign, Output) and a
-//!   [`StateKind`] with the type's own fields. Field names follow AWS spelling in snake case;
-//!   `Option` means "not written", and [`PathOrNull`] keeps an explicit JSON `null` distinct.
-//! - Paths are parsed at load time ([`path::JsonPath`], [`path::ReferencePath`]); payload
-//!   templates (Parameters, ResultSelector, ItemSelector) are a [`Template`] tree; Choice rules
-//!   are a [`Condition`] tree; error names match through [`ErrorName::matches`].
-//! - JSONata-mode fields (Arguments, Output, Assign, Items, `{% %}` strings) load as raw JSON so
-//!   consumers can refuse them cleanly until they are implemented.
-//! - [`load`] parses ASL JSON text with byte spans into a [`Loaded`] (machine + [`SpanTable`]),
-//!   collecting every problem as a [`LoadError`] (codes `flowc::asl::*`); [`load_value`] takes
-//!   already-parsed JSON. [`emit`] writes canonical JSON (documented key order, byte-stable).
+//! # The model
+//! - [`StateMachine`] (Comment, QueryLanguage, StartAt, States, TimeoutSeconds, Version) holds
+//!   `states: IndexMap<StateName, State>` in written order. Parallel branches and Map
+//!   processors are [`Branch`]es with the same `start_at` / `states`.
+//! - [`State`] has the fields most types share (Comment, QueryLanguage, InputPath, OutputPath,
+//!   Assign, Output) and a [`StateKind`] (Task, Pass, Choice, Wait, Succeed, Fail, Parallel,
+//!   Map) with the type's own fields. Names follow AWS spelling in snake case. `Option` means
+//!   "not written"; `Option<PathOrNull<_>>` keeps an explicit JSON `null` (InputPath,
+//!   OutputPath, ResultPath) distinct from absence.
+//! - Accessors that save matching on every kind: [`State::transition`], [`State::retry`],
+//!   [`State::catch`], [`State::result_path`], [`State::successors`], [`State::branches`];
+//!   [`StateMachine::all_states`] walks nested states with their [`StatePath`].
+//! - Paths are parsed at load ([`path::JsonPath`], [`path::ReferencePath`]); payload templates
+//!   (Parameters, ResultSelector, ItemSelector, Credentials) are a [`Template`] tree whose
+//!   `.$` entries are [`TemplateValue::Path`] or [`TemplateValue::Intrinsic`]; Choice rules are
+//!   a [`Condition`] tree ([`Operator`] + [`Operand`], `*Path` forms as [`Operand::Path`]).
+//! - Numbers: seconds and counts are `u64` ([`IntegerField`] adds the `...Path` and JSONata
+//!   forms); BackoffRate and ToleratedFailurePercentage are `f64`.
+//! - AWS rules that must exist once: [`ErrorName::matches`] (States.ALL / States.TaskFailed
+//!   matching, terminal errors), [`Retrier`] defaults, [`parse_timestamp`].
+//! - JSONata and Variables load as raw JSON (Arguments, Output, Assign, Items) or as the
+//!   `{% %}` text (`Condition::Jsonata`, `IntegerField::Jsonata`, ...), so consumers can refuse
+//!   them cleanly until they implement them.
+//!
+//! # Loading and emitting
+//! - [`load`](fn@load)`(text, file_name)` gives a [`Loaded`] (`machine` + [`SpanTable`]) or
+//!   [`LoadErrors`]: every problem, each a [`LoadError`] (a miette diagnostic with a
+//!   `flowc::asl::*` code, the named source, a label on the exact span and help).
+//!   [`load_value`] decodes already-parsed JSON. Nesting deeper than [`load::MAX_DEPTH`] is an
+//!   error, never a stack overflow.
+//! - [`SpanTable`] maps a [`StatePath`] to the state's name span and its fields by pointer
+//!   (`Next`, `Retry/0/ErrorEquals`, `Branches/0/StartAt`); see [`spans`].
+//! - [`emit`](fn@emit) writes canonical JSON (key order documented in [`emit`](mod@emit)), byte-stable,
+//!   and `load(emit(m)) == m`. [`machine_json`] / [`state_json`] give the same as values.
 
 pub mod choice;
 pub mod emit;
