@@ -78,7 +78,7 @@ pub enum CheckError {
         code(flowc::check::choice_without_default),
         severity(Warning),
         help(
-            "when no rule matches, the execution fails with States.NoChoiceMatched; add a Default (`else` in .flow) if that is not what you want"
+            "when no rule matches, the execution fails with States.NoChoiceMatched; add a Default (`otherwise` in .flow) if that is not what you want"
         )
     )]
     ChoiceWithoutDefault {
@@ -87,7 +87,10 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
-    #[error("States.ALL is not alone in `ErrorEquals` of {field} #{index} of `{name}`")]
+    #[error(
+        "States.ALL is not alone in `ErrorEquals` of {field} entry {number} of `{name}`",
+        number = .index + 1
+    )]
     #[diagnostic(
         code(flowc::check::states_all_not_alone),
         help(

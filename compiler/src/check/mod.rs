@@ -154,13 +154,21 @@ fn scope_of_every_state<'a>(
     for (id, scope) in scopes.iter().enumerate() {
         for name in scope.states.keys() {
             if let Some(&first) = owners.get(name.as_str()) {
-                let first_scope = scopes.get(first);
+                let here = locate.state(&scope.path_of(name));
+                let there = scopes
+                    .get(first)
+                    .map(|s| locate.state(&s.path_of(name)))
+                    .unwrap_or(here);
+                // "First" in the reader's sense: earlier in the file, whatever the nesting.
+                let (first, again) = if there.offset() <= here.offset() {
+                    (there, here)
+                } else {
+                    (here, there)
+                };
                 out.push(CheckError::DuplicateState {
                     name: name.as_str().to_owned(),
-                    span: locate.state(&scope.path_of(name)),
-                    first: first_scope
-                        .map(|s| locate.state(&s.path_of(name)))
-                        .unwrap_or_else(|| (0, 0).into()),
+                    span: again,
+                    first,
                 });
             } else {
                 owners.insert(name.as_str(), id);

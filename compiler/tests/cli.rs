@@ -1,0 +1,461 @@
+//! The `flowc` binary end to end: exit codes, `compile --check`, atomic output, bad input,
+//! `--message-format json`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const OK_FLOW: &str = r#"# A two-state workflow.
+pass Start { result { "ok": true } result_path $.result }
+succeed Done
+"#;
+
+fn flowc(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flowc"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("running flowc: {e}"))
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn temp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"))
+}
+
+fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("writing {name}: {e}"));
+    path
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+/// Files in `dir`, sorted: atomic writes must leave no temp files behind.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+fn assert_exit(output: &Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(output),
+        stderr(output)
+    );
+}
+
+#[test]
+fn compile_prints_asl_json_and_exits_zero() {
+    let dir = temp();
+    write(dir.path(), "ok.flow", OK_FLOW);
+    let out = flowc(&["compile", "ok.flow"], dir.path());
+    assert_exit(&out, 0);
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&out)).unwrap_or_else(|e| panic!("stdout is not JSON: {e}"));
+    assert_eq!(json["StartAt"], "Start");
+    assert_eq!(json["States"]["Done"]["Type"], "Succeed");
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let dir = temp();
+    assert_exit(&flowc(&["no-such-command"], dir.path()), 2);
+    assert_exit(&flowc(&["compile"], dir.path()), 2);
+    // --check needs -o: there is nothing to compare with otherwise.
+    assert_exit(&flowc(&["compile", "x.flow", "--check"], dir.path()), 2);
+    assert_exit(
+        &flowc(&["compile", "x.flow", "--bind", "noequals"], dir.path()),
+        2,
+    );
+    assert_exit(
+        &flowc(&["--message-format", "xml", "check", "x.flow"], dir.path()),
+        2,
+    );
+    assert_exit(
+        &flowc(&["graph", "x.flow", "--format", "png"], dir.path()),
+        2,
+    );
+}
+
+#[test]
+fn compile_writes_output_atomically_and_check_detects_staleness() {
+    let dir = temp();
+    write(dir.path(), "ok.flow", OK_FLOW);
+    let out = flowc(&["compile", "ok.flow", "-o", "ok.asl.json"], dir.path());
+    assert_exit(&out, 0);
+    assert_eq!(listing(dir.path()), ["ok.asl.json", "ok.flow"]);
+    let written = read(&dir.path().join("ok.asl.json"));
+    assert_eq!(written, stdout(&flowc(&["compile", "ok.flow"], dir.path())));
+
+    assert_exit(
+        &flowc(
+            &["compile", "ok.flow", "-o", "ok.asl.json", "--check"],
+            dir.path(),
+        ),
+        0,
+    );
+
+    write(dir.path(), "ok.asl.json", "{}\n");
+    let out = flowc(
+        &["compile", "ok.flow", "-o", "ok.asl.json", "--check"],
+        dir.path(),
+    );
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("flowc::output::stale"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("`ok.asl.json` is out of date"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("flowc compile ok.flow -o ok.asl.json"),
+        "{}",
+        stderr(&out)
+    );
+    // --check never writes.
+    assert_eq!(read(&dir.path().join("ok.asl.json")), "{}\n");
+
+    let out = flowc(
+        &["compile", "missing-output.flow", "-o", "x.json", "--check"],
+        dir.path(),
+    );
+    assert_exit(&out, 1);
+}
+
+#[test]
+fn compile_with_errors_leaves_existing_output_untouched() {
+    let dir = temp();
+    write(dir.path(), "bad.flow", "pass Start { next Nowhere }\n");
+    write(dir.path(), "out.asl.json", "previous\n");
+    let out = flowc(&["compile", "bad.flow", "-o", "out.asl.json"], dir.path());
+    assert_exit(&out, 1);
+    assert_eq!(read(&dir.path().join("out.asl.json")), "previous\n");
+    assert_eq!(listing(dir.path()), ["bad.flow", "out.asl.json"]);
+}
+
+#[test]
+fn bind_replaces_placeholders_with_arns() {
+    let dir = temp();
+    let flow = "resource checker = lambda \"status-checker\"\ntask Check = checker\n";
+    write(dir.path(), "t.flow", flow);
+    let unbound = stdout(&flowc(&["compile", "t.flow"], dir.path()));
+    let arn = "arn:aws:lambda:us-east-1:123456789012:function:status-checker";
+    let bound = flowc(
+        &["compile", "t.flow", "--bind", &format!("checker={arn}")],
+        dir.path(),
+    );
+    assert_exit(&bound, 0);
+    assert!(!unbound.contains(arn), "{unbound}");
+    assert!(stdout(&bound).contains(arn), "{}", stdout(&bound));
+}
+
+#[test]
+fn check_reports_every_problem_of_a_run_together() {
+    let dir = temp();
+    write(
+        dir.path(),
+        "two.asl.json",
+        r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"Bee"},"B":{"Type":"Succeed"},
+            "C":{"Type":"Choice","Choices":[{"Variable":"$.x","IsNull":true,"Next":"Sea"}]}}}"#,
+    );
+    let out = flowc(&["check", "two.asl.json"], dir.path());
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(err.contains("there is no state called `Bee`"), "{err}");
+    assert!(err.contains("there is no state called `Sea`"), "{err}");
+    assert!(err.contains("Choice state `C` has no Default"), "{err}");
+    assert!(
+        err.ends_with("error: two.asl.json: 2 errors, 1 warning\n"),
+        "{err}"
+    );
+}
+
+#[test]
+fn warnings_alone_exit_zero() {
+    let dir = temp();
+    write(
+        dir.path(),
+        "w.flow",
+        "choice Route {\n    when $.x == 1 -> Done\n}\nsucceed Done\n",
+    );
+    let out = flowc(&["check", "w.flow"], dir.path());
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("warning: w.flow: 1 warning"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn message_format_json_prints_one_object_per_line() {
+    let dir = temp();
+    write(
+        dir.path(),
+        "m.asl.json",
+        "{\n  \"StartAt\": \"A\",\n  \"States\": {\n    \"A\": {\"Type\": \"Pass\", \"Next\": \"Finsh\"},\n    \"Finish\": {\"Type\": \"Succeed\"}\n  }\n}\n",
+    );
+    let out = flowc(
+        &["check", "m.asl.json", "--message-format", "json"],
+        dir.path(),
+    );
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    let objects: Vec<serde_json::Value> = err
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect();
+    // The unknown target, plus `Finish` being unreachable is not reported on top of it.
+    assert_eq!(objects.len(), 1, "{err}");
+    let o = &objects[0];
+    assert_eq!(o["code"], "flowc::check::unknown_target");
+    assert_eq!(o["severity"], "error");
+    assert_eq!(o["file"], "m.asl.json");
+    assert_eq!(
+        (o["line"].as_u64(), o["column"].as_u64()),
+        (Some(4), Some(35))
+    );
+    assert_eq!(o["help"], "did you mean `Finish`?");
+    assert_eq!(o["span"]["length"], 7);
+}
+
+#[test]
+fn graph_renders_dot_and_mermaid() {
+    let dir = temp();
+    write(dir.path(), "ok.flow", OK_FLOW);
+    let dot = flowc(&["graph", "ok.flow"], dir.path());
+    assert_exit(&dot, 0);
+    assert!(stdout(&dot).contains("n0 -> n1;"), "{}", stdout(&dot));
+    let mermaid = flowc(&["graph", "ok.flow", "--format", "mermaid"], dir.path());
+    assert_exit(&mermaid, 0);
+    assert!(
+        stdout(&mermaid).starts_with("flowchart TD\n"),
+        "{}",
+        stdout(&mermaid)
+    );
+}
+
+#[test]
+fn fmt_check_lists_files_that_would_change_and_fmt_rewrites_them() {
+    let dir = temp();
+    write(
+        dir.path(),
+        "messy.flow",
+        "pass   Start{result {\"ok\":true}}\nsucceed    Done\n",
+    );
+    let out = flowc(&["fmt", "--check", "messy.flow"], dir.path());
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("would reformat: messy.flow"),
+        "{}",
+        stderr(&out)
+    );
+    assert_exit(&flowc(&["fmt", "messy.flow"], dir.path()), 0);
+    assert_exit(&flowc(&["fmt", "--check", "messy.flow"], dir.path()), 0);
+    assert_eq!(listing(dir.path()), ["messy.flow"]);
+    // The formatted file compiles to the same machine.
+    assert_exit(&flowc(&["check", "messy.flow"], dir.path()), 0);
+}
+
+#[test]
+fn decompile_output_compiles_back_to_the_same_json() {
+    let dir = temp();
+    write(dir.path(), "ok.flow", OK_FLOW);
+    assert_exit(
+        &flowc(&["compile", "ok.flow", "-o", "ok.asl.json"], dir.path()),
+        0,
+    );
+    let out = flowc(&["decompile", "ok.asl.json", "-o", "back.flow"], dir.path());
+    assert_exit(&out, 0);
+    let again = flowc(&["compile", "back.flow"], dir.path());
+    assert_exit(&again, 0);
+    assert_eq!(stdout(&again), read(&dir.path().join("ok.asl.json")));
+}
+
+// ---- bad input: a clear error naming the file, exit 1, no panic, nothing written ----------
+
+fn assert_input_error(out: &Output, file: &str, needle: &str) {
+    assert_exit(out, 1);
+    let err = stderr(out);
+    assert!(err.contains(file), "error does not name {file}:\n{err}");
+    assert!(err.contains(needle), "expected `{needle}` in:\n{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("internal error"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_file_is_named() {
+    let dir = temp();
+    for cmd in ["compile", "check", "decompile", "graph", "fmt"] {
+        let file = if cmd == "decompile" {
+            "nope.asl.json"
+        } else {
+            "nope.flow"
+        };
+        let out = flowc(&[cmd, file], dir.path());
+        assert_input_error(&out, file, "no such file");
+    }
+}
+
+#[test]
+fn empty_file_is_an_error() {
+    let dir = temp();
+    write(dir.path(), "empty.flow", "");
+    write(dir.path(), "empty.asl.json", "  \n");
+    assert_input_error(
+        &flowc(&["check", "empty.flow"], dir.path()),
+        "empty.flow",
+        "is empty",
+    );
+    assert_input_error(
+        &flowc(&["check", "empty.asl.json"], dir.path()),
+        "empty.asl.json",
+        "is empty",
+    );
+}
+
+#[test]
+fn non_utf8_bytes_are_located() {
+    let dir = temp();
+    write(dir.path(), "latin1.flow", b"pass Start\nsucceed Caf\xe9\n");
+    let out = flowc(&["check", "latin1.flow"], dir.path());
+    assert_input_error(
+        &out,
+        "latin1.flow",
+        "byte 0xE9 at line 2, column 12 (byte offset 22)",
+    );
+    assert!(
+        stderr(&out).contains("[latin1.flow:2:12]"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn truncated_files_are_syntax_errors_with_a_position() {
+    let dir = temp();
+    write(dir.path(), "cut.flow", "pass Start { result { \"ok\": tr");
+    let out = flowc(&["check", "cut.flow"], dir.path());
+    assert_input_error(&out, "cut.flow", "flowc::parse::");
+    assert!(stderr(&out).contains("[cut.flow:1:"), "{}", stderr(&out));
+
+    write(
+        dir.path(),
+        "cut.asl.json",
+        "{\"StartAt\": \"A\", \"States\": {\"A\": {\"Type\": \"Su",
+    );
+    let out = flowc(&["check", "cut.asl.json"], dir.path());
+    assert_input_error(&out, "cut.asl.json", "flowc::asl::syntax");
+    assert!(
+        stderr(&out).contains("[cut.asl.json:1:"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn megabyte_line_is_reported_briefly() {
+    let dir = temp();
+    let long = format!(
+        "pass Start {{ result {{ \"blob\": \"{}\" }} next Nowhere }}\nsucceed Done\n",
+        "x".repeat(1 << 20)
+    );
+    write(dir.path(), "long.flow", &long);
+    let out = flowc(&["check", "long.flow"], dir.path());
+    assert_input_error(&out, "long.flow", "Nowhere");
+    assert!(
+        stderr(&out).len() < 4_000,
+        "stderr is {} bytes",
+        stderr(&out).len()
+    );
+
+    let long_json = format!(
+        "{{\"StartAt\":\"A\",\"States\":{{\"A\":{{\"Type\":\"Pass\",\"Result\":\"{}\",\"Next\":\"Nowhere\"}}}}}}",
+        "y".repeat(1 << 20)
+    );
+    write(dir.path(), "long.asl.json", &long_json);
+    let out = flowc(&["check", "long.asl.json"], dir.path());
+    assert_input_error(&out, "long.asl.json", "Nowhere");
+    assert!(
+        stderr(&out).len() < 4_000,
+        "stderr is {} bytes",
+        stderr(&out).len()
+    );
+}
+
+#[test]
+fn ten_thousand_deep_nesting_is_refused_without_overflow() {
+    let dir = temp();
+    let deep = format!(
+        "pass Start {{ result {}{} }}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    write(dir.path(), "deep.flow", &deep);
+    let out = flowc(&["check", "deep.flow"], dir.path());
+    assert_input_error(&out, "deep.flow", "flowc::parse::too_deep");
+
+    let deep_json = format!(
+        "{{\"StartAt\":\"A\",\"States\":{{\"A\":{{\"Type\":\"Pass\",\"Result\":{}{},\"End\":true}}}}}}",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    write(dir.path(), "deep.asl.json", &deep_json);
+    let out = flowc(&["check", "deep.asl.json"], dir.path());
+    assert_input_error(&out, "deep.asl.json", "flowc::asl::too_deep");
+}
+
+#[test]
+fn directory_and_unknown_extension_are_refused() {
+    let dir = temp();
+    std::fs::create_dir(dir.path().join("folder.flow")).unwrap_or_else(|e| panic!("{e}"));
+    write(dir.path(), "notes.txt", "hello");
+    assert_input_error(
+        &flowc(&["check", "folder.flow"], dir.path()),
+        "folder.flow",
+        "is a directory",
+    );
+    assert_input_error(
+        &flowc(&["check", "notes.txt"], dir.path()),
+        "notes.txt",
+        "flowc::input::unknown_kind",
+    );
+}
+
+#[test]
+fn output_into_missing_directory_fails_cleanly() {
+    let dir = temp();
+    write(dir.path(), "ok.flow", OK_FLOW);
+    let out = flowc(
+        &["compile", "ok.flow", "-o", "no/such/dir/out.json"],
+        dir.path(),
+    );
+    assert_input_error(&out, "no/such/dir/out.json", "flowc::output::write_failed");
+}
