@@ -388,3 +388,17 @@ fn tolerated_failure_percentage_above_100() {
     assert_eq!(seen.code, "flowc::asl::invalid_value");
     assert_eq!(seen.at, "150");
 }
+
+#[test]
+fn summary_counts_problems_in_words() {
+    let one = load(&machine(r#"{"Type": "Tsak"}"#), "one.json").unwrap_err();
+    assert_eq!(
+        one.to_string(),
+        "one.json: 1 problem in the state machine definition"
+    );
+    let two = load(r#"{"States": {"A": {"Type": "Pass"}}}"#, "two.json").unwrap_err();
+    assert_eq!(
+        two.to_string(),
+        "two.json: 2 problems in the state machine definition"
+    );
+}

@@ -265,7 +265,11 @@ impl LoadError {
 /// Every problem found in one document, in source order. Renders as one report with the
 /// individual errors related to it.
 #[derive(Debug, Error, Diagnostic)]
-#[error("{file}: {count} problem(s) in the state machine definition", count = errors.len())]
+#[error(
+    "{file}: {count} {noun} in the state machine definition",
+    count = errors.len(),
+    noun = if errors.len() == 1 { "problem" } else { "problems" }
+)]
 #[diagnostic(code(flowc::asl::invalid_definition))]
 pub struct LoadErrors {
     pub file: String,
