@@ -158,6 +158,10 @@ fn field_of_another_state_type_is_unknown() {
     assert_eq!(seen.code, "flowc::asl::unknown_field");
     assert_eq!(seen.at, "\"Parameters\"");
     assert!(seen.message.contains("Wait state `A`"));
+    assert_eq!(
+        seen.help,
+        "`Parameters` is a field of Task, Pass, Parallel and Map states, not of Wait states; remove it"
+    );
 }
 
 #[test]
@@ -400,5 +404,18 @@ fn summary_counts_problems_in_words() {
     assert_eq!(
         two.to_string(),
         "two.json: 2 problems in the state machine definition"
+    );
+}
+
+#[test]
+fn next_inside_a_nested_rule_is_explained() {
+    let seen = only(&machine(
+        r#"{"Type": "Choice", "Choices": [{"Not": {"Variable": "$.x", "IsNull": true, "Next": "A"}, "Next": "A"}]}"#,
+    ));
+    assert_eq!(seen.code, "flowc::asl::unknown_field");
+    assert!(
+        seen.help.contains("only top-level Choice rules"),
+        "{}",
+        seen.help
     );
 }

@@ -66,6 +66,18 @@ impl Ctx {
     /// Reports every member of `object` whose key is not in `allowed`, suggesting the nearest
     /// allowed key.
     pub fn check_fields(&mut self, object: &Node, allowed: &[&str], owner: &str) {
+        self.check_fields_with(object, allowed, owner, |_| None);
+    }
+
+    /// Like [`Ctx::check_fields`]; `explain` may say where an unknown field does belong (a
+    /// field of another state type, `Next` in a nested rule) and overrides "did you mean".
+    pub fn check_fields_with(
+        &mut self,
+        object: &Node,
+        allowed: &[&str],
+        owner: &str,
+        explain: impl Fn(&str) -> Option<String>,
+    ) {
         let Some(members) = object.members() else {
             return;
         };
@@ -73,10 +85,12 @@ impl Ctx {
             if allowed.contains(&member.key.as_str()) {
                 continue;
             }
-            let help = match nearest(&member.key, allowed.iter().copied()) {
-                Some(near) => format!("did you mean `{near}`?"),
-                None => format!("{owner} accepts: {}", allowed.join(", ")),
-            };
+            let help = explain(&member.key).unwrap_or_else(|| {
+                match nearest(&member.key, allowed.iter().copied()) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => format!("{owner} accepts: {}", allowed.join(", ")),
+                }
+            });
             self.push(LoadError::UnknownField {
                 field: member.key.clone(),
                 owner: owner.to_string(),

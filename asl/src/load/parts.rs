@@ -131,7 +131,11 @@ fn bare_condition(ctx: &mut Ctx, node: &Node, owner: &str, top_level: bool) -> O
         allowed.extend(["Next", "Assign", "Output"].map(String::from));
     }
     let allowed_refs: Vec<&str> = allowed.iter().map(String::as_str).collect();
-    ctx.check_fields(node, &allowed_refs, owner);
+    ctx.check_fields_with(node, &allowed_refs, owner, |field| {
+        (!top_level && matches!(field, "Next" | "Assign" | "Output")).then(|| {
+            format!("only top-level Choice rules take `{field}`; move it to the rule that contains this one")
+        })
+    });
 
     let combinators: Vec<&Member> = members
         .iter()

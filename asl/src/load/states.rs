@@ -130,6 +130,25 @@ fn allowed_fields(type_name: &str) -> Vec<&'static str> {
     COMMON.iter().chain(own.iter()).copied().collect()
 }
 
+/// "`Parameters` is a field of Task, Pass, Parallel and Map states, not of Wait states", when
+/// the field belongs to other state types.
+fn other_types_with(field: &str, type_name: &str) -> Option<String> {
+    let owners: Vec<&str> = STATE_TYPES
+        .iter()
+        .copied()
+        .filter(|other| *other != type_name && allowed_fields(other).contains(&field))
+        .collect();
+    let (last, rest) = owners.split_last()?;
+    let list = if rest.is_empty() {
+        (*last).to_string()
+    } else {
+        format!("{} and {last}", rest.join(", "))
+    };
+    Some(format!(
+        "`{field}` is a field of {list} states, not of {type_name} states; remove it"
+    ))
+}
+
 pub fn machine(ctx: &mut Ctx, root: &Node) -> Option<StateMachine> {
     if root.members().is_none() {
         ctx.wrong_type("the definition", "a JSON object", root);
@@ -281,7 +300,9 @@ fn state(
         return None;
     }
     let owner = format!("{type_name} state `{name}`");
-    ctx.check_fields(body, &allowed_fields(&type_name), &owner);
+    ctx.check_fields_with(body, &allowed_fields(&type_name), &owner, |field| {
+        other_types_with(field, &type_name)
+    });
 
     let header = Header {
         comment: ctx.opt_string(body, "Comment"),
