@@ -30,7 +30,11 @@ async fn setup() -> (AwsClients, Registrar, Provisioner) {
 }
 
 fn text(value: &Value, key: &str) -> String {
-    value.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
+    value
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 async fn register(registrar: &Registrar, subdomain: &str) -> Result<(String, Value), ActionError> {
@@ -49,7 +53,11 @@ fn event(action: &str, tenant_id: &str, subdomain: &str) -> Value {
     json!({"action": action, "tenant_id": tenant_id, "subdomain": subdomain})
 }
 
-async fn provision_all(p: &Provisioner, tenant_id: &str, subdomain: &str) -> Result<Vec<Value>, ActionError> {
+async fn provision_all(
+    p: &Provisioner,
+    tenant_id: &str,
+    subdomain: &str,
+) -> Result<Vec<Value>, ActionError> {
     let mut responses =
         vec![p.handle(json!({"action": "validate", "input": {"tenant_id": tenant_id, "subdomain": subdomain}})).await?];
     for step in STEPS {
@@ -58,7 +66,10 @@ async fn provision_all(p: &Provisioner, tenant_id: &str, subdomain: &str) -> Res
     Ok(responses)
 }
 
-async fn tenant_item(clients: &AwsClients, key: &str) -> Option<std::collections::HashMap<String, AttributeValue>> {
+async fn tenant_item(
+    clients: &AwsClients,
+    key: &str,
+) -> Option<std::collections::HashMap<String, AttributeValue>> {
     clients
         .dynamodb
         .get_item()
@@ -81,33 +92,61 @@ fn attr(item: &std::collections::HashMap<String, AttributeValue>, key: &str) -> 
 
 /// Every item in the tenants table whose `subdomain` (or claim key) mentions `subdomain`.
 async fn items_for(clients: &AwsClients, subdomain: &str) -> usize {
-    let scan = clients.dynamodb.scan().table_name(TENANTS_TABLE).send().await;
+    let scan = clients
+        .dynamodb
+        .scan()
+        .table_name(TENANTS_TABLE)
+        .send()
+        .await;
     scan.ok()
         .and_then(|o| o.items)
         .unwrap_or_default()
         .iter()
-        .filter(|item| attr(item, "subdomain") == subdomain || attr(item, "tenant_id") == format!("#subdomain/{subdomain}"))
+        .filter(|item| {
+            attr(item, "subdomain") == subdomain
+                || attr(item, "tenant_id") == format!("#subdomain/{subdomain}")
+        })
         .count()
 }
 
 async fn host_rules(clients: &AwsClients, host: &str) -> Vec<(String, String)> {
     let listener = &servers().infra.listener_arn;
-    let rules = clients.elb.describe_rules().listener_arn(listener).send().await.ok().and_then(|o| o.rules);
+    let rules = clients
+        .elb
+        .describe_rules()
+        .listener_arn(listener)
+        .send()
+        .await
+        .ok()
+        .and_then(|o| o.rules);
     rules
         .unwrap_or_default()
         .into_iter()
         .filter(|rule| {
             rule.conditions.iter().flatten().any(|c| {
-                c.host_header_config.iter().flat_map(|h| h.values.iter().flatten()).any(|v| v == host)
+                c.host_header_config
+                    .iter()
+                    .flat_map(|h| h.values.iter().flatten())
+                    .any(|v| v == host)
             })
         })
-        .map(|rule| (rule.rule_arn.unwrap_or_default(), rule.priority.unwrap_or_default()))
+        .map(|rule| {
+            (
+                rule.rule_arn.unwrap_or_default(),
+                rule.priority.unwrap_or_default(),
+            )
+        })
         .collect()
 }
 
 async fn a_records(clients: &AwsClients, fqdn: &str) -> usize {
     let zone = &servers().infra.zone_id;
-    let sets = clients.route53.list_resource_record_sets().hosted_zone_id(zone).send().await;
+    let sets = clients
+        .route53
+        .list_resource_record_sets()
+        .hosted_zone_id(zone)
+        .send()
+        .await;
     sets.map(|o| o.resource_record_sets)
         .unwrap_or_default()
         .iter()
@@ -123,15 +162,25 @@ async fn registration_creates_user_tenant_registration_and_execution() -> TestRe
     assert_eq!(text(&response, "subdomain"), subdomain);
     assert_eq!(text(&response, "status"), "PENDING");
 
-    let tenant = tenant_item(&clients, &tenant_id).await.ok_or("no tenant item")?;
+    let tenant = tenant_item(&clients, &tenant_id)
+        .await
+        .ok_or("no tenant item")?;
     assert_eq!(attr(&tenant, "status"), "PENDING");
     assert_eq!(attr(&tenant, "current_step"), "registered");
     let execution_arn = attr(&tenant, "execution_arn");
     assert_eq!(execution_arn, text(&response, "execution_arn"));
 
-    let execution = clients.sfn.describe_execution().execution_arn(&execution_arn).send().await?;
+    let execution = clients
+        .sfn
+        .describe_execution()
+        .execution_arn(&execution_arn)
+        .send()
+        .await?;
     let input: Value = serde_json::from_str(execution.input().unwrap_or_default())?;
-    assert_eq!(input, json!({"tenant_id": tenant_id, "subdomain": subdomain}));
+    assert_eq!(
+        input,
+        json!({"tenant_id": tenant_id, "subdomain": subdomain})
+    );
 
     let user = clients
         .cognito
@@ -161,13 +210,19 @@ async fn registering_twice_resumes_and_a_taken_subdomain_is_refused() -> TestRes
     let subdomain = unique_subdomain("twice");
     let (first, first_response) = register(&registrar, &subdomain).await?;
     let (second, second_response) = register(&registrar, &subdomain).await?;
-    assert_eq!(first, second, "a retried registration must find its own tenant");
+    assert_eq!(
+        first, second,
+        "a retried registration must find its own tenant"
+    );
     assert_eq!(first_response, second_response);
 
     let other = registrar
         .handle(json!({"email": "someone@else.example", "company_name": "Other", "subdomain": subdomain, "plan": "free"}))
         .await;
-    assert!(matches!(other, Err(ActionError::SubdomainTaken { .. })), "{other:?}");
+    assert!(
+        matches!(other, Err(ActionError::SubdomainTaken { .. })),
+        "{other:?}"
+    );
     // One claim plus one tenant item: neither the retry nor the refused registration added any.
     assert_eq!(items_for(&clients, &subdomain).await, 2);
     Ok(())
@@ -185,17 +240,34 @@ async fn invalid_registrations_are_refused_and_create_nothing() -> TestResult {
         ("x'); DROP SCHEMA public; --", "Tenant.InvalidSubdomain"),
         ("acme\"; DROP ROLE postgres", "Tenant.InvalidSubdomain"),
     ];
-    let users_before = clients.cognito.list_users().user_pool_id(&servers().infra.user_pool_id).send().await?.users().len();
+    let users_before = clients
+        .cognito
+        .list_users()
+        .user_pool_id(&servers().infra.user_pool_id)
+        .send()
+        .await?
+        .users()
+        .len();
     for (subdomain, expected) in cases {
         let result = registrar
             .handle(json!({"email": "bad@input.example", "company_name": "Bad", "subdomain": subdomain, "plan": "free"}))
             .await;
         let error = result.err().ok_or(format!("{subdomain:?} was accepted"))?;
         assert_eq!(error.error_name(), expected, "{subdomain:?}: {error}");
-        assert!(error.to_string().contains(&format!("{subdomain:?}")), "the message names the subdomain: {error}");
+        assert!(
+            error.to_string().contains(&format!("{subdomain:?}")),
+            "the message names the subdomain: {error}"
+        );
         assert_eq!(items_for(&clients, subdomain).await, 0);
     }
-    let users_after = clients.cognito.list_users().user_pool_id(&servers().infra.user_pool_id).send().await?.users().len();
+    let users_after = clients
+        .cognito
+        .list_users()
+        .user_pool_id(&servers().infra.user_pool_id)
+        .send()
+        .await?
+        .users()
+        .len();
     // Other tests register concurrently, so compare on the bad address only.
     let bad_user = clients
         .cognito
@@ -204,7 +276,10 @@ async fn invalid_registrations_are_refused_and_create_nothing() -> TestResult {
         .username("bad@input.example")
         .send()
         .await;
-    assert!(bad_user.is_err(), "a refused registration created a Cognito user");
+    assert!(
+        bad_user.is_err(),
+        "a refused registration created a Cognito user"
+    );
     assert!(users_after >= users_before);
     Ok(())
 }
@@ -216,12 +291,23 @@ async fn every_action_succeeds_and_running_it_twice_changes_nothing() -> TestRes
     let (tenant_id, _) = register(&registrar, &subdomain).await?;
 
     let first = provision_all(&provisioner, &tenant_id, &subdomain).await?;
-    let second = provision_all(&provisioner, &tenant_id, &subdomain).await.err();
+    let second = provision_all(&provisioner, &tenant_id, &subdomain)
+        .await
+        .err();
     // validate refuses an ACTIVE tenant; every other step is repeatable.
-    assert!(matches!(second, Some(ActionError::InvalidRequest { .. })), "{second:?}");
+    assert!(
+        matches!(second, Some(ActionError::InvalidRequest { .. })),
+        "{second:?}"
+    );
     for (index, step) in STEPS.iter().enumerate() {
-        let again = provisioner.handle(event(step, &tenant_id, &subdomain)).await?;
-        assert_eq!(first.get(index + 1), Some(&again), "{step} is not idempotent");
+        let again = provisioner
+            .handle(event(step, &tenant_id, &subdomain))
+            .await?;
+        assert_eq!(
+            first.get(index + 1),
+            Some(&again),
+            "{step} is not idempotent"
+        );
         assert_eq!(text(&again, "tenant_id"), tenant_id);
         assert_eq!(text(&again, "subdomain"), subdomain);
         assert_eq!(text(&again, "action"), *step);
@@ -230,32 +316,65 @@ async fn every_action_succeeds_and_running_it_twice_changes_nothing() -> TestRes
     // One of everything.
     let schema = format!("tenant_{subdomain}");
     let s = servers();
-    let schemas = s.sql_strings("SELECT nspname::text FROM pg_namespace").await;
+    let schemas = s
+        .sql_strings("SELECT nspname::text FROM pg_namespace")
+        .await;
     assert_eq!(schemas.iter().filter(|n| **n == schema).count(), 1);
     let owner = s
-        .sql_strings(&format!("SELECT pg_get_userbyid(nspowner)::text FROM pg_namespace WHERE nspname = '{schema}'"))
+        .sql_strings(&format!(
+            "SELECT pg_get_userbyid(nspowner)::text FROM pg_namespace WHERE nspname = '{schema}'"
+        ))
         .await;
     assert_eq!(owner, [format!("{schema}_owner")]);
     for component in ["backend", "frontend"] {
         let family = format!("tenant-{subdomain}-{component}");
-        let revisions = clients.ecs.list_task_definitions().family_prefix(&family).send().await?;
-        assert_eq!(revisions.task_definition_arns().len(), 1, "{family} registered twice");
-        let services = clients.ecs.describe_services().cluster(support::CLUSTER).services(&family).send().await?;
+        let revisions = clients
+            .ecs
+            .list_task_definitions()
+            .family_prefix(&family)
+            .send()
+            .await?;
+        assert_eq!(
+            revisions.task_definition_arns().len(),
+            1,
+            "{family} registered twice"
+        );
+        let services = clients
+            .ecs
+            .describe_services()
+            .cluster(support::CLUSTER)
+            .services(&family)
+            .send()
+            .await?;
         assert_eq!(services.services().len(), 1);
     }
     for suffix in ["be", "fe"] {
-        let groups = clients.elb.describe_target_groups().names(format!("tnt-{subdomain}-{suffix}")).send().await?;
+        let groups = clients
+            .elb
+            .describe_target_groups()
+            .names(format!("tnt-{subdomain}-{suffix}"))
+            .send()
+            .await?;
         assert_eq!(groups.target_groups().len(), 1);
     }
     let host = format!("{subdomain}.{DOMAIN}");
-    assert_eq!(host_rules(&clients, &host).await.len(), 2, "exactly a backend and a frontend rule");
+    assert_eq!(
+        host_rules(&clients, &host).await.len(),
+        2,
+        "exactly a backend and a frontend rule"
+    );
     assert_eq!(a_records(&clients, &host).await, 1);
 
-    let tenant = tenant_item(&clients, &tenant_id).await.ok_or("tenant item vanished")?;
+    let tenant = tenant_item(&clients, &tenant_id)
+        .await
+        .ok_or("tenant item vanished")?;
     assert_eq!(attr(&tenant, "status"), "ACTIVE");
     assert_eq!(attr(&tenant, "current_step"), "finalize");
     let finalize = first.last().ok_or("no responses")?;
-    assert_eq!(finalize["endpoints"]["app"], json!(format!("https://{host}")));
+    assert_eq!(
+        finalize["endpoints"]["app"],
+        json!(format!("https://{host}"))
+    );
     Ok(())
 }
 
@@ -266,9 +385,14 @@ async fn each_action_records_the_current_step() -> TestResult {
     let (tenant_id, _) = register(&registrar, &subdomain).await?;
     provisioner.handle(json!({"action": "validate", "input": {"tenant_id": tenant_id, "subdomain": subdomain}})).await?;
     let tenant = tenant_item(&clients, &tenant_id).await.ok_or("no tenant")?;
-    assert_eq!((attr(&tenant, "current_step"), attr(&tenant, "status")), ("validate".to_owned(), "PROVISIONING".to_owned()));
+    assert_eq!(
+        (attr(&tenant, "current_step"), attr(&tenant, "status")),
+        ("validate".to_owned(), "PROVISIONING".to_owned())
+    );
     for step in STEPS {
-        provisioner.handle(event(step, &tenant_id, &subdomain)).await?;
+        provisioner
+            .handle(event(step, &tenant_id, &subdomain))
+            .await?;
         let tenant = tenant_item(&clients, &tenant_id).await.ok_or("no tenant")?;
         assert_eq!(attr(&tenant, "current_step"), step);
     }
@@ -280,28 +404,82 @@ async fn bad_action_input_is_refused_and_creates_nothing() -> TestResult {
     let (clients, registrar, provisioner) = setup().await;
     let subdomain = unique_subdomain("bad");
     let (tenant_id, _) = register(&registrar, &subdomain).await?;
-    let schemas_before = servers().sql_strings("SELECT nspname::text FROM pg_namespace").await;
+    let schemas_before = servers()
+        .sql_strings("SELECT nspname::text FROM pg_namespace")
+        .await;
     let unknown = TenantId::generate().to_string();
     let cases = [
-        (event("create_schema", &tenant_id, "x\"; DROP SCHEMA public CASCADE; --"), "Tenant.InvalidSubdomain"),
-        (event("create_schema", &tenant_id, "Upper"), "Tenant.InvalidSubdomain"),
-        (event("create_schema", &tenant_id, "www"), "Tenant.ReservedSubdomain"),
-        (event("create_schema", "1; DROP TABLE tenants", &subdomain), "Tenant.InvalidTenantId"),
-        (event("create_schema", &unknown, &subdomain), "Tenant.NotFound"),
-        (event("create_target_group", &tenant_id, "someone-else"), "Tenant.SubdomainMismatch"),
-        (event("deploy_backend", &tenant_id, &subdomain), "Tenant.MissingPrerequisite"),
-        (event("create_alb_rule", &tenant_id, &subdomain), "Tenant.MissingPrerequisite"),
-        (event("drop_tenant", &tenant_id, &subdomain), "Tenant.InvalidRequest"),
-        (json!({"action": "mark_failed", "tenant_id": unknown, "subdomain": subdomain}), "Tenant.NotFound"),
+        (
+            event(
+                "create_schema",
+                &tenant_id,
+                "x\"; DROP SCHEMA public CASCADE; --",
+            ),
+            "Tenant.InvalidSubdomain",
+        ),
+        (
+            event("create_schema", &tenant_id, "Upper"),
+            "Tenant.InvalidSubdomain",
+        ),
+        (
+            event("create_schema", &tenant_id, "www"),
+            "Tenant.ReservedSubdomain",
+        ),
+        (
+            event("create_schema", "1; DROP TABLE tenants", &subdomain),
+            "Tenant.InvalidTenantId",
+        ),
+        (
+            event("create_schema", &unknown, &subdomain),
+            "Tenant.NotFound",
+        ),
+        (
+            event("create_target_group", &tenant_id, "someone-else"),
+            "Tenant.SubdomainMismatch",
+        ),
+        (
+            event("deploy_backend", &tenant_id, &subdomain),
+            "Tenant.MissingPrerequisite",
+        ),
+        (
+            event("create_alb_rule", &tenant_id, &subdomain),
+            "Tenant.MissingPrerequisite",
+        ),
+        (
+            event("drop_tenant", &tenant_id, &subdomain),
+            "Tenant.InvalidRequest",
+        ),
+        (
+            json!({"action": "mark_failed", "tenant_id": unknown, "subdomain": subdomain}),
+            "Tenant.NotFound",
+        ),
     ];
     for (request, expected) in cases {
-        let error = provisioner.handle(request.clone()).await.err().ok_or(format!("{request} was accepted"))?;
+        let error = provisioner
+            .handle(request.clone())
+            .await
+            .err()
+            .ok_or(format!("{request} was accepted"))?;
         assert_eq!(error.error_name(), expected, "{request}: {error}");
     }
-    let schemas_after = servers().sql_strings("SELECT nspname::text FROM pg_namespace").await;
-    assert_eq!(schemas_before, schemas_after, "a refused action changed the database");
-    assert!(tenant_item(&clients, &unknown).await.is_none(), "mark_failed created a stray tenant");
-    let services = clients.ecs.describe_services().cluster(support::CLUSTER).services(format!("tenant-{subdomain}-backend")).send().await?;
+    let schemas_after = servers()
+        .sql_strings("SELECT nspname::text FROM pg_namespace")
+        .await;
+    assert_eq!(
+        schemas_before, schemas_after,
+        "a refused action changed the database"
+    );
+    assert!(
+        tenant_item(&clients, &unknown).await.is_none(),
+        "mark_failed created a stray tenant"
+    );
+    let services = clients
+        .ecs
+        .describe_services()
+        .cluster(support::CLUSTER)
+        .services(format!("tenant-{subdomain}-backend"))
+        .send()
+        .await?;
     assert!(services.services().is_empty());
     Ok(())
 }
@@ -311,7 +489,9 @@ async fn mark_failed_records_error_cause_and_failed_step() -> TestResult {
     let (clients, registrar, provisioner) = setup().await;
     let subdomain = unique_subdomain("fail");
     let (tenant_id, _) = register(&registrar, &subdomain).await?;
-    provisioner.handle(event("create_schema", &tenant_id, &subdomain)).await?;
+    provisioner
+        .handle(event("create_schema", &tenant_id, &subdomain))
+        .await?;
     let request = json!({
         "action": "mark_failed", "tenant_id": tenant_id, "subdomain": subdomain,
         "error": "Tenant.BackendUnhealthy", "cause": "Backend service failed to start"
@@ -334,10 +514,16 @@ async fn a_taken_priority_moves_the_tenant_to_a_fresh_block() -> TestResult {
     let subdomain = unique_subdomain("prio");
     let (tenant_id, _) = register(&registrar, &subdomain).await?;
     for step in ["create_target_group"] {
-        provisioner.handle(event(step, &tenant_id, &subdomain)).await?;
+        provisioner
+            .handle(event(step, &tenant_id, &subdomain))
+            .await?;
     }
     // Occupy the next 20 priorities with rules made outside the workflow.
-    let counter = tenant_item(&clients, "#counter/alb-priority").await.map_or(0, |item| attr(&item, "next_priority").parse::<i32>().unwrap_or(0));
+    let counter = tenant_item(&clients, "#counter/alb-priority")
+        .await
+        .map_or(0, |item| {
+            attr(&item, "next_priority").parse::<i32>().unwrap_or(0)
+        });
     let blocker_group = clients
         .elb
         .describe_target_groups()
@@ -378,14 +564,24 @@ async fn a_taken_priority_moves_the_tenant_to_a_fresh_block() -> TestResult {
             taken.insert(priority.to_string());
         }
     }
-    let response = provisioner.handle(event("create_alb_rule", &tenant_id, &subdomain)).await;
+    let response = provisioner
+        .handle(event("create_alb_rule", &tenant_id, &subdomain))
+        .await;
     match response {
         Ok(response) => {
             for key in ["backend_priority", "frontend_priority"] {
                 let priority = response[key].to_string();
-                assert!(!taken.contains(&priority), "{key} {priority} collides with a blocker");
+                assert!(
+                    !taken.contains(&priority),
+                    "{key} {priority} collides with a blocker"
+                );
             }
-            assert_eq!(host_rules(&clients, &format!("{subdomain}.{DOMAIN}")).await.len(), 2);
+            assert_eq!(
+                host_rules(&clients, &format!("{subdomain}.{DOMAIN}"))
+                    .await
+                    .len(),
+                2
+            );
         }
         // Five fresh blocks may all fall inside the 20 blockers: the error must say so.
         Err(error) => assert_eq!(error.error_name(), "Tenant.PriorityExhausted", "{error}"),
@@ -414,20 +610,37 @@ async fn twenty_tenants_provisioned_at_once_get_distinct_resources() -> TestResu
 
     let mut priorities = BTreeSet::new();
     let mut hosts = BTreeSet::new();
-    let schemas = servers().sql_strings("SELECT nspname::text FROM pg_namespace").await;
+    let schemas = servers()
+        .sql_strings("SELECT nspname::text FROM pg_namespace")
+        .await;
     for (tenant_id, subdomain, responses) in &tenants {
-        let rule = responses.iter().find(|r| text(r, "action") == "create_alb_rule").ok_or("no rule response")?;
+        let rule = responses
+            .iter()
+            .find(|r| text(r, "action") == "create_alb_rule")
+            .ok_or("no rule response")?;
         priorities.insert(rule["backend_priority"].to_string());
         priorities.insert(rule["frontend_priority"].to_string());
-        let dns = responses.iter().find(|r| text(r, "action") == "create_dns").ok_or("no dns response")?;
+        let dns = responses
+            .iter()
+            .find(|r| text(r, "action") == "create_dns")
+            .ok_or("no dns response")?;
         hosts.insert(text(dns, "fqdn"));
         assert_eq!(a_records(&clients, &text(dns, "fqdn")).await, 1);
-        assert!(schemas.contains(&format!("tenant_{subdomain}")), "schema for {subdomain} missing");
-        let tenant = tenant_item(&clients, tenant_id).await.ok_or(format!("tenant {tenant_id} lost"))?;
+        assert!(
+            schemas.contains(&format!("tenant_{subdomain}")),
+            "schema for {subdomain} missing"
+        );
+        let tenant = tenant_item(&clients, tenant_id)
+            .await
+            .ok_or(format!("tenant {tenant_id} lost"))?;
         assert_eq!(attr(&tenant, "status"), "ACTIVE");
         assert_eq!(attr(&tenant, "subdomain"), *subdomain);
     }
-    assert_eq!(priorities.len(), 40, "listener priorities collided: {priorities:?}");
+    assert_eq!(
+        priorities.len(),
+        40,
+        "listener priorities collided: {priorities:?}"
+    );
     assert_eq!(hosts.len(), 20);
     Ok(())
 }

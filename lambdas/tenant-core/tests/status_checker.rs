@@ -5,7 +5,9 @@ mod support;
 
 use serde_json::{Value, json};
 use support::{HealthMode, ScriptedHealth, TestResult, servers, unique_subdomain};
-use tenant_core::{ActionError, AwsHealth, HealthSource, Provisioner, Registrar, StatusChecker, TenantStore};
+use tenant_core::{
+    ActionError, AwsHealth, HealthSource, Provisioner, Registrar, StatusChecker, TenantStore,
+};
 
 /// A registered tenant provisioned up to and including `last_step`.
 async fn tenant(last_step: &str) -> Result<(String, String), ActionError> {
@@ -17,12 +19,23 @@ async fn tenant(last_step: &str) -> Result<(String, String), ActionError> {
     let response = registrar
         .handle(json!({"email": format!("ops@{subdomain}.example.org"), "company_name": "Ops", "subdomain": subdomain, "plan": "free"}))
         .await?;
-    let tenant_id = response["tenant_id"].as_str().unwrap_or_default().to_owned();
-    for step in ["create_task_definition", "create_target_group", "create_alb_rule", "deploy_backend", "deploy_frontend"] {
+    let tenant_id = response["tenant_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    for step in [
+        "create_task_definition",
+        "create_target_group",
+        "create_alb_rule",
+        "deploy_backend",
+        "deploy_frontend",
+    ] {
         if last_step == "registered" {
             break;
         }
-        provisioner.handle(json!({"action": step, "tenant_id": tenant_id, "subdomain": subdomain})).await?;
+        provisioner
+            .handle(json!({"action": step, "tenant_id": tenant_id, "subdomain": subdomain}))
+            .await?;
         if step == last_step {
             break;
         }
@@ -30,28 +43,50 @@ async fn tenant(last_step: &str) -> Result<(String, String), ActionError> {
     Ok((tenant_id, subdomain))
 }
 
-async fn check<S: HealthSource>(source: S, tenant_id: &str, subdomain: &str, check_type: &str) -> Result<Value, ActionError> {
+async fn check<S: HealthSource>(
+    source: S,
+    tenant_id: &str,
+    subdomain: &str,
+    check_type: &str,
+) -> Result<Value, ActionError> {
     let s = servers();
     let clients = s.clients().await;
     let store = TenantStore::new(clients.dynamodb.clone(), support::TENANTS_TABLE);
     let checker = StatusChecker::new(source, store, support::CLUSTER);
-    checker.handle(json!({"tenant_id": tenant_id, "subdomain": subdomain, "check_type": check_type})).await
+    checker
+        .handle(json!({"tenant_id": tenant_id, "subdomain": subdomain, "check_type": check_type}))
+        .await
 }
 
 async fn scripted(mode: HealthMode) -> ScriptedHealth {
-    ScriptedHealth { real: AwsHealth::new(servers().clients().await), mode }
+    ScriptedHealth {
+        real: AwsHealth::new(servers().clients().await),
+        mode,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deployed_service_on_moto_is_pending_because_no_task_ever_runs() -> TestResult {
     let (tenant_id, subdomain) = tenant("deploy_backend").await?;
-    let answer = check(AwsHealth::new(servers().clients().await), &tenant_id, &subdomain, "backend").await?;
+    let answer = check(
+        AwsHealth::new(servers().clients().await),
+        &tenant_id,
+        &subdomain,
+        "backend",
+    )
+    .await?;
     assert_eq!(answer["status"], "pending", "{answer}");
     assert_eq!(answer["reason"], "0 of 1 tasks running");
     assert_eq!(answer["tenant_id"], json!(tenant_id));
     assert_eq!(answer["subdomain"], json!(subdomain));
     assert_eq!(answer["check_type"], "backend");
-    assert_eq!((answer["desired_count"].clone(), answer["running_count"].clone()), (json!(1), json!(0)));
+    assert_eq!(
+        (
+            answer["desired_count"].clone(),
+            answer["running_count"].clone()
+        ),
+        (json!(1), json!(0))
+    );
     Ok(())
 }
 
@@ -59,9 +94,20 @@ async fn a_deployed_service_on_moto_is_pending_because_no_task_ever_runs() -> Te
 async fn a_service_that_was_never_deployed_is_unhealthy() -> TestResult {
     let (tenant_id, subdomain) = tenant("deploy_backend").await?;
     // The frontend was not deployed yet.
-    let answer = check(AwsHealth::new(servers().clients().await), &tenant_id, &subdomain, "frontend").await?;
+    let answer = check(
+        AwsHealth::new(servers().clients().await),
+        &tenant_id,
+        &subdomain,
+        "frontend",
+    )
+    .await?;
     assert_eq!(answer["status"], "unhealthy", "{answer}");
-    assert_eq!(answer["reason"], json!(format!("service tenant-{subdomain}-frontend does not exist")));
+    assert_eq!(
+        answer["reason"],
+        json!(format!(
+            "service tenant-{subdomain}-frontend does not exist"
+        ))
+    );
     Ok(())
 }
 
@@ -69,7 +115,13 @@ async fn a_service_that_was_never_deployed_is_unhealthy() -> TestResult {
 async fn running_tasks_with_healthy_targets_are_healthy() -> TestResult {
     let (tenant_id, subdomain) = tenant("deploy_frontend").await?;
     for check_type in ["backend", "frontend"] {
-        let answer = check(scripted(HealthMode::Healthy).await, &tenant_id, &subdomain, check_type).await?;
+        let answer = check(
+            scripted(HealthMode::Healthy).await,
+            &tenant_id,
+            &subdomain,
+            check_type,
+        )
+        .await?;
         assert_eq!(answer["status"], "healthy", "{answer}");
         assert_eq!(answer["healthy_targets"], 1);
     }
@@ -79,9 +131,21 @@ async fn running_tasks_with_healthy_targets_are_healthy() -> TestResult {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_rollout_is_unhealthy_with_the_reason() -> TestResult {
     let (tenant_id, subdomain) = tenant("deploy_backend").await?;
-    let answer = check(scripted(HealthMode::RolloutFailed).await, &tenant_id, &subdomain, "backend").await?;
+    let answer = check(
+        scripted(HealthMode::RolloutFailed).await,
+        &tenant_id,
+        &subdomain,
+        "backend",
+    )
+    .await?;
     assert_eq!(answer["status"], "unhealthy", "{answer}");
-    assert!(answer["reason"].as_str().unwrap_or_default().contains("circuit breaker"), "{answer}");
+    assert!(
+        answer["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("circuit breaker"),
+        "{answer}"
+    );
     Ok(())
 }
 
@@ -89,7 +153,13 @@ async fn a_failed_rollout_is_unhealthy_with_the_reason() -> TestResult {
 async fn the_seam_still_needs_the_real_service() -> TestResult {
     // Healthy mode cannot invent a service that moto does not have.
     let (tenant_id, subdomain) = tenant("registered").await?;
-    let answer = check(scripted(HealthMode::Healthy).await, &tenant_id, &subdomain, "backend").await?;
+    let answer = check(
+        scripted(HealthMode::Healthy).await,
+        &tenant_id,
+        &subdomain,
+        "backend",
+    )
+    .await?;
     assert_eq!(answer["status"], "unhealthy", "{answer}");
     Ok(())
 }
@@ -99,10 +169,19 @@ async fn bad_status_requests_are_refused() -> TestResult {
     let (tenant_id, subdomain) = tenant("registered").await?;
     let source = || async { AwsHealth::new(servers().clients().await) };
     let wrong_type = check(source().await, &tenant_id, &subdomain, "database").await;
-    assert_eq!(wrong_type.err().map(|e| e.error_name()), Some("Tenant.InvalidRequest"));
+    assert_eq!(
+        wrong_type.err().map(|e| e.error_name()),
+        Some("Tenant.InvalidRequest")
+    );
     let wrong_subdomain = check(source().await, &tenant_id, "other-tenant", "backend").await;
-    assert_eq!(wrong_subdomain.err().map(|e| e.error_name()), Some("Tenant.SubdomainMismatch"));
+    assert_eq!(
+        wrong_subdomain.err().map(|e| e.error_name()),
+        Some("Tenant.SubdomainMismatch")
+    );
     let injection = check(source().await, &tenant_id, "x' OR '1'='1", "backend").await;
-    assert_eq!(injection.err().map(|e| e.error_name()), Some("Tenant.InvalidSubdomain"));
+    assert_eq!(
+        injection.err().map(|e| e.error_name()),
+        Some("Tenant.InvalidSubdomain")
+    );
     Ok(())
 }

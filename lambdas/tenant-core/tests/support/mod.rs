@@ -7,6 +7,7 @@
 //! pipe closes, `cat` returns, and the watcher stops the server and removes its directory.
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -60,7 +61,10 @@ fn env_tool(name: &str) -> String {
 
 fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("no free port: {e}"));
-    listener.local_addr().map(|a| a.port()).unwrap_or_else(|e| panic!("no local addr: {e}"))
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("no local addr: {e}"))
 }
 
 fn wait_for_port(port: u16, what: &str, log: &Path) {
@@ -88,7 +92,9 @@ fn watcher(script: &str) -> Child {
 }
 
 fn run(command: &mut Command, what: &str) -> String {
-    let output = command.output().unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
     if !output.status.success() {
         panic!(
             "{what} failed ({}):\n{}\n{}",
@@ -104,10 +110,20 @@ fn start_moto(watchers: &mut Vec<Child>, dir: &Path) -> String {
     let python = env_tool("FLOWC_MOTO_PYTHON");
     let port = free_port();
     let log = dir.join("moto.log");
-    let log_file = std::fs::File::create(&log).unwrap_or_else(|e| panic!("cannot create moto log: {e}"));
-    let err_file = log_file.try_clone().unwrap_or_else(|e| panic!("cannot clone moto log: {e}"));
+    let log_file =
+        std::fs::File::create(&log).unwrap_or_else(|e| panic!("cannot create moto log: {e}"));
+    let err_file = log_file
+        .try_clone()
+        .unwrap_or_else(|e| panic!("cannot clone moto log: {e}"));
     let moto = Command::new(&python)
-        .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+        .args([
+            "-m",
+            "moto.server",
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ])
         .stdin(Stdio::null())
         .stdout(log_file)
         .stderr(err_file)
@@ -120,12 +136,28 @@ fn start_moto(watchers: &mut Vec<Child>, dir: &Path) -> String {
 
 fn start_postgres(watchers: &mut Vec<Child>, dir: &Path) -> String {
     // initdb refuses to run as root: the cluster belongs to the `postgres` user.
-    run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(dir), "chown");
+    run(
+        Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(dir),
+        "chown",
+    );
     let data = dir.join("data");
     let log = dir.join("postgres.log");
     run(
         Command::new("runuser")
-            .args(["-u", "postgres", "--", "initdb", "--no-sync", "-A", "trust", "-U", "postgres", "-D"])
+            .args([
+                "-u",
+                "postgres",
+                "--",
+                "initdb",
+                "--no-sync",
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-D",
+            ])
             .arg(&data),
         "initdb (is PostgreSQL installed and is there a `postgres` user?)",
     );
@@ -152,15 +184,34 @@ fn start_postgres(watchers: &mut Vec<Child>, dir: &Path) -> String {
     format!("host=127.0.0.1 port={port} user=postgres dbname=postgres")
 }
 
-fn setup_infra(moto_url: &str, definition: Option<&Path>) -> Infra {
+fn setup_infra(moto_url: &str, definition: Option<&str>) -> Infra {
     let python = env_tool("FLOWC_MOTO_PYTHON");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/moto_setup.py");
-    let mut command = Command::new(python);
-    command.arg(script).arg(moto_url);
-    if let Some(definition) = definition {
-        command.arg(definition);
+    let mut child = Command::new(python)
+        .arg(script)
+        .arg(moto_url)
+        .args(definition.map(|_| "-"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run moto_setup.py: {e}"));
+    if let (Some(definition), Some(mut stdin)) = (definition, child.stdin.take()) {
+        stdin
+            .write_all(definition.as_bytes())
+            .unwrap_or_else(|e| panic!("moto_setup.py stdin: {e}"));
     }
-    let out = run(&mut command, "moto_setup.py");
+    let output = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("moto_setup.py: {e}"));
+    let out = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        panic!(
+            "moto_setup.py failed ({}):\n{out}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("moto_setup.py printed {out:?}: {e}"))
 }
 
@@ -171,14 +222,14 @@ pub fn servers() -> &'static Servers {
     SERVERS.get_or_init(|| start(None))
 }
 
-/// The servers of this test binary with `definition` (an ASL file) as moto's state machine.
-pub fn servers_with_definition(definition: &Path) -> &'static Servers {
+/// The servers of this test binary with `definition` (ASL JSON text) as moto's state machine.
+pub fn servers_with_definition(definition: &str) -> &'static Servers {
     static SERVERS: OnceLock<Servers> = OnceLock::new();
     SERVERS.get_or_init(|| start(Some(definition)))
 }
 
 /// Starts both servers; `definition` is the state machine registered in moto.
-pub fn start(definition: Option<&Path>) -> Servers {
+pub fn start(definition: Option<&str>) -> Servers {
     let dir: PathBuf = tempfile::Builder::new()
         .prefix("flowc-lambdas-")
         .tempdir()
@@ -188,7 +239,12 @@ pub fn start(definition: Option<&Path>) -> Servers {
     let moto_url = start_moto(&mut watchers, &dir);
     let database_url = start_postgres(&mut watchers, &dir);
     let infra = setup_infra(&moto_url, definition);
-    Servers { moto_url, database_url, infra, _watchers: Mutex::new(watchers) }
+    Servers {
+        moto_url,
+        database_url,
+        infra,
+        _watchers: Mutex::new(watchers),
+    }
 }
 
 impl Servers {
@@ -241,14 +297,20 @@ impl Servers {
 
     /// A psql-free SQL query against the test cluster: the rows' first column as text.
     pub async fn sql_strings(&self, query: &str) -> Vec<String> {
-        let (client, connection) = tokio_postgres::connect(&self.database_url, tokio_postgres::NoTls)
-            .await
-            .unwrap_or_else(|e| panic!("cannot connect to the test database: {e}"));
+        let (client, connection) =
+            tokio_postgres::connect(&self.database_url, tokio_postgres::NoTls)
+                .await
+                .unwrap_or_else(|e| panic!("cannot connect to the test database: {e}"));
         let driver = tokio::spawn(connection);
-        let rows = client.query(query, &[]).await.unwrap_or_else(|e| panic!("{query}: {e}"));
+        let rows = client
+            .query(query, &[])
+            .await
+            .unwrap_or_else(|e| panic!("{query}: {e}"));
         drop(client);
         let _ = driver.await;
-        rows.iter().filter_map(|row| row.try_get::<_, String>(0).ok()).collect()
+        rows.iter()
+            .filter_map(|row| row.try_get::<_, String>(0).ok())
+            .collect()
     }
 }
 
@@ -292,7 +354,8 @@ impl tenant_core::HealthSource for ScriptedHealth {
                 HealthMode::AsMoto => {}
                 HealthMode::RolloutFailed => {
                     reading.rollout_state = Some("FAILED".to_owned());
-                    reading.rollout_reason = Some("ECS deployment circuit breaker: tasks failed to start.".to_owned());
+                    reading.rollout_reason =
+                        Some("ECS deployment circuit breaker: tasks failed to start.".to_owned());
                     reading.failed_tasks = 3;
                 }
             }
@@ -307,7 +370,10 @@ impl tenant_core::HealthSource for ScriptedHealth {
         let targets = self.real.targets(target_group).await?;
         Ok(targets.map(|targets| match self.mode {
             HealthMode::Healthy => {
-                vec![tenant_core::TargetReading { state: "healthy".to_owned(), reason: None }]
+                vec![tenant_core::TargetReading {
+                    state: "healthy".to_owned(),
+                    reason: None,
+                }]
             }
             HealthMode::AsMoto | HealthMode::RolloutFailed => targets,
         }))

@@ -1,7 +1,8 @@
 """Creates the shared infrastructure the tenant Lambdas expect, in a running moto server.
 
-Usage: python moto_setup.py <endpoint-url>
-Prints one JSON object with the ids/ARNs, which the Rust tests turn into the Lambdas' config.
+Usage: python moto_setup.py <endpoint-url> [-]
+With `-`, the state machine's definition (ASL JSON) is read from stdin; otherwise it is a
+one-state placeholder. Prints one JSON object with the ids/ARNs, which the Rust tests turn into the Lambdas' config.
 This is the fixture's only job; the Lambdas' own AWS calls are all made from Rust.
 """
 
@@ -65,9 +66,8 @@ role = client("iam").create_role(
     AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
 )["Role"]["Arn"]
 definition = {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}}
-if len(sys.argv) > 2:
-    with open(sys.argv[2]) as f:
-        definition = json.load(f)
+if len(sys.argv) > 2 and sys.argv[2] == "-":
+    definition = json.load(sys.stdin)
 machine = client("stepfunctions").create_state_machine(
     name="tenant-provisioning-workflow", definition=json.dumps(definition), roleArn=role
 )["stateMachineArn"]
