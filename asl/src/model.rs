@@ -471,6 +471,28 @@ impl StateMachine {
     }
 }
 
+impl StateMachine {
+    /// The state at `path` (top-level or nested), if there is one.
+    pub fn state_at(&self, path: &StatePath) -> Option<&State> {
+        let mut segments = path.0.iter();
+        let Some(StatePathSegment::State(first)) = segments.next() else {
+            return None;
+        };
+        let mut state = self.states.get(first)?;
+        while let Some(segment) = segments.next() {
+            let StatePathSegment::Branch(index) = segment else {
+                return None;
+            };
+            let Some(StatePathSegment::State(name)) = segments.next() else {
+                return None;
+            };
+            let branch = state.branches().into_iter().nth(*index)?;
+            state = branch.states.get(name)?;
+        }
+        Some(state)
+    }
+}
+
 impl Branch {
     /// Every state of this branch, nested ones included, paths relative to the branch.
     pub fn all_states(&self) -> Vec<(StatePath, &State)> {
@@ -500,6 +522,7 @@ fn collect_states<'a>(
 #[cfg(test)]
 #[allow(clippy::expect_used, clippy::unwrap_used)]
 mod tests {
+    use super::{StateName, StatePath};
     use crate::load;
 
     const TEXT: &str = r#"{
@@ -536,5 +559,25 @@ mod tests {
             .map(|(path, _)| path.to_string())
             .collect();
         assert_eq!(paths, ["T", "C", "M", "M/0/I", "F"]);
+        for (path, state) in machine.all_states() {
+            assert_eq!(machine.state_at(&path), Some(state), "{path}");
+        }
+    }
+
+    #[test]
+    fn state_at_rejects_paths_that_lead_nowhere() {
+        let machine = load(TEXT, "t").unwrap().machine;
+        let m = StatePath::top(&StateName::from("M"));
+        assert!(
+            machine
+                .state_at(&m.child(1, &StateName::from("I")))
+                .is_none()
+        );
+        assert!(
+            machine
+                .state_at(&m.child(0, &StateName::from("X")))
+                .is_none()
+        );
+        assert!(machine.state_at(&StatePath(Vec::new())).is_none());
     }
 }

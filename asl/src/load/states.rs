@@ -713,7 +713,10 @@ pub(super) fn branch(
 ) -> Option<Branch> {
     let comment = ctx.opt_string(object, "Comment");
     let query_language = query_language(ctx, object);
+    let inherited = ctx.language;
+    ctx.language = query_language.unwrap_or(inherited);
     let (start_at, states) = graph(ctx, object, owner, Some((parent, index)));
+    ctx.language = inherited;
     Some(Branch {
         comment,
         query_language,
