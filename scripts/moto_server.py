@@ -117,6 +117,9 @@ def flowc_problems(flowc: str, text: str) -> list[dict[str, str]]:
         done = subprocess.run(
             [flowc, "check", path], capture_output=True, text=True, timeout=60, check=False
         )
+    except (OSError, subprocess.TimeoutExpired) as err:
+        # A validator that cannot run must not pass the definition.
+        return [diagnostic("SCHEMA_VALIDATION_FAILED", f"flowc check could not run: {err}", "/")]
     finally:
         os.unlink(path)
     if done.returncode == 0:
@@ -196,16 +199,19 @@ def main() -> int:
     # moto builds some response URLs (SQS queue URLs, for example) from MOTO_PORT.
     os.environ["MOTO_PORT"] = str(port)
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+    # Said before the port file appears, so a reader that waits for the file finds the line.
+    validator = f"flowc check ({args.flowc})" if args.flowc else "built-in JSON checks"
+    print(f"moto_server: listening on http://{args.host}:{port}, validating with {validator}",
+          file=sys.stderr, flush=True)
+
     # Written through a rename so a reader never sees a half-written port number.
     partial = args.port_file + ".partial"
     with open(partial, "w", encoding="utf-8") as handle:
         handle.write(f"{port}\n")
     os.replace(partial, args.port_file)
 
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    validator = f"flowc check ({args.flowc})" if args.flowc else "built-in JSON checks"
-    print(f"moto_server: listening on http://{args.host}:{port}, validating with {validator}",
-          file=sys.stderr, flush=True)
     try:
         server.serve_forever()
     except (KeyboardInterrupt, SystemExit):

@@ -4,8 +4,9 @@
 #   eval "$(scripts/ensure-tools.sh)"; scripts/tf-local.sh
 #
 # 1. starts moto 5.2.5 ($FLOWC_MOTO_PYTHON) through scripts/moto_server.py on a free loopback
-#    port (the launcher adds ValidateStateMachineDefinition and ListStateMachineVersions; set
-#    FLOWC_BIN to a built flowc to have definitions validated by `flowc check`);
+#    port (the launcher adds ValidateStateMachineDefinition and ListStateMachineVersions, and
+#    validates definitions with `flowc check` when FLOWC_BIN or $CARGO_TARGET_DIR/debug/flowc
+#    is built, with its own JSON checks otherwise);
 # 2. creates stand-ins for the existing VPC, subnets, ALB + listener, hosted zone, ECS cluster
 #    and Cognito pool (terraform/test-fixtures/existing_infra.py) and points the variables at
 #    them: production.tfvars is not used;
@@ -93,7 +94,14 @@ export TF_CLI_CONFIG_FILE="$work/cli.tfrc" TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPO
 
 echo "==> starting moto's server"
 moto_args=(--port-file "$work/port")
-[ -n "${FLOWC_BIN:-}" ] && moto_args+=(--flowc "$FLOWC_BIN")
+# Definitions are validated by `flowc check` when a flowc is built: FLOWC_BIN, else the one
+# `cargo test` just built in the target dir (scripts/test.sh runs this script after it).
+flowc_bin=${FLOWC_BIN:-${CARGO_TARGET_DIR:-$repo/target}/debug/flowc}
+if [ -x "$flowc_bin" ]; then
+  moto_args+=(--flowc "$flowc_bin")
+elif [ -n "${FLOWC_BIN:-}" ]; then
+  fail "FLOWC_BIN=$FLOWC_BIN is not an executable file"
+fi
 "$FLOWC_MOTO_PYTHON" "$repo/scripts/moto_server.py" "${moto_args[@]}" >"$work/moto.log" 2>&1 &
 moto_pid=$!
 for _ in $(seq 150); do
@@ -109,7 +117,7 @@ unset AWS_PROFILE AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CONFIG_FILE AWS_SHARE
 export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 \
   AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_MAX_ATTEMPTS=2 \
   AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
-echo "    $AWS_ENDPOINT_URL (log: moto.log in the temp dir)"
+echo "    $AWS_ENDPOINT_URL; $(head -n 1 "$work/moto.log" | sed 's/.*validating with/validating with/')"
 
 # Every terraform call is bounded: an action the emulator lacks must fail the run, not hang it.
 tf() { timeout --kill-after=10 "${FLOWC_TF_TIMEOUT:-600}" terraform -chdir="$work/terraform" "$@"; }
