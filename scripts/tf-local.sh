@@ -37,6 +37,11 @@ workflow=${FLOWC_TF_WORKFLOW:-$repo/workflows/tenant_provisioning.asl.json}
 work=$(mktemp -d "${TMPDIR:-/tmp}/flowc-tf-local.XXXXXX")
 moto_pid=
 cleanup() {
+  local status=$?
+  if [ "$status" -ne 0 ] && [ -s "$work/moto.log" ]; then
+    echo "---- moto's log, last lines other than 2xx ----" >&2
+    grep -v '" 20[0-9] -$' "$work/moto.log" | tail -n 30 >&2 || true
+  fi
   if [ -n "$moto_pid" ] && kill -0 "$moto_pid" 2>/dev/null; then
     kill "$moto_pid" 2>/dev/null || true
     wait "$moto_pid" 2>/dev/null || true
@@ -121,11 +126,6 @@ echo "    $AWS_ENDPOINT_URL; $(head -n 1 "$work/moto.log" | sed 's/.*validating 
 
 # Every terraform call is bounded: an action the emulator lacks must fail the run, not hang it.
 tf() { timeout --kill-after=10 "${FLOWC_TF_TIMEOUT:-600}" terraform -chdir="$work/terraform" "$@"; }
-on_error() {
-  echo "---- last lines of moto's log ----" >&2
-  grep -v '" 200 -$' "$work/moto.log" | tail -n 30 >&2 || true
-}
-trap 'on_error' ERR
 
 echo "==> checking the launcher's ValidateStateMachineDefinition and ListStateMachineVersions"
 "$FLOWC_MOTO_PYTHON" "$repo/terraform/tests/check_launcher.py" "$work/workflows/tenant_provisioning.asl.json" \
@@ -181,5 +181,4 @@ destroy_s=$(since "$started")
 "$FLOWC_MOTO_PYTHON" "$repo/terraform/tests/check_local_apply.py" absent "$work/outputs.json" "$work/local.tfvars.json" \
   || fail "resources after destroy"
 
-trap - ERR
 echo "tf-local: OK (apply ${apply_s}s, destroy ${destroy_s}s, ${resources} resources, Lambda packages: ${package_kind})"

@@ -29,10 +29,14 @@ def main() -> int:
         template = handle.read()
     arn = "arn:aws:lambda:us-east-1:123456789012:function:"
     definition = re.sub(r"\$\{(\w+)\}", lambda m: arn + m.group(1), template)
-    broken = json.loads(definition)
-    start = broken["StartAt"]
-    broken["States"][start]["Next"] = "NoSuchState"
-    broken["States"][start].pop("End", None)
+    try:
+        broken = json.loads(definition)
+        first = next(iter(broken["States"].values()))
+    except (ValueError, KeyError, TypeError, AttributeError, StopIteration) as err:
+        print(f"check_launcher: FAILED: {sys.argv[1]} is not an ASL definition: {err!r}")
+        return 1
+    first["Next"] = "NoSuchState"
+    first.pop("End", None)
 
     sfn = boto3.client("stepfunctions", region_name=os.environ.get("AWS_REGION", "us-east-1"))
     failures = []
