@@ -162,7 +162,7 @@ echo "    applied $resources managed resources in ${apply_s}s"
 tf output -json >"$work/outputs.json"
 
 echo "==> checking the resources through the emulator"
-"$FLOWC_MOTO_PYTHON" "$repo/terraform/tests/check_local_apply.py" present "$work/outputs.json" "$work/local.tfvars.json" \
+"$FLOWC_MOTO_PYTHON" "$repo/terraform/tests/check_local_apply.py" present "$work/outputs.json" "$work/local.tfvars.json" "$packages" \
   || fail "resources after apply"
 
 echo "==> terraform plan -detailed-exitcode (expecting no changes)"
@@ -178,7 +178,7 @@ started=$(now)
 tf destroy -no-color -auto-approve "${vars[@]}" >"$work/destroy.log" 2>&1 \
   || { tail -n 60 "$work/destroy.log" >&2; fail "terraform destroy"; }
 destroy_s=$(since "$started")
-"$FLOWC_MOTO_PYTHON" "$repo/terraform/tests/check_local_apply.py" absent "$work/outputs.json" "$work/local.tfvars.json" \
+"$FLOWC_MOTO_PYTHON" "$repo/terraform/tests/check_local_apply.py" absent "$work/outputs.json" "$work/local.tfvars.json" "$packages" \
   || fail "resources after destroy"
 
 echo "tf-local: OK (apply ${apply_s}s, destroy ${destroy_s}s, ${resources} resources, Lambda packages: ${package_kind})"

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Checks, through the emulator's API, that an apply of terraform/ created what it says.
 
-    check_local_apply.py present OUTPUTS.json VARS.tfvars.json
-    check_local_apply.py absent  OUTPUTS.json VARS.tfvars.json
+    check_local_apply.py present OUTPUTS.json VARS.tfvars.json PACKAGE_DIR
+    check_local_apply.py absent  OUTPUTS.json VARS.tfvars.json PACKAGE_DIR
 
-OUTPUTS.json is `terraform output -json`, VARS the tfvars the apply used. `present` asserts the
+OUTPUTS.json is `terraform output -json`, VARS the tfvars the apply used, PACKAGE_DIR the folder
+of Lambda zips it deployed (each function's CodeSha256 must be its zip's). `present` asserts the
 resources exist with the properties the issue asks for (runtime, VPC, environment, tracing,
 logging, streams, PITR, SSE, the subdomain index, alarms wired to the topic, the workflow's
 Lambda ARNs substituted into the definition); `absent` asserts destroy removed them. Every
@@ -13,6 +14,8 @@ failed check is listed; exit 1 when any failed.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import sys
@@ -54,8 +57,13 @@ def output(outputs: dict[str, Any], name: str) -> Any:
     return (outputs.get(name) or {}).get("value")
 
 
+def zip_sha256(path: str) -> str:
+    with open(path, "rb") as handle:
+        return base64.b64encode(hashlib.sha256(handle.read()).digest()).decode()
+
+
 def check_present(s: boto3.session.Session, outputs: dict[str, Any], tfvars: dict[str, Any],
-                  c: Checks) -> None:
+                  packages: str, c: Checks) -> None:
     lam = s.client("lambda")
     logs = s.client("logs")
     for name in FUNCTIONS:
@@ -65,6 +73,9 @@ def check_present(s: boto3.session.Session, outputs: dict[str, Any], tfvars: dic
         conf = fn["Configuration"]
         c.that(conf.get("Runtime") == "provided.al2023", f"{name}: runtime {conf.get('Runtime')}")
         c.that(conf.get("Handler") == "bootstrap", f"{name}: handler {conf.get('Handler')}")
+        expected = zip_sha256(os.path.join(packages, f"{name}.zip"))
+        c.that(conf.get("CodeSha256") == expected,
+               f"{name}: deployed code {conf.get('CodeSha256')} is not {name}.zip ({expected})")
         c.that((conf.get("TracingConfig") or {}).get("Mode") == "Active", f"{name}: X-Ray tracing not Active")
         vpc = conf.get("VpcConfig") or {}
         c.that(sorted(vpc.get("SubnetIds") or []) == sorted(tfvars["private_subnet_ids"]),
@@ -146,7 +157,7 @@ def check_absent(s: boto3.session.Session, outputs: dict[str, Any], c: Checks) -
 
 
 def main() -> int:
-    if len(sys.argv) != 4 or sys.argv[1] not in ("present", "absent"):
+    if len(sys.argv) != 5 or sys.argv[1] not in ("present", "absent"):
         print(__doc__, file=sys.stderr)
         return 2
     if not os.environ.get("AWS_ENDPOINT_URL"):
@@ -159,7 +170,7 @@ def main() -> int:
     session = boto3.session.Session(region_name=tfvars["aws_region"])
     checks = Checks()
     if sys.argv[1] == "present":
-        check_present(session, outputs, tfvars, checks)
+        check_present(session, outputs, tfvars, sys.argv[4], checks)
     else:
         check_absent(session, outputs, checks)
     for failure in checks.failed:
