@@ -261,7 +261,7 @@ fn a_registered_tenant_is_provisioned_to_active() -> TestResult {
         .filter(|r| {
             r.conditions().iter().any(|c| {
                 c.host_header_config()
-                    .is_some_and(|h| h.values().iter().any(|v| *v == host))
+                    .is_some_and(|h| h.values().contains(&host))
             })
         })
         .count();

@@ -213,12 +213,13 @@ async fn create_service(
     name: &str,
 ) -> Result<String, ActionError> {
     let family = t.names.family(component);
-    let task_definition = find_task_definition(p, &family).await?.ok_or_else(|| {
-        ActionError::MissingPrerequisite {
-            what: "task definition",
-            name: family,
-        }
-    })?;
+    let task_definition =
+        find_task_definition(p, &family)
+            .await?
+            .ok_or(ActionError::MissingPrerequisite {
+                what: "task definition",
+                name: family,
+            })?;
     let target_group = super::elb::find_target_group(p, &t.names.target_group(component))
         .await?
         .ok_or_else(|| ActionError::MissingPrerequisite {

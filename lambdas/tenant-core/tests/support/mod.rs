@@ -130,6 +130,8 @@ fn start_moto(watchers: &mut Vec<Child>, dir: &Path) -> String {
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start moto ({python} -m moto.server): {e}"));
     watchers.push(watcher(&format!("kill {}", moto.id())));
+    // Kept with the watchers: moto is reaped by nobody but lives exactly as long as they do.
+    watchers.push(moto);
     wait_for_port(port, "moto", &log);
     format!("http://127.0.0.1:{port}")
 }
