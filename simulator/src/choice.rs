@@ -4,7 +4,8 @@
 
 use crate::jsonpath::Path;
 use chrono::{DateTime, FixedOffset};
-use serde_json::{Map, Value};
+use flowc_asl as asl;
+use serde_json::Value;
 use std::cmp::Ordering;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,145 +71,115 @@ pub struct ChoiceRule {
     pub next: Option<String>,
 }
 
-const COMPARISONS: [(&str, Kind, Cmp); 16] = [
-    ("StringEquals", Kind::String, Cmp::Equals),
-    ("StringLessThan", Kind::String, Cmp::LessThan),
-    ("StringGreaterThan", Kind::String, Cmp::GreaterThan),
-    ("StringLessThanEquals", Kind::String, Cmp::LessThanEquals),
-    (
-        "StringGreaterThanEquals",
-        Kind::String,
-        Cmp::GreaterThanEquals,
-    ),
-    ("NumericEquals", Kind::Numeric, Cmp::Equals),
-    ("NumericLessThan", Kind::Numeric, Cmp::LessThan),
-    ("NumericGreaterThan", Kind::Numeric, Cmp::GreaterThan),
-    ("NumericLessThanEquals", Kind::Numeric, Cmp::LessThanEquals),
-    (
-        "NumericGreaterThanEquals",
-        Kind::Numeric,
-        Cmp::GreaterThanEquals,
-    ),
-    ("BooleanEquals", Kind::Boolean, Cmp::Equals),
-    ("TimestampEquals", Kind::Timestamp, Cmp::Equals),
-    ("TimestampLessThan", Kind::Timestamp, Cmp::LessThan),
-    ("TimestampGreaterThan", Kind::Timestamp, Cmp::GreaterThan),
-    (
-        "TimestampLessThanEquals",
-        Kind::Timestamp,
-        Cmp::LessThanEquals,
-    ),
-    (
-        "TimestampGreaterThanEquals",
-        Kind::Timestamp,
-        Cmp::GreaterThanEquals,
-    ),
-];
-
-const TESTS: [(&str, Test); 6] = [
-    ("IsNull", Test::Null),
-    ("IsPresent", Test::Present),
-    ("IsNumeric", Test::Numeric),
-    ("IsString", Test::String),
-    ("IsBoolean", Test::Boolean),
-    ("IsTimestamp", Test::Timestamp),
-];
-
-fn variable(m: &Map<String, Value>) -> Result<Path, String> {
-    let v = m
-        .get("Variable")
-        .and_then(Value::as_str)
-        .ok_or("a choice rule has no Variable")?;
-    Path::parse(v)
+fn kind_of(family: asl::OperandFamily) -> Option<Kind> {
+    match family {
+        asl::OperandFamily::String => Some(Kind::String),
+        asl::OperandFamily::Number => Some(Kind::Numeric),
+        asl::OperandFamily::Bool => Some(Kind::Boolean),
+        asl::OperandFamily::Timestamp => Some(Kind::Timestamp),
+        asl::OperandFamily::Test => None,
+    }
 }
 
-/// Parses a rule object; `top` rules carry `Next`.
-pub fn parse_rule(v: &Value, top: bool) -> Result<ChoiceRule, String> {
-    let m = v.as_object().ok_or("a choice rule must be an object")?;
-    let next = m.get("Next").and_then(Value::as_str).map(str::to_string);
-    if top && next.is_none() {
-        return Err("a top-level choice rule has no Next".into());
+fn cmp_of(op: asl::Operator) -> Cmp {
+    let name = op.name();
+    if name.ends_with("LessThanEquals") {
+        Cmp::LessThanEquals
+    } else if name.ends_with("GreaterThanEquals") {
+        Cmp::GreaterThanEquals
+    } else if name.ends_with("LessThan") {
+        Cmp::LessThan
+    } else if name.ends_with("GreaterThan") {
+        Cmp::GreaterThan
+    } else {
+        Cmp::Equals
     }
-    Ok(ChoiceRule {
-        condition: parse_condition(m)?,
-        next,
+}
+
+fn test_of(op: asl::Operator) -> Option<Test> {
+    Some(match op {
+        asl::Operator::IsNull => Test::Null,
+        asl::Operator::IsPresent => Test::Present,
+        asl::Operator::IsNumeric => Test::Numeric,
+        asl::Operator::IsString => Test::String,
+        asl::Operator::IsBoolean => Test::Boolean,
+        asl::Operator::IsTimestamp => Test::Timestamp,
+        _ => return None,
     })
 }
 
-fn parse_list(v: Option<&Value>, op: &str) -> Result<Vec<Condition>, String> {
-    let list = v
-        .and_then(Value::as_array)
-        .ok_or_else(|| format!("{op} must be an array of rules"))?;
-    list.iter()
-        .map(|r| {
-            r.as_object()
-                .ok_or_else(|| format!("{op} must hold objects"))
-                .and_then(parse_condition)
-        })
-        .collect()
+fn literal(operand: &asl::Operand) -> Result<Operand, String> {
+    Ok(match operand {
+        asl::Operand::String(s) | asl::Operand::Timestamp(s) => {
+            Operand::Literal(Value::String(s.clone()))
+        }
+        asl::Operand::Number(n) => Operand::Literal(Value::Number(n.clone())),
+        asl::Operand::Bool(b) => Operand::Literal(Value::Bool(*b)),
+        asl::Operand::Path(p) => Operand::Path(Path::from_reference(p).map_err(|e| e.to_string())?),
+    })
 }
 
-fn parse_condition(m: &Map<String, Value>) -> Result<Condition, String> {
-    if m.contains_key("And") {
-        return Ok(Condition::And(parse_list(m.get("And"), "And")?));
-    }
-    if m.contains_key("Or") {
-        return Ok(Condition::Or(parse_list(m.get("Or"), "Or")?));
-    }
-    if let Some(n) = m.get("Not") {
-        let inner = n.as_object().ok_or("Not must hold a rule")?;
-        return Ok(Condition::Not(Box::new(parse_condition(inner)?)));
-    }
-    for (key, kind, cmp) in COMPARISONS.iter() {
-        if let Some(x) = m.get(*key) {
-            return Ok(Condition::Compare {
-                variable: variable(m)?,
-                kind: *kind,
-                cmp: *cmp,
-                operand: Operand::Literal(x.clone()),
-            });
+fn convert_condition(c: &asl::Condition) -> Result<Condition, String> {
+    Ok(match c {
+        asl::Condition::And(list) => Condition::And(
+            list.iter()
+                .map(convert_condition)
+                .collect::<Result<_, _>>()?,
+        ),
+        asl::Condition::Or(list) => Condition::Or(
+            list.iter()
+                .map(convert_condition)
+                .collect::<Result<_, _>>()?,
+        ),
+        asl::Condition::Not(inner) => Condition::Not(Box::new(convert_condition(inner)?)),
+        asl::Condition::Commented { condition, .. } => convert_condition(condition)?,
+        asl::Condition::Jsonata(_) => return Err("JSONata Condition".into()),
+        asl::Condition::Compare(cmp) => {
+            let variable = Path::from_reference(&cmp.variable).map_err(|e| e.to_string())?;
+            if let Some(test) = test_of(cmp.operator) {
+                let asl::Operand::Bool(expected) = cmp.operand else {
+                    return Err(format!("{} needs true or false", cmp.operator.name()));
+                };
+                Condition::Test {
+                    variable,
+                    test,
+                    expected,
+                }
+            } else if cmp.operator == asl::Operator::StringMatches {
+                let asl::Operand::String(pattern) = &cmp.operand else {
+                    return Err("StringMatches needs a string".into());
+                };
+                Condition::Matches {
+                    variable,
+                    pattern: pattern.clone(),
+                }
+            } else {
+                let kind = kind_of(cmp.operator.family()).ok_or("unknown operator family")?;
+                Condition::Compare {
+                    variable,
+                    kind,
+                    cmp: cmp_of(cmp.operator),
+                    operand: literal(&cmp.operand)?,
+                }
+            }
         }
-        if let Some(x) = m.get(&format!("{key}Path")) {
-            let p = x
-                .as_str()
-                .ok_or_else(|| format!("{key}Path must be a path"))?;
-            return Ok(Condition::Compare {
-                variable: variable(m)?,
-                kind: *kind,
-                cmp: *cmp,
-                operand: Operand::Path(Path::parse(p)?),
-            });
-        }
-    }
-    if let Some(x) = m.get("StringMatches") {
-        return Ok(Condition::Matches {
-            variable: variable(m)?,
-            pattern: x
-                .as_str()
-                .ok_or("StringMatches must be a string")?
-                .to_string(),
-        });
-    }
-    for (key, test) in TESTS {
-        if let Some(x) = m.get(key) {
-            return Ok(Condition::Test {
-                variable: variable(m)?,
-                test,
-                expected: x
-                    .as_bool()
-                    .ok_or_else(|| format!("{key} must be true or false"))?,
-            });
-        }
-    }
-    Err("a choice rule has no known comparison operator".into())
+    })
 }
 
-/// AWS accepts RFC 3339 timestamps with an upper-case `T` and a zone (`Z` or an offset).
+/// Converts a rule of the loaded model; fails only for what JSONPath mode cannot run.
+pub fn convert_rule(rule: &asl::ChoiceRule) -> Result<ChoiceRule, String> {
+    if rule.assign.is_some() || rule.output.is_some() {
+        return Err("Variables / JSONata in a choice rule".into());
+    }
+    Ok(ChoiceRule {
+        condition: convert_condition(&rule.condition)?,
+        next: Some(rule.next.as_str().to_string()),
+    })
+}
+
+/// ASL timestamps (flowc-asl's one parser).
 pub fn parse_timestamp(s: &str) -> Option<DateTime<FixedOffset>> {
-    if !s.contains('T') {
-        return None;
-    }
-    DateTime::parse_from_rfc3339(s).ok()
+    asl::parse_timestamp(s)
 }
 
 fn ordering(kind: Kind, a: &Value, b: &Value) -> Option<Ordering> {
@@ -363,7 +334,18 @@ mod tests {
     fn holds(rule: Value, input: Value) -> Result<bool, ChoiceError> {
         let mut r = rule;
         r["Next"] = json!("X");
-        let rule = parse_rule(&r, true).map_err(ChoiceError)?;
+        let def = json!({"StartAt": "C", "States": {
+            "C": {"Type": "Choice", "Choices": [r]}, "X": {"Type": "Succeed"}}});
+        let program =
+            crate::program::Program::load(&def).map_err(|e| ChoiceError(e.to_string()))?;
+        let Some(crate::program::StateKind::Choice { choices, .. }) =
+            program.states.get("C").map(|s| &s.kind)
+        else {
+            return Err(ChoiceError("no choice state".into()));
+        };
+        let rule = choices
+            .first()
+            .ok_or_else(|| ChoiceError("no rule".into()))?;
         rule.condition.evaluate(&input, &json!({}))
     }
 

@@ -22,6 +22,24 @@ impl Path {
         Ok(Self { path, reference })
     }
 
+    /// Wraps a path of the loaded model.
+    pub fn from_json_path(path: &JsonPath) -> Self {
+        Self {
+            path: path.clone(),
+            reference: ReferencePath::parse(path.as_str()).ok(),
+        }
+    }
+
+    /// Wraps a reference path of the loaded model (ResultPath, `*Path` fields, Variable).
+    pub fn from_reference(reference: &ReferencePath) -> Result<Self, String> {
+        let path = JsonPath::parse(reference.as_str())
+            .map_err(|e| format!("invalid path '{}': {e}", reference.as_str()))?;
+        Ok(Self {
+            path,
+            reference: Some(reference.clone()),
+        })
+    }
+
     pub fn as_str(&self) -> &str {
         self.path.as_str()
     }

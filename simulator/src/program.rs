@@ -1,16 +1,15 @@
-//! ASL -> sim program: the definition loaded once into typed, pre-parsed, indexed states so the
-//! run loop never looks at `"Type"` strings or re-parses a path.
-//!
-//! Interim: the program is built from the definition's JSON. The shared `asl::StateMachine`
-//! model is not committed yet; once it is, `Program::from_machine` replaces `Program::load`'s
-//! reading of raw JSON and the rest of the simulator is unchanged.
+//! ASL -> sim program: an `asl::StateMachine` (loaded and validated by flowc-asl) turned into the
+//! simulator's run-ready form: states indexed by name, defaults resolved, paths wrapped for
+//! evaluation, and everything the JSONPath engine cannot run yet (JSONata, Variables,
+//! distributed Map) refused up front with `flowc::sim::unsupported`.
 
-use crate::choice::{ChoiceRule, parse_rule};
+use crate::choice::{ChoiceRule, convert_rule};
 use crate::error::SimError;
 use crate::jsonpath::Path;
 use crate::template::{Dynamic, Template};
+use flowc_asl as asl;
 use indexmap::IndexMap;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// A path field that may be absent (default `$`), `null` (discard), or a path.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,208 +139,181 @@ pub struct Program {
     pub timeout_seconds: Option<u64>,
 }
 
+fn unsupported(feature: impl Into<String>) -> SimError {
+    SimError::Unsupported {
+        feature: feature.into(),
+    }
+}
+
 fn invalid(message: impl Into<String>) -> SimError {
     SimError::InvalidDefinition {
         message: message.into(),
     }
 }
 
-fn obj<'a>(v: &'a Value, what: &str) -> Result<&'a Map<String, Value>, SimError> {
-    v.as_object()
-        .ok_or_else(|| invalid(format!("{what} must be a JSON object")))
+fn load_errors(e: &asl::LoadErrors) -> SimError {
+    let details: Vec<String> = e.errors().iter().map(ToString::to_string).collect();
+    invalid(details.join("; "))
 }
 
-fn opt_str(m: &Map<String, Value>, key: &str, state: &str) -> Result<Option<String>, SimError> {
-    match m.get(key) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(invalid(format!(
-            "field '{key}' of state '{state}' must be a string"
-        ))),
+fn reference(p: &asl::path::ReferencePath) -> Result<Path, SimError> {
+    Path::from_reference(p).map_err(invalid)
+}
+
+fn path_field(field: Option<&asl::PathOrNull<asl::path::JsonPath>>) -> PathField {
+    match field {
+        None => PathField::Default,
+        Some(asl::PathOrNull::Null) => PathField::Null,
+        Some(asl::PathOrNull::Path(p)) => PathField::Path(Path::from_json_path(p)),
     }
 }
 
-fn opt_num(m: &Map<String, Value>, key: &str, state: &str) -> Result<Option<f64>, SimError> {
-    match m.get(key) {
-        None => Ok(None),
-        Some(Value::Number(n)) => Ok(n.as_f64()),
-        Some(_) => Err(invalid(format!(
-            "field '{key}' of state '{state}' must be a number"
-        ))),
-    }
+fn result_path(field: Option<&asl::ResultPath>) -> Result<PathField, SimError> {
+    Ok(match field {
+        None => PathField::Default,
+        Some(asl::PathOrNull::Null) => PathField::Null,
+        Some(asl::PathOrNull::Path(p)) => PathField::Path(reference(p)?),
+    })
 }
 
-fn parse_path(text: &str, field: &str, state: &str) -> Result<Path, SimError> {
-    Path::parse(text).map_err(|e| invalid(format!("field '{field}' of state '{state}': {e}")))
-}
-
-fn path_field(m: &Map<String, Value>, key: &str, state: &str) -> Result<PathField, SimError> {
-    match m.get(key) {
-        None => Ok(PathField::Default),
-        Some(Value::Null) => Ok(PathField::Null),
-        Some(Value::String(s)) => Ok(PathField::Path(parse_path(s, key, state)?)),
-        Some(_) => Err(invalid(format!(
-            "field '{key}' of state '{state}' must be a path or null"
-        ))),
-    }
-}
-
-fn opt_path(m: &Map<String, Value>, key: &str, state: &str) -> Result<Option<Path>, SimError> {
-    opt_str(m, key, state)?
-        .map(|s| parse_path(&s, key, state))
-        .transpose()
-}
-
-fn opt_dynamic(
-    m: &Map<String, Value>,
-    key: &str,
-    state: &str,
-) -> Result<Option<Dynamic>, SimError> {
-    opt_str(m, key, state)?
-        .map(|s| {
-            Dynamic::parse(&s)
-                .map_err(|e| invalid(format!("field '{key}' of state '{state}': {e}")))
-        })
-        .transpose()
-}
-
-fn number_source(
-    m: &Map<String, Value>,
-    key: &str,
+fn integer(
+    field: Option<&asl::IntegerField>,
     state: &str,
 ) -> Result<Option<NumberSource>, SimError> {
-    if let Some(n) = opt_num(m, key, state)? {
-        return Ok(Some(NumberSource::Literal(n)));
+    match field {
+        None => Ok(None),
+        Some(asl::IntegerField::Value(n)) => Ok(Some(NumberSource::Literal(*n as f64))),
+        Some(asl::IntegerField::Path(p)) => Ok(Some(NumberSource::Path(reference(p)?))),
+        Some(asl::IntegerField::Jsonata(_)) => {
+            Err(unsupported(format!("JSONata (state '{state}')")))
+        }
     }
-    Ok(opt_path(m, &format!("{key}Path"), state)?.map(NumberSource::Path))
 }
 
-fn error_equals(
-    m: &Map<String, Value>,
-    state: &str,
-) -> Result<Vec<flowc_asl::ErrorName>, SimError> {
-    let list = m
-        .get("ErrorEquals")
-        .and_then(Value::as_array)
-        .ok_or_else(|| {
-            invalid(format!(
-                "a Retry/Catch of state '{state}' lacks ErrorEquals"
-            ))
-        })?;
+fn number(field: Option<&asl::NumberField>, state: &str) -> Result<Option<NumberSource>, SimError> {
+    match field {
+        None => Ok(None),
+        Some(asl::NumberField::Value(n)) => Ok(Some(NumberSource::Literal(*n))),
+        Some(asl::NumberField::Path(p)) => Ok(Some(NumberSource::Path(reference(p)?))),
+        Some(asl::NumberField::Jsonata(_)) => {
+            Err(unsupported(format!("JSONata (state '{state}')")))
+        }
+    }
+}
+
+fn text(field: Option<&asl::TextField>) -> Result<(Option<String>, Option<Dynamic>), SimError> {
+    Ok(match field {
+        None => (None, None),
+        Some(asl::TextField::Value(s)) => (Some(s.clone()), None),
+        Some(asl::TextField::Path(p)) => (None, Some(Dynamic::Path(reference(p)?))),
+        Some(asl::TextField::Intrinsic(c)) => (None, Some(Dynamic::Call(c.clone()))),
+    })
+}
+
+fn retriers(list: &[asl::Retrier]) -> Vec<Retrier> {
     list.iter()
-        .map(|v| {
-            v.as_str()
-                .map(flowc_asl::ErrorName::new)
-                .ok_or_else(|| invalid(format!("ErrorEquals of state '{state}' must hold strings")))
+        .map(|r| Retrier {
+            error_equals: r.error_equals.clone(),
+            interval_seconds: r.interval_seconds_or_default() as f64,
+            max_attempts: r.max_attempts_or_default(),
+            backoff_rate: r.backoff_rate_or_default(),
+            max_delay_seconds: r.max_delay_seconds.map(|s| s as f64),
+            full_jitter: r.jitter_strategy_or_default() == asl::JitterStrategy::Full,
         })
         .collect()
 }
 
-fn retriers(m: &Map<String, Value>, state: &str) -> Result<Vec<Retrier>, SimError> {
-    let Some(list) = m.get("Retry") else {
-        return Ok(Vec::new());
-    };
-    let list = list
-        .as_array()
-        .ok_or_else(|| invalid(format!("Retry of state '{state}' must be an array")))?;
-    list.iter()
-        .map(|r| {
-            let r = obj(r, "a retrier")?;
-            Ok(Retrier {
-                error_equals: error_equals(r, state)?,
-                interval_seconds: opt_num(r, "IntervalSeconds", state)?.unwrap_or(1.0),
-                max_attempts: opt_num(r, "MaxAttempts", state)?.unwrap_or(3.0).max(0.0) as u64,
-                backoff_rate: opt_num(r, "BackoffRate", state)?.unwrap_or(2.0),
-                max_delay_seconds: opt_num(r, "MaxDelaySeconds", state)?,
-                full_jitter: opt_str(r, "JitterStrategy", state)?.as_deref() == Some("FULL"),
-            })
-        })
-        .collect()
-}
-
-fn catchers(m: &Map<String, Value>, state: &str) -> Result<Vec<Catcher>, SimError> {
-    let Some(list) = m.get("Catch") else {
-        return Ok(Vec::new());
-    };
-    let list = list
-        .as_array()
-        .ok_or_else(|| invalid(format!("Catch of state '{state}' must be an array")))?;
+fn catchers(list: &[asl::Catcher], state: &str) -> Result<Vec<Catcher>, SimError> {
     list.iter()
         .map(|c| {
-            let c = obj(c, "a catcher")?;
+            if c.assign.is_some() || c.output.is_some() {
+                return Err(unsupported(format!(
+                    "Variables / JSONata in a Catch of state '{state}'"
+                )));
+            }
             Ok(Catcher {
-                error_equals: error_equals(c, state)?,
-                next: opt_str(c, "Next", state)?
-                    .ok_or_else(|| invalid(format!("a Catch of state '{state}' lacks Next")))?,
-                result_path: path_field(c, "ResultPath", state)?,
+                error_equals: c.error_equals.clone(),
+                next: c.next.as_str().to_string(),
+                result_path: result_path(c.result_path.as_ref())?,
             })
         })
         .collect()
 }
 
-fn template(m: &Map<String, Value>, key: &str, state: &str) -> Result<Option<Template>, SimError> {
-    m.get(key)
-        .map(|v| Template::parse(v).map_err(|e| invalid(format!("{key} of state '{state}': {e}"))))
-        .transpose()
+fn transition(t: &asl::Transition) -> Transition {
+    match t {
+        asl::Transition::Next(n) => Transition::Next(n.as_str().to_string()),
+        asl::Transition::End => Transition::End,
+    }
+}
+
+fn jsonpath_only(ql: Option<asl::QueryLanguage>, what: &str) -> Result<(), SimError> {
+    match ql {
+        Some(asl::QueryLanguage::Jsonata) => {
+            Err(unsupported(format!("QueryLanguage JSONata ({what})")))
+        }
+        _ => Ok(()),
+    }
 }
 
 impl Program {
-    /// Loads a definition from its JSON text.
+    /// Loads ASL JSON text (flowc-asl validates it) into a program.
     pub fn from_json_text(text: &str) -> Result<Self, SimError> {
-        let v: Value = serde_json::from_str(text)
-            .map_err(|e| invalid(format!("{e} (line {}, column {})", e.line(), e.column())))?;
-        Self::load(&v)
+        let loaded = asl::load(text, "<definition>").map_err(|e| load_errors(&e))?;
+        Self::from_machine(&loaded.machine)
     }
 
-    /// Loads a definition (or a branch / processor) from JSON.
+    /// Loads an already parsed definition.
     pub fn load(v: &Value) -> Result<Self, SimError> {
-        let m = obj(v, "the definition")?;
-        if let Some(ql) = m.get("QueryLanguage").and_then(Value::as_str)
-            && ql != "JSONPath"
-        {
-            return Err(SimError::Unsupported {
-                feature: format!("QueryLanguage {ql}"),
-            });
+        let machine = asl::load_value(v).map_err(|e| load_errors(&e))?;
+        Self::from_machine(&machine)
+    }
+
+    /// Builds the program of a loaded state machine.
+    pub fn from_machine(machine: &asl::StateMachine) -> Result<Self, SimError> {
+        jsonpath_only(machine.query_language, "the state machine")?;
+        let mut program = Self::from_states(&machine.start_at, &machine.states)?;
+        program.timeout_seconds = machine.timeout_seconds;
+        Ok(program)
+    }
+
+    fn from_branch(branch: &asl::Branch) -> Result<Self, SimError> {
+        jsonpath_only(branch.query_language, "a branch")?;
+        Self::from_states(&branch.start_at, &branch.states)
+    }
+
+    fn from_states(
+        start_at: &asl::StateName,
+        states: &IndexMap<asl::StateName, asl::State>,
+    ) -> Result<Self, SimError> {
+        let mut out = IndexMap::new();
+        for (name, state) in states {
+            out.insert(name.as_str().to_string(), convert_state(state)?);
         }
-        let start_at = m
-            .get("StartAt")
-            .and_then(Value::as_str)
-            .ok_or_else(|| invalid("StartAt is missing"))?
-            .to_string();
-        let states_json = obj(
-            m.get("States")
-                .ok_or_else(|| invalid("States is missing"))?,
-            "States",
-        )?;
-        let mut states = IndexMap::new();
-        for (name, sv) in states_json {
-            states.insert(name.clone(), load_state(name, sv)?);
-        }
-        if !states.contains_key(&start_at) {
+        if !out.contains_key(start_at.as_str()) {
             return Err(invalid(format!(
                 "StartAt names '{start_at}', which is not a state"
             )));
         }
-        for s in states.values() {
+        // flowc-asl loads shapes; graph checks live in the compiler. The engine needs every
+        // transition to land on a state of the same scope, so it checks that much itself.
+        for s in out.values() {
             for target in targets(s) {
-                if !states.contains_key(target) {
+                if !out.contains_key(target) {
                     return Err(invalid(format!(
-                        "state '{}' goes to '{target}', which is not a state",
+                        "state '{}' goes to '{target}', which is not a state of its scope",
                         s.name
                     )));
                 }
             }
         }
-        let timeout_seconds = m.get("TimeoutSeconds").and_then(Value::as_u64);
         Ok(Self {
-            start_at,
-            states,
-            timeout_seconds,
+            start_at: start_at.as_str().to_string(),
+            states: out,
+            timeout_seconds: None,
         })
     }
-}
 
-impl Program {
     /// Names of every Task state, in branches and Map processors too (mock files refer to them).
     pub fn task_state_names(&self) -> Vec<String> {
         let mut out = Vec::new();
@@ -373,137 +345,148 @@ fn targets(s: &State) -> Vec<&String> {
     t
 }
 
-fn load_state(name: &str, v: &Value) -> Result<State, SimError> {
-    let m = obj(v, &format!("state '{name}'"))?;
-    if let Some(ql) = m.get("QueryLanguage").and_then(Value::as_str)
-        && ql != "JSONPath"
-    {
-        return Err(SimError::Unsupported {
-            feature: format!("QueryLanguage {ql} (state '{name}')"),
-        });
+fn template(t: Option<&asl::Template>) -> Option<Template> {
+    t.map(Template::from_asl)
+}
+
+fn convert_state(state: &asl::State) -> Result<State, SimError> {
+    let name = state.name.as_str();
+    jsonpath_only(state.query_language, &format!("state '{name}'"))?;
+    if state.assign.is_some() {
+        return Err(unsupported(format!("Variables (Assign in state '{name}')")));
     }
-    if m.contains_key("Assign") {
-        return Err(SimError::Unsupported {
-            feature: format!("Variables (Assign in state '{name}')"),
-        });
+    if state.output.is_some() {
+        return Err(unsupported(format!("JSONata Output (state '{name}')")));
     }
-    let ty =
-        opt_str(m, "Type", name)?.ok_or_else(|| invalid(format!("state '{name}' has no Type")))?;
-    let kind = match ty.as_str() {
-        "Pass" => StateKind::Pass {
-            result: m.get("Result").cloned(),
-        },
-        "Task" => StateKind::Task(TaskDef {
-            resource: opt_str(m, "Resource", name)?
-                .ok_or_else(|| invalid(format!("Task state '{name}' has no Resource")))?,
-            timeout: number_source(m, "TimeoutSeconds", name)?,
-            heartbeat: number_source(m, "HeartbeatSeconds", name)?,
-        }),
-        "Choice" => {
-            let list = m
-                .get("Choices")
-                .and_then(Value::as_array)
-                .ok_or_else(|| invalid(format!("Choice state '{name}' has no Choices")))?;
-            let choices = list
+    let mut out = State {
+        name: name.to_string(),
+        kind: StateKind::Succeed,
+        input_path: path_field(state.input_path.as_ref()),
+        output_path: path_field(state.output_path.as_ref()),
+        result_path: PathField::Default,
+        parameters: None,
+        result_selector: None,
+        transition: Transition::End,
+        retry: Vec::new(),
+        catch: Vec::new(),
+    };
+    let no_arguments = |a: &Option<Value>| match a {
+        Some(_) => Err(unsupported(format!("JSONata Arguments (state '{name}')"))),
+        None => Ok(()),
+    };
+    out.kind = match &state.kind {
+        asl::StateKind::Pass(p) => {
+            out.parameters = template(p.parameters.as_ref());
+            out.result_path = result_path(p.result_path.as_ref())?;
+            out.transition = transition(&p.transition);
+            StateKind::Pass {
+                result: p.result.clone(),
+            }
+        }
+        asl::StateKind::Task(t) => {
+            no_arguments(&t.arguments)?;
+            out.parameters = template(t.parameters.as_ref());
+            out.result_selector = template(t.result_selector.as_ref());
+            out.result_path = result_path(t.result_path.as_ref())?;
+            out.transition = transition(&t.transition);
+            out.retry = retriers(&t.retry);
+            out.catch = catchers(&t.catch, name)?;
+            StateKind::Task(TaskDef {
+                resource: t.resource.clone(),
+                timeout: integer(t.timeout.as_ref(), name)?,
+                heartbeat: integer(t.heartbeat.as_ref(), name)?,
+            })
+        }
+        asl::StateKind::Choice(c) => StateKind::Choice {
+            choices: c
+                .choices
                 .iter()
-                .map(|c| parse_rule(c, true).map_err(|e| invalid(format!("state '{name}': {e}"))))
-                .collect::<Result<_, _>>()?;
-            StateKind::Choice {
-                choices,
-                default: opt_str(m, "Default", name)?,
-            }
+                .map(|r| convert_rule(r).map_err(|e| unsupported(format!("{e} (state '{name}')"))))
+                .collect::<Result<_, _>>()?,
+            default: c.default.as_ref().map(|d| d.as_str().to_string()),
+        },
+        asl::StateKind::Wait(w) => {
+            out.transition = transition(&w.transition);
+            StateKind::Wait(match &w.wait_for {
+                asl::WaitFor::Seconds(asl::IntegerField::Value(n)) => WaitDef::Seconds(*n as f64),
+                asl::WaitFor::Seconds(asl::IntegerField::Path(p)) => {
+                    WaitDef::SecondsPath(reference(p)?)
+                }
+                asl::WaitFor::Timestamp(asl::TimestampField::Value(t)) => {
+                    WaitDef::Timestamp(t.clone())
+                }
+                asl::WaitFor::Timestamp(asl::TimestampField::Path(p)) => {
+                    WaitDef::TimestampPath(reference(p)?)
+                }
+                asl::WaitFor::Seconds(asl::IntegerField::Jsonata(_))
+                | asl::WaitFor::Timestamp(asl::TimestampField::Jsonata(_)) => {
+                    return Err(unsupported(format!("JSONata (state '{name}')")));
+                }
+            })
         }
-        "Wait" => StateKind::Wait(if let Some(s) = opt_num(m, "Seconds", name)? {
-            WaitDef::Seconds(s)
-        } else if let Some(t) = opt_str(m, "Timestamp", name)? {
-            WaitDef::Timestamp(t)
-        } else if let Some(p) = opt_path(m, "SecondsPath", name)? {
-            WaitDef::SecondsPath(p)
-        } else if let Some(p) = opt_path(m, "TimestampPath", name)? {
-            WaitDef::TimestampPath(p)
-        } else {
-            return Err(invalid(format!(
-                "Wait state '{name}' needs Seconds, Timestamp, SecondsPath or TimestampPath"
-            )));
-        }),
-        "Succeed" => StateKind::Succeed,
-        "Fail" => StateKind::Fail(Box::new(FailDef {
-            error: opt_str(m, "Error", name)?,
-            error_path: opt_dynamic(m, "ErrorPath", name)?,
-            cause: opt_str(m, "Cause", name)?,
-            cause_path: opt_dynamic(m, "CausePath", name)?,
-        })),
-        "Parallel" => {
-            let list = m
-                .get("Branches")
-                .and_then(Value::as_array)
-                .ok_or_else(|| invalid(format!("Parallel state '{name}' has no Branches")))?;
-            StateKind::Parallel {
-                branches: list.iter().map(Program::load).collect::<Result<_, _>>()?,
-            }
-        }
-        "Map" => {
-            if m.contains_key("ItemReader") || m.contains_key("ResultWriter") {
-                return Err(SimError::Unsupported {
-                    feature: format!("distributed Map (ItemReader/ResultWriter in state '{name}')"),
-                });
-            }
-            let processor = m
-                .get("ItemProcessor")
-                .or_else(|| m.get("Iterator"))
-                .ok_or_else(|| invalid(format!("Map state '{name}' has no ItemProcessor")))?;
-            if processor
-                .get("ProcessorConfig")
-                .and_then(|c| c.get("Mode"))
-                .and_then(Value::as_str)
-                == Some("DISTRIBUTED")
-            {
-                return Err(SimError::Unsupported {
-                    feature: format!("distributed Map (state '{name}')"),
-                });
-            }
-            let selector = if m.contains_key("ItemSelector") {
-                template(m, "ItemSelector", name)?
-            } else {
-                // Legacy Map: Parameters plays the role of ItemSelector.
-                template(m, "Parameters", name)?
-            };
-            StateKind::Map(Box::new(MapDef {
-                processor: Program::load(processor)?,
-                items_path: path_field(m, "ItemsPath", name)?,
-                item_selector: selector,
-                max_concurrency: number_source(m, "MaxConcurrency", name)?,
-                tolerated_percentage: number_source(m, "ToleratedFailurePercentage", name)?,
-                tolerated_count: number_source(m, "ToleratedFailureCount", name)?,
+        asl::StateKind::Succeed => StateKind::Succeed,
+        asl::StateKind::Fail(f) => {
+            let (error, error_path) = text(f.error.as_ref())?;
+            let (cause, cause_path) = text(f.cause.as_ref())?;
+            StateKind::Fail(Box::new(FailDef {
+                error,
+                error_path,
+                cause,
+                cause_path,
             }))
         }
-        other => {
-            return Err(invalid(format!(
-                "state '{name}' has unknown Type '{other}'"
-            )));
+        asl::StateKind::Parallel(p) => {
+            no_arguments(&p.arguments)?;
+            out.parameters = template(p.parameters.as_ref());
+            out.result_selector = template(p.result_selector.as_ref());
+            out.result_path = result_path(p.result_path.as_ref())?;
+            out.transition = transition(&p.transition);
+            out.retry = retriers(&p.retry);
+            out.catch = catchers(&p.catch, name)?;
+            StateKind::Parallel {
+                branches: p
+                    .branches
+                    .iter()
+                    .map(Program::from_branch)
+                    .collect::<Result<_, _>>()?,
+            }
+        }
+        asl::StateKind::Map(m) => {
+            let distributed = m
+                .item_processor
+                .processor_config
+                .as_ref()
+                .and_then(|c| c.mode)
+                == Some(asl::ProcessorMode::Distributed);
+            if distributed
+                || m.item_reader.is_some()
+                || m.result_writer.is_some()
+                || m.item_batcher.is_some()
+            {
+                return Err(unsupported(format!("distributed Map (state '{name}')")));
+            }
+            if m.items.is_some() {
+                return Err(unsupported(format!("JSONata Items (state '{name}')")));
+            }
+            out.result_selector = template(m.result_selector.as_ref());
+            out.result_path = result_path(m.result_path.as_ref())?;
+            out.transition = transition(&m.transition);
+            out.retry = retriers(&m.retry);
+            out.catch = catchers(&m.catch, name)?;
+            StateKind::Map(Box::new(MapDef {
+                processor: Program::from_branch(&m.item_processor.branch)?,
+                items_path: match &m.items_path {
+                    None => PathField::Default,
+                    Some(p) => PathField::Path(reference(p)?),
+                },
+                item_selector: template(m.item_selector.as_ref()),
+                max_concurrency: integer(m.max_concurrency.as_ref(), name)?,
+                tolerated_percentage: number(m.tolerated_failure_percentage.as_ref(), name)?,
+                tolerated_count: integer(m.tolerated_failure_count.as_ref(), name)?,
+            }))
         }
     };
-    let transition = match (opt_str(m, "Next", name)?, m.get("End")) {
-        (Some(n), _) => Transition::Next(n),
-        (None, _) => Transition::End,
-    };
-    let is_map = matches!(kind, StateKind::Map(_));
-    Ok(State {
-        name: name.to_string(),
-        input_path: path_field(m, "InputPath", name)?,
-        output_path: path_field(m, "OutputPath", name)?,
-        result_path: path_field(m, "ResultPath", name)?,
-        parameters: if is_map {
-            None
-        } else {
-            template(m, "Parameters", name)?
-        },
-        result_selector: template(m, "ResultSelector", name)?,
-        transition,
-        retry: retriers(m, name)?,
-        catch: catchers(m, name)?,
-        kind,
-    })
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -523,13 +506,13 @@ mod tests {
     }
 
     #[test]
-    fn unknown_target_is_an_error_naming_it() {
+    fn invalid_definitions_are_refused_by_the_loader() {
         let e = Program::load(&json!({
             "StartAt": "A",
             "States": {"A": {"Type": "Pass", "Next": "Nope"}}
         }));
         assert!(
-            matches!(e, Err(SimError::InvalidDefinition { message }) if message.contains("'Nope'"))
+            matches!(e, Err(SimError::InvalidDefinition { message }) if message.contains("Nope"))
         );
     }
 
@@ -540,6 +523,21 @@ mod tests {
             "StartAt": "A",
             "States": {"A": {"Type": "Succeed"}}
         }));
-        assert!(matches!(e, Err(SimError::Unsupported { .. })));
+        assert!(matches!(e, Err(SimError::Unsupported { .. })), "{e:?}");
+    }
+
+    #[test]
+    fn retry_defaults_follow_aws() {
+        let p = Program::load(&json!({
+            "StartAt": "T",
+            "States": {"T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f",
+                             "Retry": [{"ErrorEquals": ["States.ALL"]}], "End": true}}
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let r = &p.states["T"].retry[0];
+        assert_eq!(
+            (r.interval_seconds, r.max_attempts, r.backoff_rate),
+            (1.0, 3, 2.0)
+        );
     }
 }

@@ -1,6 +1,6 @@
-//! Payload templates (Parameters, ResultSelector, ItemSelector): parsed once into a tree whose
-//! `.$` leaves are pre-parsed paths or intrinsic calls, then evaluated against the state input
-//! and the context object.
+//! Payload templates (Parameters, ResultSelector, ItemSelector): flowc-asl parses them; here they
+//! become an evaluation tree (`.$` leaves keep their written key for AWS error texts) evaluated
+//! against the state input and the context object.
 
 use crate::query::{EvalError, Scope, not_found};
 use flowc_asl::intrinsic::{IntrinsicCall, IntrinsicEvalError};
@@ -28,38 +28,35 @@ pub enum Field {
 }
 
 impl Template {
-    pub fn parse(v: &Value) -> Result<Self, String> {
-        Ok(match v {
-            Value::Object(m) => {
-                let mut fields = Vec::with_capacity(m.len());
-                for (k, x) in m {
-                    if let Some(key) = k.strip_suffix(".$") {
-                        let text = x
-                            .as_str()
-                            .ok_or_else(|| format!("the value of '{k}' must be a path string"))?;
-                        let field = if IntrinsicCall::looks_like_call(text) {
-                            Field::Intrinsic {
-                                source: k.clone(),
-                                call: IntrinsicCall::parse(text).map_err(|e| e.to_string())?,
+    /// The model's template, with each `.$` entry keeping its written key for error messages.
+    pub fn from_asl(t: &flowc_asl::Template) -> Self {
+        match t {
+            flowc_asl::Template::Literal(v) => Template::Literal(v.clone()),
+            flowc_asl::Template::Array(items) => {
+                Template::Array(items.iter().map(Template::from_asl).collect())
+            }
+            flowc_asl::Template::Object(entries) => Template::Object(
+                entries
+                    .iter()
+                    .map(|e| {
+                        let field = match &e.value {
+                            flowc_asl::TemplateValue::Static(inner) => {
+                                Field::Plain(Template::from_asl(inner))
                             }
-                        } else {
-                            Field::Path {
-                                source: k.clone(),
-                                path: crate::jsonpath::Path::parse(text)?,
-                            }
+                            flowc_asl::TemplateValue::Path(p) => Field::Path {
+                                source: e.written_key(),
+                                path: crate::jsonpath::Path::from_json_path(p),
+                            },
+                            flowc_asl::TemplateValue::Intrinsic(c) => Field::Intrinsic {
+                                source: e.written_key(),
+                                call: c.clone(),
+                            },
                         };
-                        fields.push((key.to_string(), field));
-                    } else {
-                        fields.push((k.clone(), Field::Plain(Template::parse(x)?)));
-                    }
-                }
-                Template::Object(fields)
-            }
-            Value::Array(a) => {
-                Template::Array(a.iter().map(Template::parse).collect::<Result<_, _>>()?)
-            }
-            other => Template::Literal(other.clone()),
-        })
+                        (e.key.clone(), field)
+                    })
+                    .collect(),
+            ),
+        }
     }
 
     pub fn evaluate(&self, scope: &mut Scope<'_>) -> Result<Value, EvalError> {
@@ -95,16 +92,6 @@ pub enum Dynamic {
 }
 
 impl Dynamic {
-    pub fn parse(text: &str) -> Result<Self, String> {
-        if IntrinsicCall::looks_like_call(text) {
-            IntrinsicCall::parse(text)
-                .map(Dynamic::Call)
-                .map_err(|e| e.to_string())
-        } else {
-            crate::jsonpath::Path::parse(text).map(Dynamic::Path)
-        }
-    }
-
     pub fn evaluate(&self, scope: &mut Scope<'_>, field: &str) -> Result<Value, EvalError> {
         match self {
             Dynamic::Path(p) => scope.select_for_field(p, field),

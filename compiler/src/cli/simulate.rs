@@ -75,11 +75,18 @@ pub fn load_program(file: &Path, global: &Global) -> Result<Program, Reported> {
             return Err(Reported);
         }
     };
-    let json = match kind {
-        InputKind::Asl => source.text.clone(),
+    let machine = match kind {
+        // flowc-asl's loader reports problems with line, column and a label on the JSON.
+        InputKind::Asl => match flowc_asl::load(&source.text, &source.name) {
+            Ok(loaded) => loaded.machine,
+            Err(errors) => {
+                emitter.emit(&errors, None);
+                return Err(Reported);
+            }
+        },
         InputKind::Flow => {
             match crate::lower::compile(&source.text, &crate::lower::Bindings::new()) {
-                Ok(lowered) => flowc_asl::emit(&lowered.machine),
+                Ok(lowered) => lowered.machine,
                 Err(crate::lower::CompileError::Parse(e)) => {
                     emitter.emit(&e, Some(&text));
                     return Err(Reported);
@@ -93,7 +100,7 @@ pub fn load_program(file: &Path, global: &Global) -> Result<Program, Reported> {
             }
         }
     };
-    Program::from_json_text(&json).map_err(|e| {
+    Program::from_machine(&machine).map_err(|e| {
         emitter.emit(&e, Some(&text));
         Reported
     })
