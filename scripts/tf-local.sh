@@ -15,6 +15,8 @@
 #    re-plans expecting no changes, destroys, and checks they are gone;
 # 4. stops moto and removes its temp dir, whatever happened.
 #
+# terraform/build/ packages are checked first (bootstrap at the root, executable, ELF for
+# FLOWC_LAMBDA_ARCH, default x86_64).
 # FLOWC_TF_KEEP=1 keeps the temp dir (logs, plan, state) for a look afterwards.
 # Lambda packages: terraform/build/<function>.zip from scripts/package-lambdas.sh when all three
 # exist; otherwise placeholder zips made here (moto stores the code and never runs it).
@@ -65,11 +67,15 @@ mkdir -p "$work/terraform" "$work/workflows"
   --exclude=./.terraform.lock.hcl -cf - .) | tar -xf - -C "$work/terraform"
 cp "$workflow" "$work/workflows/tenant_provisioning.asl.json"
 
-packages="$repo/terraform/build"
-package_kind="terraform/build (scripts/package-lambdas.sh)"
+# FLOWC_LAMBDA_ARCH: the architecture scripts/package-lambdas.sh built for (x86_64 or arm64).
+lambda_arch=${FLOWC_LAMBDA_ARCH:-x86_64}
+# FLOWC_LAMBDA_PACKAGES: another folder of the three zips (then they must all be there).
+packages=${FLOWC_LAMBDA_PACKAGES:-$repo/terraform/build}
+package_kind=${packages#"$repo"/}
 functions=(tenant-registration tenant-provisioning tenant-status-checker)
 for fn in "${functions[@]}"; do
   if [ ! -f "$packages/$fn.zip" ]; then
+    [ -z "${FLOWC_LAMBDA_PACKAGES:-}" ] || fail "FLOWC_LAMBDA_PACKAGES=$FLOWC_LAMBDA_PACKAGES has no $fn.zip"
     packages="$work/build"
     package_kind="placeholders"
     echo "tf-local: terraform/build/$fn.zip is missing (scripts/package-lambdas.sh makes it); using placeholder packages"
@@ -86,6 +92,12 @@ PY
     break
   fi
 done
+
+if [ "$package_kind" != placeholders ]; then
+  echo "==> checking the Lambda packages in $packages"
+  python3 "$repo/terraform/tests/check_packages.py" "$packages" --architecture "$lambda_arch" \
+    || fail "Lambda packages (rebuild them with scripts/package-lambdas.sh)"
+fi
 
 cat > "$work/cli.tfrc" <<TFRC
 provider_installation {
@@ -133,7 +145,7 @@ echo "==> checking the launcher's ValidateStateMachineDefinition and ListStateMa
 
 echo "==> creating stand-ins for the existing infrastructure"
 "$FLOWC_MOTO_PYTHON" "$repo/terraform/test-fixtures/existing_infra.py" "$work/local.tfvars.json"
-vars=(-var-file="$work/local.tfvars.json" -var "lambda_package_dir=$packages")
+vars=(-var-file="$work/local.tfvars.json" -var "lambda_package_dir=$packages" -var "lambda_architecture=$lambda_arch")
 
 echo "==> terraform init"
 tf init -backend=false -plugin-dir="$FLOWC_TF_PLUGIN_DIR" -no-color >"$work/init.log" 2>&1 \

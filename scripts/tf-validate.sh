@@ -80,4 +80,7 @@ PY
 echo "==> IAM policy checker self-test"
 python3 "$repo/terraform/tests/policy_check.py" --self-test || fail "policy checker self-test"
 
-echo "tf-validate: OK (fmt, init, validate of root and module, terraform test in ${elapsed}s; policy checker self-test)"
+echo "==> Lambda package checker self-test"
+python3 "$repo/terraform/tests/check_packages.py" --self-test || fail "package checker self-test"
+
+echo "tf-validate: OK (fmt, init, validate of root and module, terraform test in ${elapsed}s; policy and package checker self-tests)"
