@@ -58,12 +58,15 @@ data "aws_iam_policy_document" "lambda_runtime" {
 
   statement {
     sid = "VpcNetworkInterfaces"
-    # Lambda manages the function's ENIs with these calls; ec2:Describe* supports no resource
-    # scoping and Lambda checks the create/delete pair against "*" when the function is created
-    # (the same statement as the AWSLambdaVPCAccessExecutionRole managed policy).
+    # Lambda manages the function's ENIs with these calls. The Lambda developer guide
+    # (configuration-vpc) says ec2:DescribeNetworkInterfaces works only on "*", and that a
+    # DeleteNetworkInterface scoped to other than the ENI's own id (unknown in advance) cuts the
+    # function off its VPC; the ENI ids are created by Lambda, so "*" it is, as in the
+    # AWSLambdaVPCAccessExecutionRole managed policy (v3), whose ec2 actions these are.
     actions = [
       "ec2:CreateNetworkInterface",
       "ec2:DescribeNetworkInterfaces",
+      "ec2:DescribeSubnets",
       "ec2:DeleteNetworkInterface",
       "ec2:AssignPrivateIpAddresses",
       "ec2:UnassignPrivateIpAddresses",
