@@ -12,8 +12,10 @@ use serde_json::Value;
 pub enum EvalError {
     /// `States.Runtime`; the text follows "An error occurred while executing the state ...".
     Runtime(String),
-    /// `States.IntrinsicFailure` with its cause.
+    /// An intrinsic function failed; AWS reports these as `States.Runtime` too.
     Intrinsic(String),
+    /// ResultPath cannot be applied to the input: `States.ResultPathMatchFailure` (catchable).
+    ResultPath(String),
 }
 
 /// What paths are evaluated against: the effective input and the context object.

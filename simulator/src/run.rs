@@ -73,11 +73,16 @@ fn to_text(v: &Value) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
-fn eval_err(state: &str, entered: u64, e: EvalError) -> Stop {
-    let reason = match e {
-        EvalError::Runtime(r) | EvalError::Intrinsic(r) => r,
-    };
-    Stop::Error(Failure::runtime(state, entered, reason))
+/// Turns an evaluation problem of a state into the ASL error AWS raises for it.
+pub(crate) fn eval_err(state: &str, entered: u64, e: EvalError) -> Stop {
+    match e {
+        EvalError::Runtime(r) | EvalError::Intrinsic(r) => {
+            Stop::Error(Failure::runtime(state, entered, r))
+        }
+        EvalError::ResultPath(cause) => {
+            Stop::Error(Failure::new("States.ResultPathMatchFailure", cause))
+        }
+    }
 }
 
 /// What running one state decided.
@@ -468,9 +473,13 @@ impl Engine<'_> {
         match field {
             PathField::Default => Ok(result),
             PathField::Null => Ok(raw.clone()),
-            PathField::Path(p) => p
-                .set(raw.clone(), result)
-                .map_err(|e| EvalError::Runtime(format!("Invalid path '{}': {e}", p.as_str()))),
+            PathField::Path(p) => p.set(raw.clone(), result).map_err(|e| {
+                EvalError::ResultPath(format!(
+                    "Unable to apply ReferencePath {} to input '{}': {e}",
+                    p.as_str(),
+                    to_text(raw)
+                ))
+            }),
         }
     }
 

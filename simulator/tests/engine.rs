@@ -279,3 +279,17 @@ fn pass_result_keeps_dollar_keys_literal_and_output_path_null_gives_empty_object
         .map(|e| e["stateExitedEventDetails"]["output"].clone());
     assert_eq!(exited, Some(json!("{\"x\":1,\"r\":{\"a.$\":\"$.x\"}}")));
 }
+
+#[test]
+fn result_path_into_a_scalar_is_a_catchable_match_failure() {
+    let def = json!({"StartAt": "P", "States": {
+        "P": {"Type": "Pass", "Result": 1, "ResultPath": "$.a.b", "End": true}}});
+    let out = run_with(def, json!({"a": 5}), ok(json!(null)));
+    assert_eq!(out.error.as_deref(), Some("States.ResultPathMatchFailure"));
+    let def = json!({"StartAt": "T", "States": {
+        "T": task(json!({"ResultPath": "$.a.b", "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "C"}]})),
+        "C": {"Type": "Succeed"}}});
+    let out = run_with(def, json!({"a": 5}), ok(json!(1)));
+    assert_eq!(out.status, Status::Succeeded);
+    assert_eq!(out.path, ["T", "C"]);
+}

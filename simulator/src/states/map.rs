@@ -8,7 +8,7 @@ use crate::history::{EventKind, MapIteration, MapStarted};
 use crate::program::{MapDef, PathField, State};
 use crate::query::{EvalError, Scope};
 use crate::retry::RetryState;
-use crate::run::{Engine, MapItem, Stop};
+use crate::run::{Engine, MapItem, Stop, eval_err};
 use serde_json::Value;
 
 impl Engine<'_> {
@@ -24,10 +24,7 @@ impl Engine<'_> {
         prev: &mut u64,
     ) -> Result<Value, Stop> {
         let name = state.name.as_str();
-        let runtime = |e: EvalError| {
-            let (EvalError::Runtime(r) | EvalError::Intrinsic(r)) = e;
-            Stop::Error(Failure::runtime(name, entered, r))
-        };
+        let runtime = |e: EvalError| eval_err(name, entered, e);
         let eff = self.input_path(state, raw, ctx).map_err(runtime)?;
         let items = match &def.items_path {
             PathField::Default | PathField::Null => eff.clone(),

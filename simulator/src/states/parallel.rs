@@ -2,12 +2,11 @@
 //! Branches run one after another in definition order, so histories are deterministic; the
 //! first failing branch fails the state (AWS stops the others).
 
-use crate::error::Failure;
 use crate::history::EventKind;
 use crate::program::{Program, State};
 use crate::query::EvalError;
 use crate::retry::RetryState;
-use crate::run::{Engine, Stop};
+use crate::run::{Engine, Stop, eval_err};
 use serde_json::Value;
 
 impl Engine<'_> {
@@ -21,10 +20,7 @@ impl Engine<'_> {
         prev: &mut u64,
     ) -> Result<Value, Stop> {
         let name = state.name.as_str();
-        let runtime = |e: EvalError| {
-            let (EvalError::Runtime(r) | EvalError::Intrinsic(r)) = e;
-            Stop::Error(Failure::runtime(name, entered, r))
-        };
+        let runtime = |e: EvalError| eval_err(name, entered, e);
         let eff = self.input_path(state, raw, ctx).map_err(runtime)?;
         let eff = self.parameters(state, eff, ctx).map_err(runtime)?;
         let mut retry = RetryState::default();

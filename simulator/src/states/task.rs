@@ -10,7 +10,7 @@ use crate::mocks::{TaskCall, TaskResult};
 use crate::program::{State, TaskDef};
 use crate::query::EvalError;
 use crate::retry::RetryState;
-use crate::run::{Engine, Halt, MAX_PAYLOAD_BYTES, Stop};
+use crate::run::{Engine, Halt, MAX_PAYLOAD_BYTES, Stop, eval_err};
 use serde_json::Value;
 
 /// How AWS classifies a Task's Resource, which decides the history event family.
@@ -75,10 +75,7 @@ impl Engine<'_> {
         prev: &mut u64,
     ) -> Result<Value, Stop> {
         let name = state.name.as_str();
-        let runtime = |e: EvalError| {
-            let (EvalError::Runtime(r) | EvalError::Intrinsic(r)) = e;
-            Stop::Error(Failure::runtime(name, entered, r))
-        };
+        let runtime = |e: EvalError| eval_err(name, entered, e);
         let base_ctx = self.context(name, entered_at, Some(0), None, None);
         let eff = self.input_path(state, raw, &base_ctx).map_err(runtime)?;
         let timeout = def

@@ -3,7 +3,7 @@
 use crate::choice::parse_timestamp;
 use crate::error::Failure;
 use crate::program::{PathField, WaitDef};
-use crate::run::{Engine, Stop};
+use crate::run::{Engine, Stop, eval_err};
 use serde_json::Value;
 
 impl Engine<'_> {
@@ -19,11 +19,7 @@ impl Engine<'_> {
         let select = |engine: &Engine<'_>, p: &crate::jsonpath::Path| {
             engine
                 .select_path_field(&PathField::Path(p.clone()), eff, ctx)
-                .map_err(|e| match e {
-                    crate::query::EvalError::Runtime(r) | crate::query::EvalError::Intrinsic(r) => {
-                        runtime(r)
-                    }
-                })
+                .map_err(|e| eval_err(state, entered, e))
         };
         match def {
             WaitDef::Seconds(s) => self.advance(*s),

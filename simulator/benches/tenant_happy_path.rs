@@ -1,0 +1,54 @@
+//! The tenant workflow's happy path (backend pending twice, then healthy) with its full
+//! history, mocked from workflows/tests/MockConfigFile.json (test case HappyPath).
+//!
+//! ```sh
+//! cargo bench -p flowc-sim --bench tenant_happy_path
+//! ```
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use flowc_sim::{MockConfig, MockedCase, Program, Simulation, Status};
+use serde_json::json;
+
+const MACHINE: &str = include_str!("../../workflows/tenant_provisioning.asl.json");
+const MOCKS: &str = include_str!("../../workflows/tests/MockConfigFile.json");
+
+fn setup() -> (Program, MockedCase) {
+    let program = match Program::from_json_text(MACHINE) {
+        Ok(p) => p,
+        Err(e) => panic!("the tenant workflow does not load: {e}"),
+    };
+    let case = match MockConfig::from_json_text(MOCKS)
+        .and_then(|c| c.test_case(None, "HappyPath", &program))
+    {
+        Ok(c) => c,
+        Err(e) => panic!("the mock file does not fit the workflow: {e}"),
+    };
+    (program, case)
+}
+
+fn tenant_happy_path(c: &mut Criterion) {
+    let (program, case) = setup();
+    let input = json!({"tenant_id": "t-0001", "subdomain": "acme"});
+    let run = || match Simulation::new(&program)
+        .input(input.clone())
+        .mocks(case.clone())
+        .run()
+    {
+        Ok(outcome) => outcome,
+        Err(e) => panic!("the simulation failed to run: {e}"),
+    };
+    // Guard: benchmark the real happy path, not an early failure.
+    let outcome = run();
+    assert_eq!(outcome.status, Status::Succeeded);
+    assert_eq!(outcome.duration_seconds, 240.0);
+
+    c.bench_function("tenant_happy_path/run_with_history", |b| {
+        b.iter(|| std::hint::black_box(run()))
+    });
+    c.bench_function("tenant_happy_path/run_and_serialize_history", |b| {
+        b.iter(|| std::hint::black_box(run().history.to_json()))
+    });
+}
+
+criterion_group!(benches, tenant_happy_path);
+criterion_main!(benches);
