@@ -175,7 +175,21 @@ fn syntax_error(source: &str, error: &pest::error::Error<Rule>) -> ParseError {
     };
     match &error.variant {
         ErrorVariant::ParsingError { positives, .. } if !positives.is_empty() => {
-            let expected = describe_expected(positives);
+            // A duration's number is what pest reports missing; say "a duration" after the
+            // keywords that take one.
+            let after_duration_keyword = matches!(
+                token_before(source, offset),
+                Some("every" | "for" | "timeout" | "heartbeat" | "max_delay")
+            );
+            let positives: Vec<Rule> = positives
+                .iter()
+                .map(|rule| match rule {
+                    Rule::number if after_duration_keyword => Rule::duration,
+                    other => *other,
+                })
+                .collect();
+            let expected = describe_expected(&positives);
+            let positives = &positives;
             ParseError::Syntax {
                 message: format!("expected {expected}{after}, found {found_words}"),
                 label: format!("expected {expected} here"),

@@ -284,3 +284,11 @@ fn invalid_literals_have_their_own_codes() {
         Err(ParseError::InvalidNumber { .. })
     ));
 }
+
+#[test]
+fn a_missing_duration_is_called_a_duration() {
+    fails_with(
+        "wait W for",
+        "expected a duration (like `60s`) after `for`, found the end of the file",
+    );
+}
