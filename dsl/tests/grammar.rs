@@ -289,6 +289,10 @@ fn invalid_literals_have_their_own_codes() {
 fn a_missing_duration_is_called_a_duration() {
     fails_with(
         "wait W for",
-        "expected a duration (like `60s`) after `for`, found the end of the file",
+        "expected a duration (like `60s`) or a path (like `$.field`) after `for`, found the end of the file",
+    );
+    fails_with(
+        "retry policy p on E every x",
+        "expected a duration (like `60s`) after `every`, found `x`",
     );
 }
