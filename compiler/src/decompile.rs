@@ -628,6 +628,15 @@ mod tests {
     fn round_trips(definition: &serde_json::Value) -> Result<bool, String> {
         let machine = flowc_asl::load_value(definition).map_err(|e| format!("load: {e:?}"))?;
         let decompiled = decompile(&machine).map_err(|e| e.to_string())?;
+        // The decompiler prints canonical text: formatting it changes nothing.
+        let formatted =
+            crate::fmt::format_source(&decompiled.text).map_err(|e| format!("{e:?}"))?;
+        if formatted != decompiled.text {
+            return Err(format!(
+                "decompiled text is not canonical:\n{}",
+                decompiled.text
+            ));
+        }
         let lowered = compile(&decompiled.text, &decompiled.bindings)
             .map_err(|e| format!("{e:?}\n{}", decompiled.text))?;
         let back: serde_json::Value =
