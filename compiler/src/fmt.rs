@@ -394,7 +394,8 @@ fn condition(c: &Condition, min: u8) -> String {
         Condition::And(parts) if parts.len() >= 2 => join(parts, " and ", 2),
         Condition::Or(parts) => format!("any({})", list(parts)),
         Condition::And(parts) => format!("all({})", list(parts)),
-        Condition::Not(inner) => format!("not {}", condition(&inner.node, 2)),
+        // `not` takes an atom: a nested `not` gets brackets.
+        Condition::Not(inner) => format!("not {}", condition(&inner.node, 3)),
         Condition::Is {
             path,
             negated,

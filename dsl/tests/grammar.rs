@@ -296,3 +296,19 @@ fn a_missing_duration_is_called_a_duration() {
         "expected a duration (like `60s`) after `every`, found `x`",
     );
 }
+
+#[test]
+fn long_not_chains_need_brackets_so_nesting_stays_bounded() {
+    let chain = format!(
+        "choice C {{ when {}$.a is present -> D }}",
+        "not ".repeat(3)
+    );
+    assert!(parse(&chain).is_err());
+    assert!(parse("choice C { when not (not $.a is present) -> D }").is_ok());
+    let deep = format!(
+        "choice C {{ when {}$.a is present{} -> D }}",
+        "not (".repeat(100_000),
+        ")".repeat(100_000)
+    );
+    assert!(matches!(parse(&deep), Err(ParseError::TooDeep { .. })));
+}
