@@ -102,6 +102,11 @@ fn formatting_is_idempotent_and_keeps_the_asl() {
     for path in sources {
         let source = std::fs::read_to_string(&path).unwrap();
         let once = crate::fmt::format_source(&source).unwrap();
+        assert!(
+            once == source,
+            "{} is not in canonical form: run `flowc fmt` on it",
+            path.display()
+        );
         let twice = crate::fmt::format_source(&once).unwrap();
         assert_eq!(once, twice, "fmt is not idempotent on {}", path.display());
         assert_eq!(
