@@ -129,6 +129,9 @@ pub struct State {
     pub transition: Transition,
     pub retry: Vec<Retrier>,
     pub catch: Vec<Catcher>,
+    /// Whether the state (or anything nested in it) reads the context object `$$`; building
+    /// `$$` for every state is most of the cost of a run, so states that never read it skip it.
+    pub uses_context: bool,
 }
 
 /// A state machine (or a Parallel branch / Map processor) ready to run.
@@ -369,6 +372,8 @@ fn convert_state(state: &asl::State) -> Result<State, SimError> {
         transition: Transition::End,
         retry: Vec::new(),
         catch: Vec::new(),
+        // Conservative: a literal string containing "$$" only costs a context build.
+        uses_context: asl::state_json(state).to_string().contains("$$"),
     };
     let no_arguments = |a: &Option<Value>| match a {
         Some(_) => Err(unsupported(format!("JSONata Arguments (state '{name}')"))),

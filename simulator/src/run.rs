@@ -123,15 +123,19 @@ impl Engine<'_> {
         Ok(())
     }
 
-    /// The context object `$$` for a state.
+    /// The context object `$$` for a state; `Value::Null` when the state never reads it.
     pub fn context(
         &self,
+        wanted: bool,
         state: &str,
         entered: &str,
         retry_count: Option<u32>,
         item: Option<&MapItem>,
         token: Option<String>,
     ) -> Value {
+        if !wanted {
+            return Value::Null;
+        }
         let info = &self.info;
         let start = self
             .clock
@@ -232,7 +236,14 @@ impl Engine<'_> {
             state.kind,
             StateKind::Task(_) | StateKind::Parallel { .. } | StateKind::Map(_)
         );
-        let ctx = self.context(&state.name, &entered_at, retryable.then_some(0), None, None);
+        let ctx = self.context(
+            state.uses_context,
+            &state.name,
+            &entered_at,
+            retryable.then_some(0),
+            None,
+            None,
+        );
         let result = self.state_body(state, &input, &ctx, entered, &entered_at, prev);
         let (output, next) = match result {
             Ok(done) => (done.output, done.next),

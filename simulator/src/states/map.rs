@@ -84,7 +84,14 @@ impl Engine<'_> {
                 let input = match &def.item_selector {
                     None => item.clone(),
                     Some(t) => {
-                        let c = self.context(name, entered_at, Some(0), Some(&item_ctx), None);
+                        let c = self.context(
+                            state.uses_context,
+                            name,
+                            entered_at,
+                            Some(0),
+                            Some(&item_ctx),
+                            None,
+                        );
                         match t.evaluate(&mut Scope {
                             input: &eff,
                             context: &c,

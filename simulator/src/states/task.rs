@@ -76,7 +76,7 @@ impl Engine<'_> {
     ) -> Result<Value, Stop> {
         let name = state.name.as_str();
         let runtime = |e: EvalError| eval_err(name, entered, e);
-        let base_ctx = self.context(name, entered_at, Some(0), None, None);
+        let base_ctx = self.context(state.uses_context, name, entered_at, Some(0), None, None);
         let eff = self.input_path(state, raw, &base_ctx).map_err(runtime)?;
         let timeout = def
             .timeout
@@ -105,7 +105,14 @@ impl Engine<'_> {
                     self.history.len()
                 )
             });
-            let ctx = self.context(name, entered_at, Some(attempt), None, token);
+            let ctx = self.context(
+                state.uses_context,
+                name,
+                entered_at,
+                Some(attempt),
+                None,
+                token,
+            );
             let params = self.parameters(state, eff.clone(), &ctx).map_err(runtime)?;
             match &target {
                 Target::Lambda => {
