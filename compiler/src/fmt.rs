@@ -26,16 +26,20 @@ pub fn print(workflow: &Workflow) -> String {
     };
     let mut previous: Option<&Item> = None;
     for item in &workflow.items {
+        p.trailing_before(item.span().start);
         if let Some(prev) = previous
             && !(same_group(prev, item))
         {
-            p.out.push('\n');
+            p.blank_line();
         }
         p.comments_before(item.span().start, 0);
         p.item(item);
         previous = Some(item);
     }
     p.comments_before(usize::MAX, 0);
+    while p.out.ends_with("\n\n") {
+        p.out.pop();
+    }
     p.out
 }
 
@@ -64,18 +68,43 @@ impl Printer<'_> {
         self.out.push('\n');
     }
 
-    /// Print the comments that start before `offset`.
+    /// One empty line, never two.
+    fn blank_line(&mut self) {
+        if !self.out.is_empty() && !self.out.ends_with("\n\n") {
+            self.out.push('\n');
+        }
+    }
+
+    /// Print the comments that start before `offset`: a trailing comment at the end of the line
+    /// printed last, the others on their own lines.
     fn comments_before(&mut self, offset: usize, depth: usize) {
         while let Some(comment) = self.comments.get(self.next_comment) {
             if comment.span.start >= offset {
                 break;
             }
-            let text = comment.text.clone();
-            self.line(depth, &text);
-            if comment.blank_line_after {
+            if comment.trailing && self.out.ends_with('\n') && !self.out.ends_with("\n\n") {
+                self.out.pop();
+                self.out.push_str("  ");
+                self.out.push_str(&comment.text);
                 self.out.push('\n');
+            } else {
+                let text = comment.text.clone();
+                self.line(depth, &text);
+            }
+            if comment.blank_line_after {
+                self.blank_line();
             }
             self.next_comment += 1;
+        }
+    }
+
+    /// Only the trailing comments that start before `offset` (before a blank separator line).
+    fn trailing_before(&mut self, offset: usize) {
+        while let Some(comment) = self.comments.get(self.next_comment) {
+            if comment.span.start >= offset || !comment.trailing {
+                break;
+            }
+            self.comments_before(comment.span.start + 1, 0);
         }
     }
 
@@ -150,7 +179,7 @@ impl Printer<'_> {
         self.line(depth, &format!("{header} {{"));
         for field in &state.fields {
             self.comments_before(field.span.start, depth + 1);
-            self.field(&field.node, depth + 1);
+            self.field(&field.node, field.span, depth + 1);
         }
         // Comments inside the braces after the last field stay inside.
         if state.span.end > 0 {
@@ -164,6 +193,7 @@ impl Printer<'_> {
         keyword: &str,
         config: Option<&Spanned<Value>>,
         states: &[State],
+        span: Span,
         depth: usize,
     ) {
         self.line(depth, &format!("{keyword} {{"));
@@ -172,10 +202,14 @@ impl Printer<'_> {
         }
         for (index, state) in states.iter().enumerate() {
             if index > 0 {
-                self.out.push('\n');
+                self.blank_line();
             }
             self.comments_before(state.span.start, depth + 1);
             self.state(state, depth + 1);
+        }
+        // Comments before the block's closing brace stay inside it.
+        if span.end > 0 {
+            self.comments_before(span.end, depth + 1);
         }
         self.line(depth, "}");
     }
@@ -190,7 +224,7 @@ impl Printer<'_> {
         self.line(depth, &format!("{keyword} {text}"));
     }
 
-    fn field(&mut self, field: &Field, depth: usize) {
+    fn field(&mut self, field: &Field, span: Span, depth: usize) {
         let text = match field {
             Field::Comment(c) => format!("comment {}", string(c)),
             Field::InputPath(p) => format!("input_path {}", path_or_null(p)),
@@ -225,8 +259,10 @@ impl Printer<'_> {
                 )
             }
             Field::Otherwise(t) => format!("otherwise -> {}", name(&t.node)),
-            Field::Branch(states) => return self.block("branch", None, states, depth),
-            Field::Process(p) => return self.block("process", p.config.as_ref(), &p.states, depth),
+            Field::Branch(states) => return self.block("branch", None, states, span, depth),
+            Field::Process(p) => {
+                return self.block("process", p.config.as_ref(), &p.states, span, depth);
+            }
             Field::MaxConcurrency(n) => format!("max_concurrency {}", number_or_path(n)),
             Field::ToleratedFailurePercentage(n) => {
                 format!("tolerated_failure_percentage {}", number_or_path(n))
@@ -487,5 +523,54 @@ fn json_inline(value: &Value) -> String {
             format!("[{}]", items.join(", "))
         }
         scalar => serde_json::to_string(scalar).unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::format_source;
+
+    const MESSY: &str = "# header\n\n// before resource\nresource r = lambda \"f\" # trailing on resource\n\
+        # before state\ntask T = r {\n  # before parameters\n  parameters {\"a\":1} # trailing on parameters\n\
+        # last inside T\n}\nparallel P { branch {\n# inside branch, before A\npass A\n# inside branch, after A\n}\n\
+        # after the branch\n}\n# at the end\n";
+
+    const CANONICAL: &str = "# header\n\n// before resource\nresource r = lambda \"f\"  # trailing on resource\n\n\
+        # before state\ntask T = r {\n    # before parameters\n    parameters { \"a\": 1 }  # trailing on parameters\n\
+        \x20   # last inside T\n}\n\nparallel P {\n    branch {\n        # inside branch, before A\n        pass A\n\
+        \x20       # inside branch, after A\n    }\n    # after the branch\n}\n# at the end\n";
+
+    #[test]
+    fn comments_stay_where_they_were_written() {
+        assert_eq!(format_source(MESSY).unwrap(), CANONICAL);
+        assert_eq!(format_source(CANONICAL).unwrap(), CANONICAL);
+    }
+
+    #[test]
+    fn conditions_print_with_the_brackets_they_need() {
+        let source = "choice C {\n    when ($.a == 1 or $.b == 2) and not ($.c is null) -> D\n    when not (not $.e == \"x\") -> D\n    when any($.f is present) -> D\n}\n";
+        let formatted = format_source(source).unwrap();
+        assert_eq!(
+            formatted,
+            "choice C {\n    when ($.a == 1 or $.b == 2) and not $.c is null -> D\n    when not (not $.e == \"x\") -> D\n    when any($.f is present) -> D\n}\n"
+        );
+    }
+
+    #[test]
+    fn long_json_breaks_one_member_per_line() {
+        let long = format!(
+            "pass P {{ result {{ \"a\": \"{}\", \"b\": [1, 2] }} }}",
+            "x".repeat(90)
+        );
+        let formatted = format_source(&long).unwrap();
+        assert!(
+            formatted.contains("    result {\n        \"a\": \""),
+            "{formatted}"
+        );
+        assert!(
+            formatted.contains("        \"b\": [1, 2]\n    }\n"),
+            "{formatted}"
+        );
     }
 }

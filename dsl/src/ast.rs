@@ -52,6 +52,8 @@ pub struct Comment {
     pub span: Span,
     /// An empty line follows the comment in the source; `flowc fmt` keeps it.
     pub blank_line_after: bool,
+    /// Code precedes the comment on its line: `flowc fmt` keeps it at the end of that line.
+    pub trailing: bool,
 }
 
 /// A whole `.flow` file.

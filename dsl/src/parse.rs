@@ -71,10 +71,22 @@ fn scan_comments(source: &str) -> Vec<Comment> {
                 text,
                 span: Span::new(offset, end),
                 blank_line_after: blank_line_follows(source, end),
+                trailing: code_precedes(source, offset),
             });
         }
     }
     comments
+}
+
+/// Whether the line holding `offset` has code before it.
+fn code_precedes(source: &str, offset: usize) -> bool {
+    let before = source.get(..offset).unwrap_or_default();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    !before
+        .get(line_start..)
+        .unwrap_or_default()
+        .trim()
+        .is_empty()
 }
 
 /// Whether the line after the one ending at `end` is empty.
@@ -82,7 +94,8 @@ fn blank_line_follows(source: &str, end: usize) -> bool {
     let rest = source.get(end..).unwrap_or_default();
     let mut lines = rest.split('\n');
     lines.next();
-    lines.next().is_some_and(|line| line.trim().is_empty()) && rest.contains('\n')
+    // Only between two things: an empty line at the end of the file is not kept.
+    lines.next().is_some_and(|line| line.trim().is_empty()) && !rest.trim().is_empty()
 }
 
 enum Token {
