@@ -14,6 +14,10 @@ pub fn default_start() -> DateTime<Utc> {
         .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
 }
 
+/// The clock stops 1,000 years after the start: far past any execution AWS allows (one year for
+/// STANDARD), and well inside chrono's range, so absurd waits cannot overflow date arithmetic.
+const MAX_ELAPSED_MS: i64 = 1_000 * 366 * 24 * 3_600 * 1_000;
+
 /// Simulated time, monotonic, millisecond resolution (AWS history timestamps carry milliseconds).
 #[derive(Debug, Clone)]
 pub struct VirtualClock {
@@ -34,7 +38,9 @@ impl VirtualClock {
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        self.start + Duration::milliseconds(self.elapsed_ms)
+        Duration::try_milliseconds(self.elapsed_ms)
+            .and_then(|d| self.start.checked_add_signed(d))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 
     /// Milliseconds since the start of the execution.
@@ -45,7 +51,7 @@ impl VirtualClock {
     /// Moves time forward; negative amounts are ignored so the clock never runs backwards.
     pub fn advance_ms(&mut self, ms: i64) {
         if ms > 0 {
-            self.elapsed_ms = self.elapsed_ms.saturating_add(ms);
+            self.elapsed_ms = self.elapsed_ms.saturating_add(ms).min(MAX_ELAPSED_MS);
         }
     }
 
@@ -95,6 +101,15 @@ mod tests {
         assert_eq!(c.elapsed_ms(), 1500);
         c.advance_to(past + Duration::seconds(60));
         assert_eq!(c.elapsed_ms(), 60_000);
+    }
+
+    #[test]
+    fn absurd_waits_saturate_instead_of_overflowing() {
+        let mut c = VirtualClock::default();
+        c.advance_seconds(1e300);
+        c.advance_ms(i64::MAX);
+        assert_eq!(c.elapsed_ms(), MAX_ELAPSED_MS);
+        assert!(c.now() > default_start());
     }
 
     #[test]

@@ -2,7 +2,34 @@
 //! clock, with AWS-format execution history and mocked or in-process Task results.
 //!
 //! ```text
-//! definition JSON --Program::load--> Program --Simulation::run(input, mocks, seed)--> Outcome
+//! ASL JSON --asl::load--> asl::StateMachine --Program::from_machine--> Program
+//!          --Simulation::run(input, mocks | handler, seed)--> Outcome { status, history, .. }
+//! ```
+//!
+//! ```
+//! use flowc_sim::{Program, Simulation, Status, TaskCall, TaskFailure};
+//! use serde_json::{Value, json};
+//!
+//! let program = Program::from_json_text(r#"{
+//!   "StartAt": "Wait",
+//!   "States": {
+//!     "Wait": {"Type": "Wait", "Seconds": 3600, "Next": "Charge"},
+//!     "Charge": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:charge",
+//!                "ResultPath": "$.receipt", "End": true}
+//!   }
+//! }"#).expect("valid ASL");
+//! let charge = |call: &TaskCall| -> Result<Value, TaskFailure> {
+//!     Ok(json!({"paid": call.input["amount"]}))
+//! };
+//! let outcome = Simulation::new(&program)
+//!     .input(json!({"amount": 5}))
+//!     .handler(charge)
+//!     .run()
+//!     .expect("every Task has a handler");
+//! assert_eq!(outcome.status, Status::Succeeded);
+//! assert_eq!(outcome.output, Some(json!({"amount": 5, "receipt": {"paid": 5}})));
+//! assert_eq!(outcome.duration_seconds, 3600.0); // simulated, not slept
+//! assert_eq!(outcome.path, ["Wait", "Charge"]);
 //! ```
 
 mod case;
