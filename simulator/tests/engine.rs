@@ -293,3 +293,16 @@ fn result_path_into_a_scalar_is_a_catchable_match_failure() {
     assert_eq!(out.status, Status::Succeeded);
     assert_eq!(out.path, ["T", "C"]);
 }
+
+#[test]
+fn oversized_task_parameters_are_data_limit_exceeded_before_the_call() {
+    let def = json!({"StartAt": "T", "States": {"T": task(json!({
+        "Parameters": {"a.$": "$.s", "b.$": "$.s"}}))}});
+    let mut called = false;
+    let out = run_with(def, json!({"s": "z".repeat(140_000)}), |_: &TaskCall| {
+        called = true;
+        Ok(json!(null))
+    });
+    assert_eq!(out.error.as_deref(), Some("States.DataLimitExceeded"));
+    assert!(!called, "the task must not run with an oversized input");
+}

@@ -114,13 +114,23 @@ impl Engine<'_> {
                 token,
             );
             let params = self.parameters(state, eff.clone(), &ctx).map_err(runtime)?;
+            let params_text = text(&params);
+            // AWS: a state input over the quota after Parameters processing is a terminal error.
+            if params_text.len() > MAX_PAYLOAD_BYTES {
+                return Err(Stop::Error(Failure::new(
+                    "States.DataLimitExceeded",
+                    format!(
+                        "The state/task '{name}' has an input with a size exceeding the maximum number of bytes service limit."
+                    ),
+                )));
+            }
             match &target {
                 Target::Lambda => {
                     self.emit(
                         prev,
                         EventKind::LambdaFunctionScheduled(LambdaScheduled {
                             resource: def.resource.clone(),
-                            input: text(&params),
+                            input: params_text,
                             input_details: PayloadDetails { truncated: false },
                             timeout_in_seconds: timeout,
                         }),
@@ -137,7 +147,7 @@ impl Engine<'_> {
                             resource_type: resource_type.clone(),
                             resource: resource.clone(),
                             region: self.info.region.clone(),
-                            parameters: text(&params),
+                            parameters: params_text,
                             timeout_in_seconds: timeout,
                             heartbeat_in_seconds: heartbeat,
                         }),
