@@ -103,6 +103,12 @@ pub struct ProvisioningConfig {
     pub frontend_image: String,
     /// Optional: the ECS task execution role (needed on real AWS to pull from ECR and log).
     pub task_execution_role_arn: Option<String>,
+    /// Optional: the role the tenant's containers run as.
+    pub task_role_arn: Option<String>,
+    /// Optional: a CloudWatch log group for the containers (awslogs driver), in `aws_region`.
+    pub tenant_log_group: Option<String>,
+    /// Lambda sets AWS_REGION; the awslogs driver needs it spelled out.
+    pub aws_region: Option<String>,
 }
 
 impl ProvisioningConfig {
@@ -129,6 +135,9 @@ impl ProvisioningConfig {
             backend_image: r.required("BACKEND_IMAGE"),
             frontend_image: r.required("FRONTEND_IMAGE"),
             task_execution_role_arn: r.optional("TASK_EXECUTION_ROLE_ARN"),
+            task_role_arn: r.optional("TASK_ROLE_ARN"),
+            tenant_log_group: r.optional("TENANT_LOG_GROUP"),
+            aws_region: r.optional("AWS_REGION"),
         };
         r.finish(config)
     }

@@ -200,6 +200,33 @@ impl TenantStore {
         Ok(end - size + 1)
     }
 
+    /// Moves the counter past `priority` (never backwards), after a rule made outside the
+    /// workflow was found there, so the next blocks start above every rule in use.
+    pub async fn advance_priorities_past(&self, priority: i64) -> Result<(), ActionError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(KEY, s(PRIORITY_COUNTER_KEY))
+            .update_expression("SET #next = :p")
+            .condition_expression("attribute_not_exists(#next) OR #next < :p")
+            .expression_attribute_names("#next", "next_priority")
+            .expression_attribute_values(":p", AttributeValue::N(priority.to_string()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // Already past it: another allocation moved the counter further.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(ActionError::aws("DynamoDB", "UpdateItem", e)),
+        }
+    }
+
     /// Stores `priority` as the tenant's listener priority unless it already has `expected`
     /// different one; returns the priority the tenant ends up with. A retried action that
     /// races with itself thus agrees on one priority.

@@ -6,7 +6,8 @@
 use aws_sdk_ecs::types::{
     AssignPublicIp, AwsVpcConfiguration, Compatibility, ContainerDefinition,
     DeploymentCircuitBreaker, DeploymentConfiguration, KeyValuePair, LaunchType, LoadBalancer,
-    NetworkConfiguration, NetworkMode, PortMapping, Tag, TaskDefinitionStatus, TransportProtocol,
+    LogConfiguration, LogDriver, NetworkConfiguration, NetworkMode, PortMapping, Tag,
+    TaskDefinitionStatus, TransportProtocol,
 };
 use serde::Serialize;
 
@@ -87,6 +88,20 @@ async fn ensure_task_definition(
                 .build(),
         );
     }
+    // Containers log to the tenant log group when one is configured, one stream prefix per tenant.
+    let logging = match (&p.config.tenant_log_group, &p.config.aws_region) {
+        (Some(group), Some(region)) => Some(built(
+            "ECS",
+            "LogConfiguration",
+            LogConfiguration::builder()
+                .log_driver(LogDriver::Awslogs)
+                .options("awslogs-group", group)
+                .options("awslogs-region", region)
+                .options("awslogs-stream-prefix", t.subdomain.as_str())
+                .build(),
+        )?),
+        _ => None,
+    };
     let container = ContainerDefinition::builder()
         .name(t.names.container(component))
         .image(image)
@@ -98,6 +113,7 @@ async fn ensure_task_definition(
                 .build(),
         )
         .set_environment(Some(environment))
+        .set_log_configuration(logging)
         .build();
     let output = p
         .clients
@@ -110,6 +126,7 @@ async fn ensure_task_definition(
         .cpu("256")
         .memory("512")
         .set_execution_role_arn(p.config.task_execution_role_arn.clone())
+        .set_task_role_arn(p.config.task_role_arn.clone())
         .tags(tenant_tag(t))
         .send()
         .await

@@ -4,7 +4,8 @@
 //! `/api/*` to the backend at priority P and everything else to the frontend at P+1, where P comes
 //! from an atomic DynamoDB counter (blocks of two), so tenants provisioned at the same time never
 //! ask for the same priority. A rule is found again by its conditions, not its priority, and a
-//! `PriorityInUse` (a rule made outside the workflow) moves the tenant to a fresh block.
+//! `PriorityInUse` (a rule made outside the workflow) moves the counter past the highest rule in
+//! use and the tenant to a fresh block there.
 
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, HostHeaderConditionConfig, PathPatternConditionConfig, ProtocolEnum,
@@ -316,6 +317,14 @@ pub(super) async fn create_rules(
             return Ok(details);
         }
         if collided {
+            // Skip every rule in use at once rather than walking through them block by block.
+            let highest = list_rules(p)
+                .await?
+                .iter()
+                .map(rule_priority)
+                .max()
+                .unwrap_or_default();
+            p.store.advance_priorities_past(highest).await?;
             let fresh = p.store.allocate_priorities(2).await?;
             base = p
                 .store

@@ -281,6 +281,8 @@ impl Servers {
             "DATABASE_URL" => self.database_url.clone(),
             "BACKEND_IMAGE" => "registry.example.com/tenant-backend:1".to_owned(),
             "FRONTEND_IMAGE" => "registry.example.com/tenant-frontend:1".to_owned(),
+            "TENANT_LOG_GROUP" => "/flowc/tenants".to_owned(),
+            "AWS_REGION" => "us-east-1".to_owned(),
             _ => return None,
         })
     }
