@@ -12,6 +12,7 @@ mod parse;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
@@ -179,16 +180,29 @@ pub struct JsonPath {
     context: bool,
     segments: Vec<Segment>,
     function: Option<PathFunction>,
+    /// The same path as plain steps when it is only names and indexes, for borrowing lookups.
+    steps: Option<Vec<RefStep>>,
 }
 
 impl JsonPath {
     pub fn parse(text: &str) -> Result<Self, PathError> {
         let parsed = parse::parse_path(text)?;
+        let steps = parsed
+            .path
+            .segments
+            .iter()
+            .map(|s| match s {
+                Segment::Child(Selector::Name(n)) => Some(RefStep::Name(n.clone())),
+                Segment::Child(Selector::Index(i)) => Some(RefStep::Index(*i)),
+                _ => None,
+            })
+            .collect();
         Ok(Self {
             source: text.to_string(),
             context: parsed.context,
             segments: parsed.path.segments,
             function: parsed.path.function,
+            steps,
         })
     }
 
@@ -220,6 +234,17 @@ impl JsonPath {
     /// matches.
     pub fn select(&self, root: &Value) -> Result<Value, PathEvalError> {
         eval::select(&self.segments, self.function, root)
+    }
+
+    /// [`JsonPath::select`] without copying when the path is plain names and indexes: the
+    /// result borrows from `root` then (the simulator's hot path: `$`, `$.a.b`).
+    pub fn select_cow<'v>(&self, root: &'v Value) -> Result<Cow<'v, Value>, PathEvalError> {
+        eval::select_cow(&self.segments, self.steps.as_deref(), self.function, root)
+    }
+
+    /// True for `$` (or `$$`) alone: the whole document.
+    pub fn is_root(&self) -> bool {
+        self.segments.is_empty() && self.function.is_none()
     }
 
     /// The path in Jayway's normalised form (`$['a'][0]`), as AWS quotes it in error causes.

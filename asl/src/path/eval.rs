@@ -7,6 +7,7 @@
 //!   it tests each element;
 //! - a list of names at the end of a path merges the named members into one object.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
@@ -57,6 +58,26 @@ enum Step<'a> {
     Index(i64),
 }
 
+/// Lets one walker serve parsed segments and stored reference steps without copying them.
+trait AsStep {
+    fn step(&self) -> Step<'_>;
+}
+
+impl AsStep for Step<'_> {
+    fn step(&self) -> Step<'_> {
+        match self {
+            Step::Name(n) => Step::Name(n),
+            Step::Index(i) => Step::Index(*i),
+        }
+    }
+}
+
+impl AsStep for RefStep {
+    fn step(&self) -> Step<'_> {
+        step_of(self)
+    }
+}
+
 fn definite(segments: &[Segment], root: &Value) -> Result<Value, PathEvalError> {
     let (last_names, walk) = match segments.split_last() {
         Some((Segment::Child(Selector::Names(names)), rest)) => (Some(names), rest),
@@ -90,15 +111,15 @@ fn definite(segments: &[Segment], root: &Value) -> Result<Value, PathEvalError> 
 
 /// Walks names and indexes; `leaf_is_last` says whether the final step is the end of the path
 /// (Jayway words a missing leaf and a missing intermediate differently).
-fn walk_steps<'v>(
-    steps: &[Step<'_>],
+fn walk_steps<'v, S: AsStep>(
+    steps: &[S],
     root: &'v Value,
     leaf_is_last: bool,
 ) -> Result<&'v Value, PathEvalError> {
     let mut node = root;
     for (i, step) in steps.iter().enumerate() {
         let is_leaf = leaf_is_last && i + 1 == steps.len();
-        node = match step {
+        node = match step.step() {
             Step::Name(name) => {
                 let Value::Object(members) = node else {
                     return Err(PathEvalError::NotAnObject {
@@ -107,7 +128,7 @@ fn walk_steps<'v>(
                         found: type_name(node),
                     });
                 };
-                match members.get(*name) {
+                match members.get(name) {
                     Some(next) => next,
                     None if is_leaf => {
                         return Err(PathEvalError::NoResults {
@@ -128,7 +149,7 @@ fn walk_steps<'v>(
                         context: node.to_string(),
                     });
                 };
-                match resolve_index(*index, items.len()).and_then(|k| items.get(k)) {
+                match resolve_index(index, items.len()).and_then(|k| items.get(k)) {
                     Some(next) => next,
                     None => {
                         return Err(PathEvalError::NoResults {
@@ -143,8 +164,21 @@ fn walk_steps<'v>(
 }
 
 pub(super) fn get_ref<'v>(steps: &[RefStep], root: &'v Value) -> Result<&'v Value, PathEvalError> {
-    let steps: Vec<Step<'_>> = steps.iter().map(step_of).collect();
-    walk_steps(&steps, root, true)
+    walk_steps(steps, root, true)
+}
+
+/// Like [`select`], borrowing when the path is plain names and indexes (the common case), so
+/// callers need not copy the selected value.
+pub(super) fn select_cow<'v>(
+    segments: &[Segment],
+    steps: Option<&[RefStep]>,
+    function: Option<PathFunction>,
+    root: &'v Value,
+) -> Result<Cow<'v, Value>, PathEvalError> {
+    match (steps, function) {
+        (Some(steps), None) => walk_steps(steps, root, true).map(Cow::Borrowed),
+        _ => select(segments, function, root).map(Cow::Owned),
+    }
 }
 
 fn step_of(step: &RefStep) -> Step<'_> {
@@ -502,10 +536,10 @@ fn names_fragment(names: &[String]) -> String {
     format!("[{}]", quoted.join(","))
 }
 
-fn normalized_of(steps: &[Step<'_>]) -> String {
+fn normalized_of<S: AsStep>(steps: &[S]) -> String {
     let mut out = String::from("$");
     for step in steps {
-        match step {
+        match step.step() {
             Step::Name(n) => {
                 let _ = write!(out, "['{n}']");
             }
@@ -518,8 +552,7 @@ fn normalized_of(steps: &[Step<'_>]) -> String {
 }
 
 pub(super) fn normalized_steps(steps: &[RefStep]) -> String {
-    let steps: Vec<Step<'_>> = steps.iter().map(step_of).collect();
-    normalized_of(&steps)
+    normalized_of(steps)
 }
 
 /// Jayway's normalised spelling of a whole path, as AWS quotes it in causes.

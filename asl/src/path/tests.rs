@@ -503,3 +503,31 @@ proptest! {
         let _ = ReferencePath::parse(&text);
     }
 }
+
+#[test]
+fn select_cow_borrows_plain_paths_and_agrees_with_select() {
+    use std::borrow::Cow;
+    let doc = json!({"a": {"b": [1, 2, 3]}, "c": [{"d": 1}, {"d": 2}]});
+    for text in [
+        "$",
+        "$.a.b",
+        "$.a.b[-1]",
+        "$.c[*].d",
+        "$['a','c']",
+        "$.a.b.length()",
+        "$.zz",
+        "$.a.b[9]",
+    ] {
+        let p = JsonPath::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        let cow = p.select_cow(&doc);
+        assert_eq!(cow.clone().map(Cow::into_owned), p.select(&doc), "{text}");
+        let plain = !text.contains(['*', ',', '(']);
+        assert_eq!(
+            matches!(cow, Ok(Cow::Borrowed(_))),
+            plain && p.select(&doc).is_ok(),
+            "{text}"
+        );
+    }
+    assert!(JsonPath::parse("$").is_ok_and(|p| p.is_root()));
+    assert!(JsonPath::parse("$.a").is_ok_and(|p| !p.is_root()));
+}
