@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use flowc_asl::StatePath;
 use flowc_dsl::Span;
+use indexmap::IndexMap;
 use miette::SourceSpan;
 
 /// Spans of one lowered state.
@@ -19,10 +20,10 @@ pub struct StateSpans {
 }
 
 /// Side table `StatePath -> spans` for a lowered `.flow` workflow, the counterpart of
-/// `flowc_asl::SpanTable` for ASL JSON.
+/// `flowc_asl::SpanTable` for ASL JSON. States are kept in the order they were lowered.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FlowSpans {
-    states: BTreeMap<StatePath, StateSpans>,
+    states: IndexMap<StatePath, StateSpans>,
 }
 
 impl FlowSpans {
