@@ -494,3 +494,26 @@ fn looks_like_call_tells_calls_from_paths() {
     assert!(IntrinsicCall::looks_like_call("  States.Array()"));
     assert!(!IntrinsicCall::looks_like_call("$.States"));
 }
+
+proptest::proptest! {
+    #[test]
+    fn parsing_and_evaluating_arbitrary_calls_never_panics(
+        text in "States\\.[A-Za-z]{0,14}\\([\\PC]{0,40}\\)?",
+    ) {
+        if let Ok(call) = IntrinsicCall::parse(&text) {
+            let mut rng = ChaCha8Rng::seed_from_u64(0);
+            let _ = call.evaluate(&json!({"a": [1, "x"], "s": "a,b"}), &json!({}), &mut rng);
+        }
+    }
+
+    #[test]
+    fn format_round_trips_any_literal_text(text in "[^'\\\\{}]{0,30}") {
+        let expr = format!("States.Format('{text}')");
+        let mut rng = ChaCha8Rng::seed_from_u64(0);
+        let call = IntrinsicCall::parse(&expr);
+        proptest::prop_assert!(call.is_ok(), "{:?}", call);
+        if let Ok(call) = call {
+            proptest::prop_assert_eq!(call.evaluate(&json!({}), &json!({}), &mut rng).ok(), Some(json!(text)));
+        }
+    }
+}
