@@ -307,21 +307,52 @@ fn plain(diag: &dyn Diagnostic) -> String {
 /// The JSON objects for one diagnostic and its related diagnostics (flattened).
 pub fn to_json(diag: &dyn Diagnostic, source: Option<&SourceText>) -> Vec<Value> {
     let mut out = Vec::new();
-    push_json(diag, source, &mut out);
+    push_json(diag, source, None, &mut out);
     out
 }
 
-fn push_json(diag: &dyn Diagnostic, source: Option<&SourceText>, out: &mut Vec<Value>) {
+/// Where a label starts: file name, 1-based line and column. From the file's text when the
+/// caller has it, else from the source the diagnostic carries itself.
+fn locate(
+    diag: &dyn Diagnostic,
+    source: Option<&SourceText>,
+    offset: usize,
+) -> (Option<String>, Option<(usize, usize)>) {
+    if let Some(source) = source {
+        return (
+            Some(source.name().to_owned()),
+            Some(source.line_col(offset)),
+        );
+    }
+    let Some(code) = diag.source_code() else {
+        return (None, None);
+    };
+    match code.read_span(&SourceSpan::from((offset, 0)), 0, 0) {
+        Ok(contents) => (
+            contents.name().map(str::to_owned),
+            Some((contents.line() + 1, contents.column() + 1)),
+        ),
+        Err(_) => (None, None),
+    }
+}
+
+fn push_json(
+    diag: &dyn Diagnostic,
+    source: Option<&SourceText>,
+    file: Option<&str>,
+    out: &mut Vec<Value>,
+) {
     let labels: Vec<LabeledSpan> = diag.labels().map(|l| l.collect()).unwrap_or_default();
     let primary = labels
         .iter()
         .find(|l| l.primary())
         .or_else(|| labels.first());
-    let position = |offset: usize| source.map(|s| s.line_col(offset));
-    let (line, column) = match primary.and_then(|l| position(l.offset())) {
-        Some((line, column)) => (json!(line), json!(column)),
-        None => (Value::Null, Value::Null),
-    };
+    let (located_file, position) =
+        primary.map_or((None, None), |l| locate(diag, source, l.offset()));
+    let file = located_file
+        .or_else(|| source.map(|s| s.name().to_owned()))
+        .or_else(|| file.map(str::to_owned));
+    let (line, column) = position.unzip();
     let severity = match diag.severity().unwrap_or(Severity::Error) {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -330,7 +361,7 @@ fn push_json(diag: &dyn Diagnostic, source: Option<&SourceText>, out: &mut Vec<V
     let labels_json: Vec<Value> = labels
         .iter()
         .map(|l| {
-            let (line, column) = position(l.offset()).unzip();
+            let (line, column) = locate(diag, source, l.offset()).1.unzip();
             json!({
                 "message": l.label(),
                 "line": line,
@@ -343,7 +374,7 @@ fn push_json(diag: &dyn Diagnostic, source: Option<&SourceText>, out: &mut Vec<V
         "code": diag.code().map(|c| c.to_string()),
         "severity": severity,
         "message": diag.to_string(),
-        "file": source.map(|s| s.name()),
+        "file": file,
         "line": line,
         "column": column,
         "span": primary.map(|l| json!({"offset": l.offset(), "length": l.len()})),
@@ -352,7 +383,7 @@ fn push_json(diag: &dyn Diagnostic, source: Option<&SourceText>, out: &mut Vec<V
     }));
     if let Some(related) = diag.related() {
         for rel in related {
-            push_json(rel, source, out);
+            push_json(rel, source, file.as_deref(), out);
         }
     }
 }
@@ -394,14 +425,32 @@ impl Emitter {
 
     /// Renders `diag` to a string in this emitter's format and counts it.
     pub fn render(&mut self, diag: &dyn Diagnostic, source: Option<&SourceText>) -> String {
+        self.render_about(diag, source, None)
+    }
+
+    fn render_about(
+        &mut self,
+        diag: &dyn Diagnostic,
+        source: Option<&SourceText>,
+        file: Option<&str>,
+    ) -> String {
         self.count(diag);
         match self.format {
             Format::Human { color } => render_human(diag, source, color),
-            Format::Json => to_json(diag, source)
-                .iter()
-                .map(|v| format!("{v}\n"))
-                .collect(),
+            Format::Json => {
+                let mut objects = Vec::new();
+                push_json(diag, source, file, &mut objects);
+                objects.iter().map(|v| format!("{v}\n")).collect()
+            }
         }
+    }
+
+    /// Renders `diag`, about `file`, to stderr: for problems with a file that has no text to
+    /// show (missing, unreadable, not writable), so JSON output still names the file.
+    pub fn emit_about(&mut self, diag: &dyn Diagnostic, file: &str) {
+        let text = self.render_about(diag, None, Some(file));
+        // Nothing sensible to do when stderr itself is gone.
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
     }
 
     fn count(&mut self, diag: &dyn Diagnostic) {

@@ -459,3 +459,34 @@ fn output_into_missing_directory_fails_cleanly() {
     );
     assert_input_error(&out, "no/such/dir/out.json", "flowc::output::write_failed");
 }
+
+#[test]
+fn json_format_names_the_file_for_input_errors() {
+    let dir = temp();
+    let out = flowc(
+        &["--message-format", "json", "check", "gone.flow"],
+        dir.path(),
+    );
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    let object: serde_json::Value = serde_json::from_str(err.trim_end())
+        .unwrap_or_else(|e| panic!("not one JSON object ({e}): {err}"));
+    assert_eq!(object["code"], "flowc::input::not_found");
+    assert_eq!(object["file"], "gone.flow");
+    assert_eq!(object["line"], serde_json::Value::Null);
+
+    write(dir.path(), "bad.flow", b"pass A\n\xff\n");
+    let out = flowc(
+        &["check", "bad.flow", "--message-format", "json"],
+        dir.path(),
+    );
+    let err = stderr(&out);
+    let object: serde_json::Value = serde_json::from_str(err.trim_end())
+        .unwrap_or_else(|e| panic!("not one JSON object ({e}): {err}"));
+    assert_eq!(object["code"], "flowc::input::not_utf8");
+    assert_eq!(object["file"], "bad.flow");
+    assert_eq!(
+        (object["line"].as_u64(), object["column"].as_u64()),
+        (Some(2), Some(1))
+    );
+}

@@ -15,8 +15,29 @@ use super::{CheckError, Container, Scope, loops};
 /// A transition out of a state and the field it was written in.
 pub(crate) struct Edge<'a> {
     pub(crate) target: &'a StateName,
+    pub(crate) field: EdgeField,
+}
+
+/// Which field holds a transition; turned into a span pointer only when a diagnostic needs it,
+/// so the clean path allocates nothing per edge.
+#[derive(Clone, Copy)]
+pub(crate) enum EdgeField {
+    Next,
+    Choice(usize),
+    Default,
+    Catch(usize),
+}
+
+impl EdgeField {
     /// Field pointer relative to the state (`Next`, `Choices/2/Next`, `Default`, `Catch/0/Next`).
-    pub(crate) pointer: String,
+    pub(crate) fn pointer(self) -> String {
+        match self {
+            EdgeField::Next => "Next".to_owned(),
+            EdgeField::Choice(index) => format!("Choices/{index}/Next"),
+            EdgeField::Default => "Default".to_owned(),
+            EdgeField::Catch(index) => format!("Catch/{index}/Next"),
+        }
+    }
 }
 
 /// Every transition of a state with the field that holds it.
@@ -25,27 +46,27 @@ pub(crate) fn edges(state: &State) -> Vec<Edge<'_>> {
     if let Some(Transition::Next(next)) = state.transition() {
         out.push(Edge {
             target: next,
-            pointer: "Next".to_owned(),
+            field: EdgeField::Next,
         });
     }
     if let StateKind::Choice(choice) = &state.kind {
         for (index, rule) in choice.choices.iter().enumerate() {
             out.push(Edge {
                 target: &rule.next,
-                pointer: format!("Choices/{index}/Next"),
+                field: EdgeField::Choice(index),
             });
         }
         if let Some(default) = &choice.default {
             out.push(Edge {
                 target: default,
-                pointer: "Default".to_owned(),
+                field: EdgeField::Default,
             });
         }
     }
     for (index, catcher) in state.catch().iter().enumerate() {
         out.push(Edge {
             target: &catcher.next,
-            pointer: format!("Catch/{index}/Next"),
+            field: EdgeField::Catch(index),
         });
     }
     out
@@ -57,24 +78,25 @@ fn is_terminal(state: &State) -> bool {
         || matches!(state.transition(), Some(Transition::End))
 }
 
-/// The scope's graph: node `i` is the `i`-th state in written order.
-pub(crate) fn build(scope: &Scope<'_>) -> (DiGraph<(), ()>, bool) {
+/// The scope's graph (node `i` is the `i`-th state in written order) and the transitions whose
+/// target is not a state of the scope: `(from index, edge)`.
+pub(crate) fn build<'a>(scope: &Scope<'a>) -> (DiGraph<(), ()>, Vec<(usize, Edge<'a>)>) {
     let mut graph = DiGraph::with_capacity(scope.states.len(), scope.states.len() * 2);
     for _ in 0..scope.states.len() {
         graph.add_node(());
     }
-    let mut complete = true;
+    let mut missing = Vec::new();
     for (from, state) in scope.states.values().enumerate() {
         for edge in edges(state) {
             match scope.states.get_index_of(edge.target) {
                 Some(to) => {
                     graph.add_edge(NodeIndex::new(from), NodeIndex::new(to), ());
                 }
-                None => complete = false,
+                None => missing.push((from, edge)),
             }
         }
     }
-    (graph, complete)
+    (graph, missing)
 }
 
 pub(crate) fn check_scope(
@@ -85,7 +107,21 @@ pub(crate) fn check_scope(
     locate: &Locator<'_>,
     out: &mut Vec<CheckError>,
 ) {
-    let mut targets_ok = check_targets(scope, id, scopes, owners, locate, out);
+    let (graph, missing) = build(scope);
+    for (from, edge) in &missing {
+        let Some((name, _)) = scope.states.get_index(*from) else {
+            continue;
+        };
+        out.push(unknown_or_escaping(
+            scope,
+            id,
+            scopes,
+            owners,
+            name.as_str(),
+            edge.target,
+            locate.field(&scope.path_of(name), &edge.field.pointer()),
+        ));
+    }
     let Some(start) = scope.states.get_index_of(scope.start_at) else {
         out.push(unknown_or_escaping(
             scope,
@@ -98,11 +134,9 @@ pub(crate) fn check_scope(
         ));
         return;
     };
-    let (graph, complete) = build(scope);
-    targets_ok &= complete;
     // With a misspelled target the graph is missing edges; reachability would only add noise
     // on top of the real error.
-    if !targets_ok {
+    if !missing.is_empty() {
         return;
     }
     let start = NodeIndex::new(start);
@@ -134,37 +168,6 @@ pub(crate) fn check_scope(
         report_dead_ends(scope, &graph, &sccs, &reachable, &ends, locate, out);
     }
     loops::check_loops(scope, &graph, &sccs, &reachable, locate, out);
-}
-
-/// Reports unknown and escaping targets; true when every target names a state of this scope.
-fn check_targets(
-    scope: &Scope<'_>,
-    id: usize,
-    scopes: &[Scope<'_>],
-    owners: &HashMap<&str, usize>,
-    locate: &Locator<'_>,
-    out: &mut Vec<CheckError>,
-) -> bool {
-    let mut ok = true;
-    for (name, state) in scope.states {
-        let path = scope.path_of(name);
-        for edge in edges(state) {
-            if scope.states.contains_key(edge.target) {
-                continue;
-            }
-            ok = false;
-            out.push(unknown_or_escaping(
-                scope,
-                id,
-                scopes,
-                owners,
-                name.as_str(),
-                edge.target,
-                locate.field(&path, &edge.pointer),
-            ));
-        }
-    }
-    ok
 }
 
 fn unknown_or_escaping(

@@ -36,14 +36,13 @@ pub fn check(machine: &StateMachine, spans: &dyn SpanSource) -> Vec<CheckError> 
     for (id, scope) in scopes.iter().enumerate() {
         graph::check_scope(scope, id, &scopes, &owners, &locate, &mut out);
         for (name, state) in scope.states {
-            let path = scope.path_of(name);
-            retry::check_state(&path, state, &locate, &mut out);
+            retry::check_state(scope, name, state, &locate, &mut out);
             if let StateKind::Choice(choice) = &state.kind
                 && choice.default.is_none()
             {
                 out.push(CheckError::ChoiceWithoutDefault {
                     name: name.as_str().to_owned(),
-                    span: locate.state(&path),
+                    span: locate.state(&scope.path_of(name)),
                 });
             }
         }

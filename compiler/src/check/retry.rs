@@ -1,57 +1,52 @@
 //! States.ALL placement: alone in its `ErrorEquals`, and in the last Retry / Catch entry.
 
-use flowc_asl::{ErrorName, State, StatePath};
+use flowc_asl::{ErrorName, State, StateName};
 
-use super::CheckError;
 use super::spans::Locator;
+use super::{CheckError, Scope};
 
 pub(crate) fn check_state(
-    path: &StatePath,
+    scope: &Scope<'_>,
+    name: &StateName,
     state: &State,
     locate: &Locator<'_>,
     out: &mut Vec<CheckError>,
 ) {
-    let name = path.name().map_or("", |n| n.as_str());
-    let retry: Vec<&[ErrorName]> = state
-        .retry()
-        .iter()
-        .map(|r| r.error_equals.as_slice())
-        .collect();
-    let catch: Vec<&[ErrorName]> = state
-        .catch()
-        .iter()
-        .map(|c| c.error_equals.as_slice())
-        .collect();
-    check_list("Retry", name, path, &retry, locate, out);
-    check_list("Catch", name, path, &catch, locate, out);
+    let retry = state.retry().iter().map(|r| r.error_equals.as_slice());
+    check_list("Retry", scope, name, retry, locate, out);
+    let catch = state.catch().iter().map(|c| c.error_equals.as_slice());
+    check_list("Catch", scope, name, catch, locate, out);
 }
 
-fn check_list(
+fn check_list<'a>(
     field: &'static str,
-    name: &str,
-    path: &StatePath,
-    entries: &[&[ErrorName]],
+    scope: &Scope<'_>,
+    name: &StateName,
+    entries: impl ExactSizeIterator<Item = &'a [ErrorName]>,
     locate: &Locator<'_>,
     out: &mut Vec<CheckError>,
 ) {
-    for (index, errors) in entries.iter().enumerate() {
+    let count = entries.len();
+    for (index, errors) in entries.enumerate() {
         if !errors.iter().any(ErrorName::is_all) {
             continue;
         }
+        // Paths are only built for a finding: the clean path allocates nothing.
+        let path = scope.path_of(name);
         if errors.len() > 1 {
             out.push(CheckError::StatesAllNotAlone {
                 field,
-                name: name.to_owned(),
+                name: name.as_str().to_owned(),
                 index,
-                span: locate.field(path, &format!("{field}/{index}/ErrorEquals")),
+                span: locate.field(&path, &format!("{field}/{index}/ErrorEquals")),
             });
         }
-        if index + 1 < entries.len() {
+        if index + 1 < count {
             out.push(CheckError::StatesAllNotLast {
                 field,
-                name: name.to_owned(),
-                span: locate.field(path, &format!("{field}/{index}")),
-                after: locate.field(path, &format!("{field}/{}", index + 1)),
+                name: name.as_str().to_owned(),
+                span: locate.field(&path, &format!("{field}/{index}")),
+                after: locate.field(&path, &format!("{field}/{}", index + 1)),
             });
         }
     }

@@ -61,7 +61,11 @@ pub fn run(args: CompileArgs, global: &Global) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            emitter.emit(&err, None);
+            let target = args
+                .output
+                .as_deref()
+                .map_or("<stdout>".to_owned(), display_path);
+            emitter.emit_about(&err, &target);
             ExitCode::from(EXIT_INPUT)
         }
     }

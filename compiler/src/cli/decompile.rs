@@ -33,7 +33,7 @@ pub fn run(args: DecompileArgs, global: &Global) -> ExitCode {
             expected: "an .asl.json file",
             help: "a .flow file is already readable; `flowc fmt` formats it",
         };
-        emitter.emit(&err, None);
+        emitter.emit_about(&err, &file);
         return ExitCode::from(EXIT_INPUT);
     }
     let machine = load_checked(&args.file, &Bindings::new(), &mut emitter);
@@ -44,7 +44,7 @@ pub fn run(args: DecompileArgs, global: &Global) -> ExitCode {
     let decompiled = match crate::decompile::decompile(&machine) {
         Ok(decompiled) => decompiled,
         Err(err) => {
-            emitter.emit(&err, None);
+            emitter.emit_about(&err, &file);
             return ExitCode::from(EXIT_INPUT);
         }
     };
@@ -53,7 +53,11 @@ pub fn run(args: DecompileArgs, global: &Global) -> ExitCode {
         None => print_stdout(&decompiled.text),
     };
     if let Err(err) = result {
-        emitter.emit(&err, None);
+        let target = args
+            .output
+            .as_deref()
+            .map_or("<stdout>".to_owned(), display_path);
+        emitter.emit_about(&err, &target);
         return ExitCode::from(EXIT_INPUT);
     }
     let binds: Vec<String> = decompiled

@@ -25,19 +25,19 @@ pub fn run(args: FmtArgs, global: &Global) -> ExitCode {
         let source = match read_source(path) {
             Ok(source) => source,
             Err(err) => {
-                emitter.emit(&err, None);
+                emitter.emit_about(&err, &display_path(path));
                 continue;
             }
         };
         if source.kind().ok() != Some(InputKind::Flow) {
-            emitter.emit(
+            emitter.emit_about(
                 &InputError::WrongKind {
                     file: source.name.clone(),
                     command: "fmt",
                     expected: ".flow files",
                     help: "ASL JSON is written in canonical form by `flowc compile FILE.asl.json`",
                 },
-                None,
+                &source.name,
             );
             continue;
         }
@@ -54,7 +54,7 @@ pub fn run(args: FmtArgs, global: &Global) -> ExitCode {
         if args.check {
             would_change.push(display_path(path));
         } else if let Err(err) = write_atomic(path, formatted.as_bytes()) {
-            emitter.emit(&err, None);
+            emitter.emit_about(&err, &display_path(path));
         }
     }
     for file in &would_change {

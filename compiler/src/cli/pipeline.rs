@@ -20,14 +20,14 @@ pub(crate) fn load_checked(
     let source = match read_source(path) {
         Ok(source) => source,
         Err(err) => {
-            emitter.emit(&err, None);
+            emitter.emit_about(&err, &path.display().to_string());
             return None;
         }
     };
     let kind = match source.kind() {
         Ok(kind) => kind,
         Err(err) => {
-            emitter.emit(&err, None);
+            emitter.emit_about(&err, &source.name);
             return None;
         }
     };
