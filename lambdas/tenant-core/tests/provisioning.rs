@@ -635,3 +635,39 @@ async fn twenty_tenants_provisioned_at_once_get_distinct_resources() -> TestResu
     assert_eq!(hosts.len(), 20);
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_retries_of_one_tenant_share_one_schema_and_one_pair_of_rules() -> TestResult {
+    let (clients, registrar, provisioner) = setup().await;
+    let subdomain = unique_subdomain("race");
+    let (tenant_id, _) = register(&registrar, &subdomain).await?;
+    provisioner
+        .handle(event("create_target_group", &tenant_id, &subdomain))
+        .await?;
+    // A Lambda timeout can leave an invocation running while Step Functions retries it.
+    for step in ["create_schema", "create_alb_rule", "create_dns"] {
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..4 {
+            let provisioner = provisioner.clone();
+            let request = event(step, &tenant_id, &subdomain);
+            tasks.spawn(async move { provisioner.handle(request).await });
+        }
+        let mut responses = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            responses.push(joined??);
+        }
+        assert!(
+            responses.windows(2).all(|w| w[0] == w[1]),
+            "{step} answers differ: {responses:?}"
+        );
+    }
+    let schema = format!("tenant_{subdomain}");
+    let schemas = servers()
+        .sql_strings("SELECT nspname::text FROM pg_namespace")
+        .await;
+    assert_eq!(schemas.iter().filter(|n| **n == schema).count(), 1);
+    let host = format!("{subdomain}.{DOMAIN}");
+    assert_eq!(host_rules(&clients, &host).await.len(), 2);
+    assert_eq!(a_records(&clients, &host).await, 1);
+    Ok(())
+}
