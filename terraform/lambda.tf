@@ -5,14 +5,18 @@
 locals {
   package_dir = coalesce(var.lambda_package_dir, "${path.module}/build")
 
-  # The Lambdas' configuration (lambdas/README.md). Every function gets the same set so the
-  # shared configuration loader behaves the same in all three; only the provisioning Lambda's
-  # role may act on most of it.
-  lambda_environment = {
+  # Each function gets exactly the variables its configuration reads (lambdas/tenant-core,
+  # config.rs): DATABASE_URL, a secret, reaches the provisioning Lambda only.
+  registration_environment = {
+    TENANTS_TABLE        = aws_dynamodb_table.tenants.name
+    REGISTRATIONS_TABLE  = aws_dynamodb_table.tenant_registrations.name
+    STATE_MACHINE_ARN    = local.state_machine_arn
+    COGNITO_USER_POOL_ID = var.cognito_user_pool_id
+    RUST_LOG             = "info"
+  }
+
+  provisioning_environment = {
     TENANTS_TABLE           = aws_dynamodb_table.tenants.name
-    REGISTRATIONS_TABLE     = aws_dynamodb_table.tenant_registrations.name
-    STATE_MACHINE_ARN       = local.state_machine_arn
-    COGNITO_USER_POOL_ID    = var.cognito_user_pool_id
     ECS_CLUSTER_NAME        = var.ecs_cluster_name
     VPC_ID                  = var.vpc_id
     PRIVATE_SUBNET_IDS      = join(",", var.private_subnet_ids)
@@ -28,6 +32,12 @@ locals {
     TASK_ROLE_ARN           = module.tenant_provisioning.task_role_arn
     TENANT_LOG_GROUP        = module.tenant_provisioning.log_group_name
     RUST_LOG                = "info"
+  }
+
+  status_checker_environment = {
+    TENANTS_TABLE    = aws_dynamodb_table.tenants.name
+    ECS_CLUSTER_NAME = var.ecs_cluster_name
+    RUST_LOG         = "info"
   }
 }
 
@@ -81,7 +91,7 @@ resource "aws_lambda_function" "tenant_registration" {
   }
 
   environment {
-    variables = local.lambda_environment
+    variables = local.registration_environment
   }
 
   tracing_config {
@@ -111,7 +121,7 @@ resource "aws_lambda_function" "tenant_provisioning" {
   }
 
   environment {
-    variables = local.lambda_environment
+    variables = local.provisioning_environment
   }
 
   tracing_config {
@@ -139,7 +149,7 @@ resource "aws_lambda_function" "tenant_status_checker" {
   }
 
   environment {
-    variables = local.lambda_environment
+    variables = local.status_checker_environment
   }
 
   tracing_config {

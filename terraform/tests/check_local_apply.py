@@ -24,12 +24,18 @@ from typing import Any, Callable
 import boto3
 from botocore.exceptions import ClientError
 
-REQUIRED_ENVIRONMENT = (
-    "TENANTS_TABLE REGISTRATIONS_TABLE STATE_MACHINE_ARN COGNITO_USER_POOL_ID ECS_CLUSTER_NAME "
-    "VPC_ID PRIVATE_SUBNET_IDS SECURITY_GROUP_IDS ALB_ARN ALB_LISTENER_ARN ROUTE53_ZONE_ID "
-    "DOMAIN_NAME DATABASE_URL BACKEND_IMAGE FRONTEND_IMAGE"
-).split()
-FUNCTIONS = ("tenant-registration", "tenant-provisioning", "tenant-status-checker")
+# What each function's configuration requires (lambdas/tenant-core/src/config.rs).
+REQUIRED_ENVIRONMENT = {
+    "tenant-registration":
+        "TENANTS_TABLE REGISTRATIONS_TABLE STATE_MACHINE_ARN COGNITO_USER_POOL_ID".split(),
+    "tenant-provisioning": (
+        "TENANTS_TABLE ECS_CLUSTER_NAME VPC_ID PRIVATE_SUBNET_IDS SECURITY_GROUP_IDS ALB_ARN "
+        "ALB_LISTENER_ARN ROUTE53_ZONE_ID DOMAIN_NAME DATABASE_URL BACKEND_IMAGE FRONTEND_IMAGE "
+        "TASK_EXECUTION_ROLE_ARN TASK_ROLE_ARN TENANT_LOG_GROUP"
+    ).split(),
+    "tenant-status-checker": "TENANTS_TABLE ECS_CLUSTER_NAME".split(),
+}
+FUNCTIONS = tuple(REQUIRED_ENVIRONMENT)
 ROLES = ("tenant-registration-role", "tenant-provisioning-role", "tenant-status-checker-role",
          "step-functions-role", "tenant-task-execution-role", "tenant-task-role")
 
@@ -82,14 +88,20 @@ def check_present(s: boto3.session.Session, outputs: dict[str, Any], tfvars: dic
                f"{name}: VPC subnets {vpc.get('SubnetIds')}")
         c.that(bool(vpc.get("SecurityGroupIds")), f"{name}: no security group")
         env = ((conf.get("Environment") or {}).get("Variables")) or {}
-        missing = [k for k in REQUIRED_ENVIRONMENT if not env.get(k)]
+        missing = [k for k in REQUIRED_ENVIRONMENT[name] if not env.get(k)]
         c.that(not missing, f"{name}: environment lacks {missing}")
-        c.that(env.get("STATE_MACHINE_ARN") == output(outputs, "step_function_arn"),
-               f"{name}: STATE_MACHINE_ARN {env.get('STATE_MACHINE_ARN')} is not the state machine")
+        if name != "tenant-provisioning":
+            c.that("DATABASE_URL" not in env, f"{name}: gets DATABASE_URL, which it never reads")
         groups = c.call(f"log group of {name}", lambda: logs.describe_log_groups(
             logGroupNamePrefix=f"/aws/lambda/{name}")["logGroups"])
         c.that(bool(groups) and all(g.get("retentionInDays") for g in groups),
                f"{name}: log group missing or without retention")
+
+    registration = c.call("registration environment", lambda: lam.get_function_configuration(
+        FunctionName="tenant-registration"))
+    registration_env = ((registration or {}).get("Environment") or {}).get("Variables") or {}
+    c.that(registration_env.get("STATE_MACHINE_ARN") == output(outputs, "step_function_arn"),
+           f"STATE_MACHINE_ARN {registration_env.get('STATE_MACHINE_ARN')} is not the state machine")
 
     sfn = s.client("stepfunctions")
     arn = output(outputs, "step_function_arn")

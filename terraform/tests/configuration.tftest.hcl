@@ -77,10 +77,10 @@ run "production_values_deploy_the_seed_system" {
 
   assert {
     condition = alltrue([
-      for key in ["TENANTS_TABLE", "REGISTRATIONS_TABLE", "STATE_MACHINE_ARN", "COGNITO_USER_POOL_ID", "ECS_CLUSTER_NAME", "VPC_ID", "PRIVATE_SUBNET_IDS", "SECURITY_GROUP_IDS", "ALB_ARN", "ALB_LISTENER_ARN", "ROUTE53_ZONE_ID", "DOMAIN_NAME", "DATABASE_URL", "BACKEND_IMAGE", "FRONTEND_IMAGE"] :
+      for key in ["TENANTS_TABLE", "ECS_CLUSTER_NAME", "VPC_ID", "PRIVATE_SUBNET_IDS", "SECURITY_GROUP_IDS", "ALB_ARN", "ALB_LISTENER_ARN", "ROUTE53_ZONE_ID", "DOMAIN_NAME", "DATABASE_URL", "BACKEND_IMAGE", "FRONTEND_IMAGE", "TASK_EXECUTION_ROLE_ARN", "TASK_ROLE_ARN", "TENANT_LOG_GROUP"] :
       try(aws_lambda_function.tenant_provisioning.environment[0].variables[key], "") != ""
     ])
-    error_message = "the provisioning Lambda gets every variable the Lambdas' configuration reads"
+    error_message = "the provisioning Lambda gets every variable its configuration reads"
   }
 
   assert {
@@ -89,8 +89,16 @@ run "production_values_deploy_the_seed_system" {
   }
 
   assert {
-    condition     = aws_lambda_function.tenant_status_checker.environment[0].variables["PRIVATE_SUBNET_IDS"] == "subnet-03b9c8ef4c78431c5,subnet-01859110d63358d8f"
+    condition     = aws_lambda_function.tenant_provisioning.environment[0].variables["PRIVATE_SUBNET_IDS"] == "subnet-03b9c8ef4c78431c5,subnet-01859110d63358d8f"
     error_message = "PRIVATE_SUBNET_IDS is comma-separated"
+  }
+
+  assert {
+    condition = (
+      keys(aws_lambda_function.tenant_registration.environment[0].variables) == sort(["COGNITO_USER_POOL_ID", "REGISTRATIONS_TABLE", "RUST_LOG", "STATE_MACHINE_ARN", "TENANTS_TABLE"])
+      && keys(aws_lambda_function.tenant_status_checker.environment[0].variables) == sort(["ECS_CLUSTER_NAME", "RUST_LOG", "TENANTS_TABLE"])
+    )
+    error_message = "registration and status checker get only what they read (no DATABASE_URL)"
   }
 
   assert {
