@@ -375,6 +375,9 @@ fn lower_field(
                 .map(PathOrNull::Path)
         }
     };
+    if let Some(name) = asl_field(field) {
+        body.fields.insert(name.to_string(), span);
+    }
     match field {
         Field::Comment(c) => body.comment = Some(c.clone()),
         Field::InputPath(p) => body.input_path = json_path(p, errors),
@@ -387,8 +390,14 @@ fn lower_field(
         Field::Timeout(t) => body.timeout = integer_or_path(t, "timeout", span, errors),
         Field::Heartbeat(h) => body.heartbeat = integer_or_path(h, "heartbeat", span, errors),
         Field::Retry(retry) => {
+            let index = body.retry.len();
+            body.fields.insert(format!("Retry/{index}"), span);
+            let errors_span = match retry {
+                ast::Retry::Inline(rule) => list_span(&rule.errors).unwrap_or(span),
+                ast::Retry::Policy(name) => name.span,
+            };
             body.fields
-                .insert(format!("Retry/{}", body.retry.len()), span);
+                .insert(format!("Retry/{index}/ErrorEquals"), errors_span);
             let rule = match retry {
                 ast::Retry::Inline(rule) => Some(rule),
                 ast::Retry::Policy(name) => ctx.scope.policy(name, errors),
@@ -404,6 +413,10 @@ fn lower_field(
             );
             body.fields
                 .insert(format!("Catch/{}", body.catch.len()), span);
+            body.fields.insert(
+                format!("Catch/{}/ErrorEquals", body.catch.len()),
+                list_span(&catch.errors).unwrap_or(span),
+            );
             ctx.scope.target(&catch.target, errors);
             let result_path = match &catch.result_path {
                 Some(p) => result_path(&p.node, p.span, errors),
@@ -507,6 +520,38 @@ fn lower_field(
             }
         }
     }
+}
+
+/// The ASL field a single-valued `.flow` field becomes, for the span table.
+fn asl_field(field: &Field) -> Option<&'static str> {
+    Some(match field {
+        Field::Comment(_) => "Comment",
+        Field::InputPath(_) => "InputPath",
+        Field::OutputPath(_) => "OutputPath",
+        Field::ResultPath(_) => "ResultPath",
+        Field::Parameters(_) => "Parameters",
+        Field::ResultSelector(_) => "ResultSelector",
+        Field::Result(_) => "Result",
+        Field::ItemSelector(_) => "ItemSelector",
+        Field::Timeout(DurationOrPath::Duration(_)) => "TimeoutSeconds",
+        Field::Timeout(DurationOrPath::Path(_)) => "TimeoutSecondsPath",
+        Field::Heartbeat(DurationOrPath::Duration(_)) => "HeartbeatSeconds",
+        Field::Heartbeat(DurationOrPath::Path(_)) => "HeartbeatSecondsPath",
+        Field::MaxConcurrency(NumberOrPath::Number(_)) => "MaxConcurrency",
+        Field::MaxConcurrency(NumberOrPath::Path(_)) => "MaxConcurrencyPath",
+        Field::ToleratedFailurePercentage(NumberOrPath::Number(_)) => "ToleratedFailurePercentage",
+        Field::ToleratedFailurePercentage(NumberOrPath::Path(_)) => {
+            "ToleratedFailurePercentagePath"
+        }
+        Field::ToleratedFailureCount(NumberOrPath::Number(_)) => "ToleratedFailureCount",
+        Field::ToleratedFailureCount(NumberOrPath::Path(_)) => "ToleratedFailureCountPath",
+        _ => return None,
+    })
+}
+
+/// From the first to the last name of a list.
+fn list_span(names: &[Spanned<String>]) -> Option<Span> {
+    Some(Span::new(names.first()?.span.start, names.last()?.span.end))
 }
 
 fn lower_branch(

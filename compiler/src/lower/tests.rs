@@ -438,3 +438,20 @@ fn states_all_in_a_policy_counts_where_the_policy_is_used() {
         "retry policy anything on States.ALL attempts 2\ntask T = \"arn:x\" {\n retry on States.Timeout\n retry anything\n}",
     );
 }
+
+#[test]
+fn span_table_points_at_fields_by_asl_pointer() {
+    let source = "task T = \"arn:x\" {\n    result_path $.r\n    retry on A, B\n    catch States.ALL -> F\n}\nfail F";
+    let lowered = compile_ok(source);
+    let path = flowc_asl::StatePath::top(&"T".into());
+    let text = |pointer: &str| {
+        let span = lowered.spans.field(&path, pointer).unwrap();
+        source[span.offset()..span.offset() + span.len()].to_string()
+    };
+    assert_eq!(text("ResultPath"), "result_path $.r");
+    assert_eq!(text("Retry/0/ErrorEquals"), "A, B");
+    assert_eq!(text("Catch/0/ErrorEquals"), "States.ALL");
+    assert_eq!(text("Catch/0/Next"), "F");
+    // A field that was not written falls back to the state's name.
+    assert_eq!(text("Next"), "T");
+}
