@@ -190,6 +190,8 @@ impl Engine<'_> {
     ) -> Result<Value, Stop> {
         let mut name = program.start_at.clone();
         let mut data = input;
+        // A state's output text is the next state's input text: serialize once.
+        let mut data_text: Option<String> = None;
         loop {
             let state = program.states.get(&name).ok_or_else(|| {
                 Stop::Error(Failure::new(
@@ -198,8 +200,9 @@ impl Engine<'_> {
                 ))
             })?;
             self.visited.push(name.clone());
-            let done = self.run_state(state, data, prev)?;
+            let (done, text) = self.run_state(state, data, data_text.take(), prev)?;
             data = done.output;
+            data_text = text;
             match done.next {
                 Some(n) => {
                     self.transitions += 1;
@@ -214,8 +217,9 @@ impl Engine<'_> {
         &mut self,
         state: &State,
         input: Value,
+        input_text: Option<String>,
         prev: &mut u64,
-    ) -> Result<StateDone, Stop> {
+    ) -> Result<(StateDone, Option<String>), Stop> {
         let ty = state.kind.type_name();
         let entered_at = self
             .clock
@@ -227,7 +231,7 @@ impl Engine<'_> {
                 ty,
                 StateEntered {
                     name: state.name.clone(),
-                    input: to_text(&input),
+                    input: input_text.unwrap_or_else(|| to_text(&input)),
                     input_details: history::PayloadDetails { truncated: false },
                 },
             ),
@@ -265,10 +269,10 @@ impl Engine<'_> {
             Err(halt) => return Err(halt),
         };
         if matches!(state.kind, StateKind::Fail(_)) {
-            return Ok(StateDone { output, next: None });
+            return Ok((StateDone { output, next: None }, None));
         }
-        let size = to_text(&output).len();
-        if size > MAX_PAYLOAD_BYTES {
+        let output_text = to_text(&output);
+        if output_text.len() > MAX_PAYLOAD_BYTES {
             return Err(Stop::Error(Failure::new(
                 "States.DataLimitExceeded",
                 format!(
@@ -283,12 +287,12 @@ impl Engine<'_> {
                 ty,
                 StateExited {
                     name: state.name.clone(),
-                    output: to_text(&output),
+                    output: output_text.clone(),
                     output_details: history::PayloadDetails { truncated: false },
                 },
             ),
         )?;
-        Ok(StateDone { output, next })
+        Ok((StateDone { output, next }, Some(output_text)))
     }
 
     fn state_body(
