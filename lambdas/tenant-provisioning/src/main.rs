@@ -1,18 +1,33 @@
 //! The tenant-provisioning Lambda: `{"action", "tenant_id", "subdomain"}` -> one provisioning
 //! step (tenant_core::Provisioner). Configuration is read once per container, at cold start.
 
+use std::process::ExitCode;
+
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use serde_json::Value;
 use tenant_core::{ActionError, AwsClients, Provisioner, ProvisioningConfig};
 
 #[tokio::main]
-async fn main() -> Result<(), lambda_runtime::Error> {
-    let config = ProvisioningConfig::from_env()?;
+async fn main() -> ExitCode {
+    // A configuration error ends the cold start with one readable line in the function's log.
+    let config = match ProvisioningConfig::from_env() {
+        Ok(config) => config,
+        Err(error) => return fail(&error.to_string()),
+    };
     let provisioner = Provisioner::new(config, AwsClients::from_env().await);
-    lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
+    let served = lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
         handler(&provisioner, event)
     }))
-    .await
+    .await;
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => fail(&format!("runtime error: {error}")),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("tenant-provisioning: {message}");
+    ExitCode::FAILURE
 }
 
 async fn handler(

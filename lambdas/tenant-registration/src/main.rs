@@ -1,18 +1,33 @@
 //! The tenant-registration Lambda: `{"email", "company_name", "subdomain", "plan"}` -> a PENDING
 //! tenant, a Cognito user and a started provisioning workflow (tenant_core::Registrar).
 
+use std::process::ExitCode;
+
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use serde_json::Value;
 use tenant_core::{ActionError, AwsClients, Registrar, RegistrationConfig};
 
 #[tokio::main]
-async fn main() -> Result<(), lambda_runtime::Error> {
-    let config = RegistrationConfig::from_env()?;
+async fn main() -> ExitCode {
+    // A configuration error ends the cold start with one readable line in the function's log.
+    let config = match RegistrationConfig::from_env() {
+        Ok(config) => config,
+        Err(error) => return fail(&error.to_string()),
+    };
     let registrar = Registrar::new(config, AwsClients::from_env().await);
-    lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
+    let served = lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
         handler(&registrar, event)
     }))
-    .await
+    .await;
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => fail(&format!("runtime error: {error}")),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("tenant-registration: {message}");
+    ExitCode::FAILURE
 }
 
 async fn handler(registrar: &Registrar, event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {

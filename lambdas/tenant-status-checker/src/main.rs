@@ -1,20 +1,35 @@
 //! The tenant-status-checker Lambda: `{"tenant_id", "subdomain", "check_type"}` -> healthy,
 //! unhealthy or pending, with the reason (tenant_core::StatusChecker over ECS and ELBv2).
 
+use std::process::ExitCode;
+
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use serde_json::Value;
 use tenant_core::{ActionError, AwsClients, AwsHealth, StatusChecker, StatusConfig, TenantStore};
 
 #[tokio::main]
-async fn main() -> Result<(), lambda_runtime::Error> {
-    let config = StatusConfig::from_env()?;
+async fn main() -> ExitCode {
+    // A configuration error ends the cold start with one readable line in the function's log.
+    let config = match StatusConfig::from_env() {
+        Ok(config) => config,
+        Err(error) => return fail(&error.to_string()),
+    };
     let clients = AwsClients::from_env().await;
     let store = TenantStore::new(clients.dynamodb.clone(), config.tenants_table);
     let checker = StatusChecker::new(AwsHealth::new(clients), store, config.ecs_cluster_name);
-    lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
+    let served = lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
         handler(&checker, event)
     }))
-    .await
+    .await;
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => fail(&format!("runtime error: {error}")),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("tenant-status-checker: {message}");
+    ExitCode::FAILURE
 }
 
 async fn handler(
