@@ -16,7 +16,7 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
-    #[error("`{from}` goes to `{name}`, which is outside its {container} branch")]
+    #[error("`{from}` goes to `{name}`, which is {place}")]
     #[diagnostic(
         code(flowc::check::escapes_branch),
         help(
@@ -26,9 +26,10 @@ pub enum CheckError {
     EscapesBranch {
         from: String,
         name: String,
-        /// `Parallel`, `Map`, or `top-level` when the state is not in a branch at all.
-        container: String,
-        #[label("`{name}` is in another branch")]
+        /// Where the target is, seen from the source: "outside its Parallel branch", "outside
+        /// its Map item processor", or "inside a Parallel or Map branch" (from the top level).
+        place: String,
+        #[label("`{name}` is not in this branch")]
         span: SourceSpan,
     },
 

@@ -183,10 +183,10 @@ fn unknown_or_escaping(
         Some(&owner) if owner != id => CheckError::EscapesBranch {
             from: from.to_owned(),
             name: target.as_str().to_owned(),
-            container: match &scope.parent {
-                Some((_, _, Container::Parallel)) => "Parallel".to_owned(),
-                Some((_, _, Container::Map)) => "Map".to_owned(),
-                None => "top-level".to_owned(),
+            place: match &scope.parent {
+                Some((_, _, Container::Parallel)) => "outside its Parallel branch".to_owned(),
+                Some((_, _, Container::Map)) => "outside its Map item processor".to_owned(),
+                None => "inside a Parallel or Map branch".to_owned(),
             },
             span,
         },

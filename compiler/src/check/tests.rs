@@ -168,15 +168,12 @@ fn transition_out_of_parallel_branch_escapes() {
     match errors.as_slice() {
         [
             CheckError::EscapesBranch {
-                from,
-                name,
-                container,
-                ..
+                from, name, place, ..
             },
         ] => {
             assert_eq!(
-                (from.as_str(), name.as_str(), container.as_str()),
-                ("In", "After", "Parallel")
+                (from.as_str(), name.as_str(), place.as_str()),
+                ("In", "After", "outside its Parallel branch")
             );
         }
         other => panic!("{other:?}"),
@@ -200,4 +197,19 @@ fn ten_thousand_state_chain_checks_without_findings() {
     states.push(r#""S10000":{"Type":"Succeed"}"#.to_owned());
     let text = format!(r#"{{"StartAt":"S0","States":{{{}}}}}"#, states.join(","));
     assert_eq!(run(&text), vec![]);
+}
+
+#[test]
+fn transition_into_a_branch_from_the_top_level_escapes() {
+    let errors = run(r#"{"StartAt":"Go","States":{
+        "Go":{"Type":"Pass","Next":"Inner"},
+        "M":{"Type":"Map","ItemProcessor":{"StartAt":"Inner","States":{"Inner":{"Type":"Succeed"}}},"End":true}}}"#);
+    let places: Vec<&str> = errors
+        .iter()
+        .filter_map(|e| match e {
+            CheckError::EscapesBranch { place, .. } => Some(place.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(places, ["inside a Parallel or Map branch"], "{errors:?}");
 }
