@@ -29,31 +29,49 @@ pub struct ServiceDetails {
     pub service_arn: String,
 }
 
-/// The ARN of the family's latest ACTIVE revision, if there is one.
+/// The family's canonical revision: the lowest ACTIVE one. Lowest, not latest, so that two
+/// racing first runs that both registered agree on one and deregister the other.
 pub(super) async fn find_task_definition(
     p: &Provisioner,
     family: &str,
 ) -> Result<Option<String>, ActionError> {
-    match p
-        .clients
-        .ecs
-        .describe_task_definition()
-        .task_definition(family)
-        .send()
-        .await
-    {
-        Ok(output) => Ok(output
-            .task_definition
-            .filter(|td| td.status == Some(TaskDefinitionStatus::Active))
-            .and_then(|td| td.task_definition_arn)),
-        // ECS answers an unknown family with a ClientException ("Unable to describe task definition").
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|e| e.is_client_exception()) =>
-        {
-            Ok(None)
+    let mut revisions = Vec::new();
+    let mut token = None;
+    loop {
+        let output = p
+            .clients
+            .ecs
+            .list_task_definitions()
+            .family_prefix(family)
+            .status(TaskDefinitionStatus::Active)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| ActionError::aws("ECS", "ListTaskDefinitions", e))?;
+        // AWS matches familyPrefix as a prefix (tenant-a-backend also finds tenant-a-backend-x-backend):
+        // keep the exact family only.
+        revisions.extend(
+            output
+                .task_definition_arns
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|arn| revision_of(&arn, family).map(|revision| (revision, arn))),
+        );
+        match output.next_token {
+            Some(next) if !next.is_empty() => token = Some(next),
+            _ => break,
         }
-        Err(e) => Err(ActionError::aws("ECS", "DescribeTaskDefinition", e)),
+    }
+    Ok(revisions.into_iter().min().map(|(_, arn)| arn))
+}
+
+/// `arn:...:task-definition/<family>:<revision>` -> revision, when the family matches.
+fn revision_of(arn: &str, family: &str) -> Option<u64> {
+    let (name, revision) = arn.rsplit_once('/')?.1.rsplit_once(':')?;
+    if name == family {
+        revision.parse().ok()
+    } else {
+        None
     }
 }
 
@@ -131,14 +149,28 @@ async fn ensure_task_definition(
         .send()
         .await
         .map_err(|e| ActionError::aws("ECS", "RegisterTaskDefinition", e))?;
-    output
+    let registered = output
         .task_definition
         .and_then(|td| td.task_definition_arn)
         .ok_or_else(|| ActionError::Aws {
             service: "ECS",
             operation: "RegisterTaskDefinition",
             message: format!("no ARN returned for {family}"),
-        })
+        })?;
+    // A racing run may have registered too: keep the lowest revision, retire ours if it lost.
+    let canonical = find_task_definition(p, &family)
+        .await?
+        .unwrap_or_else(|| registered.clone());
+    if canonical != registered {
+        p.clients
+            .ecs
+            .deregister_task_definition()
+            .task_definition(&registered)
+            .send()
+            .await
+            .map_err(|e| ActionError::aws("ECS", "DeregisterTaskDefinition", e))?;
+    }
+    Ok(canonical)
 }
 
 fn tenant_tag(t: &Target<'_>) -> Tag {
@@ -285,8 +317,18 @@ async fn create_service(
         )
         .tags(tenant_tag(t))
         .send()
-        .await
-        .map_err(|e| ActionError::aws("ECS", "CreateService", e))?;
+        .await;
+    let output = match output {
+        Ok(output) => output,
+        // ECS refuses a second CreateService for a name ("not idempotent"): if a racing run
+        // made the service meanwhile, that service is the result.
+        Err(e) => {
+            return match find_service(p, name).await? {
+                Some(arn) => Ok(arn),
+                None => Err(ActionError::aws("ECS", "CreateService", e)),
+            };
+        }
+    };
     output
         .service
         .and_then(|s| s.service_arn)

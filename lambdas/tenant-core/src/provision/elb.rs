@@ -93,8 +93,18 @@ async fn ensure_target_group(
                 .build(),
         )
         .send()
-        .await
-        .map_err(|e| ActionError::aws("ELBv2", "CreateTargetGroup", e))?;
+        .await;
+    let output = match output {
+        Ok(output) => output,
+        // A racing run created it first (ELBv2 answers DuplicateTargetGroupName when the
+        // settings differ, or returns the existing group when they are the same).
+        Err(e) => {
+            return match find_target_group(p, &name).await? {
+                Some(arn) => Ok(arn),
+                None => Err(ActionError::aws("ELBv2", "CreateTargetGroup", e)),
+            };
+        }
+    };
     output
         .target_groups
         .unwrap_or_default()
