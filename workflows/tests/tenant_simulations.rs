@@ -54,3 +54,15 @@ fn waits_cost_simulated_time_only() {
         started.elapsed()
     );
 }
+
+#[test]
+fn mock_config_file_happy_path_passes_compiled_from_the_flow_source() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tenant_mockconfig.simtest.json");
+    let results = run_file(&file).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(results.len(), 1);
+    assert!(results.iter().all(TestResult::passed), "{results:#?}");
+    assert_eq!(
+        results.first().and_then(|r| r.simulated_seconds),
+        Some(240.0)
+    );
+}
