@@ -72,12 +72,13 @@ pub(super) fn evaluate(
             if step == 0 {
                 return Err(fail(f, "the step must not be 0".to_string()));
             }
-            let count = if (step > 0 && start <= end) || (step < 0 && start >= end) {
-                (end - start) / step + 1
+            // i128: extreme bounds must give an error, not an overflow.
+            let count: i128 = if (step > 0 && start <= end) || (step < 0 && start >= end) {
+                (i128::from(end) - i128::from(start)) / i128::from(step) + 1
             } else {
                 0
             };
-            if count > MAX_RANGE_ITEMS {
+            if count > i128::from(MAX_RANGE_ITEMS) {
                 return Err(fail(
                     f,
                     format!(
@@ -86,8 +87,11 @@ pub(super) fn evaluate(
                     ),
                 ));
             }
+            // count <= 1000 and every item lies between start and end, so no overflow here.
             Ok(Value::Array(
-                (0..count).map(|k| Value::from(start + k * step)).collect(),
+                (0..count as i64)
+                    .map(|k| Value::from(start + k * step))
+                    .collect(),
             ))
         }
         Function::ArrayGetItem => {

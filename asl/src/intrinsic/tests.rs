@@ -217,6 +217,28 @@ fn array_functions_reject_bad_arguments() {
 }
 
 #[test]
+fn extreme_ranges_are_errors_not_overflows() {
+    for expr in [
+        "States.ArrayRange(-9223372036854775808, 9223372036854775807, 1)",
+        "States.ArrayRange(9223372036854775807, -9223372036854775808, -1)",
+    ] {
+        assert!(
+            eval_err(expr, json!({}))
+                .to_string()
+                .contains("at most 1000"),
+            "{expr}"
+        );
+    }
+    assert_eq!(
+        eval(
+            "States.ArrayRange(9223372036854775806, 9223372036854775807, 1)",
+            json!({})
+        ),
+        json!([9223372036854775806i64, 9223372036854775807i64])
+    );
+}
+
+#[test]
 fn base64_round_trips_and_rejects_garbage() {
     assert_eq!(
         eval("States.Base64Encode('Data to encode')", json!({})),
