@@ -11,6 +11,7 @@ use crate::query::{EvalError, Scope};
 use crate::retry::{RetryState, find_catcher, is_uncatchable};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// AWS's payload limit: 256 KiB of UTF-8 JSON.
@@ -221,10 +222,14 @@ impl Engine<'_> {
         prev: &mut u64,
     ) -> Result<(StateDone, Option<String>), Stop> {
         let ty = state.kind.type_name();
-        let entered_at = self
-            .clock
-            .now()
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        // `$$.State.EnteredTime` only; formatting it for every state would be wasted work.
+        let entered_at = if state.uses_context {
+            self.clock
+                .now()
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        } else {
+            String::new()
+        };
         let entered = self.emit(
             prev,
             EventKind::StateEntered(
@@ -313,7 +318,9 @@ impl Engine<'_> {
         match &state.kind {
             StateKind::Succeed => {
                 let eff = self.input_path(state, raw, ctx).map_err(err)?;
-                let out = self.output_path(state, eff, ctx).map_err(err)?;
+                let out = self
+                    .output_path(state, eff.into_owned(), ctx)
+                    .map_err(err)?;
                 Ok(StateDone {
                     output: out,
                     next: None,
@@ -340,9 +347,18 @@ impl Engine<'_> {
                 }))
             }
             StateKind::Pass { result } => {
-                let eff = self.input_path(state, raw, ctx).map_err(err)?;
-                let eff = self.parameters(state, eff, ctx).map_err(err)?;
-                let res = result.clone().unwrap_or(eff);
+                let res = match result {
+                    // Result replaces the input; InputPath and Parameters still must resolve.
+                    Some(r) => {
+                        let eff = self.input_path(state, raw, ctx).map_err(err)?;
+                        self.parameters(state, eff, ctx).map_err(err)?;
+                        r.clone()
+                    }
+                    None => {
+                        let eff = self.input_path(state, raw, ctx).map_err(err)?;
+                        self.parameters(state, eff, ctx).map_err(err)?.into_owned()
+                    }
+                };
                 let out = self
                     .apply_result_path(&state.result_path, raw, res)
                     .map_err(err)?;
@@ -352,7 +368,9 @@ impl Engine<'_> {
             StateKind::Wait(def) => {
                 let eff = self.input_path(state, raw, ctx).map_err(err)?;
                 self.wait(name, entered, def, &eff, ctx)?;
-                let out = self.output_path(state, eff, ctx).map_err(err)?;
+                let out = self
+                    .output_path(state, eff.into_owned(), ctx)
+                    .map_err(err)?;
                 Ok(StateDone { output: out, next })
             }
             StateKind::Choice { choices, default } => {
@@ -381,7 +399,9 @@ impl Engine<'_> {
                         )));
                     }
                 };
-                let out = self.output_path(state, eff, ctx).map_err(err)?;
+                let out = self
+                    .output_path(state, eff.into_owned(), ctx)
+                    .map_err(err)?;
                 Ok(StateDone {
                     output: out,
                     next: Some(target),
@@ -415,8 +435,18 @@ impl Engine<'_> {
         })
     }
 
-    pub fn input_path(&self, state: &State, raw: &Value, ctx: &Value) -> Result<Value, EvalError> {
-        self.select_path_field(&state.input_path, raw, ctx)
+    /// The effective input; borrowed when InputPath is absent (most states), so the document is
+    /// not copied.
+    pub fn input_path<'v>(
+        &self,
+        state: &State,
+        raw: &'v Value,
+        ctx: &Value,
+    ) -> Result<Cow<'v, Value>, EvalError> {
+        match &state.input_path {
+            PathField::Default => Ok(Cow::Borrowed(raw)),
+            other => self.select_path_field(other, raw, ctx).map(Cow::Owned),
+        }
     }
 
     pub fn output_path(&self, state: &State, out: Value, ctx: &Value) -> Result<Value, EvalError> {
@@ -447,19 +477,22 @@ impl Engine<'_> {
         }
     }
 
-    pub fn parameters(
+    /// Parameters applied to the effective input (passed through untouched when absent).
+    pub fn parameters<'v>(
         &mut self,
         state: &State,
-        eff: Value,
+        eff: Cow<'v, Value>,
         ctx: &Value,
-    ) -> Result<Value, EvalError> {
+    ) -> Result<Cow<'v, Value>, EvalError> {
         match &state.parameters {
             None => Ok(eff),
-            Some(t) => t.evaluate(&mut Scope {
-                input: &eff,
-                context: ctx,
-                rng: &mut self.rng,
-            }),
+            Some(t) => t
+                .evaluate(&mut Scope {
+                    input: &eff,
+                    context: ctx,
+                    rng: &mut self.rng,
+                })
+                .map(Cow::Owned),
         }
     }
 

@@ -27,7 +27,7 @@ impl Engine<'_> {
         let runtime = |e: EvalError| eval_err(name, entered, e);
         let eff = self.input_path(state, raw, ctx).map_err(runtime)?;
         let items = match &def.items_path {
-            PathField::Default | PathField::Null => eff.clone(),
+            PathField::Default | PathField::Null => eff.as_ref().clone(),
             field => self.select_path_field(field, &eff, ctx).map_err(runtime)?,
         };
         let Value::Array(items) = items else {

@@ -33,7 +33,7 @@ impl Engine<'_> {
             for branch in branches {
                 // Each branch's first event follows ParallelStateStarted, as on AWS.
                 let mut branch_prev = started;
-                match self.run_program(branch, eff.clone(), &mut branch_prev) {
+                match self.run_program(branch, eff.as_ref().clone(), &mut branch_prev) {
                     Ok(v) => outputs.push(v),
                     Err(stop) => {
                         *prev = branch_prev;

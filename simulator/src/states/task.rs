@@ -114,7 +114,8 @@ impl Engine<'_> {
                 token,
             );
             let params = self.parameters(state, eff.clone(), &ctx).map_err(runtime)?;
-            let params_text = text(&params);
+            let params: &Value = &params;
+            let params_text = text(params);
             // AWS: a state input over the quota after Parameters processing is a terminal error.
             if params_text.len() > MAX_PAYLOAD_BYTES {
                 return Err(Stop::Error(Failure::new(
@@ -170,7 +171,7 @@ impl Engine<'_> {
             let call = TaskCall {
                 state_name: name,
                 resource: &def.resource,
-                input: &params,
+                input: params,
                 attempt,
                 invocation,
                 concurrent: self.concurrency_depth > 0,
