@@ -159,7 +159,7 @@ proptest! {
             prop_assert!(!labels.is_empty(), "{finding:?} has no label");
             for label in labels {
                 prop_assert!(label.offset() + label.len() <= text.len(), "{finding:?} points past the end");
-                prop_assert!(label.len() > 0, "{finding:?} has an empty label in:\n{text}");
+                prop_assert!(!label.is_empty(), "{finding:?} has an empty label in:\n{text}");
             }
         }
     }
