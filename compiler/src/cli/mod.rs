@@ -3,7 +3,6 @@
 //! Exit codes, for every subcommand: 0 ok, 1 errors in the input (diagnostics were printed),
 //! 2 usage errors (clap's own exit code for bad arguments).
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -145,29 +144,14 @@ impl std::str::FromStr for Binding {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.split_once('=') {
-            Some((name, arn)) if !name.trim().is_empty() && !arn.trim().is_empty() => Ok(Binding {
-                name: name.trim().to_owned(),
-                arn: arn.trim().to_owned(),
-            }),
-            _ => Err(format!(
-                "expected `name=ARN` (for example `provision=arn:aws:lambda:us-east-1:123456789012:function:provision`), got `{s}`"
-            )),
-        }
+        // One parser for `name=ARN`, shared with the library's `Bindings`.
+        crate::lower::Bindings::parse_arg(s).map(|(name, arn)| Binding { name, arn })
     }
 }
 
 /// A path argument as given on the command line, used in messages.
 pub(crate) fn display_path(path: &std::path::Path) -> String {
     path.display().to_string()
-}
-
-/// Output destination shared by subcommands that print or write a file.
-#[derive(Debug, Clone, Args)]
-pub struct OutputArg {
-    /// Write the result to this file (atomically) instead of stdout.
-    #[arg(short, long, value_name = "OUT")]
-    pub output: Option<PathBuf>,
 }
 
 /// The diagnostic emitter for the chosen `--message-format`.
