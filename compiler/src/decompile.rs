@@ -465,8 +465,8 @@ fn push_retry_catch(
         }))));
     }
     for c in catch {
-        if c.comment.is_some() || c.assign.is_some() || c.output.is_some() {
-            return Err(unsupported("a Catch Comment / Assign / Output", place));
+        if c.assign.is_some() || c.output.is_some() {
+            return Err(unsupported("a Catch Assign / Output", place));
         }
         fields.push(sp(Field::Catch(Catch {
             errors: c
@@ -475,6 +475,7 @@ fn push_retry_catch(
                 .map(|e| sp(e.as_str().to_string()))
                 .collect(),
             result_path: c.result_path.as_ref().map(|p| sp(path_or_null(p))),
+            comment: c.comment.as_ref().map(|text| sp(text.clone())),
             target: sp(c.next.as_str().to_string()),
         })));
     }
@@ -528,14 +529,12 @@ fn choice_rule(
     rule: &ChoiceRule,
     place: &str,
 ) -> Result<flowc_dsl::ast::ChoiceRule, DecompileError> {
-    if rule.comment.is_some() || rule.assign.is_some() || rule.output.is_some() {
-        return Err(unsupported(
-            "a Choice rule Comment / Assign / Output",
-            place,
-        ));
+    if rule.assign.is_some() || rule.output.is_some() {
+        return Err(unsupported("a Choice rule Assign / Output", place));
     }
     Ok(flowc_dsl::ast::ChoiceRule {
         condition: sp(condition(&rule.condition, place)?),
+        comment: rule.comment.as_ref().map(|text| sp(text.clone())),
         target: sp(rule.next.as_str().to_string()),
     })
 }

@@ -244,8 +244,9 @@ impl Printer<'_> {
                     None => String::new(),
                 };
                 format!(
-                    "catch {}{into} -> {}",
+                    "catch {}{into}{} -> {}",
                     error_list(&c.errors),
+                    rule_comment(&c.comment),
                     name(&c.target.node)
                 )
             }
@@ -253,8 +254,9 @@ impl Printer<'_> {
             Field::End => "end".to_string(),
             Field::When(rule) => {
                 format!(
-                    "when {} -> {}",
+                    "when {}{} -> {}",
                     condition(&rule.condition.node, 0),
+                    rule_comment(&rule.comment),
                     name(&rule.target.node)
                 )
             }
@@ -364,6 +366,13 @@ fn rule_clauses(rule: &RetryRule) -> String {
         text.push_str(&format!(" comment {}", string(&comment.node)));
     }
     text
+}
+
+fn rule_comment(comment: &Option<Spanned<String>>) -> String {
+    match comment {
+        Some(c) => format!(" comment {}", string(&c.node)),
+        None => String::new(),
+    }
 }
 
 fn error_list(errors: &[Spanned<String>]) -> String {
@@ -554,6 +563,18 @@ mod tests {
         assert_eq!(
             formatted,
             "choice C {\n    when ($.a == 1 or $.b == 2) and not $.c is null -> D\n    when not (not $.e == \"x\") -> D\n    when any($.f is present) -> D\n}\n"
+        );
+    }
+
+    #[test]
+    fn rule_comments_go_before_the_arrow() {
+        let source = "task T = \"arn:x\" {\n    catch States.ALL into $.e comment \"why\" -> C\n}\n\nchoice C {\n    when $.n > 3 comment \"too many\" -> D\n}\n\nsucceed D\n";
+        assert_eq!(format_source(source).unwrap(), source);
+        let lowered = crate::lower::compile(source, &crate::lower::Bindings::new()).unwrap();
+        let json = flowc_asl::emit(&lowered.machine);
+        assert!(
+            json.contains("\"Comment\": \"why\"") && json.contains("\"Comment\": \"too many\""),
+            "{json}"
         );
     }
 

@@ -407,6 +407,8 @@ pub struct Catch {
     pub errors: Vec<Spanned<String>>,
     /// `into $.error` (ResultPath).
     pub result_path: Option<Spanned<PathOrNull>>,
+    /// `comment "..."` before the arrow: the rule's Comment.
+    pub comment: Option<Spanned<String>>,
     pub target: Spanned<String>,
 }
 
@@ -422,6 +424,8 @@ pub struct Process {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChoiceRule {
     pub condition: Spanned<Condition>,
+    /// `comment "..."` before the arrow: the rule's Comment.
+    pub comment: Option<Spanned<String>>,
     pub target: Spanned<String>,
 }
 

@@ -445,6 +445,21 @@ fn fields(body: &Pair<'_, Rule>) -> Result<Vec<Spanned<Field>>> {
         .collect()
 }
 
+/// The optional `comment "..."` of a catch or when rule.
+fn rule_comment(pair: &Pair<'_, Rule>) -> Result<Option<Spanned<String>>> {
+    match pair
+        .clone()
+        .into_inner()
+        .find(|p| p.as_rule() == Rule::rule_comment)
+    {
+        Some(c) => {
+            let s = child(&c, Rule::string, "a string")?;
+            Ok(Some(Spanned::new(string(&s)?, span_of(&s))))
+        }
+        None => Ok(None),
+    }
+}
+
 fn states_in(pair: &Pair<'_, Rule>) -> Result<Vec<State>> {
     pair.clone()
         .into_inner()
@@ -490,6 +505,7 @@ fn field(pair: &Pair<'_, Rule>) -> Result<Field> {
             Field::Catch(Catch {
                 errors: error_list(&child(pair, Rule::error_list, "error names")?)?,
                 result_path,
+                comment: rule_comment(pair)?,
                 target: name_or_string(&child(pair, Rule::state_name, "a state name")?)?,
             })
         }
@@ -503,6 +519,7 @@ fn field(pair: &Pair<'_, Rule>) -> Result<Field> {
             let cond = child(pair, Rule::condition, "a condition")?;
             Field::When(ChoiceRule {
                 condition: Spanned::new(condition(&cond)?, span_of(&cond)),
+                comment: rule_comment(pair)?,
                 target: name_or_string(&child(pair, Rule::state_name, "a state name")?)?,
             })
         }

@@ -395,6 +395,7 @@ fn describe(rule: Rule) -> &'static str {
             "a field (`comment`, `parameters`, `result_path`, `next`, `end`, ...)"
         }
         catch_into => "`into`",
+        rule_comment => "`comment`",
         process_config => "`config`",
         condition | and_cond | not_cond | paren_cond | all_cond | any_cond | is_cond
         | matches_cond | compare_cond => "a condition (like `$.status == \"healthy\"`)",

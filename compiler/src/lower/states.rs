@@ -428,7 +428,7 @@ fn lower_field(
                     .iter()
                     .map(|e| ErrorName::new(e.node.as_str()))
                     .collect(),
-                comment: None,
+                comment: catch.comment.as_ref().map(|c| c.node.clone()),
                 result_path,
                 next: StateName::new(catch.target.node.as_str()),
                 assign: None,
@@ -456,7 +456,7 @@ fn lower_field(
                 body.choices.push(ChoiceRule {
                     condition,
                     next: StateName::new(rule.target.node.as_str()),
-                    comment: None,
+                    comment: rule.comment.as_ref().map(|c| c.node.clone()),
                     assign: None,
                     output: None,
                 });
