@@ -253,26 +253,8 @@ impl Engine<'_> {
             None,
             None,
         );
-        let result = self.state_body(state, &input, &ctx, entered, &entered_at, prev);
-        let (output, next) = match result {
-            Ok(done) => (done.output, done.next),
-            Err(Stop::Error(f)) => {
-                // Catch: the error object goes into the catcher's ResultPath of the raw input.
-                let catcher = if is_uncatchable(&f.error) {
-                    None
-                } else {
-                    find_catcher(&state.catch, &f.error)
-                };
-                let Some(c) = catcher else {
-                    return Err(Stop::Error(f));
-                };
-                let out = self
-                    .apply_result_path(&c.result_path, &input, f.to_catch_output())
-                    .map_err(|e| eval_err(&state.name, entered, e))?;
-                (out, Some(c.next.clone()))
-            }
-            Err(halt) => return Err(halt),
-        };
+        let done = self.state_body(state, input, &ctx, entered, &entered_at, prev)?;
+        let (output, next) = (done.output, done.next);
         if matches!(state.kind, StateKind::Fail(_)) {
             return Ok((StateDone { output, next: None }, None));
         }
@@ -303,7 +285,7 @@ impl Engine<'_> {
     fn state_body(
         &mut self,
         state: &State,
-        raw: &Value,
+        raw: Value,
         ctx: &Value,
         entered: u64,
         entered_at: &str,
@@ -317,10 +299,8 @@ impl Engine<'_> {
         };
         match &state.kind {
             StateKind::Succeed => {
-                let eff = self.input_path(state, raw, ctx).map_err(err)?;
-                let out = self
-                    .output_path(state, eff.into_owned(), ctx)
-                    .map_err(err)?;
+                let eff = self.owned_input(state, raw, ctx).map_err(err)?;
+                let out = self.output_path(state, eff, ctx).map_err(err)?;
                 Ok(StateDone {
                     output: out,
                     next: None,
@@ -329,7 +309,7 @@ impl Engine<'_> {
             StateKind::Fail(def) => {
                 let mut rng = self.rng.clone();
                 let mut scope = Scope {
-                    input: raw,
+                    input: &raw,
                     context: ctx,
                     rng: &mut rng,
                 };
@@ -350,31 +330,29 @@ impl Engine<'_> {
                 let res = match result {
                     // Result replaces the input; InputPath and Parameters still must resolve.
                     Some(r) => {
-                        let eff = self.input_path(state, raw, ctx).map_err(err)?;
+                        let eff = self.input_path(state, &raw, ctx).map_err(err)?;
                         self.parameters(state, eff, ctx).map_err(err)?;
                         r.clone()
                     }
                     None => {
-                        let eff = self.input_path(state, raw, ctx).map_err(err)?;
+                        let eff = self.input_path(state, &raw, ctx).map_err(err)?;
                         self.parameters(state, eff, ctx).map_err(err)?.into_owned()
                     }
                 };
                 let out = self
-                    .apply_result_path(&state.result_path, raw, res)
+                    .apply_result_path_owned(&state.result_path, raw, res)
                     .map_err(err)?;
                 let out = self.output_path(state, out, ctx).map_err(err)?;
                 Ok(StateDone { output: out, next })
             }
             StateKind::Wait(def) => {
-                let eff = self.input_path(state, raw, ctx).map_err(err)?;
+                let eff = self.owned_input(state, raw, ctx).map_err(err)?;
                 self.wait(name, entered, def, &eff, ctx)?;
-                let out = self
-                    .output_path(state, eff.into_owned(), ctx)
-                    .map_err(err)?;
+                let out = self.output_path(state, eff, ctx).map_err(err)?;
                 Ok(StateDone { output: out, next })
             }
             StateKind::Choice { choices, default } => {
-                let eff = self.input_path(state, raw, ctx).map_err(err)?;
+                let eff = self.owned_input(state, raw, ctx).map_err(err)?;
                 let mut target = None;
                 for rule in choices {
                     match rule.condition.evaluate(&eff, ctx) {
@@ -399,25 +377,23 @@ impl Engine<'_> {
                         )));
                     }
                 };
-                let out = self
-                    .output_path(state, eff.into_owned(), ctx)
-                    .map_err(err)?;
+                let out = self.output_path(state, eff, ctx).map_err(err)?;
                 Ok(StateDone {
                     output: out,
                     next: Some(target),
                 })
             }
             StateKind::Task(def) => {
-                let out = self.run_task(state, def, raw, entered, entered_at, prev)?;
-                Ok(StateDone { output: out, next })
+                let r = self.run_task(state, def, &raw, entered, entered_at, prev);
+                self.catch(state, r, raw, entered, next)
             }
             StateKind::Parallel { branches } => {
-                let out = self.run_parallel(state, branches, raw, ctx, entered, prev)?;
-                Ok(StateDone { output: out, next })
+                let r = self.run_parallel(state, branches, &raw, ctx, entered, prev);
+                self.catch(state, r, raw, entered, next)
             }
             StateKind::Map(def) => {
-                let out = self.run_map(state, def, raw, ctx, entered, entered_at, prev)?;
-                Ok(StateDone { output: out, next })
+                let r = self.run_map(state, def, &raw, ctx, entered, entered_at, prev);
+                self.catch(state, r, raw, entered, next)
             }
         }
     }
@@ -433,6 +409,47 @@ impl Engine<'_> {
             Value::String(s) => s,
             other => to_text(&other),
         })
+    }
+
+    /// Catch: an ASL error of a Task, Parallel or Map state goes, as `{"Error", "Cause"}`, into
+    /// the first matching catcher's ResultPath of the state's raw input.
+    fn catch(
+        &self,
+        state: &State,
+        result: Result<Value, Stop>,
+        raw: Value,
+        entered: u64,
+        next: Option<String>,
+    ) -> Result<StateDone, Stop> {
+        match result {
+            Ok(output) => Ok(StateDone { output, next }),
+            Err(Stop::Error(f)) => {
+                let catcher = if is_uncatchable(&f.error) {
+                    None
+                } else {
+                    find_catcher(&state.catch, &f.error)
+                };
+                let Some(c) = catcher else {
+                    return Err(Stop::Error(f));
+                };
+                let output = self
+                    .apply_result_path_owned(&c.result_path, raw, f.to_catch_output())
+                    .map_err(|e| eval_err(&state.name, entered, e))?;
+                Ok(StateDone {
+                    output,
+                    next: Some(c.next.clone()),
+                })
+            }
+            Err(halt) => Err(halt),
+        }
+    }
+
+    /// The effective input when the raw input is not needed afterwards: moved, not copied.
+    fn owned_input(&self, state: &State, raw: Value, ctx: &Value) -> Result<Value, EvalError> {
+        match &state.input_path {
+            PathField::Default => Ok(raw),
+            other => self.select_path_field(other, &raw, ctx),
+        }
     }
 
     /// The effective input; borrowed when InputPath is absent (most states), so the document is
@@ -520,12 +537,25 @@ impl Engine<'_> {
     ) -> Result<Value, EvalError> {
         match field {
             PathField::Default => Ok(result),
-            PathField::Null => Ok(raw.clone()),
-            PathField::Path(p) => p.set(raw.clone(), result).map_err(|e| {
+            other => self.apply_result_path_owned(other, raw.clone(), result),
+        }
+    }
+
+    /// ResultPath: the result replaces the input (`$`, absent), is discarded (`null`), or is
+    /// written into the input at a reference path.
+    pub fn apply_result_path_owned(
+        &self,
+        field: &PathField,
+        raw: Value,
+        result: Value,
+    ) -> Result<Value, EvalError> {
+        match field {
+            PathField::Default => Ok(result),
+            PathField::Null => Ok(raw),
+            PathField::Path(p) => p.set(raw, result).map_err(|e| {
                 EvalError::ResultPath(format!(
-                    "Unable to apply ReferencePath {} to input '{}': {e}",
-                    p.as_str(),
-                    to_text(raw)
+                    "Unable to apply ReferencePath {} to the state input: {e}",
+                    p.as_str()
                 ))
             }),
         }
