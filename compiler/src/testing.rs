@@ -36,7 +36,9 @@ pub enum TestFileError {
     #[error("{path} is not a valid simulation test file: {message}")]
     #[diagnostic(
         code(flowc::sim::test_invalid),
-        help("see the format in `flowc test --help` and compiler/src/testing/spec.rs")
+        help(
+            "a test file has \"machine\", optional \"mocks\" / \"mock_config\", and \"tests\": [{{\"name\", \"input\", \"mocks\", \"expect\": {{\"status\", ...}}}}] (format: compiler/src/testing/spec.rs)"
+        )
     )]
     Invalid { path: String, message: String },
 
@@ -92,7 +94,7 @@ pub fn run_paths(paths: &[PathBuf]) -> Result<Vec<TestResult>, TestFileError> {
             Err(e) => results.push(TestResult {
                 file: file.clone(),
                 name: "(test file)".to_string(),
-                failures: vec![e.to_string()],
+                failures: vec![with_help(&e)],
                 simulated_seconds: None,
                 states_visited: 0,
                 elapsed: Duration::ZERO,
@@ -154,9 +156,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 pub fn run_file(path: &Path) -> Result<Vec<TestResult>, TestFileError> {
     let shown = path.display().to_string();
     let text = read(path)?;
+    // serde_json's message already ends with "at line L column C".
     let file: TestFile = serde_json::from_str(&text).map_err(|e| TestFileError::Invalid {
         path: shown.clone(),
-        message: format!("{e} (line {}, column {})", e.line(), e.column()),
+        message: e.to_string(),
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
     let machine_path = base.join(&file.machine);
@@ -172,11 +175,7 @@ pub fn run_file(path: &Path) -> Result<Vec<TestResult>, TestFileError> {
             let config: MockConfigFile =
                 serde_json::from_str(&text).map_err(|e| TestFileError::Invalid {
                     path: config_path.display().to_string(),
-                    message: format!(
-                        "not a MockConfigFile: {e} (line {}, column {})",
-                        e.line(),
-                        e.column()
-                    ),
+                    message: format!("not a MockConfigFile: {e}"),
                 })?;
             Some(config)
         }
