@@ -207,7 +207,7 @@ impl SourceCode for SourceText {
     }
 }
 
-/// A diagnostic with the source text of its file attached (unless it carries its own).
+/// A diagnostic with the source text of its file attached, replacing any copy it carries.
 struct WithSource<'a> {
     inner: &'a dyn Diagnostic,
     source: &'a SourceText,
@@ -245,7 +245,9 @@ impl Diagnostic for WithSource<'_> {
         self.inner.url()
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.inner.source_code().or(Some(self.source))
+        // Ours, even when the diagnostic carries its own copy of the same file (ASL load errors
+        // do): only ours clips long lines, and miette panics on a label past column 65,535.
+        Some(self.source)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         self.inner.labels()

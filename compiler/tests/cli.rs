@@ -411,6 +411,38 @@ fn megabyte_line_is_reported_briefly() {
 }
 
 #[test]
+fn load_errors_on_megabyte_lines_are_reported_briefly() {
+    // ASL load errors carry their own copy of the text; miette alone would render the whole
+    // line, and panics on labels past column 65,535.
+    let dir = temp();
+    let blob = "y".repeat(1 << 20);
+    let cases = [
+        (
+            "field.asl.json",
+            format!(
+                r#"{{"StartAt":"A","States":{{"A":{{"Type":"Pass","Result":"{blob}","Bogus":1,"End":true}}}}}}"#
+            ),
+            "flowc::asl::unknown_field",
+        ),
+        (
+            "label.asl.json",
+            format!(r#"{{"StartAt":"A","States":{{"A":{{"Type":"Pass","End":"{blob}"}}}}}}"#),
+            "flowc::asl::wrong_type",
+        ),
+    ];
+    for (name, text, code) in cases {
+        write(dir.path(), name, &text);
+        let out = flowc(&["check", name], dir.path());
+        assert_input_error(&out, name, code);
+        assert!(
+            stderr(&out).len() < 4_000,
+            "{name}: stderr is {} bytes",
+            stderr(&out).len()
+        );
+    }
+}
+
+#[test]
 fn ten_thousand_deep_nesting_is_refused_without_overflow() {
     let dir = temp();
     let deep = format!(
