@@ -586,4 +586,27 @@ mod tests {
         let _ = emitter.render(&warning, None);
         assert_eq!((emitter.errors(), emitter.warnings()), (0, 1));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+        /// Any text, any span (in range or not, on char boundaries or not): rendering never
+        /// panics, and long lines never make long reports.
+        #[test]
+        fn rendering_never_panics_and_stays_short(
+            line in "[a-zé\\n ]{0,50}",
+            repeat in 1usize..3_000,
+            offset in 0usize..200_000,
+            len in 0usize..100_000,
+        ) {
+            let text = line.repeat(repeat);
+            let source = SourceText::new("p.flow", text.clone());
+            let diag = Unknown { name: "x".into(), span: (offset, len).into() };
+            let out = render_human(&diag, Some(&source), false);
+            proptest::prop_assert!(out.contains("unknown state `x`"));
+            let longest = out.lines().map(str::len).max().unwrap_or(0);
+            proptest::prop_assert!(longest < 2 * MAX_LINE_BYTES + 200, "line of {longest} bytes");
+            let _ = to_json(&diag, Some(&source));
+        }
+    }
 }
