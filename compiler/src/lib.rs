@@ -1,13 +1,18 @@
 //! flowc: the `.flow` language compiled to Amazon States Language, checked, rendered and run.
 //!
-//! Stages (one module and one error enum each): `check` (graph checks over an
-//! `asl::StateMachine`), `diagnostics` (rendering for humans and machines), `cli` (the `flowc`
-//! subcommands). Other stages are added by their owners with a single `pub mod` line.
+//! Stages, one module and one error enum each: `lower` (resolve names and lower the `.flow`
+//! AST to an `asl::StateMachine`, `flowc::resolve::*`), `check` (graph checks over any
+//! `asl::StateMachine`, `flowc::check::*`), `decompile` (ASL back to `.flow`), `fmt` (canonical
+//! `.flow` text), `diagnostics` (rendering for humans and machines), `testing` (simulation
+//! tests), `cli` (the `flowc` subcommands; `main.rs` only parses arguments and dispatches).
 
 pub mod check;
 pub mod cli;
-pub mod diagnostics;
-pub mod lower;
-pub mod fmt;
-pub mod testing;
 pub mod decompile;
+pub mod diagnostics;
+pub mod fmt;
+pub mod lower;
+pub mod testing;
+
+pub use check::{CheckError, SpanSource, check};
+pub use lower::{Bindings, CompileError, Lowered, compile};
