@@ -141,9 +141,11 @@ data "aws_iam_policy_document" "provisioning" {
 
   statement {
     sid = "TaskDefinitions"
-    # ECS task-definition register/describe support no resource-level permissions: AWS
+    # ECS task-definition list/register/deregister support no resource-level permissions: AWS
     # requires "*" (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html).
-    actions   = ["ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"]
+    # create_task_definition lists the family before registering (idempotency) and deregisters
+    # the extra revision when two racing first runs both registered.
+    actions   = ["ecs:ListTaskDefinitions", "ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition"]
     resources = ["*"]
   }
 
