@@ -37,70 +37,170 @@ use crate::path::{JsonPath, ReferencePath};
 use crate::retry::{Catcher, Retrier};
 use crate::template::Template;
 use indexmap::IndexMap;
-use serde_json::{Map as JsonMap, Number, Value};
+use serde_json::{Number, Value};
 
 /// Writes the machine as canonical JSON text.
+///
+/// The text is written straight into one buffer (no `Value` tree in between), laid out exactly
+/// as `serde_json::to_string_pretty` lays out the same object; raw JSON (templates, Result,
+/// Output, ...) goes through serde_json itself.
 pub fn emit(machine: &StateMachine) -> String {
-    let mut text = serde_json::to_string_pretty(&machine_json(machine)).unwrap_or_default();
-    text.push('\n');
-    text
+    let mut out = Vec::with_capacity(256 + 512 * machine.states.len());
+    write_machine(&mut out, machine);
+    out.push(b'\n');
+    String::from_utf8(out).unwrap_or_default()
 }
 
-/// The machine as a JSON value, keys in canonical order.
+/// The machine as a JSON value, keys in canonical order (the text [`emit`] writes, read back).
 pub fn machine_json(machine: &StateMachine) -> Value {
-    let mut out = Obj::default();
+    let mut out = Vec::new();
+    write_machine(&mut out, machine);
+    serde_json::from_slice(&out).unwrap_or(Value::Null)
+}
+
+/// One state as JSON, keys in canonical order.
+pub fn state_json(state: &State) -> Value {
+    let mut out = Vec::new();
+    write_state(&mut out, 0, state);
+    serde_json::from_slice(&out).unwrap_or(Value::Null)
+}
+
+fn write_machine(w: &mut Vec<u8>, machine: &StateMachine) {
+    let mut out = Obj::begin(w, 0);
     out.opt_str("Comment", machine.comment.as_deref());
     out.opt_str("QueryLanguage", machine.query_language.map(|q| q.as_str()));
     out.str("StartAt", machine.start_at.as_str());
-    out.put("States", states_json(&machine.states));
-    out.opt("TimeoutSeconds", machine.timeout_seconds.map(Value::from));
+    let depth = out.key("States");
+    write_states(out.w, depth, &machine.states);
+    if let Some(seconds) = machine.timeout_seconds {
+        out.u64("TimeoutSeconds", seconds);
+    }
     out.opt_str("Version", machine.version.as_deref());
-    out.into_value()
+    out.end();
 }
 
-#[derive(Default)]
-struct Obj(JsonMap<String, Value>);
-
-impl Obj {
-    fn put(&mut self, key: &str, value: Value) {
-        self.0.insert(key.to_string(), value);
+/// Writes `"  "` `depth` times.
+fn indent(w: &mut Vec<u8>, depth: usize) {
+    for _ in 0..depth {
+        w.extend_from_slice(b"  ");
     }
-    fn opt(&mut self, key: &str, value: Option<Value>) {
-        if let Some(value) = value {
-            self.put(key, value);
+}
+
+/// A JSON string, escaped as serde_json escapes it.
+fn write_str(w: &mut Vec<u8>, text: &str) {
+    // Writing to a Vec cannot fail, and a &str always serializes.
+    let _ = serde_json::to_writer(&mut *w, text);
+}
+
+/// Any JSON value, pretty-printed at `depth`: serde_json's layout, indented to where it sits.
+/// JSON text holds no raw newline inside a string, so every newline starts a line to indent.
+fn write_value(w: &mut Vec<u8>, depth: usize, value: &Value) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {}
+        Value::Array(items) if !items.is_empty() => {}
+        _ => {
+            let _ = serde_json::to_writer(&mut *w, value);
+            return;
         }
     }
+    let text = serde_json::to_vec_pretty(value).unwrap_or_default();
+    for &byte in &text {
+        w.push(byte);
+        if byte == b'\n' {
+            indent(w, depth);
+        }
+    }
+}
+
+/// An object being written: `{`, then `"key": value` entries, then `}`, as serde_json's pretty
+/// printer lays them out. Keys are written in call order; no key is written twice.
+struct Obj<'w> {
+    w: &'w mut Vec<u8>,
+    depth: usize,
+    empty: bool,
+}
+
+impl<'w> Obj<'w> {
+    fn begin(w: &'w mut Vec<u8>, depth: usize) -> Self {
+        w.push(b'{');
+        Self {
+            w,
+            depth,
+            empty: true,
+        }
+    }
+    /// Starts an entry; returns the depth its value is written at.
+    fn key(&mut self, key: &str) -> usize {
+        if !self.empty {
+            self.w.push(b',');
+        }
+        self.empty = false;
+        self.w.push(b'\n');
+        indent(self.w, self.depth + 1);
+        write_str(self.w, key);
+        self.w.extend_from_slice(b": ");
+        self.depth + 1
+    }
+    fn end(self) {
+        if !self.empty {
+            self.w.push(b'\n');
+            indent(self.w, self.depth);
+        }
+        self.w.push(b'}');
+    }
+    fn put(&mut self, key: &str, value: &Value) {
+        let depth = self.key(key);
+        write_value(self.w, depth, value);
+    }
     fn str(&mut self, key: &str, value: &str) {
-        self.put(key, Value::String(value.to_string()));
+        self.key(key);
+        write_str(self.w, value);
     }
     fn opt_str(&mut self, key: &str, value: Option<&str>) {
         if let Some(value) = value {
             self.str(key, value);
         }
     }
+    fn u64(&mut self, key: &str, value: u64) {
+        self.key(key);
+        let _ = serde_json::to_writer(&mut *self.w, &value);
+    }
+    fn opt_u64(&mut self, key: &str, value: Option<u64>) {
+        if let Some(value) = value {
+            self.u64(key, value);
+        }
+    }
+    fn null(&mut self, key: &str) {
+        self.key(key);
+        self.w.extend_from_slice(b"null");
+    }
     fn raw(&mut self, key: &str, value: Option<&Value>) {
-        self.opt(key, value.cloned());
+        if let Some(value) = value {
+            self.put(key, value);
+        }
     }
     fn template(&mut self, key: &str, value: Option<&Template>) {
-        self.opt(key, value.map(Template::to_json));
+        if let Some(template) = value {
+            self.put(key, &template.to_json());
+        }
     }
     fn path_or_null(&mut self, key: &str, value: Option<&PathOrNull<JsonPath>>) {
         match value {
             Some(PathOrNull::Path(path)) => self.str(key, path.as_str()),
-            Some(PathOrNull::Null) => self.put(key, Value::Null),
+            Some(PathOrNull::Null) => self.null(key),
             None => {}
         }
     }
     fn result_path(&mut self, value: Option<&PathOrNull<ReferencePath>>) {
         match value {
             Some(PathOrNull::Path(path)) => self.str("ResultPath", path.as_str()),
-            Some(PathOrNull::Null) => self.put("ResultPath", Value::Null),
+            Some(PathOrNull::Null) => self.null("ResultPath"),
             None => {}
         }
     }
     fn integer(&mut self, key: &str, value: Option<&IntegerField>) {
         match value {
-            Some(IntegerField::Value(number)) => self.put(key, Value::from(*number)),
+            Some(IntegerField::Value(number)) => self.u64(key, *number),
             Some(IntegerField::Path(path)) => self.str(&format!("{key}Path"), path.as_str()),
             Some(IntegerField::Jsonata(text)) => self.str(key, text),
             None => {}
@@ -108,7 +208,7 @@ impl Obj {
     }
     fn number(&mut self, key: &str, value: Option<&NumberField>) {
         match value {
-            Some(NumberField::Value(number)) => self.put(key, float(*number)),
+            Some(NumberField::Value(number)) => self.put(key, &float(*number)),
             Some(NumberField::Path(path)) => self.str(&format!("{key}Path"), path.as_str()),
             Some(NumberField::Jsonata(text)) => self.str(key, text),
             None => {}
@@ -124,27 +224,46 @@ impl Obj {
     }
     fn retry_catch(&mut self, retry: &[Retrier], catch: &[Catcher]) {
         if !retry.is_empty() {
-            self.put(
-                "Retry",
-                Value::Array(retry.iter().map(retrier_json).collect()),
-            );
+            let depth = self.key("Retry");
+            write_array(self.w, depth, retry, write_retrier);
         }
         if !catch.is_empty() {
-            self.put(
-                "Catch",
-                Value::Array(catch.iter().map(catcher_json).collect()),
-            );
+            let depth = self.key("Catch");
+            write_array(self.w, depth, catch, write_catcher);
         }
     }
     fn transition(&mut self, transition: &Transition) {
         match transition {
             Transition::Next(next) => self.str("Next", next.as_str()),
-            Transition::End => self.put("End", Value::Bool(true)),
+            Transition::End => {
+                self.key("End");
+                self.w.extend_from_slice(b"true");
+            }
         }
     }
-    fn into_value(self) -> Value {
-        Value::Object(self.0)
+}
+
+/// `[`, the items, `]`, as serde_json's pretty printer lays them out.
+fn write_array<T>(
+    w: &mut Vec<u8>,
+    depth: usize,
+    items: &[T],
+    mut item: impl FnMut(&mut Vec<u8>, usize, &T),
+) {
+    w.push(b'[');
+    for (i, value) in items.iter().enumerate() {
+        if i > 0 {
+            w.push(b',');
+        }
+        w.push(b'\n');
+        indent(w, depth + 1);
+        item(w, depth + 1, value);
     }
+    if !items.is_empty() {
+        w.push(b'\n');
+        indent(w, depth);
+    }
+    w.push(b']');
 }
 
 /// Whole numbers as integers, so `2.0` and `2` emit alike.
@@ -157,33 +276,35 @@ fn float(value: f64) -> Value {
     Number::from_f64(value).map_or(Value::Null, Value::Number)
 }
 
-fn states_json(states: &IndexMap<crate::StateName, State>) -> Value {
-    Value::Object(
-        states
-            .iter()
-            .map(|(name, state)| (name.to_string(), state_json(state)))
-            .collect(),
-    )
+fn write_states(w: &mut Vec<u8>, depth: usize, states: &IndexMap<crate::StateName, State>) {
+    let mut out = Obj::begin(w, depth);
+    for (name, state) in states {
+        let depth = out.key(name.as_str());
+        write_state(out.w, depth, state);
+    }
+    out.end();
 }
 
-fn branch_json(branch: &Branch, processor: Option<&ItemProcessor>) -> Value {
-    let mut out = Obj::default();
+fn write_branch(w: &mut Vec<u8>, depth: usize, branch: &Branch, processor: Option<&ItemProcessor>) {
+    let mut out = Obj::begin(w, depth);
     out.opt_str("Comment", branch.comment.as_deref());
     out.opt_str("QueryLanguage", branch.query_language.map(|q| q.as_str()));
     if let Some(config) = processor.and_then(|p| p.processor_config.as_ref()) {
-        let mut cfg = Obj::default();
+        let depth = out.key("ProcessorConfig");
+        let mut cfg = Obj::begin(out.w, depth);
         cfg.opt_str("Mode", config.mode.map(|m| m.as_str()));
         cfg.opt_str("ExecutionType", config.execution_type.map(|e| e.as_str()));
-        out.put("ProcessorConfig", cfg.into_value());
+        cfg.end();
     }
     out.str("StartAt", branch.start_at.as_str());
-    out.put("States", states_json(&branch.states));
-    out.into_value()
+    let depth = out.key("States");
+    write_states(out.w, depth, &branch.states);
+    out.end();
 }
 
-/// One state as JSON, keys in canonical order.
-pub fn state_json(state: &State) -> Value {
-    let mut out = Obj::default();
+/// One state, keys in canonical order.
+fn write_state(w: &mut Vec<u8>, depth: usize, state: &State) {
+    let mut out = Obj::begin(w, depth);
     out.str("Type", state.kind.type_name());
     out.opt_str("Comment", state.comment.as_deref());
     out.opt_str("QueryLanguage", state.query_language.map(|q| q.as_str()));
@@ -217,10 +338,8 @@ pub fn state_json(state: &State) -> Value {
         StateKind::Choice(choice) => {
             out.path_or_null("InputPath", input);
             out.path_or_null("OutputPath", output_path);
-            out.put(
-                "Choices",
-                Value::Array(choice.choices.iter().map(rule_json).collect()),
-            );
+            let depth = out.key("Choices");
+            write_array(out.w, depth, &choice.choices, write_rule);
             out.opt_str("Default", choice.default.as_ref().map(|d| d.as_str()));
             common_tail(&mut out, state);
         }
@@ -250,8 +369,10 @@ pub fn state_json(state: &State) -> Value {
             common_tail(&mut out, state);
         }
         StateKind::Parallel(parallel) => {
-            let branches = parallel.branches.iter().map(|b| branch_json(b, None));
-            out.put("Branches", Value::Array(branches.collect()));
+            let depth = out.key("Branches");
+            write_array(out.w, depth, &parallel.branches, |w, depth, branch| {
+                write_branch(w, depth, branch, None);
+            });
             out.path_or_null("InputPath", input);
             out.template("Parameters", parallel.parameters.as_ref());
             out.raw("Arguments", parallel.arguments.as_ref());
@@ -273,30 +394,32 @@ pub fn state_json(state: &State) -> Value {
             out.transition(&map.transition);
         }
     }
-    out.into_value()
+    out.end();
 }
 
 /// Output and Assign, after the type's own fields.
-fn common_tail(out: &mut Obj, state: &State) {
+fn common_tail(out: &mut Obj<'_>, state: &State) {
     out.raw("Output", state.output.as_ref());
     out.raw("Assign", state.assign.as_ref());
 }
 
-fn map_fields(out: &mut Obj, map: &Map) {
+fn map_fields(out: &mut Obj<'_>, map: &Map) {
     let processor = &map.item_processor;
     let key = if processor.is_legacy_iterator {
         "Iterator"
     } else {
         "ItemProcessor"
     };
-    out.put(key, branch_json(&processor.branch, Some(processor)));
+    let depth = out.key(key);
+    write_branch(out.w, depth, &processor.branch, Some(processor));
     if let Some(reader) = &map.item_reader {
-        let mut obj = Obj::default();
+        let depth = out.key("ItemReader");
+        let mut obj = Obj::begin(out.w, depth);
         obj.str("Resource", &reader.resource);
         obj.raw("ReaderConfig", reader.reader_config.as_ref());
         obj.template("Parameters", reader.parameters.as_ref());
         obj.raw("Arguments", reader.arguments.as_ref());
-        out.put("ItemReader", obj.into_value());
+        obj.end();
     }
     if let Some(path) = &map.items_path {
         out.str("ItemsPath", path.as_str());
@@ -309,22 +432,24 @@ fn map_fields(out: &mut Obj, map: &Map) {
     };
     out.template(selector_key, map.item_selector.as_ref());
     if let Some(batcher) = &map.item_batcher {
-        let mut obj = Obj::default();
+        let depth = out.key("ItemBatcher");
+        let mut obj = Obj::begin(out.w, depth);
         obj.integer("MaxItemsPerBatch", batcher.max_items_per_batch.as_ref());
         obj.integer(
             "MaxInputBytesPerBatch",
             batcher.max_input_bytes_per_batch.as_ref(),
         );
         obj.raw("BatchInput", batcher.batch_input.as_ref());
-        out.put("ItemBatcher", obj.into_value());
+        obj.end();
     }
     if let Some(writer) = &map.result_writer {
-        let mut obj = Obj::default();
+        let depth = out.key("ResultWriter");
+        let mut obj = Obj::begin(out.w, depth);
         obj.opt_str("Resource", writer.resource.as_deref());
         obj.template("Parameters", writer.parameters.as_ref());
         obj.raw("Arguments", writer.arguments.as_ref());
         obj.raw("WriterConfig", writer.writer_config.as_ref());
-        out.put("ResultWriter", obj.into_value());
+        obj.end();
     }
     out.integer("MaxConcurrency", map.max_concurrency.as_ref());
     out.number(
@@ -338,86 +463,102 @@ fn map_fields(out: &mut Obj, map: &Map) {
     out.opt_str("Label", map.label.as_deref());
 }
 
-fn retrier_json(retrier: &Retrier) -> Value {
-    let mut out = Obj::default();
-    out.put("ErrorEquals", error_names(&retrier.error_equals));
+fn write_retrier(w: &mut Vec<u8>, depth: usize, retrier: &Retrier) {
+    let mut out = Obj::begin(w, depth);
+    let depth = out.key("ErrorEquals");
+    write_array(out.w, depth, &retrier.error_equals, write_error_name);
     out.opt_str("Comment", retrier.comment.as_deref());
-    out.opt("IntervalSeconds", retrier.interval_seconds.map(Value::from));
-    out.opt("MaxAttempts", retrier.max_attempts.map(Value::from));
-    out.opt("BackoffRate", retrier.backoff_rate.map(float));
-    out.opt(
-        "MaxDelaySeconds",
-        retrier.max_delay_seconds.map(Value::from),
-    );
+    out.opt_u64("IntervalSeconds", retrier.interval_seconds);
+    out.opt_u64("MaxAttempts", retrier.max_attempts);
+    if let Some(rate) = retrier.backoff_rate {
+        out.put("BackoffRate", &float(rate));
+    }
+    out.opt_u64("MaxDelaySeconds", retrier.max_delay_seconds);
     out.opt_str(
         "JitterStrategy",
         retrier.jitter_strategy.map(|j| j.as_str()),
     );
-    out.into_value()
+    out.end();
 }
 
-fn catcher_json(catcher: &Catcher) -> Value {
-    let mut out = Obj::default();
-    out.put("ErrorEquals", error_names(&catcher.error_equals));
+fn write_catcher(w: &mut Vec<u8>, depth: usize, catcher: &Catcher) {
+    let mut out = Obj::begin(w, depth);
+    let depth = out.key("ErrorEquals");
+    write_array(out.w, depth, &catcher.error_equals, write_error_name);
     out.opt_str("Comment", catcher.comment.as_deref());
     out.result_path(catcher.result_path.as_ref());
     out.raw("Output", catcher.output.as_ref());
     out.raw("Assign", catcher.assign.as_ref());
     out.str("Next", catcher.next.as_str());
-    out.into_value()
+    out.end();
 }
 
-fn error_names(names: &[crate::ErrorName]) -> Value {
-    Value::Array(
-        names
-            .iter()
-            .map(|name| Value::String(name.to_string()))
-            .collect(),
-    )
+fn write_error_name(w: &mut Vec<u8>, _depth: usize, name: &crate::ErrorName) {
+    write_str(w, &name.to_string());
 }
 
-fn rule_json(rule: &ChoiceRule) -> Value {
-    let mut out = Obj::default();
-    out.opt_str("Comment", rule.comment.as_deref());
-    condition_into(&mut out, &rule.condition);
+fn write_rule(w: &mut Vec<u8>, depth: usize, rule: &ChoiceRule) {
+    let mut out = Obj::begin(w, depth);
+    condition_into(&mut out, rule.comment.as_deref(), &rule.condition);
     out.raw("Output", rule.output.as_ref());
     out.raw("Assign", rule.assign.as_ref());
     out.str("Next", rule.next.as_str());
-    out.into_value()
+    out.end();
 }
 
-fn condition_json(condition: &Condition) -> Value {
-    let mut out = Obj::default();
-    condition_into(&mut out, condition);
-    out.into_value()
+fn write_condition(w: &mut Vec<u8>, depth: usize, condition: &Condition) {
+    let mut out = Obj::begin(w, depth);
+    condition_into(&mut out, None, condition);
+    out.end();
 }
 
-fn condition_into(out: &mut Obj, condition: &Condition) {
+/// A condition's keys, after `comment` (the rule's own). A commented condition and the rule
+/// share one object: its `Comment` is written once, first, holding the innermost comment (the
+/// one written last in the source of truth the model holds).
+fn condition_into(out: &mut Obj<'_>, comment: Option<&str>, condition: &Condition) {
+    let mut comment = comment;
+    let mut condition = condition;
+    while let Condition::Commented {
+        comment: inner_comment,
+        condition: inner,
+    } = condition
+    {
+        comment = Some(inner_comment.as_str());
+        condition = inner.as_ref();
+    }
+    out.opt_str("Comment", comment);
     match condition {
-        Condition::And(items) => out.put(
-            "And",
-            Value::Array(items.iter().map(condition_json).collect()),
-        ),
-        Condition::Or(items) => out.put(
-            "Or",
-            Value::Array(items.iter().map(condition_json).collect()),
-        ),
-        Condition::Not(inner) => out.put("Not", condition_json(inner)),
-        Condition::Jsonata(text) => out.str("Condition", text),
-        Condition::Commented { comment, condition } => {
-            out.str("Comment", comment);
-            condition_into(out, condition);
+        Condition::And(items) => {
+            let depth = out.key("And");
+            write_array(out.w, depth, items, write_condition);
         }
+        Condition::Or(items) => {
+            let depth = out.key("Or");
+            write_array(out.w, depth, items, write_condition);
+        }
+        Condition::Not(inner) => {
+            let depth = out.key("Not");
+            write_condition(out.w, depth, inner);
+        }
+        Condition::Jsonata(text) => out.str("Condition", text),
+        // Peeled off above.
+        Condition::Commented { .. } => {}
         Condition::Compare(comparison) => {
             out.str("Variable", comparison.variable.as_str());
             let key = comparison.operator.field_name(&comparison.operand);
-            let value = match &comparison.operand {
-                Operand::String(text) | Operand::Timestamp(text) => Value::String(text.clone()),
-                Operand::Number(number) => Value::Number(number.clone()),
-                Operand::Bool(flag) => Value::Bool(*flag),
-                Operand::Path(path) => Value::String(path.as_str().to_string()),
-            };
-            out.put(&key, value);
+            match &comparison.operand {
+                Operand::String(text) | Operand::Timestamp(text) => out.str(&key, text),
+                Operand::Number(number) => {
+                    out.key(&key);
+                    let _ = serde_json::to_writer(&mut *out.w, number);
+                }
+                Operand::Bool(flag) => {
+                    out.key(&key);
+                    out.w
+                        .extend_from_slice(if *flag { b"true" } else { b"false" });
+                }
+                Operand::Path(path) => out.str(&key, path.as_str()),
+            }
         }
     }
 }
