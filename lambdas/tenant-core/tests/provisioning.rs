@@ -3,8 +3,9 @@
 
 mod support;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
+use aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{Value, json};
 use support::{DOMAIN, TENANTS_TABLE, TestResult, servers, unique_subdomain};
@@ -53,23 +54,27 @@ fn event(action: &str, tenant_id: &str, subdomain: &str) -> Value {
     json!({"action": action, "tenant_id": tenant_id, "subdomain": subdomain})
 }
 
+/// `validate`, the first action, takes the workflow's input as `input`.
+fn validate(tenant_id: &str, subdomain: &str) -> Value {
+    json!({"action": "validate", "input": {"tenant_id": tenant_id, "subdomain": subdomain}})
+}
+
 async fn provision_all(
     p: &Provisioner,
     tenant_id: &str,
     subdomain: &str,
 ) -> Result<Vec<Value>, ActionError> {
-    let mut responses =
-        vec![p.handle(json!({"action": "validate", "input": {"tenant_id": tenant_id, "subdomain": subdomain}})).await?];
+    let mut responses = vec![p.handle(validate(tenant_id, subdomain)).await?];
     for step in STEPS {
         responses.push(p.handle(event(step, tenant_id, subdomain)).await?);
     }
     Ok(responses)
 }
 
-async fn tenant_item(
-    clients: &AwsClients,
-    key: &str,
-) -> Option<std::collections::HashMap<String, AttributeValue>> {
+/// A DynamoDB item.
+type Item = HashMap<String, AttributeValue>;
+
+async fn tenant_item(clients: &AwsClients, key: &str) -> Option<Item> {
     clients
         .dynamodb
         .get_item()
@@ -82,7 +87,7 @@ async fn tenant_item(
         .and_then(|o| o.item)
 }
 
-fn attr(item: &std::collections::HashMap<String, AttributeValue>, key: &str) -> String {
+fn attr(item: &Item, key: &str) -> String {
     match item.get(key) {
         Some(AttributeValue::S(s)) => s.clone(),
         Some(AttributeValue::N(n)) => n.clone(),
@@ -154,6 +159,83 @@ async fn a_records(clients: &AwsClients, fqdn: &str) -> usize {
         .count()
 }
 
+/// Every schema in the test database.
+async fn schemas() -> Vec<String> {
+    servers()
+        .sql_strings("SELECT nspname::text FROM pg_namespace")
+        .await
+}
+
+/// How many ACTIVE task definition revisions `family` has.
+async fn task_definition_revisions(clients: &AwsClients, family: &str) -> TestResult<usize> {
+    let revisions = clients
+        .ecs
+        .list_task_definitions()
+        .family_prefix(family)
+        .send()
+        .await?;
+    Ok(revisions.task_definition_arns().len())
+}
+
+/// How many services called `name` the test cluster has.
+async fn services_named(clients: &AwsClients, name: &str) -> TestResult<usize> {
+    let services = clients
+        .ecs
+        .describe_services()
+        .cluster(support::CLUSTER)
+        .services(name)
+        .send()
+        .await?;
+    Ok(services.services().len())
+}
+
+/// How many users the test user pool has.
+async fn user_count(clients: &AwsClients) -> TestResult<usize> {
+    let users = clients
+        .cognito
+        .list_users()
+        .user_pool_id(&servers().infra.user_pool_id)
+        .send()
+        .await?;
+    Ok(users.users().len())
+}
+
+async fn cognito_user(clients: &AwsClients, username: &str) -> TestResult<AdminGetUserOutput> {
+    let user = clients
+        .cognito
+        .admin_get_user()
+        .user_pool_id(&servers().infra.user_pool_id)
+        .username(username)
+        .send()
+        .await?;
+    Ok(user)
+}
+
+/// One of each resource provisioning makes for `subdomain`, however often its actions ran:
+/// a schema, a task definition revision per component, a backend and a frontend listener
+/// rule, and an A record.
+async fn assert_one_of_each_resource(clients: &AwsClients, subdomain: &str) -> TestResult {
+    let schema = format!("tenant_{subdomain}");
+    let schemas = schemas().await;
+    assert_eq!(schemas.iter().filter(|n| **n == schema).count(), 1);
+    for component in ["backend", "frontend"] {
+        let family = format!("tenant-{subdomain}-{component}");
+        assert_eq!(
+            task_definition_revisions(clients, &family).await?,
+            1,
+            "{family}: one ACTIVE revision"
+        );
+    }
+    let host = format!("{subdomain}.{DOMAIN}");
+    assert_eq!(
+        host_rules(clients, &host).await.len(),
+        2,
+        "exactly a backend and a frontend rule"
+    );
+    assert_eq!(a_records(clients, &host).await, 1);
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registration_creates_user_tenant_registration_and_execution() -> TestResult {
     let (clients, registrar, _) = setup().await;
@@ -182,13 +264,7 @@ async fn registration_creates_user_tenant_registration_and_execution() -> TestRe
         json!({"tenant_id": tenant_id, "subdomain": subdomain})
     );
 
-    let user = clients
-        .cognito
-        .admin_get_user()
-        .user_pool_id(&servers().infra.user_pool_id)
-        .username(format!("owner@{subdomain}.example.org"))
-        .send()
-        .await?;
+    let user = cognito_user(&clients, &format!("owner@{subdomain}.example.org")).await?;
     assert!(user.user_attributes().iter().any(|a| a.name() == "email"));
 
     let registration = clients
@@ -240,14 +316,7 @@ async fn invalid_registrations_are_refused_and_create_nothing() -> TestResult {
         ("x'); DROP SCHEMA public; --", "Tenant.InvalidSubdomain"),
         ("acme\"; DROP ROLE postgres", "Tenant.InvalidSubdomain"),
     ];
-    let users_before = clients
-        .cognito
-        .list_users()
-        .user_pool_id(&servers().infra.user_pool_id)
-        .send()
-        .await?
-        .users()
-        .len();
+    let users_before = user_count(&clients).await?;
     for (subdomain, expected) in cases {
         let result = registrar
             .handle(json!({"email": "bad@input.example", "company_name": "Bad", "subdomain": subdomain, "plan": "free"}))
@@ -260,22 +329,9 @@ async fn invalid_registrations_are_refused_and_create_nothing() -> TestResult {
         );
         assert_eq!(items_for(&clients, subdomain).await, 0);
     }
-    let users_after = clients
-        .cognito
-        .list_users()
-        .user_pool_id(&servers().infra.user_pool_id)
-        .send()
-        .await?
-        .users()
-        .len();
+    let users_after = user_count(&clients).await?;
     // Other tests register concurrently, so compare on the bad address only.
-    let bad_user = clients
-        .cognito
-        .admin_get_user()
-        .user_pool_id(&servers().infra.user_pool_id)
-        .username("bad@input.example")
-        .send()
-        .await;
+    let bad_user = cognito_user(&clients, "bad@input.example").await;
     assert!(
         bad_user.is_err(),
         "a refused registration created a Cognito user"
@@ -314,13 +370,9 @@ async fn every_action_succeeds_and_running_it_twice_changes_nothing() -> TestRes
     }
 
     // One of everything.
+    assert_one_of_each_resource(&clients, &subdomain).await?;
     let schema = format!("tenant_{subdomain}");
-    let s = servers();
-    let schemas = s
-        .sql_strings("SELECT nspname::text FROM pg_namespace")
-        .await;
-    assert_eq!(schemas.iter().filter(|n| **n == schema).count(), 1);
-    let owner = s
+    let owner = servers()
         .sql_strings(&format!(
             "SELECT pg_get_userbyid(nspowner)::text FROM pg_namespace WHERE nspname = '{schema}'"
         ))
@@ -328,25 +380,7 @@ async fn every_action_succeeds_and_running_it_twice_changes_nothing() -> TestRes
     assert_eq!(owner, [format!("{schema}_owner")]);
     for component in ["backend", "frontend"] {
         let family = format!("tenant-{subdomain}-{component}");
-        let revisions = clients
-            .ecs
-            .list_task_definitions()
-            .family_prefix(&family)
-            .send()
-            .await?;
-        assert_eq!(
-            revisions.task_definition_arns().len(),
-            1,
-            "{family} registered twice"
-        );
-        let services = clients
-            .ecs
-            .describe_services()
-            .cluster(support::CLUSTER)
-            .services(&family)
-            .send()
-            .await?;
-        assert_eq!(services.services().len(), 1);
+        assert_eq!(services_named(&clients, &family).await?, 1);
     }
     for suffix in ["be", "fe"] {
         let groups = clients
@@ -358,12 +392,6 @@ async fn every_action_succeeds_and_running_it_twice_changes_nothing() -> TestRes
         assert_eq!(groups.target_groups().len(), 1);
     }
     let host = format!("{subdomain}.{DOMAIN}");
-    assert_eq!(
-        host_rules(&clients, &host).await.len(),
-        2,
-        "exactly a backend and a frontend rule"
-    );
-    assert_eq!(a_records(&clients, &host).await, 1);
 
     let tenant = tenant_item(&clients, &tenant_id)
         .await
@@ -383,7 +411,7 @@ async fn each_action_records_the_current_step() -> TestResult {
     let (clients, registrar, provisioner) = setup().await;
     let subdomain = unique_subdomain("steps");
     let (tenant_id, _) = register(&registrar, &subdomain).await?;
-    provisioner.handle(json!({"action": "validate", "input": {"tenant_id": tenant_id, "subdomain": subdomain}})).await?;
+    provisioner.handle(validate(&tenant_id, &subdomain)).await?;
     let tenant = tenant_item(&clients, &tenant_id).await.ok_or("no tenant")?;
     assert_eq!(
         (attr(&tenant, "current_step"), attr(&tenant, "status")),
@@ -404,9 +432,7 @@ async fn bad_action_input_is_refused_and_creates_nothing() -> TestResult {
     let (clients, registrar, provisioner) = setup().await;
     let subdomain = unique_subdomain("bad");
     let (tenant_id, _) = register(&registrar, &subdomain).await?;
-    let schemas_before = servers()
-        .sql_strings("SELECT nspname::text FROM pg_namespace")
-        .await;
+    let schemas_before = schemas().await;
     let unknown = TenantId::generate().to_string();
     let cases = [
         (
@@ -462,9 +488,7 @@ async fn bad_action_input_is_refused_and_creates_nothing() -> TestResult {
             .ok_or(format!("{request} was accepted"))?;
         assert_eq!(error.error_name(), expected, "{request}: {error}");
     }
-    let schemas_after = servers()
-        .sql_strings("SELECT nspname::text FROM pg_namespace")
-        .await;
+    let schemas_after = schemas().await;
     assert_eq!(
         schemas_before, schemas_after,
         "a refused action changed the database"
@@ -473,14 +497,8 @@ async fn bad_action_input_is_refused_and_creates_nothing() -> TestResult {
         tenant_item(&clients, &unknown).await.is_none(),
         "mark_failed created a stray tenant"
     );
-    let services = clients
-        .ecs
-        .describe_services()
-        .cluster(support::CLUSTER)
-        .services(format!("tenant-{subdomain}-backend"))
-        .send()
-        .await?;
-    assert!(services.services().is_empty());
+    let backend = format!("tenant-{subdomain}-backend");
+    assert_eq!(services_named(&clients, &backend).await?, 0);
     Ok(())
 }
 
@@ -601,9 +619,7 @@ async fn twenty_tenants_provisioned_at_once_get_distinct_resources() -> TestResu
 
     let mut priorities = BTreeSet::new();
     let mut hosts = BTreeSet::new();
-    let schemas = servers()
-        .sql_strings("SELECT nspname::text FROM pg_namespace")
-        .await;
+    let schemas = schemas().await;
     for (tenant_id, subdomain, responses) in &tenants {
         let rule = responses
             .iter()
@@ -658,27 +674,5 @@ async fn racing_retries_of_one_tenant_leave_one_of_each_resource() -> TestResult
             "{step} answers differ: {responses:?}"
         );
     }
-    let schema = format!("tenant_{subdomain}");
-    let schemas = servers()
-        .sql_strings("SELECT nspname::text FROM pg_namespace")
-        .await;
-    assert_eq!(schemas.iter().filter(|n| **n == schema).count(), 1);
-    let host = format!("{subdomain}.{DOMAIN}");
-    assert_eq!(host_rules(&clients, &host).await.len(), 2);
-    assert_eq!(a_records(&clients, &host).await, 1);
-    for component in ["backend", "frontend"] {
-        let family = format!("tenant-{subdomain}-{component}");
-        let revisions = clients
-            .ecs
-            .list_task_definitions()
-            .family_prefix(&family)
-            .send()
-            .await?;
-        assert_eq!(
-            revisions.task_definition_arns().len(),
-            1,
-            "{family}: one ACTIVE revision"
-        );
-    }
-    Ok(())
+    assert_one_of_each_resource(&clients, &subdomain).await
 }

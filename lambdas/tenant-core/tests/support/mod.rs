@@ -21,7 +21,8 @@ use aws_sdk_dynamodb::config::{Credentials, Region};
 use serde::Deserialize;
 use tenant_core::{AwsClients, ProvisioningConfig, RegistrationConfig, StatusConfig};
 
-pub type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+/// A test's (or a test helper's) result: any error fails the test with its message.
+pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 /// What `moto_setup.py` created.
 #[derive(Clone, Debug, Deserialize)]

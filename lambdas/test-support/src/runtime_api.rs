@@ -1,8 +1,7 @@
 //! A fake Lambda Runtime API (the HTTP interface a `provided.al2023` bootstrap polls), so the
 //! built Lambda binaries can be run as Lambda runs them: the binary GETs
 //! `/2018-06-01/runtime/invocation/next`, gets an event, and POSTs `.../{id}/response` or
-//! `.../{id}/error`. Used by the binaries' tests (included with `#[path]`).
-#![allow(dead_code)]
+//! `.../{id}/error`.
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
