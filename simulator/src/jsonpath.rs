@@ -3,7 +3,7 @@
 //! the engine needs on top: the reference-path form for writes (ResultPath) when the path has
 //! one, and AWS's wording when a path selects nothing.
 
-use flowc_asl::path::{JsonPath, PathEvalError, ReferencePath};
+use flowc_asl::path::{JsonPath, PathEvalError, RefStep, ReferencePath};
 use serde_json::Value;
 use std::fmt;
 
@@ -64,6 +64,85 @@ impl Path {
         let mut root = root;
         reference.set(&mut root, value).map_err(|e| e.to_string())?;
         Ok(root)
+    }
+}
+
+impl Path {
+    /// Whether [`Self::set_in_place`] would write `root` without error; `false` also when it
+    /// cannot tell cheaply (then callers copy the document and use [`Self::set`]).
+    pub fn can_set_in_place(&self, root: &Value) -> bool {
+        let Some(steps) = self.reference.as_ref().map(ReferencePath::steps) else {
+            return false;
+        };
+        let Some((last, parents)) = steps.split_last() else {
+            return false;
+        };
+        let mut node = root;
+        for (i, step) in parents.iter().enumerate() {
+            node = match (step, node) {
+                (RefStep::Name(name), Value::Object(members)) => match members.get(name) {
+                    Some(next) => next,
+                    // Missing objects are created; from here on only names can follow.
+                    None => {
+                        let rest = parents.get(i + 1..).unwrap_or_default();
+                        return rest
+                            .iter()
+                            .chain([last])
+                            .all(|s| matches!(s, RefStep::Name(_)));
+                    }
+                },
+                _ => return false,
+            };
+        }
+        matches!((last, node), (RefStep::Name(_), Value::Object(_)))
+    }
+
+    /// The member names of a path made of names only (`$.a.b`: `["a", "b"]`); `None` for `$`
+    /// and for paths with indexes.
+    pub fn member_names(&self) -> Option<Vec<&str>> {
+        let steps = self.reference.as_ref()?.steps();
+        if steps.is_empty() || self.is_context() {
+            return None;
+        }
+        steps
+            .iter()
+            .map(|s| match s {
+                RefStep::Name(n) => Some(n.as_str()),
+                RefStep::Index(_) => None,
+            })
+            .collect()
+    }
+
+    /// How many leading names of this path exist in `root` (`$.a.b` in `{"a": {}}`: 1).
+    pub fn existing_names(&self, root: &Value) -> usize {
+        let Some(reference) = &self.reference else {
+            return 0;
+        };
+        let mut node = root;
+        let mut count = 0;
+        for step in reference.steps() {
+            match (step, node) {
+                (RefStep::Name(name), Value::Object(members)) => match members.get(name) {
+                    Some(next) => {
+                        node = next;
+                        count += 1;
+                    }
+                    None => break,
+                },
+                _ => break,
+            }
+        }
+        count
+    }
+
+    /// ResultPath's write into a document the caller owns, without copying it. Call only when
+    /// [`Self::can_set_in_place`] said yes; otherwise `root` is left as it is.
+    pub fn set_in_place(&self, root: &mut Value, value: Value) {
+        if self.can_set_in_place(root)
+            && let Some(reference) = &self.reference
+        {
+            let _ = reference.set(root, value);
+        }
     }
 }
 

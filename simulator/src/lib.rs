@@ -37,6 +37,7 @@ mod choice;
 mod clock;
 mod error;
 mod history;
+mod json;
 mod jsonpath;
 mod mockconfig;
 mod mocks;

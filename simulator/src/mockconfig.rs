@@ -8,6 +8,7 @@ use crate::mocks::{TaskCall, TaskFailure, TaskResult, TaskSource, Unmocked};
 use crate::program::Program;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Response {
@@ -244,7 +245,7 @@ impl MockConfig {
         }
         Ok(MockedCase {
             test_case: case.to_string(),
-            states: by_state,
+            states: Arc::new(by_state),
         })
     }
 }
@@ -275,7 +276,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[derive(Debug, Clone)]
 pub struct MockedCase {
     test_case: String,
-    states: BTreeMap<String, (String, Ranges)>,
+    /// Shared: a case is cloned for every execution and never changes.
+    states: Arc<BTreeMap<String, (String, Ranges)>>,
 }
 
 impl TaskSource for MockedCase {

@@ -134,6 +134,36 @@ pub struct State {
     pub uses_context: bool,
 }
 
+impl State {
+    /// Whether the state's output is always its input, unchanged (so its StateExited text is
+    /// its StateEntered text): Choice, Wait and Succeed without InputPath / OutputPath, and a
+    /// Pass with none of Result, Parameters, InputPath, OutputPath and a ResultPath of `$` or
+    /// `null`.
+    pub fn passes_input_through(&self) -> bool {
+        let default_paths = matches!(self.input_path, PathField::Default)
+            && matches!(self.output_path, PathField::Default);
+        let kind = match &self.kind {
+            StateKind::Choice { .. } | StateKind::Wait(_) | StateKind::Succeed => true,
+            StateKind::Pass { result: None } => {
+                self.parameters.is_none()
+                    && matches!(self.result_path, PathField::Default | PathField::Null)
+            }
+            _ => false,
+        };
+        default_paths && kind
+    }
+
+    /// When the output is the raw input with the result written at a ResultPath of names
+    /// (`$.a.b`) and no OutputPath: those names, so the output's text can be spliced from the
+    /// input's.
+    pub fn result_member_names(&self) -> Option<Vec<&str>> {
+        match (&self.result_path, &self.output_path) {
+            (PathField::Path(p), PathField::Default) => p.member_names(),
+            _ => None,
+        }
+    }
+}
+
 /// A state machine (or a Parallel branch / Map processor) ready to run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Program {

@@ -70,9 +70,7 @@ pub struct Engine<'a> {
     pub concurrency_depth: u32,
 }
 
-fn to_text(v: &Value) -> String {
-    serde_json::to_string(v).unwrap_or_default()
-}
+use crate::json::{DocText, to_text};
 
 /// Turns an evaluation problem of a state into the ASL error AWS raises for it.
 pub(crate) fn eval_err(state: &str, entered: u64, e: EvalError) -> Stop {
@@ -86,10 +84,23 @@ pub(crate) fn eval_err(state: &str, entered: u64, e: EvalError) -> Stop {
     }
 }
 
+/// How a Task that succeeded hands back its result.
+pub(crate) enum TaskDone {
+    /// The state's output, ready.
+    Output(Value),
+    /// The (selected) result, for the caller to write at the state's ResultPath into the raw
+    /// input it owns; only when that write cannot fail and OutputPath is absent.
+    InPlace { result: Value, text: String },
+}
+
 /// What running one state decided.
 pub struct StateDone {
     pub output: Value,
     pub next: Option<String>,
+    /// The text of the value written at the state's ResultPath, when the output is the raw
+    /// input with that write (see [`State::result_member_names`]).
+    /// With it, how many of the path's names were in the input already.
+    pub written: Option<(String, usize)>,
 }
 
 impl Engine<'_> {
@@ -189,10 +200,23 @@ impl Engine<'_> {
         input: Value,
         prev: &mut u64,
     ) -> Result<Value, Stop> {
+        self.run_program_with_text(program, input, None, prev)
+            .map(|(output, _)| output)
+    }
+
+    /// As [`Self::run_program`], given the input's JSON text when the caller already has it;
+    /// returns the output's text too when the last state made it.
+    pub fn run_program_with_text(
+        &mut self,
+        program: &Program,
+        input: Value,
+        input_text: Option<DocText>,
+        prev: &mut u64,
+    ) -> Result<(Value, Option<DocText>), Stop> {
         let mut name = program.start_at.clone();
         let mut data = input;
         // A state's output text is the next state's input text: serialize once.
-        let mut data_text: Option<String> = None;
+        let mut data_text = input_text;
         loop {
             let state = program.states.get(&name).ok_or_else(|| {
                 Stop::Error(Failure::new(
@@ -209,7 +233,7 @@ impl Engine<'_> {
                     self.transitions += 1;
                     name = n;
                 }
-                None => return Ok(data),
+                None => return Ok((data, data_text)),
             }
         }
     }
@@ -218,9 +242,9 @@ impl Engine<'_> {
         &mut self,
         state: &State,
         input: Value,
-        input_text: Option<String>,
+        input_text: Option<DocText>,
         prev: &mut u64,
-    ) -> Result<(StateDone, Option<String>), Stop> {
+    ) -> Result<(StateDone, Option<DocText>), Stop> {
         let ty = state.kind.type_name();
         // `$$.State.EnteredTime` only; formatting it for every state would be wasted work.
         let entered_at = if state.uses_context {
@@ -230,13 +254,15 @@ impl Engine<'_> {
         } else {
             String::new()
         };
+        let input_text = input_text.unwrap_or_else(|| DocText::of(&input, 256));
+        let input_len = input_text.text.as_str().len();
         let entered = self.emit(
             prev,
             EventKind::StateEntered(
                 ty,
                 StateEntered {
                     name: state.name.clone(),
-                    input: input_text.unwrap_or_else(|| to_text(&input)),
+                    input: input_text.text.clone(),
                     input_details: history::PayloadDetails { truncated: false },
                 },
             ),
@@ -254,12 +280,35 @@ impl Engine<'_> {
             None,
         );
         let done = self.state_body(state, input, &ctx, entered, &entered_at, prev)?;
-        let (output, next) = (done.output, done.next);
+        let (output, next, written) = (done.output, done.next, done.written);
         if matches!(state.kind, StateKind::Fail(_)) {
-            return Ok((StateDone { output, next: None }, None));
+            return Ok((
+                StateDone {
+                    output,
+                    next: None,
+                    written: None,
+                },
+                None,
+            ));
         }
-        let output_text = to_text(&output);
-        if output_text.len() > MAX_PAYLOAD_BYTES {
+        // A state that hands its input on unchanged exits with the text it entered with; one
+        // that wrote its result into its input exits with that text spliced.
+        let spliced = if state.passes_input_through() {
+            Some(input_text)
+        } else {
+            match (state.result_member_names(), &written) {
+                (Some(names), Some((text, existing))) => input_text.splice(&names, *existing, text),
+                _ => None,
+            }
+        };
+        let output_text = spliced.unwrap_or_else(|| DocText::of(&output, input_len + 256));
+        debug_assert_eq!(
+            output_text.text.as_str(),
+            to_text(&output),
+            "state '{}'",
+            state.name
+        );
+        if output_text.text.as_str().len() > MAX_PAYLOAD_BYTES {
             return Err(Stop::Error(Failure::new(
                 "States.DataLimitExceeded",
                 format!(
@@ -274,12 +323,19 @@ impl Engine<'_> {
                 ty,
                 StateExited {
                     name: state.name.clone(),
-                    output: output_text.clone(),
+                    output: output_text.text.clone(),
                     output_details: history::PayloadDetails { truncated: false },
                 },
             ),
         )?;
-        Ok((StateDone { output, next }, Some(output_text)))
+        Ok((
+            StateDone {
+                output,
+                next,
+                written: None,
+            },
+            Some(output_text),
+        ))
     }
 
     fn state_body(
@@ -304,6 +360,7 @@ impl Engine<'_> {
                 Ok(StateDone {
                     output: out,
                     next: None,
+                    written: None,
                 })
             }
             StateKind::Fail(def) => {
@@ -339,17 +396,30 @@ impl Engine<'_> {
                         self.parameters(state, eff, ctx).map_err(err)?.into_owned()
                     }
                 };
+                // The result's text, for splicing the output's text from the input's.
+                let written = match (&state.result_path, state.result_member_names()) {
+                    (PathField::Path(p), Some(_)) => Some((to_text(&res), p.existing_names(&raw))),
+                    _ => None,
+                };
                 let out = self
                     .apply_result_path_owned(&state.result_path, raw, res)
                     .map_err(err)?;
                 let out = self.output_path(state, out, ctx).map_err(err)?;
-                Ok(StateDone { output: out, next })
+                Ok(StateDone {
+                    output: out,
+                    next,
+                    written,
+                })
             }
             StateKind::Wait(def) => {
                 let eff = self.owned_input(state, raw, ctx).map_err(err)?;
                 self.wait(name, entered, def, &eff, ctx)?;
                 let out = self.output_path(state, eff, ctx).map_err(err)?;
-                Ok(StateDone { output: out, next })
+                Ok(StateDone {
+                    output: out,
+                    next,
+                    written: None,
+                })
             }
             StateKind::Choice { choices, default } => {
                 let eff = self.owned_input(state, raw, ctx).map_err(err)?;
@@ -381,10 +451,28 @@ impl Engine<'_> {
                 Ok(StateDone {
                     output: out,
                     next: Some(target),
+                    written: None,
                 })
             }
             StateKind::Task(def) => {
-                let r = self.run_task(state, def, &raw, entered, entered_at, prev);
+                let r = match self.run_task(state, def, &raw, entered, entered_at, prev) {
+                    // ResultPath writes into the input itself: no copy of the document.
+                    Ok(TaskDone::InPlace { result, text }) => {
+                        let mut output = raw;
+                        let mut existing = 0;
+                        if let PathField::Path(p) = &state.result_path {
+                            existing = p.existing_names(&output);
+                            p.set_in_place(&mut output, result);
+                        }
+                        return Ok(StateDone {
+                            output,
+                            next,
+                            written: Some((text, existing)),
+                        });
+                    }
+                    Ok(TaskDone::Output(output)) => Ok(output),
+                    Err(stop) => Err(stop),
+                };
                 self.catch(state, r, raw, entered, next)
             }
             StateKind::Parallel { branches } => {
@@ -422,7 +510,11 @@ impl Engine<'_> {
         next: Option<String>,
     ) -> Result<StateDone, Stop> {
         match result {
-            Ok(output) => Ok(StateDone { output, next }),
+            Ok(output) => Ok(StateDone {
+                output,
+                next,
+                written: None,
+            }),
             Err(Stop::Error(f)) => {
                 let catcher = if is_uncatchable(&f.error) {
                     None
@@ -438,6 +530,7 @@ impl Engine<'_> {
                 Ok(StateDone {
                     output,
                     next: Some(c.next.clone()),
+                    written: None,
                 })
             }
             Err(halt) => Err(halt),

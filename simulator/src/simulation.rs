@@ -132,7 +132,8 @@ impl<'a> Simulation<'a> {
     /// Runs the execution to its end. Errors only for problems of the setup (an input over the
     /// payload limit, a Task with no mock); ASL failures are an `Outcome` with status FAILED.
     pub fn run(mut self) -> Result<Outcome, SimError> {
-        let input_text = serde_json::to_string(&self.input).unwrap_or_default();
+        let input_doc = crate::json::DocText::of(&self.input, 256);
+        let input_text = input_doc.text.as_str().to_string();
         if input_text.len() > MAX_PAYLOAD_BYTES {
             return Err(SimError::InputTooLarge {
                 size: input_text.len(),
@@ -174,18 +175,23 @@ impl<'a> Simulation<'a> {
             }),
         );
         let result = match started {
-            Ok(_) => engine.run_program(self.program, self.input.clone(), &mut prev),
+            Ok(_) => engine.run_program_with_text(
+                self.program,
+                std::mem::take(&mut self.input),
+                Some(input_doc),
+                &mut prev,
+            ),
             Err(stop) => Err(stop),
         };
         let last = engine.history.len() as u64;
         let (status, output, failure) = match result {
-            Ok(out) => {
-                engine.emit_final(
-                    last,
-                    EventKind::ExecutionSucceeded(Output::new(
-                        serde_json::to_string(&out).unwrap_or_default(),
-                    )),
+            Ok((out, text)) => {
+                // The last state's output text is the execution's output text.
+                let text = text.map_or_else(
+                    || crate::json::to_text(&out),
+                    |t| t.text.as_str().to_string(),
                 );
+                engine.emit_final(last, EventKind::ExecutionSucceeded(Output::new(text)));
                 (Status::Succeeded, Some(out), None)
             }
             Err(Stop::Error(f)) => {

@@ -7,10 +7,11 @@ use crate::history::{
     TaskScheduled, TaskSucceeded,
 };
 use crate::mocks::{TaskCall, TaskResult};
+use crate::program::PathField;
 use crate::program::{State, TaskDef};
 use crate::query::EvalError;
 use crate::retry::RetryState;
-use crate::run::{Engine, Halt, MAX_PAYLOAD_BYTES, Stop, eval_err};
+use crate::run::{Engine, Halt, MAX_PAYLOAD_BYTES, Stop, TaskDone, eval_err};
 use serde_json::Value;
 
 /// How AWS classifies a Task's Resource, which decides the history event family.
@@ -56,9 +57,7 @@ fn classify(resource: &str) -> Target {
     }
 }
 
-fn text(v: &Value) -> String {
-    serde_json::to_string(v).unwrap_or_default()
-}
+use crate::json::to_text as text;
 
 fn whole_seconds(v: f64) -> Option<u64> {
     (v.is_finite() && v > 0.0).then_some(v.round() as u64)
@@ -73,7 +72,7 @@ impl Engine<'_> {
         entered: u64,
         entered_at: &str,
         prev: &mut u64,
-    ) -> Result<Value, Stop> {
+    ) -> Result<TaskDone, Stop> {
         let name = state.name.as_str();
         let runtime = |e: EvalError| eval_err(name, entered, e);
         let base_ctx = self.context(state.uses_context, name, entered_at, Some(0), None, None);
@@ -162,11 +161,15 @@ impl Engine<'_> {
                     )?;
                 }
             }
-            let invocation = {
-                let n = self.invocations.entry(name.to_string()).or_insert(0);
-                let cur = *n;
-                *n += 1;
-                cur
+            let invocation = match self.invocations.get_mut(name) {
+                Some(n) => {
+                    *n += 1;
+                    *n - 1
+                }
+                None => {
+                    self.invocations.insert(name.to_string(), 1);
+                    0
+                }
             };
             let call = TaskCall {
                 state_name: name,
@@ -191,9 +194,12 @@ impl Engine<'_> {
                 }
                 _ => self.advance(seconds)?,
             }
-            if let TaskResult::Succeeded(v) = &result
-                && text(v).len() > MAX_PAYLOAD_BYTES
-            {
+            // The result's text: for the size check and the history event alike.
+            let result_text = match &result {
+                TaskResult::Succeeded(v) => text(v),
+                _ => String::new(),
+            };
+            if result_text.len() > MAX_PAYLOAD_BYTES {
                 result = TaskResult::Failed(crate::mocks::TaskFailure {
                     error: "States.DataLimitExceeded".into(),
                     cause: format!(
@@ -203,12 +209,30 @@ impl Engine<'_> {
             }
             let failure = match result {
                 TaskResult::Succeeded(v) => {
-                    self.record_success(&target, &v, prev)?;
+                    let in_place = match &state.result_path {
+                        PathField::Path(p) => {
+                            matches!(state.output_path, PathField::Default)
+                                && p.can_set_in_place(raw)
+                        }
+                        _ => false,
+                    };
+                    // The written value's text: the result's, unless ResultSelector makes
+                    // another value of it.
+                    let written =
+                        (in_place && state.result_selector.is_none()).then(|| result_text.clone());
+                    self.record_success(&target, result_text, prev)?;
                     let sel = self.result_selector(state, v, &ctx).map_err(runtime)?;
+                    if in_place {
+                        let text = written.unwrap_or_else(|| text(&sel));
+                        return Ok(TaskDone::InPlace { result: sel, text });
+                    }
                     let out = self
                         .apply_result_path(&state.result_path, raw, sel)
                         .map_err(runtime)?;
-                    return self.output_path(state, out, &ctx).map_err(runtime);
+                    return self
+                        .output_path(state, out, &ctx)
+                        .map(TaskDone::Output)
+                        .map_err(runtime);
                 }
                 TaskResult::Failed(f) => {
                     let failure = Failure {
@@ -235,16 +259,21 @@ impl Engine<'_> {
         }
     }
 
-    fn record_success(&mut self, target: &Target, v: &Value, prev: &mut u64) -> Result<(), Stop> {
+    fn record_success(
+        &mut self,
+        target: &Target,
+        output: String,
+        prev: &mut u64,
+    ) -> Result<(), Stop> {
         let kind = match target {
-            Target::Lambda => EventKind::LambdaFunctionSucceeded(Output::new(text(v))),
+            Target::Lambda => EventKind::LambdaFunctionSucceeded(Output::new(output)),
             Target::Service {
                 resource_type,
                 resource,
             } => EventKind::TaskSucceeded(TaskSucceeded {
                 resource_type: resource_type.clone(),
                 resource: resource.clone(),
-                output: text(v),
+                output,
                 output_details: PayloadDetails { truncated: false },
             }),
         };

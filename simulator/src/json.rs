@@ -1,0 +1,586 @@
+//! Compact JSON text of a `serde_json::Value`, byte for byte what `serde_json::to_string`
+//! writes, but faster on the engine's hot path: every history payload is a whole document as
+//! text, and serde_json escapes strings one byte at a time. Here runs of plain bytes are found
+//! eight at a time and copied in one go.
+
+use crate::history::Payload;
+use serde_json::Value;
+use std::fmt::Write;
+
+/// The document as compact JSON text (what `serde_json::to_string` returns).
+pub fn to_text(v: &Value) -> String {
+    to_text_with_capacity(v, 128)
+}
+
+/// As [`to_text`], with room for `capacity` bytes reserved up front (say the size of a
+/// similar document already serialized), so the buffer does not grow step by step.
+pub fn to_text_with_capacity(v: &Value, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
+    write_value(&mut out, v);
+    out
+}
+
+fn write_value(out: &mut String, v: &Value) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        // serde_json's Display for Number is its serialized form (itoa / ryu).
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::String(s) => write_str(out, s),
+        Value::Array(items) => {
+            out.push('[');
+            let mut first = true;
+            for item in items {
+                if !first {
+                    out.push(',');
+                }
+                first = false;
+                write_value(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(members) => {
+            out.push('{');
+            let mut first = true;
+            for (key, value) in members {
+                if !first {
+                    out.push(',');
+                }
+                first = false;
+                write_str(out, key);
+                out.push(':');
+                write_value(out, value);
+            }
+            out.push('}');
+        }
+    }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any of the eight bytes is a control character, `"` or `\`.
+fn word_needs_escape(w: u64) -> bool {
+    let control = w.wrapping_sub(ONES * 0x20) & !w;
+    let q = w ^ (ONES * u64::from(b'"'));
+    let quote = q.wrapping_sub(ONES) & !q;
+    let b = w ^ (ONES * u64::from(b'\\'));
+    let backslash = b.wrapping_sub(ONES) & !b;
+    (control | quote | backslash) & HIGHS != 0
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Whether the string has no byte that JSON escapes (the common case: one copy, no scan).
+fn is_plain(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    for word in words.by_ref() {
+        if let Ok(w) = <[u8; 8]>::try_from(word)
+            && word_needs_escape(u64::from_le_bytes(w))
+        {
+            return false;
+        }
+    }
+    // The tail, padded with a byte that needs no escape.
+    let mut tail = [b'a'; 8];
+    for (slot, b) in tail.iter_mut().zip(words.remainder()) {
+        *slot = *b;
+    }
+    !word_needs_escape(u64::from_le_bytes(tail))
+}
+
+fn write_str(out: &mut String, s: &str) {
+    out.push('"');
+    if is_plain(s.as_bytes()) {
+        out.push_str(s);
+    } else {
+        write_escaped(out, s);
+    }
+    out.push('"');
+}
+
+fn write_escaped(out: &mut String, s: &str) {
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape: Option<&str> = match b {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
+            0x08 => Some("\\b"),
+            0x0C => Some("\\f"),
+            b'\n' => Some("\\n"),
+            b'\r' => Some("\\r"),
+            b'\t' => Some("\\t"),
+            0x00..=0x1F => None,
+            _ => continue,
+        };
+        // Escaped bytes are ASCII, so both ends of the plain run are char boundaries.
+        out.push_str(s.get(start..i).unwrap_or_default());
+        match escape {
+            Some(e) => out.push_str(e),
+            None => {
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xF)]));
+            }
+        }
+        start = i + 1;
+    }
+    out.push_str(s.get(start..).unwrap_or_default());
+}
+
+/// The text of a document after ResultPath wrote a value at `names` (`$.a.b`: `["a", "b"]`),
+/// made from the document's text before the write and the value's text, without serializing
+/// the whole document again: the member is replaced where it stands, or appended to its object
+/// (with any missing objects on the way), as `serde_json::Map` (insertion-ordered) does.
+/// `None` when `before` is not shaped as expected; the caller then serializes the document.
+pub fn splice_member(before: &str, names: &[&str], value_text: &str) -> Option<String> {
+    let b = before.as_bytes();
+    let mut obj = 0;
+    for (depth, name) in names.iter().enumerate() {
+        if b.get(obj) != Some(&b'{') || !is_plain(name.as_bytes()) {
+            return None;
+        }
+        let last = depth + 1 == names.len();
+        let mut i = obj + 1;
+        if b.get(i) == Some(&b'}') {
+            return Some(insert(before, i, false, names.get(depth..)?, value_text));
+        }
+        loop {
+            let key_end = skip_string(b, i)?;
+            let key = b.get(i + 1..key_end - 1)?;
+            if b.get(key_end) != Some(&b':') {
+                return None;
+            }
+            let value = key_end + 1;
+            let value_end = skip_value(b, value)?;
+            if key == name.as_bytes() {
+                if last {
+                    let mut out = String::with_capacity(b.len() + value_text.len());
+                    out.push_str(before.get(..value)?);
+                    out.push_str(value_text);
+                    out.push_str(before.get(value_end..)?);
+                    return Some(out);
+                }
+                obj = value;
+                break;
+            }
+            match b.get(value_end) {
+                Some(b',') => i = value_end + 1,
+                Some(b'}') => {
+                    return Some(insert(
+                        before,
+                        value_end,
+                        true,
+                        names.get(depth..)?,
+                        value_text,
+                    ));
+                }
+                _ => return None,
+            }
+        }
+    }
+    None
+}
+
+/// `before` with `"n0":{"n1":…value…}` inserted at byte `at` (just before an object's `}`).
+fn insert(before: &str, at: usize, comma: bool, names: &[&str], value_text: &str) -> String {
+    let mut out = String::with_capacity(before.len() + value_text.len() + 32);
+    out.push_str(before.get(..at).unwrap_or_default());
+    if comma {
+        out.push(',');
+    }
+    for (k, name) in names.iter().enumerate() {
+        if k > 0 {
+            out.push('{');
+        }
+        write_str(&mut out, name);
+        out.push(':');
+    }
+    out.push_str(value_text);
+    for _ in 1..names.len() {
+        out.push('}');
+    }
+    out.push_str(before.get(at..).unwrap_or_default());
+    out
+}
+
+/// The end (exclusive) of the JSON string starting at `i`.
+fn skip_string(b: &[u8], i: usize) -> Option<usize> {
+    if b.get(i) != Some(&b'"') {
+        return None;
+    }
+    let mut j = i + 1;
+    loop {
+        match b.get(j)? {
+            b'"' => return Some(j + 1),
+            b'\\' => j += 2,
+            _ => j += 1,
+        }
+    }
+}
+
+/// The end (exclusive) of the compact JSON value starting at `i`.
+fn skip_value(b: &[u8], i: usize) -> Option<usize> {
+    match b.get(i)? {
+        b'"' => skip_string(b, i),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut j = i;
+            loop {
+                match b.get(j)? {
+                    b'"' => {
+                        j = skip_string(b, j)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(j + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+        }
+        _ => {
+            let mut j = i;
+            while !matches!(b.get(j), None | Some(b',' | b'}' | b']')) {
+                j += 1;
+            }
+            Some(j)
+        }
+    }
+}
+
+/// A document's JSON text with the byte spans of its top-level member values (in the
+/// document's member order), so a ResultPath write can be turned into a new text by copying
+/// around one member instead of serializing everything again.
+#[derive(Debug, Clone)]
+pub struct DocText {
+    /// Shared with the history events that carry it.
+    pub text: Payload,
+    /// Spans of the top-level member values; empty when the document is not an object.
+    members: Vec<(usize, usize)>,
+}
+
+impl DocText {
+    /// Serializes `v` (as [`to_text`]), recording its top-level member spans.
+    pub fn of(v: &Value, capacity: usize) -> Self {
+        let mut text = String::with_capacity(capacity);
+        let mut members = Vec::new();
+        match v {
+            Value::Object(map) => {
+                members.reserve(map.len());
+                text.push('{');
+                let mut first = true;
+                for (key, value) in map {
+                    if !first {
+                        text.push(',');
+                    }
+                    first = false;
+                    write_str(&mut text, key);
+                    text.push(':');
+                    let start = text.len();
+                    write_value(&mut text, value);
+                    members.push((start, text.len()));
+                }
+                text.push('}');
+            }
+            other => write_value(&mut text, other),
+        }
+        Self {
+            text: text.into(),
+            members,
+        }
+    }
+
+    /// The text after ResultPath wrote a value whose text is `value_text` at `names`
+    /// (`$.a.b`), where the first `existing` names were already there (the rest were
+    /// created). `None` when this text cannot be spliced (the caller serializes instead).
+    pub fn splice(&self, names: &[&str], existing: usize, value_text: &str) -> Option<Self> {
+        let before = self.text.as_str();
+        let (first, rest) = names.split_first()?;
+        if !before.starts_with('{') || !is_plain(first.as_bytes()) {
+            return None;
+        }
+        if existing == 0 {
+            // A new top-level member, appended.
+            let at = before.len().checked_sub(1)?;
+            let text = insert(before, at, !self.members.is_empty(), names, value_text);
+            let start = at + usize::from(!self.members.is_empty()) + first.len() + 3;
+            let end = text.len() - 1;
+            let mut members = self.members.clone();
+            members.push((start, end));
+            return Some(Self {
+                text: text.into(),
+                members,
+            });
+        }
+        // The member's position among the top-level members.
+        let index = self.member_index(first)?;
+        let &(start, end) = self.members.get(index)?;
+        let old = before.get(start..end)?;
+        let new = if rest.is_empty() {
+            value_text.to_string()
+        } else if existing == 1 && old.len() >= 2 && old.ends_with('}') {
+            // A new member of an object member: appended before its closing brace.
+            insert(old, old.len() - 1, old != "{}", rest, value_text)
+        } else {
+            splice_member(old, rest, value_text)?
+        };
+        let mut text = String::with_capacity(before.len() - old.len() + new.len());
+        text.push_str(before.get(..start)?);
+        text.push_str(&new);
+        text.push_str(before.get(end..)?);
+        let grown = new.len().wrapping_sub(old.len());
+        let members = self
+            .members
+            .iter()
+            .enumerate()
+            .map(|(k, &(s, e))| match k.cmp(&index) {
+                std::cmp::Ordering::Less => (s, e),
+                std::cmp::Ordering::Equal => (s, e.wrapping_add(grown)),
+                std::cmp::Ordering::Greater => (s.wrapping_add(grown), e.wrapping_add(grown)),
+            })
+            .collect();
+        Some(Self {
+            text: text.into(),
+            members,
+        })
+    }
+
+    /// Which top-level member has key `name` (a plain string), found from the spans: the key
+    /// text ends two bytes before the value.
+    fn member_index(&self, name: &str) -> Option<usize> {
+        let b = self.text.as_str().as_bytes();
+        self.members.iter().position(|&(start, _)| {
+            let key_end = start.wrapping_sub(2);
+            key_end > name.len()
+                && b.get(key_end - name.len()..key_end) == Some(name.as_bytes())
+                && b.get(key_end - name.len() - 1) == Some(&b'"')
+                && matches!(
+                    b.get(key_end.wrapping_sub(name.len() + 2)),
+                    Some(b'{' | b',')
+                )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn same_as_serde(v: &Value) {
+        let ours = to_text(v);
+        let theirs = serde_json::to_string(v).unwrap_or_default();
+        assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn writes_what_serde_json_writes() {
+        same_as_serde(&json!(null));
+        same_as_serde(&json!({}));
+        same_as_serde(&json!([]));
+        same_as_serde(&json!({"a": [1, -2, 3.5, 1e300, 0.1, -0.0, true, false, null], "b": {}}));
+        same_as_serde(&json!(u64::MAX));
+        same_as_serde(&json!(i64::MIN));
+        same_as_serde(&json!("plain text that is longer than eight bytes"));
+        same_as_serde(&json!(
+            "quote \" backslash \\ newline \n tab \t cr \r bs \u{8} ff \u{c}"
+        ));
+        same_as_serde(&json!(
+            "\u{0}\u{1}\u{1f}\u{7f} é ü 日本 😀 \"\"\"\"\"\"\"\"\"\\\\\\\\\\\\"
+        ));
+        same_as_serde(&json!({"k\"ey\n": "v", "z": 1, "a": 2}));
+    }
+
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            any::<String>().prop_map(Value::String),
+            "[\\x00-\\x7f]{0,40}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+                prop::collection::vec((any::<String>(), inner), 0..8)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn any_document_is_written_byte_for_byte_as_serde_json_writes_it(v in arb_json()) {
+            prop_assert_eq!(to_text(&v), serde_json::to_string(&v).unwrap_or_default());
+        }
+    }
+
+    fn splice_matches_set(doc: Value, names: &[&str], value: Value) {
+        let before = to_text(&doc);
+        let mut after = doc;
+        let mut node = &mut after;
+        for (k, name) in names.iter().enumerate() {
+            let Value::Object(m) = node else {
+                panic!("not an object")
+            };
+            if k + 1 == names.len() {
+                m.insert((*name).to_string(), value.clone());
+                break;
+            }
+            node = m.entry(*name).or_insert_with(|| json!({}));
+        }
+        let spliced = splice_member(&before, names, &to_text(&value));
+        assert_eq!(spliced, Some(to_text(&after)));
+    }
+
+    #[test]
+    fn splicing_a_member_gives_the_text_of_the_written_document() {
+        let doc = json!({"a": "x\"}{", "results": {"v": [1, {"}": "]"}], "w": 2}, "z": null});
+        splice_matches_set(doc.clone(), &["results", "w"], json!({"n": 1}));
+        splice_matches_set(doc.clone(), &["results", "v"], json!(3));
+        splice_matches_set(doc.clone(), &["results", "new"], json!("s"));
+        splice_matches_set(doc.clone(), &["z"], json!([1, 2]));
+        splice_matches_set(doc.clone(), &["new", "deep", "er"], json!(true));
+        splice_matches_set(doc.clone(), &["results", "new", "deep"], json!(1.5));
+        splice_matches_set(json!({}), &["a"], json!({}));
+        splice_matches_set(json!({"e": {}}), &["e", "a"], json!(-1));
+        splice_matches_set(json!({"e": {}}), &["e", "a", "b"], json!(0));
+        assert_eq!(splice_member("[1]", &["a"], "1"), None);
+        assert_eq!(splice_member("{\"a\":1}", &["a", "b"], "1"), None);
+        assert_eq!(splice_member("{\"a\":1}", &["q\"uote"], "1"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn splicing_any_document_matches_writing_it(
+            doc in prop::collection::vec(("[a-c]{1,2}", arb_json()), 0..6),
+            names in prop::collection::vec("[a-c]{1,2}", 1..4),
+            value in arb_json(),
+        ) {
+            let doc = Value::Object(doc.into_iter().collect());
+            let before = to_text(&doc);
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            // Only where ResultPath could write: every object on the way exists or is missing.
+            let mut after = doc;
+            let mut node = &mut after;
+            let mut writable = true;
+            for (k, name) in names.iter().enumerate() {
+                let Value::Object(m) = node else {
+                    writable = false;
+                    break;
+                };
+                if k + 1 == names.len() {
+                    m.insert((*name).to_string(), value.clone());
+                    break;
+                }
+                node = m.entry(*name).or_insert_with(|| json!({}));
+            }
+            let spliced = splice_member(&before, &names, &to_text(&value));
+            if writable {
+                prop_assert_eq!(spliced, Some(to_text(&after)));
+            } else {
+                prop_assert_eq!(spliced, None);
+            }
+        }
+    }
+
+    fn doc_splice_matches_set(doc: Value, names: &[&str], value: Value) {
+        let before = DocText::of(&doc, 0);
+        let mut after = doc;
+        let mut node = &mut after;
+        let mut existing = 0;
+        let mut still = true;
+        for (k, name) in names.iter().enumerate() {
+            let Value::Object(m) = node else {
+                panic!("not an object")
+            };
+            if still && m.contains_key(*name) {
+                existing += 1;
+            } else {
+                still = false;
+            }
+            if k + 1 == names.len() {
+                m.insert((*name).to_string(), value.clone());
+                break;
+            }
+            node = m.entry(*name).or_insert_with(|| json!({}));
+        }
+        let spliced = before
+            .splice(names, existing, &to_text(&value))
+            .map(|d| d.text.as_str().to_string());
+        let expected = DocText::of(&after, 0);
+        assert_eq!(spliced, Some(expected.text.as_str().to_string()));
+        // The spans stay right for the next write.
+        let again = before.splice(names, existing, &to_text(&value));
+        assert_eq!(again.map(|d| d.members), Some(expected.members));
+    }
+
+    #[test]
+    fn doc_text_splices_top_level_and_nested_members() {
+        let doc = json!({"a,\"b\"": "x\"}{", "results": {"v": [1, {"}": "]"}], "w": 2}, "z": null, "e": {}});
+        doc_splice_matches_set(doc.clone(), &["results", "w"], json!({"n": 1}));
+        doc_splice_matches_set(doc.clone(), &["results", "v"], json!(3));
+        doc_splice_matches_set(doc.clone(), &["results", "new"], json!("s"));
+        doc_splice_matches_set(doc.clone(), &["results", "new", "deep"], json!("s"));
+        doc_splice_matches_set(doc.clone(), &["z"], json!([1, 2]));
+        doc_splice_matches_set(doc.clone(), &["e", "k"], json!([1, 2]));
+        doc_splice_matches_set(doc.clone(), &["new", "deep", "er"], json!(true));
+        doc_splice_matches_set(doc.clone(), &["b"], json!(true));
+        doc_splice_matches_set(json!({}), &["a"], json!({}));
+        doc_splice_matches_set(json!({}), &["a", "b"], json!({}));
+    }
+
+    proptest! {
+        #[test]
+        fn doc_text_splicing_matches_writing(
+            doc in prop::collection::vec(("[a-c]{1,2}", arb_json()), 0..6),
+            writes in prop::collection::vec((prop::collection::vec("[a-c]{1,2}", 1..4), arb_json()), 1..4),
+        ) {
+            let mut doc = Value::Object(doc.into_iter().collect());
+            let mut text = DocText::of(&doc, 0);
+            for (names, value) in writes {
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                let mut node = &mut doc;
+                let mut existing = 0;
+                let mut still = true;
+                let mut writable = true;
+                for (k, name) in names.iter().enumerate() {
+                    let Value::Object(m) = node else {
+                        writable = false;
+                        break;
+                    };
+                    if still && m.contains_key(*name) {
+                        existing += 1;
+                    } else {
+                        still = false;
+                    }
+                    if k + 1 == names.len() {
+                        m.insert((*name).to_string(), value.clone());
+                        break;
+                    }
+                    node = m.entry(*name).or_insert_with(|| json!({}));
+                }
+                if !writable {
+                    return Ok(());
+                }
+                let next = text.splice(&names, existing, &to_text(&value));
+                prop_assert!(next.is_some());
+                text = next.unwrap_or_else(|| DocText::of(&doc, 0));
+                prop_assert_eq!(text.text.as_str(), to_text(&doc));
+                prop_assert_eq!(&text.members, &DocText::of(&doc, 0).members);
+            }
+        }
+    }
+}
