@@ -165,6 +165,15 @@ impl ActionError {
         }
     }
 
+    /// An AWS call that succeeded but returned no ARN for the resource it made, `name`.
+    pub fn no_arn(service: &'static str, operation: &'static str, name: &str) -> Self {
+        Self::Aws {
+            service,
+            operation,
+            message: format!("no ARN returned for {name}"),
+        }
+    }
+
     pub fn database(operation: &'static str, error: &tokio_postgres::Error) -> Self {
         // The driver's Display hides the server's message; the DbError carries it.
         let message = match error.as_db_error() {

@@ -152,11 +152,7 @@ async fn ensure_task_definition(
     let registered = output
         .task_definition
         .and_then(|td| td.task_definition_arn)
-        .ok_or_else(|| ActionError::Aws {
-            service: "ECS",
-            operation: "RegisterTaskDefinition",
-            message: format!("no ARN returned for {family}"),
-        })?;
+        .ok_or_else(|| ActionError::no_arn("ECS", "RegisterTaskDefinition", &family))?;
     // A racing run may have registered too: keep the lowest revision, retire ours if it lost.
     let canonical = find_task_definition(p, &family)
         .await?
@@ -332,9 +328,5 @@ async fn create_service(
     output
         .service
         .and_then(|s| s.service_arn)
-        .ok_or_else(|| ActionError::Aws {
-            service: "ECS",
-            operation: "CreateService",
-            message: format!("no ARN returned for {name}"),
-        })
+        .ok_or_else(|| ActionError::no_arn("ECS", "CreateService", name))
 }

@@ -110,11 +110,7 @@ async fn ensure_target_group(
         .unwrap_or_default()
         .into_iter()
         .find_map(|tg| tg.target_group_arn)
-        .ok_or_else(|| ActionError::Aws {
-            service: "ELBv2",
-            operation: "CreateTargetGroup",
-            message: format!("no ARN returned for {name}"),
-        })
+        .ok_or_else(|| ActionError::no_arn("ELBv2", "CreateTargetGroup", &name))
 }
 
 pub(super) async fn create_target_groups(
