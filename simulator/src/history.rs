@@ -51,6 +51,35 @@ pub struct ErrorCause {
     pub cause: Option<String>,
 }
 
+/// A short text repeated across events (state names, resources, regions): shared, so
+/// recording an event does not copy it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shared(Arc<str>);
+
+impl Shared {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Shared {
+    fn from(text: String) -> Self {
+        Self(Arc::from(text))
+    }
+}
+
+impl From<&str> for Shared {
+    fn from(text: &str) -> Self {
+        Self(Arc::from(text))
+    }
+}
+
+impl Serialize for Shared {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
 /// A document's JSON text in a history event, shared (not copied) between the events that
 /// carry the same document: a state's StateExited output is the next state's StateEntered
 /// input, as on AWS.
@@ -84,7 +113,7 @@ impl Serialize for Payload {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct StateEntered {
-    pub name: String,
+    pub name: Shared,
     pub input: Payload,
     pub input_details: PayloadDetails,
 }
@@ -92,7 +121,7 @@ pub struct StateEntered {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct StateExited {
-    pub name: String,
+    pub name: Shared,
     pub output: Payload,
     pub output_details: PayloadDetails,
 }
@@ -100,7 +129,7 @@ pub struct StateExited {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct LambdaScheduled {
-    pub resource: String,
+    pub resource: Shared,
     pub input: String,
     pub input_details: PayloadDetails,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -110,9 +139,9 @@ pub struct LambdaScheduled {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskScheduled {
-    pub resource_type: String,
-    pub resource: String,
-    pub region: String,
+    pub resource_type: Shared,
+    pub resource: Shared,
+    pub region: Shared,
     pub parameters: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_in_seconds: Option<u64>,
@@ -123,15 +152,15 @@ pub struct TaskScheduled {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskResource {
-    pub resource_type: String,
-    pub resource: String,
+    pub resource_type: Shared,
+    pub resource: Shared,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskSucceeded {
-    pub resource_type: String,
-    pub resource: String,
+    pub resource_type: Shared,
+    pub resource: Shared,
     pub output: String,
     pub output_details: PayloadDetails,
 }
@@ -139,8 +168,8 @@ pub struct TaskSucceeded {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskFailed {
-    pub resource_type: String,
-    pub resource: String,
+    pub resource_type: Shared,
+    pub resource: Shared,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -312,6 +341,13 @@ impl History {
 
     pub fn is_empty(&self) -> bool {
         self.events.is_empty()
+    }
+
+    /// An empty history with room for `events` events.
+    pub fn with_capacity(events: usize) -> Self {
+        Self {
+            events: Vec::with_capacity(events),
+        }
     }
 
     /// Appends an event and returns its id (ids start at 1, as on AWS).

@@ -4,7 +4,7 @@
 //! one, and AWS's wording when a path selects nothing.
 
 use flowc_asl::path::{JsonPath, PathEvalError, RefStep, ReferencePath};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::fmt;
 
 /// A parsed JSONPath (`$...` or `$$...`).
@@ -52,11 +52,16 @@ impl Path {
     /// The selected value: the node for a definite path, the array of matches otherwise
     /// (empty when nothing matches); a definite path that finds nothing is Jayway's error.
     pub fn select(&self, root: &Value) -> Result<Value, PathEvalError> {
-        self.path.select(root)
+        self.path.select_cow(root).map(std::borrow::Cow::into_owned)
     }
 
     /// Writes `value` at this path inside `root`, as ResultPath does.
     pub fn set(&self, root: Value, value: Value) -> Result<Value, String> {
+        if self.can_set_in_place(&root) {
+            let mut root = root;
+            self.set_in_place(&mut root, value);
+            return Ok(root);
+        }
         let reference = self
             .reference
             .as_ref()
@@ -136,12 +141,38 @@ impl Path {
     }
 
     /// ResultPath's write into a document the caller owns, without copying it. Call only when
-    /// [`Self::can_set_in_place`] said yes; otherwise `root` is left as it is.
+    /// [`Self::can_set_in_place`] said yes; otherwise `root` is left as it is. Walks the path
+    /// itself: same result as [`ReferencePath::set`], without preparing its error texts.
     pub fn set_in_place(&self, root: &mut Value, value: Value) {
-        if self.can_set_in_place(root)
-            && let Some(reference) = &self.reference
-        {
-            let _ = reference.set(root, value);
+        if !self.can_set_in_place(root) {
+            return;
+        }
+        let Some(steps) = self.reference.as_ref().map(ReferencePath::steps) else {
+            return;
+        };
+        let Some((RefStep::Name(last), parents)) = steps.split_last() else {
+            return;
+        };
+        let mut node = root;
+        for step in parents {
+            let (RefStep::Name(name), Value::Object(members)) = (step, node) else {
+                return;
+            };
+            if !members.contains_key(name.as_str()) {
+                members.insert(name.clone(), Value::Object(Map::new()));
+            }
+            let Some(next) = members.get_mut(name.as_str()) else {
+                return;
+            };
+            node = next;
+        }
+        if let Value::Object(members) = node {
+            match members.get_mut(last.as_str()) {
+                Some(slot) => *slot = value,
+                None => {
+                    members.insert(last.clone(), value);
+                }
+            }
         }
     }
 }

@@ -5,6 +5,7 @@
 
 use crate::choice::{ChoiceRule, convert_rule};
 use crate::error::SimError;
+use crate::history::Shared;
 use crate::jsonpath::Path;
 use crate::template::{Dynamic, Template};
 use flowc_asl as asl;
@@ -120,6 +121,8 @@ impl StateKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
     pub name: String,
+    /// The name as history events carry it (shared, not copied for every event).
+    pub event_name: Shared,
     pub kind: StateKind,
     pub input_path: PathField,
     pub output_path: PathField,
@@ -393,6 +396,7 @@ fn convert_state(state: &asl::State) -> Result<State, SimError> {
     }
     let mut out = State {
         name: name.to_string(),
+        event_name: name.into(),
         kind: StateKind::Succeed,
         input_path: path_field(state.input_path.as_ref()),
         output_path: path_field(state.output_path.as_ref()),

@@ -42,7 +42,7 @@ pub struct ExecutionInfo {
     pub role_arn: String,
     pub state_machine_id: String,
     pub state_machine_name: String,
-    pub region: String,
+    pub region: crate::history::Shared,
     pub input: Value,
     /// EXPRESS state machine (no redrive, so no `RedriveCount`).
     pub express: bool,
@@ -261,7 +261,7 @@ impl Engine<'_> {
             EventKind::StateEntered(
                 ty,
                 StateEntered {
-                    name: state.name.clone(),
+                    name: state.event_name.clone(),
                     input: input_text.text.clone(),
                     input_details: history::PayloadDetails { truncated: false },
                 },
@@ -322,7 +322,7 @@ impl Engine<'_> {
             EventKind::StateExited(
                 ty,
                 StateExited {
-                    name: state.name.clone(),
+                    name: state.event_name.clone(),
                     output: output_text.text.clone(),
                     output_details: history::PayloadDetails { truncated: false },
                 },

@@ -3,8 +3,8 @@
 
 use crate::error::Failure;
 use crate::history::{
-    ErrorCause, EventKind, LambdaScheduled, Output, PayloadDetails, TaskFailed, TaskResource,
-    TaskScheduled, TaskSucceeded,
+    ErrorCause, EventKind, LambdaScheduled, Output, PayloadDetails, Shared, TaskFailed,
+    TaskResource, TaskScheduled, TaskSucceeded,
 };
 use crate::mocks::{TaskCall, TaskResult};
 use crate::program::PathField;
@@ -17,42 +17,44 @@ use serde_json::Value;
 /// How AWS classifies a Task's Resource, which decides the history event family.
 enum Target {
     /// `arn:aws:lambda:...:function:...`: Lambda* events.
-    Lambda,
+    Lambda { resource: Shared },
     /// `arn:aws:states:::service:action`: Task* events with resourceType / resource.
     Service {
-        resource_type: String,
-        resource: String,
+        resource_type: Shared,
+        resource: Shared,
     },
 }
 
 fn classify(resource: &str) -> Target {
     let parts: Vec<&str> = resource.splitn(6, ':').collect();
     match parts.as_slice() {
-        [_, _, "lambda", _, _, rest] if rest.starts_with("function:") => Target::Lambda,
+        [_, _, "lambda", _, _, rest] if rest.starts_with("function:") => Target::Lambda {
+            resource: resource.into(),
+        },
         [_, _, "states", _, _, rest] => {
             let rest = *rest;
             if let Some(sdk) = rest.strip_prefix("aws-sdk:") {
                 let (svc, action) = sdk.split_once(':').unwrap_or((sdk, ""));
                 Target::Service {
-                    resource_type: format!("aws-sdk:{svc}"),
-                    resource: action.to_string(),
+                    resource_type: format!("aws-sdk:{svc}").into(),
+                    resource: action.into(),
                 }
             } else if let Some(act) = rest.strip_prefix("activity:") {
                 Target::Service {
                     resource_type: "activity".into(),
-                    resource: act.to_string(),
+                    resource: act.into(),
                 }
             } else {
                 let (svc, action) = rest.split_once(':').unwrap_or((rest, ""));
                 Target::Service {
-                    resource_type: svc.to_string(),
-                    resource: action.to_string(),
+                    resource_type: svc.into(),
+                    resource: action.into(),
                 }
             }
         }
         _ => Target::Service {
             resource_type: "unknown".into(),
-            resource: resource.to_string(),
+            resource: resource.into(),
         },
     }
 }
@@ -125,11 +127,11 @@ impl Engine<'_> {
                 )));
             }
             match &target {
-                Target::Lambda => {
+                Target::Lambda { resource } => {
                     self.emit(
                         prev,
                         EventKind::LambdaFunctionScheduled(LambdaScheduled {
-                            resource: def.resource.clone(),
+                            resource: resource.clone(),
                             input: params_text,
                             input_details: PayloadDetails { truncated: false },
                             timeout_in_seconds: timeout,
@@ -266,7 +268,7 @@ impl Engine<'_> {
         prev: &mut u64,
     ) -> Result<(), Stop> {
         let kind = match target {
-            Target::Lambda => EventKind::LambdaFunctionSucceeded(Output::new(output)),
+            Target::Lambda { .. } => EventKind::LambdaFunctionSucceeded(Output::new(output)),
             Target::Service {
                 resource_type,
                 resource,
@@ -288,7 +290,7 @@ impl Engine<'_> {
         prev: &mut u64,
     ) -> Result<(), Stop> {
         let kind = match target {
-            Target::Lambda => {
+            Target::Lambda { .. } => {
                 let d = ErrorCause {
                     error: Some(f.error.clone()),
                     cause: f.cause.clone(),
