@@ -114,7 +114,15 @@ fn name_or_string(pair: &Pair<'_, Rule>) -> Result<Spanned<String>> {
 }
 
 pub(crate) fn string(pair: &Pair<'_, Rule>) -> Result<String> {
-    serde_json::from_str::<String>(pair.as_str()).map_err(|e| ParseError::InvalidString {
+    let text = pair.as_str();
+    // Most strings hold no escape and no control character: their value is the text between
+    // the quotes, exactly what serde_json would decode.
+    if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'))
+        && !inner.bytes().any(|b| b == b'\\' || b == b'"' || b < 0x20)
+    {
+        return Ok(inner.to_string());
+    }
+    serde_json::from_str::<String>(text).map_err(|e| ParseError::InvalidString {
         reason: e.to_string(),
         span: span_of(pair).into(),
     })

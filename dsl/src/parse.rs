@@ -26,16 +26,19 @@ const CALL_LIMIT: usize = 50_000_000;
 
 /// Parse a whole `.flow` file.
 pub fn parse(source: &str) -> Result<Workflow, ParseError> {
-    check_nesting(source)?;
+    let comments = scan(source)?;
     pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT));
     let pairs = FlowParser::parse(Rule::file, source).map_err(|e| syntax_error(source, &e))?;
     let mut workflow = crate::lower::file(pairs)?;
-    workflow.comments = scan_comments(source);
+    workflow.comments = comments;
     Ok(workflow)
 }
 
-/// Reject input nested deeper than [`MAX_NESTING`] before pest recurses into it.
-fn check_nesting(source: &str) -> Result<(), ParseError> {
+/// One pass over the text before pest sees it: rejects input nested deeper than
+/// [`MAX_NESTING`] (before pest recurses into it) and collects every `#` / `//` comment outside
+/// strings, in order.
+fn scan(source: &str) -> Result<Vec<Comment>, ParseError> {
+    let mut comments = Vec::new();
     let mut depth = 0usize;
     let mut scanner = Scanner::new(source);
     while let Some((offset, token)) = scanner.next_token() {
@@ -50,32 +53,22 @@ fn check_nesting(source: &str) -> Result<(), ParseError> {
                 }
             }
             Token::Close => depth = depth.saturating_sub(1),
-            Token::Comment(_) => {}
+            Token::Comment(end) => {
+                let text = source
+                    .get(offset..end)
+                    .unwrap_or_default()
+                    .trim_end()
+                    .to_string();
+                comments.push(Comment {
+                    text,
+                    span: Span::new(offset, end),
+                    blank_line_after: blank_line_follows(source, end),
+                    trailing: code_precedes(source, offset),
+                });
+            }
         }
     }
-    Ok(())
-}
-
-/// Every `#` / `//` comment outside strings, in order.
-fn scan_comments(source: &str) -> Vec<Comment> {
-    let mut comments = Vec::new();
-    let mut scanner = Scanner::new(source);
-    while let Some((offset, token)) = scanner.next_token() {
-        if let Token::Comment(end) = token {
-            let text = source
-                .get(offset..end)
-                .unwrap_or_default()
-                .trim_end()
-                .to_string();
-            comments.push(Comment {
-                text,
-                span: Span::new(offset, end),
-                blank_line_after: blank_line_follows(source, end),
-                trailing: code_precedes(source, offset),
-            });
-        }
-    }
-    comments
+    Ok(comments)
 }
 
 /// Whether the line holding `offset` has code before it.
