@@ -59,7 +59,7 @@ impl Path {
     pub fn set(&self, root: Value, value: Value) -> Result<Value, String> {
         if self.can_set_in_place(&root) {
             let mut root = root;
-            self.set_in_place(&mut root, value);
+            self.write_names(&mut root, value);
             return Ok(root);
         }
         let reference = self
@@ -140,40 +140,51 @@ impl Path {
         count
     }
 
-    /// ResultPath's write into a document the caller owns, without copying it. Call only when
-    /// [`Self::can_set_in_place`] said yes; otherwise `root` is left as it is. Walks the path
-    /// itself: same result as [`ReferencePath::set`], without preparing its error texts.
-    pub fn set_in_place(&self, root: &mut Value, value: Value) {
+    /// ResultPath's write into a document the caller owns, without copying it, when
+    /// [`Self::can_set_in_place`] says it cannot fail (otherwise `root` is left as it is and the
+    /// answer is `None`). Returns how many leading names of the path were already there.
+    pub fn set_in_place(&self, root: &mut Value, value: Value) -> Option<usize> {
         if !self.can_set_in_place(root) {
-            return;
+            return None;
         }
-        let Some(steps) = self.reference.as_ref().map(ReferencePath::steps) else {
-            return;
-        };
-        let Some((RefStep::Name(last), parents)) = steps.split_last() else {
-            return;
+        self.write_names(root, value)
+    }
+
+    /// The write itself, for a path [`Self::can_set_in_place`] accepted: same result as
+    /// [`ReferencePath::set`], without preparing its error texts.
+    fn write_names(&self, root: &mut Value, value: Value) -> Option<usize> {
+        let steps = self.reference.as_ref().map(ReferencePath::steps)?;
+        let (RefStep::Name(last), parents) = steps.split_last()? else {
+            return None;
         };
         let mut node = root;
+        let mut existing = 0;
+        let mut still = true;
         for step in parents {
             let (RefStep::Name(name), Value::Object(members)) = (step, node) else {
-                return;
+                return None;
             };
-            if !members.contains_key(name.as_str()) {
+            if members.contains_key(name.as_str()) {
+                existing += usize::from(still);
+            } else {
+                still = false;
                 members.insert(name.clone(), Value::Object(Map::new()));
             }
-            let Some(next) = members.get_mut(name.as_str()) else {
-                return;
-            };
-            node = next;
+            node = members.get_mut(name.as_str())?;
         }
-        if let Value::Object(members) = node {
-            match members.get_mut(last.as_str()) {
-                Some(slot) => *slot = value,
-                None => {
-                    members.insert(last.clone(), value);
-                }
+        let Value::Object(members) = node else {
+            return None;
+        };
+        match members.get_mut(last.as_str()) {
+            Some(slot) => {
+                *slot = value;
+                existing += usize::from(still);
+            }
+            None => {
+                members.insert(last.clone(), value);
             }
         }
+        Some(existing)
     }
 }
 

@@ -461,8 +461,7 @@ impl Engine<'_> {
                         let mut output = raw;
                         let mut existing = 0;
                         if let PathField::Path(p) = &state.result_path {
-                            existing = p.existing_names(&output);
-                            p.set_in_place(&mut output, result);
+                            existing = p.set_in_place(&mut output, result).unwrap_or(0);
                         }
                         return Ok(StateDone {
                             output,

@@ -69,7 +69,7 @@ impl Template {
                     .collect::<Result<_, _>>()?,
             )),
             Template::Object(fields) => {
-                let mut out = Map::new();
+                let mut out = Map::with_capacity(fields.len());
                 for (key, field) in fields {
                     let v = match field {
                         Field::Plain(t) => t.evaluate(scope)?,
