@@ -1,7 +1,8 @@
 // The aws-local-stepfunctions half of scripts/compare-local-stepfunctions.sh: runs one state
 // machine repeatedly with Task results from a MockConfigFile test case (the same file the flowc
 // side reads), Wait states and retry pauses overridden to 0 ms, and every execution's event log
-// consumed (full history). Prints one JSON object: executions, seconds, per_second, events.
+// consumed (full history). Prints one JSON object: executions, seconds, per_second, events,
+// output (of the last execution).
 //
 //   node compare-local-stepfunctions.mjs LOCAL_SFN_DIR MACHINE MOCKS TEST_CASE INPUT_JSON SECONDS
 
@@ -69,6 +70,7 @@ const machine = new StateMachine(definition, {
 
 let executions = 0;
 let events = 0;
+let output;
 const started = performance.now();
 while (performance.now() - started < budgetMs) {
   const execution = machine.run(input, {
@@ -76,7 +78,7 @@ while (performance.now() - started < budgetMs) {
   });
   let count = 0;
   for await (const _event of execution.eventLogs) count += 1;
-  await execution.result;
+  output = await execution.result;
   events = count;
   executions += 1;
 }
@@ -87,4 +89,5 @@ console.log(JSON.stringify({
   seconds,
   per_second: executions / seconds,
   events,
+  output,
 }));

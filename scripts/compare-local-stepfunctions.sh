@@ -43,6 +43,20 @@ console.log(`${"engine".padEnd(26)}${"executions/s".padStart(14)}${"runs".padSta
 console.log(row(a));
 console.log(row(b));
 console.log(`speedup: ${(a.per_second / b.per_second).toFixed(1)}x`);
+console.log("events: per execution; flowc-sim records AWS GetExecutionHistory events (Lambda");
+console.log("Scheduled/Started/Succeeded included), aws-local-stepfunctions its own event log");
+console.log("(ExecutionStarted, StateEntered/Exited per state, ExecutionSucceeded).");
+// Same mocked results, same path: the two engines must end with the same output.
+const canon = (v) => JSON.stringify(v, (_, x) =>
+  x && typeof x === "object" && !Array.isArray(x)
+    ? Object.fromEntries(Object.entries(x).sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0)))
+    : x);
+if (canon(a.output) !== canon(b.output)) {
+  console.log("OUTPUTS DIFFER:\n  flowc-sim: " + canon(a.output) + "\n  aws-local-stepfunctions: " + canon(b.output));
+  process.exitCode = 1;
+} else {
+  console.log("outputs: identical (" + canon(a.output).length + " bytes of JSON)");
+}
 ' "$ours" "$theirs"
 
 echo

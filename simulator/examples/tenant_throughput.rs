@@ -6,7 +6,8 @@
 //!     MACHINE.asl.json MOCKS.json TEST_CASE INPUT_JSON [SECONDS]
 //! ```
 //!
-//! Prints one JSON object: executions, seconds, per_second, events (per execution).
+//! Prints one JSON object: executions, seconds, per_second, events (per execution), output (of
+//! the last execution).
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -53,6 +54,7 @@ fn run() -> Result<String, String> {
     let started = Instant::now();
     let mut executions = 0u64;
     let mut events = 0usize;
+    let mut output = serde_json::Value::Null;
     while started.elapsed() < budget {
         let outcome = Simulation::new(&program)
             .input(input.clone())
@@ -66,6 +68,7 @@ fn run() -> Result<String, String> {
             ));
         }
         events = outcome.history.events.len();
+        output = outcome.output.unwrap_or_default();
         executions += 1;
     }
     let elapsed = started.elapsed().as_secs_f64();
@@ -75,6 +78,7 @@ fn run() -> Result<String, String> {
         "seconds": elapsed,
         "per_second": executions as f64 / elapsed,
         "events": events,
+        "output": output,
     })
     .to_string())
 }

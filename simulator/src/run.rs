@@ -94,9 +94,10 @@ pub(crate) enum TaskDone {
 }
 
 /// What running one state decided.
-pub struct StateDone {
+pub struct StateDone<'p> {
     pub output: Value,
-    pub next: Option<String>,
+    /// The next state's name, borrowed from the program (no copy per transition).
+    pub next: Option<&'p str>,
     /// The text of the value written at the state's ResultPath, when the output is the raw
     /// input with that write (see [`State::result_member_names`]).
     /// With it, how many of the path's names were in the input already.
@@ -213,18 +214,18 @@ impl Engine<'_> {
         input_text: Option<DocText>,
         prev: &mut u64,
     ) -> Result<(Value, Option<DocText>), Stop> {
-        let mut name = program.start_at.clone();
+        let mut name: &str = &program.start_at;
         let mut data = input;
         // A state's output text is the next state's input text: serialize once.
         let mut data_text = input_text;
         loop {
-            let state = program.states.get(&name).ok_or_else(|| {
+            let state = program.states.get(name).ok_or_else(|| {
                 Stop::Error(Failure::new(
                     "States.Runtime",
                     format!("The state '{name}' does not exist"),
                 ))
             })?;
-            self.visited.push(name.clone());
+            self.visited.push(name.to_string());
             let (done, text) = self.run_state(state, data, data_text.take(), prev)?;
             data = done.output;
             data_text = text;
@@ -238,13 +239,13 @@ impl Engine<'_> {
         }
     }
 
-    fn run_state(
+    fn run_state<'p>(
         &mut self,
-        state: &State,
+        state: &'p State,
         input: Value,
         input_text: Option<DocText>,
         prev: &mut u64,
-    ) -> Result<(StateDone, Option<DocText>), Stop> {
+    ) -> Result<(StateDone<'p>, Option<DocText>), Stop> {
         let ty = state.kind.type_name();
         // `$$.State.EnteredTime` only; formatting it for every state would be wasted work.
         let entered_at = if state.uses_context {
@@ -338,19 +339,19 @@ impl Engine<'_> {
         ))
     }
 
-    fn state_body(
+    fn state_body<'p>(
         &mut self,
-        state: &State,
+        state: &'p State,
         raw: Value,
         ctx: &Value,
         entered: u64,
         entered_at: &str,
         prev: &mut u64,
-    ) -> Result<StateDone, Stop> {
+    ) -> Result<StateDone<'p>, Stop> {
         let name = state.name.as_str();
         let err = |e| eval_err(name, entered, e);
         let next = match &state.transition {
-            Transition::Next(n) => Some(n.clone()),
+            Transition::Next(n) => Some(n.as_str()),
             Transition::End => None,
         };
         match &state.kind {
@@ -427,7 +428,7 @@ impl Engine<'_> {
                 for rule in choices {
                     match rule.condition.evaluate(&eff, ctx) {
                         Ok(true) => {
-                            target = rule.next.clone();
+                            target = rule.next.as_deref();
                             break;
                         }
                         Ok(false) => {}
@@ -436,7 +437,7 @@ impl Engine<'_> {
                         }
                     }
                 }
-                let target = match target.or_else(|| default.clone()) {
+                let target = match target.or(default.as_deref()) {
                     Some(t) => t,
                     None => {
                         return Err(Stop::Error(Failure::new(
@@ -500,14 +501,14 @@ impl Engine<'_> {
 
     /// Catch: an ASL error of a Task, Parallel or Map state goes, as `{"Error", "Cause"}`, into
     /// the first matching catcher's ResultPath of the state's raw input.
-    fn catch(
+    fn catch<'p>(
         &self,
-        state: &State,
+        state: &'p State,
         result: Result<Value, Stop>,
         raw: Value,
         entered: u64,
-        next: Option<String>,
-    ) -> Result<StateDone, Stop> {
+        next: Option<&'p str>,
+    ) -> Result<StateDone<'p>, Stop> {
         match result {
             Ok(output) => Ok(StateDone {
                 output,
@@ -528,7 +529,7 @@ impl Engine<'_> {
                     .map_err(|e| eval_err(&state.name, entered, e))?;
                 Ok(StateDone {
                     output,
-                    next: Some(c.next.clone()),
+                    next: Some(c.next.as_str()),
                     written: None,
                 })
             }
