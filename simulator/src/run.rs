@@ -695,4 +695,44 @@ impl Engine<'_> {
             None => Ok(false),
         }
     }
+
+    /// The end of one Parallel or Map attempt, shared by both: when every branch or iteration
+    /// succeeded, the `succeeded` event is written and the outputs go through ResultSelector,
+    /// ResultPath and OutputPath (`Ok(Some(output))`); on a failure the `failed` event is
+    /// written and Retry decides between another attempt (`Ok(None)`) and failing the state.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn finish_attempt(
+        &mut self,
+        state: &State,
+        failure: Option<Stop>,
+        outputs: Vec<Value>,
+        raw: &Value,
+        ctx: &Value,
+        entered: u64,
+        prev: &mut u64,
+        retry: &mut RetryState,
+        (succeeded, failed): (EventKind, EventKind),
+    ) -> Result<Option<Value>, Stop> {
+        let runtime = |e: EvalError| eval_err(state.name.as_str(), entered, e);
+        match failure {
+            None => {
+                self.emit(prev, succeeded)?;
+                let sel = self
+                    .result_selector(state, Value::Array(outputs), ctx)
+                    .map_err(runtime)?;
+                let out = self
+                    .apply_result_path(&state.result_path, raw, sel)
+                    .map_err(runtime)?;
+                self.output_path(state, out, ctx).map(Some).map_err(runtime)
+            }
+            Some(Stop::Error(f)) => {
+                self.emit(prev, failed)?;
+                if self.should_retry(state, retry, &f)? {
+                    return Ok(None);
+                }
+                Err(Stop::Error(f))
+            }
+            Some(halt) => Err(halt),
+        }
+    }
 }

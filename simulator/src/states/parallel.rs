@@ -44,25 +44,14 @@ impl Engine<'_> {
                 *prev = branch_prev;
             }
             self.concurrency_depth -= 1;
-            match failed {
-                None => {
-                    self.emit(prev, EventKind::ParallelStateSucceeded)?;
-                    let sel = self
-                        .result_selector(state, Value::Array(outputs), ctx)
-                        .map_err(runtime)?;
-                    let out = self
-                        .apply_result_path(&state.result_path, raw, sel)
-                        .map_err(runtime)?;
-                    return self.output_path(state, out, ctx).map_err(runtime);
-                }
-                Some(Stop::Error(f)) => {
-                    self.emit(prev, EventKind::ParallelStateFailed)?;
-                    if self.should_retry(state, &mut retry, &f)? {
-                        continue;
-                    }
-                    return Err(Stop::Error(f));
-                }
-                Some(halt) => return Err(halt),
+            let events = (
+                EventKind::ParallelStateSucceeded,
+                EventKind::ParallelStateFailed,
+            );
+            if let Some(output) = self.finish_attempt(
+                state, failed, outputs, raw, ctx, entered, prev, &mut retry, events,
+            )? {
+                return Ok(output);
             }
         }
     }
