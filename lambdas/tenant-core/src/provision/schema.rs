@@ -68,6 +68,17 @@ pub async fn create_schema(
     let driver = tokio::spawn(connection);
 
     let result = async {
+        // Racing retries of one tenant (Step Functions may run an action twice at once) would
+        // otherwise interleave their catalog updates: concurrent GRANTs on one schema fail with
+        // XX000 "tuple concurrently updated". A session advisory lock keyed by the schema name
+        // serialises them; it is released when the connection closes below.
+        client
+            .execute(
+                "SELECT pg_catalog.pg_advisory_lock(pg_catalog.hashtext($1))",
+                &[&format!("flowc-tenant-schema:{}", schema.as_str())],
+            )
+            .await
+            .map_err(|e| ActionError::database("advisory lock", &e))?;
         let exists = client
             .query_opt(
                 "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1",
