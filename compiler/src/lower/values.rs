@@ -3,7 +3,7 @@
 //! error list and returns `None`, so one pass reports everything.
 
 use flowc_asl::intrinsic::IntrinsicCall;
-use flowc_asl::path::{JsonPath, ReferencePath};
+use flowc_asl::path::{JsonPath, PathError, ReferencePath};
 use flowc_asl::{
     Comparison, Condition, Operand as AslOperand, Operator, Template, TemplateEntry, TemplateValue,
 };
@@ -93,18 +93,7 @@ pub(crate) fn json_path(
     context: &'static str,
     errors: &mut Errors,
 ) -> Option<JsonPath> {
-    match JsonPath::parse(&path.0) {
-        Ok(parsed) => Some(parsed),
-        Err(e) => {
-            errors.push(ResolveError::InvalidPath {
-                path: path.0.clone(),
-                reason: e.message,
-                context,
-                span: span.into(),
-            });
-            None
-        }
-    }
+    parsed_path(JsonPath::parse, path, span, context, errors)
 }
 
 pub(crate) fn reference_path(
@@ -113,7 +102,18 @@ pub(crate) fn reference_path(
     context: &'static str,
     errors: &mut Errors,
 ) -> Option<ReferencePath> {
-    match ReferencePath::parse(&path.0) {
+    parsed_path(ReferencePath::parse, path, span, context, errors)
+}
+
+/// Parses a path with `parse`, turning a failure into `flowc::resolve::invalid_path`.
+fn parsed_path<P>(
+    parse: fn(&str) -> Result<P, PathError>,
+    path: &PathText,
+    span: Span,
+    context: &'static str,
+    errors: &mut Errors,
+) -> Option<P> {
+    match parse(&path.0) {
         Ok(parsed) => Some(parsed),
         Err(e) => {
             errors.push(ResolveError::InvalidPath {
