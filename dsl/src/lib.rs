@@ -6,6 +6,7 @@ pub mod ast;
 
 pub use ast::{Span, Spanned, Workflow};
 pub mod error;
+mod json;
 mod lower;
 mod parse;
 

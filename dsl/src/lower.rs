@@ -3,7 +3,7 @@
 //! panicking.
 
 use pest::iterators::{Pair, Pairs};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::ast::*;
 use crate::error::ParseError;
@@ -693,41 +693,5 @@ fn operand(pair: &Pair<'_, Rule>) -> Result<Operand> {
 }
 
 pub(crate) fn json(pair: &Pair<'_, Rule>) -> Result<Value> {
-    let inner = match pair.as_rule() {
-        Rule::json => pair
-            .clone()
-            .into_inner()
-            .next()
-            .ok_or_else(|| malformed(pair, "JSON"))?,
-        _ => pair.clone(),
-    };
-    Ok(match inner.as_rule() {
-        Rule::json_object => {
-            let mut map = Map::new();
-            for member in inner
-                .clone()
-                .into_inner()
-                .filter(|p| p.as_rule() == Rule::json_member)
-            {
-                let key = string(&child(&member, Rule::string, "a key")?)?;
-                let value = json(&child(&member, Rule::json, "a value")?)?;
-                map.insert(key, value);
-            }
-            Value::Object(map)
-        }
-        Rule::json_array => Value::Array(
-            inner
-                .clone()
-                .into_inner()
-                .filter(|p| p.as_rule() == Rule::json)
-                .map(|v| json(&v))
-                .collect::<Result<_>>()?,
-        ),
-        Rule::string => Value::String(string(&inner)?),
-        Rule::number => Value::Number(json_number(&inner)?),
-        Rule::k_true => Value::Bool(true),
-        Rule::k_false => Value::Bool(false),
-        Rule::k_null => Value::Null,
-        _ => return Err(malformed(&inner, "JSON")),
-    })
+    crate::json::decode(pair.as_str(), pair.as_span().start())
 }

@@ -3,8 +3,6 @@
 //! pest's rule names never leave this crate: a failed parse becomes a [`ParseError`] whose
 //! message says what was expected ("expected a state name after `task`").
 
-use std::num::NonZeroUsize;
-
 use pest::Parser as _;
 use pest::error::{ErrorVariant, InputLocation};
 
@@ -20,14 +18,9 @@ pub(crate) struct FlowParser;
 /// the stack, whatever the input.
 pub const MAX_NESTING: usize = 64;
 
-/// pest's call limit: a backstop against pathological backtracking. A 10,000-state flow uses
-/// far fewer calls than this.
-const CALL_LIMIT: usize = 50_000_000;
-
 /// Parse a whole `.flow` file.
 pub fn parse(source: &str) -> Result<Workflow, ParseError> {
     let comments = scan(source)?;
-    pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT));
     let pairs = FlowParser::parse(Rule::file, source).map_err(|e| syntax_error(source, &e))?;
     let mut workflow = crate::lower::file(pairs)?;
     workflow.comments = comments;
@@ -180,6 +173,15 @@ fn syntax_error(source: &str, error: &pest::error::Error<Rule>) -> ParseError {
         None => String::new(),
     };
     match &error.variant {
+        // A JSON literal is one token to pest: when it fails to match, serde_json says which
+        // character is wrong and why.
+        ErrorVariant::ParsingError { positives, .. }
+            if positives.contains(&Rule::json)
+                && matches!(found.chars().next(), Some('{' | '['))
+                && let Some(json_error) = crate::json::first_error(source, offset) =>
+        {
+            json_error
+        }
         ErrorVariant::ParsingError { positives, .. } if !positives.is_empty() => {
             // A duration's number is what pest reports missing; say "a duration" after the
             // keywords that take one.

@@ -1,0 +1,211 @@
+//! JSON literals: the grammar matches one as a single atomic token (checking its structure) and
+//! this module decodes the token's text with serde_json. Comments are allowed wherever JSON
+//! allows whitespace, so they are blanked out first (with spaces, so every byte keeps its
+//! offset and serde_json's line and column still point into the source).
+
+use serde::Deserialize as _;
+use serde_json::Value;
+
+use crate::ast::Span;
+use crate::error::ParseError;
+
+/// Decode the JSON literal `text`, which starts at byte `start` of the source.
+pub(crate) fn decode(text: &str, start: usize) -> Result<Value, ParseError> {
+    let blanked = blank_comments(text);
+    serde_json::from_str(&blanked).map_err(|e| error_at(&blanked, start, &e))
+}
+
+/// Where the JSON value starting at byte `start` of `source` is malformed, if it is: for a
+/// syntax error pest reports at the start of a literal, serde_json says which character is
+/// wrong and why.
+pub(crate) fn first_error(source: &str, start: usize) -> Option<ParseError> {
+    let rest = blank_comments(source.get(start..)?);
+    let mut reader = serde_json::Deserializer::from_str(&rest);
+    match serde::de::IgnoredAny::deserialize(&mut reader) {
+        Ok(_) => None,
+        Err(e) => Some(error_at(&rest, start, &e)),
+    }
+}
+
+/// `text` with every `#` / `//` comment outside strings replaced by spaces, byte for byte.
+/// Borrowed when there is nothing to blank (the common case).
+fn blank_comments(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.bytes().any(|b| b == b'#' || b == b'/') {
+        return text.into();
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    let mut i = 0;
+    let mut in_string = false;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match b {
+                b'\\' => i += 1,
+                b'"' | b'\n' => in_string = false,
+                _ => {}
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if b == b'#' || (b == b'/' && bytes.get(i + 1) == Some(&b'/')) {
+            while i < bytes.len() && bytes[i] != b'\n' {
+                bytes[i] = b' ';
+                i += 1;
+            }
+            continue;
+        }
+        i += 1;
+    }
+    // Only ASCII bytes were written, and only over whole comments (which end at a newline or
+    // at the end), so the text is still UTF-8; the fallback is never taken.
+    String::from_utf8(bytes)
+        .map(Into::into)
+        .unwrap_or_else(|_| text.into())
+}
+
+/// serde_json's error as a parse error pointing into the source.
+fn error_at(text: &str, start: usize, error: &serde_json::Error) -> ParseError {
+    let at = offset_of(text, error.line(), error.column());
+    // serde_json's line and column count from the literal's start; the span says where it is.
+    let full = error.to_string();
+    let reason = match full
+        .rfind(" at line ")
+        .map_or(full.as_str(), |i| &full[..i])
+    {
+        // serde_json's word for a misspelt true/false/null.
+        "expected ident" => "expected `true`, `false` or `null`".to_string(),
+        other => other.to_string(),
+    };
+    let is_string_error = [
+        "invalid escape",
+        "invalid unicode code point",
+        "control character",
+        "lone leading surrogate",
+        "unexpected end of hex escape",
+    ]
+    .iter()
+    .any(|p| reason.starts_with(p));
+    if is_string_error && let Some((s, e)) = string_around(text, at) {
+        return ParseError::InvalidString {
+            reason,
+            span: Span::new(start + s, start + e).into(),
+        };
+    }
+    if reason.starts_with("number out of range") {
+        let (s, e) = number_around(text, at);
+        return ParseError::InvalidNumber {
+            text: text[s..e].to_string(),
+            span: Span::new(start + s, start + e).into(),
+        };
+    }
+    let width = text[at..].chars().next().map_or(0, char::len_utf8);
+    ParseError::Syntax {
+        message: format!("invalid JSON: {reason}"),
+        label: reason,
+        help: "write JSON: objects `{ \"key\": value, ... }` with string keys and commas between \
+               members, arrays `[a, b]`, strings in double quotes, numbers, true, false, null"
+            .to_string(),
+        span: Span::new(start + at, start + at + width).into(),
+    }
+}
+
+/// Byte offset of serde_json's 1-based line and (byte) column, clamped into `text`. serde_json
+/// reports the column of the character it stopped on; column 0 means the line's end.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n')
+            .nth(line - 2)
+            .map_or(text.len(), |(i, _)| i + 1)
+    };
+    let mut at = (line_start + column.saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The string literal (quotes included) holding byte `at`, as a byte range.
+fn string_around(text: &str, at: usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'"' {
+            let open = i;
+            i += 1;
+            while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                if bytes[i] == b'\\' {
+                    i += 1;
+                }
+                i += 1;
+            }
+            let close = (i + 1).min(bytes.len());
+            if (open..close).contains(&at) || at == close {
+                return Some((open, close));
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The number ending at or holding byte `at`, as a byte range.
+fn number_around(text: &str, at: usize) -> (usize, usize) {
+    let is_number = |b: u8| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E');
+    let bytes = text.as_bytes();
+    let mut s = at.min(bytes.len());
+    while s > 0 && is_number(bytes[s - 1]) {
+        s -= 1;
+    }
+    let mut e = s;
+    while e < bytes.len() && is_number(bytes[e]) {
+        e += 1;
+    }
+    (s, e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_are_blanked_byte_for_byte() {
+        let text = "{ # one\n \"a#b\": 1 // two\n}";
+        let blanked = blank_comments(text);
+        assert_eq!(blanked.len(), text.len());
+        assert_eq!(blanked, "{      \n \"a#b\": 1       \n}");
+    }
+
+    #[test]
+    fn decodes_with_comments_and_keeps_key_order() {
+        let value = decode("{ \"b\": 1, # x\n \"a\": [true, null] }", 0).unwrap();
+        assert_eq!(value.to_string(), r#"{"b":1,"a":[true,null]}"#);
+    }
+
+    #[test]
+    fn a_missing_comma_points_at_the_next_member() {
+        let source = "result { \"a\": 1\n  \"b\": 2 }";
+        let Some(ParseError::Syntax { message, span, .. }) = first_error(source, 7) else {
+            panic!("expected a syntax error");
+        };
+        assert_eq!(message, "invalid JSON: expected `,` or `}`");
+        assert_eq!(span.offset(), source.find("\"b\"").unwrap());
+    }
+
+    #[test]
+    fn a_bad_number_names_the_number() {
+        let Err(ParseError::InvalidNumber { text, span }) = decode("{ \"n\": 1e999 }", 10) else {
+            panic!("expected an invalid number");
+        };
+        assert_eq!(text, "1e999");
+        assert_eq!((span.offset(), span.len()), (17, 5));
+    }
+
+    #[test]
+    fn a_bad_escape_names_the_string() {
+        let Err(ParseError::InvalidString { span, .. }) = decode("[\"a\\qb\"]", 0) else {
+            panic!("expected an invalid string");
+        };
+        assert_eq!((span.offset(), span.len()), (1, 6));
+    }
+}
