@@ -178,8 +178,11 @@ mod tests {
 
     #[test]
     fn decodes_with_comments_and_keeps_key_order() {
-        let value = decode("{ \"b\": 1, # x\n \"a\": [true, null] }", 0).unwrap();
-        assert_eq!(value.to_string(), r#"{"b":1,"a":[true,null]}"#);
+        let value = decode("{ \"b\": 1, # x\n \"a\": [true, null] }", 0);
+        assert_eq!(
+            value.map(|v| v.to_string()),
+            Ok(r#"{"b":1,"a":[true,null]}"#.to_string())
+        );
     }
 
     #[test]
@@ -189,7 +192,7 @@ mod tests {
             panic!("expected a syntax error");
         };
         assert_eq!(message, "invalid JSON: expected `,` or `}`");
-        assert_eq!(span.offset(), source.find("\"b\"").unwrap());
+        assert_eq!(Some(span.offset()), source.find("\"b\""));
     }
 
     #[test]
