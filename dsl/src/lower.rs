@@ -253,17 +253,19 @@ fn state(pair: &Pair<'_, Rule>) -> Result<State> {
         .next()
         .ok_or_else(|| malformed(pair, "a state"))?;
     let span = span_of(&inner);
-    let name = name_or_string(&child(&inner, Rule::state_name, "a state name")?)?;
-    let fields = match inner
-        .clone()
-        .into_inner()
-        .find(|p| p.as_rule() == Rule::body)
-    {
-        Some(body) => fields(&body)?,
-        None => Vec::new(),
-    };
+    // One pass for the parts every kind may have; kind-specific parts are looked up below.
+    let (mut name, mut fields, mut resource) = (None, Vec::new(), None);
+    for part in inner.clone().into_inner() {
+        match part.as_rule() {
+            Rule::state_name if name.is_none() => name = Some(name_or_string(&part)?),
+            Rule::body => fields = self::fields(&part)?,
+            Rule::resource_ref => resource = Some(part),
+            _ => {}
+        }
+    }
+    let name = name.ok_or_else(|| malformed(&inner, "a state name"))?;
     let kind = match inner.as_rule() {
-        Rule::task_state => task_kind(&inner)?,
+        Rule::task_state => task_kind(&resource.ok_or_else(|| malformed(&inner, "a resource"))?)?,
         Rule::pass_state => StateKind::Pass,
         Rule::choice_state => StateKind::Choice,
         Rule::wait_state => StateKind::Wait {
@@ -308,19 +310,18 @@ fn state(pair: &Pair<'_, Rule>) -> Result<State> {
     })
 }
 
-fn task_kind(pair: &Pair<'_, Rule>) -> Result<StateKind> {
-    let reference = child(pair, Rule::resource_ref, "a resource")?;
+fn task_kind(reference: &Pair<'_, Rule>) -> Result<StateKind> {
     let inner = reference
         .clone()
         .into_inner()
         .next()
-        .ok_or_else(|| malformed(pair, "a resource"))?;
+        .ok_or_else(|| malformed(reference, "a resource"))?;
     let resource = match inner.as_rule() {
         Rule::string => ResourceRef::Arn(string(&inner)?),
         _ => ResourceRef::Named(inner.as_str().to_string()),
     };
     Ok(StateKind::Task {
-        resource: Spanned::new(resource, span_of(&reference)),
+        resource: Spanned::new(resource, span_of(reference)),
     })
 }
 
@@ -394,7 +395,7 @@ fn poll(pair: &Pair<'_, Rule>, name: &Spanned<String>) -> Result<Poll> {
                 };
                 check = Some(State {
                     name: name_or_string(&child(&part, Rule::state_name, "a state name")?)?,
-                    kind: task_kind(&part)?,
+                    kind: task_kind(&child(&part, Rule::resource_ref, "a resource")?)?,
                     fields,
                     span: span_of(&part),
                 });
@@ -453,19 +454,10 @@ fn fields(body: &Pair<'_, Rule>) -> Result<Vec<Spanned<Field>>> {
         .collect()
 }
 
-/// The optional `comment "..."` of a catch or when rule.
-fn rule_comment(pair: &Pair<'_, Rule>) -> Result<Option<Spanned<String>>> {
-    match pair
-        .clone()
-        .into_inner()
-        .find(|p| p.as_rule() == Rule::rule_comment)
-    {
-        Some(c) => {
-            let s = child(&c, Rule::string, "a string")?;
-            Ok(Some(Spanned::new(string(&s)?, span_of(&s))))
-        }
-        None => Ok(None),
-    }
+/// The string of a catch or when rule's `comment "..."`.
+fn comment_of(rule_comment: &Pair<'_, Rule>) -> Result<Spanned<String>> {
+    let s = child(rule_comment, Rule::string, "a string")?;
+    Ok(Spanned::new(string(&s)?, span_of(&s)))
 }
 
 fn states_in(pair: &Pair<'_, Rule>) -> Result<Vec<State>> {
@@ -502,19 +494,24 @@ fn field(pair: &Pair<'_, Rule>) -> Result<Field> {
             )?))),
         },
         Rule::f_catch => {
-            let result_path = match pair
-                .clone()
-                .into_inner()
-                .find(|p| p.as_rule() == Rule::catch_into)
-            {
-                Some(into) => Some(Spanned::new(path_or_null(&into)?, span_of(&into))),
-                None => None,
-            };
+            // One pass over the children: each lookup by rule would walk them again.
+            let (mut errors, mut result_path, mut comment, mut target) = (None, None, None, None);
+            for part in pair.clone().into_inner() {
+                match part.as_rule() {
+                    Rule::error_list => errors = Some(error_list(&part)?),
+                    Rule::catch_into => {
+                        result_path = Some(Spanned::new(path_or_null(&part)?, span_of(&part)));
+                    }
+                    Rule::rule_comment => comment = Some(comment_of(&part)?),
+                    Rule::state_name => target = Some(name_or_string(&part)?),
+                    _ => {}
+                }
+            }
             Field::Catch(Catch {
-                errors: error_list(&child(pair, Rule::error_list, "error names")?)?,
+                errors: errors.ok_or_else(|| malformed(pair, "error names"))?,
                 result_path,
-                comment: rule_comment(pair)?,
-                target: name_or_string(&child(pair, Rule::state_name, "a state name")?)?,
+                comment,
+                target: target.ok_or_else(|| malformed(pair, "a state name"))?,
             })
         }
         Rule::f_next => Field::Next(name_or_string(&child(
@@ -524,11 +521,21 @@ fn field(pair: &Pair<'_, Rule>) -> Result<Field> {
         )?)?),
         Rule::f_end => Field::End,
         Rule::f_when => {
-            let cond = child(pair, Rule::condition, "a condition")?;
+            let (mut cond, mut comment, mut target) = (None, None, None);
+            for part in pair.clone().into_inner() {
+                match part.as_rule() {
+                    Rule::condition => {
+                        cond = Some(Spanned::new(condition(&part)?, span_of(&part)));
+                    }
+                    Rule::rule_comment => comment = Some(comment_of(&part)?),
+                    Rule::state_name => target = Some(name_or_string(&part)?),
+                    _ => {}
+                }
+            }
             Field::When(ChoiceRule {
-                condition: Spanned::new(condition(&cond)?, span_of(&cond)),
-                comment: rule_comment(pair)?,
-                target: name_or_string(&child(pair, Rule::state_name, "a state name")?)?,
+                condition: cond.ok_or_else(|| malformed(pair, "a condition"))?,
+                comment,
+                target: target.ok_or_else(|| malformed(pair, "a state name"))?,
             })
         }
         Rule::f_otherwise => Field::Otherwise(name_or_string(&child(

@@ -91,6 +91,18 @@ enum Token {
     Comment(usize),
 }
 
+/// The bytes [`Scanner::next_token`] looks at: quotes, comment starts and brackets.
+static SCANNED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    let bytes = b"\"'#/{[(}])";
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// A tiny lexer that knows just enough (strings, comments, brackets) to find comments and
 /// measure nesting without recursion.
 struct Scanner<'a> {
@@ -107,8 +119,16 @@ impl<'a> Scanner<'a> {
     }
 
     fn next_token(&mut self) -> Option<(usize, Token)> {
-        while let Some(&byte) = self.bytes.get(self.pos) {
+        loop {
+            // Most bytes matter to none of the cases below: skip them with one table test each.
+            let skip = self
+                .bytes
+                .get(self.pos..)?
+                .iter()
+                .position(|&b| SCANNED[usize::from(b)])?;
+            self.pos += skip;
             let start = self.pos;
+            let &byte = self.bytes.get(start)?;
             match byte {
                 b'"' | b'\'' => self.skip_string(byte),
                 b'#' => return Some((start, Token::Comment(self.skip_line()))),
@@ -126,19 +146,23 @@ impl<'a> Scanner<'a> {
                 _ => self.pos += 1,
             }
         }
-        None
     }
 
     fn skip_string(&mut self, quote: u8) {
         self.pos += 1;
-        while let Some(&byte) = self.bytes.get(self.pos) {
-            self.pos += 1;
-            if byte == b'\\' {
-                self.pos += 1;
-            } else if byte == quote || byte == b'\n' {
+        while let Some(offset) = self.bytes.get(self.pos..).and_then(|rest| {
+            rest.iter()
+                .position(|&b| b == b'\\' || b == quote || b == b'\n')
+        }) {
+            let stop = self.bytes.get(self.pos + offset).copied();
+            self.pos += offset + 1;
+            if stop != Some(b'\\') {
                 return;
             }
+            // An escape: the next byte is part of the string, whatever it is.
+            self.pos += 1;
         }
+        self.pos = self.bytes.len();
     }
 
     fn skip_line(&mut self) -> usize {
@@ -412,7 +436,7 @@ fn describe(rule: Rule) -> &'static str {
         timestamp_literal => "`timestamp(\"...\")`",
         typed_path => "a typed path (like `number($.limit)`)",
         operand_type => "`string`, `number`, `boolean` or `timestamp`",
-        json | json_object | json_member | json_array => "a JSON value",
+        json => "a JSON value",
         k_comment => "`comment`",
         k_version => "`version`",
         k_timeout => "`timeout`",
