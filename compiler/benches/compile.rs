@@ -9,6 +9,10 @@ use flowc::check::check;
 use flowc::lower::{Bindings, compile};
 use std::hint::black_box;
 
+// The allocator the flowc binary uses (src/main.rs), so the figures are what `flowc compile` does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const TENANT: &str = include_str!("../../workflows/tenant_provisioning.flow");
 
 /// A `.flow` source with `states` states: tasks with retries and catches, passes with JSON,
