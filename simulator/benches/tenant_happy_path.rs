@@ -9,6 +9,11 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use flowc_sim::{MockConfig, MockedCase, Program, Simulation, Status};
 use serde_json::json;
 
+// What a program embedding the simulator would pick for an allocation-heavy workload; the
+// library itself leaves the allocator to its user.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const MACHINE: &str = include_str!("../../workflows/tenant_provisioning.asl.json");
 const MOCKS: &str = include_str!("../../workflows/tests/MockConfigFile.json");
 
