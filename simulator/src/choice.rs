@@ -6,6 +6,7 @@ use crate::jsonpath::Path;
 use chrono::{DateTime, FixedOffset};
 use flowc_asl as asl;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,9 +248,9 @@ fn glob_match(pattern: &str, text: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChoiceError(pub String);
 
-fn select(path: &Path, input: &Value, context: &Value) -> Option<Value> {
+fn select<'v>(path: &Path, input: &'v Value, context: &'v Value) -> Option<Cow<'v, Value>> {
     let root = if path.is_context() { context } else { input };
-    path.select(root).ok()
+    path.select_cow(root).ok()
 }
 
 fn missing(path: &Path) -> ChoiceError {
@@ -308,7 +309,7 @@ impl Condition {
             } => {
                 let v = select(variable, input, context).ok_or_else(|| missing(variable))?;
                 let other = match operand {
-                    Operand::Literal(x) => x.clone(),
+                    Operand::Literal(x) => Cow::Borrowed(x),
                     Operand::Path(p) => select(p, input, context).ok_or_else(|| missing(p))?,
                 };
                 let Some(ord) = ordering(*kind, &v, &other) else {

@@ -23,6 +23,9 @@ const MAX_ELAPSED_MS: i64 = 1_000 * 366 * 24 * 3_600 * 1_000;
 pub struct VirtualClock {
     start: DateTime<Utc>,
     elapsed_ms: i64,
+    /// `start + elapsed_ms`, kept up to date as time moves: every history event reads it,
+    /// and time moves far less often than events are recorded.
+    now: DateTime<Utc>,
 }
 
 impl VirtualClock {
@@ -30,6 +33,7 @@ impl VirtualClock {
         Self {
             start,
             elapsed_ms: 0,
+            now: start,
         }
     }
 
@@ -38,9 +42,7 @@ impl VirtualClock {
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        Duration::try_milliseconds(self.elapsed_ms)
-            .and_then(|d| self.start.checked_add_signed(d))
-            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+        self.now
     }
 
     /// Milliseconds since the start of the execution.
@@ -52,6 +54,9 @@ impl VirtualClock {
     pub fn advance_ms(&mut self, ms: i64) {
         if ms > 0 {
             self.elapsed_ms = self.elapsed_ms.saturating_add(ms).min(MAX_ELAPSED_MS);
+            self.now = Duration::try_milliseconds(self.elapsed_ms)
+                .and_then(|d| self.start.checked_add_signed(d))
+                .unwrap_or(DateTime::<Utc>::MAX_UTC);
         }
     }
 

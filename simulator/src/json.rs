@@ -136,10 +136,11 @@ fn write_escaped(out: &mut String, s: &str) {
 /// the whole document again: the member is replaced where it stands, or appended to its object
 /// (with any missing objects on the way), as `serde_json::Map` (insertion-ordered) does.
 /// `None` when `before` is not shaped as expected; the caller then serializes the document.
-pub fn splice_member(before: &str, names: &[&str], value_text: &str) -> Option<String> {
+pub fn splice_member<S: AsRef<str>>(before: &str, names: &[S], value_text: &str) -> Option<String> {
     let b = before.as_bytes();
     let mut obj = 0;
     for (depth, name) in names.iter().enumerate() {
+        let name = name.as_ref();
         if b.get(obj) != Some(&b'{') || !is_plain(name.as_bytes()) {
             return None;
         }
@@ -186,7 +187,13 @@ pub fn splice_member(before: &str, names: &[&str], value_text: &str) -> Option<S
 }
 
 /// `before` with `"n0":{"n1":…value…}` inserted at byte `at` (just before an object's `}`).
-fn insert(before: &str, at: usize, comma: bool, names: &[&str], value_text: &str) -> String {
+fn insert<S: AsRef<str>>(
+    before: &str,
+    at: usize,
+    comma: bool,
+    names: &[S],
+    value_text: &str,
+) -> String {
     let mut out = String::with_capacity(before.len() + value_text.len() + 32);
     out.push_str(before.get(..at).unwrap_or_default());
     if comma {
@@ -196,7 +203,7 @@ fn insert(before: &str, at: usize, comma: bool, names: &[&str], value_text: &str
         if k > 0 {
             out.push('{');
         }
-        write_str(&mut out, name);
+        write_str(&mut out, name.as_ref());
         out.push(':');
     }
     out.push_str(value_text);
@@ -302,9 +309,15 @@ impl DocText {
     /// The text after ResultPath wrote a value whose text is `value_text` at `names`
     /// (`$.a.b`), where the first `existing` names were already there (the rest were
     /// created). `None` when this text cannot be spliced (the caller serializes instead).
-    pub fn splice(&self, names: &[&str], existing: usize, value_text: &str) -> Option<Self> {
+    pub fn splice<S: AsRef<str>>(
+        &self,
+        names: &[S],
+        existing: usize,
+        value_text: &str,
+    ) -> Option<Self> {
         let before = self.text.as_str();
         let (first, rest) = names.split_first()?;
+        let first = first.as_ref();
         if !before.starts_with('{') || !is_plain(first.as_bytes()) {
             return None;
         }

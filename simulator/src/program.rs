@@ -53,6 +53,8 @@ pub enum NumberSource {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskDef {
     pub resource: String,
+    /// The Resource's kind (Lambda or service integration), for the history events.
+    pub target: crate::states::task::Target,
     pub timeout: Option<NumberSource>,
     pub heartbeat: Option<NumberSource>,
 }
@@ -159,7 +161,7 @@ impl State {
     /// When the output is the raw input with the result written at a ResultPath of names
     /// (`$.a.b`) and no OutputPath: those names, so the output's text can be spliced from the
     /// input's.
-    pub fn result_member_names(&self) -> Option<Vec<&str>> {
+    pub fn result_member_names(&self) -> Option<&[String]> {
         match (&self.result_path, &self.output_path) {
             (PathField::Path(p), PathField::Default) => p.member_names(),
             _ => None,
@@ -432,6 +434,7 @@ fn convert_state(state: &asl::State) -> Result<State, SimError> {
             out.catch = catchers(&t.catch, name)?;
             StateKind::Task(TaskDef {
                 resource: t.resource.clone(),
+                target: crate::states::task::classify(&t.resource),
                 timeout: integer(t.timeout.as_ref(), name)?,
                 heartbeat: integer(t.heartbeat.as_ref(), name)?,
             })

@@ -2,5 +2,5 @@
 
 mod map;
 mod parallel;
-mod task;
+pub(crate) mod task;
 mod wait;

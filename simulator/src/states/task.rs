@@ -14,8 +14,10 @@ use crate::retry::RetryState;
 use crate::run::{Engine, Halt, MAX_PAYLOAD_BYTES, Stop, TaskDone, eval_err};
 use serde_json::Value;
 
-/// How AWS classifies a Task's Resource, which decides the history event family.
-enum Target {
+/// How AWS classifies a Task's Resource, which decides the history event family (worked out
+/// once, when the program is built).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
     /// `arn:aws:lambda:...:function:...`: Lambda* events.
     Lambda { resource: Shared },
     /// `arn:aws:states:::service:action`: Task* events with resourceType / resource.
@@ -25,7 +27,7 @@ enum Target {
     },
 }
 
-fn classify(resource: &str) -> Target {
+pub fn classify(resource: &str) -> Target {
     let parts: Vec<&str> = resource.splitn(6, ':').collect();
     match parts.as_slice() {
         [_, _, "lambda", _, _, rest] if rest.starts_with("function:") => Target::Lambda {
@@ -93,7 +95,7 @@ impl Engine<'_> {
             .transpose()
             .map_err(runtime)?
             .and_then(whole_seconds);
-        let target = classify(&def.resource);
+        let target = &def.target;
         let callback = def.resource.ends_with(".waitForTaskToken");
         let mut retry = RetryState::default();
         let mut attempt: u32 = 0;
@@ -126,7 +128,7 @@ impl Engine<'_> {
                     ),
                 )));
             }
-            match &target {
+            match target {
                 Target::Lambda { resource } => {
                     self.emit(
                         prev,
@@ -222,7 +224,7 @@ impl Engine<'_> {
                     // another value of it.
                     let written =
                         (in_place && state.result_selector.is_none()).then(|| result_text.clone());
-                    self.record_success(&target, result_text, prev)?;
+                    self.record_success(target, result_text, prev)?;
                     let sel = self.result_selector(state, v, &ctx).map_err(runtime)?;
                     if in_place {
                         let text = written.unwrap_or_else(|| text(&sel));
@@ -241,7 +243,7 @@ impl Engine<'_> {
                         error: f.error,
                         cause: Some(f.cause),
                     };
-                    self.record_failure(&target, &failure, false, prev)?;
+                    self.record_failure(target, &failure, false, prev)?;
                     failure
                 }
                 TaskResult::TimedOut { cause } => {
@@ -249,7 +251,7 @@ impl Engine<'_> {
                         error: "States.Timeout".into(),
                         cause,
                     };
-                    self.record_failure(&target, &failure, true, prev)?;
+                    self.record_failure(target, &failure, true, prev)?;
                     failure
                 }
             };
