@@ -69,7 +69,7 @@ pub enum Condition {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChoiceRule {
     pub condition: Condition,
-    pub next: Option<String>,
+    pub next: Option<crate::program::NextState>,
 }
 
 fn kind_of(family: asl::OperandFamily) -> Option<Kind> {
@@ -174,7 +174,7 @@ pub fn convert_rule(rule: &asl::ChoiceRule) -> Result<ChoiceRule, String> {
     }
     Ok(ChoiceRule {
         condition: convert_condition(&rule.condition)?,
-        next: Some(rule.next.as_str().to_string()),
+        next: Some(crate::program::NextState::named(rule.next.as_str())),
     })
 }
 

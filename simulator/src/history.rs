@@ -28,12 +28,12 @@ pub struct ExecutionStarted {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Output {
-    pub output: String,
+    pub output: Payload,
     pub output_details: PayloadDetails,
 }
 
 impl Output {
-    pub fn new(output: String) -> Self {
+    pub fn new(output: Payload) -> Self {
         Self {
             output,
             output_details: NOT_TRUNCATED,
@@ -161,7 +161,7 @@ pub struct TaskResource {
 pub struct TaskSucceeded {
     pub resource_type: Shared,
     pub resource: Shared,
-    pub output: String,
+    pub output: Payload,
     pub output_details: PayloadDetails,
 }
 

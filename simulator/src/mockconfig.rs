@@ -4,6 +4,7 @@
 //! Invocation keys count every call of the state (retries included), from 0.
 
 use crate::error::SimError;
+use crate::history::Payload;
 use crate::mocks::{TaskCall, TaskFailure, TaskResult, TaskSource, Unmocked};
 use crate::program::Program;
 use serde_json::Value;
@@ -12,8 +13,12 @@ use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Response {
-    Return(Value),
-    Throw { error: String, cause: String },
+    /// The value and its JSON text, made once.
+    Return(Value, Payload),
+    Throw {
+        error: String,
+        cause: String,
+    },
 }
 
 /// One mocked response: invocation ranges (inclusive) to what they return or throw.
@@ -76,7 +81,7 @@ fn parse_response(name: &str, key: &str, v: &Value) -> Result<Response, SimError
         ))
     })?;
     match (obj.get("Return"), obj.get("Throw")) {
-        (Some(r), None) => Ok(Response::Return(r.clone())),
+        (Some(r), None) => Ok(Response::Return(r.clone(), crate::json::to_text(r).into())),
         (None, Some(t)) => {
             let field = |f: &str| {
                 t.get(f)
@@ -294,7 +299,7 @@ impl TaskSource for MockedCase {
             ),
         })?;
         let result = match response {
-            Response::Return(v) => TaskResult::Succeeded(v.clone()),
+            Response::Return(v, text) => TaskResult::SucceededWithText(v.clone(), text.clone()),
             Response::Throw { error, cause } if error == "States.Timeout" => TaskResult::TimedOut {
                 cause: (!cause.is_empty()).then(|| cause.clone()),
             },

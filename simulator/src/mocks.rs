@@ -2,6 +2,7 @@
 //! or recorded/mocked responses (`mockconfig` for Step Functions Local's MockConfigFile.json,
 //! `case` for the conformance corpus). The engine asks one `TaskSource` per run.
 
+use crate::history::Payload;
 use serde_json::Value;
 
 /// What a Task state asks its handler to do.
@@ -55,6 +56,10 @@ where
 #[derive(Debug, Clone, PartialEq)]
 pub enum TaskResult {
     Succeeded(Value),
+    /// As `Succeeded`, with the value's compact JSON text already known (a mocked response,
+    /// rendered once when its file was read): the history shares that text instead of
+    /// serializing the value again.
+    SucceededWithText(Value, Payload),
     Failed(TaskFailure),
     /// `States.Timeout` (or `States.HeartbeatTimeout` when `heartbeat`), with AWS's optional cause.
     TimedOut {

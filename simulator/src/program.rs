@@ -20,9 +20,31 @@ pub enum PathField {
     Path(Path),
 }
 
+/// Where a transition goes: the state's name and its position in its program's states,
+/// resolved when the program is built, so running does not look names up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NextState {
+    pub name: String,
+    pub index: usize,
+}
+
+impl NextState {
+    /// A target not resolved yet (the program resolves it when built).
+    pub fn named(name: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            index: usize::MAX,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.name
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Transition {
-    Next(String),
+    Next(NextState),
     End,
 }
 
@@ -39,7 +61,7 @@ pub struct Retrier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Catcher {
     pub error_equals: Vec<flowc_asl::ErrorName>,
-    pub next: String,
+    pub next: NextState,
     pub result_path: PathField,
 }
 
@@ -93,7 +115,7 @@ pub enum StateKind {
     Task(TaskDef),
     Choice {
         choices: Vec<ChoiceRule>,
-        default: Option<String>,
+        default: Option<NextState>,
     },
     Wait(WaitDef),
     Succeed,
@@ -271,7 +293,7 @@ fn catchers(list: &[asl::Catcher], state: &str) -> Result<Vec<Catcher>, SimError
             }
             Ok(Catcher {
                 error_equals: c.error_equals.clone(),
-                next: c.next.as_str().to_string(),
+                next: NextState::named(c.next.as_str()),
                 result_path: result_path(c.result_path.as_ref())?,
             })
         })
@@ -280,7 +302,7 @@ fn catchers(list: &[asl::Catcher], state: &str) -> Result<Vec<Catcher>, SimError
 
 fn transition(t: &asl::Transition) -> Transition {
     match t {
-        asl::Transition::Next(n) => Transition::Next(n.as_str().to_string()),
+        asl::Transition::Next(n) => Transition::Next(NextState::named(n.as_str())),
         asl::Transition::End => Transition::End,
     }
 }
@@ -334,15 +356,22 @@ impl Program {
             )));
         }
         // flowc-asl loads shapes; graph checks live in the compiler. The engine needs every
-        // transition to land on a state of the same scope, so it checks that much itself.
-        for s in out.values() {
+        // transition to land on a state of the same scope, so it checks that much itself, and
+        // resolves each target to the state's position.
+        let positions: std::collections::HashMap<String, usize> = out
+            .keys()
+            .enumerate()
+            .map(|(i, name)| (name.clone(), i))
+            .collect();
+        for s in out.values_mut() {
+            let from = s.name.clone();
             for target in targets(s) {
-                if !out.contains_key(target) {
-                    return Err(invalid(format!(
-                        "state '{}' goes to '{target}', which is not a state of its scope",
-                        s.name
-                    )));
-                }
+                target.index = *positions.get(&target.name).ok_or_else(|| {
+                    invalid(format!(
+                        "state '{from}' goes to '{}', which is not a state of its scope",
+                        target.name
+                    ))
+                })?;
             }
         }
         Ok(Self {
@@ -371,14 +400,14 @@ impl Program {
     }
 }
 
-fn targets(s: &State) -> Vec<&String> {
-    let mut t: Vec<&String> = s.catch.iter().map(|c| &c.next).collect();
-    if let Transition::Next(n) = &s.transition {
+fn targets(s: &mut State) -> Vec<&mut NextState> {
+    let mut t: Vec<&mut NextState> = s.catch.iter_mut().map(|c| &mut c.next).collect();
+    if let Transition::Next(n) = &mut s.transition {
         t.push(n);
     }
-    if let StateKind::Choice { choices, default } = &s.kind {
-        t.extend(choices.iter().filter_map(|c| c.next.as_ref()));
-        t.extend(default.iter());
+    if let StateKind::Choice { choices, default } = &mut s.kind {
+        t.extend(choices.iter_mut().filter_map(|c| c.next.as_mut()));
+        t.extend(default.iter_mut());
     }
     t
 }
@@ -445,7 +474,7 @@ fn convert_state(state: &asl::State) -> Result<State, SimError> {
                 .iter()
                 .map(|r| convert_rule(r).map_err(|e| unsupported(format!("{e} (state '{name}')"))))
                 .collect::<Result<_, _>>()?,
-            default: c.default.as_ref().map(|d| d.as_str().to_string()),
+            default: c.default.as_ref().map(|d| NextState::named(d.as_str())),
         },
         asl::StateKind::Wait(w) => {
             out.transition = transition(&w.transition);
@@ -544,7 +573,10 @@ mod tests {
         }));
         let p = p.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(p.states.keys().collect::<Vec<_>>(), ["A", "B"]);
-        assert_eq!(p.states["A"].transition, Transition::Next("B".into()));
+        let Transition::Next(next) = &p.states["A"].transition else {
+            panic!("A goes on to B")
+        };
+        assert_eq!((next.as_str(), next.index), ("B", 1));
     }
 
     #[test]

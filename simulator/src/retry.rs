@@ -80,14 +80,14 @@ mod tests {
     fn catcher_choice_follows_asl_matching() {
         let catcher = |e: &str, next: &str| Catcher {
             error_equals: vec![flowc_asl::ErrorName::new(e)],
-            next: next.into(),
+            next: crate::program::NextState::named(next),
             result_path: crate::program::PathField::Default,
         };
         let catchers = [
             catcher("States.TaskFailed", "A"),
             catcher("States.ALL", "B"),
         ];
-        let next = |e: &str| find_catcher(&catchers, e).map(|c| c.next.clone());
+        let next = |e: &str| find_catcher(&catchers, e).map(|c| c.next.name.clone());
         assert_eq!(next("Custom").as_deref(), Some("A"));
         assert_eq!(next("States.Timeout").as_deref(), Some("B"));
         assert_eq!(next("States.DataLimitExceeded"), None);

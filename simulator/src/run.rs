@@ -4,9 +4,11 @@
 use crate::choice::ChoiceError;
 use crate::clock::VirtualClock;
 use crate::error::Failure;
-use crate::history::{self, EventKind, History, MAX_HISTORY_EVENTS, StateEntered, StateExited};
+use crate::history::{
+    self, EventKind, History, MAX_HISTORY_EVENTS, Payload, StateEntered, StateExited,
+};
 use crate::mocks::{TaskSource, Unmocked};
-use crate::program::{NumberSource, PathField, Program, State, StateKind, Transition};
+use crate::program::{NextState, NumberSource, PathField, Program, State, StateKind, Transition};
 use crate::query::{EvalError, Scope};
 use crate::retry::{RetryState, find_catcher, is_uncatchable};
 use rand_chacha::ChaCha8Rng;
@@ -90,18 +92,18 @@ pub(crate) enum TaskDone {
     Output(Value),
     /// The (selected) result, for the caller to write at the state's ResultPath into the raw
     /// input it owns; only when that write cannot fail and OutputPath is absent.
-    InPlace { result: Value, text: String },
+    InPlace { result: Value, text: Payload },
 }
 
 /// What running one state decided.
 pub struct StateDone<'p> {
     pub output: Value,
-    /// The next state's name, borrowed from the program (no copy per transition).
-    pub next: Option<&'p str>,
+    /// The next state, borrowed from the program (no copy per transition).
+    pub next: Option<&'p NextState>,
     /// The text of the value written at the state's ResultPath, when the output is the raw
     /// input with that write (see [`State::result_member_names`]).
     /// With it, how many of the path's names were in the input already.
-    pub written: Option<(String, usize)>,
+    pub written: Option<(Payload, usize)>,
 }
 
 impl Engine<'_> {
@@ -214,25 +216,32 @@ impl Engine<'_> {
         input_text: Option<DocText>,
         prev: &mut u64,
     ) -> Result<(Value, Option<DocText>), Stop> {
-        let mut name: &str = &program.start_at;
+        let missing = |name: &str| {
+            Stop::Error(Failure::new(
+                "States.Runtime",
+                format!("The state '{name}' does not exist"),
+            ))
+        };
+        let mut state = program
+            .states
+            .get(program.start_at.as_str())
+            .ok_or_else(|| missing(&program.start_at))?;
         let mut data = input;
         // A state's output text is the next state's input text: serialize once.
         let mut data_text = input_text;
         loop {
-            let state = program.states.get(name).ok_or_else(|| {
-                Stop::Error(Failure::new(
-                    "States.Runtime",
-                    format!("The state '{name}' does not exist"),
-                ))
-            })?;
-            self.visited.push(name.to_string());
+            self.visited.push(state.name.clone());
             let (done, text) = self.run_state(state, data, data_text.take(), prev)?;
             data = done.output;
             data_text = text;
             match done.next {
-                Some(n) => {
+                Some(next) => {
                     self.transitions += 1;
-                    name = n;
+                    state = program
+                        .states
+                        .get_index(next.index)
+                        .map(|(_, s)| s)
+                        .ok_or_else(|| missing(next.as_str()))?;
                 }
                 None => return Ok((data, data_text)),
             }
@@ -298,7 +307,9 @@ impl Engine<'_> {
             Some(input_text)
         } else {
             match (state.result_member_names(), &written) {
-                (Some(names), Some((text, existing))) => input_text.splice(&names, *existing, text),
+                (Some(names), Some((text, existing))) => {
+                    input_text.splice(names, *existing, text.as_str())
+                }
                 _ => None,
             }
         };
@@ -351,7 +362,7 @@ impl Engine<'_> {
         let name = state.name.as_str();
         let err = |e| eval_err(name, entered, e);
         let next = match &state.transition {
-            Transition::Next(n) => Some(n.as_str()),
+            Transition::Next(n) => Some(n),
             Transition::End => None,
         };
         match &state.kind {
@@ -399,7 +410,9 @@ impl Engine<'_> {
                 };
                 // The result's text, for splicing the output's text from the input's.
                 let written = match (&state.result_path, state.result_member_names()) {
-                    (PathField::Path(p), Some(_)) => Some((to_text(&res), p.existing_names(&raw))),
+                    (PathField::Path(p), Some(_)) => {
+                        Some((to_text(&res).into(), p.existing_names(&raw)))
+                    }
                     _ => None,
                 };
                 let out = self
@@ -428,7 +441,7 @@ impl Engine<'_> {
                 for rule in choices {
                     match rule.condition.evaluate(&eff, ctx) {
                         Ok(true) => {
-                            target = rule.next.as_deref();
+                            target = rule.next.as_ref();
                             break;
                         }
                         Ok(false) => {}
@@ -437,7 +450,7 @@ impl Engine<'_> {
                         }
                     }
                 }
-                let target = match target.or(default.as_deref()) {
+                let target = match target.or(default.as_ref()) {
                     Some(t) => t,
                     None => {
                         return Err(Stop::Error(Failure::new(
@@ -507,7 +520,7 @@ impl Engine<'_> {
         result: Result<Value, Stop>,
         raw: Value,
         entered: u64,
-        next: Option<&'p str>,
+        next: Option<&'p NextState>,
     ) -> Result<StateDone<'p>, Stop> {
         match result {
             Ok(output) => Ok(StateDone {
@@ -529,7 +542,7 @@ impl Engine<'_> {
                     .map_err(|e| eval_err(&state.name, entered, e))?;
                 Ok(StateDone {
                     output,
-                    next: Some(c.next.as_str()),
+                    next: Some(&c.next),
                     written: None,
                 })
             }

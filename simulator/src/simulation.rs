@@ -189,10 +189,7 @@ impl<'a> Simulation<'a> {
         let (status, output, failure) = match result {
             Ok((out, text)) => {
                 // The last state's output text is the execution's output text.
-                let text = text.map_or_else(
-                    || crate::json::to_text(&out),
-                    |t| t.text.as_str().to_string(),
-                );
+                let text = text.map_or_else(|| crate::json::to_text(&out).into(), |t| t.text);
                 engine.emit_final(last, EventKind::ExecutionSucceeded(Output::new(text)));
                 (Status::Succeeded, Some(out), None)
             }

@@ -3,7 +3,7 @@
 
 use crate::error::Failure;
 use crate::history::{
-    ErrorCause, EventKind, LambdaScheduled, Output, PayloadDetails, Shared, TaskFailed,
+    ErrorCause, EventKind, LambdaScheduled, Output, Payload, PayloadDetails, Shared, TaskFailed,
     TaskResource, TaskScheduled, TaskSucceeded,
 };
 use crate::mocks::{TaskCall, TaskResult};
@@ -198,21 +198,42 @@ impl Engine<'_> {
                 }
                 _ => self.advance(seconds)?,
             }
-            // The result's text: for the size check and the history event alike.
-            let result_text = match &result {
-                TaskResult::Succeeded(v) => text(v),
-                _ => String::new(),
-            };
-            if result_text.len() > MAX_PAYLOAD_BYTES {
-                result = TaskResult::Failed(crate::mocks::TaskFailure {
-                    error: "States.DataLimitExceeded".into(),
-                    cause: format!(
-                        "The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."
-                    ),
-                });
-            }
-            let failure = match result {
+            // The result with its text: for the size check and the history event alike.
+            let outcome = match result {
                 TaskResult::Succeeded(v) => {
+                    let t = Payload::from(text(&v));
+                    Ok((v, t))
+                }
+                TaskResult::SucceededWithText(v, t) => Ok((v, t)),
+                TaskResult::Failed(f) => Err((
+                    Failure {
+                        error: f.error,
+                        cause: Some(f.cause),
+                    },
+                    false,
+                )),
+                TaskResult::TimedOut { cause } => Err((
+                    Failure {
+                        error: "States.Timeout".into(),
+                        cause,
+                    },
+                    true,
+                )),
+            };
+            let outcome = match outcome {
+                Ok((_, t)) if t.as_str().len() > MAX_PAYLOAD_BYTES => Err((
+                    Failure::new(
+                        "States.DataLimitExceeded",
+                        format!(
+                            "The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."
+                        ),
+                    ),
+                    false,
+                )),
+                other => other,
+            };
+            let failure = match outcome {
+                Ok((v, result_text)) => {
                     let in_place = match &state.result_path {
                         PathField::Path(p) => {
                             matches!(state.output_path, PathField::Default)
@@ -227,7 +248,7 @@ impl Engine<'_> {
                     self.record_success(target, result_text, prev)?;
                     let sel = self.result_selector(state, v, &ctx).map_err(runtime)?;
                     if in_place {
-                        let text = written.unwrap_or_else(|| text(&sel));
+                        let text = written.unwrap_or_else(|| text(&sel).into());
                         return Ok(TaskDone::InPlace { result: sel, text });
                     }
                     let out = self
@@ -238,20 +259,8 @@ impl Engine<'_> {
                         .map(TaskDone::Output)
                         .map_err(runtime);
                 }
-                TaskResult::Failed(f) => {
-                    let failure = Failure {
-                        error: f.error,
-                        cause: Some(f.cause),
-                    };
-                    self.record_failure(target, &failure, false, prev)?;
-                    failure
-                }
-                TaskResult::TimedOut { cause } => {
-                    let failure = Failure {
-                        error: "States.Timeout".into(),
-                        cause,
-                    };
-                    self.record_failure(target, &failure, true, prev)?;
+                Err((failure, timed_out)) => {
+                    self.record_failure(target, &failure, timed_out, prev)?;
                     failure
                 }
             };
@@ -266,7 +275,7 @@ impl Engine<'_> {
     fn record_success(
         &mut self,
         target: &Target,
-        output: String,
+        output: Payload,
         prev: &mut u64,
     ) -> Result<(), Stop> {
         let kind = match target {
