@@ -130,7 +130,7 @@ pub struct StateExited {
 #[serde(rename_all = "camelCase")]
 pub struct LambdaScheduled {
     pub resource: Shared,
-    pub input: String,
+    pub input: Payload,
     pub input_details: PayloadDetails,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_in_seconds: Option<u64>,
@@ -142,7 +142,7 @@ pub struct TaskScheduled {
     pub resource_type: Shared,
     pub resource: Shared,
     pub region: Shared,
-    pub parameters: String,
+    pub parameters: Payload,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_in_seconds: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]

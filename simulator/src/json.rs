@@ -20,7 +20,7 @@ pub fn to_text_with_capacity(v: &Value, capacity: usize) -> String {
     out
 }
 
-fn write_value(out: &mut String, v: &Value) {
+pub fn write_value(out: &mut String, v: &Value) {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),

@@ -310,6 +310,11 @@ impl TaskSource for MockedCase {
         };
         Ok((result, 0.0))
     }
+
+    /// MockConfigFile responses depend on the state and the invocation, never on the input.
+    fn wants_input(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]

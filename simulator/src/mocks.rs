@@ -11,7 +11,8 @@ pub struct TaskCall<'a> {
     pub state_name: &'a str,
     /// The `Resource` ARN as written in the definition.
     pub resource: &'a str,
-    /// The effective input (after InputPath and Parameters).
+    /// The effective input (after InputPath and Parameters); `null` for a source whose
+    /// [`TaskSource::wants_input`] says it answers without it.
     pub input: &'a Value,
     /// 0 for the first attempt, 1 for the first retry, ...
     pub attempt: u32,
@@ -78,6 +79,14 @@ pub struct Unmocked {
 /// The engine's view of a task result provider.
 pub trait TaskSource {
     fn call(&mut self, call: &TaskCall) -> Result<(TaskResult, f64), Unmocked>;
+
+    /// Whether `call` reads [`TaskCall::input`]. A source that answers by state name and
+    /// invocation only (a MockConfigFile test case) says no; the engine then writes the
+    /// Parameters' JSON text for the history straight from the template, without building
+    /// the value.
+    fn wants_input(&self) -> bool {
+        true
+    }
 }
 
 /// Adapts a `TaskHandler` to the engine.

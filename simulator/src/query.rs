@@ -6,6 +6,7 @@ use crate::jsonpath::Path;
 use rand::RngCore;
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// Why evaluating part of a state failed; the engine turns it into a `Failure`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +38,7 @@ pub fn not_found(path: &str, field: &str, input: &Value) -> EvalError {
     ))
 }
 
-impl Scope<'_> {
+impl<'a> Scope<'a> {
     fn root(&self, path: &Path) -> &Value {
         if path.is_context() {
             self.context
@@ -50,6 +51,21 @@ impl Scope<'_> {
     /// error naming the path and the field.
     pub fn select_for_field(&self, path: &Path, field: &str) -> Result<Value, EvalError> {
         path.select(self.root(path))
+            .map_err(|_| not_found(path.as_str(), field, self.input))
+    }
+
+    /// As [`Self::select_for_field`], borrowing the selected node when the path names one.
+    pub fn select_for_field_cow(
+        &self,
+        path: &Path,
+        field: &str,
+    ) -> Result<Cow<'a, Value>, EvalError> {
+        let root: &'a Value = if path.is_context() {
+            self.context
+        } else {
+            self.input
+        };
+        path.select_cow(root)
             .map_err(|_| not_found(path.as_str(), field, self.input))
     }
 

@@ -289,7 +289,15 @@ impl Engine<'_> {
             None,
             None,
         );
-        let done = self.state_body(state, input, &ctx, entered, &entered_at, prev)?;
+        let done = self.state_body(
+            state,
+            input,
+            &input_text.text,
+            &ctx,
+            entered,
+            &entered_at,
+            prev,
+        )?;
         let (output, next, written) = (done.output, done.next, done.written);
         if matches!(state.kind, StateKind::Fail(_)) {
             return Ok((
@@ -350,10 +358,12 @@ impl Engine<'_> {
         ))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn state_body<'p>(
         &mut self,
         state: &'p State,
         raw: Value,
+        raw_text: &Payload,
         ctx: &Value,
         entered: u64,
         entered_at: &str,
@@ -469,7 +479,7 @@ impl Engine<'_> {
                 })
             }
             StateKind::Task(def) => {
-                let r = match self.run_task(state, def, &raw, entered, entered_at, prev) {
+                let r = match self.run_task(state, def, &raw, raw_text, entered, entered_at, prev) {
                     // ResultPath writes into the input itself: no copy of the document.
                     Ok(TaskDone::InPlace { result, text }) => {
                         let mut output = raw;

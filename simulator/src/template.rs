@@ -2,15 +2,34 @@
 //! become an evaluation tree (`.$` leaves keep their written key for AWS error texts) evaluated
 //! against the state input and the context object.
 
+use crate::json::{to_text, write_value};
 use crate::query::{EvalError, Scope, not_found};
 use flowc_asl::intrinsic::{IntrinsicCall, IntrinsicEvalError};
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Template {
-    Literal(Value),
-    Object(Vec<(String, Field)>),
+    /// A static value, with its JSON text made once.
+    Literal {
+        value: Value,
+        text: String,
+    },
+    Object {
+        members: Vec<Member>,
+        /// No key is written twice (`"a"` beside `"a.$"`); when one is, the later value
+        /// replaces the earlier in place, which only building the object shows.
+        unique_keys: bool,
+    },
     Array(Vec<Template>),
+}
+
+/// One member of an object template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    pub key: String,
+    /// `"key":`, as JSON text.
+    key_text: String,
+    pub field: Field,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -31,12 +50,15 @@ impl Template {
     /// The model's template, with each `.$` entry keeping its written key for error messages.
     pub fn from_asl(t: &flowc_asl::Template) -> Self {
         match t {
-            flowc_asl::Template::Literal(v) => Template::Literal(v.clone()),
+            flowc_asl::Template::Literal(v) => Template::Literal {
+                value: v.clone(),
+                text: to_text(v),
+            },
             flowc_asl::Template::Array(items) => {
                 Template::Array(items.iter().map(Template::from_asl).collect())
             }
-            flowc_asl::Template::Object(entries) => Template::Object(
-                entries
+            flowc_asl::Template::Object(entries) => {
+                let members: Vec<Member> = entries
                     .iter()
                     .map(|e| {
                         let field = match &e.value {
@@ -52,35 +74,92 @@ impl Template {
                                 call: c.clone(),
                             },
                         };
-                        (e.key.clone(), field)
+                        let mut key_text = to_text(&Value::String(e.key.clone()));
+                        key_text.push(':');
+                        Member {
+                            key: e.key.clone(),
+                            key_text,
+                            field,
+                        }
                     })
-                    .collect(),
-            ),
+                    .collect();
+                let unique_keys = members
+                    .iter()
+                    .enumerate()
+                    .all(|(i, m)| members.iter().skip(i + 1).all(|o| o.key != m.key));
+                Template::Object {
+                    members,
+                    unique_keys,
+                }
+            }
         }
     }
 
     pub fn evaluate(&self, scope: &mut Scope<'_>) -> Result<Value, EvalError> {
         match self {
-            Template::Literal(v) => Ok(v.clone()),
+            Template::Literal { value, .. } => Ok(value.clone()),
             Template::Array(items) => Ok(Value::Array(
                 items
                     .iter()
                     .map(|t| t.evaluate(scope))
                     .collect::<Result<_, _>>()?,
             )),
-            Template::Object(fields) => {
-                let mut out = Map::with_capacity(fields.len());
-                for (key, field) in fields {
-                    let v = match field {
+            Template::Object { members, .. } => {
+                let mut out = Map::with_capacity(members.len());
+                for m in members {
+                    let v = match &m.field {
                         Field::Plain(t) => t.evaluate(scope)?,
                         Field::Path { source, path } => scope.select_for_field(path, source)?,
                         Field::Intrinsic { source, call } => call_intrinsic(call, scope, source)?,
                     };
-                    out.insert(key.clone(), v);
+                    out.insert(m.key.clone(), v);
                 }
                 Ok(Value::Object(out))
             }
         }
+    }
+
+    /// The JSON text of [`Self::evaluate`]'s value, written straight from the template (static
+    /// parts as made at load, selected values borrowed), for when only the text is needed:
+    /// the same bytes and the same errors, without building the value.
+    pub fn evaluate_text(&self, scope: &mut Scope<'_>, out: &mut String) -> Result<(), EvalError> {
+        match self {
+            Template::Literal { text, .. } => out.push_str(text),
+            Template::Array(items) => {
+                out.push('[');
+                for (i, t) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    t.evaluate_text(scope, out)?;
+                }
+                out.push(']');
+            }
+            Template::Object {
+                unique_keys: false, ..
+            } => write_value(out, &self.evaluate(scope)?),
+            Template::Object { members, .. } => {
+                out.push('{');
+                for (i, m) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&m.key_text);
+                    match &m.field {
+                        Field::Plain(t) => t.evaluate_text(scope, out)?,
+                        Field::Path { source, path } => {
+                            let v = scope.select_for_field_cow(path, source)?;
+                            write_value(out, &v);
+                        }
+                        Field::Intrinsic { source, call } => {
+                            write_value(out, &call_intrinsic(call, scope, source)?);
+                        }
+                    }
+                }
+                out.push('}');
+            }
+        }
+        Ok(())
     }
 }
 
@@ -113,4 +192,84 @@ fn call_intrinsic(
             IntrinsicEvalError::PathNotFound { path, .. } => not_found(&path, field, scope.input),
             IntrinsicEvalError::Failure { message, .. } => EvalError::Intrinsic(message),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::program::Program;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+    use serde_json::json;
+
+    fn parameters(params: Value) -> Template {
+        let program = Program::load(&json!({
+            "StartAt": "P",
+            "States": {"P": {"Type": "Pass", "Parameters": params, "End": true}}
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        program.states["P"]
+            .parameters
+            .clone()
+            .unwrap_or_else(|| panic!("P has Parameters"))
+    }
+
+    /// `evaluate_text` writes the text of what `evaluate` builds, or fails the same way.
+    fn same_text(params: Value, input: Value) {
+        let t = parameters(params);
+        let context = json!({"Execution": {"Id": "x"}});
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let built = t.evaluate(&mut Scope {
+            input: &input,
+            context: &context,
+            rng: &mut rng,
+        });
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut text = String::new();
+        let written = t.evaluate_text(
+            &mut Scope {
+                input: &input,
+                context: &context,
+                rng: &mut rng,
+            },
+            &mut text,
+        );
+        match (built, written) {
+            (Ok(v), Ok(())) => assert_eq!(text, to_text(&v)),
+            (Err(a), Err(b)) => assert_eq!(a, b),
+            (a, b) => panic!("evaluate gave {a:?}, evaluate_text {b:?}"),
+        }
+    }
+
+    #[test]
+    fn text_of_a_template_is_the_text_of_its_value() {
+        let input = json!({"a": {"b": [1, 2.5, "x\"y"]}, "s": "é\n", "n": null, "k": 3});
+        same_text(
+            json!({"static": {"x": [1, {"y": "z"}], "q\"uote": "\u{1}"}}),
+            input.clone(),
+        );
+        same_text(
+            json!({"a.$": "$.a", "all.$": "$", "s.$": "$.s", "n.$": "$.n"}),
+            input.clone(),
+        );
+        same_text(json!({"list": [{"v.$": "$.k"}, 2, "three"]}), input.clone());
+        same_text(
+            json!({"c.$": "$$.Execution.Id", "i.$": "$.a.b[0]", "many.$": "$.a.b[*]"}),
+            input.clone(),
+        );
+        same_text(
+            json!({"sum.$": "States.MathAdd($.k, 1)", "u.$": "States.UUID()"}),
+            input.clone(),
+        );
+        same_text(
+            json!({"f.$": "States.Format('{} and {}', $.s, $.k)"}),
+            input.clone(),
+        );
+        // A key written twice: the later value replaces the earlier in its place.
+        same_text(json!({"a": 1, "b": 2, "a.$": "$.k"}), input.clone());
+        same_text(json!({}), input.clone());
+        // Failures: the same error, whichever way.
+        same_text(json!({"ok": 1, "missing.$": "$.nope"}), input.clone());
+        same_text(json!({"bad.$": "States.MathAdd($.s, 1)"}), input);
+    }
 }

@@ -10,9 +10,14 @@ use crate::mocks::{TaskCall, TaskResult};
 use crate::program::PathField;
 use crate::program::{State, TaskDef};
 use crate::query::EvalError;
+use crate::query::Scope;
 use crate::retry::RetryState;
 use crate::run::{Engine, Halt, MAX_PAYLOAD_BYTES, Stop, TaskDone, eval_err};
 use serde_json::Value;
+use std::borrow::Cow;
+
+/// What a source that does not read the input is given as the input.
+static NULL: Value = Value::Null;
 
 /// How AWS classifies a Task's Resource, which decides the history event family (worked out
 /// once, when the program is built).
@@ -73,6 +78,7 @@ impl Engine<'_> {
         state: &State,
         def: &TaskDef,
         raw: &Value,
+        raw_text: &Payload,
         entered: u64,
         entered_at: &str,
         prev: &mut u64,
@@ -116,11 +122,34 @@ impl Engine<'_> {
                 None,
                 token,
             );
-            let params = self.parameters(state, eff.clone(), &ctx).map_err(runtime)?;
+            // The effective input and its text. Without Parameters and InputPath that is the
+            // state's input, whose text is known; a source that does not read the input gets
+            // the Parameters' text alone.
+            let (params, params_text): (Cow<'_, Value>, Payload) = match &state.parameters {
+                None if matches!(state.input_path, PathField::Default) => {
+                    (Cow::Borrowed(raw), raw_text.clone())
+                }
+                Some(template) if !self.tasks.wants_input() => {
+                    let mut out = String::with_capacity(128);
+                    let mut scope = Scope {
+                        input: &eff,
+                        context: &ctx,
+                        rng: &mut self.rng,
+                    };
+                    template
+                        .evaluate_text(&mut scope, &mut out)
+                        .map_err(runtime)?;
+                    (Cow::Borrowed(&NULL), out.into())
+                }
+                _ => {
+                    let params = self.parameters(state, eff.clone(), &ctx).map_err(runtime)?;
+                    let params_text = text(&params).into();
+                    (params, params_text)
+                }
+            };
             let params: &Value = &params;
-            let params_text = text(params);
             // AWS: a state input over the quota after Parameters processing is a terminal error.
-            if params_text.len() > MAX_PAYLOAD_BYTES {
+            if params_text.as_str().len() > MAX_PAYLOAD_BYTES {
                 return Err(Stop::Error(Failure::new(
                     "States.DataLimitExceeded",
                     format!(
