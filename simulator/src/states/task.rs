@@ -73,6 +73,7 @@ fn whole_seconds(v: f64) -> Option<u64> {
 }
 
 impl Engine<'_> {
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn run_task(
         &mut self,
         state: &State,
