@@ -79,6 +79,9 @@ pub struct TaskDef {
     pub target: crate::states::task::Target,
     pub timeout: Option<NumberSource>,
     pub heartbeat: Option<NumberSource>,
+    /// The state's invocation counter: Task states are numbered by name across the whole
+    /// machine (branches and Map processors included), as MockConfigFile counts calls.
+    pub slot: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -197,6 +200,10 @@ pub struct Program {
     pub start_at: String,
     pub states: IndexMap<String, State>,
     pub timeout_seconds: Option<u64>,
+    /// Whether any state (nested ones included) reads the context object `$$`.
+    pub uses_context: bool,
+    /// How many distinct Task state names the machine has ([`TaskDef::slot`]).
+    pub task_slots: usize,
 }
 
 fn unsupported(feature: impl Into<String>) -> SimError {
@@ -334,6 +341,9 @@ impl Program {
         jsonpath_only(machine.query_language, "the state machine")?;
         let mut program = Self::from_states(&machine.start_at, &machine.states)?;
         program.timeout_seconds = machine.timeout_seconds;
+        let mut slots = std::collections::HashMap::new();
+        program.number_tasks(&mut slots);
+        program.task_slots = slots.len();
         Ok(program)
     }
 
@@ -376,9 +386,28 @@ impl Program {
         }
         Ok(Self {
             start_at: start_at.as_str().to_string(),
+            uses_context: out.values().any(|s| s.uses_context),
             states: out,
             timeout_seconds: None,
+            task_slots: 0,
         })
+    }
+
+    /// Gives every Task state its invocation counter, one per name.
+    fn number_tasks(&mut self, slots: &mut std::collections::HashMap<String, usize>) {
+        for s in self.states.values_mut() {
+            match &mut s.kind {
+                StateKind::Task(def) => {
+                    let next = slots.len();
+                    def.slot = *slots.entry(s.name.clone()).or_insert(next);
+                }
+                StateKind::Parallel { branches } => {
+                    branches.iter_mut().for_each(|b| b.number_tasks(slots));
+                }
+                StateKind::Map(m) => m.processor.number_tasks(slots),
+                _ => {}
+            }
+        }
     }
 
     /// Names of every Task state, in branches and Map processors too (mock files refer to them).
@@ -466,6 +495,7 @@ fn convert_state(state: &asl::State) -> Result<State, SimError> {
                 target: crate::states::task::classify(&t.resource),
                 timeout: integer(t.timeout.as_ref(), name)?,
                 heartbeat: integer(t.heartbeat.as_ref(), name)?,
+                slot: 0,
             })
         }
         asl::StateKind::Choice(c) => StateKind::Choice {

@@ -11,10 +11,10 @@ use crate::mocks::{TaskSource, Unmocked};
 use crate::program::{NextState, NumberSource, PathField, Program, State, StateKind, Transition};
 use crate::query::{EvalError, Scope};
 use crate::retry::{RetryState, find_catcher, is_uncatchable};
+use crate::simulation::ExecutionContext;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 /// AWS's payload limit: 256 KiB of UTF-8 JSON.
 pub const MAX_PAYLOAD_BYTES: usize = 262_144;
@@ -38,16 +38,12 @@ pub enum Halt {
 
 /// Per-execution constants for the context object.
 #[derive(Debug, Clone)]
-pub struct ExecutionInfo {
-    pub execution_id: String,
-    pub execution_name: String,
-    pub role_arn: String,
-    pub state_machine_id: String,
-    pub state_machine_name: String,
+pub struct ExecutionInfo<'a> {
+    /// Names and ARNs (borrowed from the simulation).
+    pub context: &'a ExecutionContext,
     pub region: crate::history::Shared,
+    /// The execution's input, for `$$.Execution.Input`; `null` when no state reads `$$`.
     pub input: Value,
-    /// EXPRESS state machine (no redrive, so no `RedriveCount`).
-    pub express: bool,
 }
 
 /// Map iteration context (`$$.Map.Item`).
@@ -62,12 +58,13 @@ pub struct Engine<'a> {
     pub history: History,
     pub tasks: &'a mut dyn TaskSource,
     pub rng: ChaCha8Rng,
-    pub info: ExecutionInfo,
+    pub info: ExecutionInfo<'a>,
     pub deadline_ms: Option<i64>,
     pub transitions: u64,
     pub visited: Vec<String>,
-    /// Invocations per Task state name, for MockConfigFile's invocation keys.
-    pub invocations: BTreeMap<String, u32>,
+    /// Invocations per Task state name (by [`crate::program::TaskDef::slot`]), for
+    /// MockConfigFile's invocation keys.
+    pub invocations: Vec<u32>,
     /// Depth of Map/Parallel nesting; > 0 means task results may arrive out of order.
     pub concurrency_depth: u32,
 }
@@ -152,18 +149,19 @@ impl Engine<'_> {
             return Value::Null;
         }
         let info = &self.info;
+        let names = info.context;
         let start = self
             .clock
             .start()
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let mut exec = Map::new();
-        exec.insert("Id".into(), info.execution_id.clone().into());
+        exec.insert("Id".into(), names.execution_arn.clone().into());
         exec.insert("Input".into(), info.input.clone());
         exec.insert("StartTime".into(), start.into());
-        exec.insert("Name".into(), info.execution_name.clone().into());
-        exec.insert("RoleArn".into(), info.role_arn.clone().into());
+        exec.insert("Name".into(), names.execution_name.clone().into());
+        exec.insert("RoleArn".into(), names.role_arn.clone().into());
         // Express executions cannot be redriven; AWS leaves the field out for them.
-        if !info.express {
+        if !names.express {
             exec.insert("RedriveCount".into(), 0.into());
         }
         let mut st = Map::new();
@@ -174,8 +172,8 @@ impl Engine<'_> {
             st.insert("RetryCount".into(), n.into());
         }
         let mut sm = Map::new();
-        sm.insert("Id".into(), info.state_machine_id.clone().into());
-        sm.insert("Name".into(), info.state_machine_name.clone().into());
+        sm.insert("Id".into(), names.state_machine_arn.clone().into());
+        sm.insert("Name".into(), names.state_machine_name.clone().into());
         let mut ctx = Map::new();
         ctx.insert("Execution".into(), Value::Object(exec));
         ctx.insert("State".into(), Value::Object(st));

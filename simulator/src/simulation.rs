@@ -11,7 +11,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// Names and ARNs the context object reports (`$$.Execution`, `$$.StateMachine`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +80,8 @@ pub struct Simulation<'a> {
     input: Value,
     seed: u64,
     start: DateTime<Utc>,
-    context: ExecutionContext,
+    /// `None`: the default names, made once per process.
+    context: Option<ExecutionContext>,
     source: Box<dyn TaskSource + 'a>,
 }
 
@@ -91,7 +92,7 @@ impl<'a> Simulation<'a> {
             input: Value::Object(Default::default()),
             seed: 0,
             start: default_start(),
-            context: ExecutionContext::default(),
+            context: None,
             source: Box::new(NoTasks),
         }
     }
@@ -113,7 +114,7 @@ impl<'a> Simulation<'a> {
     }
 
     pub fn context(mut self, context: ExecutionContext) -> Self {
-        self.context = context;
+        self.context = Some(context);
         self
     }
 
@@ -139,16 +140,20 @@ impl<'a> Simulation<'a> {
                 size: input_text.len(),
             });
         }
-        let ctx = &self.context;
+        static DEFAULT_CONTEXT: OnceLock<ExecutionContext> = OnceLock::new();
+        let ctx = match &self.context {
+            Some(c) => c,
+            None => DEFAULT_CONTEXT.get_or_init(ExecutionContext::default),
+        };
         let info = ExecutionInfo {
-            execution_id: ctx.execution_arn.clone(),
-            execution_name: ctx.execution_name.clone(),
-            role_arn: ctx.role_arn.clone(),
-            state_machine_id: ctx.state_machine_arn.clone(),
-            state_machine_name: ctx.state_machine_name.clone(),
+            context: ctx,
             region: ctx.region.as_str().into(),
-            input: self.input.clone(),
-            express: ctx.express,
+            // `$$.Execution.Input`, kept only when some state reads `$$`.
+            input: if self.program.uses_context {
+                self.input.clone()
+            } else {
+                Value::Null
+            },
         };
         let mut engine = Engine {
             clock: VirtualClock::new(self.start),
@@ -164,7 +169,7 @@ impl<'a> Simulation<'a> {
                 .map(|s| i64::try_from(s.saturating_mul(1000)).unwrap_or(i64::MAX)),
             transitions: 0,
             visited: Vec::new(),
-            invocations: BTreeMap::new(),
+            invocations: vec![0; self.program.task_slots],
             concurrency_depth: 0,
         };
         let mut prev = 0;
@@ -173,7 +178,7 @@ impl<'a> Simulation<'a> {
             EventKind::ExecutionStarted(ExecutionStarted {
                 input: input_text,
                 input_details: PayloadDetails { truncated: false },
-                role_arn: self.context.role_arn.clone(),
+                role_arn: ctx.role_arn.clone(),
             }),
         );
         let result = match started {

@@ -110,7 +110,7 @@ impl Engine<'_> {
             let token = callback.then(|| {
                 format!(
                     "{}-{}-{}",
-                    self.info.execution_name,
+                    self.info.context.execution_name,
                     name,
                     self.history.len()
                 )
@@ -195,15 +195,12 @@ impl Engine<'_> {
                     )?;
                 }
             }
-            let invocation = match self.invocations.get_mut(name) {
+            let invocation = match self.invocations.get_mut(def.slot) {
                 Some(n) => {
                     *n += 1;
                     *n - 1
                 }
-                None => {
-                    self.invocations.insert(name.to_string(), 1);
-                    0
-                }
+                None => 0,
             };
             let call = TaskCall {
                 state_name: name,
