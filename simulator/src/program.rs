@@ -115,7 +115,7 @@ pub enum StateKind {
     Pass {
         result: Option<Value>,
     },
-    Task(TaskDef),
+    Task(Box<TaskDef>),
     Choice {
         choices: Vec<ChoiceRule>,
         default: Option<NextState>,
@@ -490,13 +490,13 @@ fn convert_state(state: &asl::State) -> Result<State, SimError> {
             out.transition = transition(&t.transition);
             out.retry = retriers(&t.retry);
             out.catch = catchers(&t.catch, name)?;
-            StateKind::Task(TaskDef {
+            StateKind::Task(Box::new(TaskDef {
                 resource: t.resource.clone(),
                 target: crate::states::task::classify(&t.resource),
                 timeout: integer(t.timeout.as_ref(), name)?,
                 heartbeat: integer(t.heartbeat.as_ref(), name)?,
                 slot: 0,
-            })
+            }))
         }
         asl::StateKind::Choice(c) => StateKind::Choice {
             choices: c
