@@ -136,7 +136,20 @@ fn write_escaped(out: &mut String, s: &str) {
 /// the whole document again: the member is replaced where it stands, or appended to its object
 /// (with any missing objects on the way), as `serde_json::Map` (insertion-ordered) does.
 /// `None` when `before` is not shaped as expected; the caller then serializes the document.
+#[cfg(test)]
 pub fn splice_member<S: AsRef<str>>(before: &str, names: &[S], value_text: &str) -> Option<String> {
+    let mut out = String::with_capacity(before.len() + value_text.len() + 32);
+    splice_member_into(&mut out, before, names, value_text)?;
+    Some(out)
+}
+
+/// [`splice_member`], appending the text to `out` (which holds garbage on `None`).
+fn splice_member_into<S: AsRef<str>>(
+    out: &mut String,
+    before: &str,
+    names: &[S],
+    value_text: &str,
+) -> Option<()> {
     let b = before.as_bytes();
     let mut obj = 0;
     for (depth, name) in names.iter().enumerate() {
@@ -147,7 +160,8 @@ pub fn splice_member<S: AsRef<str>>(before: &str, names: &[S], value_text: &str)
         let last = depth + 1 == names.len();
         let mut i = obj + 1;
         if b.get(i) == Some(&b'}') {
-            return Some(insert(before, i, false, names.get(depth..)?, value_text));
+            insert_into(out, before, i, false, names.get(depth..)?, value_text);
+            return Some(());
         }
         loop {
             let key_end = skip_string(b, i)?;
@@ -159,11 +173,10 @@ pub fn splice_member<S: AsRef<str>>(before: &str, names: &[S], value_text: &str)
             let value_end = skip_value(b, value)?;
             if key == name.as_bytes() {
                 if last {
-                    let mut out = String::with_capacity(b.len() + value_text.len());
                     out.push_str(before.get(..value)?);
                     out.push_str(value_text);
                     out.push_str(before.get(value_end..)?);
-                    return Some(out);
+                    return Some(());
                 }
                 obj = value;
                 break;
@@ -171,13 +184,15 @@ pub fn splice_member<S: AsRef<str>>(before: &str, names: &[S], value_text: &str)
             match b.get(value_end) {
                 Some(b',') => i = value_end + 1,
                 Some(b'}') => {
-                    return Some(insert(
+                    insert_into(
+                        out,
                         before,
                         value_end,
                         true,
                         names.get(depth..)?,
                         value_text,
-                    ));
+                    );
+                    return Some(());
                 }
                 _ => return None,
             }
@@ -195,6 +210,19 @@ fn insert<S: AsRef<str>>(
     value_text: &str,
 ) -> String {
     let mut out = String::with_capacity(before.len() + value_text.len() + 32);
+    insert_into(&mut out, before, at, comma, names, value_text);
+    out
+}
+
+/// [`insert`], appending to `out`.
+fn insert_into<S: AsRef<str>>(
+    out: &mut String,
+    before: &str,
+    at: usize,
+    comma: bool,
+    names: &[S],
+    value_text: &str,
+) {
     out.push_str(before.get(..at).unwrap_or_default());
     if comma {
         out.push(',');
@@ -203,7 +231,7 @@ fn insert<S: AsRef<str>>(
         if k > 0 {
             out.push('{');
         }
-        write_str(&mut out, name.as_ref());
+        write_str(out, name.as_ref());
         out.push(':');
     }
     out.push_str(value_text);
@@ -211,7 +239,6 @@ fn insert<S: AsRef<str>>(
         out.push('}');
     }
     out.push_str(before.get(at..).unwrap_or_default());
-    out
 }
 
 /// The end (exclusive) of the JSON string starting at `i`.
@@ -338,19 +365,19 @@ impl DocText {
         let index = self.member_index(first)?;
         let &(start, end) = self.members.get(index)?;
         let old = before.get(start..end)?;
-        let new = if rest.is_empty() {
-            value_text.to_string()
+        // The new text in one buffer: up to the member, its new value, the rest.
+        let mut text = String::with_capacity(before.len() + value_text.len() + 64);
+        text.push_str(before.get(..start)?);
+        if rest.is_empty() {
+            text.push_str(value_text);
         } else if existing == 1 && old.len() >= 2 && old.ends_with('}') {
             // A new member of an object member: appended before its closing brace.
-            insert(old, old.len() - 1, old != "{}", rest, value_text)
+            insert_into(&mut text, old, old.len() - 1, old != "{}", rest, value_text);
         } else {
-            splice_member(old, rest, value_text)?
-        };
-        let mut text = String::with_capacity(before.len() - old.len() + new.len());
-        text.push_str(before.get(..start)?);
-        text.push_str(&new);
+            splice_member_into(&mut text, old, rest, value_text)?;
+        }
+        let grown = (text.len() - start).wrapping_sub(old.len());
         text.push_str(before.get(end..)?);
-        let grown = new.len().wrapping_sub(old.len());
         let members = self
             .members
             .iter()
