@@ -249,7 +249,7 @@ impl MockConfig {
             }
         }
         Ok(MockedCase {
-            test_case: case.to_string(),
+            test_case: case.into(),
             states: Arc::new(by_state),
         })
     }
@@ -280,7 +280,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// A test case ready to serve Task results.
 #[derive(Debug, Clone)]
 pub struct MockedCase {
-    test_case: String,
+    test_case: Arc<str>,
     /// Shared: a case is cloned for every execution and never changes.
     states: Arc<BTreeMap<String, (String, Ranges)>>,
 }

@@ -114,6 +114,8 @@ pub struct MapDef {
 pub enum StateKind {
     Pass {
         result: Option<Value>,
+        /// The Result's JSON text, made once.
+        result_text: Option<crate::history::Payload>,
     },
     Task(Box<TaskDef>),
     Choice {
@@ -174,7 +176,7 @@ impl State {
             && matches!(self.output_path, PathField::Default);
         let kind = match &self.kind {
             StateKind::Choice { .. } | StateKind::Wait(_) | StateKind::Succeed => true,
-            StateKind::Pass { result: None } => {
+            StateKind::Pass { result: None, .. } => {
                 self.parameters.is_none()
                     && matches!(self.result_path, PathField::Default | PathField::Null)
             }
@@ -480,6 +482,7 @@ fn convert_state(state: &asl::State) -> Result<State, SimError> {
             out.transition = transition(&p.transition);
             StateKind::Pass {
                 result: p.result.clone(),
+                result_text: p.result.as_ref().map(|r| crate::json::to_text(r).into()),
             }
         }
         asl::StateKind::Task(t) => {

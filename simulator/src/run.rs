@@ -403,7 +403,10 @@ impl Engine<'_> {
                     cause,
                 }))
             }
-            StateKind::Pass { result } => {
+            StateKind::Pass {
+                result,
+                result_text,
+            } => {
                 let res = match result {
                     // Result replaces the input; InputPath and Parameters still must resolve.
                     Some(r) => {
@@ -416,16 +419,30 @@ impl Engine<'_> {
                         self.parameters(state, eff, ctx).map_err(err)?.into_owned()
                     }
                 };
-                // The result's text, for splicing the output's text from the input's.
-                let written = match (&state.result_path, state.result_member_names()) {
+                // A write at a path of names goes into the input in place, and the result's
+                // text (made at load for a Result) lets the output's text be spliced.
+                let (out, written) = match (&state.result_path, state.result_member_names()) {
                     (PathField::Path(p), Some(_)) => {
-                        Some((to_text(&res).into(), p.existing_names(&raw)))
+                        let text = match result_text {
+                            Some(t) => t.clone(),
+                            None => to_text(&res).into(),
+                        };
+                        let mut out = raw;
+                        match p.set_in_place(&mut out, res) {
+                            Ok(existing) => (out, Some((text, existing))),
+                            Err(res) => (
+                                self.apply_result_path_owned(&state.result_path, out, res)
+                                    .map_err(err)?,
+                                None,
+                            ),
+                        }
                     }
-                    _ => None,
+                    _ => (
+                        self.apply_result_path_owned(&state.result_path, raw, res)
+                            .map_err(err)?,
+                        None,
+                    ),
                 };
-                let out = self
-                    .apply_result_path_owned(&state.result_path, raw, res)
-                    .map_err(err)?;
                 let out = self.output_path(state, out, ctx).map_err(err)?;
                 Ok(StateDone {
                     output: out,
