@@ -233,7 +233,8 @@ impl JsonPath {
     /// paths; the caller picks). Definite paths return the value, indefinite ones an array of
     /// matches.
     pub fn select(&self, root: &Value) -> Result<Value, PathEvalError> {
-        eval::select(&self.segments, self.function, root)
+        // Plain names and indexes walk without collecting the steps again.
+        self.select_cow(root).map(Cow::into_owned)
     }
 
     /// [`JsonPath::select`] without copying when the path is plain names and indexes: the
