@@ -61,7 +61,7 @@ pub struct Engine<'a> {
     pub info: ExecutionInfo<'a>,
     pub deadline_ms: Option<i64>,
     pub transitions: u64,
-    pub visited: Vec<String>,
+    pub visited: Vec<crate::history::Shared>,
     /// Invocations per Task state name (by [`crate::program::TaskDef::slot`]), for
     /// MockConfigFile's invocation keys.
     pub invocations: Vec<u32>,
@@ -228,7 +228,7 @@ impl Engine<'_> {
         // A state's output text is the next state's input text: serialize once.
         let mut data_text = input_text;
         loop {
-            self.visited.push(state.name.clone());
+            self.visited.push(state.event_name.clone());
             let (done, text) = self.run_state(state, data, data_text.take(), prev)?;
             data = done.output;
             data_text = text;

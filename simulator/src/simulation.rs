@@ -2,7 +2,9 @@
 
 use crate::clock::{VirtualClock, default_start};
 use crate::error::{Failure, SimError};
-use crate::history::{ErrorCause, EventKind, ExecutionStarted, History, Output, PayloadDetails};
+use crate::history::{
+    ErrorCause, EventKind, ExecutionStarted, History, Output, PayloadDetails, Shared,
+};
 use crate::mocks::{Handler, NoTasks, TaskHandler, TaskSource};
 use crate::program::Program;
 use crate::run::{Engine, ExecutionInfo, Halt, MAX_PAYLOAD_BYTES, Stop};
@@ -71,8 +73,9 @@ pub struct Outcome {
     pub history: History,
     /// State transitions (AWS's billing unit).
     pub transitions: u64,
-    /// Every state entered, in order (branch and iteration states included).
-    pub path: Vec<String>,
+    /// Every state entered, in order (branch and iteration states included); the names are
+    /// shared with the program, not copied per visit.
+    pub path: Vec<Shared>,
 }
 
 pub struct Simulation<'a> {
@@ -168,7 +171,7 @@ impl<'a> Simulation<'a> {
                 .timeout_seconds
                 .map(|s| i64::try_from(s.saturating_mul(1000)).unwrap_or(i64::MAX)),
             transitions: 0,
-            visited: Vec::new(),
+            visited: Vec::with_capacity(self.program.states.len() * 2),
             invocations: vec![0; self.program.task_slots],
             concurrency_depth: 0,
         };

@@ -109,25 +109,25 @@ pub fn status_name(status: ExpectedStatus) -> &'static str {
 }
 
 /// Names the first position where the visited states differ, with a little context.
-fn path_difference(expected: &[String], actual: &[String]) -> Option<String> {
+fn path_difference<E: AsRef<str>, A: AsRef<str>>(expected: &[E], actual: &[A]) -> Option<String> {
     let first = expected
         .iter()
         .zip(actual)
-        .position(|(e, a)| e != a)
+        .position(|(e, a)| e.as_ref() != a.as_ref())
         .or_else(|| (expected.len() != actual.len()).then(|| expected.len().min(actual.len())))?;
-    let show = |p: &[String]| {
+    fn show<T: AsRef<str>>(p: &[T], first: usize) -> String {
         let from = first.saturating_sub(2);
-        let shown: Vec<&str> = p.iter().skip(from).take(5).map(String::as_str).collect();
+        let shown: Vec<&str> = p.iter().skip(from).take(5).map(AsRef::as_ref).collect();
         let more = if p.len() > from + 5 { ", ..." } else { "" };
         format!("[{}{more}]", shown.join(", "))
-    };
+    }
     Some(format!(
         "path: differs at state #{} (of {} expected, {} visited): expected {} got {}",
         first + 1,
         expected.len(),
         actual.len(),
-        show(expected),
-        show(actual)
+        show(expected, first),
+        show(actual, first)
     ))
 }
 
