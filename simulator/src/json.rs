@@ -401,6 +401,7 @@ impl DocText {
         self.members.iter().position(|&(start, _)| {
             let key_end = start.wrapping_sub(2);
             key_end > name.len()
+                && b.get(key_end - 1) == name.as_bytes().last()
                 && b.get(key_end - name.len()..key_end) == Some(name.as_bytes())
                 && b.get(key_end - name.len() - 1) == Some(&b'"')
                 && matches!(

@@ -13,12 +13,21 @@ use std::fmt;
 /// short comparisons; documents in workflows are mostly small objects).
 const SCAN_LIMIT: usize = 8;
 
+/// Whether two member names are equal, testing length and end bytes before the bytes: names
+/// of one object often share a length ("tenant_id", "subdomain"), rarely their ends, and the
+/// full comparison is a library call.
+#[inline]
+pub fn same_name(a: &str, b: &str) -> bool {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    x.len() == y.len() && x.first() == y.first() && x.last() == y.last() && x == y
+}
+
 /// The member `name` of an object.
 pub fn member<'v>(members: &'v Map<String, Value>, name: &str) -> Option<&'v Value> {
     if members.len() <= SCAN_LIMIT {
         members
             .iter()
-            .find(|(k, _)| k.as_str() == name)
+            .find(|(k, _)| same_name(k, name))
             .map(|(_, v)| v)
     } else {
         members.get(name)
@@ -30,7 +39,7 @@ pub fn member_mut<'v>(members: &'v mut Map<String, Value>, name: &str) -> Option
     if members.len() <= SCAN_LIMIT {
         members
             .iter_mut()
-            .find(|(k, _)| k.as_str() == name)
+            .find(|(k, _)| same_name(k, name))
             .map(|(_, v)| v)
     } else {
         members.get_mut(name)

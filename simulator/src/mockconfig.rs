@@ -5,6 +5,7 @@
 
 use crate::error::SimError;
 use crate::history::Payload;
+use crate::jsonpath::same_name;
 use crate::mocks::{TaskCall, TaskFailure, TaskResult, TaskSource, Unmocked};
 use crate::program::Program;
 use serde_json::Value;
@@ -250,7 +251,12 @@ impl MockConfig {
         }
         Ok(MockedCase {
             test_case: case.into(),
-            states: Arc::new(by_state),
+            states: Arc::new(
+                by_state
+                    .into_iter()
+                    .map(|(state, (resp, r))| (state, resp, r))
+                    .collect(),
+            ),
         })
     }
 }
@@ -282,12 +288,23 @@ fn edit_distance(a: &str, b: &str) -> usize {
 pub struct MockedCase {
     test_case: Arc<str>,
     /// Shared: a case is cloned for every execution and never changes.
-    states: Arc<BTreeMap<String, (String, Ranges)>>,
+    /// state -> response name and ranges, sorted by state name.
+    states: Arc<Vec<(String, String, Ranges)>>,
 }
 
 impl TaskSource for MockedCase {
     fn call(&mut self, call: &TaskCall) -> Result<(TaskResult, f64), Unmocked> {
-        let (name, ranges) = self.states.get(call.state_name).ok_or_else(|| Unmocked {
+        let state = call.state_name;
+        // A few states: compared in turn (cheap tests first); many: searched in order.
+        let found = if self.states.len() <= 16 {
+            self.states.iter().find(|(s, _, _)| same_name(s, state))
+        } else {
+            self.states
+                .binary_search_by(|(s, _, _)| s.as_str().cmp(state))
+                .ok()
+                .and_then(|i| self.states.get(i))
+        };
+        let (_, name, ranges) = found.ok_or_else(|| Unmocked {
             state: call.state_name.to_string(),
             detail: format!("test case '{}' does not mock this state", self.test_case),
         })?;
