@@ -336,8 +336,9 @@ impl DocText {
     /// The text after ResultPath wrote a value whose text is `value_text` at `names`
     /// (`$.a.b`), where the first `existing` names were already there (the rest were
     /// created). `None` when this text cannot be spliced (the caller serializes instead).
+    /// Consumes the old spans (their buffer is reused); the old text lives on where shared.
     pub fn splice<S: AsRef<str>>(
-        &self,
+        self,
         names: &[S],
         existing: usize,
         value_text: &str,
@@ -354,7 +355,7 @@ impl DocText {
             let text = insert(before, at, !self.members.is_empty(), names, value_text);
             let start = at + usize::from(!self.members.is_empty()) + first.len() + 3;
             let end = text.len() - 1;
-            let mut members = self.members.clone();
+            let mut members = self.members;
             members.push((start, end));
             return Some(Self {
                 text: text.into(),
@@ -378,16 +379,13 @@ impl DocText {
         }
         let grown = (text.len() - start).wrapping_sub(old.len());
         text.push_str(before.get(end..)?);
-        let members = self
-            .members
-            .iter()
-            .enumerate()
-            .map(|(k, &(s, e))| match k.cmp(&index) {
-                std::cmp::Ordering::Less => (s, e),
-                std::cmp::Ordering::Equal => (s, e.wrapping_add(grown)),
-                std::cmp::Ordering::Greater => (s.wrapping_add(grown), e.wrapping_add(grown)),
-            })
-            .collect();
+        let mut members = self.members;
+        for (k, (s, e)) in members.iter_mut().enumerate().skip(index) {
+            if k > index {
+                *s = s.wrapping_add(grown);
+            }
+            *e = e.wrapping_add(grown);
+        }
         Some(Self {
             text: text.into(),
             members,
@@ -559,6 +557,7 @@ mod tests {
             node = m.entry(*name).or_insert_with(|| json!({}));
         }
         let spliced = before
+            .clone()
             .splice(names, existing, &to_text(&value))
             .map(|d| d.text.as_str().to_string());
         let expected = DocText::of(&after, 0);
@@ -616,7 +615,7 @@ mod tests {
                 if !writable {
                     return Ok(());
                 }
-                let next = text.splice(&names, existing, &to_text(&value));
+                let next = text.clone().splice(&names, existing, &to_text(&value));
                 prop_assert!(next.is_some());
                 text = next.unwrap_or_else(|| DocText::of(&doc, 0));
                 prop_assert_eq!(text.text.as_str(), to_text(&doc));
