@@ -136,6 +136,7 @@ impl Engine<'_> {
     }
 
     /// The context object `$$` for a state; `Value::Null` when the state never reads it.
+    #[inline]
     pub fn context(
         &self,
         wanted: bool,
@@ -148,6 +149,18 @@ impl Engine<'_> {
         if !wanted {
             return Value::Null;
         }
+        self.build_context(state, entered, retry_count, item, token)
+    }
+
+    #[inline(never)]
+    fn build_context(
+        &self,
+        state: &str,
+        entered: &str,
+        retry_count: Option<u32>,
+        item: Option<&MapItem>,
+        token: Option<String>,
+    ) -> Value {
         let info = &self.info;
         let names = info.context;
         let start = self
