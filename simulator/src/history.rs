@@ -20,7 +20,7 @@ const NOT_TRUNCATED: PayloadDetails = PayloadDetails { truncated: false };
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct ExecutionStarted {
-    pub input: String,
+    pub input: Payload,
     pub input_details: PayloadDetails,
     pub role_arn: String,
 }

@@ -137,10 +137,10 @@ impl<'a> Simulation<'a> {
     /// payload limit, a Task with no mock); ASL failures are an `Outcome` with status FAILED.
     pub fn run(mut self) -> Result<Outcome, SimError> {
         let input_doc = crate::json::DocText::of(&self.input, 256);
-        let input_text = input_doc.text.as_str().to_string();
-        if input_text.len() > MAX_PAYLOAD_BYTES {
+        let input_text = input_doc.text.clone();
+        if input_text.as_str().len() > MAX_PAYLOAD_BYTES {
             return Err(SimError::InputTooLarge {
-                size: input_text.len(),
+                size: input_text.as_str().len(),
             });
         }
         static DEFAULT_CONTEXT: OnceLock<ExecutionContext> = OnceLock::new();
