@@ -30,6 +30,14 @@ fn compact(v: &Value) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
+/// Selection as InputPath / OutputPath / ItemsPath / `*Path` fields see it (no random numbers
+/// involved, so no generator needed).
+pub fn select_path(path: &Path, input: &Value, context: &Value) -> Result<Value, EvalError> {
+    let root = if path.is_context() { context } else { input };
+    path.select(root)
+        .map_err(|e| EvalError::Runtime(format!("Invalid path '{}' : {e}", path.as_str())))
+}
+
 /// AWS's cause when a `.$` field (or an intrinsic argument) names a path that is not there.
 pub fn not_found(path: &str, field: &str, input: &Value) -> EvalError {
     EvalError::Runtime(format!(
@@ -71,8 +79,7 @@ impl<'a> Scope<'a> {
 
     /// Selection as InputPath / OutputPath / ItemsPath / `*Path` fields see it.
     pub fn select_path(&self, path: &Path) -> Result<Value, EvalError> {
-        path.select(self.root(path))
-            .map_err(|e| EvalError::Runtime(format!("Invalid path '{}' : {e}", path.as_str())))
+        select_path(path, self.input, self.context)
     }
 
     pub fn random_u64(&mut self) -> u64 {

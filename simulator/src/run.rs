@@ -626,15 +626,7 @@ impl Engine<'_> {
         match field {
             PathField::Default => Ok(data.clone()),
             PathField::Null => Ok(Value::Object(Map::new())),
-            PathField::Path(p) => {
-                let mut rng = self.rng.clone();
-                Scope {
-                    input: data,
-                    context: ctx,
-                    rng: &mut rng,
-                }
-                .select_path(p)
-            }
+            PathField::Path(p) => crate::query::select_path(p, data, ctx),
         }
     }
 
@@ -716,7 +708,7 @@ impl Engine<'_> {
         match src {
             NumberSource::Literal(n) => Ok(*n),
             NumberSource::Path(p) => {
-                let v = self.select_path_field(&PathField::Path(p.clone()), data, ctx)?;
+                let v = crate::query::select_path(p, data, ctx)?;
                 v.as_f64().ok_or_else(|| {
                     EvalError::Runtime(format!(
                         "The {field}Path field refers to value \"{}\" which is not a valid integer: {}",

@@ -2,7 +2,7 @@
 
 use crate::choice::parse_timestamp;
 use crate::error::Failure;
-use crate::program::{PathField, WaitDef};
+use crate::program::WaitDef;
 use crate::run::{Engine, Stop, eval_err};
 use serde_json::Value;
 
@@ -16,10 +16,8 @@ impl Engine<'_> {
         ctx: &Value,
     ) -> Result<(), Stop> {
         let runtime = |reason: String| Stop::Error(Failure::runtime(state, entered, reason));
-        let select = |engine: &Engine<'_>, p: &crate::jsonpath::Path| {
-            engine
-                .select_path_field(&PathField::Path(p.clone()), eff, ctx)
-                .map_err(|e| eval_err(state, entered, e))
+        let select = |_: &Engine<'_>, p: &crate::jsonpath::Path| {
+            crate::query::select_path(p, eff, ctx).map_err(|e| eval_err(state, entered, e))
         };
         match def {
             WaitDef::Seconds(s) => self.advance(*s),
