@@ -333,6 +333,30 @@ impl DocText {
         }
     }
 
+    /// A document's text made elsewhere (compact, as [`to_text`] writes it), with its
+    /// top-level member spans found by scanning it; `None` when it is not shaped as expected.
+    pub fn of_text(text: Payload) -> Option<Self> {
+        let b = text.as_str().as_bytes();
+        let mut members = Vec::new();
+        if b.first() == Some(&b'{') && b.get(1) != Some(&b'}') {
+            let mut i = 1;
+            loop {
+                let key_end = skip_string(b, i)?;
+                if b.get(key_end) != Some(&b':') {
+                    return None;
+                }
+                let value_end = skip_value(b, key_end + 1)?;
+                members.push((key_end + 1, value_end));
+                match b.get(value_end) {
+                    Some(b',') => i = value_end + 1,
+                    Some(b'}') if value_end + 1 == b.len() => break,
+                    _ => return None,
+                }
+            }
+        }
+        Some(Self { text, members })
+    }
+
     /// The text after ResultPath wrote a value whose text is `value_text` at `names`
     /// (`$.a.b`), where the first `existing` names were already there (the rest were
     /// created). `None` when this text cannot be spliced (the caller serializes instead).
@@ -532,6 +556,15 @@ mod tests {
             } else {
                 prop_assert_eq!(spliced, None);
             }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn spans_found_in_a_text_are_the_spans_of_writing_it(v in arb_json()) {
+            let written = DocText::of(&v, 0);
+            let found = DocText::of_text(written.text.clone());
+            prop_assert_eq!(found.map(|d| d.members), Some(written.members));
         }
     }
 

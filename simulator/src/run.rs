@@ -90,6 +90,19 @@ pub(crate) enum TaskDone {
     /// The (selected) result, for the caller to write at the state's ResultPath into the raw
     /// input it owns; only when that write cannot fail and OutputPath is absent.
     InPlace { result: Value, text: Payload },
+    /// The result is the state's output as it is (ResultPath `$`, no ResultSelector or
+    /// OutputPath), with its text.
+    Result { output: Value, text: Payload },
+}
+
+/// The output's text, as a state knows it.
+pub enum Written {
+    /// The text of the value written at the state's ResultPath, when the output is the raw
+    /// input with that write (see [`State::result_member_names`]); with it, how many of the
+    /// path's names were in the input already.
+    At(Payload, usize),
+    /// The whole output's text (a Task whose result is its output).
+    Whole(Payload),
 }
 
 /// What running one state decided.
@@ -97,10 +110,8 @@ pub struct StateDone<'p> {
     pub output: Value,
     /// The next state, borrowed from the program (no copy per transition).
     pub next: Option<&'p NextState>,
-    /// The text of the value written at the state's ResultPath, when the output is the raw
-    /// input with that write (see [`State::result_member_names`]).
-    /// With it, how many of the path's names were in the input already.
-    pub written: Option<(Payload, usize)>,
+    /// What is known of the output's text without serializing it.
+    pub written: Option<Written>,
 }
 
 impl Engine<'_> {
@@ -325,10 +336,11 @@ impl Engine<'_> {
         let spliced = if state.passes_input_through() {
             Some(input_text)
         } else {
-            match (state.result_member_names(), &written) {
-                (Some(names), Some((text, existing))) => {
-                    input_text.splice(names, *existing, text.as_str())
+            match (state.result_member_names(), written) {
+                (Some(names), Some(Written::At(text, existing))) => {
+                    input_text.splice(names, existing, text.as_str())
                 }
+                (_, Some(Written::Whole(text))) => DocText::of_text(text),
                 _ => None,
             }
         };
@@ -442,7 +454,7 @@ impl Engine<'_> {
                         };
                         let mut out = raw;
                         match p.set_in_place(&mut out, res) {
-                            Ok(existing) => (out, Some((text, existing))),
+                            Ok(existing) => (out, Some(Written::At(text, existing))),
                             Err(res) => (
                                 self.apply_result_path_owned(&state.result_path, out, res)
                                     .map_err(err)?,
@@ -518,7 +530,15 @@ impl Engine<'_> {
                         return Ok(StateDone {
                             output,
                             next,
-                            written: Some((text, existing)),
+                            written: Some(Written::At(text, existing)),
+                        });
+                    }
+                    // The result is the output, and its text the output's.
+                    Ok(TaskDone::Result { output, text }) => {
+                        return Ok(StateDone {
+                            output,
+                            next,
+                            written: Some(Written::Whole(text)),
                         });
                     }
                     Ok(TaskDone::Output(output)) => Ok(output),

@@ -272,11 +272,18 @@ impl Engine<'_> {
                     // another value of it.
                     let written =
                         (in_place && state.result_selector.is_none()).then(|| result_text.clone());
+                    let whole = matches!(state.result_path, PathField::Default)
+                        && matches!(state.output_path, PathField::Default)
+                        && state.result_selector.is_none();
+                    let whole_text = whole.then(|| result_text.clone());
                     self.record_success(target, result_text, prev)?;
                     let sel = self.result_selector(state, v, &ctx).map_err(runtime)?;
                     if in_place {
                         let text = written.unwrap_or_else(|| text(&sel).into());
                         return Ok(TaskDone::InPlace { result: sel, text });
+                    }
+                    if let Some(text) = whole_text {
+                        return Ok(TaskDone::Result { output: sel, text });
                     }
                     let out = self
                         .apply_result_path(&state.result_path, raw, sel)
