@@ -240,6 +240,11 @@ impl JsonPath {
     /// [`JsonPath::select`] without copying when the path is plain names and indexes: the
     /// result borrows from `root` then (the simulator's hot path: `$`, `$.a.b`).
     pub fn select_cow<'v>(&self, root: &'v Value) -> Result<Cow<'v, Value>, PathEvalError> {
+        if let (Some(steps), None) = (self.steps.as_deref(), self.function)
+            && let Some(node) = walk_names(steps, root)
+        {
+            return Ok(Cow::Borrowed(node));
+        }
         eval::select_cow(&self.segments, self.steps.as_deref(), self.function, root)
     }
 
@@ -272,6 +277,27 @@ impl fmt::Display for JsonPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.source)
     }
+}
+
+/// The node a path of plain names finds, members looked up by comparing names when the object
+/// is small (hashing a name costs more than a few comparisons). `None` for an index step or a
+/// missing member: the full evaluator then decides, with its error texts.
+fn walk_names<'v>(steps: &[RefStep], root: &'v Value) -> Option<&'v Value> {
+    let mut node = root;
+    for step in steps {
+        let (RefStep::Name(name), Value::Object(members)) = (step, node) else {
+            return None;
+        };
+        node = if members.len() <= 8 {
+            members
+                .iter()
+                .find(|(k, _)| k.len() == name.len() && *k == name)
+                .map(|(_, v)| v)?
+        } else {
+            members.get(name)?
+        };
+    }
+    Some(node)
 }
 
 /// One step of a reference path.
