@@ -35,7 +35,7 @@ use crate::model::{
 };
 use crate::path::{JsonPath, ReferencePath};
 use crate::retry::{Catcher, Retrier};
-use crate::template::Template;
+use crate::template::{Template, TemplateEntry, TemplateValue};
 use indexmap::IndexMap;
 use serde_json::{Number, Value};
 
@@ -81,34 +81,120 @@ fn write_machine(w: &mut Vec<u8>, machine: &StateMachine) {
 
 /// Writes `"  "` `depth` times.
 fn indent(w: &mut Vec<u8>, depth: usize) {
-    for _ in 0..depth {
-        w.extend_from_slice(b"  ");
+    const SPACES: &[u8; 64] = b"                                                                ";
+    let mut width = depth * 2;
+    while width > 0 {
+        let step = width.min(SPACES.len());
+        w.extend_from_slice(SPACES.get(..step).unwrap_or_default());
+        width -= step;
     }
+}
+
+/// True when serde_json writes `text` as is between quotes: no control character, quote or
+/// backslash (the only characters it escapes).
+fn needs_no_escape(text: &str) -> bool {
+    text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\')
 }
 
 /// A JSON string, escaped as serde_json escapes it.
 fn write_str(w: &mut Vec<u8>, text: &str) {
-    // Writing to a Vec cannot fail, and a &str always serializes.
-    let _ = serde_json::to_writer(&mut *w, text);
+    if needs_no_escape(text) {
+        w.push(b'"');
+        w.extend_from_slice(text.as_bytes());
+        w.push(b'"');
+    } else {
+        // Writing to a Vec cannot fail, and a &str always serializes.
+        let _ = serde_json::to_writer(&mut *w, text);
+    }
 }
 
-/// Any JSON value, pretty-printed at `depth`: serde_json's layout, indented to where it sits.
-/// JSON text holds no raw newline inside a string, so every newline starts a line to indent.
+/// The JSON string `text` followed by `suffix` (`Resource` + `Path`, `key` + `.$`), escaped as
+/// serde_json escapes the whole.
+fn write_str_suffixed(w: &mut Vec<u8>, text: &str, suffix: &str) {
+    if needs_no_escape(text) && needs_no_escape(suffix) {
+        w.push(b'"');
+        w.extend_from_slice(text.as_bytes());
+        w.extend_from_slice(suffix.as_bytes());
+        w.push(b'"');
+    } else {
+        write_str(w, &format!("{text}{suffix}"));
+    }
+}
+
+/// Any JSON value, pretty-printed at `depth`: serde_json's layout (`{}` and `[]` when empty,
+/// else one entry per line, two spaces deeper), indented to where it sits.
 fn write_value(w: &mut Vec<u8>, depth: usize, value: &Value) {
     match value {
-        Value::Object(map) if !map.is_empty() => {}
-        Value::Array(items) if !items.is_empty() => {}
-        _ => {
-            let _ = serde_json::to_writer(&mut *w, value);
-            return;
+        Value::Object(map) => {
+            let mut out = Obj::begin(w, depth);
+            for (key, value) in map {
+                let depth = out.key(key);
+                write_value(out.w, depth, value);
+            }
+            out.end();
+        }
+        Value::Array(items) => write_array(w, depth, items, write_value),
+        Value::String(text) => write_str(w, text),
+        Value::Null => w.extend_from_slice(b"null"),
+        Value::Bool(flag) => w.extend_from_slice(if *flag { b"true" } else { b"false" }),
+        Value::Number(number) => {
+            let _ = serde_json::to_writer(&mut *w, number);
         }
     }
-    let text = serde_json::to_vec_pretty(value).unwrap_or_default();
-    for &byte in &text {
-        w.push(byte);
-        if byte == b'\n' {
-            indent(w, depth);
+}
+
+/// A payload template as the JSON [`Template::to_json`] gives, written without building it.
+fn write_template(w: &mut Vec<u8>, depth: usize, template: &Template) {
+    match template {
+        // Two entries with one written key collapse into one JSON member: leave that to the
+        // JSON map (no template read from JSON has them).
+        Template::Object(entries) if has_duplicate_keys(entries) => {
+            write_value(w, depth, &template.to_json())
         }
+        Template::Object(entries) => {
+            let mut out = Obj::begin(w, depth);
+            for entry in entries {
+                match &entry.value {
+                    TemplateValue::Static(inner) => {
+                        let depth = out.key(&entry.key);
+                        write_template(out.w, depth, inner);
+                    }
+                    TemplateValue::Path(path) => {
+                        out.key_suffixed(&entry.key, ".$");
+                        write_str(out.w, path.as_str());
+                    }
+                    TemplateValue::Intrinsic(call) => {
+                        out.key_suffixed(&entry.key, ".$");
+                        write_str(out.w, call.as_str());
+                    }
+                }
+            }
+            out.end();
+        }
+        Template::Array(items) => write_array(w, depth, items, write_template),
+        Template::Literal(value) => write_value(w, depth, value),
+    }
+}
+
+/// Whether two entries have the same written key (`key`, or `key.$` when dynamic).
+fn has_duplicate_keys(entries: &[TemplateEntry]) -> bool {
+    fn written(entry: &TemplateEntry) -> (&str, bool) {
+        (
+            entry.key.as_str(),
+            matches!(entry.value, TemplateValue::Static(_)),
+        )
+    }
+    if entries.len() <= 16 {
+        entries.iter().enumerate().any(|(index, entry)| {
+            entries
+                .get(index + 1..)
+                .unwrap_or_default()
+                .iter()
+                .any(|other| written(other) == written(entry))
+        })
+    } else {
+        let mut seen = std::collections::HashSet::with_capacity(entries.len());
+        !entries.iter().all(|entry| seen.insert(written(entry)))
     }
 }
 
@@ -131,15 +217,24 @@ impl<'w> Obj<'w> {
     }
     /// Starts an entry; returns the depth its value is written at.
     fn key(&mut self, key: &str) -> usize {
+        self.key_suffixed(key, "")
+    }
+    /// Starts an entry whose key is `key` followed by `suffix`.
+    fn key_suffixed(&mut self, key: &str, suffix: &str) -> usize {
         if !self.empty {
             self.w.push(b',');
         }
         self.empty = false;
         self.w.push(b'\n');
         indent(self.w, self.depth + 1);
-        write_str(self.w, key);
+        write_str_suffixed(self.w, key, suffix);
         self.w.extend_from_slice(b": ");
         self.depth + 1
+    }
+    /// An entry `key` + `suffix` with a string value.
+    fn str_suffixed(&mut self, key: &str, suffix: &str, value: &str) {
+        self.key_suffixed(key, suffix);
+        write_str(self.w, value);
     }
     fn end(self) {
         if !self.empty {
@@ -181,7 +276,8 @@ impl<'w> Obj<'w> {
     }
     fn template(&mut self, key: &str, value: Option<&Template>) {
         if let Some(template) = value {
-            self.put(key, &template.to_json());
+            let depth = self.key(key);
+            write_template(self.w, depth, template);
         }
     }
     fn path_or_null(&mut self, key: &str, value: Option<&PathOrNull<JsonPath>>) {
@@ -201,7 +297,7 @@ impl<'w> Obj<'w> {
     fn integer(&mut self, key: &str, value: Option<&IntegerField>) {
         match value {
             Some(IntegerField::Value(number)) => self.u64(key, *number),
-            Some(IntegerField::Path(path)) => self.str(&format!("{key}Path"), path.as_str()),
+            Some(IntegerField::Path(path)) => self.str_suffixed(key, "Path", path.as_str()),
             Some(IntegerField::Jsonata(text)) => self.str(key, text),
             None => {}
         }
@@ -209,7 +305,7 @@ impl<'w> Obj<'w> {
     fn number(&mut self, key: &str, value: Option<&NumberField>) {
         match value {
             Some(NumberField::Value(number)) => self.put(key, &float(*number)),
-            Some(NumberField::Path(path)) => self.str(&format!("{key}Path"), path.as_str()),
+            Some(NumberField::Path(path)) => self.str_suffixed(key, "Path", path.as_str()),
             Some(NumberField::Jsonata(text)) => self.str(key, text),
             None => {}
         }
@@ -217,8 +313,8 @@ impl<'w> Obj<'w> {
     fn text(&mut self, key: &str, value: Option<&TextField>) {
         match value {
             Some(TextField::Value(text)) => self.str(key, text),
-            Some(TextField::Path(path)) => self.str(&format!("{key}Path"), path.as_str()),
-            Some(TextField::Intrinsic(call)) => self.str(&format!("{key}Path"), call.as_str()),
+            Some(TextField::Path(path)) => self.str_suffixed(key, "Path", path.as_str()),
+            Some(TextField::Intrinsic(call)) => self.str_suffixed(key, "Path", call.as_str()),
             None => {}
         }
     }
@@ -494,7 +590,7 @@ fn write_catcher(w: &mut Vec<u8>, depth: usize, catcher: &Catcher) {
 }
 
 fn write_error_name(w: &mut Vec<u8>, _depth: usize, name: &crate::ErrorName) {
-    write_str(w, &name.to_string());
+    write_str(w, name.as_str());
 }
 
 fn write_rule(w: &mut Vec<u8>, depth: usize, rule: &ChoiceRule) {
@@ -545,19 +641,20 @@ fn condition_into(out: &mut Obj<'_>, comment: Option<&str>, condition: &Conditio
         Condition::Commented { .. } => {}
         Condition::Compare(comparison) => {
             out.str("Variable", comparison.variable.as_str());
-            let key = comparison.operator.field_name(&comparison.operand);
+            // The operator's field: its name, with `Path` for a path operand (`field_name`).
+            let key = comparison.operator.name();
             match &comparison.operand {
-                Operand::String(text) | Operand::Timestamp(text) => out.str(&key, text),
+                Operand::String(text) | Operand::Timestamp(text) => out.str(key, text),
                 Operand::Number(number) => {
-                    out.key(&key);
+                    out.key(key);
                     let _ = serde_json::to_writer(&mut *out.w, number);
                 }
                 Operand::Bool(flag) => {
-                    out.key(&key);
+                    out.key(key);
                     out.w
                         .extend_from_slice(if *flag { b"true" } else { b"false" });
                 }
-                Operand::Path(path) => out.str(&key, path.as_str()),
+                Operand::Path(path) => out.str_suffixed(key, "Path", path.as_str()),
             }
         }
     }
@@ -566,8 +663,85 @@ fn condition_into(out: &mut Obj<'_>, comment: Option<&str>, condition: &Conditio
 #[cfg(test)]
 #[allow(clippy::expect_used, clippy::unwrap_used)]
 mod tests {
-    use super::emit;
+    use super::{emit, write_template, write_value};
     use crate::load;
+    use crate::template::{Template, TemplateEntry, TemplateValue};
+    use serde_json::{Value, json};
+
+    /// serde_json's pretty layout, every line after the first indented `depth` levels.
+    fn serde_pretty(depth: usize, value: &Value) -> String {
+        let text = serde_json::to_string_pretty(value).unwrap();
+        text.replace('\n', &format!("\n{}", "  ".repeat(depth)))
+    }
+
+    #[test]
+    fn values_are_laid_out_as_serde_json_lays_them_out() {
+        let values = [
+            json!(null),
+            json!({}),
+            json!([]),
+            json!({"a": {}, "b": [], "c": [{}], "d": [[1, 2.5, -3], {"e": null}]}),
+            json!({"quote\"": "back\\slash", "ctl\u{1}\n\t": "\u{7f}é😀", "": ""}),
+            json!([
+                true,
+                false,
+                1e300,
+                0.1,
+                -0.0,
+                18446744073709551615u64,
+                -9223372036854775808i64
+            ]),
+        ];
+        for depth in [0, 1, 3, 40] {
+            for value in &values {
+                let mut out = Vec::new();
+                write_value(&mut out, depth, value);
+                assert_eq!(String::from_utf8(out).unwrap(), serde_pretty(depth, value));
+            }
+        }
+    }
+
+    #[test]
+    fn templates_are_written_as_their_json() {
+        let path = |p: &str| TemplateValue::Path(crate::path::JsonPath::parse(p).unwrap());
+        let entry = |key: &str, value| TemplateEntry {
+            key: key.to_string(),
+            value,
+        };
+        let literal = |v: Value| TemplateValue::Static(Template::Literal(v));
+        let templates = [
+            Template::Object(vec![]),
+            Template::Array(vec![]),
+            Template::Object(vec![
+                entry("a", path("$.a")),
+                entry("a", literal(json!(1))),
+                entry("q\"", path("$['x\"y']")),
+                entry(
+                    "nested",
+                    TemplateValue::Static(Template::Array(vec![
+                        Template::Object(vec![entry("n", path("$$.Map.Item.Value"))]),
+                        Template::Literal(json!("s")),
+                    ])),
+                ),
+            ]),
+            // The same written key twice: the JSON object keeps one member.
+            Template::Object(vec![
+                entry("a", literal(json!(1))),
+                entry("b", path("$.b")),
+                entry("a", literal(json!(2))),
+            ]),
+        ];
+        for depth in [0, 2] {
+            for template in &templates {
+                let mut out = Vec::new();
+                write_template(&mut out, depth, template);
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    serde_pretty(depth, &template.to_json())
+                );
+            }
+        }
+    }
 
     #[test]
     fn state_keys_follow_the_documented_order() {

@@ -186,6 +186,30 @@ pub struct JsonPath {
 
 impl JsonPath {
     pub fn parse(text: &str) -> Result<Self, PathError> {
+        if let Some((context, names)) = parse::plain_names(text) {
+            let segments: Vec<Segment> = names
+                .map(|name| Segment::Child(Selector::Name(name.to_string())))
+                .collect();
+            let steps = segments
+                .iter()
+                .map(|segment| match segment {
+                    Segment::Child(Selector::Name(name)) => Some(RefStep::Name(name.clone())),
+                    _ => None,
+                })
+                .collect();
+            return Ok(Self {
+                source: text.to_string(),
+                context,
+                segments,
+                function: None,
+                steps,
+            });
+        }
+        Self::parse_full(text)
+    }
+
+    /// [`JsonPath::parse`] without the fast path for plain `$.a.b` paths.
+    fn parse_full(text: &str) -> Result<Self, PathError> {
         let parsed = parse::parse_path(text)?;
         let steps = parsed
             .path
@@ -318,11 +342,24 @@ pub struct ReferencePath {
 
 impl ReferencePath {
     pub fn parse(text: &str) -> Result<Self, PathError> {
+        if let Some((context, names)) = parse::plain_names(text) {
+            return Ok(Self {
+                source: text.to_string(),
+                context,
+                steps: names.map(|name| RefStep::Name(name.to_string())).collect(),
+            });
+        }
+        Self::parse_full(text)
+    }
+
+    /// [`ReferencePath::parse`] without the fast path for plain `$.a.b` paths.
+    fn parse_full(text: &str) -> Result<Self, PathError> {
         let parsed = parse::parse_path(text)?;
-        let steps = parse::reference_steps(text, &parsed)?;
+        let context = parsed.context;
+        let steps = parse::reference_steps(text, parsed)?;
         Ok(Self {
             source: text.to_string(),
-            context: parsed.context,
+            context,
             steps,
         })
     }

@@ -53,17 +53,40 @@ pub(super) fn parse_path(text: &str) -> Result<ParsedPath, PathError> {
     })
 }
 
+/// The common shape `$.a.b` (or `$$.a.b`, or `$` alone): `.name` segments whose names are
+/// ASCII letters, digits, `_` and `-`. Returns whether it is a context path and the names,
+/// exactly what [`parse_path`] finds in such a path, without the general parser's work; `None`
+/// for every other path (which then goes through [`parse_path`]).
+pub(super) fn plain_names(text: &str) -> Option<(bool, std::str::Split<'_, char>)> {
+    let (context, rest) = match text.strip_prefix("$$") {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('$')?),
+    };
+    let plain = |name: &str| {
+        !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    };
+    let mut names = rest.split('.');
+    // `rest` is empty or starts with '.': the first piece is empty either way.
+    if names.next() != Some("") || !names.clone().all(plain) {
+        return None;
+    }
+    Some((context, names))
+}
+
 /// Checks that a parsed path names a single node and turns it into reference steps.
-pub(super) fn reference_steps(text: &str, parsed: &ParsedPath) -> Result<Vec<RefStep>, PathError> {
+pub(super) fn reference_steps(text: &str, parsed: ParsedPath) -> Result<Vec<RefStep>, PathError> {
     let mut steps = Vec::with_capacity(parsed.path.segments.len());
-    for (segment, &offset) in parsed.path.segments.iter().zip(&parsed.offsets) {
+    for (segment, offset) in parsed.path.segments.into_iter().zip(parsed.offsets) {
         let what = match segment {
             Segment::Child(Selector::Name(name)) => {
-                steps.push(RefStep::Name(name.clone()));
+                steps.push(RefStep::Name(name));
                 continue;
             }
             Segment::Child(Selector::Index(index)) => {
-                steps.push(RefStep::Index(*index));
+                steps.push(RefStep::Index(index));
                 continue;
             }
             Segment::Descendant(_) => "'..' (deep scan)",

@@ -531,3 +531,66 @@ fn select_cow_borrows_plain_paths_and_agrees_with_select() {
     assert!(JsonPath::parse("$").is_ok_and(|p| p.is_root()));
     assert!(JsonPath::parse("$.a").is_ok_and(|p| !p.is_root()));
 }
+
+/// The fast path for plain `$.a.b` paths gives what the full parser gives.
+fn same_as_full_parse(text: &str) {
+    let fast = JsonPath::parse(text);
+    let full = JsonPath::parse_full(text);
+    match (&fast, &full) {
+        (Ok(a), Ok(b)) => {
+            assert_eq!(a.source, b.source, "{text}");
+            assert_eq!(a.context, b.context, "{text}");
+            assert_eq!(a.segments, b.segments, "{text}");
+            assert_eq!(a.function, b.function, "{text}");
+            assert_eq!(a.steps, b.steps, "{text}");
+        }
+        (Err(a), Err(b)) => assert_eq!(a, b, "{text}"),
+        _ => panic!("{text}: {fast:?} vs {full:?}"),
+    }
+    let fast = ReferencePath::parse(text);
+    let full = ReferencePath::parse_full(text);
+    match (&fast, &full) {
+        (Ok(a), Ok(b)) => {
+            assert_eq!(a.source, b.source, "{text}");
+            assert_eq!(a.context, b.context, "{text}");
+            assert_eq!(a.steps, b.steps, "{text}");
+        }
+        (Err(a), Err(b)) => assert_eq!(a, b, "{text}"),
+        _ => panic!("{text}: {fast:?} vs {full:?}"),
+    }
+}
+
+#[test]
+fn plain_paths_parse_as_the_full_parser_parses_them() {
+    for text in [
+        "$",
+        "$$",
+        "$.a",
+        "$$.Execution.Id",
+        "$.a.b_c.d-e.0",
+        "$.r9997",
+        "$.",
+        "$..a",
+        "$.a.",
+        "$.*",
+        "$.a*",
+        "$.a[0]",
+        "$.length()",
+        "$$$",
+        "$a",
+        "",
+        "a",
+        "$.a b",
+        "$.ü",
+        "$.-",
+    ] {
+        same_as_full_parse(text);
+    }
+}
+
+proptest! {
+    #[test]
+    fn plain_path_fast_path_agrees_with_the_full_parser(text in "\\$\\$?[.a-c0-9_*\\-\\[\\]() ]{0,12}") {
+        same_as_full_parse(&text);
+    }
+}

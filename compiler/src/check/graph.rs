@@ -1,8 +1,6 @@
 //! Per-scope graph checks: unknown and escaping targets, unreachable states, no terminal state,
 //! dead ends. One petgraph graph per scope, nodes in written order.
 
-use std::collections::HashMap;
-
 use flowc_asl::{State, StateKind, StateName, Transition};
 use petgraph::Direction;
 use petgraph::algo::kosaraju_scc;
@@ -10,7 +8,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::Dfs;
 
 use super::spans::Locator;
-use super::{CheckError, Container, Scope, loops};
+use super::{CheckError, Container, Owners, Scope, loops};
 
 /// A transition out of a state and the field it was written in.
 pub(crate) struct Edge<'a> {
@@ -40,36 +38,34 @@ impl EdgeField {
     }
 }
 
-/// Every transition of a state with the field that holds it.
-pub(crate) fn edges(state: &State) -> Vec<Edge<'_>> {
-    let mut out = Vec::new();
+/// Calls `f` with every transition of a state and the field that holds it, in field order.
+pub(crate) fn for_each_edge<'a>(state: &'a State, mut f: impl FnMut(Edge<'a>)) {
     if let Some(Transition::Next(next)) = state.transition() {
-        out.push(Edge {
+        f(Edge {
             target: next,
             field: EdgeField::Next,
         });
     }
     if let StateKind::Choice(choice) = &state.kind {
         for (index, rule) in choice.choices.iter().enumerate() {
-            out.push(Edge {
+            f(Edge {
                 target: &rule.next,
                 field: EdgeField::Choice(index),
             });
         }
         if let Some(default) = &choice.default {
-            out.push(Edge {
+            f(Edge {
                 target: default,
                 field: EdgeField::Default,
             });
         }
     }
     for (index, catcher) in state.catch().iter().enumerate() {
-        out.push(Edge {
+        f(Edge {
             target: &catcher.next,
             field: EdgeField::Catch(index),
         });
     }
-    out
 }
 
 /// Whether the execution (of this scope) can end in this state.
@@ -86,15 +82,32 @@ pub(crate) fn build<'a>(scope: &Scope<'a>) -> (DiGraph<(), ()>, Vec<(usize, Edge
         graph.add_node(());
     }
     let mut missing = Vec::new();
+    // The last target found by name: many states share one (a common error handler).
+    let mut last: Option<(&StateName, usize)> = None;
     for (from, state) in scope.states.values().enumerate() {
-        for edge in edges(state) {
-            match scope.states.get_index_of(edge.target) {
+        for_each_edge(state, |edge| {
+            // Order is flow: most transitions go to the state written next, and then no name
+            // needs hashing.
+            let to = match scope.states.get_index(from + 1) {
+                Some((next, _)) if next == edge.target => Some(from + 1),
+                _ => match last {
+                    Some((name, index)) if name == edge.target => Some(index),
+                    _ => {
+                        let found = scope.states.get_index_of(edge.target);
+                        if let Some(index) = found {
+                            last = Some((edge.target, index));
+                        }
+                        found
+                    }
+                },
+            };
+            match to {
                 Some(to) => {
                     graph.add_edge(NodeIndex::new(from), NodeIndex::new(to), ());
                 }
                 None => missing.push((from, edge)),
             }
-        }
+        });
     }
     (graph, missing)
 }
@@ -103,7 +116,7 @@ pub(crate) fn check_scope(
     scope: &Scope<'_>,
     id: usize,
     scopes: &[Scope<'_>],
-    owners: &HashMap<&str, usize>,
+    owners: &Owners<'_>,
     locate: &Locator<'_>,
     out: &mut Vec<CheckError>,
 ) {
@@ -174,13 +187,13 @@ fn unknown_or_escaping(
     scope: &Scope<'_>,
     id: usize,
     scopes: &[Scope<'_>],
-    owners: &HashMap<&str, usize>,
+    owners: &Owners<'_>,
     from: &str,
     target: &StateName,
     span: miette::SourceSpan,
 ) -> CheckError {
-    match owners.get(target.as_str()) {
-        Some(&owner) if owner != id => CheckError::EscapesBranch {
+    match owners.owner(scopes, target.as_str()) {
+        Some(owner) if owner != id => CheckError::EscapesBranch {
             from: from.to_owned(),
             name: target.as_str().to_owned(),
             place: match &scope.parent {

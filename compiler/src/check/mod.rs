@@ -120,18 +120,19 @@ fn collect_scopes<'a>(
         parent,
     });
     for (name, state) in states {
+        let (branches, container): (&[Branch], Container) = match &state.kind {
+            StateKind::Parallel(parallel) => (&parallel.branches, Container::Parallel),
+            StateKind::Map(map) => (
+                std::slice::from_ref(&map.item_processor.branch),
+                Container::Map,
+            ),
+            _ => continue,
+        };
         let path = match &parent_path {
             Some((p, i)) => p.child(*i, name),
             None => StatePath::top(name),
         };
-        let (branches, container): (Vec<&Branch>, Container) = match &state.kind {
-            StateKind::Parallel(parallel) => {
-                (parallel.branches.iter().collect(), Container::Parallel)
-            }
-            StateKind::Map(map) => (vec![&map.item_processor.branch], Container::Map),
-            _ => continue,
-        };
-        for (index, branch) in branches.into_iter().enumerate() {
+        for (index, branch) in branches.iter().enumerate() {
             collect_scopes(
                 &branch.states,
                 &branch.start_at,
@@ -142,39 +143,87 @@ fn collect_scopes<'a>(
     }
 }
 
+/// Which scope each state name belongs to: the first scope (in [`collect_scopes`] order) that
+/// defines it.
+pub(crate) enum Owners<'a> {
+    /// A few scopes: each scope's own state map answers (no table to build; a machine without
+    /// Parallel or Map states asks nothing at all).
+    Scan,
+    /// Many scopes: one table over all of them.
+    Table(HashMap<&'a str, usize>),
+}
+
+/// Up to this many scopes, [`Owners::Scan`].
+const SCAN_SCOPES: usize = 8;
+
+impl Owners<'_> {
+    pub(crate) fn owner(&self, scopes: &[Scope<'_>], name: &str) -> Option<usize> {
+        match self {
+            Owners::Scan => scopes
+                .iter()
+                .position(|scope| scope.states.contains_key(name)),
+            Owners::Table(owners) => owners.get(name).copied(),
+        }
+    }
+}
+
 /// Which scope each state name belongs to (its first definition); reports names defined in
 /// more than one scope, which AWS rejects (state names are unique machine-wide).
 fn scope_of_every_state<'a>(
     scopes: &[Scope<'a>],
     locate: &Locator<'_>,
     out: &mut Vec<CheckError>,
-) -> HashMap<&'a str, usize> {
+) -> Owners<'a> {
+    if scopes.len() <= SCAN_SCOPES {
+        // Names are unique within a scope: a name is defined again when an earlier scope has it.
+        for (id, scope) in scopes.iter().enumerate().skip(1) {
+            let earlier = scopes.get(..id).unwrap_or_default();
+            for name in scope.states.keys() {
+                if let Some(first) = Owners::Scan.owner(earlier, name.as_str()) {
+                    duplicate_state(scopes, scope, first, name, locate, out);
+                }
+            }
+        }
+        return Owners::Scan;
+    }
     let mut owners: HashMap<&'a str, usize> = HashMap::new();
     for (id, scope) in scopes.iter().enumerate() {
         for name in scope.states.keys() {
             if let Some(&first) = owners.get(name.as_str()) {
-                let here = locate.state(&scope.path_of(name));
-                let there = scopes
-                    .get(first)
-                    .map(|s| locate.state(&s.path_of(name)))
-                    .unwrap_or(here);
-                // "First" in the reader's sense: earlier in the file, whatever the nesting.
-                let (first, again) = if there.offset() <= here.offset() {
-                    (there, here)
-                } else {
-                    (here, there)
-                };
-                out.push(CheckError::DuplicateState {
-                    name: name.as_str().to_owned(),
-                    span: again,
-                    first,
-                });
+                duplicate_state(scopes, scope, first, name, locate, out);
             } else {
                 owners.insert(name.as_str(), id);
             }
         }
     }
-    owners
+    Owners::Table(owners)
+}
+
+/// `name`, defined in `scope`, was first defined in scope `first`.
+fn duplicate_state(
+    scopes: &[Scope<'_>],
+    scope: &Scope<'_>,
+    first: usize,
+    name: &StateName,
+    locate: &Locator<'_>,
+    out: &mut Vec<CheckError>,
+) {
+    let here = locate.state(&scope.path_of(name));
+    let there = scopes
+        .get(first)
+        .map(|s| locate.state(&s.path_of(name)))
+        .unwrap_or(here);
+    // "First" in the reader's sense: earlier in the file, whatever the nesting.
+    let (first, again) = if there.offset() <= here.offset() {
+        (there, here)
+    } else {
+        (here, there)
+    };
+    out.push(CheckError::DuplicateState {
+        name: name.as_str().to_owned(),
+        span: again,
+        first,
+    });
 }
 
 #[cfg(test)]

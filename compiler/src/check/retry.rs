@@ -31,9 +31,14 @@ fn check_list<'a>(
         if !errors.iter().any(ErrorName::is_all) {
             continue;
         }
+        let alone = errors.len() == 1;
+        let last = index + 1 == count;
+        if alone && last {
+            continue;
+        }
         // Paths are only built for a finding: the clean path allocates nothing.
         let path = scope.path_of(name);
-        if errors.len() > 1 {
+        if !alone {
             out.push(CheckError::StatesAllNotAlone {
                 field,
                 name: name.as_str().to_owned(),
@@ -41,7 +46,7 @@ fn check_list<'a>(
                 span: locate.field(&path, &format!("{field}/{index}/ErrorEquals")),
             });
         }
-        if index + 1 < count {
+        if !last {
             out.push(CheckError::StatesAllNotLast {
                 field,
                 name: name.as_str().to_owned(),

@@ -80,7 +80,7 @@ pub fn compile(source: &str, bindings: &Bindings) -> Result<Lowered, CompileErro
 pub fn lower(workflow: &Workflow, bindings: &Bindings) -> Result<Lowered, Vec<ResolveError>> {
     let mut errors = values::Errors::default();
     let scope = names::Scope::collect(workflow, bindings, &mut errors);
-    let mut spans = FlowSpans::default();
+    let mut spans = FlowSpans::with_capacity(scope.state_count());
     let top: Vec<_> = workflow.states().collect();
     let block = states::lower_block(&top, None, &scope, &mut spans, &mut errors);
 

@@ -1,5 +1,6 @@
 //! Name resolution: resources, retry policies and every state name of the workflow.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use flowc_dsl::ast::{
@@ -15,8 +16,9 @@ pub(crate) struct Scope<'a> {
     /// Resource name -> the ARN its tasks get.
     resources: HashMap<&'a str, String>,
     policies: HashMap<&'a str, &'a RetryRule>,
-    /// Every state name in the workflow (nested ones and those a `poll` generates).
-    states: HashMap<String, Span>,
+    /// Every state name in the workflow (nested ones and those a `poll` generates), borrowed
+    /// from the workflow where it is written there.
+    states: HashMap<Cow<'a, str>, Span>,
 }
 
 impl<'a> Scope<'a> {
@@ -60,14 +62,14 @@ impl<'a> Scope<'a> {
         scope
     }
 
-    fn add_name(&mut self, name: &Spanned<String>, errors: &mut Errors) {
-        self.add_generated(name.node.clone(), name.span, errors);
+    fn add_name(&mut self, name: &'a Spanned<String>, errors: &mut Errors) {
+        self.add_generated(Cow::Borrowed(&name.node), name.span, errors);
     }
 
-    fn add_generated(&mut self, name: String, span: Span, errors: &mut Errors) {
-        if let Some(first) = self.states.get(&name) {
+    fn add_generated(&mut self, name: Cow<'a, str>, span: Span, errors: &mut Errors) {
+        if let Some(first) = self.states.get(name.as_ref()) {
             errors.push(ResolveError::DuplicateState {
-                name,
+                name: name.into_owned(),
                 span: span.into(),
                 first: (*first).into(),
             });
@@ -76,13 +78,13 @@ impl<'a> Scope<'a> {
         }
     }
 
-    fn add_state(&mut self, state: &State, errors: &mut Errors) {
+    fn add_state(&mut self, state: &'a State, errors: &mut Errors) {
         self.add_name(&state.name, errors);
         if let StateKind::Poll(poll) = &state.kind {
             self.add_name(&poll.wait, errors);
             self.add_name(&poll.check.name, errors);
             self.add_generated(
-                super::poll::count_state_name(&state.name.node),
+                Cow::Owned(super::poll::count_state_name(&state.name.node)),
                 state.name.span,
                 errors,
             );
@@ -98,6 +100,11 @@ impl<'a> Scope<'a> {
                 _ => {}
             }
         }
+    }
+
+    /// How many states the workflow has, nested and generated ones included.
+    pub fn state_count(&self) -> usize {
+        self.states.len()
     }
 
     /// The ARN for a task's named resource.
@@ -144,14 +151,14 @@ impl<'a> Scope<'a> {
     /// Check that a transition target names a state somewhere in the workflow. Whether it
     /// stays inside its branch is a graph check (`flowc::check`).
     pub fn target(&self, name: &Spanned<String>, errors: &mut Errors) {
-        if self.states.contains_key(&name.node) {
+        if self.states.contains_key(name.node.as_str()) {
             return;
         }
         errors.push(ResolveError::UnknownState {
             name: name.node.clone(),
             help: did_you_mean(
                 &name.node,
-                self.states.keys().map(String::as_str),
+                self.states.keys().map(|name| name.as_ref()),
                 "transitions name a state defined in the workflow",
             ),
             span: name.span.into(),

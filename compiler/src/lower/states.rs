@@ -1,13 +1,12 @@
 //! States and blocks of states: fields checked against the state kind, transitions implied by
 //! order, nested branches lowered with their own paths.
 
-use std::collections::BTreeMap;
-
 use flowc_asl::path::JsonPath;
 use flowc_asl::{
     Branch, Catcher, ChoiceRule, ErrorName, ExecutionType, IntegerField, ItemProcessor,
     JitterStrategy, NumberField, PathOrNull, ProcessorConfig, ProcessorMode, ResultPath, Retrier,
-    State as AslState, StateKind as AslKind, StateName, StatePath, Template, TextField, Transition,
+    State as AslState, StateKind as AslKind, StateName, StatePath, StatePathSegment, Template,
+    TextField, Transition,
 };
 use flowc_dsl::ast::{
     self, DurationOrPath, FailText, Field, Jitter, NumberOrPath, Span, Spanned, State, StateKind,
@@ -17,7 +16,7 @@ use serde_json::Value;
 
 use super::error::ResolveError;
 use super::names::Scope;
-use super::spans::{FlowSpans, StateSpans};
+use super::spans::{FieldKey, FlowSpans, StateSpans};
 use super::values::{self, Errors};
 
 /// A lowered block: its first state and its states in order.
@@ -62,10 +61,9 @@ pub(crate) struct Ctx<'s, 'a> {
 
 impl Ctx<'_, '_> {
     pub fn path(&self, name: &str) -> StatePath {
-        let name = StateName::new(name);
         match self.parent {
-            Some((parent, index)) => parent.child(index, &name),
-            None => StatePath::top(&name),
+            Some((parent, index)) => parent.child(index, &StateName::new(name)),
+            None => StatePath(vec![StatePathSegment::State(StateName::new(name))]),
         }
     }
 }
@@ -93,7 +91,7 @@ struct Body {
     max_concurrency: Option<IntegerField>,
     tolerated_failure_percentage: Option<NumberField>,
     tolerated_failure_count: Option<IntegerField>,
-    fields: BTreeMap<String, Span>,
+    fields: Vec<(FieldKey, Span)>,
 }
 
 /// Which fields each kind of state takes.
@@ -317,7 +315,7 @@ fn lower_body(
     errors: &mut Errors,
 ) -> Body {
     let mut body = Body::default();
-    let mut seen: BTreeMap<&'static str, ()> = BTreeMap::new();
+    let mut seen = OnceFields::default();
     let kind = kind_word(&state.kind);
     for field in &state.fields {
         let span = field.span;
@@ -344,7 +342,7 @@ fn lower_body(
             other => Some(other.keyword()),
         };
         if let Some(key) = once_key
-            && seen.insert(key, ()).is_some()
+            && !seen.insert(key)
         {
             errors.push(ResolveError::DuplicateField {
                 field: field.node.keyword(),
@@ -356,6 +354,30 @@ fn lower_body(
     }
     check_states_all(&state.fields, ctx.scope, errors);
     body
+}
+
+/// The keywords of the fields a state has had that may be written once: at most one per
+/// field keyword, so a fixed array and a linear scan (no allocation per state).
+#[derive(Default)]
+struct OnceFields {
+    keys: [&'static str; 24],
+    len: usize,
+}
+
+impl OnceFields {
+    /// Records `key`; false when it was recorded already.
+    fn insert(&mut self, key: &'static str) -> bool {
+        let seen = self.keys.get(..self.len).unwrap_or(&[]);
+        if seen.contains(&key) {
+            return false;
+        }
+        // There are fewer field keywords than slots: `len` cannot pass the end.
+        if let Some(slot) = self.keys.get_mut(self.len) {
+            *slot = key;
+            self.len += 1;
+        }
+        true
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -376,7 +398,7 @@ fn lower_field(
         }
     };
     if let Some(name) = asl_field(field) {
-        body.fields.insert(name.to_string(), span);
+        body.fields.push((FieldKey::Field(name), span));
     }
     match field {
         Field::Comment(c) => body.comment = Some(c.clone()),
@@ -391,13 +413,15 @@ fn lower_field(
         Field::Heartbeat(h) => body.heartbeat = integer_or_path(h, "heartbeat", span, errors),
         Field::Retry(retry) => {
             let index = body.retry.len();
-            body.fields.insert(format!("Retry/{index}"), span);
+            body.fields.push((FieldKey::Entry("Retry", index), span));
             let errors_span = match retry {
                 ast::Retry::Inline(rule) => list_span(&rule.errors).unwrap_or(span),
                 ast::Retry::Policy(name) => name.span,
             };
-            body.fields
-                .insert(format!("Retry/{index}/ErrorEquals"), errors_span);
+            body.fields.push((
+                FieldKey::EntryField("Retry", index, "ErrorEquals"),
+                errors_span,
+            ));
             let rule = match retry {
                 ast::Retry::Inline(rule) => Some(rule),
                 ast::Retry::Policy(name) => ctx.scope.policy(name, errors),
@@ -407,16 +431,18 @@ fn lower_field(
             }
         }
         Field::Catch(catch) => {
-            body.fields.insert(
-                format!("Catch/{}/Next", body.catch.len()),
-                catch.target.span,
-            );
-            body.fields
-                .insert(format!("Catch/{}", body.catch.len()), span);
-            body.fields.insert(
-                format!("Catch/{}/ErrorEquals", body.catch.len()),
-                list_span(&catch.errors).unwrap_or(span),
-            );
+            let index = body.catch.len();
+            body.fields.extend([
+                (
+                    FieldKey::EntryField("Catch", index, "Next"),
+                    catch.target.span,
+                ),
+                (FieldKey::Entry("Catch", index), span),
+                (
+                    FieldKey::EntryField("Catch", index, "ErrorEquals"),
+                    list_span(&catch.errors).unwrap_or(span),
+                ),
+            ]);
             ctx.scope.target(&catch.target, errors);
             let result_path = match &catch.result_path {
                 Some(p) => result_path(&p.node, p.span, errors),
@@ -436,21 +462,23 @@ fn lower_field(
             });
         }
         Field::Next(target) => {
-            body.fields.insert("Next".to_string(), target.span);
+            body.fields.push((FieldKey::Field("Next"), target.span));
             ctx.scope.target(target, errors);
             body.transition = Some(Transition::Next(StateName::new(target.node.as_str())));
         }
         Field::End => {
-            body.fields.insert("End".to_string(), span);
+            body.fields.push((FieldKey::Field("End"), span));
             body.transition = Some(Transition::End);
         }
         Field::When(rule) => {
-            body.fields.insert(
-                format!("Choices/{}/Next", body.choices.len()),
-                rule.target.span,
-            );
-            body.fields
-                .insert(format!("Choices/{}", body.choices.len()), span);
+            let index = body.choices.len();
+            body.fields.extend([
+                (
+                    FieldKey::EntryField("Choices", index, "Next"),
+                    rule.target.span,
+                ),
+                (FieldKey::Entry("Choices", index), span),
+            ]);
             ctx.scope.target(&rule.target, errors);
             if let Some(condition) = values::condition(&rule.condition, errors) {
                 body.choices.push(ChoiceRule {
@@ -463,19 +491,19 @@ fn lower_field(
             }
         }
         Field::Otherwise(target) => {
-            body.fields.insert("Default".to_string(), target.span);
+            body.fields.push((FieldKey::Field("Default"), target.span));
             ctx.scope.target(target, errors);
             body.default = Some(StateName::new(target.node.as_str()));
         }
         Field::Branch(states) => {
             let index = body.branches.len();
-            body.fields.insert(format!("Branches/{index}"), span);
+            body.fields.push((FieldKey::Entry("Branches", index), span));
             if let Some(branch) = lower_branch(states, span, (path, index), ctx, spans, errors) {
                 body.branches.push(branch);
             }
         }
         Field::Process(process) => {
-            body.fields.insert("ItemProcessor".to_string(), span);
+            body.fields.push((FieldKey::Field("ItemProcessor"), span));
             let processor_config = process
                 .config
                 .as_ref()
@@ -723,43 +751,68 @@ pub(crate) fn retrier(rule: &ast::RetryRule, errors: &mut Errors) -> Option<Retr
 /// `States.ALL` must be alone in its rule and in the last rule, for Retry and for Catch.
 /// A policy's rule counts where `retry NAME` is written; its errors point at the name.
 fn check_states_all(fields: &[Spanned<Field>], scope: &Scope<'_>, errors: &mut Errors) {
-    let mut retries: Vec<Vec<(&str, Span)>> = Vec::new();
-    let mut catches: Vec<Vec<(&str, Span)>> = Vec::new();
-    for field in fields {
-        match &field.node {
-            Field::Retry(ast::Retry::Inline(rule)) => retries.push(
-                rule.errors
-                    .iter()
-                    .map(|e| (e.node.as_str(), e.span))
-                    .collect(),
-            ),
-            Field::Retry(ast::Retry::Policy(name)) => {
-                if let Some(rule) = scope.known_policy(&name.node) {
-                    retries.push(
-                        rule.errors
-                            .iter()
-                            .map(|e| (e.node.as_str(), name.span))
-                            .collect(),
-                    );
-                }
-            }
-            Field::Catch(c) => {
-                catches.push(c.errors.iter().map(|e| (e.node.as_str(), e.span)).collect())
-            }
-            _ => {}
-        }
-    }
-    check_all_list(&retries, "retry", errors);
-    check_all_list(&catches, "catch", errors);
+    // An unknown policy is no rule (it is reported where it is used).
+    let retries = || {
+        fields.iter().filter_map(|field| match &field.node {
+            Field::Retry(ast::Retry::Inline(rule)) => Some(RuleNames::Own(&rule.errors)),
+            Field::Retry(ast::Retry::Policy(name)) => scope
+                .known_policy(&name.node)
+                .map(|rule| RuleNames::At(&rule.errors, name.span)),
+            _ => None,
+        })
+    };
+    let catches = || {
+        fields.iter().filter_map(|field| match &field.node {
+            Field::Catch(c) => Some(RuleNames::Own(&c.errors)),
+            _ => None,
+        })
+    };
+    check_all_rules(retries, "retry", errors);
+    check_all_rules(catches, "catch", errors);
 }
 
-fn check_all_list(rules: &[Vec<(&str, Span)>], what: &'static str, errors: &mut Errors) {
-    for (index, names) in rules.iter().enumerate() {
-        for (name, span) in names {
-            if *name == "States.ALL" && (names.len() > 1 || index + 1 != rules.len()) {
+/// The error names of one Retry or Catch rule and where to report each.
+#[derive(Clone, Copy)]
+enum RuleNames<'a> {
+    /// Written in the rule: each name's own span.
+    Own(&'a [Spanned<String>]),
+    /// A policy's names: all at the `retry NAME` that uses it.
+    At(&'a [Spanned<String>], Span),
+}
+
+impl RuleNames<'_> {
+    fn names(&self) -> &[Spanned<String>] {
+        match self {
+            RuleNames::Own(names) | RuleNames::At(names, _) => names,
+        }
+    }
+
+    fn span_of(&self, name: &Spanned<String>) -> Span {
+        match self {
+            RuleNames::Own(_) => name.span,
+            RuleNames::At(_, span) => *span,
+        }
+    }
+}
+
+fn check_all_rules<'a, I: Iterator<Item = RuleNames<'a>>>(
+    rules: impl Fn() -> I,
+    what: &'static str,
+    errors: &mut Errors,
+) {
+    let is_all = |name: &Spanned<String>| name.node == "States.ALL";
+    // Only rules that name States.ALL can be wrong: count the rules only then.
+    if !rules().any(|rule| rule.names().iter().any(is_all)) {
+        return;
+    }
+    let count = rules().count();
+    for (index, rule) in rules().enumerate() {
+        let names = rule.names();
+        for name in names.iter().filter(|name| is_all(name)) {
+            if names.len() > 1 || index + 1 != count {
                 errors.push(ResolveError::StatesAllPosition {
                     what,
-                    span: (*span).into(),
+                    span: rule.span_of(name).into(),
                 });
             }
         }

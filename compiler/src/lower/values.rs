@@ -29,10 +29,10 @@ pub(crate) fn seconds(
     span: Span,
     errors: &mut Errors,
 ) -> Option<u64> {
-    let text = format!("{}{}", duration.amount.0, duration.unit.suffix());
+    // The text as written, built only for an error.
     let invalid = |reason| ResolveError::InvalidDuration {
         what,
-        text: text.clone(),
+        text: format!("{}{}", duration.amount.0, duration.unit.suffix()),
         reason,
         span: span.into(),
     };
@@ -93,7 +93,7 @@ pub(crate) fn json_path(
     context: &'static str,
     errors: &mut Errors,
 ) -> Option<JsonPath> {
-    parsed_path(JsonPath::parse, path, span, context, errors)
+    parsed_path(JsonPath::parse, &path.0, span, context, errors)
 }
 
 pub(crate) fn reference_path(
@@ -102,22 +102,22 @@ pub(crate) fn reference_path(
     context: &'static str,
     errors: &mut Errors,
 ) -> Option<ReferencePath> {
-    parsed_path(ReferencePath::parse, path, span, context, errors)
+    parsed_path(ReferencePath::parse, &path.0, span, context, errors)
 }
 
 /// Parses a path with `parse`, turning a failure into `flowc::resolve::invalid_path`.
 fn parsed_path<P>(
     parse: fn(&str) -> Result<P, PathError>,
-    path: &PathText,
+    path: &str,
     span: Span,
     context: &'static str,
     errors: &mut Errors,
 ) -> Option<P> {
-    match parse(&path.0) {
+    match parse(path) {
         Ok(parsed) => Some(parsed),
         Err(e) => {
             errors.push(ResolveError::InvalidPath {
-                path: path.0.clone(),
+                path: path.to_string(),
                 reason: e.message,
                 context,
                 span: span.into(),
@@ -154,8 +154,9 @@ pub(crate) fn template(value: &Value, span: Span, errors: &mut Errors) -> Option
                             intrinsic(text, span, errors)
                                 .map(|call| (bare, TemplateValue::Intrinsic(call)))
                         }
-                        Value::String(text) => json_path(
-                            &PathText(text.clone()),
+                        Value::String(text) => parsed_path(
+                            JsonPath::parse,
+                            text,
                             span,
                             "in a template, a `.$` key takes a path or an intrinsic call",
                             errors,
