@@ -90,10 +90,39 @@ fn indent(w: &mut Vec<u8>, depth: usize) {
     }
 }
 
+/// `,` when `comma`, then a newline and `depth` levels of indentation, in one copy.
+fn new_line(w: &mut Vec<u8>, comma: bool, depth: usize) {
+    const LINE: &[u8; 66] = b",\n                                                                ";
+    let start = usize::from(!comma);
+    match LINE.get(start..2 + depth * 2) {
+        Some(bytes) => w.extend_from_slice(bytes),
+        None => {
+            w.extend_from_slice(LINE.get(start..2).unwrap_or_default());
+            indent(w, depth);
+        }
+    }
+}
+
 /// True when serde_json writes `text` as is between quotes: no control character, quote or
-/// backslash (the only characters it escapes).
+/// backslash (the only characters it escapes). Eight bytes at a time.
 fn needs_no_escape(text: &str) -> bool {
-    text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\')
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Whether some byte of `word` is below `n` (n <= 0x80): the classic SWAR test, exact.
+    let has_less = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS != 0;
+    let has_byte = |word: u64, byte: u8| has_less(word ^ (ONES * u64::from(byte)), 1);
+    let plain = |b: &u8| *b >= 0x20 && *b != b'"' && *b != b'\\';
+    let mut chunks = text.as_bytes().chunks_exact(8);
+    for chunk in &mut chunks {
+        let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
+            return chunk.iter().all(plain);
+        };
+        let word = u64::from_ne_bytes(bytes);
+        if has_less(word, 0x20) || has_byte(word, b'"') || has_byte(word, b'\\') {
+            return false;
+        }
+    }
+    chunks.remainder().iter().all(plain)
 }
 
 /// A JSON string, escaped as serde_json escapes it.
@@ -128,7 +157,7 @@ fn write_value(w: &mut Vec<u8>, depth: usize, value: &Value) {
         Value::Object(map) => {
             let mut out = Obj::begin(w, depth);
             for (key, value) in map {
-                let depth = out.key(key);
+                let depth = out.name_key(key);
                 write_value(out.w, depth, value);
             }
             out.end();
@@ -156,15 +185,15 @@ fn write_template(w: &mut Vec<u8>, depth: usize, template: &Template) {
             for entry in entries {
                 match &entry.value {
                     TemplateValue::Static(inner) => {
-                        let depth = out.key(&entry.key);
+                        let depth = out.name_key(&entry.key);
                         write_template(out.w, depth, inner);
                     }
                     TemplateValue::Path(path) => {
-                        out.key_suffixed(&entry.key, ".$");
+                        out.name_key_suffixed(&entry.key, ".$");
                         write_str(out.w, path.as_str());
                     }
                     TemplateValue::Intrinsic(call) => {
-                        out.key_suffixed(&entry.key, ".$");
+                        out.name_key_suffixed(&entry.key, ".$");
                         write_str(out.w, call.as_str());
                     }
                 }
@@ -215,72 +244,90 @@ impl<'w> Obj<'w> {
             empty: true,
         }
     }
-    /// Starts an entry; returns the depth its value is written at.
-    fn key(&mut self, key: &str) -> usize {
+    /// The separator and indentation before an entry's key.
+    fn next_entry(&mut self) {
+        new_line(self.w, !self.empty, self.depth + 1);
+        self.empty = false;
+    }
+    /// Starts an entry whose key is an ASL field name; returns the depth its value is written
+    /// at.
+    fn key(&mut self, key: &'static str) -> usize {
         self.key_suffixed(key, "")
     }
-    /// Starts an entry whose key is `key` followed by `suffix`.
-    fn key_suffixed(&mut self, key: &str, suffix: &str) -> usize {
-        if !self.empty {
-            self.w.push(b',');
+    /// Starts an entry whose key is the ASL field name `key` followed by `suffix` (`Path`).
+    /// Field names are ASCII letters: nothing to escape.
+    fn key_suffixed(&mut self, key: &'static str, suffix: &'static str) -> usize {
+        debug_assert!(needs_no_escape(key) && needs_no_escape(suffix));
+        self.next_entry();
+        self.w.push(b'"');
+        self.w.extend_from_slice(key.as_bytes());
+        if !suffix.is_empty() {
+            self.w.extend_from_slice(suffix.as_bytes());
         }
-        self.empty = false;
-        self.w.push(b'\n');
-        indent(self.w, self.depth + 1);
+        self.w.extend_from_slice(b"\": ");
+        self.depth + 1
+    }
+    /// Starts an entry whose key is text from the machine (a state name, a template key),
+    /// escaped as needed.
+    fn name_key(&mut self, key: &str) -> usize {
+        self.name_key_suffixed(key, "")
+    }
+    /// [`Obj::name_key`] for `key` followed by `suffix` (`.$`).
+    fn name_key_suffixed(&mut self, key: &str, suffix: &'static str) -> usize {
+        self.next_entry();
         write_str_suffixed(self.w, key, suffix);
         self.w.extend_from_slice(b": ");
         self.depth + 1
     }
     /// An entry `key` + `suffix` with a string value.
-    fn str_suffixed(&mut self, key: &str, suffix: &str, value: &str) {
+    fn str_suffixed(&mut self, key: &'static str, suffix: &'static str, value: &str) {
         self.key_suffixed(key, suffix);
         write_str(self.w, value);
     }
     fn end(self) {
         if !self.empty {
-            self.w.push(b'\n');
-            indent(self.w, self.depth);
+            new_line(self.w, false, self.depth);
         }
         self.w.push(b'}');
     }
-    fn put(&mut self, key: &str, value: &Value) {
+    fn put(&mut self, key: &'static str, value: &Value) {
         let depth = self.key(key);
         write_value(self.w, depth, value);
     }
-    fn str(&mut self, key: &str, value: &str) {
+    fn str(&mut self, key: &'static str, value: &str) {
         self.key(key);
         write_str(self.w, value);
     }
-    fn opt_str(&mut self, key: &str, value: Option<&str>) {
+    fn opt_str(&mut self, key: &'static str, value: Option<&str>) {
         if let Some(value) = value {
             self.str(key, value);
         }
     }
-    fn u64(&mut self, key: &str, value: u64) {
+    fn u64(&mut self, key: &'static str, value: u64) {
         self.key(key);
         let _ = serde_json::to_writer(&mut *self.w, &value);
     }
-    fn opt_u64(&mut self, key: &str, value: Option<u64>) {
+    fn opt_u64(&mut self, key: &'static str, value: Option<u64>) {
         if let Some(value) = value {
             self.u64(key, value);
         }
     }
-    fn null(&mut self, key: &str) {
+    fn null(&mut self, key: &'static str) {
         self.key(key);
         self.w.extend_from_slice(b"null");
     }
-    fn raw(&mut self, key: &str, value: Option<&Value>) {
+    fn raw(&mut self, key: &'static str, value: Option<&Value>) {
         if let Some(value) = value {
             self.put(key, value);
         }
     }
-    fn template(&mut self, key: &str, value: Option<&Template>) {
+    fn template(&mut self, key: &'static str, value: Option<&Template>) {
         if let Some(template) = value {
             let depth = self.key(key);
             write_template(self.w, depth, template);
         }
     }
-    fn path_or_null(&mut self, key: &str, value: Option<&PathOrNull<JsonPath>>) {
+    fn path_or_null(&mut self, key: &'static str, value: Option<&PathOrNull<JsonPath>>) {
         match value {
             Some(PathOrNull::Path(path)) => self.str(key, path.as_str()),
             Some(PathOrNull::Null) => self.null(key),
@@ -294,7 +341,7 @@ impl<'w> Obj<'w> {
             None => {}
         }
     }
-    fn integer(&mut self, key: &str, value: Option<&IntegerField>) {
+    fn integer(&mut self, key: &'static str, value: Option<&IntegerField>) {
         match value {
             Some(IntegerField::Value(number)) => self.u64(key, *number),
             Some(IntegerField::Path(path)) => self.str_suffixed(key, "Path", path.as_str()),
@@ -302,7 +349,7 @@ impl<'w> Obj<'w> {
             None => {}
         }
     }
-    fn number(&mut self, key: &str, value: Option<&NumberField>) {
+    fn number(&mut self, key: &'static str, value: Option<&NumberField>) {
         match value {
             Some(NumberField::Value(number)) => self.put(key, &float(*number)),
             Some(NumberField::Path(path)) => self.str_suffixed(key, "Path", path.as_str()),
@@ -310,7 +357,7 @@ impl<'w> Obj<'w> {
             None => {}
         }
     }
-    fn text(&mut self, key: &str, value: Option<&TextField>) {
+    fn text(&mut self, key: &'static str, value: Option<&TextField>) {
         match value {
             Some(TextField::Value(text)) => self.str(key, text),
             Some(TextField::Path(path)) => self.str_suffixed(key, "Path", path.as_str()),
@@ -348,16 +395,11 @@ fn write_array<T>(
 ) {
     w.push(b'[');
     for (i, value) in items.iter().enumerate() {
-        if i > 0 {
-            w.push(b',');
-        }
-        w.push(b'\n');
-        indent(w, depth + 1);
+        new_line(w, i > 0, depth + 1);
         item(w, depth + 1, value);
     }
     if !items.is_empty() {
-        w.push(b'\n');
-        indent(w, depth);
+        new_line(w, false, depth);
     }
     w.push(b']');
 }
@@ -375,7 +417,7 @@ fn float(value: f64) -> Value {
 fn write_states(w: &mut Vec<u8>, depth: usize, states: &IndexMap<crate::StateName, State>) {
     let mut out = Obj::begin(w, depth);
     for (name, state) in states {
-        let depth = out.key(name.as_str());
+        let depth = out.name_key(name.as_str());
         write_state(out.w, depth, state);
     }
     out.end();
@@ -672,6 +714,45 @@ mod tests {
     fn serde_pretty(depth: usize, value: &Value) -> String {
         let text = serde_json::to_string_pretty(value).unwrap();
         text.replace('\n', &format!("\n{}", "  ".repeat(depth)))
+    }
+
+    #[test]
+    fn the_escape_test_agrees_with_serde_json() {
+        let texts = [
+            "",
+            "a",
+            "abcdefgh",
+            "abcdefghi",
+            "S9999",
+            "$.tenant_id",
+            "quote\" in the middle",
+            "back\\slash after eight",
+            "tab\tx",
+            "\u{1f}",
+            "\u{7f}\u{80}é😀 and more text",
+            "0123456\"",
+            "01234567\n",
+            " !#$%&'()*+,-./0123456789:;<=>?@[]^_`{|}~",
+        ];
+        for text in texts {
+            let simple = text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
+            assert_eq!(super::needs_no_escape(text), simple, "{text:?}");
+            let mut out = Vec::new();
+            super::write_str(&mut out, text);
+            assert_eq!(out, serde_json::to_vec(text).unwrap(), "{text:?}");
+        }
+        // Every ASCII byte at every place of a word and of the tail.
+        for byte in 0..0x80u8 {
+            for place in 0..10 {
+                let mut bytes = *b"abcdefghij";
+                if let Some(slot) = bytes.get_mut(place) {
+                    *slot = byte;
+                }
+                let text = std::str::from_utf8(&bytes).unwrap();
+                let simple = text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
+                assert_eq!(super::needs_no_escape(text), simple, "{text:?}");
+            }
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod tests;
 use std::borrow::Cow;
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
@@ -333,20 +334,22 @@ pub enum RefStep {
 
 /// A reference path: a JSONPath that selects exactly one node (no wildcards, filters, slices),
 /// as ResultPath, Choice `Variable`, `*Path` fields require.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ReferencePath {
     source: String,
     context: bool,
-    steps: Vec<RefStep>,
+    /// The steps. For a plain `$.a.b` path they are worked out from `source` on first use: the
+    /// compiler mostly needs only the text, and such a path then costs one allocation.
+    steps: OnceLock<Vec<RefStep>>,
 }
 
 impl ReferencePath {
     pub fn parse(text: &str) -> Result<Self, PathError> {
-        if let Some((context, names)) = parse::plain_names(text) {
+        if let Some((context, _)) = parse::plain_names(text) {
             return Ok(Self {
                 source: text.to_string(),
                 context,
-                steps: names.map(|name| RefStep::Name(name.to_string())).collect(),
+                steps: OnceLock::new(),
             });
         }
         Self::parse_full(text)
@@ -360,8 +363,18 @@ impl ReferencePath {
         Ok(Self {
             source: text.to_string(),
             context,
-            steps,
+            steps: OnceLock::from(steps),
         })
+    }
+
+    /// The steps of a path that parsed (`source` is one).
+    fn steps_of(source: &str) -> Vec<RefStep> {
+        match parse::plain_names(source) {
+            Some((_, names)) => names.map(|name| RefStep::Name(name.to_string())).collect(),
+            None => parse::parse_path(source)
+                .and_then(|parsed| parse::reference_steps(source, parsed))
+                .unwrap_or_default(),
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -373,17 +386,17 @@ impl ReferencePath {
     }
 
     pub fn steps(&self) -> &[RefStep] {
-        &self.steps
+        self.steps.get_or_init(|| Self::steps_of(&self.source))
     }
 
     /// True for `$` (or `$$`) alone: the whole document.
     pub fn is_root(&self) -> bool {
-        self.steps.is_empty()
+        self.steps().is_empty()
     }
 
     /// The node the path names, or Jayway's error when it is missing.
     pub fn get<'v>(&self, root: &'v Value) -> Result<&'v Value, PathEvalError> {
-        eval::get_ref(&self.steps, root)
+        eval::get_ref(self.steps(), root)
     }
 
     /// Writes `value` where the path points, as ResultPath does: `$` replaces the whole
@@ -391,12 +404,22 @@ impl ReferencePath {
     /// last step) that is not an object, or an index past the end of an array, is an error
     /// (AWS: `States.ResultPathMatchFailure`).
     pub fn set(&self, root: &mut Value, value: Value) -> Result<(), PathEvalError> {
-        eval::set_ref(&self.steps, root, value)
+        eval::set_ref(self.steps(), root, value)
     }
 
     /// The path in Jayway's normalised form (`$['a'][0]`).
     pub fn normalized(&self) -> String {
-        eval::normalized_steps(&self.steps)
+        eval::normalized_steps(self.steps())
+    }
+}
+
+impl fmt::Debug for ReferencePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReferencePath")
+            .field("source", &self.source)
+            .field("context", &self.context)
+            .field("steps", &self.steps())
+            .finish()
     }
 }
 

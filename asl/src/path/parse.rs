@@ -62,17 +62,22 @@ pub(super) fn plain_names(text: &str) -> Option<(bool, std::str::Split<'_, char>
         Some(rest) => (true, rest),
         None => (false, text.strip_prefix('$')?),
     };
-    let plain = |name: &str| {
-        !name.is_empty()
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    };
-    let mut names = rest.split('.');
-    // `rest` is empty or starts with '.': the first piece is empty either way.
-    if names.next() != Some("") || !names.clone().all(plain) {
+    // `rest` is `(.name)*`: one pass over its bytes.
+    let mut name_len = None;
+    for byte in rest.bytes() {
+        name_len = match (byte, name_len) {
+            (b'.', None) => Some(0),
+            (b'.', Some(len)) if len > 0 => Some(0),
+            (b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' | b'_' | b'-', Some(len)) => Some(len + 1),
+            _ => return None,
+        };
+    }
+    if name_len == Some(0) {
         return None;
     }
+    let mut names = rest.split('.');
+    // `rest` is empty or starts with '.': the first piece is empty either way.
+    names.next();
     Some((context, names))
 }
 

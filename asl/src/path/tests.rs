@@ -553,7 +553,7 @@ fn same_as_full_parse(text: &str) {
         (Ok(a), Ok(b)) => {
             assert_eq!(a.source, b.source, "{text}");
             assert_eq!(a.context, b.context, "{text}");
-            assert_eq!(a.steps, b.steps, "{text}");
+            assert_eq!(a.steps(), b.steps(), "{text}");
         }
         (Err(a), Err(b)) => assert_eq!(a, b, "{text}"),
         _ => panic!("{text}: {fast:?} vs {full:?}"),

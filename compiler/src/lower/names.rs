@@ -1,7 +1,10 @@
 //! Name resolution: resources, retry policies and every state name of the workflow.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::HashMap;
+
+use flowc_asl::Retrier;
 
 use flowc_dsl::ast::{
     Field, Item, ResourceKind, RetryRule, Span, Spanned, State, StateKind, Workflow,
@@ -11,11 +14,18 @@ use super::Bindings;
 use super::error::{ResolveError, did_you_mean};
 use super::values::Errors;
 
+/// A declared retry policy and, once one use lowered it without errors, its Retrier (every
+/// `retry NAME` gets a copy).
+struct Policy<'a> {
+    rule: &'a RetryRule,
+    lowered: OnceCell<Retrier>,
+}
+
 /// Everything a state may refer to by name.
 pub(crate) struct Scope<'a> {
     /// Resource name -> the ARN its tasks get.
     resources: HashMap<&'a str, String>,
-    policies: HashMap<&'a str, &'a RetryRule>,
+    policies: HashMap<&'a str, Policy<'a>>,
     /// Every state name in the workflow (nested ones and those a `poll` generates), borrowed
     /// from the workflow where it is written there.
     states: HashMap<Cow<'a, str>, Span>,
@@ -42,7 +52,13 @@ impl<'a> Scope<'a> {
                     ("resource", &decl.name)
                 }
                 Item::RetryPolicy(policy) => {
-                    scope.policies.insert(&policy.name.node, &policy.rule);
+                    scope.policies.insert(
+                        &policy.name.node,
+                        Policy {
+                            rule: &policy.rule,
+                            lowered: OnceCell::new(),
+                        },
+                    );
                     ("retry policy", &policy.name)
                 }
                 _ => continue,
@@ -126,12 +142,23 @@ impl<'a> Scope<'a> {
 
     /// A declared policy's rule, without reporting anything when it is unknown.
     pub fn known_policy(&self, name: &str) -> Option<&'a RetryRule> {
-        self.policies.get(name).copied()
+        self.policies.get(name).map(|policy| policy.rule)
     }
 
-    pub fn policy(&self, name: &Spanned<String>, errors: &mut Errors) -> Option<&'a RetryRule> {
-        if let Some(rule) = self.policies.get(name.node.as_str()) {
-            return Some(rule);
+    /// The Retrier of `retry NAME`. A policy's problems are reported at every use (lowering
+    /// is only skipped once it succeeded).
+    pub fn policy_retrier(&self, name: &Spanned<String>, errors: &mut Errors) -> Option<Retrier> {
+        let policy = self.policy(name, errors)?;
+        if let Some(retrier) = policy.lowered.get() {
+            return Some(retrier.clone());
+        }
+        let retrier = super::states::retrier(policy.rule, errors)?;
+        Some(policy.lowered.get_or_init(|| retrier).clone())
+    }
+
+    fn policy(&self, name: &Spanned<String>, errors: &mut Errors) -> Option<&Policy<'a>> {
+        if let Some(policy) = self.policies.get(name.node.as_str()) {
+            return Some(policy);
         }
         errors.push(ResolveError::UnknownRetryPolicy {
             name: name.node.clone(),

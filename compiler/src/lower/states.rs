@@ -422,11 +422,11 @@ fn lower_field(
                 FieldKey::EntryField("Retry", index, "ErrorEquals"),
                 errors_span,
             ));
-            let rule = match retry {
-                ast::Retry::Inline(rule) => Some(rule),
-                ast::Retry::Policy(name) => ctx.scope.policy(name, errors),
+            let lowered = match retry {
+                ast::Retry::Inline(rule) => retrier(rule, errors),
+                ast::Retry::Policy(name) => ctx.scope.policy_retrier(name, errors),
             };
-            if let Some(retrier) = rule.and_then(|rule| retrier(rule, errors)) {
+            if let Some(retrier) = lowered {
                 body.retry.push(retrier);
             }
         }
