@@ -315,6 +315,8 @@ fn lower_body(
     errors: &mut Errors,
 ) -> Body {
     let mut body = Body::default();
+    body.fields
+        .reserve_exact(state.fields.iter().map(|f| span_entries(&f.node)).sum());
     let mut seen = OnceFields::default();
     let kind = kind_word(&state.kind);
     for field in &state.fields {
@@ -547,6 +549,20 @@ fn lower_field(
                 .map(NumberField::Path),
             }
         }
+    }
+}
+
+/// How many span table entries `lower_field` records for a field.
+fn span_entries(field: &Field) -> usize {
+    match field {
+        Field::Catch(_) => 3,
+        Field::Retry(_) | Field::When(_) => 2,
+        Field::Next(_)
+        | Field::End
+        | Field::Otherwise(_)
+        | Field::Branch(_)
+        | Field::Process(_) => 1,
+        other => usize::from(asl_field(other).is_some()),
     }
 }
 
