@@ -94,8 +94,9 @@ pub enum Transition {
 }
 
 /// The state type and its own fields.
-// Map is larger than the rest; states are few and built once, so boxing would only add noise to
-// every pattern match.
+// Map, by far the largest (Distributed Map's reader, batcher and writer), is boxed: unboxed it
+// made every state of every machine its size (1.8 kB; a 10,000-state machine moved 18 MB around
+// while being built). Task stays inline: the most common state, and only a few hundred bytes.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum StateKind {
@@ -106,7 +107,7 @@ pub enum StateKind {
     Succeed,
     Fail(Fail),
     Parallel(Parallel),
-    Map(Map),
+    Map(Box<Map>),
 }
 
 impl StateKind {

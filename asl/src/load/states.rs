@@ -350,7 +350,7 @@ fn state_body(
         "Succeed" => Some(StateKind::Succeed),
         "Fail" => fields.fail().map(StateKind::Fail),
         "Parallel" => fields.parallel(path).map(StateKind::Parallel),
-        _ => fields.map(path).map(StateKind::Map),
+        _ => fields.map(path).map(|map| StateKind::Map(Box::new(map))),
     };
     Some(State {
         name: name.clone(),

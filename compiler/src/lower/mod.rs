@@ -127,7 +127,7 @@ pub fn lower(workflow: &Workflow, bindings: &Bindings) -> Result<Lowered, Vec<Re
         comment,
         query_language: None,
         start_at: StateName::new(start_at),
-        states: block.states.into_iter().collect(),
+        states: block.states,
         timeout_seconds,
         version,
     };

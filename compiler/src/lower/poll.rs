@@ -15,7 +15,7 @@ use serde_json::{Number, json};
 
 use super::error::ResolveError;
 use super::spans::{FlowSpans, StateSpans};
-use super::states::{Ctx, lower_state};
+use super::states::{Ctx, States, lower_state, push};
 use super::values::{self, Errors};
 
 /// The name of the Pass that counts checks.
@@ -38,7 +38,7 @@ pub(crate) fn lower_poll(
     ctx: &Ctx<'_, '_>,
     spans: &mut FlowSpans,
     errors: &mut Errors,
-    out: &mut Vec<(StateName, AslState)>,
+    out: &mut States,
 ) {
     let before = errors.0.len();
     let name = &state.name.node;
@@ -139,47 +139,56 @@ pub(crate) fn lower_poll(
 
     let start = StateName::new(name.as_str());
     record(spans, name);
-    out.push((
-        start.clone(),
-        plain(
-            &start,
-            AslKind::Pass(flowc_asl::Pass {
-                parameters: None,
-                result: Some(json!({ "count": 0 })),
-                result_path: Some(PathOrNull::Path(counter.clone())),
-                transition: Transition::Next(wait_name.clone()),
-            }),
+    push(
+        out,
+        (
+            start.clone(),
+            plain(
+                &start,
+                AslKind::Pass(flowc_asl::Pass {
+                    parameters: None,
+                    result: Some(json!({ "count": 0 })),
+                    result_path: Some(PathOrNull::Path(counter.clone())),
+                    transition: Transition::Next(wait_name.clone()),
+                }),
+            ),
         ),
-    ));
+    );
     record(spans, &poll.wait.node);
-    out.push((
-        wait_name.clone(),
-        plain(
-            &wait_name,
-            AslKind::Wait(flowc_asl::Wait {
-                wait_for: flowc_asl::WaitFor::Seconds(IntegerField::Value(every)),
-                transition: Transition::Next(StateName::new(check.0.as_str())),
-            }),
+    push(
+        out,
+        (
+            wait_name.clone(),
+            plain(
+                &wait_name,
+                AslKind::Wait(flowc_asl::Wait {
+                    wait_for: flowc_asl::WaitFor::Seconds(IntegerField::Value(every)),
+                    transition: Transition::Next(StateName::new(check.0.as_str())),
+                }),
+            ),
         ),
-    ));
-    out.push(check);
+    );
+    push(out, check);
     let count = StateName::new(count_name.as_str());
     record(spans, &count_name);
-    out.push((
-        count.clone(),
-        plain(
-            &count,
-            AslKind::Pass(flowc_asl::Pass {
-                parameters: Some(Template::Object(vec![TemplateEntry {
-                    key: "count".to_string(),
-                    value: TemplateValue::Intrinsic(increment),
-                }])),
-                result: None,
-                result_path: Some(PathOrNull::Path(counter)),
-                transition: Transition::Next(decide.0.clone()),
-            }),
+    push(
+        out,
+        (
+            count.clone(),
+            plain(
+                &count,
+                AslKind::Pass(flowc_asl::Pass {
+                    parameters: Some(Template::Object(vec![TemplateEntry {
+                        key: "count".to_string(),
+                        value: TemplateValue::Intrinsic(increment),
+                    }])),
+                    result: None,
+                    result_path: Some(PathOrNull::Path(counter)),
+                    transition: Transition::Next(decide.0.clone()),
+                }),
+            ),
         ),
-    ));
+    );
     let (decide_name, mut decide_state) = decide;
     if let AslKind::Choice(choice) = &mut decide_state.kind {
         choice.choices.push(flowc_asl::ChoiceRule {
@@ -195,5 +204,5 @@ pub(crate) fn lower_poll(
         });
         choice.default = Some(wait_name);
     }
-    out.push((decide_name, decide_state));
+    push(out, (decide_name, decide_state));
 }

@@ -12,6 +12,7 @@ use flowc_dsl::ast::{
     self, DurationOrPath, FailText, Field, Jitter, NumberOrPath, Span, Spanned, State, StateKind,
     WaitFor,
 };
+use indexmap::IndexMap;
 use serde_json::Value;
 
 use super::error::ResolveError;
@@ -19,10 +20,19 @@ use super::names::Scope;
 use super::spans::{FieldKey, FlowSpans, StateSpans};
 use super::values::{self, Errors};
 
+/// Lowered states by name, in order.
+pub(crate) type States = IndexMap<StateName, AslState>;
+
+/// Adds a lowered state (as collecting pairs into the map would: a name seen again keeps its
+/// place and takes the new state).
+pub(crate) fn push(out: &mut States, (name, state): (StateName, AslState)) {
+    out.insert(name, state);
+}
+
 /// A lowered block: its first state and its states in order.
 pub(crate) struct Block {
     pub start_at: Option<String>,
-    pub states: Vec<(StateName, AslState)>,
+    pub states: States,
 }
 
 pub(crate) fn lower_block(
@@ -32,7 +42,7 @@ pub(crate) fn lower_block(
     spans: &mut FlowSpans,
     errors: &mut Errors,
 ) -> Block {
-    let mut out = Vec::with_capacity(states.len());
+    let mut out = States::with_capacity(states.len());
     for (index, state) in states.iter().enumerate() {
         // Order is flow: a state without `next`/`end` goes on to the one written after it.
         let fallthrough = states.get(index + 1).map(|next| next.name.node.as_str());
@@ -43,7 +53,7 @@ pub(crate) fn lower_block(
             }
             _ => {
                 if let Some(lowered) = lower_state(state, fallthrough, None, &ctx, spans, errors) {
-                    out.push(lowered);
+                    push(&mut out, lowered);
                 }
             }
         }
@@ -260,7 +270,7 @@ pub(crate) fn lower_state(
             };
             // `parameters` on a Map is the legacy spelling of ItemSelector.
             let legacy = body.item_selector.is_none() && body.parameters.is_some();
-            AslKind::Map(flowc_asl::Map {
+            AslKind::Map(Box::new(flowc_asl::Map {
                 item_processor,
                 items_path,
                 items: None,
@@ -278,7 +288,7 @@ pub(crate) fn lower_state(
                 retry: body.retry,
                 catch: body.catch,
                 transition,
-            })
+            }))
         }
         StateKind::Poll(_) => return None,
     };
@@ -626,7 +636,7 @@ fn lower_branch(
         comment: None,
         query_language: None,
         start_at: StateName::new(start_at),
-        states: block.states.into_iter().collect(),
+        states: block.states,
     })
 }
 
