@@ -23,6 +23,7 @@ pub fn print(workflow: &Workflow) -> String {
         out: String::new(),
         comments: &workflow.comments,
         next_comment: 0,
+        commented_line_end: None,
     };
     let mut previous: Option<&Item> = None;
     for item in &workflow.items {
@@ -57,6 +58,10 @@ struct Printer<'a> {
     out: String,
     comments: &'a [Comment],
     next_comment: usize,
+    /// `out.len()` just after a trailing comment was appended to the last line: a second one
+    /// (two comments inside one multi-line JSON literal, say) goes on a line of its own rather
+    /// than running into the first.
+    commented_line_end: Option<usize>,
 }
 
 impl Printer<'_> {
@@ -82,11 +87,17 @@ impl Printer<'_> {
             if comment.span.start >= offset {
                 break;
             }
-            if comment.trailing && self.out.ends_with('\n') && !self.out.ends_with("\n\n") {
+            let line_has_comment = self.commented_line_end == Some(self.out.len());
+            if comment.trailing
+                && !line_has_comment
+                && self.out.ends_with('\n')
+                && !self.out.ends_with("\n\n")
+            {
                 self.out.pop();
                 self.out.push_str("  ");
                 self.out.push_str(&comment.text);
                 self.out.push('\n');
+                self.commented_line_end = Some(self.out.len());
             } else {
                 let text = comment.text.clone();
                 self.line(depth, &text);
@@ -564,6 +575,17 @@ mod tests {
             formatted,
             "choice C {\n    when ($.a == 1 or $.b == 2) and not $.c is null -> D\n    when not (not $.e == \"x\") -> D\n    when any($.f is present) -> D\n}\n"
         );
+    }
+
+    #[test]
+    fn two_comments_inside_one_json_literal_stay_two_comments() {
+        let source = "pass A {\n    result {\n        \"a\": 1, # the first\n        \"b\": [true, null] // second\n    }\n}\n";
+        let formatted = format_source(source).unwrap();
+        assert_eq!(
+            formatted,
+            "pass A {\n    result { \"a\": 1, \"b\": [true, null] }  # the first\n    // second\n}\n"
+        );
+        assert_eq!(format_source(&formatted).unwrap(), formatted);
     }
 
     #[test]
