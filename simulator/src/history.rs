@@ -53,8 +53,14 @@ pub struct ErrorCause {
 
 /// A short text repeated across events (state names, resources, regions): shared, so
 /// recording an event does not copy it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Shared(Arc<str>);
+
+impl Default for Shared {
+    fn default() -> Self {
+        Self(Arc::from(""))
+    }
+}
 
 impl Shared {
     pub fn as_str(&self) -> &str {
@@ -124,6 +130,110 @@ impl Serialize for Shared {
     }
 }
 
+/// A name of the program (a state name, a Task's resource or resource type) as an event
+/// records it: its position in the program's [`Names`], so recording an event copies no text
+/// and touches no reference count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Sym(pub u32);
+
+/// Every name the events of a program's executions refer to by [`Sym`], made once when the
+/// program is built; a history holds the table (one shared handle per execution).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Names(Arc<[Shared]>);
+
+impl Names {
+    pub fn new(names: Vec<Shared>) -> Self {
+        Self(names.into())
+    }
+
+    /// The name a symbol stands for (empty for a symbol of another table).
+    pub fn get(&self, sym: Sym) -> &str {
+        self.0.get(sym.0 as usize).map_or("", Shared::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The states an execution entered, in order (branch and iteration states included), named
+/// by their symbols in the program's [`Names`]: recording a visit copies nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Visited {
+    names: Names,
+    states: Vec<Sym>,
+}
+
+impl Visited {
+    pub fn new(names: Names, capacity: usize) -> Self {
+        Self {
+            names,
+            states: Vec::with_capacity(capacity),
+        }
+    }
+
+    pub fn push(&mut self, state: Sym) {
+        self.states.push(state);
+    }
+
+    pub fn len(&self) -> usize {
+        self.states.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.states.is_empty()
+    }
+
+    /// The name of the `index`-th state entered.
+    pub fn get(&self, index: usize) -> Option<&str> {
+        self.states.get(index).map(|s| self.names.get(*s))
+    }
+
+    /// The state names, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.states.iter().map(|s| self.names.get(*s))
+    }
+
+    /// The state names, in order, as a list.
+    pub fn to_vec(&self) -> Vec<&str> {
+        self.iter().collect()
+    }
+}
+
+impl<S: AsRef<str>> PartialEq<[S]> for Visited {
+    fn eq(&self, other: &[S]) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a == b.as_ref())
+    }
+}
+
+impl<S: AsRef<str>, const N: usize> PartialEq<[S; N]> for Visited {
+    fn eq(&self, other: &[S; N]) -> bool {
+        *self == other[..]
+    }
+}
+
+impl<S: AsRef<str>> PartialEq<Vec<S>> for Visited {
+    fn eq(&self, other: &Vec<S>) -> bool {
+        *self == other[..]
+    }
+}
+
+impl From<Visited> for serde_json::Value {
+    fn from(visited: Visited) -> Self {
+        visited.iter().map(serde_json::Value::from).collect()
+    }
+}
+
+impl Serialize for Visited {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
 /// A document's JSON text in a history event, shared (not copied) between the events that
 /// carry the same document: a state's StateExited output is the next state's StateEntered
 /// input, as on AWS.
@@ -154,69 +264,58 @@ impl Serialize for Payload {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateEntered {
-    pub name: Shared,
+    pub name: Sym,
     pub input: Payload,
     pub input_details: PayloadDetails,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateExited {
-    pub name: Shared,
+    pub name: Sym,
     pub output: Payload,
     pub output_details: PayloadDetails,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LambdaScheduled {
-    pub resource: Shared,
+    pub resource: Sym,
     pub input: Payload,
     pub input_details: PayloadDetails,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_in_seconds: Option<u64>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
+/// AWS's `taskScheduledEventDetails`; its `region` is the execution's, which the history
+/// holds ([`History::region`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskScheduled {
-    pub resource_type: Shared,
-    pub resource: Shared,
-    pub region: Shared,
+    pub resource_type: Sym,
+    pub resource: Sym,
     pub parameters: Payload,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_in_seconds: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub heartbeat_in_seconds: Option<u64>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskResource {
-    pub resource_type: Shared,
-    pub resource: Shared,
+    pub resource_type: Sym,
+    pub resource: Sym,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskSucceeded {
-    pub resource_type: Shared,
-    pub resource: Shared,
+    pub resource_type: Sym,
+    pub resource: Sym,
     pub output: Payload,
     pub output_details: PayloadDetails,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskFailed {
-    pub resource_type: Shared,
-    pub resource: Shared,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_type: Sym,
+    pub resource: Sym,
     pub error: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
 }
 
@@ -300,18 +399,44 @@ impl EventKind {
         fixed.to_string()
     }
 
-    /// Writes the `*EventDetails` entry, when the event type has one.
-    fn serialize_details<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+    /// Writes the `*EventDetails` entry, when the event type has one, with the names its
+    /// symbols stand for.
+    fn serialize_details<M: SerializeMap>(
+        &self,
+        map: &mut M,
+        at: &Context<'_>,
+    ) -> Result<(), M::Error> {
+        let n = |s: Sym| at.names.get(s);
         match self {
             Self::ExecutionStarted(d) => map.serialize_entry("executionStartedEventDetails", d),
             Self::ExecutionSucceeded(d) => map.serialize_entry("executionSucceededEventDetails", d),
             Self::ExecutionFailed(d) => map.serialize_entry("executionFailedEventDetails", d),
             Self::ExecutionTimedOut(d) => map.serialize_entry("executionTimedOutEventDetails", d),
-            Self::StateEntered(_, d) => map.serialize_entry("stateEnteredEventDetails", d),
-            Self::StateExited(_, d) => map.serialize_entry("stateExitedEventDetails", d),
-            Self::LambdaFunctionScheduled(d) => {
-                map.serialize_entry("lambdaFunctionScheduledEventDetails", d)
-            }
+            Self::StateEntered(_, d) => map.serialize_entry(
+                "stateEnteredEventDetails",
+                &views::StateEntered {
+                    name: n(d.name),
+                    input: &d.input,
+                    input_details: &d.input_details,
+                },
+            ),
+            Self::StateExited(_, d) => map.serialize_entry(
+                "stateExitedEventDetails",
+                &views::StateExited {
+                    name: n(d.name),
+                    output: &d.output,
+                    output_details: &d.output_details,
+                },
+            ),
+            Self::LambdaFunctionScheduled(d) => map.serialize_entry(
+                "lambdaFunctionScheduledEventDetails",
+                &views::LambdaScheduled {
+                    resource: n(d.resource),
+                    input: &d.input,
+                    input_details: &d.input_details,
+                    timeout_in_seconds: d.timeout_in_seconds,
+                },
+            ),
             Self::LambdaFunctionSucceeded(d) => {
                 map.serialize_entry("lambdaFunctionSucceededEventDetails", d)
             }
@@ -321,12 +446,36 @@ impl EventKind {
             Self::LambdaFunctionTimedOut(d) => {
                 map.serialize_entry("lambdaFunctionTimedOutEventDetails", d)
             }
-            Self::TaskScheduled(d) => map.serialize_entry("taskScheduledEventDetails", d),
-            Self::TaskStarted(d) => map.serialize_entry("taskStartedEventDetails", d),
-            Self::TaskSubmitted(d) => map.serialize_entry("taskSubmittedEventDetails", d),
-            Self::TaskSucceeded(d) => map.serialize_entry("taskSucceededEventDetails", d),
-            Self::TaskFailed(d) => map.serialize_entry("taskFailedEventDetails", d),
-            Self::TaskTimedOut(d) => map.serialize_entry("taskTimedOutEventDetails", d),
+            Self::TaskScheduled(d) => map.serialize_entry(
+                "taskScheduledEventDetails",
+                &views::TaskScheduled {
+                    resource_type: n(d.resource_type),
+                    resource: n(d.resource),
+                    region: at.region,
+                    parameters: &d.parameters,
+                    timeout_in_seconds: d.timeout_in_seconds,
+                    heartbeat_in_seconds: d.heartbeat_in_seconds,
+                },
+            ),
+            Self::TaskStarted(d) => map.serialize_entry(
+                "taskStartedEventDetails",
+                &views::TaskResource {
+                    resource_type: n(d.resource_type),
+                    resource: n(d.resource),
+                },
+            ),
+            Self::TaskSubmitted(d) => {
+                map.serialize_entry("taskSubmittedEventDetails", &views::succeeded(d, &n))
+            }
+            Self::TaskSucceeded(d) => {
+                map.serialize_entry("taskSucceededEventDetails", &views::succeeded(d, &n))
+            }
+            Self::TaskFailed(d) => {
+                map.serialize_entry("taskFailedEventDetails", &views::failed(d, &n))
+            }
+            Self::TaskTimedOut(d) => {
+                map.serialize_entry("taskTimedOutEventDetails", &views::failed(d, &n))
+            }
             Self::MapStateStarted(d) => map.serialize_entry("mapStateStartedEventDetails", d),
             Self::MapIterationStarted(d) => {
                 map.serialize_entry("mapIterationStartedEventDetails", d)
@@ -348,6 +497,106 @@ impl EventKind {
     }
 }
 
+/// What serializing an event needs besides the event: the names its symbols stand for and
+/// the execution's region.
+struct Context<'a> {
+    names: &'a Names,
+    region: &'a str,
+}
+
+/// The `*EventDetails` objects with names in place of symbols, in AWS's field order.
+mod views {
+    use super::{Payload, PayloadDetails, Sym};
+    use serde::Serialize;
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct StateEntered<'a> {
+        pub name: &'a str,
+        pub input: &'a Payload,
+        pub input_details: &'a PayloadDetails,
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct StateExited<'a> {
+        pub name: &'a str,
+        pub output: &'a Payload,
+        pub output_details: &'a PayloadDetails,
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct LambdaScheduled<'a> {
+        pub resource: &'a str,
+        pub input: &'a Payload,
+        pub input_details: &'a PayloadDetails,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub timeout_in_seconds: Option<u64>,
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct TaskScheduled<'a> {
+        pub resource_type: &'a str,
+        pub resource: &'a str,
+        pub region: &'a str,
+        pub parameters: &'a Payload,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub timeout_in_seconds: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub heartbeat_in_seconds: Option<u64>,
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct TaskResource<'a> {
+        pub resource_type: &'a str,
+        pub resource: &'a str,
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct TaskSucceeded<'a> {
+        pub resource_type: &'a str,
+        pub resource: &'a str,
+        pub output: &'a Payload,
+        pub output_details: &'a PayloadDetails,
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct TaskFailed<'a> {
+        pub resource_type: &'a str,
+        pub resource: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub error: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub cause: Option<&'a str>,
+    }
+
+    pub fn succeeded<'a>(
+        d: &'a super::TaskSucceeded,
+        n: &impl Fn(Sym) -> &'a str,
+    ) -> TaskSucceeded<'a> {
+        TaskSucceeded {
+            resource_type: n(d.resource_type),
+            resource: n(d.resource),
+            output: &d.output,
+            output_details: &d.output_details,
+        }
+    }
+
+    pub fn failed<'a>(d: &'a super::TaskFailed, n: &impl Fn(Sym) -> &'a str) -> TaskFailed<'a> {
+        TaskFailed {
+            resource_type: n(d.resource_type),
+            resource: n(d.resource),
+            error: d.error.as_deref(),
+            cause: d.cause.as_deref(),
+        }
+    }
+}
+
 /// One history event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryEvent {
@@ -357,25 +606,70 @@ pub struct HistoryEvent {
     pub kind: EventKind,
 }
 
-impl Serialize for HistoryEvent {
+/// An event with what its serialization needs.
+struct EventView<'a> {
+    event: &'a HistoryEvent,
+    at: &'a Context<'a>,
+}
+
+impl Serialize for EventView<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let e = self.event;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry(
             "timestamp",
-            &self.timestamp.to_rfc3339_opts(SecondsFormat::Millis, true),
+            &e.timestamp.to_rfc3339_opts(SecondsFormat::Millis, true),
         )?;
-        map.serialize_entry("type", &self.kind.type_name())?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("previousEventId", &self.previous_event_id)?;
-        self.kind.serialize_details(&mut map)?;
+        map.serialize_entry("type", &e.kind.type_name())?;
+        map.serialize_entry("id", &e.id)?;
+        map.serialize_entry("previousEventId", &e.previous_event_id)?;
+        e.kind.serialize_details(&mut map, self.at)?;
         map.end()
     }
 }
 
 /// The whole history, serialized as AWS's `{"events": [...]}` response.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct History {
     pub events: Vec<HistoryEvent>,
+    /// The names the events' symbols stand for (the program's).
+    pub names: Names,
+    /// The execution's region (`taskScheduledEventDetails.region`).
+    pub region: Shared,
+}
+
+impl Serialize for History {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let at = Context {
+            names: &self.names,
+            region: self.region.as_str(),
+        };
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(
+            "events",
+            &Events {
+                history: self,
+                at: &at,
+            },
+        )?;
+        map.end()
+    }
+}
+
+struct Events<'a> {
+    history: &'a History,
+    at: &'a Context<'a>,
+}
+
+impl Serialize for Events<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.history
+                .events
+                .iter()
+                .map(|event| EventView { event, at: self.at }),
+        )
+    }
 }
 
 impl History {
@@ -387,10 +681,13 @@ impl History {
         self.events.is_empty()
     }
 
-    /// An empty history with room for `events` events.
-    pub fn with_capacity(events: usize) -> Self {
+    /// An empty history with room for `events` events, whose events name things by `names`
+    /// and run in `region`.
+    pub fn with_capacity(events: usize, names: Names, region: Shared) -> Self {
         Self {
             events: Vec::with_capacity(events),
+            names,
+            region,
         }
     }
 
@@ -419,14 +716,14 @@ mod tests {
 
     #[test]
     fn events_serialize_in_aws_shape() {
-        let mut h = History::default();
+        let mut h = History::with_capacity(2, Names::new(vec!["P".into()]), "us-east-1".into());
         let first = h.push(
             default_start(),
             0,
             EventKind::StateEntered(
                 "Pass",
                 StateEntered {
-                    name: "P".into(),
+                    name: Sym(0),
                     input: "{}".into(),
                     input_details: NOT_TRUNCATED,
                 },

@@ -52,7 +52,9 @@ mod template;
 pub use case::{Case, RecordedMocks, RecordedResult, contract_json};
 pub use clock::{VirtualClock, default_start};
 pub use error::{Failure, SimError};
-pub use history::{EventKind, History, HistoryEvent, MAX_HISTORY_EVENTS, Payload, Shared};
+pub use history::{
+    EventKind, History, HistoryEvent, MAX_HISTORY_EVENTS, Names, Payload, Shared, Sym, Visited,
+};
 pub use mockconfig::{MockConfig, MockedCase};
 pub use mocks::{TaskCall, TaskFailure, TaskHandler, TaskResult, TaskSource, Unmocked};
 pub use program::Program;

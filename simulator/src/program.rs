@@ -5,7 +5,7 @@
 
 use crate::choice::{ChoiceRule, convert_rule};
 use crate::error::SimError;
-use crate::history::Shared;
+use crate::history::{Names, Shared, Sym};
 use crate::jsonpath::Path;
 use crate::template::{Dynamic, Template};
 use flowc_asl as asl;
@@ -82,6 +82,10 @@ pub struct TaskDef {
     /// The state's invocation counter: Task states are numbered by name across the whole
     /// machine (branches and Map processors included), as MockConfigFile counts calls.
     pub slot: usize,
+    /// The target's resource and resource type in the machine's [`Names`], as events
+    /// record them.
+    pub resource_sym: Sym,
+    pub resource_type_sym: Sym,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -152,6 +156,8 @@ pub struct State {
     pub name: String,
     /// The name as history events carry it (shared, not copied for every event).
     pub event_name: Shared,
+    /// The name's place in the machine's [`Names`], as events record it.
+    pub sym: Sym,
     pub kind: StateKind,
     pub input_path: PathField,
     pub output_path: PathField,
@@ -206,6 +212,9 @@ pub struct Program {
     pub uses_context: bool,
     /// How many distinct Task state names the machine has ([`TaskDef::slot`]).
     pub task_slots: usize,
+    /// The names history events refer to by [`Sym`] (state names, Task resources), of the
+    /// whole machine: filled in on the machine's program, empty on its branches'.
+    pub names: Names,
 }
 
 fn unsupported(feature: impl Into<String>) -> SimError {
@@ -346,6 +355,9 @@ impl Program {
         let mut slots = std::collections::HashMap::new();
         program.number_tasks(&mut slots);
         program.task_slots = slots.len();
+        let mut names = Interner::default();
+        program.number_names(&mut names);
+        program.names = Names::new(names.names);
         Ok(program)
     }
 
@@ -392,6 +404,7 @@ impl Program {
             states: out,
             timeout_seconds: None,
             task_slots: 0,
+            names: Names::default(),
         })
     }
 
@@ -407,6 +420,32 @@ impl Program {
                     branches.iter_mut().for_each(|b| b.number_tasks(slots));
                 }
                 StateKind::Map(m) => m.processor.number_tasks(slots),
+                _ => {}
+            }
+        }
+    }
+
+    /// Gives every state name and Task resource its symbol in the machine's names.
+    fn number_names(&mut self, names: &mut Interner) {
+        for s in self.states.values_mut() {
+            s.sym = names.intern(&s.event_name);
+            match &mut s.kind {
+                StateKind::Task(def) => match &def.target {
+                    crate::states::task::Target::Lambda { resource } => {
+                        def.resource_sym = names.intern(resource);
+                    }
+                    crate::states::task::Target::Service {
+                        resource_type,
+                        resource,
+                    } => {
+                        def.resource_type_sym = names.intern(resource_type);
+                        def.resource_sym = names.intern(resource);
+                    }
+                },
+                StateKind::Parallel { branches } => {
+                    branches.iter_mut().for_each(|b| b.number_names(names));
+                }
+                StateKind::Map(m) => m.processor.number_names(names),
                 _ => {}
             }
         }
@@ -428,6 +467,25 @@ impl Program {
             }
         }
         out
+    }
+}
+
+/// Collects the names of a machine, each once.
+#[derive(Default)]
+struct Interner {
+    names: Vec<Shared>,
+    index: std::collections::HashMap<Shared, Sym>,
+}
+
+impl Interner {
+    fn intern(&mut self, name: &Shared) -> Sym {
+        if let Some(sym) = self.index.get(name) {
+            return *sym;
+        }
+        let sym = Sym(u32::try_from(self.names.len()).unwrap_or(u32::MAX));
+        self.names.push(name.clone());
+        self.index.insert(name.clone(), sym);
+        sym
     }
 }
 
@@ -459,6 +517,7 @@ fn convert_state(state: &asl::State) -> Result<State, SimError> {
     let mut out = State {
         name: name.to_string(),
         event_name: name.into(),
+        sym: Sym::default(),
         kind: StateKind::Succeed,
         input_path: path_field(state.input_path.as_ref()),
         output_path: path_field(state.output_path.as_ref()),
@@ -499,6 +558,8 @@ fn convert_state(state: &asl::State) -> Result<State, SimError> {
                 timeout: integer(t.timeout.as_ref(), name)?,
                 heartbeat: integer(t.heartbeat.as_ref(), name)?,
                 slot: 0,
+                resource_sym: Sym::default(),
+                resource_type_sym: Sym::default(),
             }))
         }
         asl::StateKind::Choice(c) => StateKind::Choice {

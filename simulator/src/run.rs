@@ -41,7 +41,6 @@ pub enum Halt {
 pub struct ExecutionInfo<'a> {
     /// Names and ARNs (borrowed from the simulation).
     pub context: &'a ExecutionContext,
-    pub region: crate::history::Shared,
     /// The execution's input, for `$$.Execution.Input`; `null` when no state reads `$$`.
     pub input: Value,
 }
@@ -61,7 +60,7 @@ pub struct Engine<'a> {
     pub info: ExecutionInfo<'a>,
     pub deadline_ms: Option<i64>,
     pub transitions: u64,
-    pub visited: Vec<crate::history::Shared>,
+    pub visited: crate::history::Visited,
     /// Invocations per Task state name (by [`crate::program::TaskDef::slot`]), for
     /// MockConfigFile's invocation keys.
     pub invocations: Vec<u32>,
@@ -252,7 +251,7 @@ impl Engine<'_> {
         // A state's output text is the next state's input text: serialize once.
         let mut data_text = input_text;
         loop {
-            self.visited.push(state.event_name.clone());
+            self.visited.push(state.sym);
             let (done, text) = self.run_state(state, data, data_text.take(), prev)?;
             data = done.output;
             data_text = text;
@@ -293,7 +292,7 @@ impl Engine<'_> {
             EventKind::StateEntered(
                 ty,
                 StateEntered {
-                    name: state.event_name.clone(),
+                    name: state.sym,
                     input: input_text.text.clone(),
                     input_details: history::PayloadDetails { truncated: false },
                 },
@@ -365,7 +364,7 @@ impl Engine<'_> {
             EventKind::StateExited(
                 ty,
                 StateExited {
-                    name: state.event_name.clone(),
+                    name: state.sym,
                     output: output_text.text.clone(),
                     output_details: history::PayloadDetails { truncated: false },
                 },

@@ -3,7 +3,7 @@
 use crate::clock::{VirtualClock, default_start};
 use crate::error::{Failure, SimError};
 use crate::history::{
-    ErrorCause, EventKind, ExecutionStarted, History, Output, PayloadDetails, Shared,
+    ErrorCause, EventKind, ExecutionStarted, History, Output, PayloadDetails, Visited,
 };
 use crate::mocks::{Handler, NoTasks, TaskHandler, TaskSource};
 use crate::program::Program;
@@ -74,8 +74,8 @@ pub struct Outcome {
     /// State transitions (AWS's billing unit).
     pub transitions: u64,
     /// Every state entered, in order (branch and iteration states included); the names are
-    /// shared with the program, not copied per visit.
-    pub path: Vec<Shared>,
+    /// the program's, not copied per visit.
+    pub path: Visited,
 }
 
 pub struct Simulation<'a> {
@@ -150,7 +150,6 @@ impl<'a> Simulation<'a> {
         };
         let info = ExecutionInfo {
             context: ctx,
-            region: ctx.region.as_str().into(),
             // `$$.Execution.Input`, kept only when some state reads `$$`.
             input: if self.program.uses_context {
                 self.input.clone()
@@ -162,7 +161,11 @@ impl<'a> Simulation<'a> {
             clock: VirtualClock::new(self.start),
             // About four events a state (Entered, Exited, and a Task's scheduled/started/
             // succeeded): one allocation instead of a doubling series.
-            history: History::with_capacity((self.program.states.len() * 4).clamp(8, 256)),
+            history: History::with_capacity(
+                (self.program.states.len() * 4).clamp(8, 256),
+                self.program.names.clone(),
+                ctx.region.as_str().into(),
+            ),
             tasks: self.source.as_mut(),
             rng: ChaCha8Rng::seed_from_u64(self.seed),
             info,
@@ -171,7 +174,7 @@ impl<'a> Simulation<'a> {
                 .timeout_seconds
                 .map(|s| i64::try_from(s.saturating_mul(1000)).unwrap_or(i64::MAX)),
             transitions: 0,
-            visited: Vec::with_capacity(self.program.states.len() * 2),
+            visited: Visited::new(self.program.names.clone(), self.program.states.len() * 2),
             invocations: vec![0; self.program.task_slots],
             concurrency_depth: 0,
         };

@@ -66,7 +66,7 @@ pub fn check(expect: &Expect, outcome: &Outcome) -> Vec<String> {
     if let Some(message) = expect
         .path
         .as_ref()
-        .and_then(|expected| path_difference(expected, &outcome.path))
+        .and_then(|expected| path_difference(expected, &outcome.path.to_vec()))
     {
         failures.push(message);
     }

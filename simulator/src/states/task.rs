@@ -159,11 +159,11 @@ impl Engine<'_> {
                 )));
             }
             match target {
-                Target::Lambda { resource } => {
+                Target::Lambda { .. } => {
                     self.emit(
                         prev,
                         EventKind::LambdaFunctionScheduled(LambdaScheduled {
-                            resource: resource.clone(),
+                            resource: def.resource_sym,
                             input: params_text,
                             input_details: PayloadDetails { truncated: false },
                             timeout_in_seconds: timeout,
@@ -171,16 +171,12 @@ impl Engine<'_> {
                     )?;
                     self.emit(prev, EventKind::LambdaFunctionStarted)?;
                 }
-                Target::Service {
-                    resource_type,
-                    resource,
-                } => {
+                Target::Service { .. } => {
                     self.emit(
                         prev,
                         EventKind::TaskScheduled(TaskScheduled {
-                            resource_type: resource_type.clone(),
-                            resource: resource.clone(),
-                            region: self.info.region.clone(),
+                            resource_type: def.resource_type_sym,
+                            resource: def.resource_sym,
                             parameters: params_text,
                             timeout_in_seconds: timeout,
                             heartbeat_in_seconds: heartbeat,
@@ -189,8 +185,8 @@ impl Engine<'_> {
                     self.emit(
                         prev,
                         EventKind::TaskStarted(TaskResource {
-                            resource_type: resource_type.clone(),
-                            resource: resource.clone(),
+                            resource_type: def.resource_type_sym,
+                            resource: def.resource_sym,
                         }),
                     )?;
                 }
@@ -276,7 +272,7 @@ impl Engine<'_> {
                         && matches!(state.output_path, PathField::Default)
                         && state.result_selector.is_none();
                     let whole_text = whole.then(|| result_text.clone());
-                    self.record_success(target, result_text, prev)?;
+                    self.record_success(def, result_text, prev)?;
                     let sel = self.result_selector(state, v, &ctx).map_err(runtime)?;
                     if in_place {
                         let text = written.unwrap_or_else(|| text(&sel).into());
@@ -294,7 +290,7 @@ impl Engine<'_> {
                         .map_err(runtime);
                 }
                 Err((failure, timed_out)) => {
-                    self.record_failure(target, &failure, timed_out, prev)?;
+                    self.record_failure(def, &failure, timed_out, prev)?;
                     failure
                 }
             };
@@ -308,18 +304,15 @@ impl Engine<'_> {
 
     fn record_success(
         &mut self,
-        target: &Target,
+        def: &TaskDef,
         output: Payload,
         prev: &mut u64,
     ) -> Result<(), Stop> {
-        let kind = match target {
+        let kind = match def.target {
             Target::Lambda { .. } => EventKind::LambdaFunctionSucceeded(Output::new(output)),
-            Target::Service {
-                resource_type,
-                resource,
-            } => EventKind::TaskSucceeded(TaskSucceeded {
-                resource_type: resource_type.clone(),
-                resource: resource.clone(),
+            Target::Service { .. } => EventKind::TaskSucceeded(TaskSucceeded {
+                resource_type: def.resource_type_sym,
+                resource: def.resource_sym,
                 output,
                 output_details: PayloadDetails { truncated: false },
             }),
@@ -329,12 +322,12 @@ impl Engine<'_> {
 
     fn record_failure(
         &mut self,
-        target: &Target,
+        def: &TaskDef,
         f: &Failure,
         timed_out: bool,
         prev: &mut u64,
     ) -> Result<(), Stop> {
-        let kind = match target {
+        let kind = match def.target {
             Target::Lambda { .. } => {
                 let d = ErrorCause {
                     error: Some(f.error.clone()),
@@ -346,13 +339,10 @@ impl Engine<'_> {
                     EventKind::LambdaFunctionFailed(d)
                 }
             }
-            Target::Service {
-                resource_type,
-                resource,
-            } => {
+            Target::Service { .. } => {
                 let d = TaskFailed {
-                    resource_type: resource_type.clone(),
-                    resource: resource.clone(),
+                    resource_type: def.resource_type_sym,
+                    resource: def.resource_sym,
                     error: Some(f.error.clone()),
                     cause: f.cause.clone(),
                 };
