@@ -17,23 +17,21 @@ pub struct PayloadDetails {
 
 const NOT_TRUNCATED: PayloadDetails = PayloadDetails { truncated: false };
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExecutionStarted {
-    pub input: Payload,
+    pub input: Text,
     pub input_details: PayloadDetails,
     pub role_arn: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
-    pub output: Payload,
+    pub output: Text,
     pub output_details: PayloadDetails,
 }
 
 impl Output {
-    pub fn new(output: Payload) -> Self {
+    pub fn new(output: Text) -> Self {
         Self {
             output,
             output_details: NOT_TRUNCATED,
@@ -264,24 +262,39 @@ impl Serialize for Payload {
     }
 }
 
+/// A payload as an event records it: a text of this execution, kept in its history's own
+/// list of texts ([`History::add_text`]), or a text shared with what made it (a mocked
+/// response's). Copying either copies no text and touches no reference count for the first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Text {
+    At(u32),
+    Shared(Payload),
+}
+
+impl From<Payload> for Text {
+    fn from(text: Payload) -> Self {
+        Self::Shared(text)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateEntered {
     pub name: Sym,
-    pub input: Payload,
+    pub input: Text,
     pub input_details: PayloadDetails,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateExited {
     pub name: Sym,
-    pub output: Payload,
+    pub output: Text,
     pub output_details: PayloadDetails,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LambdaScheduled {
     pub resource: Sym,
-    pub input: Payload,
+    pub input: Text,
     pub input_details: PayloadDetails,
     pub timeout_in_seconds: Option<u64>,
 }
@@ -292,7 +305,7 @@ pub struct LambdaScheduled {
 pub struct TaskScheduled {
     pub resource_type: Sym,
     pub resource: Sym,
-    pub parameters: Payload,
+    pub parameters: Text,
     pub timeout_in_seconds: Option<u64>,
     pub heartbeat_in_seconds: Option<u64>,
 }
@@ -307,7 +320,7 @@ pub struct TaskResource {
 pub struct TaskSucceeded {
     pub resource_type: Sym,
     pub resource: Sym,
-    pub output: Payload,
+    pub output: Text,
     pub output_details: PayloadDetails,
 }
 
@@ -401,22 +414,32 @@ impl EventKind {
 
     /// Writes the `*EventDetails` entry, when the event type has one, with the names its
     /// symbols stand for.
-    fn serialize_details<M: SerializeMap>(
-        &self,
+    fn serialize_details<'a, M: SerializeMap>(
+        &'a self,
         map: &mut M,
-        at: &Context<'_>,
+        at: &Context<'a>,
     ) -> Result<(), M::Error> {
         let n = |s: Sym| at.names.get(s);
+        let t = |x: &'a Text| at.history.text(x);
         match self {
-            Self::ExecutionStarted(d) => map.serialize_entry("executionStartedEventDetails", d),
-            Self::ExecutionSucceeded(d) => map.serialize_entry("executionSucceededEventDetails", d),
+            Self::ExecutionStarted(d) => map.serialize_entry(
+                "executionStartedEventDetails",
+                &views::ExecutionStarted {
+                    input: t(&d.input),
+                    input_details: &d.input_details,
+                    role_arn: &d.role_arn,
+                },
+            ),
+            Self::ExecutionSucceeded(d) => {
+                map.serialize_entry("executionSucceededEventDetails", &views::output(d, &t))
+            }
             Self::ExecutionFailed(d) => map.serialize_entry("executionFailedEventDetails", d),
             Self::ExecutionTimedOut(d) => map.serialize_entry("executionTimedOutEventDetails", d),
             Self::StateEntered(_, d) => map.serialize_entry(
                 "stateEnteredEventDetails",
                 &views::StateEntered {
                     name: n(d.name),
-                    input: &d.input,
+                    input: t(&d.input),
                     input_details: &d.input_details,
                 },
             ),
@@ -424,7 +447,7 @@ impl EventKind {
                 "stateExitedEventDetails",
                 &views::StateExited {
                     name: n(d.name),
-                    output: &d.output,
+                    output: t(&d.output),
                     output_details: &d.output_details,
                 },
             ),
@@ -432,13 +455,13 @@ impl EventKind {
                 "lambdaFunctionScheduledEventDetails",
                 &views::LambdaScheduled {
                     resource: n(d.resource),
-                    input: &d.input,
+                    input: t(&d.input),
                     input_details: &d.input_details,
                     timeout_in_seconds: d.timeout_in_seconds,
                 },
             ),
             Self::LambdaFunctionSucceeded(d) => {
-                map.serialize_entry("lambdaFunctionSucceededEventDetails", d)
+                map.serialize_entry("lambdaFunctionSucceededEventDetails", &views::output(d, &t))
             }
             Self::LambdaFunctionFailed(d) => {
                 map.serialize_entry("lambdaFunctionFailedEventDetails", d)
@@ -452,7 +475,7 @@ impl EventKind {
                     resource_type: n(d.resource_type),
                     resource: n(d.resource),
                     region: at.region,
-                    parameters: &d.parameters,
+                    parameters: t(&d.parameters),
                     timeout_in_seconds: d.timeout_in_seconds,
                     heartbeat_in_seconds: d.heartbeat_in_seconds,
                 },
@@ -465,10 +488,10 @@ impl EventKind {
                 },
             ),
             Self::TaskSubmitted(d) => {
-                map.serialize_entry("taskSubmittedEventDetails", &views::succeeded(d, &n))
+                map.serialize_entry("taskSubmittedEventDetails", &views::succeeded(d, &n, &t))
             }
             Self::TaskSucceeded(d) => {
-                map.serialize_entry("taskSucceededEventDetails", &views::succeeded(d, &n))
+                map.serialize_entry("taskSucceededEventDetails", &views::succeeded(d, &n, &t))
             }
             Self::TaskFailed(d) => {
                 map.serialize_entry("taskFailedEventDetails", &views::failed(d, &n))
@@ -502,18 +525,19 @@ impl EventKind {
 struct Context<'a> {
     names: &'a Names,
     region: &'a str,
+    history: &'a History,
 }
 
 /// The `*EventDetails` objects with names in place of symbols, in AWS's field order.
 mod views {
-    use super::{Payload, PayloadDetails, Sym};
+    use super::{PayloadDetails, Sym, Text};
     use serde::Serialize;
 
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     pub struct StateEntered<'a> {
         pub name: &'a str,
-        pub input: &'a Payload,
+        pub input: &'a str,
         pub input_details: &'a PayloadDetails,
     }
 
@@ -521,7 +545,7 @@ mod views {
     #[serde(rename_all = "camelCase")]
     pub struct StateExited<'a> {
         pub name: &'a str,
-        pub output: &'a Payload,
+        pub output: &'a str,
         pub output_details: &'a PayloadDetails,
     }
 
@@ -529,7 +553,7 @@ mod views {
     #[serde(rename_all = "camelCase")]
     pub struct LambdaScheduled<'a> {
         pub resource: &'a str,
-        pub input: &'a Payload,
+        pub input: &'a str,
         pub input_details: &'a PayloadDetails,
         #[serde(skip_serializing_if = "Option::is_none")]
         pub timeout_in_seconds: Option<u64>,
@@ -541,7 +565,7 @@ mod views {
         pub resource_type: &'a str,
         pub resource: &'a str,
         pub region: &'a str,
-        pub parameters: &'a Payload,
+        pub parameters: &'a str,
         #[serde(skip_serializing_if = "Option::is_none")]
         pub timeout_in_seconds: Option<u64>,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -560,7 +584,7 @@ mod views {
     pub struct TaskSucceeded<'a> {
         pub resource_type: &'a str,
         pub resource: &'a str,
-        pub output: &'a Payload,
+        pub output: &'a str,
         pub output_details: &'a PayloadDetails,
     }
 
@@ -575,14 +599,37 @@ mod views {
         pub cause: Option<&'a str>,
     }
 
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct ExecutionStarted<'a> {
+        pub input: &'a str,
+        pub input_details: &'a PayloadDetails,
+        pub role_arn: &'a str,
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Output<'a> {
+        pub output: &'a str,
+        pub output_details: &'a PayloadDetails,
+    }
+
+    pub fn output<'a>(d: &'a super::Output, t: &impl Fn(&'a Text) -> &'a str) -> Output<'a> {
+        Output {
+            output: t(&d.output),
+            output_details: &d.output_details,
+        }
+    }
+
     pub fn succeeded<'a>(
         d: &'a super::TaskSucceeded,
         n: &impl Fn(Sym) -> &'a str,
+        t: &impl Fn(&'a Text) -> &'a str,
     ) -> TaskSucceeded<'a> {
         TaskSucceeded {
             resource_type: n(d.resource_type),
             resource: n(d.resource),
-            output: &d.output,
+            output: t(&d.output),
             output_details: &d.output_details,
         }
     }
@@ -636,6 +683,8 @@ pub struct History {
     pub names: Names,
     /// The execution's region (`taskScheduledEventDetails.region`).
     pub region: Shared,
+    /// The texts the events' [`Text::At`] payloads point at.
+    texts: Vec<String>,
 }
 
 impl Serialize for History {
@@ -643,6 +692,7 @@ impl Serialize for History {
         let at = Context {
             names: &self.names,
             region: self.region.as_str(),
+            history: self,
         };
         let mut map = serializer.serialize_map(Some(1))?;
         map.serialize_entry(
@@ -688,6 +738,22 @@ impl History {
             events: Vec::with_capacity(events),
             names,
             region,
+            texts: Vec::with_capacity(events / 2),
+        }
+    }
+
+    /// Keeps a text of this execution for its events to carry.
+    pub fn add_text(&mut self, text: String) -> Text {
+        let id = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
+        self.texts.push(text);
+        Text::At(id)
+    }
+
+    /// The JSON text an event's payload stands for.
+    pub fn text<'a>(&'a self, text: &'a Text) -> &'a str {
+        match text {
+            Text::At(id) => self.texts.get(*id as usize).map_or("", String::as_str),
+            Text::Shared(p) => p.as_str(),
         }
     }
 
@@ -724,7 +790,7 @@ mod tests {
                 "Pass",
                 StateEntered {
                     name: Sym(0),
-                    input: "{}".into(),
+                    input: Payload::from("{}").into(),
                     input_details: NOT_TRUNCATED,
                 },
             ),

@@ -3,7 +3,7 @@
 //! text, and serde_json escapes strings one byte at a time. Here runs of plain bytes are found
 //! eight at a time and copied in one go.
 
-use crate::history::Payload;
+use crate::history::{History, Text};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -296,15 +296,16 @@ fn skip_value(b: &[u8], i: usize) -> Option<usize> {
 /// around one member instead of serializing everything again.
 #[derive(Debug, Clone)]
 pub struct DocText {
-    /// Shared with the history events that carry it.
-    pub text: Payload,
+    /// The text, kept by the history whose events carry it.
+    pub text: Text,
     /// Spans of the top-level member values; empty when the document is not an object.
     members: Vec<(usize, usize)>,
 }
 
 impl DocText {
-    /// Serializes `v` (as [`to_text`]), recording its top-level member spans.
-    pub fn of(v: &Value, capacity: usize) -> Self {
+    /// Serializes `v` (as [`to_text`]) into `history`'s texts, recording its top-level member
+    /// spans.
+    pub fn of(v: &Value, capacity: usize, history: &mut History) -> Self {
         let mut text = String::with_capacity(capacity);
         let mut members = Vec::new();
         match v {
@@ -328,15 +329,15 @@ impl DocText {
             other => write_value(&mut text, other),
         }
         Self {
-            text: text.into(),
+            text: history.add_text(text),
             members,
         }
     }
 
     /// A document's text made elsewhere (compact, as [`to_text`] writes it), with its
     /// top-level member spans found by scanning it; `None` when it is not shaped as expected.
-    pub fn of_text(text: Payload) -> Option<Self> {
-        let b = text.as_str().as_bytes();
+    pub fn of_text(text: Text, history: &History) -> Option<Self> {
+        let b = history.text(&text).as_bytes();
         let mut members = Vec::new();
         if b.first() == Some(&b'{') && b.get(1) != Some(&b'}') {
             let mut i = 1;
@@ -363,11 +364,28 @@ impl DocText {
     /// Consumes the old spans (their buffer is reused); the old text lives on where shared.
     pub fn splice<S: AsRef<str>>(
         self,
+        history: &mut History,
         names: &[S],
         existing: usize,
-        value_text: &str,
+        value_text: &Text,
     ) -> Option<Self> {
-        let before = self.text.as_str();
+        let (text, members) = self.spliced(history, names, existing, value_text)?;
+        Some(Self {
+            text: history.add_text(text),
+            members,
+        })
+    }
+
+    /// [`Self::splice`]'s new text and spans.
+    fn spliced<S: AsRef<str>>(
+        self,
+        history: &History,
+        names: &[S],
+        existing: usize,
+        value_text: &Text,
+    ) -> Option<(String, Vec<(usize, usize)>)> {
+        let before = history.text(&self.text);
+        let value_text = history.text(value_text);
         let (first, rest) = names.split_first()?;
         let first = first.as_ref();
         if !before.starts_with('{') || !is_plain(first.as_bytes()) {
@@ -381,13 +399,10 @@ impl DocText {
             let end = text.len() - 1;
             let mut members = self.members;
             members.push((start, end));
-            return Some(Self {
-                text: text.into(),
-                members,
-            });
+            return Some((text, members));
         }
         // The member's position among the top-level members.
-        let index = self.member_index(first)?;
+        let index = self.member_index(before, first)?;
         let &(start, end) = self.members.get(index)?;
         let old = before.get(start..end)?;
         // The new text in one buffer: up to the member, its new value, the rest.
@@ -410,16 +425,13 @@ impl DocText {
             }
             *e = e.wrapping_add(grown);
         }
-        Some(Self {
-            text: text.into(),
-            members,
-        })
+        Some((text, members))
     }
 
     /// Which top-level member has key `name` (a plain string), found from the spans: the key
     /// text ends two bytes before the value.
-    fn member_index(&self, name: &str) -> Option<usize> {
-        let b = self.text.as_str().as_bytes();
+    fn member_index(&self, before: &str, name: &str) -> Option<usize> {
+        let b = before.as_bytes();
         self.members.iter().position(|&(start, _)| {
             let key_end = start.wrapping_sub(2);
             key_end > name.len()
@@ -562,14 +574,16 @@ mod tests {
     proptest! {
         #[test]
         fn spans_found_in_a_text_are_the_spans_of_writing_it(v in arb_json()) {
-            let written = DocText::of(&v, 0);
-            let found = DocText::of_text(written.text.clone());
+            let mut h = History::default();
+            let written = DocText::of(&v, 0, &mut h);
+            let found = DocText::of_text(written.text.clone(), &h);
             prop_assert_eq!(found.map(|d| d.members), Some(written.members));
         }
     }
 
     fn doc_splice_matches_set(doc: Value, names: &[&str], value: Value) {
-        let before = DocText::of(&doc, 0);
+        let mut h = History::default();
+        let before = DocText::of(&doc, 0, &mut h);
         let mut after = doc;
         let mut node = &mut after;
         let mut existing = 0;
@@ -589,14 +603,15 @@ mod tests {
             }
             node = m.entry(*name).or_insert_with(|| json!({}));
         }
+        let value_text = h.add_text(to_text(&value));
         let spliced = before
             .clone()
-            .splice(names, existing, &to_text(&value))
-            .map(|d| d.text.as_str().to_string());
-        let expected = DocText::of(&after, 0);
-        assert_eq!(spliced, Some(expected.text.as_str().to_string()));
+            .splice(&mut h, names, existing, &value_text)
+            .map(|d| h.text(&d.text).to_string());
+        let expected = DocText::of(&after, 0, &mut h);
+        assert_eq!(spliced.as_deref(), Some(h.text(&expected.text)));
         // The spans stay right for the next write.
-        let again = before.splice(names, existing, &to_text(&value));
+        let again = before.splice(&mut h, names, existing, &value_text);
         assert_eq!(again.map(|d| d.members), Some(expected.members));
     }
 
@@ -622,7 +637,8 @@ mod tests {
             writes in prop::collection::vec((prop::collection::vec("[a-c]{1,2}", 1..4), arb_json()), 1..4),
         ) {
             let mut doc = Value::Object(doc.into_iter().collect());
-            let mut text = DocText::of(&doc, 0);
+            let mut h = History::default();
+            let mut text = DocText::of(&doc, 0, &mut h);
             for (names, value) in writes {
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
                 let mut node = &mut doc;
@@ -648,11 +664,13 @@ mod tests {
                 if !writable {
                     return Ok(());
                 }
-                let next = text.clone().splice(&names, existing, &to_text(&value));
+                let value_text = h.add_text(to_text(&value));
+                let next = text.clone().splice(&mut h, &names, existing, &value_text);
                 prop_assert!(next.is_some());
-                text = next.unwrap_or_else(|| DocText::of(&doc, 0));
-                prop_assert_eq!(text.text.as_str(), to_text(&doc));
-                prop_assert_eq!(&text.members, &DocText::of(&doc, 0).members);
+                text = next.unwrap_or_else(|| DocText::of(&doc, 0, &mut h));
+                prop_assert_eq!(h.text(&text.text), to_text(&doc));
+                let fresh = DocText::of(&doc, 0, &mut h);
+                prop_assert_eq!(&text.members, &fresh.members);
             }
         }
     }

@@ -5,7 +5,7 @@ use crate::choice::ChoiceError;
 use crate::clock::VirtualClock;
 use crate::error::Failure;
 use crate::history::{
-    self, EventKind, History, MAX_HISTORY_EVENTS, Payload, StateEntered, StateExited,
+    self, EventKind, History, MAX_HISTORY_EVENTS, StateEntered, StateExited, Text,
 };
 use crate::mocks::{TaskSource, Unmocked};
 use crate::program::{NextState, NumberSource, PathField, Program, State, StateKind, Transition};
@@ -88,10 +88,10 @@ pub(crate) enum TaskDone {
     Output(Value),
     /// The (selected) result, for the caller to write at the state's ResultPath into the raw
     /// input it owns; only when that write cannot fail and OutputPath is absent.
-    InPlace { result: Value, text: Payload },
+    InPlace { result: Value, text: Text },
     /// The result is the state's output as it is (ResultPath `$`, no ResultSelector or
     /// OutputPath), with its text.
-    Result { output: Value, text: Payload },
+    Result { output: Value, text: Text },
 }
 
 /// The output's text, as a state knows it.
@@ -99,9 +99,9 @@ pub enum Written {
     /// The text of the value written at the state's ResultPath, when the output is the raw
     /// input with that write (see [`State::result_member_names`]); with it, how many of the
     /// path's names were in the input already.
-    At(Payload, usize),
+    At(Text, usize),
     /// The whole output's text (a Task whose result is its output).
-    Whole(Payload),
+    Whole(Text),
 }
 
 /// What running one state decided.
@@ -285,8 +285,8 @@ impl Engine<'_> {
         } else {
             String::new()
         };
-        let input_text = input_text.unwrap_or_else(|| DocText::of(&input, 256));
-        let input_len = input_text.text.as_str().len();
+        let input_text = input_text.unwrap_or_else(|| DocText::of(&input, 256, &mut self.history));
+        let input_len = self.history.text(&input_text.text).len();
         let entered = self.emit(
             prev,
             EventKind::StateEntered(
@@ -337,20 +337,22 @@ impl Engine<'_> {
         } else {
             match (state.result_member_names(), written) {
                 (Some(names), Some(Written::At(text, existing))) => {
-                    input_text.splice(names, existing, text.as_str())
+                    input_text.splice(&mut self.history, names, existing, &text)
                 }
-                (_, Some(Written::Whole(text))) => DocText::of_text(text),
+                (_, Some(Written::Whole(text))) => DocText::of_text(text, &self.history),
                 _ => None,
             }
         };
-        let output_text = spliced.unwrap_or_else(|| DocText::of(&output, input_len + 256));
+        let output_text =
+            spliced.unwrap_or_else(|| DocText::of(&output, input_len + 256, &mut self.history));
+        let output_len = self.history.text(&output_text.text).len();
         debug_assert_eq!(
-            output_text.text.as_str(),
+            self.history.text(&output_text.text),
             to_text(&output),
             "state '{}'",
             state.name
         );
-        if output_text.text.as_str().len() > MAX_PAYLOAD_BYTES {
+        if output_len > MAX_PAYLOAD_BYTES {
             return Err(Stop::Error(Failure::new(
                 "States.DataLimitExceeded",
                 format!(
@@ -385,7 +387,7 @@ impl Engine<'_> {
         &mut self,
         state: &'p State,
         raw: Value,
-        raw_text: &Payload,
+        raw_text: &Text,
         ctx: &Value,
         entered: u64,
         entered_at: &str,
@@ -448,8 +450,8 @@ impl Engine<'_> {
                 let (out, written) = match (&state.result_path, state.result_member_names()) {
                     (PathField::Path(p), Some(_)) => {
                         let text = match result_text {
-                            Some(t) => t.clone(),
-                            None => to_text(&res).into(),
+                            Some(t) => Text::Shared(t.clone()),
+                            None => self.history.add_text(to_text(&res)),
                         };
                         let mut out = raw;
                         match p.set_in_place(&mut out, res) {

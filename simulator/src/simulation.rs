@@ -136,18 +136,24 @@ impl<'a> Simulation<'a> {
     /// Runs the execution to its end. Errors only for problems of the setup (an input over the
     /// payload limit, a Task with no mock); ASL failures are an `Outcome` with status FAILED.
     pub fn run(mut self) -> Result<Outcome, SimError> {
-        let input_doc = crate::json::DocText::of(&self.input, 256);
-        let input_text = input_doc.text.clone();
-        if input_text.as_str().len() > MAX_PAYLOAD_BYTES {
-            return Err(SimError::InputTooLarge {
-                size: input_text.as_str().len(),
-            });
-        }
         static DEFAULT_CONTEXT: OnceLock<ExecutionContext> = OnceLock::new();
         let ctx = match &self.context {
             Some(c) => c,
             None => DEFAULT_CONTEXT.get_or_init(ExecutionContext::default),
         };
+        // About four events a state (Entered, Exited, and a Task's scheduled/started/
+        // succeeded): one allocation instead of a doubling series.
+        let mut history = History::with_capacity(
+            (self.program.states.len() * 4).clamp(8, 256),
+            self.program.names.clone(),
+            ctx.region.as_str().into(),
+        );
+        let input_doc = crate::json::DocText::of(&self.input, 256, &mut history);
+        let input_text = input_doc.text.clone();
+        let input_len = history.text(&input_text).len();
+        if input_len > MAX_PAYLOAD_BYTES {
+            return Err(SimError::InputTooLarge { size: input_len });
+        }
         let info = ExecutionInfo {
             context: ctx,
             // `$$.Execution.Input`, kept only when some state reads `$$`.
@@ -159,13 +165,7 @@ impl<'a> Simulation<'a> {
         };
         let mut engine = Engine {
             clock: VirtualClock::new(self.start),
-            // About four events a state (Entered, Exited, and a Task's scheduled/started/
-            // succeeded): one allocation instead of a doubling series.
-            history: History::with_capacity(
-                (self.program.states.len() * 4).clamp(8, 256),
-                self.program.names.clone(),
-                ctx.region.as_str().into(),
-            ),
+            history,
             tasks: self.source.as_mut(),
             rng: ChaCha8Rng::seed_from_u64(self.seed),
             info,
@@ -200,7 +200,10 @@ impl<'a> Simulation<'a> {
         let (status, output, failure) = match result {
             Ok((out, text)) => {
                 // The last state's output text is the execution's output text.
-                let text = text.map_or_else(|| crate::json::to_text(&out).into(), |t| t.text);
+                let text = match text {
+                    Some(t) => t.text,
+                    None => engine.history.add_text(crate::json::to_text(&out)),
+                };
                 engine.emit_final(last, EventKind::ExecutionSucceeded(Output::new(text)));
                 (Status::Succeeded, Some(out), None)
             }

@@ -3,8 +3,8 @@
 
 use crate::error::Failure;
 use crate::history::{
-    ErrorCause, EventKind, LambdaScheduled, Output, Payload, PayloadDetails, Shared, TaskFailed,
-    TaskResource, TaskScheduled, TaskSucceeded,
+    ErrorCause, EventKind, LambdaScheduled, Output, PayloadDetails, Shared, TaskFailed,
+    TaskResource, TaskScheduled, TaskSucceeded, Text,
 };
 use crate::mocks::{TaskCall, TaskResult};
 use crate::program::PathField;
@@ -79,7 +79,7 @@ impl Engine<'_> {
         state: &State,
         def: &TaskDef,
         raw: &Value,
-        raw_text: &Payload,
+        raw_text: &Text,
         entered: u64,
         entered_at: &str,
         prev: &mut u64,
@@ -126,7 +126,7 @@ impl Engine<'_> {
             // The effective input and its text. Without Parameters and InputPath that is the
             // state's input, whose text is known; a source that does not read the input gets
             // the Parameters' text alone.
-            let (params, params_text): (Cow<'_, Value>, Payload) = match &state.parameters {
+            let (params, params_text): (Cow<'_, Value>, Text) = match &state.parameters {
                 None if matches!(state.input_path, PathField::Default) => {
                     (Cow::Borrowed(raw), raw_text.clone())
                 }
@@ -140,17 +140,17 @@ impl Engine<'_> {
                     template
                         .evaluate_text(&mut scope, &mut out)
                         .map_err(runtime)?;
-                    (Cow::Borrowed(&NULL), out.into())
+                    (Cow::Borrowed(&NULL), self.history.add_text(out))
                 }
                 _ => {
                     let params = self.parameters(state, eff.clone(), &ctx).map_err(runtime)?;
-                    let params_text = text(&params).into();
+                    let params_text = self.history.add_text(text(&params));
                     (params, params_text)
                 }
             };
             let params: &Value = &params;
             // AWS: a state input over the quota after Parameters processing is a terminal error.
-            if params_text.as_str().len() > MAX_PAYLOAD_BYTES {
+            if self.history.text(&params_text).len() > MAX_PAYLOAD_BYTES {
                 return Err(Stop::Error(Failure::new(
                     "States.DataLimitExceeded",
                     format!(
@@ -224,10 +224,10 @@ impl Engine<'_> {
             // The result with its text: for the size check and the history event alike.
             let outcome = match result {
                 TaskResult::Succeeded(v) => {
-                    let t = Payload::from(text(&v));
+                    let t = self.history.add_text(text(&v));
                     Ok((v, t))
                 }
-                TaskResult::SucceededWithText(v, t) => Ok((v, t)),
+                TaskResult::SucceededWithText(v, t) => Ok((v, Text::Shared(t))),
                 TaskResult::Failed(f) => Err((
                     Failure {
                         error: f.error,
@@ -244,7 +244,7 @@ impl Engine<'_> {
                 )),
             };
             let outcome = match outcome {
-                Ok((_, t)) if t.as_str().len() > MAX_PAYLOAD_BYTES => Err((
+                Ok((_, t)) if self.history.text(&t).len() > MAX_PAYLOAD_BYTES => Err((
                     Failure::new(
                         "States.DataLimitExceeded",
                         format!(
@@ -275,7 +275,7 @@ impl Engine<'_> {
                     self.record_success(def, result_text, prev)?;
                     let sel = self.result_selector(state, v, &ctx).map_err(runtime)?;
                     if in_place {
-                        let text = written.unwrap_or_else(|| text(&sel).into());
+                        let text = written.unwrap_or_else(|| self.history.add_text(text(&sel)));
                         return Ok(TaskDone::InPlace { result: sel, text });
                     }
                     if let Some(text) = whole_text {
@@ -302,12 +302,7 @@ impl Engine<'_> {
         }
     }
 
-    fn record_success(
-        &mut self,
-        def: &TaskDef,
-        output: Payload,
-        prev: &mut u64,
-    ) -> Result<(), Stop> {
+    fn record_success(&mut self, def: &TaskDef, output: Text, prev: &mut u64) -> Result<(), Stop> {
         let kind = match def.target {
             Target::Lambda { .. } => EventKind::LambdaFunctionSucceeded(Output::new(output)),
             Target::Service { .. } => EventKind::TaskSucceeded(TaskSucceeded {
