@@ -4,12 +4,20 @@
 # results (workflows/tests/MockConfigFile.json, test case HappyPath), full history on both sides,
 # measured in one run and printed side by side. Then `flowc simulate` timed as a whole process.
 #
-#   scripts/compare-local-stepfunctions.sh [SECONDS_PER_ENGINE]   (default 5)
+#   scripts/compare-local-stepfunctions.sh [SECONDS_PER_ROUND] [ROUNDS]   (defaults 5 and 3)
+#
+# Both engines run in alternating rounds (flowc-sim, aws-local-stepfunctions, flowc-sim, ...),
+# each round SECONDS_PER_ROUND long, so a change of machine load falls on both alike; the script
+# prints every round's figure and each engine's median, and the speedup is the ratio of the
+# medians. Both get the same treatment: same definition, input and mocked results, no waits or
+# retry pauses (aws-local-stepfunctions' overrides at 0 ms, flowc's virtual clock), every
+# execution's full event log consumed.
 #
 # Needs the tools scripts/ensure-tools.sh installs (FLOWC_NODE22, FLOWC_LOCAL_SFN_DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 budget=${1:-5}
+rounds=${2:-3}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/flowc-target}
 eval "$(scripts/ensure-tools.sh)"
 : "${FLOWC_NODE22:?FLOWC_NODE22 is not set: run scripts/ensure-tools.sh}"
@@ -31,33 +39,53 @@ mocks=workflows/tests/MockConfigFile.json
 case=HappyPath
 input='{"tenant_id":"t-0001","subdomain":"acme"}'
 
-echo "Running each engine for ${budget}s on the tenant happy path (full history)..." >&2
-ours=$("$throughput" "$machine" "$mocks" "$case" "$input" "$budget")
-theirs=$("$FLOWC_NODE22" scripts/compare-local-stepfunctions.mjs "$FLOWC_LOCAL_SFN_DIR" \
-    "$machine" "$mocks" "$case" "$input" "$budget")
+echo "Running each engine ${rounds} times for ${budget}s, alternating, on the tenant happy path (full history)..." >&2
+results=()
+for round in $(seq "$rounds"); do
+    ours=$("$throughput" "$machine" "$mocks" "$case" "$input" "$budget")
+    echo "  round $round: flowc-sim done" >&2
+    theirs=$("$FLOWC_NODE22" scripts/compare-local-stepfunctions.mjs "$FLOWC_LOCAL_SFN_DIR" \
+        "$machine" "$mocks" "$case" "$input" "$budget")
+    echo "  round $round: aws-local-stepfunctions done" >&2
+    results+=("$ours" "$theirs")
+done
 
 "$FLOWC_NODE22" -e '
-const [a, b] = process.argv.slice(1).map((s) => JSON.parse(s));
-const row = (r) => `${r.engine.padEnd(26)}${r.per_second.toFixed(1).padStart(14)}${String(r.executions).padStart(12)}${String(r.events).padStart(10)}`;
-console.log(`${"engine".padEnd(26)}${"executions/s".padStart(14)}${"runs".padStart(12)}${"events".padStart(10)}`);
-console.log(row(a));
-console.log(row(b));
-console.log(`speedup: ${(a.per_second / b.per_second).toFixed(1)}x`);
-console.log("events: per execution; flowc-sim records AWS GetExecutionHistory events (Lambda");
-console.log("Scheduled/Started/Succeeded included), aws-local-stepfunctions its own event log");
-console.log("(ExecutionStarted, StateEntered/Exited per state, ExecutionSucceeded).");
+const runs = process.argv.slice(1).map((s) => JSON.parse(s));
+const ours = runs.filter((_, i) => i % 2 === 0);
+const theirs = runs.filter((_, i) => i % 2 === 1);
+const median = (xs) => {
+  const s = [...xs].sort((p, q) => p - q);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const pad = (s, n) => String(s).padStart(n);
+console.log(`${"round".padEnd(8)}${pad("flowc-sim exec/s", 18)}${pad("aws-local-sfn exec/s", 22)}${pad("ratio", 9)}`);
+ours.forEach((a, i) => {
+  const b = theirs[i];
+  console.log(`${String(i + 1).padEnd(8)}${pad(a.per_second.toFixed(1), 18)}${pad(b.per_second.toFixed(1), 22)}${pad((a.per_second / b.per_second).toFixed(1) + "x", 9)}`);
+});
+const ma = median(ours.map((r) => r.per_second));
+const mb = median(theirs.map((r) => r.per_second));
+console.log(`${"median".padEnd(8)}${pad(ma.toFixed(1), 18)}${pad(mb.toFixed(1), 22)}${pad((ma / mb).toFixed(1) + "x", 9)}`);
+console.log(`speedup (ratio of medians): ${(ma / mb).toFixed(1)}x`);
+console.log(`events per execution: flowc-sim ${ours[0].events} (AWS GetExecutionHistory events, Lambda`);
+console.log(`Scheduled/Started/Succeeded included), aws-local-stepfunctions ${theirs[0].events} (its own event log:`);
+console.log("ExecutionStarted, StateEntered/Exited per state, ExecutionSucceeded).");
 // Same mocked results, same path: the two engines must end with the same output.
 const canon = (v) => JSON.stringify(v, (_, x) =>
   x && typeof x === "object" && !Array.isArray(x)
     ? Object.fromEntries(Object.entries(x).sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0)))
     : x);
+const a = ours[ours.length - 1];
+const b = theirs[theirs.length - 1];
 if (canon(a.output) !== canon(b.output)) {
   console.log("OUTPUTS DIFFER:\n  flowc-sim: " + canon(a.output) + "\n  aws-local-stepfunctions: " + canon(b.output));
   process.exitCode = 1;
 } else {
   console.log("outputs: identical (" + canon(a.output).length + " bytes of JSON)");
 }
-' "$ours" "$theirs"
+' "${results[@]}"
 
 echo
 echo "flowc simulate as a whole process (tenant happy path, MockConfigFile):"
