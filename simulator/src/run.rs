@@ -8,13 +8,12 @@ use crate::history::{
     self, EventKind, History, MAX_HISTORY_EVENTS, StateEntered, StateExited, Text,
 };
 use crate::mocks::{TaskSource, Unmocked};
-use crate::program::{NextState, NumberSource, PathField, Program, State, StateKind, Transition};
+use crate::program::{NextState, PathField, Program, State, StateKind, Transition};
 use crate::query::{EvalError, Scope};
-use crate::retry::{RetryState, find_catcher, is_uncatchable};
+use crate::retry::{find_catcher, is_uncatchable};
 use crate::simulation::ExecutionContext;
 use rand_chacha::ChaCha8Rng;
-use serde_json::{Map, Value};
-use std::borrow::Cow;
+use serde_json::Value;
 
 /// AWS's payload limit: 256 KiB of UTF-8 JSON.
 pub const MAX_PAYLOAD_BYTES: usize = 262_144;
@@ -69,6 +68,10 @@ pub struct Engine<'a> {
 }
 
 use crate::json::{DocText, to_text};
+
+mod attempt;
+mod context;
+mod processing;
 
 /// Turns an evaluation problem of a state into the ASL error AWS raises for it.
 pub(crate) fn eval_err(state: &str, entered: u64, e: EvalError) -> Stop {
@@ -143,78 +146,6 @@ impl Engine<'_> {
             return Err(Stop::Halt(Halt::TimedOut));
         }
         Ok(())
-    }
-
-    /// The context object `$$` for a state; `Value::Null` when the state never reads it.
-    #[inline]
-    pub fn context(
-        &self,
-        wanted: bool,
-        state: &str,
-        entered: &str,
-        retry_count: Option<u32>,
-        item: Option<&MapItem>,
-        token: Option<String>,
-    ) -> Value {
-        if !wanted {
-            return Value::Null;
-        }
-        self.build_context(state, entered, retry_count, item, token)
-    }
-
-    #[inline(never)]
-    fn build_context(
-        &self,
-        state: &str,
-        entered: &str,
-        retry_count: Option<u32>,
-        item: Option<&MapItem>,
-        token: Option<String>,
-    ) -> Value {
-        let info = &self.info;
-        let names = info.context;
-        let start = self
-            .clock
-            .start()
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let mut exec = Map::new();
-        exec.insert("Id".into(), names.execution_arn.clone().into());
-        exec.insert("Input".into(), info.input.clone());
-        exec.insert("StartTime".into(), start.into());
-        exec.insert("Name".into(), names.execution_name.clone().into());
-        exec.insert("RoleArn".into(), names.role_arn.clone().into());
-        // Express executions cannot be redriven; AWS leaves the field out for them.
-        if !names.express {
-            exec.insert("RedriveCount".into(), 0.into());
-        }
-        let mut st = Map::new();
-        st.insert("EnteredTime".into(), entered.into());
-        st.insert("Name".into(), state.into());
-        // Only states that can retry (Task, Parallel, Map) report RetryCount.
-        if let Some(n) = retry_count {
-            st.insert("RetryCount".into(), n.into());
-        }
-        let mut sm = Map::new();
-        sm.insert("Id".into(), names.state_machine_arn.clone().into());
-        sm.insert("Name".into(), names.state_machine_name.clone().into());
-        let mut ctx = Map::new();
-        ctx.insert("Execution".into(), Value::Object(exec));
-        ctx.insert("State".into(), Value::Object(st));
-        ctx.insert("StateMachine".into(), Value::Object(sm));
-        if let Some(t) = token {
-            let mut task = Map::new();
-            task.insert("Token".into(), t.into());
-            ctx.insert("Task".into(), Value::Object(task));
-        }
-        if let Some(it) = item {
-            let mut item = Map::new();
-            item.insert("Index".into(), it.index.into());
-            item.insert("Value".into(), it.value.clone());
-            let mut map = Map::new();
-            map.insert("Item".into(), Value::Object(item));
-            ctx.insert("Map".into(), Value::Object(map));
-        }
-        Value::Object(ctx)
     }
 
     /// Runs a program from its StartAt to an end state; returns its output.
@@ -606,197 +537,6 @@ impl Engine<'_> {
                 })
             }
             Err(halt) => Err(halt),
-        }
-    }
-
-    /// The effective input when the raw input is not needed afterwards: moved, not copied.
-    fn owned_input(&self, state: &State, raw: Value, ctx: &Value) -> Result<Value, EvalError> {
-        match &state.input_path {
-            PathField::Default => Ok(raw),
-            other => self.select_path_field(other, &raw, ctx),
-        }
-    }
-
-    /// The effective input; borrowed when InputPath is absent (most states), so the document is
-    /// not copied.
-    pub fn input_path<'v>(
-        &self,
-        state: &State,
-        raw: &'v Value,
-        ctx: &Value,
-    ) -> Result<Cow<'v, Value>, EvalError> {
-        match &state.input_path {
-            PathField::Default => Ok(Cow::Borrowed(raw)),
-            other => self.select_path_field(other, raw, ctx).map(Cow::Owned),
-        }
-    }
-
-    pub fn output_path(&self, state: &State, out: Value, ctx: &Value) -> Result<Value, EvalError> {
-        match &state.output_path {
-            PathField::Default => Ok(out),
-            other => self.select_path_field(other, &out, ctx),
-        }
-    }
-
-    pub(crate) fn select_path_field(
-        &self,
-        field: &PathField,
-        data: &Value,
-        ctx: &Value,
-    ) -> Result<Value, EvalError> {
-        match field {
-            PathField::Default => Ok(data.clone()),
-            PathField::Null => Ok(Value::Object(Map::new())),
-            PathField::Path(p) => crate::query::select_path(p, data, ctx),
-        }
-    }
-
-    /// Parameters applied to the effective input (passed through untouched when absent).
-    pub fn parameters<'v>(
-        &mut self,
-        state: &State,
-        eff: Cow<'v, Value>,
-        ctx: &Value,
-    ) -> Result<Cow<'v, Value>, EvalError> {
-        match &state.parameters {
-            None => Ok(eff),
-            Some(t) => t
-                .evaluate(&mut Scope {
-                    input: &eff,
-                    context: ctx,
-                    rng: &mut self.rng,
-                })
-                .map(Cow::Owned),
-        }
-    }
-
-    pub fn result_selector(
-        &mut self,
-        state: &State,
-        result: Value,
-        ctx: &Value,
-    ) -> Result<Value, EvalError> {
-        match &state.result_selector {
-            None => Ok(result),
-            Some(t) => t.evaluate(&mut Scope {
-                input: &result,
-                context: ctx,
-                rng: &mut self.rng,
-            }),
-        }
-    }
-
-    pub fn apply_result_path(
-        &self,
-        field: &PathField,
-        raw: &Value,
-        result: Value,
-    ) -> Result<Value, EvalError> {
-        match field {
-            PathField::Default => Ok(result),
-            other => self.apply_result_path_owned(other, raw.clone(), result),
-        }
-    }
-
-    /// ResultPath: the result replaces the input (`$`, absent), is discarded (`null`), or is
-    /// written into the input at a reference path.
-    pub fn apply_result_path_owned(
-        &self,
-        field: &PathField,
-        raw: Value,
-        result: Value,
-    ) -> Result<Value, EvalError> {
-        match field {
-            PathField::Default => Ok(result),
-            PathField::Null => Ok(raw),
-            PathField::Path(p) => p.set(raw, result).map_err(|e| {
-                EvalError::ResultPath(format!(
-                    "Unable to apply ReferencePath {} to the state input: {e}",
-                    p.as_str()
-                ))
-            }),
-        }
-    }
-
-    /// Resolves a literal-or-path number (TimeoutSecondsPath, MaxConcurrencyPath, ...).
-    pub fn number(
-        &self,
-        src: &NumberSource,
-        field: &str,
-        data: &Value,
-        ctx: &Value,
-    ) -> Result<f64, EvalError> {
-        match src {
-            NumberSource::Literal(n) => Ok(*n),
-            NumberSource::Path(p) => {
-                let v = crate::query::select_path(p, data, ctx)?;
-                v.as_f64().ok_or_else(|| {
-                    EvalError::Runtime(format!(
-                        "The {field}Path field refers to value \"{}\" which is not a valid integer: {}",
-                        to_text(&v),
-                        p.as_str()
-                    ))
-                })
-            }
-        }
-    }
-
-    /// Retry bookkeeping shared by Task, Parallel and Map: returns `Ok(true)` to try again.
-    pub fn should_retry(
-        &mut self,
-        state: &State,
-        retry: &mut RetryState,
-        failure: &Failure,
-    ) -> Result<bool, Stop> {
-        if is_uncatchable(&failure.error) {
-            return Ok(false);
-        }
-        match retry.next_delay(&state.retry, &failure.error, &mut self.rng) {
-            Some(delay) => {
-                self.advance(delay)?;
-                Ok(true)
-            }
-            None => Ok(false),
-        }
-    }
-
-    /// The end of one Parallel or Map attempt, shared by both: when every branch or iteration
-    /// succeeded, the `succeeded` event is written and the outputs go through ResultSelector,
-    /// ResultPath and OutputPath (`Ok(Some(output))`); on a failure the `failed` event is
-    /// written and Retry decides between another attempt (`Ok(None)`) and failing the state.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn finish_attempt(
-        &mut self,
-        state: &State,
-        failure: Option<Stop>,
-        outputs: Vec<Value>,
-        raw: &Value,
-        ctx: &Value,
-        entered: u64,
-        prev: &mut u64,
-        retry: &mut RetryState,
-        (succeeded, failed): (EventKind, EventKind),
-    ) -> Result<Option<Value>, Stop> {
-        let runtime = |e: EvalError| eval_err(state.name.as_str(), entered, e);
-        match failure {
-            None => {
-                self.emit(prev, succeeded)?;
-                let sel = self
-                    .result_selector(state, Value::Array(outputs), ctx)
-                    .map_err(runtime)?;
-                let out = self
-                    .apply_result_path(&state.result_path, raw, sel)
-                    .map_err(runtime)?;
-                self.output_path(state, out, ctx).map(Some).map_err(runtime)
-            }
-            Some(Stop::Error(f)) => {
-                self.emit(prev, failed)?;
-                if self.should_retry(state, retry, &f)? {
-                    return Ok(None);
-                }
-                Err(Stop::Error(f))
-            }
-            Some(halt) => Err(halt),
         }
     }
 }

@@ -1,0 +1,148 @@
+//! Input and output processing: InputPath, Parameters, ResultSelector, ResultPath, OutputPath,
+//! and the numbers a state reads from its input (`*Path` fields).
+
+use super::Engine;
+use crate::json::to_text;
+use crate::program::{NumberSource, PathField, State};
+use crate::query::{EvalError, Scope};
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+impl Engine<'_> {
+    /// The effective input when the raw input is not needed afterwards: moved, not copied.
+    pub(super) fn owned_input(
+        &self,
+        state: &State,
+        raw: Value,
+        ctx: &Value,
+    ) -> Result<Value, EvalError> {
+        match &state.input_path {
+            PathField::Default => Ok(raw),
+            other => self.select_path_field(other, &raw, ctx),
+        }
+    }
+
+    /// The effective input; borrowed when InputPath is absent (most states), so the document is
+    /// not copied.
+    pub fn input_path<'v>(
+        &self,
+        state: &State,
+        raw: &'v Value,
+        ctx: &Value,
+    ) -> Result<Cow<'v, Value>, EvalError> {
+        match &state.input_path {
+            PathField::Default => Ok(Cow::Borrowed(raw)),
+            other => self.select_path_field(other, raw, ctx).map(Cow::Owned),
+        }
+    }
+
+    pub fn output_path(&self, state: &State, out: Value, ctx: &Value) -> Result<Value, EvalError> {
+        match &state.output_path {
+            PathField::Default => Ok(out),
+            other => self.select_path_field(other, &out, ctx),
+        }
+    }
+
+    pub(crate) fn select_path_field(
+        &self,
+        field: &PathField,
+        data: &Value,
+        ctx: &Value,
+    ) -> Result<Value, EvalError> {
+        match field {
+            PathField::Default => Ok(data.clone()),
+            PathField::Null => Ok(Value::Object(Map::new())),
+            PathField::Path(p) => crate::query::select_path(p, data, ctx),
+        }
+    }
+
+    /// Parameters applied to the effective input (passed through untouched when absent).
+    pub fn parameters<'v>(
+        &mut self,
+        state: &State,
+        eff: Cow<'v, Value>,
+        ctx: &Value,
+    ) -> Result<Cow<'v, Value>, EvalError> {
+        match &state.parameters {
+            None => Ok(eff),
+            Some(t) => t
+                .evaluate(&mut Scope {
+                    input: &eff,
+                    context: ctx,
+                    rng: &mut self.rng,
+                })
+                .map(Cow::Owned),
+        }
+    }
+
+    pub fn result_selector(
+        &mut self,
+        state: &State,
+        result: Value,
+        ctx: &Value,
+    ) -> Result<Value, EvalError> {
+        match &state.result_selector {
+            None => Ok(result),
+            Some(t) => t.evaluate(&mut Scope {
+                input: &result,
+                context: ctx,
+                rng: &mut self.rng,
+            }),
+        }
+    }
+
+    pub fn apply_result_path(
+        &self,
+        field: &PathField,
+        raw: &Value,
+        result: Value,
+    ) -> Result<Value, EvalError> {
+        match field {
+            PathField::Default => Ok(result),
+            other => self.apply_result_path_owned(other, raw.clone(), result),
+        }
+    }
+
+    /// ResultPath: the result replaces the input (`$`, absent), is discarded (`null`), or is
+    /// written into the input at a reference path.
+    pub fn apply_result_path_owned(
+        &self,
+        field: &PathField,
+        raw: Value,
+        result: Value,
+    ) -> Result<Value, EvalError> {
+        match field {
+            PathField::Default => Ok(result),
+            PathField::Null => Ok(raw),
+            PathField::Path(p) => p.set(raw, result).map_err(|e| {
+                EvalError::ResultPath(format!(
+                    "Unable to apply ReferencePath {} to the state input: {e}",
+                    p.as_str()
+                ))
+            }),
+        }
+    }
+
+    /// Resolves a literal-or-path number (TimeoutSecondsPath, MaxConcurrencyPath, ...).
+    pub fn number(
+        &self,
+        src: &NumberSource,
+        field: &str,
+        data: &Value,
+        ctx: &Value,
+    ) -> Result<f64, EvalError> {
+        match src {
+            NumberSource::Literal(n) => Ok(*n),
+            NumberSource::Path(p) => {
+                let v = crate::query::select_path(p, data, ctx)?;
+                v.as_f64().ok_or_else(|| {
+                    EvalError::Runtime(format!(
+                        "The {field}Path field refers to value \"{}\" which is not a valid integer: {}",
+                        to_text(&v),
+                        p.as_str()
+                    ))
+                })
+            }
+        }
+    }
+}
