@@ -1,5 +1,7 @@
 //! The shared front half of every subcommand: read a file, parse or load it, run the checks,
-//! report every diagnostic, and hand back the machine only when there were no errors.
+//! report every diagnostic, and hand back the machine only when there were no errors. A `.flow`
+//! file's resolve errors and graph findings are reported together when its graph survived
+//! resolving intact.
 
 use std::path::Path;
 
@@ -33,18 +35,27 @@ pub(crate) fn load_checked(
     };
     let text = SourceText::new(source.name.clone(), source.text.clone());
     let machine = match kind {
-        InputKind::Flow => match lower::compile(&source.text, bindings) {
+        InputKind::Flow => match lower::compile_for_checks(&source.text, bindings) {
             Ok(lowered) => {
                 run_checks(&lowered.machine, &lowered.spans, &text, emitter);
                 lowered.machine
             }
-            Err(CompileError::Parse(err)) => {
+            Err((CompileError::Parse(err), _)) => {
                 emitter.emit(&err, Some(&text));
                 return None;
             }
-            Err(CompileError::Resolve(errors)) => {
+            Err((CompileError::Resolve(errors), partial)) => {
                 for err in &errors {
                     emitter.emit(err, Some(&text));
+                }
+                // The graph is intact: its findings belong to this run's report too, except
+                // those the resolve stage has already said in its own words.
+                if let Some(lowered) = partial {
+                    for finding in check::check(&lowered.machine, &lowered.spans) {
+                        if !said_by_resolve(&finding) {
+                            emitter.emit(&finding, Some(&text));
+                        }
+                    }
                 }
                 return None;
             }
@@ -65,6 +76,18 @@ pub(crate) fn load_checked(
         },
     };
     (emitter.errors() == 0).then_some(machine)
+}
+
+/// Check findings that a `.flow` file's resolve stage reports itself (unknown targets, the
+/// position of States.ALL, names defined twice).
+fn said_by_resolve(finding: &check::CheckError) -> bool {
+    matches!(
+        finding,
+        check::CheckError::UnknownTarget { .. }
+            | check::CheckError::StatesAllNotAlone { .. }
+            | check::CheckError::StatesAllNotLast { .. }
+            | check::CheckError::DuplicateState { .. }
+    )
 }
 
 fn run_checks(

@@ -4,7 +4,8 @@
 //! policies) are collected first, then every state is built, checking each value on the way.
 //! All problems are collected and returned together as [`ResolveError`]s (`flowc::resolve::*`).
 //! Graph checks (reachability, terminal states, escaping branches...) run afterwards over the
-//! ASL model: see `crate::check`.
+//! ASL model: see `crate::check`. They also run when resolving failed, as long as no error
+//! cost the machine a state or a transition ([`compile_for_checks`]), so one run reports both.
 
 mod error;
 mod names;
@@ -72,12 +73,31 @@ pub enum CompileError {
 
 /// Parse and lower a `.flow` source.
 pub fn compile(source: &str, bindings: &Bindings) -> Result<Lowered, CompileError> {
-    let workflow = flowc_dsl::parse(source).map_err(CompileError::Parse)?;
-    lower(&workflow, bindings).map_err(CompileError::Resolve)
+    compile_for_checks(source, bindings).map_err(|(error, _)| error)
+}
+
+/// [`compile`], and when resolving fails without costing the machine a state or a transition,
+/// the machine as far as it was built: the graph checks can run on it, so that a run reports
+/// the resolve errors and the graph findings together. Never emit that machine.
+pub fn compile_for_checks(
+    source: &str,
+    bindings: &Bindings,
+) -> Result<Lowered, (CompileError, Option<Box<Lowered>>)> {
+    let workflow = flowc_dsl::parse(source).map_err(|e| (CompileError::Parse(e), None))?;
+    lower_for_checks(&workflow, bindings)
+        .map_err(|(e, partial)| (CompileError::Resolve(e), partial))
 }
 
 /// Lower a parsed workflow to ASL.
 pub fn lower(workflow: &Workflow, bindings: &Bindings) -> Result<Lowered, Vec<ResolveError>> {
+    lower_for_checks(workflow, bindings).map_err(|(errors, _)| errors)
+}
+
+/// [`lower`], with the partial machine as [`compile_for_checks`] describes.
+pub fn lower_for_checks(
+    workflow: &Workflow,
+    bindings: &Bindings,
+) -> Result<Lowered, (Vec<ResolveError>, Option<Box<Lowered>>)> {
     let mut errors = values::Errors::default();
     let scope = names::Scope::collect(workflow, bindings, &mut errors);
     let mut spans = FlowSpans::with_capacity(scope.state_count());
@@ -118,11 +138,8 @@ pub fn lower(workflow: &Workflow, bindings: &Bindings) -> Result<Lowered, Vec<Re
                 span: Span::new(0, 0).into(),
             });
         }
-        return Err(errors.0);
+        return Err((errors.0, None));
     };
-    if !errors.0.is_empty() {
-        return Err(errors.0);
-    }
     let machine = StateMachine {
         comment,
         query_language: None,
@@ -131,7 +148,12 @@ pub fn lower(workflow: &Workflow, bindings: &Bindings) -> Result<Lowered, Vec<Re
         timeout_seconds,
         version,
     };
-    Ok(Lowered { machine, spans })
+    let lowered = Lowered { machine, spans };
+    if errors.0.is_empty() {
+        return Ok(lowered);
+    }
+    let partial = errors.graph_intact().then(|| Box::new(lowered));
+    Err((errors.0, partial))
 }
 
 #[cfg(test)]

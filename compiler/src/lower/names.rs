@@ -84,7 +84,8 @@ impl<'a> Scope<'a> {
 
     fn add_generated(&mut self, name: Cow<'a, str>, span: Span, errors: &mut Errors) {
         if let Some(first) = self.states.get(name.as_ref()) {
-            errors.push(ResolveError::DuplicateState {
+            // The second state of that name replaces the first in the machine.
+            errors.push_graph_loss(ResolveError::DuplicateState {
                 name: name.into_owned(),
                 span: span.into(),
                 first: (*first).into(),

@@ -49,7 +49,12 @@ pub(crate) fn lower_block(
         let ctx = Ctx { parent, scope };
         match &state.kind {
             StateKind::Poll(poll) => {
-                super::poll::lower_poll(state, poll, &ctx, spans, errors, &mut out)
+                let before = errors.0.len();
+                super::poll::lower_poll(state, poll, &ctx, spans, errors, &mut out);
+                if errors.0.len() > before {
+                    // A poll with errors may be missing some of its generated states.
+                    errors.mark_graph_loss();
+                }
             }
             _ => {
                 if let Some(lowered) = lower_state(state, fallthrough, None, &ctx, spans, errors) {
@@ -151,7 +156,6 @@ pub(crate) fn lower_state(
     errors: &mut Errors,
 ) -> Option<(StateName, AslState)> {
     let path = ctx.path(&state.name.node);
-    let before = errors.0.len();
     let body = lower_body(state, &path, forced.is_some(), ctx, spans, errors);
     let transition = forced
         .or(body.transition.clone())
@@ -193,7 +197,7 @@ pub(crate) fn lower_state(
                 .iter()
                 .any(|f| matches!(f.node, Field::When(_)))
             {
-                errors.push(ResolveError::MissingField {
+                errors.push_graph_loss(ResolveError::MissingField {
                     kind: "choice",
                     name: state.name.node.clone(),
                     what: "at least one `when` rule",
@@ -259,7 +263,7 @@ pub(crate) fn lower_state(
                 values::reference_path(&p.node, p.span, "ItemsPath is a reference path", errors)
             });
             let Some(item_processor) = body.process else {
-                errors.push(ResolveError::MissingField {
+                errors.push_graph_loss(ResolveError::MissingField {
                     kind: "map",
                     name: state.name.node.clone(),
                     what: "a `process { ... }` block",
@@ -300,9 +304,9 @@ pub(crate) fn lower_state(
             fields: body.fields,
         },
     );
-    if errors.0.len() > before {
-        return None;
-    }
+    // A state with errors stays in the machine (fields that failed are left out), so the
+    // graph checks can still run beside the resolve errors; the machine itself is never
+    // emitted while there are errors.
     let lowered = AslState {
         name: name.clone(),
         comment: body.comment,
@@ -339,7 +343,8 @@ fn lower_body(
             } else {
                 format!("see the field table in dsl/LANGUAGE.md for what a {kind} state takes")
             };
-            errors.push(ResolveError::FieldNotAllowed {
+            // The field is skipped: a transition it held is not in the machine.
+            errors.push_graph_loss(ResolveError::FieldNotAllowed {
                 kind,
                 field: field.node.keyword(),
                 help,
@@ -356,7 +361,7 @@ fn lower_body(
         if let Some(key) = once_key
             && !seen.insert(key)
         {
-            errors.push(ResolveError::DuplicateField {
+            errors.push_graph_loss(ResolveError::DuplicateField {
                 field: field.node.keyword(),
                 span: span.into(),
             });
@@ -500,6 +505,9 @@ fn lower_field(
                     assign: None,
                     output: None,
                 });
+            } else {
+                // The rule (and its transition) is not in the machine.
+                errors.mark_graph_loss();
             }
         }
         Field::Otherwise(target) => {
@@ -623,7 +631,7 @@ fn lower_branch(
     };
     let block = lower_block(&refs, inner.parent, inner.scope, spans, errors);
     let Some(start_at) = block.start_at else {
-        errors.push(ResolveError::MissingField {
+        errors.push_graph_loss(ResolveError::MissingField {
             kind: "branch",
             name: parent.0.to_string(),
             what: "at least one state",

@@ -455,3 +455,52 @@ fn span_table_points_at_fields_by_asl_pointer() {
     // A field that was not written falls back to the state's name.
     assert_eq!(text("Next"), "T");
 }
+
+/// The machine handed back beside resolve errors, if any.
+fn partial(source: &str) -> Option<Box<Lowered>> {
+    match compile_for_checks(source, &Bindings::new()) {
+        Err((CompileError::Resolve(errors), partial)) => {
+            assert!(!errors.is_empty());
+            partial
+        }
+        other => panic!("expected resolve errors, got {other:#?}"),
+    }
+}
+
+#[test]
+fn errors_that_leave_the_graph_intact_hand_back_the_whole_machine() {
+    // A bad path and an unknown resource: every state and transition is still there.
+    let lowered = partial(
+        "task A = nowhere { result_path $..[ }\npass B\nsucceed Done\npass Orphan { next Done }\n",
+    )
+    .expect("the graph is intact");
+    let names: Vec<&str> = lowered.machine.states.keys().map(|n| n.as_str()).collect();
+    assert_eq!(names, ["A", "B", "Done", "Orphan"]);
+    let findings = crate::check::check(&lowered.machine, &lowered.spans);
+    assert!(
+        findings
+            .iter()
+            .any(|f| matches!(f, crate::check::CheckError::UnreachableState { name, .. } if name == "Orphan")),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn errors_that_cost_a_state_or_transition_hand_back_nothing() {
+    // A rule whose condition does not lower loses its transition to B.
+    assert!(
+        partial(
+            "choice C {\n    when $..[ == 1 -> B\n    otherwise -> Done\n}\npass B\nsucceed Done\n"
+        )
+        .is_none()
+    );
+    // The second `A` replaces the first.
+    assert!(partial("pass A\npass A\nsucceed Done\n").is_none());
+    // `next` is not a Choice field: the transition it names is not in the machine.
+    assert!(
+        partial("choice C {\n    when $.a == 1 -> Done\n    next Done\n}\nsucceed Done\n")
+            .is_none()
+    );
+    // A Map without its process.
+    assert!(partial("map M over $.items\nsucceed Done\n").is_none());
+}

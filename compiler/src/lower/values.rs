@@ -14,11 +14,31 @@ use super::error::ResolveError;
 
 /// Where lowering collects its errors.
 #[derive(Default)]
-pub(crate) struct Errors(pub Vec<ResolveError>);
+pub(crate) struct Errors(pub Vec<ResolveError>, GraphLoss);
+
+/// Whether an error cost the lowered machine a state or a transition (a dropped Choice rule, a
+/// Map without its process, a name defined twice, ...). While it has not, the machine's graph
+/// is the flow's, and the graph checks can run beside the resolve errors.
+#[derive(Debug, Default)]
+pub(crate) struct GraphLoss(bool);
 
 impl Errors {
     pub fn push(&mut self, error: ResolveError) {
         self.0.push(error);
+    }
+
+    /// An error that also removed a state or a transition from the lowered machine.
+    pub fn push_graph_loss(&mut self, error: ResolveError) {
+        self.1 = GraphLoss(true);
+        self.0.push(error);
+    }
+
+    pub fn mark_graph_loss(&mut self) {
+        self.1 = GraphLoss(true);
+    }
+
+    pub fn graph_intact(&self) -> bool {
+        !self.1.0
     }
 }
 
