@@ -581,16 +581,15 @@ mod tests {
         }
     }
 
-    fn doc_splice_matches_set(doc: Value, names: &[&str], value: Value) {
-        let mut h = History::default();
-        let before = DocText::of(&doc, 0, &mut h);
-        let mut after = doc;
-        let mut node = &mut after;
+    /// Writes `value` at `names` in `doc` (creating objects on the way), as ResultPath does;
+    /// returns how many of the names already existed, or `None` when a step is not an object.
+    fn write_at(doc: &mut Value, names: &[&str], value: &Value) -> Option<usize> {
+        let mut node = doc;
         let mut existing = 0;
         let mut still = true;
         for (k, name) in names.iter().enumerate() {
             let Value::Object(m) = node else {
-                panic!("not an object")
+                return None;
             };
             if still && m.contains_key(*name) {
                 existing += 1;
@@ -603,6 +602,16 @@ mod tests {
             }
             node = m.entry(*name).or_insert_with(|| json!({}));
         }
+        Some(existing)
+    }
+
+    fn doc_splice_matches_set(doc: Value, names: &[&str], value: Value) {
+        let mut h = History::default();
+        let before = DocText::of(&doc, 0, &mut h);
+        let mut after = doc;
+        let Some(existing) = write_at(&mut after, names, &value) else {
+            panic!("not an object")
+        };
         let value_text = h.add_text(to_text(&value));
         let spliced = before
             .clone()
@@ -641,29 +650,9 @@ mod tests {
             let mut text = DocText::of(&doc, 0, &mut h);
             for (names, value) in writes {
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
-                let mut node = &mut doc;
-                let mut existing = 0;
-                let mut still = true;
-                let mut writable = true;
-                for (k, name) in names.iter().enumerate() {
-                    let Value::Object(m) = node else {
-                        writable = false;
-                        break;
-                    };
-                    if still && m.contains_key(*name) {
-                        existing += 1;
-                    } else {
-                        still = false;
-                    }
-                    if k + 1 == names.len() {
-                        m.insert((*name).to_string(), value.clone());
-                        break;
-                    }
-                    node = m.entry(*name).or_insert_with(|| json!({}));
-                }
-                if !writable {
+                let Some(existing) = write_at(&mut doc, &names, &value) else {
                     return Ok(());
-                }
+                };
                 let value_text = h.add_text(to_text(&value));
                 let next = text.clone().splice(&mut h, &names, existing, &value_text);
                 prop_assert!(next.is_some());
