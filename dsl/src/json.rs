@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::ast::Span;
 use crate::error::ParseError;
+use crate::parse::{Scanner, Token};
 
 /// Decode the JSON literal `text`, which starts at byte `start` of the source.
 pub(crate) fn decode(text: &str, start: usize) -> Result<Value, ParseError> {
@@ -33,27 +34,15 @@ fn blank_comments(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.bytes().any(|b| b == b'#' || b == b'/') {
         return text.into();
     }
+    // The parse module's pre-scan knows strings and comments; the same scanner finds them here.
     let mut bytes = text.as_bytes().to_vec();
-    let mut i = 0;
-    let mut in_string = false;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if in_string {
-            match b {
-                b'\\' => i += 1,
-                b'"' | b'\n' => in_string = false,
-                _ => {}
-            }
-        } else if b == b'"' {
-            in_string = true;
-        } else if b == b'#' || (b == b'/' && bytes.get(i + 1) == Some(&b'/')) {
-            while i < bytes.len() && bytes[i] != b'\n' {
-                bytes[i] = b' ';
-                i += 1;
-            }
-            continue;
+    let mut scanner = Scanner::new(text);
+    while let Some((start, token)) = scanner.next_token() {
+        if let Token::Comment(end) = token
+            && let Some(comment) = bytes.get_mut(start..end)
+        {
+            comment.fill(b' ');
         }
-        i += 1;
     }
     // Only ASCII bytes were written, and only over whole comments (which end at a newline or
     // at the end), so the text is still UTF-8; the fallback is never taken.

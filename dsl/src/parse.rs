@@ -84,7 +84,7 @@ fn blank_line_follows(source: &str, end: usize) -> bool {
     lines.next().is_some_and(|line| line.trim().is_empty()) && !rest.trim().is_empty()
 }
 
-enum Token {
+pub(crate) enum Token {
     Open,
     Close,
     /// A comment ending at this byte offset.
@@ -105,20 +105,20 @@ static SCANNED: [bool; 256] = {
 
 /// A tiny lexer that knows just enough (strings, comments, brackets) to find comments and
 /// measure nesting without recursion.
-struct Scanner<'a> {
+pub(crate) struct Scanner<'a> {
     bytes: &'a [u8],
     pos: usize,
 }
 
 impl<'a> Scanner<'a> {
-    fn new(source: &'a str) -> Self {
+    pub(crate) fn new(source: &'a str) -> Self {
         Self {
             bytes: source.as_bytes(),
             pos: 0,
         }
     }
 
-    fn next_token(&mut self) -> Option<(usize, Token)> {
+    pub(crate) fn next_token(&mut self) -> Option<(usize, Token)> {
         loop {
             // Most bytes matter to none of the cases below: skip them with one table test each.
             let skip = self
