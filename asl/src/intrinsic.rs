@@ -231,7 +231,18 @@ impl IntrinsicCall {
         context: &Value,
         rng: &mut dyn rand::RngCore,
     ) -> Result<Value, IntrinsicEvalError> {
-        eval::evaluate(&self.call, input, context, rng)
+        let select = |path: &JsonPath| path.select(if path.is_context() { context } else { input });
+        eval::evaluate(&self.call, &select, rng)
+    }
+
+    /// As [`Self::evaluate`], with path arguments read by `select` (for a caller whose input
+    /// is not a `serde_json::Value`, or that can read some paths more cheaply).
+    pub fn evaluate_with(
+        &self,
+        select: &dyn Fn(&JsonPath) -> Result<Value, PathEvalError>,
+        rng: &mut dyn rand::RngCore,
+    ) -> Result<Value, IntrinsicEvalError> {
+        eval::evaluate(&self.call, select, rng)
     }
 }
 

@@ -59,7 +59,7 @@ fn run() -> Result<String, String> {
     let started = Instant::now();
     let mut executions = 0u64;
     let mut events = 0usize;
-    let mut output = serde_json::Value::Null;
+    let mut output = flowc_sim::Doc::default();
     while started.elapsed() < budget {
         let outcome = Simulation::new(&program)
             .input(input.clone())

@@ -2,6 +2,7 @@
 //! Every comparison operator lives here, including the `Is*` tests, the `*Path` forms (compare
 //! against another node of the input) and timestamp comparisons.
 
+use crate::doc::Doc;
 use crate::jsonpath::Path;
 use chrono::{DateTime, FixedOffset};
 use flowc_asl as asl;
@@ -248,9 +249,8 @@ fn glob_match(pattern: &str, text: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChoiceError(pub String);
 
-fn select<'v>(path: &Path, input: &'v Value, context: &'v Value) -> Option<Cow<'v, Value>> {
-    let root = if path.is_context() { context } else { input };
-    path.select_cow(root).ok()
+fn select<'v>(path: &Path, input: &'v Doc, context: &'v Value) -> Option<Cow<'v, Value>> {
+    crate::query::select_value(path, input, context).ok()
 }
 
 fn missing(path: &Path) -> ChoiceError {
@@ -261,7 +261,7 @@ fn missing(path: &Path) -> ChoiceError {
 }
 
 impl Condition {
-    pub fn evaluate(&self, input: &Value, context: &Value) -> Result<bool, ChoiceError> {
+    pub fn evaluate(&self, input: &Doc, context: &Value) -> Result<bool, ChoiceError> {
         match self {
             Condition::And(list) => {
                 for c in list {
@@ -347,7 +347,7 @@ mod tests {
         let rule = choices
             .first()
             .ok_or_else(|| ChoiceError("no rule".into()))?;
-        rule.condition.evaluate(&input, &json!({}))
+        rule.condition.evaluate(&Doc::from(input), &json!({}))
     }
 
     #[test]

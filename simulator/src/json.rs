@@ -3,6 +3,7 @@
 //! text, and serde_json escapes strings one byte at a time. Here runs of plain bytes are found
 //! eight at a time and copied in one go.
 
+use crate::doc::Doc;
 use crate::history::{History, Text};
 use serde_json::Value;
 use std::fmt::Write;
@@ -92,7 +93,7 @@ fn is_plain(bytes: &[u8]) -> bool {
     !word_needs_escape(u64::from_le_bytes(tail))
 }
 
-fn write_str(out: &mut String, s: &str) {
+pub(crate) fn write_str(out: &mut String, s: &str) {
     out.push('"');
     if is_plain(s.as_bytes()) {
         out.push_str(s);
@@ -331,6 +332,32 @@ impl DocText {
         Self {
             text: history.add_text(text),
             members,
+        }
+    }
+
+    /// [`Self::of`] for a document with shared subtrees ([`Doc`]).
+    pub fn of_doc(doc: &Doc, capacity: usize, history: &mut History) -> Self {
+        let members = match doc {
+            Doc::Value(v) => return Self::of(v, capacity, history),
+            Doc::Object(members) => members,
+        };
+        let mut text = String::with_capacity(capacity);
+        let mut spans = Vec::with_capacity(members.len());
+        text.push('{');
+        for (i, (key, value)) in members.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            write_str(&mut text, key);
+            text.push(':');
+            let start = text.len();
+            value.write_text(&mut text);
+            spans.push((start, text.len()));
+        }
+        text.push('}');
+        Self {
+            text: history.add_text(text),
+            members: spans,
         }
     }
 

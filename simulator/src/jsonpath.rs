@@ -3,10 +3,12 @@
 //! the engine needs on top: the reference-path form for writes (ResultPath) when the path has
 //! one, and AWS's wording when a path selects nothing.
 
-use flowc_asl::path::{JsonPath, PathEvalError, RefStep, ReferencePath};
+use crate::doc::{Doc, Node};
+use flowc_asl::path::{JsonPath, PathEvalError, RefStep, ReferencePath, Segment, Selector};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 /// Objects up to this many members are searched by comparing names in order rather than by
 /// hashing the name (serde_json's ordered map hashes with SipHash, which costs more than a few
@@ -34,15 +36,43 @@ pub fn member<'v>(members: &'v Map<String, Value>, name: &str) -> Option<&'v Val
     }
 }
 
-/// The member `name` of an object, to change it.
-pub fn member_mut<'v>(members: &'v mut Map<String, Value>, name: &str) -> Option<&'v mut Value> {
-    if members.len() <= SCAN_LIMIT {
-        members
-            .iter_mut()
-            .find(|(k, _)| same_name(k, name))
-            .map(|(_, v)| v)
-    } else {
-        members.get_mut(name)
+/// A path of the loaded model (an intrinsic function's argument) selected in a document: by
+/// member names through shared subtrees when the path is names only, by the general evaluator
+/// over the document as a value otherwise.
+pub fn select_in_doc(path: &JsonPath, doc: &Doc) -> Result<Value, PathEvalError> {
+    let names_only = path.function().is_none()
+        && path
+            .segments()
+            .iter()
+            .all(|s| matches!(s, Segment::Child(Selector::Name(_))));
+    if names_only {
+        let mut node = Node::Doc(doc);
+        let mut found = true;
+        for segment in path.segments() {
+            let Segment::Child(Selector::Name(name)) = segment else {
+                found = false;
+                break;
+            };
+            let next = match node {
+                Node::Doc(d) => d.member(name),
+                Node::Value(Value::Object(members)) => member(members, name).map(Node::Value),
+                Node::Value(_) => None,
+            };
+            match next {
+                Some(n) => node = n,
+                None => {
+                    found = false;
+                    break;
+                }
+            }
+        }
+        if found {
+            return Ok(node.to_cow().into_owned());
+        }
+    }
+    match doc {
+        Doc::Value(v) => path.select(v),
+        Doc::Object(_) => path.select(&doc.to_value()),
     }
 }
 
@@ -54,15 +84,15 @@ pub struct Path {
     reference: Option<ReferencePath>,
     /// The member names when the path is names only (`$.a.b`: `["a", "b"]`; `$`: none), the
     /// common case, walked without the general evaluator.
-    names: Option<Box<[String]>>,
+    names: Option<Box<[Arc<str>]>>,
 }
 
-fn names_of(reference: Option<&ReferencePath>) -> Option<Box<[String]>> {
+fn names_of(reference: Option<&ReferencePath>) -> Option<Box<[Arc<str>]>> {
     reference?
         .steps()
         .iter()
         .map(|s| match s {
-            RefStep::Name(n) => Some(n.clone()),
+            RefStep::Name(n) => Some(Arc::from(n.as_str())),
             RefStep::Index(_) => None,
         })
         .collect()
@@ -133,8 +163,30 @@ impl Path {
         }
     }
 
+    /// The node this path selects in a document, as a value: borrowed when the path names a
+    /// node by member names (the common case, walked through shared subtrees without
+    /// building anything), the general evaluator's result otherwise.
+    pub fn select_doc_cow<'v>(&self, root: &'v Doc) -> Result<Cow<'v, Value>, PathEvalError> {
+        if let Some(node) = self.names.as_deref().and_then(|names| root.walk(names)) {
+            return Ok(node.to_cow());
+        }
+        match root {
+            Doc::Value(v) => self.select_cow(v),
+            Doc::Object(_) => self.path.select(&root.to_value()).map(Cow::Owned),
+        }
+    }
+
+    /// As [`Self::select_doc_cow`], as a document of its own: a node named by member names
+    /// stays shared.
+    pub fn select_doc(&self, root: &Doc) -> Result<Doc, PathEvalError> {
+        if let Some(node) = self.names.as_deref().and_then(|names| root.walk(names)) {
+            return Ok(node.to_doc());
+        }
+        self.select_doc_cow(root).map(|v| Doc::from(v.into_owned()))
+    }
+
     /// Writes `value` at this path inside `root`, as ResultPath does.
-    pub fn set(&self, root: Value, value: Value) -> Result<Value, String> {
+    pub fn set(&self, root: Doc, value: Doc) -> Result<Doc, String> {
         let mut root = root;
         let value = match self.set_in_place(&mut root, value) {
             Ok(_) => return Ok(root),
@@ -144,102 +196,50 @@ impl Path {
             .reference
             .as_ref()
             .ok_or_else(|| format!("'{}' is not a reference path", self.as_str()))?;
-        reference.set(&mut root, value).map_err(|e| e.to_string())?;
-        Ok(root)
+        let mut plain = root.into_value();
+        reference
+            .set(&mut plain, value.into_value())
+            .map_err(|e| e.to_string())?;
+        Ok(Doc::from(plain))
     }
 }
 
 impl Path {
     /// Whether [`Self::set_in_place`] would write `root` without error; `false` also when it
-    /// cannot tell cheaply (then callers copy the document and use [`Self::set`]).
-    pub fn can_set_in_place(&self, root: &Value) -> bool {
-        let Some((_, parents)) = self.names.as_deref().and_then(<[String]>::split_last) else {
-            return false;
-        };
-        let mut node = root;
-        for name in parents {
-            node = match node {
-                Value::Object(members) => match member(members, name) {
-                    Some(next) => next,
-                    // Missing objects are created (the path is names only).
-                    None => return true,
-                },
-                _ => return false,
-            };
+    /// cannot tell cheaply (then callers use [`Self::set`]).
+    pub fn can_set_in_place(&self, root: &Doc) -> bool {
+        match self.names.as_deref() {
+            Some(names) if !names.is_empty() => root.can_set_at(names),
+            _ => false,
         }
-        matches!(node, Value::Object(_))
     }
 
     /// The member names of a path made of names only (`$.a.b`: `["a", "b"]`); `None` for `$`
     /// and for paths with indexes.
-    pub fn member_names(&self) -> Option<&[String]> {
+    pub fn member_names(&self) -> Option<&[Arc<str>]> {
         let names = self.names.as_deref()?;
         (!names.is_empty() && !self.is_context()).then_some(names)
     }
 
-    /// How many leading names of this path exist in `root` (`$.a.b` in `{"a": {}}`: 1).
-    pub fn existing_names(&self, root: &Value) -> usize {
-        let Some(reference) = &self.reference else {
-            return 0;
-        };
-        let mut node = root;
-        let mut count = 0;
-        for step in reference.steps() {
-            match (step, node) {
-                (RefStep::Name(name), Value::Object(members)) => match member(members, name) {
-                    Some(next) => {
-                        node = next;
-                        count += 1;
-                    }
-                    None => break,
-                },
-                _ => break,
-            }
+    /// The member names of a names-only path into the state input (`$`: none); `None` for
+    /// other paths and for `$$` paths.
+    pub fn input_names(&self) -> Option<&[Arc<str>]> {
+        if self.is_context() {
+            None
+        } else {
+            self.names.as_deref()
         }
-        count
     }
 
-    /// ResultPath's write into a document the caller owns, without copying it, when
-    /// [`Self::can_set_in_place`] says it cannot fail (otherwise `root` is left as it is and
-    /// `value` comes back). Returns how many leading names of the path were already there.
-    /// Same result as [`ReferencePath::set`], in one walk, without preparing error texts.
-    pub fn set_in_place(&self, root: &mut Value, value: Value) -> Result<usize, Value> {
-        let Some((last, parents)) = self.names.as_deref().and_then(<[String]>::split_last) else {
-            return Err(value);
-        };
-        let mut node = root;
-        let mut existing = 0;
-        let mut still = true;
-        for name in parents {
-            // Nothing is changed before this test can fail: once a member is created, every
-            // node below it is a new object.
-            let Value::Object(members) = node else {
-                return Err(value);
-            };
-            if still && member(members, name).is_some() {
-                existing += 1;
-            } else {
-                still = false;
-                members.insert(name.clone(), Value::Object(Map::new()));
-            }
-            node = match member_mut(members, name) {
-                Some(next) => next,
-                None => return Err(value),
-            };
+    /// ResultPath's write into a document the caller owns, when [`Self::can_set_in_place`]
+    /// says it cannot fail (otherwise `root` is left as it is and `value` comes back). Returns
+    /// how many leading names of the path were already there. Same result as
+    /// [`ReferencePath::set`], without preparing error texts.
+    pub fn set_in_place(&self, root: &mut Doc, value: Doc) -> Result<usize, Doc> {
+        match self.names.as_deref() {
+            Some(names) if !names.is_empty() => root.set_at(names, value),
+            _ => Err(value),
         }
-        let Value::Object(members) = node else {
-            return Err(value);
-        };
-        match member_mut(members, last) {
-            Some(slot) => {
-                *slot = value;
-                existing += usize::from(still);
-            }
-            None => {
-                members.insert(last.clone(), value);
-            }
-        }
-        Ok(existing)
     }
 }
 
@@ -267,11 +267,20 @@ mod tests {
 
     #[test]
     fn set_writes_through_reference_paths_only() {
+        let set = |p: &str, root: Value, value: Value| {
+            path(p)
+                .set(Doc::from(root), Doc::from(value))
+                .map(Doc::into_value)
+        };
         assert_eq!(
-            path("$.a.b").set(json!({"x": 1}), json!(2)),
+            set("$.a.b", json!({"x": 1}), json!(2)),
             Ok(json!({"x": 1, "a": {"b": 2}}))
         );
-        assert_eq!(path("$").set(json!({"x": 1}), json!(2)), Ok(json!(2)));
-        assert!(path("$.a[*]").set(json!({"a": [1]}), json!(2)).is_err());
+        assert_eq!(set("$", json!({"x": 1}), json!(2)), Ok(json!(2)));
+        assert_eq!(
+            set("$.l[1]", json!({"l": [0, 1]}), json!(2)),
+            Ok(json!({"l": [0, 2]}))
+        );
+        assert!(set("$.a[*]", json!({"a": [1]}), json!(2)).is_err());
     }
 }

@@ -27,7 +27,7 @@
 //!     .run()
 //!     .expect("every Task has a handler");
 //! assert_eq!(outcome.status, Status::Succeeded);
-//! assert_eq!(outcome.output, Some(json!({"amount": 5, "receipt": {"paid": 5}})));
+//! assert_eq!(outcome.output_value(), Some(json!({"amount": 5, "receipt": {"paid": 5}})));
 //! assert_eq!(outcome.duration_seconds, 3600.0); // simulated, not slept
 //! assert_eq!(outcome.path, ["Wait", "Charge"]);
 //! ```
@@ -35,6 +35,7 @@
 mod case;
 mod choice;
 mod clock;
+mod doc;
 mod error;
 mod history;
 mod json;
@@ -51,6 +52,7 @@ mod template;
 
 pub use case::{Case, RecordedMocks, RecordedResult, contract_json};
 pub use clock::{VirtualClock, default_start};
+pub use doc::{Doc, Key, Members, Node};
 pub use error::{Failure, SimError};
 pub use history::{
     EventKind, History, HistoryEvent, MAX_HISTORY_EVENTS, Names, Payload, Shared, Sym, Visited,

@@ -14,8 +14,8 @@ use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Response {
-    /// The value and its JSON text, made once.
-    Return(Value, Payload),
+    /// The value (shared with every execution that returns it) and its JSON text, made once.
+    Return(Arc<Value>, Payload),
     Throw {
         error: String,
         cause: String,
@@ -82,7 +82,10 @@ fn parse_response(name: &str, key: &str, v: &Value) -> Result<Response, SimError
         ))
     })?;
     match (obj.get("Return"), obj.get("Throw")) {
-        (Some(r), None) => Ok(Response::Return(r.clone(), crate::json::to_text(r).into())),
+        (Some(r), None) => Ok(Response::Return(
+            Arc::new(r.clone()),
+            crate::json::to_text(r).into(),
+        )),
         (None, Some(t)) => {
             let field = |f: &str| {
                 t.get(f)

@@ -4,6 +4,7 @@
 
 use crate::history::Payload;
 use serde_json::Value;
+use std::sync::Arc;
 
 /// What a Task state asks its handler to do.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,10 +58,10 @@ where
 #[derive(Debug, Clone, PartialEq)]
 pub enum TaskResult {
     Succeeded(Value),
-    /// As `Succeeded`, with the value's compact JSON text already known (a mocked response,
-    /// rendered once when its file was read): the history shares that text instead of
-    /// serializing the value again.
-    SucceededWithText(Value, Payload),
+    /// As `Succeeded`, with a value shared rather than copied (a mocked response, read once
+    /// from its file) and its compact JSON text already known: the document holds the value
+    /// and the history shares the text, neither made again.
+    SucceededWithText(Arc<Value>, Payload),
     Failed(TaskFailure),
     /// `States.Timeout` (or `States.HeartbeatTimeout` when `heartbeat`), with AWS's optional cause.
     TimedOut {

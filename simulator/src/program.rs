@@ -117,7 +117,8 @@ pub struct MapDef {
 #[derive(Debug, Clone, PartialEq)]
 pub enum StateKind {
     Pass {
-        result: Option<Value>,
+        /// The Result, shared with every document it is written into.
+        result: Option<std::sync::Arc<Value>>,
         /// The Result's JSON text, made once.
         result_text: Option<crate::history::Payload>,
     },
@@ -194,7 +195,7 @@ impl State {
     /// When the output is the raw input with the result written at a ResultPath of names
     /// (`$.a.b`) and no OutputPath: those names, so the output's text can be spliced from the
     /// input's.
-    pub fn result_member_names(&self) -> Option<&[String]> {
+    pub fn result_member_names(&self) -> Option<&[std::sync::Arc<str>]> {
         match (&self.result_path, &self.output_path) {
             (PathField::Path(p), PathField::Default) => p.member_names(),
             _ => None,
@@ -540,7 +541,7 @@ fn convert_state(state: &asl::State) -> Result<State, SimError> {
             out.result_path = result_path(p.result_path.as_ref())?;
             out.transition = transition(&p.transition);
             StateKind::Pass {
-                result: p.result.clone(),
+                result: p.result.clone().map(std::sync::Arc::new),
                 result_text: p.result.as_ref().map(|r| crate::json::to_text(r).into()),
             }
         }

@@ -3,6 +3,7 @@
 
 use crate::choice::ChoiceError;
 use crate::clock::VirtualClock;
+use crate::doc::Doc;
 use crate::error::Failure;
 use crate::history::{
     self, EventKind, History, MAX_HISTORY_EVENTS, StateEntered, StateExited, Text,
@@ -88,13 +89,13 @@ pub(crate) fn eval_err(state: &str, entered: u64, e: EvalError) -> Stop {
 /// How a Task that succeeded hands back its result.
 pub(crate) enum TaskDone {
     /// The state's output, ready.
-    Output(Value),
+    Output(Doc),
     /// The (selected) result, for the caller to write at the state's ResultPath into the raw
     /// input it owns; only when that write cannot fail and OutputPath is absent.
-    InPlace { result: Value, text: Text },
+    InPlace { result: Doc, text: Text },
     /// The result is the state's output as it is (ResultPath `$`, no ResultSelector or
     /// OutputPath), with its text.
-    Result { output: Value, text: Text },
+    Result { output: Doc, text: Text },
 }
 
 /// The output's text, as a state knows it.
@@ -109,7 +110,7 @@ pub enum Written {
 
 /// What running one state decided.
 pub struct StateDone<'p> {
-    pub output: Value,
+    pub output: Doc,
     /// The next state, borrowed from the program (no copy per transition).
     pub next: Option<&'p NextState>,
     /// What is known of the output's text without serializing it.
@@ -152,9 +153,9 @@ impl Engine<'_> {
     pub fn run_program(
         &mut self,
         program: &Program,
-        input: Value,
+        input: Doc,
         prev: &mut u64,
-    ) -> Result<Value, Stop> {
+    ) -> Result<Doc, Stop> {
         self.run_program_with_text(program, input, None, prev)
             .map(|(output, _)| output)
     }
@@ -164,10 +165,10 @@ impl Engine<'_> {
     pub fn run_program_with_text(
         &mut self,
         program: &Program,
-        input: Value,
+        input: Doc,
         input_text: Option<DocText>,
         prev: &mut u64,
-    ) -> Result<(Value, Option<DocText>), Stop> {
+    ) -> Result<(Doc, Option<DocText>), Stop> {
         let missing = |name: &str| {
             Stop::Error(Failure::new(
                 "States.Runtime",
@@ -203,7 +204,7 @@ impl Engine<'_> {
     fn run_state<'p>(
         &mut self,
         state: &'p State,
-        input: Value,
+        input: Doc,
         input_text: Option<DocText>,
         prev: &mut u64,
     ) -> Result<(StateDone<'p>, Option<DocText>), Stop> {
@@ -216,7 +217,8 @@ impl Engine<'_> {
         } else {
             String::new()
         };
-        let input_text = input_text.unwrap_or_else(|| DocText::of(&input, 256, &mut self.history));
+        let input_text =
+            input_text.unwrap_or_else(|| DocText::of_doc(&input, 256, &mut self.history));
         let input_len = self.history.text(&input_text.text).len();
         let entered = self.emit(
             prev,
@@ -275,11 +277,11 @@ impl Engine<'_> {
             }
         };
         let output_text =
-            spliced.unwrap_or_else(|| DocText::of(&output, input_len + 256, &mut self.history));
+            spliced.unwrap_or_else(|| DocText::of_doc(&output, input_len + 256, &mut self.history));
         let output_len = self.history.text(&output_text.text).len();
         debug_assert_eq!(
             self.history.text(&output_text.text),
-            to_text(&output),
+            output.to_text(),
             "state '{}'",
             state.name
         );
@@ -317,7 +319,7 @@ impl Engine<'_> {
     fn state_body<'p>(
         &mut self,
         state: &'p State,
-        raw: Value,
+        raw: Doc,
         raw_text: &Text,
         ctx: &Value,
         entered: u64,
@@ -369,7 +371,7 @@ impl Engine<'_> {
                     Some(r) => {
                         let eff = self.input_path(state, &raw, ctx).map_err(err)?;
                         self.parameters(state, eff, ctx).map_err(err)?;
-                        r.clone()
+                        Doc::from(r.clone())
                     }
                     None => {
                         let eff = self.input_path(state, &raw, ctx).map_err(err)?;
@@ -382,7 +384,7 @@ impl Engine<'_> {
                     (PathField::Path(p), Some(_)) => {
                         let text = match result_text {
                             Some(t) => Text::Shared(t.clone()),
-                            None => self.history.add_text(to_text(&res)),
+                            None => self.history.add_text(res.to_text()),
                         };
                         let mut out = raw;
                         match p.set_in_place(&mut out, res) {
@@ -507,8 +509,8 @@ impl Engine<'_> {
     fn catch<'p>(
         &self,
         state: &'p State,
-        result: Result<Value, Stop>,
-        raw: Value,
+        result: Result<Doc, Stop>,
+        raw: Doc,
         entered: u64,
         next: Option<&'p NextState>,
     ) -> Result<StateDone<'p>, Stop> {
@@ -528,7 +530,7 @@ impl Engine<'_> {
                     return Err(Stop::Error(f));
                 };
                 let output = self
-                    .apply_result_path_owned(&c.result_path, raw, f.to_catch_output())
+                    .apply_result_path_owned(&c.result_path, raw, Doc::from(f.to_catch_output()))
                     .map_err(|e| eval_err(&state.name, entered, e))?;
                 Ok(StateDone {
                     output,

@@ -1,6 +1,7 @@
 //! The public entry point: `Simulation::new(program).input(..).seed(..).mocks(..).run()`.
 
 use crate::clock::{VirtualClock, default_start};
+use crate::doc::Doc;
 use crate::error::{Failure, SimError};
 use crate::history::{
     ErrorCause, EventKind, ExecutionStarted, History, Output, PayloadDetails, Visited,
@@ -65,7 +66,10 @@ pub enum Status {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     pub status: Status,
-    pub output: Option<Value>,
+    /// The execution's output (when it succeeded), with the subtrees it shares with mocked
+    /// results and Pass `Result`s still shared: [`Outcome::output_value`] gives it as a
+    /// `serde_json::Value`.
+    pub output: Option<Doc>,
     pub error: Option<String>,
     pub cause: Option<String>,
     /// Simulated time from start to end.
@@ -76,6 +80,13 @@ pub struct Outcome {
     /// Every state entered, in order (branch and iteration states included); the names are
     /// the program's, not copied per visit.
     pub path: Visited,
+}
+
+impl Outcome {
+    /// The output as a `serde_json::Value` (a copy).
+    pub fn output_value(&self) -> Option<Value> {
+        self.output.as_ref().map(Doc::to_value)
+    }
 }
 
 pub struct Simulation<'a> {
@@ -190,7 +201,7 @@ impl<'a> Simulation<'a> {
         let result = match started {
             Ok(_) => engine.run_program_with_text(
                 self.program,
-                std::mem::take(&mut self.input),
+                Doc::from(std::mem::take(&mut self.input)),
                 Some(input_doc),
                 &mut prev,
             ),
@@ -202,7 +213,7 @@ impl<'a> Simulation<'a> {
                 // The last state's output text is the execution's output text.
                 let text = match text {
                     Some(t) => t.text,
-                    None => engine.history.add_text(crate::json::to_text(&out)),
+                    None => engine.history.add_text(out.to_text()),
                 };
                 engine.emit_final(last, EventKind::ExecutionSucceeded(Output::new(text)));
                 (Status::Succeeded, Some(out), None)

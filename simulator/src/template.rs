@@ -2,6 +2,7 @@
 //! become an evaluation tree (`.$` leaves keep their written key for AWS error texts) evaluated
 //! against the state input and the context object.
 
+use crate::doc::Node;
 use crate::json::{to_text, write_value};
 use crate::query::{EvalError, Scope, not_found};
 use flowc_asl::intrinsic::{IntrinsicCall, IntrinsicEvalError};
@@ -148,8 +149,17 @@ impl Template {
                     match &m.field {
                         Field::Plain(t) => t.evaluate_text(scope, out)?,
                         Field::Path { source, path } => {
-                            let v = scope.select_for_field_cow(path, source)?;
-                            write_value(out, &v);
+                            // A node of the document is written as it stands (an engine-built
+                            // object is not turned into a value first).
+                            let node = path.input_names().and_then(|n| scope.input.walk(n));
+                            match node {
+                                Some(Node::Doc(d)) => d.write_text(out),
+                                Some(Node::Value(v)) => write_value(out, v),
+                                None => {
+                                    let v = scope.select_for_field_cow(path, source)?;
+                                    write_value(out, &v);
+                                }
+                            }
                         }
                         Field::Intrinsic { source, call } => {
                             write_value(out, &call_intrinsic(call, scope, source)?);
@@ -187,16 +197,24 @@ fn call_intrinsic(
     scope: &mut Scope<'_>,
     field: &str,
 ) -> Result<Value, EvalError> {
-    call.evaluate(scope.input, scope.context, scope.rng)
-        .map_err(|e| match e {
-            IntrinsicEvalError::PathNotFound { path, .. } => not_found(&path, field, scope.input),
-            IntrinsicEvalError::Failure { message, .. } => EvalError::Intrinsic(message),
-        })
+    let (input, context) = (scope.input, scope.context);
+    let select = |path: &flowc_asl::path::JsonPath| {
+        if path.is_context() {
+            path.select(context)
+        } else {
+            crate::jsonpath::select_in_doc(path, input)
+        }
+    };
+    call.evaluate_with(&select, scope.rng).map_err(|e| match e {
+        IntrinsicEvalError::PathNotFound { path, .. } => not_found(&path, field, scope.input),
+        IntrinsicEvalError::Failure { message, .. } => EvalError::Intrinsic(message),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::doc::Doc;
     use crate::program::Program;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
@@ -219,6 +237,7 @@ mod tests {
         let t = parameters(params);
         let context = json!({"Execution": {"Id": "x"}});
         let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let input = Doc::from(input);
         let built = t.evaluate(&mut Scope {
             input: &input,
             context: &context,

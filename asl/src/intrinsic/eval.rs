@@ -9,6 +9,10 @@ use serde_json::{Map, Value};
 use sha2::Digest as _;
 
 use super::{Arg, Call, Function, IntrinsicEvalError};
+use crate::path::{JsonPath, PathEvalError};
+
+/// How path arguments are read: `$…` from the state input, `$$…` from the context object.
+pub(crate) type Select<'a> = &'a dyn Fn(&JsonPath) -> Result<Value, PathEvalError>;
 
 /// States.ArrayRange may produce at most this many items.
 const MAX_RANGE_ITEMS: i64 = 1000;
@@ -17,17 +21,16 @@ const MAX_TEXT_CHARS: usize = 10_000;
 
 pub(super) fn evaluate(
     call: &Call,
-    input: &Value,
-    context: &Value,
+    select: Select<'_>,
     rng: &mut dyn rand::RngCore,
 ) -> Result<Value, IntrinsicEvalError> {
     let f = call.function;
     if f == Function::Format {
-        return format(call, input, context, rng);
+        return format(call, select, rng);
     }
     let mut args = Vec::with_capacity(call.args.len());
     for arg in &call.args {
-        args.push(arg_value(arg, input, context, rng)?);
+        args.push(arg_value(arg, select, rng)?);
     }
     let a = Args { f, values: &args };
     match f {
@@ -236,8 +239,7 @@ pub(super) fn evaluate(
 
 fn arg_value(
     arg: &Arg,
-    input: &Value,
-    context: &Value,
+    select: Select<'_>,
     rng: &mut dyn rand::RngCore,
 ) -> Result<Value, IntrinsicEvalError> {
     match arg {
@@ -245,15 +247,11 @@ fn arg_value(
         Arg::Number(n) => Ok(Value::Number(n.clone())),
         Arg::Bool(b) => Ok(Value::Bool(*b)),
         Arg::Null => Ok(Value::Null),
-        Arg::Path(path) => {
-            let root = if path.is_context() { context } else { input };
-            path.select(root)
-                .map_err(|source| IntrinsicEvalError::PathNotFound {
-                    path: path.as_str().to_string(),
-                    source,
-                })
-        }
-        Arg::Call(call) => evaluate(call, input, context, rng),
+        Arg::Path(path) => select(path).map_err(|source| IntrinsicEvalError::PathNotFound {
+            path: path.as_str().to_string(),
+            source,
+        }),
+        Arg::Call(call) => evaluate(call, select, rng),
     }
 }
 
@@ -261,8 +259,7 @@ fn arg_value(
 /// as JSON text. In a literal template `\{` and `\}` are literal braces.
 fn format(
     call: &Call,
-    input: &Value,
-    context: &Value,
+    select: Select<'_>,
     rng: &mut dyn rand::RngCore,
 ) -> Result<Value, IntrinsicEvalError> {
     let f = Function::Format;
@@ -272,7 +269,7 @@ fn format(
     // Pieces of literal text between placeholders.
     let pieces: Vec<String> = match template_arg {
         Arg::String { raw, .. } => split_template(raw, true),
-        other => match arg_value(other, input, context, rng)? {
+        other => match arg_value(other, select, rng)? {
             Value::String(s) => split_template(&s, false),
             v => return Err(Args { f, values: &[] }.wrong_type(0, "a string", &v)),
         },
@@ -291,7 +288,7 @@ fn format(
     for (i, piece) in pieces.iter().enumerate() {
         out.push_str(piece);
         if let Some(arg) = rest.get(i) {
-            match arg_value(arg, input, context, rng)? {
+            match arg_value(arg, select, rng)? {
                 Value::String(s) => out.push_str(&s),
                 other => out.push_str(&other.to_string()),
             }

@@ -181,7 +181,7 @@ pub fn summary(outcome: &Outcome) -> Value {
         Status::Succeeded => {
             m.insert(
                 "output".into(),
-                outcome.output.clone().unwrap_or(Value::Null),
+                outcome.output_value().unwrap_or(Value::Null),
             );
         }
         _ => {

@@ -27,8 +27,9 @@ pub fn check(expect: &Expect, outcome: &Outcome) -> Vec<String> {
             status_name(status)
         ));
     }
+    let output = outcome.output_value();
     if let Some(expected) = &expect.output {
-        match &outcome.output {
+        match &output {
             Some(actual) if json_eq(expected, actual) => {}
             actual => failures.push(format!(
                 "output: expected {}, got {}",
@@ -38,7 +39,7 @@ pub fn check(expect: &Expect, outcome: &Outcome) -> Vec<String> {
         }
     }
     if let Some(expected) = &expect.output_contains {
-        match &outcome.output {
+        match &output {
             Some(actual) => {
                 if let Some(at) = first_missing(expected, actual, "$") {
                     failures.push(format!(

@@ -2,6 +2,7 @@
 //! events with the output processing of Parallel and Map results.
 
 use super::{Engine, Stop, eval_err};
+use crate::doc::Doc;
 use crate::error::Failure;
 use crate::history::EventKind;
 use crate::program::State;
@@ -39,19 +40,19 @@ impl Engine<'_> {
         state: &State,
         failure: Option<Stop>,
         outputs: Vec<Value>,
-        raw: &Value,
+        raw: &Doc,
         ctx: &Value,
         entered: u64,
         prev: &mut u64,
         retry: &mut RetryState,
         (succeeded, failed): (EventKind, EventKind),
-    ) -> Result<Option<Value>, Stop> {
+    ) -> Result<Option<Doc>, Stop> {
         let runtime = |e: EvalError| eval_err(state.name.as_str(), entered, e);
         match failure {
             None => {
                 self.emit(prev, succeeded)?;
                 let sel = self
-                    .result_selector(state, Value::Array(outputs), ctx)
+                    .result_selector(state, Doc::from(Value::Array(outputs)), ctx)
                     .map_err(runtime)?;
                 let out = self
                     .apply_result_path(&state.result_path, raw, sel)

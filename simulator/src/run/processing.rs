@@ -2,10 +2,10 @@
 //! and the numbers a state reads from its input (`*Path` fields).
 
 use super::Engine;
-use crate::json::to_text;
+use crate::doc::Doc;
 use crate::program::{NumberSource, PathField, State};
 use crate::query::{EvalError, Scope};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::borrow::Cow;
 
 impl Engine<'_> {
@@ -13,30 +13,29 @@ impl Engine<'_> {
     pub(super) fn owned_input(
         &self,
         state: &State,
-        raw: Value,
+        raw: Doc,
         ctx: &Value,
-    ) -> Result<Value, EvalError> {
+    ) -> Result<Doc, EvalError> {
         match &state.input_path {
             PathField::Default => Ok(raw),
             other => self.select_path_field(other, &raw, ctx),
         }
     }
 
-    /// The effective input; borrowed when InputPath is absent (most states), so the document is
-    /// not copied.
+    /// The effective input; borrowed when InputPath is absent (most states).
     pub fn input_path<'v>(
         &self,
         state: &State,
-        raw: &'v Value,
+        raw: &'v Doc,
         ctx: &Value,
-    ) -> Result<Cow<'v, Value>, EvalError> {
+    ) -> Result<Cow<'v, Doc>, EvalError> {
         match &state.input_path {
             PathField::Default => Ok(Cow::Borrowed(raw)),
             other => self.select_path_field(other, raw, ctx).map(Cow::Owned),
         }
     }
 
-    pub fn output_path(&self, state: &State, out: Value, ctx: &Value) -> Result<Value, EvalError> {
+    pub fn output_path(&self, state: &State, out: Doc, ctx: &Value) -> Result<Doc, EvalError> {
         match &state.output_path {
             PathField::Default => Ok(out),
             other => self.select_path_field(other, &out, ctx),
@@ -46,12 +45,12 @@ impl Engine<'_> {
     pub(crate) fn select_path_field(
         &self,
         field: &PathField,
-        data: &Value,
+        data: &Doc,
         ctx: &Value,
-    ) -> Result<Value, EvalError> {
+    ) -> Result<Doc, EvalError> {
         match field {
             PathField::Default => Ok(data.clone()),
-            PathField::Null => Ok(Value::Object(Map::new())),
+            PathField::Null => Ok(Doc::empty_object()),
             PathField::Path(p) => crate::query::select_path(p, data, ctx),
         }
     }
@@ -60,9 +59,9 @@ impl Engine<'_> {
     pub fn parameters<'v>(
         &mut self,
         state: &State,
-        eff: Cow<'v, Value>,
+        eff: Cow<'v, Doc>,
         ctx: &Value,
-    ) -> Result<Cow<'v, Value>, EvalError> {
+    ) -> Result<Cow<'v, Doc>, EvalError> {
         match &state.parameters {
             None => Ok(eff),
             Some(t) => t
@@ -71,34 +70,37 @@ impl Engine<'_> {
                     context: ctx,
                     rng: &mut self.rng,
                 })
-                .map(Cow::Owned),
+                .map(|v| Cow::Owned(Doc::from(v))),
         }
     }
 
     pub fn result_selector(
         &mut self,
         state: &State,
-        result: Value,
+        result: Doc,
         ctx: &Value,
-    ) -> Result<Value, EvalError> {
+    ) -> Result<Doc, EvalError> {
         match &state.result_selector {
             None => Ok(result),
-            Some(t) => t.evaluate(&mut Scope {
-                input: &result,
-                context: ctx,
-                rng: &mut self.rng,
-            }),
+            Some(t) => t
+                .evaluate(&mut Scope {
+                    input: &result,
+                    context: ctx,
+                    rng: &mut self.rng,
+                })
+                .map(Doc::from),
         }
     }
 
     pub fn apply_result_path(
         &self,
         field: &PathField,
-        raw: &Value,
-        result: Value,
-    ) -> Result<Value, EvalError> {
+        raw: &Doc,
+        result: Doc,
+    ) -> Result<Doc, EvalError> {
         match field {
             PathField::Default => Ok(result),
+            // The raw input is shared, so this copies only what the write changes.
             other => self.apply_result_path_owned(other, raw.clone(), result),
         }
     }
@@ -108,9 +110,9 @@ impl Engine<'_> {
     pub fn apply_result_path_owned(
         &self,
         field: &PathField,
-        raw: Value,
-        result: Value,
-    ) -> Result<Value, EvalError> {
+        raw: Doc,
+        result: Doc,
+    ) -> Result<Doc, EvalError> {
         match field {
             PathField::Default => Ok(result),
             PathField::Null => Ok(raw),
@@ -128,17 +130,17 @@ impl Engine<'_> {
         &self,
         src: &NumberSource,
         field: &str,
-        data: &Value,
+        data: &Doc,
         ctx: &Value,
     ) -> Result<f64, EvalError> {
         match src {
             NumberSource::Literal(n) => Ok(*n),
             NumberSource::Path(p) => {
-                let v = crate::query::select_path(p, data, ctx)?;
+                let v = crate::query::select_value(p, data, ctx)?;
                 v.as_f64().ok_or_else(|| {
                     EvalError::Runtime(format!(
                         "The {field}Path field refers to value \"{}\" which is not a valid integer: {}",
-                        to_text(&v),
+                        crate::json::to_text(&v),
                         p.as_str()
                     ))
                 })

@@ -3,6 +3,7 @@
 //! MaxConcurrency says (same result, deterministic history), and failures are tolerated up to
 //! ToleratedFailureCount / ToleratedFailurePercentage.
 
+use crate::doc::Doc;
 use crate::error::Failure;
 use crate::history::{EventKind, MapIteration, MapStarted};
 use crate::program::{MapDef, PathField, State};
@@ -17,12 +18,12 @@ impl Engine<'_> {
         &mut self,
         state: &State,
         def: &MapDef,
-        raw: &Value,
+        raw: &Doc,
         ctx: &Value,
         entered: u64,
         entered_at: &str,
         prev: &mut u64,
-    ) -> Result<Value, Stop> {
+    ) -> Result<Doc, Stop> {
         let name = state.name.as_str();
         let runtime = |e: EvalError| eval_err(name, entered, e);
         let eff = self.input_path(state, raw, ctx).map_err(runtime)?;
@@ -30,15 +31,18 @@ impl Engine<'_> {
             PathField::Default | PathField::Null => eff.as_ref().clone(),
             field => self.select_path_field(field, &eff, ctx).map_err(runtime)?,
         };
-        let Value::Array(items) = items else {
-            return Err(Stop::Error(Failure::runtime(
-                name,
-                entered,
-                format!(
-                    "Map state input must be an array but was: {}",
-                    serde_json::to_string(&items).unwrap_or_default()
-                ),
-            )));
+        let items = match items.into_value() {
+            Value::Array(items) => items,
+            other => {
+                return Err(Stop::Error(Failure::runtime(
+                    name,
+                    entered,
+                    format!(
+                        "Map state input must be an array but was: {}",
+                        serde_json::to_string(&other).unwrap_or_default()
+                    ),
+                )));
+            }
         };
         // Resolved for validation only: concurrency does not change results or event order.
         if let Some(mc) = &def.max_concurrency {
@@ -82,7 +86,7 @@ impl Engine<'_> {
                     value: item.clone(),
                 };
                 let input = match &def.item_selector {
-                    None => item.clone(),
+                    None => Doc::from(item.clone()),
                     Some(t) => {
                         let c = self.context(
                             state.uses_context,
@@ -97,7 +101,7 @@ impl Engine<'_> {
                             context: &c,
                             rng: &mut self.rng,
                         }) {
-                            Ok(v) => v,
+                            Ok(v) => Doc::from(v),
                             Err(e) => {
                                 failed = Some(runtime(e));
                                 break;
@@ -122,7 +126,7 @@ impl Engine<'_> {
                 }
                 match self.run_program(&def.processor, input, prev) {
                     Ok(v) => {
-                        outputs.push(v);
+                        outputs.push(v.into_value());
                         if let Err(e) = self.emit(prev, EventKind::MapIterationSucceeded(it)) {
                             failed = Some(e);
                             break;

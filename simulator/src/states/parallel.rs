@@ -2,6 +2,7 @@
 //! Branches run one after another in definition order, so histories are deterministic; the
 //! first failing branch fails the state (AWS stops the others).
 
+use crate::doc::Doc;
 use crate::history::EventKind;
 use crate::program::{Program, State};
 use crate::query::EvalError;
@@ -14,11 +15,11 @@ impl Engine<'_> {
         &mut self,
         state: &State,
         branches: &[Program],
-        raw: &Value,
+        raw: &Doc,
         ctx: &Value,
         entered: u64,
         prev: &mut u64,
-    ) -> Result<Value, Stop> {
+    ) -> Result<Doc, Stop> {
         let name = state.name.as_str();
         let runtime = |e: EvalError| eval_err(name, entered, e);
         let eff = self.input_path(state, raw, ctx).map_err(runtime)?;
@@ -34,7 +35,7 @@ impl Engine<'_> {
                 // Each branch's first event follows ParallelStateStarted, as on AWS.
                 let mut branch_prev = started;
                 match self.run_program(branch, eff.as_ref().clone(), &mut branch_prev) {
-                    Ok(v) => outputs.push(v),
+                    Ok(v) => outputs.push(v.into_value()),
                     Err(stop) => {
                         *prev = branch_prev;
                         failed = Some(stop);

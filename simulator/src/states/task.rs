@@ -1,6 +1,7 @@
 //! Task: parameters, the call to the task source (mock or handler), timeouts and heartbeats,
 //! Retry, and the Lambda / service-integration history events AWS records for each attempt.
 
+use crate::doc::Doc;
 use crate::error::Failure;
 use crate::history::{
     ErrorCause, EventKind, LambdaScheduled, Output, PayloadDetails, Shared, TaskFailed,
@@ -16,8 +17,9 @@ use crate::run::{Engine, Halt, MAX_PAYLOAD_BYTES, Stop, TaskDone, eval_err};
 use serde_json::Value;
 use std::borrow::Cow;
 
-/// What a source that does not read the input is given as the input.
-static NULL: Value = Value::Null;
+/// The stand-in for the input of a source that does not read it (the Parameters' text is
+/// written straight from the template instead).
+static NULL: std::sync::LazyLock<Doc> = std::sync::LazyLock::new(Doc::default);
 
 /// How AWS classifies a Task's Resource, which decides the history event family (worked out
 /// once, when the program is built).
@@ -78,7 +80,7 @@ impl Engine<'_> {
         &mut self,
         state: &State,
         def: &TaskDef,
-        raw: &Value,
+        raw: &Doc,
         raw_text: &Text,
         entered: u64,
         entered_at: &str,
@@ -126,7 +128,7 @@ impl Engine<'_> {
             // The effective input and its text. Without Parameters and InputPath that is the
             // state's input, whose text is known; a source that does not read the input gets
             // the Parameters' text alone.
-            let (params, params_text): (Cow<'_, Value>, Text) = match &state.parameters {
+            let (params, params_text): (Cow<'_, Doc>, Text) = match &state.parameters {
                 None if matches!(state.input_path, PathField::Default) => {
                     (Cow::Borrowed(raw), raw_text.clone())
                 }
@@ -140,13 +142,19 @@ impl Engine<'_> {
                     template
                         .evaluate_text(&mut scope, &mut out)
                         .map_err(runtime)?;
-                    (Cow::Borrowed(&NULL), self.history.add_text(out))
+                    (Cow::Borrowed(&*NULL), self.history.add_text(out))
                 }
                 _ => {
                     let params = self.parameters(state, eff.clone(), &ctx).map_err(runtime)?;
-                    let params_text = self.history.add_text(text(&params));
+                    let params_text = self.history.add_text(params.to_text());
                     (params, params_text)
                 }
+            };
+            // What the source is given: a value only for a source that reads it.
+            let params: Cow<'_, Value> = if self.tasks.wants_input() {
+                params.as_value()
+            } else {
+                Cow::Borrowed(&Value::Null)
             };
             let params: &Value = &params;
             // AWS: a state input over the quota after Parameters processing is a terminal error.
@@ -225,9 +233,9 @@ impl Engine<'_> {
             let outcome = match result {
                 TaskResult::Succeeded(v) => {
                     let t = self.history.add_text(text(&v));
-                    Ok((v, t))
+                    Ok((Doc::from(v), t))
                 }
-                TaskResult::SucceededWithText(v, t) => Ok((v, Text::Shared(t))),
+                TaskResult::SucceededWithText(v, t) => Ok((Doc::from(v), Text::Shared(t))),
                 TaskResult::Failed(f) => Err((
                     Failure {
                         error: f.error,
@@ -275,7 +283,7 @@ impl Engine<'_> {
                     self.record_success(def, result_text, prev)?;
                     let sel = self.result_selector(state, v, &ctx).map_err(runtime)?;
                     if in_place {
-                        let text = written.unwrap_or_else(|| self.history.add_text(text(&sel)));
+                        let text = written.unwrap_or_else(|| self.history.add_text(sel.to_text()));
                         return Ok(TaskDone::InPlace { result: sel, text });
                     }
                     if let Some(text) = whole_text {

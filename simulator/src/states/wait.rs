@@ -1,6 +1,7 @@
 //! Wait: moves the virtual clock, never the wall clock.
 
 use crate::choice::parse_timestamp;
+use crate::doc::Doc;
 use crate::error::Failure;
 use crate::program::WaitDef;
 use crate::run::{Engine, Stop, eval_err};
@@ -12,12 +13,12 @@ impl Engine<'_> {
         state: &str,
         entered: u64,
         def: &WaitDef,
-        eff: &Value,
+        eff: &Doc,
         ctx: &Value,
     ) -> Result<(), Stop> {
         let runtime = |reason: String| Stop::Error(Failure::runtime(state, entered, reason));
         let select = |_: &Engine<'_>, p: &crate::jsonpath::Path| {
-            crate::query::select_path(p, eff, ctx).map_err(|e| eval_err(state, entered, e))
+            crate::query::select_value(p, eff, ctx).map_err(|e| eval_err(state, entered, e))
         };
         match def {
             WaitDef::Seconds(s) => self.advance(*s),

@@ -1,0 +1,571 @@
+//! The state document as the engine carries it from state to state: a JSON value whose
+//! subtrees are shared, not copied.
+//!
+//! A workflow's document grows by ResultPath writes (`$.results.schema`), and what is written is
+//! mostly a value that exists elsewhere already: a mocked response, a Pass state's `Result`, a
+//! branch's output. With `serde_json::Value` each write deep-copied that value into the
+//! document (and dropping the document freed every copy again). Here a written value is held by
+//! reference count; only the objects on a write's path are the engine's own ([`Doc::Object`]),
+//! and they are changed in place while nothing else holds them (copied, one level, when
+//! something does). Reading goes by names through both layers; a read that needs a whole
+//! `serde_json::Value` (a general JSONPath, a handler's input, the execution's output for a
+//! caller) builds one with [`Doc::to_value`].
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Objects with more members than this get a name index (smaller ones are searched in order,
+/// which is faster than hashing for the few members workflow documents have).
+const INDEX_FROM: usize = 16;
+
+/// A JSON document with shared subtrees.
+#[derive(Debug, Clone)]
+pub enum Doc {
+    /// An object the engine built or changed (by ResultPath), whose members are documents.
+    Object(Arc<Members>),
+    /// Any value as it came (the execution input, a Task result, a template's output), shared.
+    Value(Arc<Value>),
+}
+
+/// The members of a [`Doc::Object`], in insertion order (as `serde_json::Map` keeps them).
+#[derive(Debug, Clone, Default)]
+pub struct Members {
+    entries: Vec<(Arc<str>, Doc)>,
+    /// Name -> position, kept once the object has more than [`INDEX_FROM`] members.
+    index: Option<HashMap<Arc<str>, usize>>,
+}
+
+/// A member name as a path holds it; a path's own shared names become keys without a copy.
+pub trait Key: AsRef<str> {
+    fn key(&self) -> Arc<str> {
+        Arc::from(self.as_ref())
+    }
+}
+
+impl Key for &str {}
+
+impl Key for String {}
+
+impl Key for Arc<str> {
+    fn key(&self) -> Arc<str> {
+        self.clone()
+    }
+}
+
+/// A node found by walking a document: a document (shared) or a plain value inside one.
+#[derive(Debug, Clone, Copy)]
+pub enum Node<'a> {
+    Doc(&'a Doc),
+    Value(&'a Value),
+}
+
+impl<'a> Node<'a> {
+    /// The node as a `serde_json::Value`: borrowed unless it is an engine-built object.
+    pub fn to_cow(self) -> Cow<'a, Value> {
+        match self {
+            Node::Value(v) => Cow::Borrowed(v),
+            Node::Doc(d) => d.as_value(),
+        }
+    }
+
+    /// The node as a document of its own (shared where it can be).
+    pub fn to_doc(self) -> Doc {
+        match self {
+            Node::Doc(d) => d.clone(),
+            Node::Value(v) => Doc::from(v.clone()),
+        }
+    }
+}
+
+impl Members {
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Doc)> {
+        self.entries.iter().map(|(k, v)| (&**k, v))
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(name).copied(),
+            // A key inserted from a path's name is that name's own text, so a pointer test
+            // finds it before any byte is compared.
+            None => self.entries.iter().position(|(k, _)| {
+                std::ptr::eq(k.as_ptr(), name.as_ptr()) && k.len() == name.len()
+                    || crate::jsonpath::same_name(k, name)
+            }),
+        }
+    }
+
+    /// Sets `name` to `value` (in its place when present, appended otherwise); whether it was
+    /// present.
+    fn set<S: Key>(&mut self, name: &S, value: Doc) -> bool {
+        match self
+            .position(name.as_ref())
+            .and_then(|at| self.entries.get_mut(at))
+        {
+            Some((_, slot)) => {
+                *slot = value;
+                true
+            }
+            None => {
+                self.push(name.key(), value);
+                false
+            }
+        }
+    }
+
+    /// The member `name`, created as `{}` when missing; whether it was present.
+    fn member_or_object<S: Key>(&mut self, name: &S) -> (bool, Option<&mut Doc>) {
+        let present = match self.position(name.as_ref()) {
+            Some(at) => Some(at),
+            None => {
+                self.push(name.key(), Doc::empty_object());
+                None
+            }
+        };
+        let at = present.unwrap_or(self.entries.len().wrapping_sub(1));
+        (present.is_some(), self.entries.get_mut(at).map(|(_, v)| v))
+    }
+
+    /// Appends a member that is not present.
+    fn push(&mut self, name: Arc<str>, value: Doc) {
+        let at = self.entries.len();
+        if let Some(index) = &mut self.index {
+            index.insert(name.clone(), at);
+        }
+        self.entries.push((name, value));
+        if self.index.is_none() && self.entries.len() > INDEX_FROM {
+            self.index = Some(
+                self.entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (k, _))| (k.clone(), i))
+                    .collect(),
+            );
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Doc> {
+        let at = self.position(name)?;
+        self.entries.get(at).map(|(_, v)| v)
+    }
+
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut Doc> {
+        let at = self.position(name)?;
+        self.entries.get_mut(at).map(|(_, v)| v)
+    }
+
+    /// Sets `name` to `value`: in its place when present, appended otherwise.
+    pub fn insert(&mut self, name: Arc<str>, value: Doc) {
+        self.set(&name, value);
+    }
+
+    /// The members of a `serde_json` object, each shared as it is.
+    fn from_map(map: Map<String, Value>) -> Self {
+        let mut members = Members {
+            entries: Vec::with_capacity(map.len() + 4),
+            index: None,
+        };
+        for (k, v) in map {
+            members.insert(Arc::from(k), Doc::from(v));
+        }
+        members
+    }
+}
+
+impl Default for Doc {
+    fn default() -> Self {
+        Doc::Value(Arc::new(Value::Null))
+    }
+}
+
+impl From<Value> for Doc {
+    fn from(v: Value) -> Self {
+        Doc::Value(Arc::new(v))
+    }
+}
+
+impl From<Arc<Value>> for Doc {
+    fn from(v: Arc<Value>) -> Self {
+        Doc::Value(v)
+    }
+}
+
+impl Doc {
+    /// `{}`, as ResultPath creates for a missing object on its way.
+    pub fn empty_object() -> Self {
+        Doc::Object(Arc::new(Members::default()))
+    }
+
+    /// The document as a `serde_json::Value`: borrowed when it is one, built otherwise.
+    pub fn as_value(&self) -> Cow<'_, Value> {
+        match self {
+            Doc::Value(v) => Cow::Borrowed(v),
+            Doc::Object(_) => Cow::Owned(self.to_value()),
+        }
+    }
+
+    /// A `serde_json::Value` copy of the document.
+    pub fn to_value(&self) -> Value {
+        match self {
+            Doc::Value(v) => Value::clone(v),
+            Doc::Object(m) => Value::Object(
+                m.entries
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_value()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The document as a `serde_json::Value`, without a copy where nothing else holds it.
+    pub fn into_value(self) -> Value {
+        match self {
+            Doc::Value(v) => Arc::try_unwrap(v).unwrap_or_else(|shared| Value::clone(&shared)),
+            Doc::Object(m) => match Arc::try_unwrap(m) {
+                Ok(m) => Value::Object(
+                    m.entries
+                        .into_iter()
+                        .map(|(k, v)| (k.to_string(), v.into_value()))
+                        .collect(),
+                ),
+                Err(shared) => Doc::Object(shared).to_value(),
+            },
+        }
+    }
+
+    pub fn is_object(&self) -> bool {
+        match self {
+            Doc::Object(_) => true,
+            Doc::Value(v) => v.is_object(),
+        }
+    }
+
+    /// The member `name` of an object document.
+    pub fn member(&self, name: &str) -> Option<Node<'_>> {
+        match self {
+            Doc::Object(m) => m.get(name).map(Node::Doc),
+            Doc::Value(v) => match &**v {
+                Value::Object(members) => crate::jsonpath::member(members, name).map(Node::Value),
+                _ => None,
+            },
+        }
+    }
+
+    /// The node at a path of member names (`["a", "b"]` for `$.a.b`); `None` when one is
+    /// missing or a step is not an object.
+    pub fn walk<S: AsRef<str>>(&self, names: &[S]) -> Option<Node<'_>> {
+        let mut node = Node::Doc(self);
+        for name in names {
+            node = match node {
+                Node::Doc(d) => d.member(name.as_ref())?,
+                Node::Value(Value::Object(members)) => {
+                    Node::Value(crate::jsonpath::member(members, name.as_ref())?)
+                }
+                Node::Value(_) => return None,
+            };
+        }
+        Some(node)
+    }
+
+    /// The members, to change: an object as it came becomes the engine's own (its members
+    /// shared, not copied, when nothing else holds it); `None` when this is not an object.
+    fn members_mut(&mut self) -> Option<&mut Members> {
+        if let Doc::Value(v) = self {
+            if !v.is_object() {
+                return None;
+            }
+            let taken = std::mem::replace(v, Arc::new(Value::Null));
+            let map = match Arc::try_unwrap(taken) {
+                Ok(Value::Object(map)) => map,
+                Ok(_) => return None,
+                Err(shared) => match &*shared {
+                    Value::Object(map) => map.clone(),
+                    _ => return None,
+                },
+            };
+            *self = Doc::Object(Arc::new(Members::from_map(map)));
+        }
+        match self {
+            Doc::Object(m) => Some(Arc::make_mut(m)),
+            Doc::Value(_) => None,
+        }
+    }
+
+    /// Whether [`Self::set_at`] can write at `names` (every existing step on the way is an
+    /// object; missing ones are created).
+    pub fn can_set_at<S: AsRef<str>>(&self, names: &[S]) -> bool {
+        let Some((_, parents)) = names.split_last() else {
+            return false;
+        };
+        let mut node = Node::Doc(self);
+        for name in parents {
+            let next = match node {
+                Node::Doc(d) => d.member(name.as_ref()),
+                Node::Value(Value::Object(members)) => {
+                    crate::jsonpath::member(members, name.as_ref()).map(Node::Value)
+                }
+                Node::Value(_) => return false,
+            };
+            match next {
+                Some(n) => node = n,
+                None => return is_object_node(node),
+            }
+        }
+        is_object_node(node)
+    }
+
+    /// ResultPath's write of `value` at a path of member names, creating missing objects on
+    /// the way, as `serde_json` would (a present member keeps its place, a new one is
+    /// appended). Returns how many leading names were present already; `Err(value)` when a
+    /// step is not an object ([`Self::can_set_at`] tells beforehand; nothing is changed then).
+    pub fn set_at<S: Key>(&mut self, names: &[S], value: Doc) -> Result<usize, Doc> {
+        let Some((last, parents)) = names.split_last() else {
+            return Err(value);
+        };
+        // Nothing is changed before a step can fail: a step fails only where a present member
+        // is not an object, and once a member is created every node below it is a new object.
+        // (Turning an object as it came into the engine's own changes no value.)
+        let mut node = self;
+        let mut existing = 0;
+        let mut still = true;
+        for name in parents {
+            let Some(members) = node.members_mut() else {
+                return Err(value);
+            };
+            let (present, next) = members.member_or_object(name);
+            if still && present {
+                existing += 1;
+            } else {
+                still = false;
+            }
+            node = match next {
+                Some(next) => next,
+                None => return Err(value),
+            };
+        }
+        let Some(members) = node.members_mut() else {
+            return Err(value);
+        };
+        if members.set(last, value) && still {
+            existing += 1;
+        }
+        Ok(existing)
+    }
+
+    /// Compact JSON text of the document, byte for byte what `serde_json::to_string` writes for
+    /// [`Self::to_value`].
+    pub fn write_text(&self, out: &mut String) {
+        match self {
+            Doc::Value(v) => crate::json::write_value(out, v),
+            Doc::Object(m) => {
+                out.push('{');
+                for (i, (k, v)) in m.entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    crate::json::write_str(out, k);
+                    out.push(':');
+                    v.write_text(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
+    /// [`Self::write_text`] into a new string.
+    pub fn to_text(&self) -> String {
+        let mut out = String::with_capacity(128);
+        self.write_text(&mut out);
+        out
+    }
+}
+
+fn is_object_node(node: Node<'_>) -> bool {
+    match node {
+        Node::Doc(d) => d.is_object(),
+        Node::Value(v) => v.is_object(),
+    }
+}
+
+/// Documents are equal when their JSON values are.
+impl PartialEq for Doc {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_value() == other.as_value()
+    }
+}
+
+impl PartialEq<Value> for Doc {
+    fn eq(&self, other: &Value) -> bool {
+        *self.as_value() == *other
+    }
+}
+
+impl PartialEq<Doc> for Value {
+    fn eq(&self, other: &Doc) -> bool {
+        *other == *self
+    }
+}
+
+impl Serialize for Doc {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Doc::Value(v) => v.serialize(serializer),
+            Doc::Object(m) => {
+                let mut map = serializer.serialize_map(Some(m.len()))?;
+                for (k, v) in m.iter() {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Doc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_text())
+    }
+}
+
+impl From<Doc> for Value {
+    fn from(doc: Doc) -> Self {
+        doc.into_value()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    /// The serde_json write ResultPath stands for (objects created on the way).
+    fn write_at(doc: &mut Value, names: &[&str], value: &Value) -> Option<usize> {
+        let mut node = doc;
+        let mut existing = 0;
+        let mut still = true;
+        for (k, name) in names.iter().enumerate() {
+            let Value::Object(m) = node else {
+                return None;
+            };
+            if still && m.contains_key(*name) {
+                existing += 1;
+            } else {
+                still = false;
+            }
+            if k + 1 == names.len() {
+                m.insert((*name).to_string(), value.clone());
+                break;
+            }
+            node = m.entry(*name).or_insert_with(|| json!({}));
+        }
+        Some(existing)
+    }
+
+    #[test]
+    fn writes_keep_member_order_and_share_what_they_write() {
+        let mut doc = Doc::from(json!({"b": 1, "a": {"x": true}}));
+        let shared = Arc::new(json!({"big": [1, 2, 3]}));
+        assert_eq!(doc.set_at(&["a", "y"], Doc::from(shared.clone())), Ok(1));
+        assert_eq!(doc.set_at(&["b"], Doc::from(json!(2))), Ok(1));
+        assert_eq!(doc.set_at(&["n", "m"], Doc::from(json!(null))), Ok(0));
+        let expected = json!({"b": 2, "a": {"x": true, "y": {"big": [1, 2, 3]}}, "n": {"m": null}});
+        assert_eq!(doc, expected);
+        assert_eq!(
+            doc.to_text(),
+            serde_json::to_string(&expected).unwrap_or_default()
+        );
+        // The written value was not copied: the document holds the same allocation.
+        assert_eq!(Arc::strong_count(&shared), 2);
+        // A step that is not an object: nothing changes.
+        assert!(doc.set_at(&["b", "c"], Doc::from(json!(1))).is_err());
+        assert_eq!(doc, expected);
+    }
+
+    #[test]
+    fn a_shared_document_is_copied_before_it_changes() {
+        let mut doc = Doc::empty_object();
+        assert_eq!(doc.set_at(&["a"], Doc::from(json!(1))), Ok(0));
+        let before = doc.clone();
+        assert_eq!(doc.set_at(&["a"], Doc::from(json!(2))), Ok(1));
+        assert_eq!(before, json!({"a": 1}));
+        assert_eq!(doc, json!({"a": 2}));
+    }
+
+    #[test]
+    fn large_objects_are_indexed_and_keep_their_order() {
+        let mut doc = Doc::empty_object();
+        let mut plain = Map::new();
+        for i in (0..40).rev() {
+            let k = format!("k{i}");
+            assert!(doc.set_at(&[k.as_str()], Doc::from(json!(i))).is_ok());
+            plain.insert(k, json!(i));
+        }
+        assert!(doc.set_at(&["k7"], Doc::from(json!("seven"))).is_ok());
+        plain.insert("k7".into(), json!("seven"));
+        assert_eq!(doc, Value::Object(plain));
+        assert!(
+            matches!(doc.walk(&["k7"]).map(Node::to_cow).as_deref(), Some(Value::String(s)) if s == "seven")
+        );
+    }
+
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            "[a-z\"\\\\]{0,6}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::vec(("[a-c]{1,2}", inner), 0..5)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Any sequence of ResultPath writes gives what the same writes into a
+        /// `serde_json::Value` give: the same value, text, walks and present-name counts.
+        #[test]
+        fn writes_match_serde_json(
+            start in arb_json(),
+            writes in prop::collection::vec((prop::collection::vec("[a-c]{1,2}", 1..4), arb_json()), 1..6),
+        ) {
+            let mut plain = start.clone();
+            let mut doc = Doc::from(start);
+            for (names, value) in writes {
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                let mut attempt = plain.clone();
+                let expected = write_at(&mut attempt, &names, &value);
+                prop_assert_eq!(doc.can_set_at(&names), expected.is_some());
+                let got = doc.set_at(&names, Doc::from(value.clone())).ok();
+                prop_assert_eq!(got, expected);
+                if expected.is_some() {
+                    plain = attempt;
+                }
+                prop_assert_eq!(&doc, &plain);
+                prop_assert_eq!(doc.to_text(), serde_json::to_string(&plain).unwrap_or_default());
+                prop_assert_eq!(serde_json::to_value(&doc).ok(), Some(plain.clone()));
+                let first = names.first().copied().unwrap_or_default();
+                prop_assert_eq!(
+                    doc.walk(&[first]).map(|n| n.to_cow().into_owned()),
+                    plain.get(first).cloned()
+                );
+            }
+            prop_assert_eq!(doc.into_value(), plain);
+        }
+    }
+}
