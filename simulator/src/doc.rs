@@ -81,8 +81,20 @@ impl<'a> Node<'a> {
 }
 
 impl Members {
+    pub fn with_capacity(capacity: usize) -> Self {
+        Members {
+            entries: Vec::with_capacity(capacity),
+            index: None,
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
+    }
+
+    /// Appends a member the caller knows is not present (a template's keys are unique).
+    pub(crate) fn push_new(&mut self, name: Arc<str>, value: Doc) {
+        self.push(name, value);
     }
 
     pub fn is_empty(&self) -> bool {

@@ -2,17 +2,18 @@
 //! become an evaluation tree (`.$` leaves keep their written key for AWS error texts) evaluated
 //! against the state input and the context object.
 
-use crate::doc::Node;
+use crate::doc::{Doc, Members, Node};
 use crate::json::{to_text, write_value};
 use crate::query::{EvalError, Scope, not_found};
 use flowc_asl::intrinsic::{IntrinsicCall, IntrinsicEvalError};
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Template {
-    /// A static value, with its JSON text made once.
+    /// A static value (shared with every document it is put in), with its JSON text made once.
     Literal {
-        value: Value,
+        value: Arc<Value>,
         text: String,
     },
     Object {
@@ -28,6 +29,8 @@ pub enum Template {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Member {
     pub key: String,
+    /// The key as a document's member name.
+    key_shared: Arc<str>,
     /// `"key":`, as JSON text.
     key_text: String,
     pub field: Field,
@@ -52,7 +55,7 @@ impl Template {
     pub fn from_asl(t: &flowc_asl::Template) -> Self {
         match t {
             flowc_asl::Template::Literal(v) => Template::Literal {
-                value: v.clone(),
+                value: Arc::new(v.clone()),
                 text: to_text(v),
             },
             flowc_asl::Template::Array(items) => {
@@ -79,6 +82,7 @@ impl Template {
                         key_text.push(':');
                         Member {
                             key: e.key.clone(),
+                            key_shared: Arc::from(e.key.as_str()),
                             key_text,
                             field,
                         }
@@ -98,7 +102,7 @@ impl Template {
 
     pub fn evaluate(&self, scope: &mut Scope<'_>) -> Result<Value, EvalError> {
         match self {
-            Template::Literal { value, .. } => Ok(value.clone()),
+            Template::Literal { value, .. } => Ok(Value::clone(value)),
             Template::Array(items) => Ok(Value::Array(
                 items
                     .iter()
@@ -116,6 +120,32 @@ impl Template {
                     out.insert(m.key.clone(), v);
                 }
                 Ok(Value::Object(out))
+            }
+        }
+    }
+
+    /// [`Self::evaluate`]'s value as a document: static parts and selected nodes are shared,
+    /// not copied, and an object is built as the engine's own (no hashing of its keys).
+    pub fn evaluate_doc(&self, scope: &mut Scope<'_>) -> Result<Doc, EvalError> {
+        match self {
+            Template::Literal { value, .. } => Ok(Doc::Value(value.clone())),
+            Template::Array(_)
+            | Template::Object {
+                unique_keys: false, ..
+            } => self.evaluate(scope).map(Doc::from),
+            Template::Object { members, .. } => {
+                let mut out = Members::with_capacity(members.len());
+                for m in members {
+                    let v = match &m.field {
+                        Field::Plain(t) => t.evaluate_doc(scope)?,
+                        Field::Path { source, path } => scope.select_for_field_doc(path, source)?,
+                        Field::Intrinsic { source, call } => {
+                            Doc::from(call_intrinsic(call, scope, source)?)
+                        }
+                    };
+                    out.push_new(m.key_shared.clone(), v);
+                }
+                Ok(Doc::Object(Arc::new(out)))
             }
         }
     }
@@ -214,7 +244,6 @@ fn call_intrinsic(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::doc::Doc;
     use crate::program::Program;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
@@ -252,6 +281,17 @@ mod tests {
                 rng: &mut rng,
             },
             &mut text,
+        );
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let doc = t.evaluate_doc(&mut Scope {
+            input: &input,
+            context: &context,
+            rng: &mut rng,
+        });
+        assert_eq!(
+            doc.map(Doc::into_value),
+            built.clone(),
+            "evaluate_doc builds what evaluate builds"
         );
         match (built, written) {
             (Ok(v), Ok(())) => assert_eq!(text, to_text(&v)),

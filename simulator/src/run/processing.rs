@@ -65,12 +65,12 @@ impl Engine<'_> {
         match &state.parameters {
             None => Ok(eff),
             Some(t) => t
-                .evaluate(&mut Scope {
+                .evaluate_doc(&mut Scope {
                     input: &eff,
                     context: ctx,
                     rng: &mut self.rng,
                 })
-                .map(|v| Cow::Owned(Doc::from(v))),
+                .map(Cow::Owned),
         }
     }
 
@@ -82,13 +82,11 @@ impl Engine<'_> {
     ) -> Result<Doc, EvalError> {
         match &state.result_selector {
             None => Ok(result),
-            Some(t) => t
-                .evaluate(&mut Scope {
-                    input: &result,
-                    context: ctx,
-                    rng: &mut self.rng,
-                })
-                .map(Doc::from),
+            Some(t) => t.evaluate_doc(&mut Scope {
+                input: &result,
+                context: ctx,
+                rng: &mut self.rng,
+            }),
         }
     }
 

@@ -96,12 +96,12 @@ impl Engine<'_> {
                             Some(&item_ctx),
                             None,
                         );
-                        match t.evaluate(&mut Scope {
+                        match t.evaluate_doc(&mut Scope {
                             input: &eff,
                             context: &c,
                             rng: &mut self.rng,
                         }) {
-                            Ok(v) => Doc::from(v),
+                            Ok(v) => v,
                             Err(e) => {
                                 failed = Some(runtime(e));
                                 break;
