@@ -7,6 +7,7 @@ use crate::doc::{Doc, Members};
 use crate::history::{History, Text};
 use serde_json::Value;
 use std::fmt::Write;
+use std::sync::Arc;
 
 /// The document as compact JSON text (what `serde_json::to_string` returns).
 pub fn to_text(v: &Value) -> String {
@@ -328,6 +329,22 @@ fn skip_value(b: &[u8], i: usize) -> Option<usize> {
     }
 }
 
+/// The member names of a ResultPath (`$.a.b`) whose bytes JSON writes as they are (no quote,
+/// backslash or control character), checked once when the program is loaded, so a splice at
+/// them writes and matches the names without checking them again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlainNames(Box<[Arc<str>]>);
+
+impl PlainNames {
+    /// The names, when every one is plain.
+    pub fn new(names: &[Arc<str>]) -> Option<Self> {
+        names
+            .iter()
+            .all(|n| is_plain(n.as_bytes()))
+            .then(|| Self(names.into()))
+    }
+}
+
 /// A document's JSON text with the byte spans of its top-level member values (in the
 /// document's member order) and, for object values, of their members' values, so a ResultPath
 /// write (`$.a`, `$.a.b`) can be turned into a new text by copying around one member instead
@@ -541,7 +558,34 @@ impl DocText {
     /// (`$.a.b`), where the first `existing` names were already there (the rest were
     /// created). `None` when this text cannot be spliced (the caller serializes instead).
     /// Consumes the old spans (their buffer is reused); the old text lives on where shared.
+    #[cfg(test)]
     pub fn splice<S: AsRef<str>>(
+        self,
+        history: &mut History,
+        names: &[S],
+        existing: usize,
+        value_text: &Text,
+    ) -> Option<Self> {
+        // Names are written and matched as they are, so they must be plain.
+        if !names.iter().all(|n| is_plain(n.as_ref().as_bytes())) {
+            return None;
+        }
+        self.splice_names(history, names, existing, value_text)
+    }
+
+    /// [`Self::splice`] at names known to be plain (checked once, when the program was loaded).
+    pub fn splice_plain(
+        self,
+        history: &mut History,
+        names: &PlainNames,
+        existing: usize,
+        value_text: &Text,
+    ) -> Option<Self> {
+        self.splice_names(history, &names.0, existing, value_text)
+    }
+
+    /// [`Self::splice`] once the names are known to need no escaping.
+    fn splice_names<S: AsRef<str>>(
         mut self,
         history: &mut History,
         names: &[S],
@@ -553,8 +597,7 @@ impl DocText {
         let value = history.text(value_text);
         let value_len = value.len();
         let (first, rest) = names.split_first()?;
-        // Names are written and matched as they are, so they must be plain.
-        if b.first() != Some(&b'{') || !names.iter().all(|n| is_plain(n.as_ref().as_bytes())) {
+        if b.first() != Some(&b'{') {
             return None;
         }
         // The old text's bytes `cut` give way to `middle`; the spans are brought up to date.

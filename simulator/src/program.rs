@@ -6,6 +6,7 @@
 use crate::choice::{ChoiceRule, convert_rule};
 use crate::error::SimError;
 use crate::history::{Names, Shared, Sym};
+use crate::json::PlainNames;
 use crate::jsonpath::Path;
 use crate::template::{Dynamic, Template};
 use flowc_asl as asl;
@@ -171,6 +172,8 @@ pub struct State {
     /// Whether the state (or anything nested in it) reads the context object `$$`; building
     /// `$$` for every state is most of the cost of a run, so states that never read it skip it.
     pub uses_context: bool,
+    /// See [`State::result_member_names`].
+    result_names: Option<PlainNames>,
 }
 
 impl State {
@@ -195,9 +198,14 @@ impl State {
     /// When the output is the raw input with the result written at a ResultPath of names
     /// (`$.a.b`) and no OutputPath: those names, so the output's text can be spliced from the
     /// input's.
-    pub fn result_member_names(&self) -> Option<&[std::sync::Arc<str>]> {
+    pub fn result_member_names(&self) -> Option<&PlainNames> {
+        self.result_names.as_ref()
+    }
+
+    /// [`Self::result_member_names`], worked out once: only names JSON writes as they are.
+    fn find_result_names(&self) -> Option<PlainNames> {
         match (&self.result_path, &self.output_path) {
-            (PathField::Path(p), PathField::Default) => p.member_names(),
+            (PathField::Path(p), PathField::Default) => p.member_names().and_then(PlainNames::new),
             _ => None,
         }
     }
@@ -530,6 +538,7 @@ fn convert_state(state: &asl::State) -> Result<State, SimError> {
         catch: Vec::new(),
         // Conservative: a literal string containing "$$" only costs a context build.
         uses_context: asl::state_json(state).to_string().contains("$$"),
+        result_names: None,
     };
     let no_arguments = |a: &Option<Value>| match a {
         Some(_) => Err(unsupported(format!("JSONata Arguments (state '{name}')"))),
@@ -652,6 +661,7 @@ fn convert_state(state: &asl::State) -> Result<State, SimError> {
             }))
         }
     };
+    out.result_names = out.find_result_names();
     Ok(out)
 }
 

@@ -270,7 +270,7 @@ impl Engine<'_> {
         } else {
             match (state.result_member_names(), written) {
                 (Some(names), Some(Written::At(text, existing))) => {
-                    input_text.splice(&mut self.history, names, existing, &text)
+                    input_text.splice_plain(&mut self.history, names, existing, &text)
                 }
                 (_, Some(Written::Whole(text))) => DocText::of_text(text, &self.history),
                 _ => None,

@@ -306,3 +306,34 @@ fn oversized_task_parameters_are_data_limit_exceeded_before_the_call() {
     assert_eq!(out.error.as_deref(), Some("States.DataLimitExceeded"));
     assert!(!called, "the task must not run with an oversized input");
 }
+
+/// A ResultPath whose names JSON must escape is written (the document and every history
+/// text) exactly as for plain names; such names skip the text splice and are serialized.
+#[test]
+fn result_paths_with_names_that_need_escaping_write_the_same_text() {
+    let def = json!({"StartAt": "P", "States": {
+        "P": {"Type": "Pass", "Result": {"v": 1}, "ResultPath": "$['we\"ird']['x\\ny']", "Next": "Q"},
+        "Q": {"Type": "Pass", "Result": 2, "ResultPath": "$.plain.z", "End": true}}});
+    let out = run_with(def, json!({"a": "b"}), ok(json!(null)));
+    let expected = json!({"a": "b", "we\"ird": {"x\ny": {"v": 1}}, "plain": {"z": 2}});
+    assert_eq!(out.output_value(), Some(expected.clone()));
+    let history: Value = serde_json::from_str(&out.history.to_json()).unwrap_or_default();
+    let texts: Vec<String> = history["events"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            e["stateExitedEventDetails"]["output"]
+                .as_str()
+                .map(String::from)
+        })
+        .collect();
+    let first = json!({"a": "b", "we\"ird": {"x\ny": {"v": 1}}});
+    assert_eq!(
+        texts,
+        [
+            serde_json::to_string(&first).unwrap_or_default(),
+            serde_json::to_string(&expected).unwrap_or_default()
+        ]
+    );
+}
