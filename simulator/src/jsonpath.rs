@@ -180,11 +180,36 @@ impl Path {
         }
     }
 
+    /// The node a reference path (member names and indexes, `$.items[0].id`) finds in a
+    /// document, through shared subtrees without building anything; `None` when a step is
+    /// missing or meets another kind of node (the general evaluator then decides, with its
+    /// error texts).
+    fn walk_doc<'v>(&self, root: &'v Doc) -> Option<Node<'v>> {
+        if let Some(names) = self.names.as_deref() {
+            return root.walk(names);
+        }
+        let element = |v: &'v Value, i: i64| match v {
+            Value::Array(items) => items.get(usize::try_from(i).ok()?),
+            _ => None,
+        };
+        let mut node = Node::Doc(root);
+        for step in self.reference.as_ref()?.steps() {
+            node = match (step, node) {
+                (RefStep::Name(n), Node::Doc(d)) => d.member(n)?,
+                (RefStep::Name(n), Node::Value(Value::Object(m))) => Node::Value(member(m, n)?),
+                (RefStep::Index(i), Node::Doc(Doc::Value(v))) => Node::Value(element(v, *i)?),
+                (RefStep::Index(i), Node::Value(v)) => Node::Value(element(v, *i)?),
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+
     /// The node this path selects in a document, as a value: borrowed when the path names a
     /// node by member names (the common case, walked through shared subtrees without
     /// building anything), the general evaluator's result otherwise.
     pub fn select_doc_cow<'v>(&self, root: &'v Doc) -> Result<Cow<'v, Value>, PathEvalError> {
-        if let Some(node) = self.names.as_deref().and_then(|names| root.walk(names)) {
+        if let Some(node) = self.walk_doc(root) {
             return Ok(node.to_cow());
         }
         match root {
@@ -196,7 +221,7 @@ impl Path {
     /// As [`Self::select_doc_cow`], as a document of its own: a node named by member names
     /// stays shared.
     pub fn select_doc(&self, root: &Doc) -> Result<Doc, PathEvalError> {
-        if let Some(node) = self.names.as_deref().and_then(|names| root.walk(names)) {
+        if let Some(node) = self.walk_doc(root) {
             return Ok(node.to_doc());
         }
         self.select_doc_cow(root).map(|v| Doc::from(v.into_owned()))
@@ -293,6 +318,46 @@ mod tests {
             ("", ""),
         ] {
             assert_eq!(same_name(a, b), a == b, "{a} / {b}");
+        }
+    }
+
+    /// Selecting in a document with shared subtrees gives what the general evaluator gives
+    /// on the same document as one value, for every kind of path.
+    #[test]
+    fn selection_in_a_document_matches_the_general_evaluator() {
+        let mut doc = Doc::from(json!({"items": [{"id": 1}, {"id": 2}], "n": null}));
+        let shared = Doc::from(json!({"list": [10, 20, {"deep": "x"}], "s": "t"}));
+        assert!(doc.set_at(&["results", "r"], shared).is_ok());
+        let plain = doc.to_value();
+        for text in [
+            "$",
+            "$.items",
+            "$.items[0].id",
+            "$.items[1]",
+            "$.items[2]",
+            "$.items[-1]",
+            "$.results.r.list[2].deep",
+            "$.results.r.list[5]",
+            "$.results.r.s[0]",
+            "$.results['r'].s",
+            "$.results.missing",
+            "$.n.x",
+            "$.items[*].id",
+            "$..id",
+            "$.items.length()",
+            "$.results.r.list[?(@ > 15)]",
+        ] {
+            let p = path(text);
+            assert_eq!(
+                p.select_doc_cow(&doc).map(Cow::into_owned),
+                p.select(&plain),
+                "{text}"
+            );
+            assert_eq!(
+                p.select_doc(&doc).map(Doc::into_value),
+                p.select(&plain),
+                "{text}"
+            );
         }
     }
 
