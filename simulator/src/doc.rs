@@ -455,34 +455,37 @@ impl From<Doc> for Value {
     }
 }
 
+/// The write ResultPath stands for, made on a `serde_json::Value` (objects created on the
+/// way): the model the document and text tests compare against. Returns how many of the names
+/// were present, or `None` when a step is not an object.
+#[cfg(test)]
+pub(crate) fn write_into_value(doc: &mut Value, names: &[&str], value: &Value) -> Option<usize> {
+    let mut node = doc;
+    let mut existing = 0;
+    let mut still = true;
+    for (k, name) in names.iter().enumerate() {
+        let Value::Object(m) = node else {
+            return None;
+        };
+        if still && m.contains_key(*name) {
+            existing += 1;
+        } else {
+            still = false;
+        }
+        if k + 1 == names.len() {
+            m.insert((*name).to_string(), value.clone());
+            break;
+        }
+        node = m.entry(*name).or_insert_with(|| Value::Object(Map::new()));
+    }
+    Some(existing)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
     use serde_json::json;
-
-    /// The serde_json write ResultPath stands for (objects created on the way).
-    fn write_at(doc: &mut Value, names: &[&str], value: &Value) -> Option<usize> {
-        let mut node = doc;
-        let mut existing = 0;
-        let mut still = true;
-        for (k, name) in names.iter().enumerate() {
-            let Value::Object(m) = node else {
-                return None;
-            };
-            if still && m.contains_key(*name) {
-                existing += 1;
-            } else {
-                still = false;
-            }
-            if k + 1 == names.len() {
-                m.insert((*name).to_string(), value.clone());
-                break;
-            }
-            node = m.entry(*name).or_insert_with(|| json!({}));
-        }
-        Some(existing)
-    }
 
     #[test]
     fn writes_keep_member_order_and_share_what_they_write() {
@@ -561,7 +564,7 @@ mod tests {
             for (names, value) in writes {
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
                 let mut attempt = plain.clone();
-                let expected = write_at(&mut attempt, &names, &value);
+                let expected = write_into_value(&mut attempt, &names, &value);
                 prop_assert_eq!(doc.can_set_at(&names), expected.is_some());
                 let got = doc.set_at(&names, Doc::from(value.clone())).ok();
                 prop_assert_eq!(got, expected);

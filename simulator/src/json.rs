@@ -788,6 +788,7 @@ fn write_object(out: &mut String, map: &serde_json::Map<String, Value>, base: us
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::doc::write_into_value;
     use proptest::prelude::*;
     use serde_json::json;
 
@@ -977,35 +978,11 @@ mod tests {
         }
     }
 
-    /// Writes `value` at `names` in `doc` (creating objects on the way), as ResultPath does;
-    /// returns how many of the names already existed, or `None` when a step is not an object.
-    fn write_at(doc: &mut Value, names: &[&str], value: &Value) -> Option<usize> {
-        let mut node = doc;
-        let mut existing = 0;
-        let mut still = true;
-        for (k, name) in names.iter().enumerate() {
-            let Value::Object(m) = node else {
-                return None;
-            };
-            if still && m.contains_key(*name) {
-                existing += 1;
-            } else {
-                still = false;
-            }
-            if k + 1 == names.len() {
-                m.insert((*name).to_string(), value.clone());
-                break;
-            }
-            node = m.entry(*name).or_insert_with(|| json!({}));
-        }
-        Some(existing)
-    }
-
     fn doc_splice_matches_set(doc: Value, names: &[&str], value: Value) {
         let mut h = History::default();
         let before = DocText::of(&doc, 0, &mut h);
         let mut after = doc;
-        let Some(existing) = write_at(&mut after, names, &value) else {
+        let Some(existing) = write_into_value(&mut after, names, &value) else {
             panic!("not an object")
         };
         let value_text = h.add_text(to_text(&value));
@@ -1036,6 +1013,31 @@ mod tests {
         doc_splice_matches_set(json!({}), &["a", "b"], json!({}));
     }
 
+    /// Splices `value` at `names` into `text` (the text of `plain`): the result must be the
+    /// text of `plain` after the same write, with right spans. A write ResultPath could not
+    /// make (a step is not an object) is skipped.
+    fn splices_as_written(
+        h: &mut History,
+        text: DocText,
+        plain: &mut Value,
+        names: &[String],
+        value: &Value,
+    ) -> Result<(), TestCaseError> {
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let Some(existing) = write_into_value(plain, &names, value) else {
+            return Ok(());
+        };
+        let value_text = h.add_text(to_text(value));
+        let next = text.splice(h, &names, existing, &value_text);
+        let expected = to_text(plain);
+        prop_assert_eq!(
+            next.as_ref().map(|d| h.text(&d.text)),
+            Some(expected.as_str())
+        );
+        prop_assert!(next.is_some_and(|d| spans_are_right(&d, h)));
+        Ok(())
+    }
+
     proptest! {
         /// A document with shared subtrees is written as its plain value is, with right spans,
         /// and splices as one written from a plain value.
@@ -1058,16 +1060,7 @@ mod tests {
             prop_assert!(spans_are_right(&written, &h));
             let found = DocText::of_text(written.text.clone(), &h);
             prop_assert_eq!(found.map(|d| top_spans(&d)), Some(top_spans(&written)));
-            let mut plain = doc.to_value();
-            let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            let Some(existing) = write_at(&mut plain, &names, &value) else {
-                return Ok(());
-            };
-            let value_text = h.add_text(to_text(&value));
-            let next = written.splice(&mut h, &names, existing, &value_text);
-            let expected = to_text(&plain);
-            prop_assert_eq!(next.as_ref().map(|d| h.text(&d.text)), Some(expected.as_str()));
-            prop_assert!(next.is_some_and(|d| spans_are_right(&d, &h)));
+            splices_as_written(&mut h, written, &mut doc.to_value(), &names, &value)?;
         }
     }
 
@@ -1086,15 +1079,7 @@ mod tests {
             let Some(found) = DocText::of_text(written.text.clone(), &h) else {
                 return Err(TestCaseError::fail("not found"));
             };
-            let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            let Some(existing) = write_at(&mut doc, &names, &value) else {
-                return Ok(());
-            };
-            let value_text = h.add_text(to_text(&value));
-            let next = found.splice(&mut h, &names, existing, &value_text);
-            let expected = to_text(&doc);
-            prop_assert_eq!(next.as_ref().map(|d| h.text(&d.text)), Some(expected.as_str()));
-            prop_assert!(next.is_some_and(|d| spans_are_right(&d, &h)));
+            splices_as_written(&mut h, found, &mut doc, &names, &value)?;
         }
     }
 
@@ -1109,7 +1094,7 @@ mod tests {
             let mut text = DocText::of(&doc, 0, &mut h);
             for (names, value) in writes {
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
-                let Some(existing) = write_at(&mut doc, &names, &value) else {
+                let Some(existing) = write_into_value(&mut doc, &names, &value) else {
                     return Ok(());
                 };
                 let value_text = h.add_text(to_text(&value));
