@@ -71,6 +71,25 @@ impl<'a> Node<'a> {
         }
     }
 
+    /// The member `name` of an object node; `None` when it is missing or this is not an
+    /// object.
+    pub fn member(self, name: &str) -> Option<Node<'a>> {
+        match self {
+            Node::Doc(d) => d.member(name),
+            Node::Value(Value::Object(members)) => {
+                crate::jsonpath::member(members, name).map(Node::Value)
+            }
+            Node::Value(_) => None,
+        }
+    }
+
+    pub fn is_object(self) -> bool {
+        match self {
+            Node::Doc(d) => d.is_object(),
+            Node::Value(v) => v.is_object(),
+        }
+    }
+
     /// The node as a document of its own (shared where it can be).
     pub fn to_doc(self) -> Doc {
         match self {
@@ -276,17 +295,14 @@ impl Doc {
     /// The node at a path of member names (`["a", "b"]` for `$.a.b`); `None` when one is
     /// missing or a step is not an object.
     pub fn walk<S: AsRef<str>>(&self, names: &[S]) -> Option<Node<'_>> {
-        let mut node = Node::Doc(self);
-        for name in names {
-            node = match node {
-                Node::Doc(d) => d.member(name.as_ref())?,
-                Node::Value(Value::Object(members)) => {
-                    Node::Value(crate::jsonpath::member(members, name.as_ref())?)
-                }
-                Node::Value(_) => return None,
-            };
-        }
-        Some(node)
+        self.walk_names(names.iter().map(AsRef::as_ref))
+    }
+
+    /// [`Self::walk`], with the names from an iterator.
+    pub fn walk_names<'n>(&self, names: impl IntoIterator<Item = &'n str>) -> Option<Node<'_>> {
+        names
+            .into_iter()
+            .try_fold(Node::Doc(self), |node, name| node.member(name))
     }
 
     /// The members, to change: an object as it came becomes the engine's own (its members
@@ -321,19 +337,16 @@ impl Doc {
         };
         let mut node = Node::Doc(self);
         for name in parents {
-            let next = match node {
-                Node::Doc(d) => d.member(name.as_ref()),
-                Node::Value(Value::Object(members)) => {
-                    crate::jsonpath::member(members, name.as_ref()).map(Node::Value)
-                }
-                Node::Value(_) => return false,
-            };
-            match next {
-                Some(n) => node = n,
-                None => return is_object_node(node),
+            if !node.is_object() {
+                return false;
+            }
+            match node.member(name.as_ref()) {
+                Some(next) => node = next,
+                // Missing objects are created.
+                None => return true,
             }
         }
-        is_object_node(node)
+        node.is_object()
     }
 
     /// ResultPath's write of `value` at a path of member names, creating missing objects on
@@ -399,13 +412,6 @@ impl Doc {
         let mut out = String::with_capacity(128);
         self.write_text(&mut out);
         out
-    }
-}
-
-fn is_object_node(node: Node<'_>) -> bool {
-    match node {
-        Node::Doc(d) => d.is_object(),
-        Node::Value(v) => v.is_object(),
     }
 }
 

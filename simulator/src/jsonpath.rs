@@ -62,30 +62,12 @@ pub fn select_in_doc(path: &JsonPath, doc: &Doc) -> Result<Value, PathEvalError>
             .segments()
             .iter()
             .all(|s| matches!(s, Segment::Child(Selector::Name(_))));
-    if names_only {
-        let mut node = Node::Doc(doc);
-        let mut found = true;
-        for segment in path.segments() {
-            let Segment::Child(Selector::Name(name)) = segment else {
-                found = false;
-                break;
-            };
-            let next = match node {
-                Node::Doc(d) => d.member(name),
-                Node::Value(Value::Object(members)) => member(members, name).map(Node::Value),
-                Node::Value(_) => None,
-            };
-            match next {
-                Some(n) => node = n,
-                None => {
-                    found = false;
-                    break;
-                }
-            }
-        }
-        if found {
-            return Ok(node.to_cow().into_owned());
-        }
+    let names = path.segments().iter().filter_map(|s| match s {
+        Segment::Child(Selector::Name(name)) => Some(name.as_str()),
+        _ => None,
+    });
+    if let Some(node) = names_only.then(|| doc.walk_names(names)).flatten() {
+        return Ok(node.to_cow().into_owned());
     }
     match doc {
         Doc::Value(v) => path.select(v),
@@ -195,11 +177,10 @@ impl Path {
         let mut node = Node::Doc(root);
         for step in self.reference.as_ref()?.steps() {
             node = match (step, node) {
-                (RefStep::Name(n), Node::Doc(d)) => d.member(n)?,
-                (RefStep::Name(n), Node::Value(Value::Object(m))) => Node::Value(member(m, n)?),
+                (RefStep::Name(n), node) => node.member(n)?,
                 (RefStep::Index(i), Node::Doc(Doc::Value(v))) => Node::Value(element(v, *i)?),
                 (RefStep::Index(i), Node::Value(v)) => Node::Value(element(v, *i)?),
-                _ => return None,
+                (RefStep::Index(_), Node::Doc(Doc::Object(_))) => return None,
             };
         }
         Some(node)
