@@ -111,11 +111,6 @@ impl Members {
         self.entries.len()
     }
 
-    /// Appends a member the caller knows is not present (a template's keys are unique).
-    pub(crate) fn push_new(&mut self, name: Arc<str>, value: Doc) {
-        self.push(name, value);
-    }
-
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -167,8 +162,9 @@ impl Members {
         (present.is_some(), self.entries.get_mut(at).map(|(_, v)| v))
     }
 
-    /// Appends a member that is not present.
-    fn push(&mut self, name: Arc<str>, value: Doc) {
+    /// Appends a member the caller knows is not present (a map's or a template's keys are
+    /// unique; a miss of [`Self::position`]).
+    pub(crate) fn push(&mut self, name: Arc<str>, value: Doc) {
         let at = self.entries.len();
         if let Some(index) = &mut self.index {
             index.insert(name.clone(), at);
@@ -207,7 +203,7 @@ impl Members {
             index: None,
         };
         for (k, v) in map {
-            members.insert(Arc::from(k), Doc::from(v));
+            members.push(Arc::from(k), Doc::from(v));
         }
         members
     }
@@ -285,10 +281,7 @@ impl Doc {
     pub fn member(&self, name: &str) -> Option<Node<'_>> {
         match self {
             Doc::Object(m) => m.get(name).map(Node::Doc),
-            Doc::Value(v) => match &**v {
-                Value::Object(members) => crate::jsonpath::member(members, name).map(Node::Value),
-                _ => None,
-            },
+            Doc::Value(v) => Node::Value(v).member(name),
         }
     }
 

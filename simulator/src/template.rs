@@ -143,7 +143,7 @@ impl Template {
                             Doc::from(call_intrinsic(call, scope, source)?)
                         }
                     };
-                    out.push_new(m.key_shared.clone(), v);
+                    out.push(m.key_shared.clone(), v);
                 }
                 Ok(Doc::Object(Arc::new(out)))
             }
