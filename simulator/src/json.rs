@@ -738,35 +738,31 @@ impl DocText {
 /// Writes the object `members` (as [`Doc::write_text`]) and returns its members' value spans
 /// relative to `base`, where the object starts.
 fn write_members(out: &mut String, members: &Members, base: usize) -> Vec<Span> {
-    // Room for members later writes may add.
-    let mut spans = Vec::with_capacity(members.len() + 4);
-    out.push('{');
-    for (k, (key, value)) in members.iter().enumerate() {
-        if k > 0 {
-            out.push(',');
-        }
-        let key_start = out.len();
-        write_str(out, key);
-        out.push(':');
-        let start = out.len();
-        value.write_text(out);
-        spans.push(Span {
-            key: start - key_start - 3,
-            start: start - base,
-            end: out.len() - base,
-        });
-    }
-    out.push('}');
-    spans
+    write_spanned(out, members.len(), members.iter(), base, |out, v| {
+        v.write_text(out)
+    })
 }
 
 /// Writes the object `map` (as [`write_value`]) and returns its members' value spans relative
 /// to `base`, where the object starts.
 fn write_object(out: &mut String, map: &serde_json::Map<String, Value>, base: usize) -> Vec<Span> {
+    let members = map.iter().map(|(k, v)| (k.as_str(), v));
+    write_spanned(out, map.len(), members, base, write_value)
+}
+
+/// An object of `len` members, each value written by `write`, with the members' value spans
+/// relative to `base`: what [`write_members`] and [`write_object`] share.
+fn write_spanned<'m, V>(
+    out: &mut String,
+    len: usize,
+    members: impl Iterator<Item = (&'m str, V)>,
+    base: usize,
+    write: impl Fn(&mut String, V),
+) -> Vec<Span> {
     // Room for members later writes may add.
-    let mut spans = Vec::with_capacity(map.len() + 4);
+    let mut spans = Vec::with_capacity(len + 4);
     out.push('{');
-    for (k, (key, value)) in map.iter().enumerate() {
+    for (k, (key, value)) in members.enumerate() {
         if k > 0 {
             out.push(',');
         }
@@ -774,7 +770,7 @@ fn write_object(out: &mut String, map: &serde_json::Map<String, Value>, base: us
         write_str(out, key);
         out.push(':');
         let start = out.len();
-        write_value(out, value);
+        write(out, value);
         spans.push(Span {
             key: start - key_start - 3,
             start: start - base,
