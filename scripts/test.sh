@@ -8,9 +8,10 @@
 # 2. cargo fmt --check, cargo clippy -D warnings;
 # 3. cargo test for the whole workspace: the compiler, the simulator, the workflow simulations,
 #    the Lambdas against moto's server and a throwaway PostgreSQL (the tests start both);
-#    and the ASL conformance corpus, scored in-process by ../shared/conformance/score.py
-#    (simulator/tests/conformance.rs; scripts/conformance.sh prints the per-tag table);
-# 4. Terraform: fmt/init/validate offline, the IAM policy test, a full apply against moto.
+#    and the ASL conformance corpus (conformance/asl/), scored in-process with the corpus's
+#    comparison rules (simulator/tests/conformance.rs);
+# 4. the conformance table with the event-sequence figure (scripts/conformance.sh, for the log);
+# 5. Terraform: fmt/init/validate offline, the IAM policy test, a full apply against moto.
 #
 # Cargo's target dir defaults to /var/tmp/flowc-target so repeated runs on one machine reuse
 # builds; set CARGO_TARGET_DIR to override. A fresh machine builds from scratch.
@@ -36,6 +37,9 @@ cargo test --workspace --no-fail-fast 2>&1 | tee "${CARGO_TARGET_DIR}/test.log"
 status=${PIPESTATUS[0]}
 set -e
 [ "$status" -eq 0 ] || { echo "cargo test failed (exit $status)" >&2; exit "$status"; }
+
+step "conformance table"
+scripts/conformance.sh --show-failures 20
 
 step "terraform"
 scripts/tf-validate.sh

@@ -10,7 +10,8 @@ use flowc_asl::path::{JsonPath, ReferencePath};
 use rand::SeedableRng as _;
 use serde_json::{Map, Value, json};
 
-const CASES: &str = "/work/shared/conformance/cases";
+/// The repository's conformance corpus (conformance/asl/cases), relative to this crate.
+const CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/asl/cases");
 
 /// Fields whose value is a reference path or a path.
 const PATH_FIELDS: [&str; 6] = [

@@ -5,8 +5,12 @@ use flowc_asl::{emit, load};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-const SEED: &str = "/work/shared/seed/tenant-provisioning.seed.asl.json";
-const CASES: &str = "/work/shared/conformance/cases";
+/// The seed plan's hand-written ASL and the conformance corpus, relative to this crate.
+const SEED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../docs/seed/tenant-provisioning.seed.asl.json"
+);
+const CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/asl/cases");
 
 /// JSON equality where numbers compare by value (`2` equals `2.0`): emission writes whole
 /// floats as integers.

@@ -645,8 +645,11 @@ mod tests {
 
     #[test]
     fn seed_round_trips_with_its_arns_bound_back() {
-        let path = "/work/shared/seed/tenant-provisioning.seed.asl.json";
-        let text = std::fs::read_to_string(path).expect("the seed ASL (../shared/seed) is missing");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../docs/seed/tenant-provisioning.seed.asl.json"
+        );
+        let text = std::fs::read_to_string(path).expect("the seed ASL (docs/seed) is missing");
         let seed: serde_json::Value = serde_json::from_str(&text).unwrap();
         let machine = flowc_asl::load_value(&seed).unwrap();
         let decompiled = decompile(&machine).unwrap();
@@ -684,9 +687,9 @@ mod tests {
     #[test]
     fn conformance_definitions_round_trip() {
         const AT_LEAST: usize = 308;
-        let dir = "/work/shared/conformance/cases";
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/asl/cases");
         let entries = std::fs::read_dir(dir)
-            .expect("the conformance cases (../shared/conformance/cases) are missing");
+            .expect("the conformance cases (conformance/asl/cases) are missing");
         let (mut total, mut ok) = (0, 0);
         let mut failures = Vec::new();
         for entry in entries {

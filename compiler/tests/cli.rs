@@ -522,3 +522,111 @@ fn json_format_names_the_file_for_input_errors() {
         (Some(2), Some(1))
     );
 }
+
+/// A small case: one Pass state, with AWS's recorded output and event sequence.
+const PASS_CASE: &str = r#"{
+  "id": "pass-one",
+  "features": ["pass"],
+  "definition": {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"x": 1}, "End": true}}},
+  "input": {},
+  "expected": {"status": "SUCCEEDED", "output": {"x": 1.0},
+               "history": [["ExecutionStarted", null], ["PassStateEntered", "P"],
+                           ["PassStateExited", "P"], ["ExecutionSucceeded", null]]}
+}"#;
+
+#[test]
+fn run_case_prints_the_result_with_its_event_sequence() {
+    let dir = temp();
+    write(dir.path(), "case.json", PASS_CASE);
+    let out = flowc(&["run-case", "case.json"], dir.path());
+    assert_exit(&out, 0);
+    let result: serde_json::Value = serde_json::from_str(stdout(&out).trim())
+        .unwrap_or_else(|e| panic!("run-case prints one JSON object: {e}"));
+    assert_eq!(result["status"], "SUCCEEDED");
+    assert_eq!(result["output"], serde_json::json!({"x": 1}));
+    assert_eq!(
+        result["history"],
+        serde_json::json!([
+            ["ExecutionStarted", null],
+            ["PassStateEntered", "P"],
+            ["PassStateExited", "P"],
+            ["ExecutionSucceeded", null]
+        ])
+    );
+}
+
+#[test]
+fn conformance_scores_a_corpus_and_gates_on_the_pass_rate() {
+    let dir = temp();
+    let cases = dir.path().join("cases");
+    std::fs::create_dir(&cases).unwrap_or_else(|e| panic!("{e}"));
+    write(&cases, "a.json", PASS_CASE);
+    // The same run, recorded with another output and a shorter history: one failure.
+    let wrong = PASS_CASE
+        .replace("\"pass-one\"", "\"pass-wrong\"")
+        .replace("{\"x\": 1.0}", "{\"x\": 2}")
+        .replace(", [\"ExecutionSucceeded\", null]", "");
+    write(&cases, "b.json", wrong);
+    // Files starting with `_` are not cases.
+    write(&cases, "_notes.json", "not json");
+
+    let out = flowc(
+        &[
+            "conformance",
+            "cases",
+            "--show-failures",
+            "5",
+            "--show-history-differences",
+            "5",
+        ],
+        dir.path(),
+    );
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    let all_row: Vec<&str> = text
+        .lines()
+        .find(|l| l.starts_with("ALL "))
+        .map(|l| l.split_whitespace().collect())
+        .unwrap_or_default();
+    assert_eq!(all_row, ["ALL", "1", "1", "50.0%", "1/2"], "{text}");
+    assert!(
+        text.contains("FAIL pass-wrong: $output.x: expected 2, got 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("HISTORY pass-wrong: history: expected 3 events, got 4"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 passed, 1 failed; event sequences: 1 of 2 recorded histories match"),
+        "{text}"
+    );
+
+    assert_exit(
+        &flowc(&["conformance", "cases", "--gate", "50"], dir.path()),
+        0,
+    );
+    let gated = flowc(&["conformance", "cases", "--gate", "100"], dir.path());
+    assert_exit(&gated, 1);
+    assert!(stdout(&gated).contains("gate: all cases: 1/2 = 50.0% (gate 100%)"));
+    let excluded = flowc(
+        &[
+            "conformance",
+            "cases",
+            "--gate",
+            "100",
+            "--gate-exclude",
+            "pass",
+        ],
+        dir.path(),
+    );
+    assert_exit(&excluded, 0);
+
+    std::fs::create_dir(dir.path().join("empty")).unwrap_or_else(|e| panic!("{e}"));
+    let empty = flowc(&["conformance", "empty"], dir.path());
+    assert_exit(&empty, 1);
+    assert!(stderr(&empty).contains("no case files (*.json) under empty"));
+    let missing = flowc(&["conformance", "nowhere"], dir.path());
+    assert_exit(&missing, 1);
+    assert!(stderr(&missing).contains("cannot read the conformance cases at nowhere"));
+}

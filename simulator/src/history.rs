@@ -769,6 +769,19 @@ impl History {
         id
     }
 
+    /// The events as `(type, state name)` pairs, the state name only where AWS's event names a
+    /// state (`*StateEntered`, `*StateExited`): the form the conformance corpus records.
+    pub fn sequence(&self) -> impl Iterator<Item = (String, Option<&str>)> + '_ {
+        self.events.iter().map(|e| {
+            let state = match &e.kind {
+                EventKind::StateEntered(_, d) => Some(self.names.get(d.name)),
+                EventKind::StateExited(_, d) => Some(self.names.get(d.name)),
+                _ => None,
+            };
+            (e.kind.type_name(), state)
+        })
+    }
+
     /// Pretty JSON, the shape `aws stepfunctions get-execution-history` prints.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|_| String::from("{\"events\":[]}"))

@@ -32,9 +32,9 @@
 //! assert_eq!(outcome.path, ["Wait", "Charge"]);
 //! ```
 
-mod case;
 mod choice;
 mod clock;
+pub mod conformance;
 mod doc;
 mod error;
 mod history;
@@ -50,7 +50,6 @@ mod simulation;
 mod states;
 mod template;
 
-pub use case::{Case, RecordedMocks, RecordedResult, contract_json};
 pub use clock::{VirtualClock, default_start};
 pub use doc::{Doc, Key, Members, Node};
 pub use error::{Failure, SimError};

@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub mod check;
 pub mod compile;
+pub mod conformance;
 pub mod decompile;
 pub mod fmt;
 pub mod graph;
@@ -67,8 +68,10 @@ pub enum Command {
     Simulate(simulate::SimulateArgs),
     /// Run workflow simulation tests.
     Test(test::TestArgs),
-    /// Run one conformance case.
+    /// Run one conformance case and print its result object.
     RunCase(run_case::RunCaseArgs),
+    /// Run and score a conformance corpus against AWS's recordings.
+    Conformance(conformance::ConformanceArgs),
 }
 
 /// Dispatches a parsed command line to its subcommand.
@@ -83,6 +86,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Simulate(args) => simulate::run(args, &global),
         Command::Test(args) => test::run(args, &global),
         Command::RunCase(args) => run_case::run(args, &global),
+        Command::Conformance(args) => conformance::run(args, &global),
     }
 }
 

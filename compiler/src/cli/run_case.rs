@@ -1,6 +1,7 @@
-//! `flowc run-case CASE.json`: the conformance contract (../shared/conformance/README.md).
+//! `flowc run-case CASE.json`: the conformance contract (conformance/asl/README.md).
 //! Runs the case's definition on its input with its recorded Task results and prints one JSON
-//! object: `{"status": "SUCCEEDED", "output"}` or `{"status", "error", "cause"}`.
+//! object: `{"status": "SUCCEEDED", "output"}` or `{"status", "error", "cause"}`, with the
+//! event sequence as `history` (`[[type, state name or null], ...]`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,9 +30,9 @@ pub fn run(args: RunCaseArgs, global: &Global) -> ExitCode {
             return ExitCode::from(EXIT_INPUT);
         }
     };
-    match flowc_sim::Case::from_json_text(&text).and_then(|c| c.run()) {
+    match flowc_sim::conformance::Case::from_json_text(&text).and_then(|c| c.run()) {
         Ok(outcome) => {
-            println!("{}", flowc_sim::contract_json(&outcome));
+            println!("{}", flowc_sim::conformance::contract_json(&outcome));
             ExitCode::from(EXIT_OK)
         }
         Err(e) => {

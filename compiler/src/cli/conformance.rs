@@ -1,0 +1,104 @@
+//! `flowc conformance [DIR]`: runs every case of an ASL conformance corpus (by default the
+//! repository's `conformance/asl/cases`), scores each against AWS's recording with the rules of
+//! conformance/asl/README.md, and prints the per-tag table with the event-sequence figure.
+//! With `--gate PCT`, exits 1 when the pass rate of the gated cases is below PCT.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use flowc_sim::conformance::{Scoreboard, Verdict, case_files, score_file};
+
+use super::{EXIT_INPUT, EXIT_OK, Global};
+
+#[derive(Debug, clap::Args)]
+pub struct ConformanceArgs {
+    /// The folder of case files (searched recursively for `*.json`).
+    #[arg(default_value = "conformance/asl/cases")]
+    pub cases: PathBuf,
+    /// Exit 1 when fewer than PCT percent of the gated cases pass.
+    #[arg(long, value_name = "PCT")]
+    pub gate: Option<f64>,
+    /// Leave cases with this feature tag out of the gate (repeatable); they stay in the table.
+    #[arg(long, value_name = "TAG")]
+    pub gate_exclude: Vec<String>,
+    /// Print up to N failing cases with the first difference of each.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub show_failures: usize,
+    /// Print up to N cases whose event sequence differs from AWS's recording.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub show_history_differences: usize,
+    /// Write every case's verdict as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub json_out: Option<PathBuf>,
+}
+
+pub fn run(args: ConformanceArgs, _global: &Global) -> ExitCode {
+    let files = match case_files(&args.cases) {
+        Ok(files) if !files.is_empty() => files,
+        Ok(_) => {
+            eprintln!(
+                "error: no case files (*.json) under {}",
+                args.cases.display()
+            );
+            return ExitCode::from(EXIT_INPUT);
+        }
+        Err(e) => {
+            eprintln!(
+                "error: cannot read the conformance cases at {}: {e}",
+                args.cases.display()
+            );
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    let mut board = Scoreboard::default();
+    for file in &files {
+        match score_file(file) {
+            Ok(verdict) => board.push(verdict),
+            Err(e) => {
+                eprintln!("error: {}: {e}", file.display());
+                return ExitCode::from(EXIT_INPUT);
+            }
+        }
+    }
+    print!("{}", board.table());
+    print!("{}", board.failures(args.show_failures));
+    print!(
+        "{}",
+        board.history_differences(args.show_history_differences)
+    );
+    let all = board.results(|_| true);
+    let histories = board.histories(|_| true);
+    println!(
+        "{} passed, {} failed; event sequences: {} of {} recorded histories match",
+        all.passed,
+        all.total - all.passed,
+        histories.passed,
+        histories.total
+    );
+    if let Some(path) = &args.json_out {
+        let text = serde_json::to_string_pretty(&board.to_json()).unwrap_or_default();
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::from(EXIT_INPUT);
+        }
+    }
+    if let Some(gate) = args.gate {
+        let gated = |v: &Verdict| !args.gate_exclude.iter().any(|t| v.has_tag(t));
+        let t = board.results(gated);
+        let scope = if args.gate_exclude.is_empty() {
+            "all cases".to_string()
+        } else {
+            format!("cases tagged none of {}", args.gate_exclude.join(", "))
+        };
+        println!(
+            "gate: {scope}: {}/{} = {:.1}% (gate {gate}%)",
+            t.passed,
+            t.total,
+            t.percent()
+        );
+        if t.percent() < gate {
+            return ExitCode::from(EXIT_INPUT);
+        }
+    }
+    ExitCode::from(EXIT_OK)
+}

@@ -1,0 +1,199 @@
+//! A conformance case file (conformance/asl/README.md): a definition, an input, recorded Task
+//! results replayed as mocks, the context names AWS used, and what AWS answered.
+
+use super::compare::{Expected, NormalizeRules};
+use crate::error::SimError;
+use crate::mocks::{TaskCall, TaskFailure, TaskResult, TaskSource, Unmocked};
+use crate::program::Program;
+use crate::simulation::{ExecutionContext, Outcome, Simulation, Status};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RecordedResult {
+    pub event: String,
+    #[serde(default)]
+    pub input: Option<Value>,
+    #[serde(default)]
+    pub output: Option<Value>,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub cause: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CaseContext {
+    pub state_machine_name: Option<String>,
+    pub state_machine_arn: Option<String>,
+    pub execution_name: Option<String>,
+    pub execution_arn: Option<String>,
+    pub role_arn: Option<String>,
+    pub region: Option<String>,
+    pub state_machine_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Case {
+    pub definition: Value,
+    #[serde(default)]
+    pub input: Value,
+    #[serde(default)]
+    pub mocks: BTreeMap<String, Vec<RecordedResult>>,
+    #[serde(default)]
+    pub context: CaseContext,
+    /// The case's name in reports.
+    #[serde(default)]
+    pub id: String,
+    /// Feature tags (`pass`, `map`, `jsonata`, ...), the rows of the score table.
+    #[serde(default)]
+    pub features: Vec<String>,
+    /// What AWS answered; a case without it can be run but not scored.
+    #[serde(default)]
+    pub expected: Option<Expected>,
+    /// How the actual result is normalised before comparing (the recordings were anonymised).
+    #[serde(default)]
+    pub normalize: NormalizeRules,
+}
+
+/// Replays recorded results: each run of a Task state takes that state's next entry; inside a
+/// Map or Parallel the entry whose recorded `input` equals the call's parameters wins (results
+/// were recorded in completion order, not item order), else list order.
+pub struct RecordedMocks {
+    entries: BTreeMap<String, Vec<(RecordedResult, bool)>>,
+}
+
+impl RecordedMocks {
+    pub fn new(mocks: BTreeMap<String, Vec<RecordedResult>>) -> Self {
+        Self {
+            entries: mocks
+                .into_iter()
+                .map(|(k, v)| (k, v.into_iter().map(|r| (r, false)).collect()))
+                .collect(),
+        }
+    }
+}
+
+impl TaskSource for RecordedMocks {
+    fn call(&mut self, call: &TaskCall) -> Result<(TaskResult, f64), Unmocked> {
+        let list = self
+            .entries
+            .get_mut(call.state_name)
+            .ok_or_else(|| Unmocked {
+                state: call.state_name.to_string(),
+                detail: "the case records no result for this state".into(),
+            })?;
+        let by_input = if call.concurrent {
+            list.iter()
+                .position(|(r, used)| !used && r.input.as_ref() == Some(call.input))
+        } else {
+            None
+        };
+        let k = by_input
+            .or_else(|| list.iter().position(|(_, used)| !used))
+            .ok_or_else(|| Unmocked {
+                state: call.state_name.to_string(),
+                detail: format!(
+                    "the case records {} result(s) and all were used",
+                    list.len()
+                ),
+            })?;
+        let Some((rec, used)) = list.get_mut(k) else {
+            return Err(Unmocked {
+                state: call.state_name.to_string(),
+                detail: "internal: mock index out of range".into(),
+            });
+        };
+        *used = true;
+        let result = if rec.event.ends_with("TimedOut") {
+            TaskResult::TimedOut {
+                cause: rec.cause.clone(),
+            }
+        } else if let Some(error) = &rec.error {
+            TaskResult::Failed(TaskFailure {
+                error: error.clone(),
+                cause: rec.cause.clone().unwrap_or_default(),
+            })
+        } else {
+            TaskResult::Succeeded(rec.output.clone().unwrap_or(Value::Null))
+        };
+        Ok((result, 0.0))
+    }
+}
+
+impl Case {
+    pub fn from_json_text(text: &str) -> Result<Self, SimError> {
+        serde_json::from_str(text).map_err(|e| SimError::InvalidInput {
+            message: e.to_string(),
+            line: e.line(),
+            column: e.column(),
+        })
+    }
+
+    fn execution_context(&self) -> ExecutionContext {
+        let c = &self.context;
+        let mut ctx = ExecutionContext::named(
+            c.state_machine_name.as_deref().unwrap_or("StateMachine"),
+            c.execution_name.as_deref().unwrap_or("execution"),
+        );
+        if let Some(v) = &c.state_machine_arn {
+            ctx.state_machine_arn = v.clone();
+        }
+        if let Some(v) = &c.execution_arn {
+            ctx.execution_arn = v.clone();
+        }
+        if let Some(v) = &c.role_arn {
+            ctx.role_arn = v.clone();
+        }
+        if let Some(v) = &c.region {
+            ctx.region = v.clone();
+        }
+        ctx.express = c.state_machine_type.as_deref() == Some("EXPRESS");
+        ctx
+    }
+
+    /// Runs the case and returns the outcome.
+    pub fn run(&self) -> Result<Outcome, SimError> {
+        let program = Program::load(&self.definition)?;
+        Simulation::new(&program)
+            .input(self.input.clone())
+            .context(self.execution_context())
+            .mocks(RecordedMocks::new(self.mocks.clone()))
+            .run()
+    }
+}
+
+/// The run-case contract's result object: status plus output, or error and cause, and the
+/// event sequence as `history`: `[[type, state name or null], ...]`.
+pub fn contract_json(outcome: &Outcome) -> Value {
+    let mut m = Map::new();
+    let status = match outcome.status {
+        Status::Succeeded => "SUCCEEDED",
+        Status::Failed => "FAILED",
+        Status::TimedOut => "TIMED_OUT",
+    };
+    m.insert("status".into(), status.into());
+    if outcome.status == Status::Succeeded {
+        m.insert(
+            "output".into(),
+            outcome.output_value().unwrap_or(Value::Null),
+        );
+    } else {
+        if let Some(e) = &outcome.error {
+            m.insert("error".into(), e.clone().into());
+        }
+        if let Some(c) = &outcome.cause {
+            m.insert("cause".into(), c.clone().into());
+        }
+    }
+    let history = outcome
+        .history
+        .sequence()
+        .map(|(kind, state)| {
+            Value::Array(vec![kind.into(), state.map_or(Value::Null, Value::from)])
+        })
+        .collect();
+    m.insert("history".into(), Value::Array(history));
+    Value::Object(m)
+}
