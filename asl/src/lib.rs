@@ -38,6 +38,7 @@
 
 pub mod choice;
 pub mod emit;
+pub mod glob;
 pub mod intrinsic;
 pub mod load;
 pub mod model;

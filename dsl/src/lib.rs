@@ -10,5 +10,8 @@ mod json;
 mod lower;
 mod parse;
 
+#[cfg(test)]
+mod grammar_bounds;
+
 pub use error::ParseError;
 pub use parse::{MAX_NESTING, parse};

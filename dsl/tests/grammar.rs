@@ -312,3 +312,46 @@ fn long_not_chains_need_brackets_so_nesting_stays_bounded() {
     );
     assert!(matches!(parse(&deep), Err(ParseError::TooDeep { .. })));
 }
+
+#[test]
+fn unclosed_path_brackets_parse_in_linear_time() {
+    // Issue 18, finding 1: 24 unclosed `[` (38 bytes) took 2^24 steps; 60 would never end.
+    // The path keeps them; the path parser then says the path is malformed.
+    let brackets = "[".repeat(60);
+    let state = first_state(&format!("wait W for $.a{brackets} {{ end }}"));
+    assert!(
+        matches!(&state.kind, StateKind::Wait { wait_for } if wait_for.node == WaitFor::SecondsPath(PathText(format!("$.a{brackets}")))),
+        "{:?}",
+        state.kind
+    );
+}
+
+#[test]
+fn quotes_and_comments_cannot_hide_brackets_from_the_nesting_guard() {
+    // The pre-scan skips strings and comments as one line each; pest must read them the same
+    // way, or brackets the pre-scan skipped could nest pest's recursion past any stack.
+    for opener in ["'", "\"", "#", "//"] {
+        for prefix in [
+            "wait W for $[",
+            "wait W for $.a",
+            "fail F error States.Format(",
+        ] {
+            let source = format!("{prefix}{opener}{}", "[(".repeat(200_000));
+            // Returning at all is the point (this overflowed the stack). After a comment
+            // start the rest of the line is a comment, so `wait W for $[ # …` is even valid.
+            let parsed = parse(&source);
+            assert!(
+                parsed.is_err() || !opener.contains(['\'', '"']),
+                "{prefix}{opener} parsed"
+            );
+        }
+    }
+}
+
+#[test]
+fn quoted_keys_and_intrinsic_strings_still_parse() {
+    assert!(parse("pass P { result_path $['a key'] }").is_ok());
+    assert!(parse("pass P { result_path $[\"a key\"] }").is_ok());
+    assert!(parse("pass P { result_path $.a[?(@.b == 'x]')] }").is_ok());
+    assert!(parse("fail F error States.Format('a (b) \"c\" # {}', $.x) # note").is_ok());
+}

@@ -199,50 +199,9 @@ fn ordering(kind: Kind, a: &Value, b: &Value) -> Option<Ordering> {
     }
 }
 
-/// Glob matching for StringMatches: `*` matches any run of characters; `\*` and `\\` escape.
+/// Glob matching for StringMatches: flowc-asl's one matcher (linear in pattern and text).
 fn glob_match(pattern: &str, text: &str) -> bool {
-    enum Tok {
-        Star,
-        Ch(char),
-    }
-    let mut toks = Vec::new();
-    let mut it = pattern.chars();
-    while let Some(c) = it.next() {
-        match c {
-            '\\' => toks.push(Tok::Ch(it.next().unwrap_or('\\'))),
-            '*' => toks.push(Tok::Star),
-            c => toks.push(Tok::Ch(c)),
-        }
-    }
-    let t: Vec<char> = text.chars().collect();
-    // Classic iterative wildcard match with backtracking to the last star.
-    let (mut p, mut s) = (0usize, 0usize);
-    let (mut star, mut mark) = (None, 0usize);
-    while s < t.len() {
-        match toks.get(p) {
-            Some(Tok::Ch(c)) if t.get(s) == Some(c) => {
-                p += 1;
-                s += 1;
-            }
-            Some(Tok::Star) => {
-                star = Some(p);
-                mark = s;
-                p += 1;
-            }
-            _ => match star {
-                Some(sp) => {
-                    p = sp + 1;
-                    mark += 1;
-                    s = mark;
-                }
-                None => return false,
-            },
-        }
-    }
-    while matches!(toks.get(p), Some(Tok::Star)) {
-        p += 1;
-    }
-    p == toks.len()
+    asl::glob::string_matches(pattern, text)
 }
 
 /// Evaluation failures: a Variable (or `*Path` operand) that selects nothing.

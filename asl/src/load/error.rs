@@ -14,7 +14,10 @@ pub enum LoadError {
     #[error("malformed JSON at line {line}, column {column}: {message}")]
     #[diagnostic(
         code(flowc::asl::syntax),
-        help("ASL definitions are strict JSON: quoted keys, no comments, no trailing commas")
+        help(
+            "ASL definitions are strict JSON, as AWS reads them: double-quoted strings and keys, \
+             control characters escaped, no comments, no trailing commas"
+        )
     )]
     Syntax {
         message: String,

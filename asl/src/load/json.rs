@@ -1,13 +1,19 @@
 //! JSON text to a small spanned tree that the decoder walks.
 //!
-//! jsonc-parser does the parsing (strict JSON: no comments, no trailing commas, quoted keys);
-//! this module only adds a nesting guard (jsonc-parser recurses, so 10,000-deep input would
-//! overflow the stack) and turns its AST into [`Node`]s with `SourceSpan`s and serde_json
-//! numbers.
+//! Three steps. A nesting guard counts brackets outside strings (the parsers below recurse, so
+//! 10,000-deep input would overflow the stack). serde_json's reader then decides whether the
+//! text is JSON at all: it is strict RFC 8259, as AWS reads a definition (Jackson's defaults):
+//! double-quoted strings without raw control characters, no comments, no trailing commas, no
+//! leading zeros. Only then does jsonc-parser build the AST with byte ranges, which this module
+//! turns into [`Node`]s with `SourceSpan`s and serde_json numbers. jsonc-parser alone is not
+//! strict (it takes single-quoted strings and raw tabs in strings), and serde_json alone keeps
+//! no spans. The leniencies `.flow` documents (comments in JSON literals) live in the DSL, never
+//! here.
 
 use jsonc_parser::ast;
 use jsonc_parser::{CollectOptions, ParseOptions};
 use miette::SourceSpan;
+use serde::Deserialize as _;
 use serde_json::{Map, Number, Value};
 use std::collections::HashMap;
 
@@ -75,6 +81,10 @@ pub fn parse(text: &str) -> Result<(Node, Vec<JsonError>), JsonError> {
             span: SourceSpan::new(offset.into(), 1),
         });
     }
+    if text.trim().is_empty() {
+        return Err(no_value(text));
+    }
+    strict_syntax(text)?;
     let options = ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,
@@ -90,14 +100,90 @@ pub fn parse(text: &str) -> Result<(Node, Vec<JsonError>), JsonError> {
         },
     )?;
     let Some(value) = parsed.value else {
-        return Err(JsonError::Syntax {
-            message: "the file holds no JSON value; expected a state machine object".to_string(),
-            span: SourceSpan::new(text.len().into(), 0),
-        });
+        return Err(no_value(text));
     };
     let mut problems = Vec::new();
     let node = convert(&value, text, &mut problems)?;
     Ok((node, problems))
+}
+
+fn no_value(text: &str) -> JsonError {
+    JsonError::Syntax {
+        message: "the file holds no JSON value; expected a state machine object".to_string(),
+        span: SourceSpan::new(text.len().into(), 0),
+    }
+}
+
+/// The first place where `text` is not strict JSON, said in words.
+///
+/// serde_json's reader would refuse nesting past 128 levels; the limit is lifted because the
+/// nesting guard has already run, and it bounds the recursion exactly: the reader stops at the
+/// first byte that is not JSON, and up to that byte strings are double-quoted JSON strings,
+/// which is just what the guard skips, so the guard saw every bracket the reader recurses into.
+fn strict_syntax(text: &str) -> Result<(), JsonError> {
+    let mut reader = serde_json::Deserializer::from_str(text);
+    reader.disable_recursion_limit();
+    let error = match serde::de::IgnoredAny::deserialize(&mut reader) {
+        Ok(_) => match reader.end() {
+            Ok(()) => return Ok(()),
+            Err(error) => error,
+        },
+        Err(error) => error,
+    };
+    let mut at = offset_of(text, error.line(), error.column());
+    let full = error.to_string();
+    let reason = full
+        .rfind(" at line ")
+        .map_or(full.as_str(), |i| &full[..i]);
+    if reason.starts_with("control character") {
+        // serde_json stops before a control character rather than on it.
+        let bytes = text.as_bytes().get(at..).unwrap_or_default();
+        at += bytes.iter().position(|b| *b < 0x20).unwrap_or_default();
+    }
+    let found = text.get(at..).and_then(|rest| rest.chars().next());
+    let after_comma = text
+        .get(..at)
+        .and_then(|before| before.trim_end().chars().next_back())
+        == Some(',');
+    let message = match (reason, found) {
+        (_, Some('}' | ']')) if after_comma => "a comma after the last item".to_string(),
+        // What other tools accept and AWS does not, said so.
+        (_, Some('\'')) => {
+            "strings are written in double quotes (`\"...\"`), not single quotes".to_string()
+        }
+        (_, Some('/' | '#')) if reason.starts_with("expected") => {
+            "JSON has no comments".to_string()
+        }
+        (reason, _) if reason.starts_with("control character") => {
+            "a raw control character (tab, newline, ...) inside a string; write it escaped \
+             (`\\t`, `\\n`, `\\u0000`)"
+                .to_string()
+        }
+        ("expected ident", _) => "expected `true`, `false` or `null`".to_string(),
+        (reason, _) => reason.to_string(),
+    };
+    let width = found.map_or(0, char::len_utf8);
+    Err(JsonError::Syntax {
+        message,
+        span: SourceSpan::new(at.into(), width),
+    })
+}
+
+/// Byte offset of serde_json's 1-based line and byte column, clamped into `text`. serde_json
+/// reports the column of the byte it stopped on; column 0 means the end of the line before.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n')
+            .nth(line - 2)
+            .map_or(text.len(), |(i, _)| i + 1)
+    };
+    let mut at = (line_start + column.saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// Byte offset of the first bracket that nests deeper than [`MAX_DEPTH`], skipping strings.
@@ -335,6 +421,71 @@ mod tests {
         };
         assert_eq!(problems.len(), 1);
         assert_eq!(node.to_value(), serde_json::json!({"a": 1}));
+    }
+
+    fn syntax_message(text: &str) -> (String, usize) {
+        match parse(text) {
+            Err(JsonError::Syntax { message, span }) => (message, span.offset()),
+            other => panic!("expected a syntax error for {text:?}, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn single_quoted_strings_are_rejected_where_they_start() {
+        // Issue 18, finding 11: jsonc-parser alone accepted them.
+        let (message, at) = syntax_message("{\"StartAt\": 'A'}");
+        assert!(message.contains("double quotes"), "{message}");
+        assert_eq!(at, 12);
+    }
+
+    #[test]
+    fn raw_control_characters_in_strings_are_rejected() {
+        let (message, at) = syntax_message("{\"Comment\": \"a\tb\"}");
+        assert!(message.contains("raw control character"), "{message}");
+        assert_eq!(at, 14);
+        assert!(parse("{\"Comment\": \"a\\tb\"}").is_ok());
+    }
+
+    #[test]
+    fn a_single_quote_cannot_hide_brackets_from_the_nesting_guard() {
+        // Issue 18, finding 2: the guard skips `"` strings only, so `'"'` hid the brackets
+        // after it, and the recursive parser overflowed the stack.
+        let text = format!("['\"', {}", "[".repeat(100_000));
+        assert!(matches!(parse(&text), Err(JsonError::Syntax { .. })));
+        let text = format!("[\"\\\"'\", '\"', {}", "{\"a\": [".repeat(50_000));
+        assert!(matches!(parse(&text), Err(JsonError::Syntax { .. })));
+    }
+
+    #[test]
+    fn nesting_up_to_the_limit_is_read() {
+        let text = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(&text).is_ok());
+    }
+
+    #[test]
+    fn other_leniencies_are_rejected() {
+        for text in [
+            "{\"a\": 01}",
+            "{\"a\": +1}",
+            "{\"a\": 0x10}",
+            "{\"a\": NaN}",
+            "{\"a\": .5}",
+            "{a: 1}",
+            "{\"a\": 1} {}",
+            "{\"a\": 1 // c\n}",
+            "{\"a\": [1,]}",
+        ] {
+            assert!(
+                matches!(parse(text), Err(JsonError::Syntax { .. })),
+                "{text:?} was accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn errors_point_at_the_right_byte_after_multibyte_text() {
+        let (_, at) = syntax_message("{\"é\": \"ü\",\n \"k\": 'x'}");
+        assert_eq!(at, "{\"é\": \"ü\",\n \"k\": ".len());
     }
 
     #[test]
