@@ -425,6 +425,11 @@ impl Emitter {
         self.warnings
     }
 
+    /// Counts an error the caller reported itself (in one line: see `cli::output::report`).
+    pub fn count_error(&mut self) {
+        self.errors += 1;
+    }
+
     /// Renders `diag` to a string in this emitter's format and counts it.
     pub fn render(&mut self, diag: &dyn Diagnostic, source: Option<&SourceText>) -> String {
         self.render_about(diag, source, None)

@@ -11,6 +11,8 @@ pub mod cli;
 pub mod decompile;
 pub mod diagnostics;
 pub mod fmt;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod lower;
 pub mod testing;
 

@@ -221,9 +221,9 @@ pub fn run_file(path: &Path) -> Result<Vec<TestResult>, TestFileError> {
 }
 
 fn read(path: &Path) -> Result<String, TestFileError> {
-    std::fs::read_to_string(path).map_err(|e| TestFileError::Read {
+    crate::cli::input::read_text(path).map_err(|message| TestFileError::Read {
         path: path.display().to_string(),
-        message: e.to_string(),
+        message,
     })
 }
 
@@ -303,7 +303,7 @@ fn with_help(error: &dyn Diagnostic) -> String {
 
 /// Loads `.flow` (compiled in memory, resources left as `${name}` placeholders) or ASL JSON.
 pub fn load_machine(path: &Path) -> Result<Program, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let text = crate::cli::input::read_text(path)?;
     let json = if path.extension().is_some_and(|e| e == "flow") {
         let lowered = crate::lower::compile(&text, &crate::lower::Bindings::new())
             .map_err(|e| format!("it does not compile ({e:?}); run `flowc check` on it"))?;

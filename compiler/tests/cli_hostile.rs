@@ -97,3 +97,239 @@ fn json_that_aws_rejects_is_rejected() {
         "raw control character",
     );
 }
+
+const OK_FLOW: &str = "pass Start { result { \"ok\": true } result_path $.result }\nsucceed Done\n";
+
+fn spawn(args: &[&str], dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_flowc"));
+    command.args(args).current_dir(dir).env("NO_COLOR", "1");
+    command
+}
+
+#[test]
+fn a_full_stdout_is_one_line_and_exit_1_for_every_command_that_prints() {
+    // Finding 4: `simulate > /dev/full` panicked ("failed printing to stdout").
+    let dir = temp();
+    write(dir.path(), "w.flow", OK_FLOW);
+    for args in [
+        &["simulate", "w.flow"][..],
+        &["compile", "w.flow"],
+        &["graph", "w.flow"],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap_or_else(|e| panic!("/dev/full: {e}"));
+        let output = spawn(args, dir.path())
+            .stdout(full)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let stderr = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error[flowc::output::write_failed]: cannot write `<stdout>`"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_closed_or_full_stderr_is_not_a_crash() {
+    // Finding 4: a command whose stderr was full or a closed pipe aborted (the panic hook
+    // itself failed to print).
+    let dir = temp();
+    write(dir.path(), "bad.flow", "pass P { next Nowhere }\n");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap_or_else(|e| panic!("/dev/full: {e}"));
+    let output = spawn(&["check", "bad.flow"], dir.path())
+        .stderr(full)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(output.status.code(), Some(1));
+    let mut child = spawn(&["check", "bad.flow"], dir.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(child.stderr.take());
+    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status.code(), Some(1), "{status}");
+}
+
+#[test]
+fn a_closed_stdout_pipe_ends_output_quietly() {
+    let dir = temp();
+    write(dir.path(), "w.flow", OK_FLOW);
+    let mut child = spawn(&["simulate", "w.flow"], dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "");
+}
+
+#[test]
+fn simulate_renders_errors_past_column_65535() {
+    // Finding 3: simulate rendered load errors from their own copy of the file, which miette
+    // cannot show past column 65,535 (a panic); check was fine.
+    let dir = temp();
+    let long = "x".repeat(70_000);
+    write(
+        dir.path(),
+        "m.asl.json",
+        format!(
+            "{{\"Comment\": \"{long}\", \"StartAt\": \"A\", \"States\": {{\"A\": {{\"Type\": \"Pasz\"}}}}}}"
+        ),
+    );
+    for command in ["check", "simulate"] {
+        assert_refused(&flowc(&[command, "m.asl.json"], dir.path()), "Pasz");
+    }
+}
+
+#[cfg(unix)]
+mod files {
+    use super::*;
+    use std::os::unix::fs::{FileTypeExt as _, PermissionsExt as _};
+
+    fn mkfifo(path: &Path) {
+        let status = Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .unwrap_or_else(|e| panic!("mkfifo: {e}"));
+        assert!(status.success());
+    }
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .permissions()
+            .mode()
+            & 0o777
+    }
+
+    #[test]
+    fn fmt_keeps_the_mode_and_the_symlink() {
+        // Finding 9: fmt wrote a 0600 temp file and renamed it over the target: a 0644 file
+        // lost its group and other read bits, and a symlink became a regular file.
+        let dir = temp();
+        let real = write(dir.path(), "real.flow", "pass   Start\nsucceed Done\n");
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640))
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::os::unix::fs::symlink("real.flow", dir.path().join("link.flow"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let output = flowc(&["fmt", "link.flow"], dir.path());
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let link = std::fs::symlink_metadata(dir.path().join("link.flow"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(link.file_type().is_symlink());
+        assert_eq!(mode(&real), 0o640);
+        let text = std::fs::read_to_string(&real).unwrap_or_else(|e| panic!("{e}"));
+        assert!(text.starts_with("pass Start"), "{text}");
+    }
+
+    #[test]
+    fn compile_output_to_a_fifo_is_written_as_a_stream() {
+        let dir = temp();
+        write(dir.path(), "w.flow", OK_FLOW);
+        let fifo = dir.path().join("out.fifo");
+        mkfifo(&fifo);
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read_to_string(fifo))
+        };
+        let output = flowc(&["compile", "w.flow", "-o", "out.fifo"], dir.path());
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let text = reader
+            .join()
+            .unwrap_or_else(|_| panic!("reader panicked"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(text.contains("\"StartAt\": \"Start\""), "{text}");
+        let kind = std::fs::symlink_metadata(&fifo).unwrap_or_else(|e| panic!("{e}"));
+        assert!(kind.file_type().is_fifo(), "the FIFO was replaced");
+    }
+
+    #[test]
+    fn a_new_output_file_gets_the_usual_mode() {
+        let dir = temp();
+        write(dir.path(), "w.flow", OK_FLOW);
+        let probe = write(dir.path(), "probe", "");
+        let output = flowc(&["compile", "w.flow", "-o", "new.asl.json"], dir.path());
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert_eq!(mode(&dir.path().join("new.asl.json")), mode(&probe));
+    }
+
+    #[test]
+    fn inputs_are_read_with_a_hard_cap_whatever_their_size_says() {
+        // Finding 10: a symlink to /dev/zero reports size 0 and was read until memory ran out.
+        let dir = temp();
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.flow"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.json"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_refused(&flowc(&["check", "zero.flow"], dir.path()), "too large");
+        write(dir.path(), "w.flow", OK_FLOW);
+        assert_refused(
+            &flowc(
+                &["simulate", "w.flow", "--input-file", "zero.json"],
+                dir.path(),
+            ),
+            "larger than",
+        );
+        assert_refused(
+            &flowc(
+                &["compile", "w.flow", "-o", "/dev/zero", "--check"],
+                dir.path(),
+            ),
+            "out of date",
+        );
+    }
+
+    #[test]
+    fn a_fifo_input_is_read_as_a_stream() {
+        let dir = temp();
+        let fifo = dir.path().join("in.flow");
+        mkfifo(&fifo);
+        let writer = std::thread::spawn(move || std::fs::write(fifo, OK_FLOW));
+        let output = flowc(&["check", "in.flow"], dir.path());
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        writer
+            .join()
+            .unwrap_or_else(|_| panic!("writer panicked"))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+#[test]
+fn aws_limits_are_checked_with_aws_words() {
+    // Finding 12 (check side): `Seconds: 1e18` passed check.
+    let dir = temp();
+    write(
+        dir.path(),
+        "m.asl.json",
+        r#"{"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1000000000000000000, "End": true}}}"#,
+    );
+    assert_refused(&flowc(&["check", "m.asl.json"], dir.path()), "99999999");
+}
+
+#[test]
+fn backoff_rate_zero_says_what_aws_requires() {
+    // Finding 13: "`BackoffRate` has the invalid value a number".
+    let dir = temp();
+    write(
+        dir.path(),
+        "m.asl.json",
+        r#"{"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f", "Retry": [{"ErrorEquals": ["States.ALL"], "BackoffRate": 0}], "End": true}}}"#,
+    );
+    let output = flowc(&["check", "m.asl.json"], dir.path());
+    assert_refused(&output, "`BackoffRate` has the invalid value `0`");
+    assert!(
+        stderr(&output).contains("1.0 or more"),
+        "{}",
+        stderr(&output)
+    );
+}

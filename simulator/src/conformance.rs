@@ -94,10 +94,23 @@ impl Case {
     }
 }
 
+const MAX_CASE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Reads, runs and scores one case file. A case the simulator cannot load or run scores as a
 /// failure naming the error; only an unreadable or malformed file is an `Err`.
 pub fn score_file(path: &Path) -> std::io::Result<Verdict> {
-    let text = std::fs::read_to_string(path)?;
+    // At most 16 MiB, whatever the file says its size is (flowc's limit for every input).
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut std::io::Read::take(std::fs::File::open(path)?, MAX_CASE_BYTES + 1),
+        &mut text,
+    )?;
+    if text.len() as u64 > MAX_CASE_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("{}: larger than {MAX_CASE_BYTES} bytes", path.display()),
+        ));
+    }
     let case = Case::from_json_text(&text).map_err(|e| {
         std::io::Error::new(
             std::io::ErrorKind::InvalidData,

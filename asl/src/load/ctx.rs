@@ -387,9 +387,14 @@ impl Ctx {
     }
 
     pub fn invalid_value(&mut self, field: &str, node: &Node, help: String) {
-        let found = match node.as_str() {
-            Some(text) => format!("`{text}`"),
-            None => node.kind_name().to_string(),
+        // The value as written for a scalar ("`0`"), its kind for an array or object: the
+        // kind alone ("the invalid value a number") leaves the reader to find which.
+        let found = match &node.value {
+            NodeValue::String { value, .. } => format!("`{value}`"),
+            NodeValue::Number(number) => format!("`{number}`"),
+            NodeValue::Bool(value) => format!("`{value}`"),
+            NodeValue::Null => "`null`".to_string(),
+            NodeValue::Array(_) | NodeValue::Object(_) => node.kind_name().to_string(),
         };
         self.push(LoadError::InvalidValue {
             field: field.to_string(),

@@ -349,7 +349,7 @@ pub fn retriers(ctx: &mut Ctx, member: &Member, state: &str) -> Option<Vec<Retri
                     ctx.invalid_value(
                         "BackoffRate",
                         &rate.value,
-                        "BackoffRate multiplies the interval after each attempt; it must be 1.0 or more".to_string(),
+                        "AWS requires a BackoffRate of 1.0 or more: it multiplies the retry interval after each attempt (1.0 keeps it constant; the default is 2.0)".to_string(),
                     );
                     None
                 } else {

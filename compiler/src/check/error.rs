@@ -122,6 +122,18 @@ pub enum CheckError {
         after: SourceSpan,
     },
 
+    #[error("`{field}` of `{name}` is {value}, more than AWS allows ({limit})")]
+    #[diagnostic(code(flowc::check::over_limit), help("{help}"))]
+    OverLimit {
+        field: &'static str,
+        name: String,
+        value: u64,
+        limit: u64,
+        help: &'static str,
+        #[label("at most {limit}")]
+        span: SourceSpan,
+    },
+
     #[error("loop through {states} has no bound")]
     #[diagnostic(
         code(flowc::check::unbounded_loop),

@@ -1,7 +1,8 @@
 //! Graph checks over an ASL state machine, for `.flow` (after lowering) and for hand-written
 //! `.asl.json` alike: unknown targets, transitions that escape a Parallel or Map branch,
 //! unreachable states, missing terminal states and dead ends, Choice without Default, States.ALL
-//! placement in Retry and Catch, unbounded polling loops, duplicate state names.
+//! placement in Retry and Catch, unbounded polling loops, duplicate state names, numbers over
+//! the limits AWS states (Wait seconds, retry intervals and attempts).
 //!
 //! Each scope (the machine, every Parallel branch, every Map processor) is its own petgraph
 //! graph; every check is linear in the number of states and transitions. Negative and
@@ -12,6 +13,7 @@
 
 mod error;
 mod graph;
+mod limits;
 mod loops;
 mod retry;
 mod spans;
@@ -37,6 +39,7 @@ pub fn check(machine: &StateMachine, spans: &dyn SpanSource) -> Vec<CheckError> 
         graph::check_scope(scope, id, &scopes, &owners, &locate, &mut out);
         for (name, state) in scope.states {
             retry::check_state(scope, name, state, &locate, &mut out);
+            limits::check_state(scope, name, state, &locate, &mut out);
             if let StateKind::Choice(choice) = &state.kind
                 && choice.default.is_none()
             {

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::output::{OutputError, is_up_to_date, print_stdout, write_atomic};
+use super::output::{OutputError, is_up_to_date, print_stdout, report, write_file};
 use super::pipeline::{load_checked, summary};
 use super::{Binding, EXIT_INPUT, Global, display_path, emitter_for};
 use crate::lower::Bindings;
@@ -14,7 +14,7 @@ use crate::lower::Bindings;
 pub struct CompileArgs {
     /// The .flow file to compile.
     pub file: PathBuf,
-    /// Write the ASL JSON here (atomically) instead of stdout.
+    /// Write the ASL JSON here instead of stdout.
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
     /// Write nothing; exit 1 when OUT differs from what would be written (for CI).
@@ -55,7 +55,7 @@ pub fn run(args: CompileArgs, global: &Global) -> ExitCode {
                 })
             }
         }
-        (Some(out), false) => write_atomic(out, json.as_bytes()),
+        (Some(out), false) => write_file(out, json.as_bytes()),
         (None, _) => print_stdout(&json),
     };
     match result {
@@ -65,7 +65,7 @@ pub fn run(args: CompileArgs, global: &Global) -> ExitCode {
                 .output
                 .as_deref()
                 .map_or("<stdout>".to_owned(), display_path);
-            emitter.emit_about(&err, &target);
+            report(&mut emitter, &err, &target);
             ExitCode::from(EXIT_INPUT)
         }
     }

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use flowc_sim::conformance::{Scoreboard, Verdict, case_files, score_file};
 
+use super::output::{eprint_line, print_stdout, write_file};
 use super::{EXIT_INPUT, EXIT_OK, Global};
 
 #[derive(Debug, clap::Args)]
@@ -36,17 +37,17 @@ pub fn run(args: ConformanceArgs, _global: &Global) -> ExitCode {
     let files = match case_files(&args.cases) {
         Ok(files) if !files.is_empty() => files,
         Ok(_) => {
-            eprintln!(
+            eprint_line(&format!(
                 "error: no case files (*.json) under {}",
                 args.cases.display()
-            );
+            ));
             return ExitCode::from(EXIT_INPUT);
         }
         Err(e) => {
-            eprintln!(
+            eprint_line(&format!(
                 "error: cannot read the conformance cases at {}: {e}",
                 args.cases.display()
-            );
+            ));
             return ExitCode::from(EXIT_INPUT);
         }
     };
@@ -55,33 +56,31 @@ pub fn run(args: ConformanceArgs, _global: &Global) -> ExitCode {
         match score_file(file) {
             Ok(verdict) => board.push(verdict),
             Err(e) => {
-                eprintln!("error: {}: {e}", file.display());
+                eprint_line(&format!("error: {}: {e}", file.display()));
                 return ExitCode::from(EXIT_INPUT);
             }
         }
     }
-    print!("{}", board.table());
-    print!("{}", board.failures(args.show_failures));
-    print!(
-        "{}",
-        board.history_differences(args.show_history_differences)
-    );
+    let mut report = board.table();
+    report.push_str(&board.failures(args.show_failures));
+    report.push_str(&board.history_differences(args.show_history_differences));
     let all = board.results(|_| true);
     let histories = board.histories(|_| true);
-    println!(
-        "{} passed, {} failed; event sequences: {} of {} recorded histories match",
+    report.push_str(&format!(
+        "{} passed, {} failed; event sequences: {} of {} recorded histories match\n",
         all.passed,
         all.total - all.passed,
         histories.passed,
         histories.total
-    );
+    ));
     if let Some(path) = &args.json_out {
         let text = serde_json::to_string_pretty(&board.to_json()).unwrap_or_default();
-        if let Err(e) = std::fs::write(path, text) {
-            eprintln!("error: cannot write {}: {e}", path.display());
+        if let Err(e) = write_file(path, text.as_bytes()) {
+            eprint_line(&format!("error: {e}"));
             return ExitCode::from(EXIT_INPUT);
         }
     }
+    let mut below_gate = false;
     if let Some(gate) = args.gate {
         let gated = |v: &Verdict| !args.gate_exclude.iter().any(|t| v.has_tag(t));
         let t = board.results(gated);
@@ -90,15 +89,21 @@ pub fn run(args: ConformanceArgs, _global: &Global) -> ExitCode {
         } else {
             format!("cases tagged none of {}", args.gate_exclude.join(", "))
         };
-        println!(
-            "gate: {scope}: {}/{} = {:.1}% (gate {gate}%)",
+        report.push_str(&format!(
+            "gate: {scope}: {}/{} = {:.1}% (gate {gate}%)\n",
             t.passed,
             t.total,
             t.percent()
-        );
-        if t.percent() < gate {
-            return ExitCode::from(EXIT_INPUT);
-        }
+        ));
+        below_gate = t.percent() < gate;
     }
-    ExitCode::from(EXIT_OK)
+    if let Err(e) = print_stdout(&report) {
+        eprint_line(&format!("error: {e}"));
+        return ExitCode::from(EXIT_INPUT);
+    }
+    if below_gate {
+        ExitCode::from(EXIT_INPUT)
+    } else {
+        ExitCode::from(EXIT_OK)
+    }
 }

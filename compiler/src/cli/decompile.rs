@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::input::{InputError, InputKind, kind_of};
-use super::output::{print_stdout, write_atomic};
+use super::output::{eprint_line, print_stdout, report, write_file};
 use super::pipeline::{load_checked, summary};
 use super::{EXIT_INPUT, Global, MessageFormat, display_path, emitter_for};
 use crate::lower::Bindings;
@@ -18,7 +18,7 @@ use crate::lower::Bindings;
 pub struct DecompileArgs {
     /// The .asl.json file.
     pub file: PathBuf,
-    /// Write the .flow text here (atomically) instead of stdout.
+    /// Write the .flow text here instead of stdout.
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
 }
@@ -49,7 +49,7 @@ pub fn run(args: DecompileArgs, global: &Global) -> ExitCode {
         }
     };
     let result = match &args.output {
-        Some(out) => write_atomic(out, decompiled.text.as_bytes()),
+        Some(out) => write_file(out, decompiled.text.as_bytes()),
         None => print_stdout(&decompiled.text),
     };
     if let Err(err) = result {
@@ -57,7 +57,7 @@ pub fn run(args: DecompileArgs, global: &Global) -> ExitCode {
             .output
             .as_deref()
             .map_or("<stdout>".to_owned(), display_path);
-        emitter.emit_about(&err, &target);
+        report(&mut emitter, &err, &target);
         return ExitCode::from(EXIT_INPUT);
     }
     let binds: Vec<String> = decompiled
@@ -66,7 +66,7 @@ pub fn run(args: DecompileArgs, global: &Global) -> ExitCode {
         .map(|(name, arn)| format!("--bind {name}={arn}"))
         .collect();
     if !binds.is_empty() && global.message_format == MessageFormat::Human {
-        eprintln!("note: compile it back with {}", binds.join(" "));
+        eprint_line(&format!("note: compile it back with {}", binds.join(" ")));
     }
     ExitCode::SUCCESS
 }

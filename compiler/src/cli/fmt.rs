@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::input::{InputError, InputKind, read_source};
-use super::output::write_atomic;
+use super::output::{eprint_line, report, write_file};
 use super::{EXIT_INPUT, Global, display_path, emitter_for};
 use crate::diagnostics::SourceText;
 
@@ -53,12 +53,12 @@ pub fn run(args: FmtArgs, global: &Global) -> ExitCode {
         }
         if args.check {
             would_change.push(display_path(path));
-        } else if let Err(err) = write_atomic(path, formatted.as_bytes()) {
-            emitter.emit_about(&err, &display_path(path));
+        } else if let Err(err) = write_file(path, formatted.as_bytes()) {
+            report(&mut emitter, &err, &display_path(path));
         }
     }
     for file in &would_change {
-        eprintln!("would reformat: {file}");
+        eprint_line(&format!("would reformat: {file}"));
     }
     if emitter.errors() > 0 || !would_change.is_empty() {
         ExitCode::from(EXIT_INPUT)

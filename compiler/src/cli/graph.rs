@@ -9,7 +9,7 @@ use clap::ValueEnum;
 use flowc_asl::{State, StateKind, StateMachine, StateName, Transition};
 use indexmap::IndexMap;
 
-use super::output::{print_stdout, write_atomic};
+use super::output::{print_stdout, report, write_file};
 use super::pipeline::{load_checked, summary};
 use super::{EXIT_INPUT, Global, display_path, emitter_for};
 use crate::lower::Bindings;
@@ -27,7 +27,7 @@ pub struct GraphArgs {
     /// Graphviz `dot` or a Mermaid `flowchart`.
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     pub format: GraphFormat,
-    /// Write the graph here (atomically) instead of stdout.
+    /// Write the graph here instead of stdout.
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
 }
@@ -41,7 +41,7 @@ pub fn run(args: GraphArgs, global: &Global) -> ExitCode {
     };
     let text = render(&machine, args.format);
     let result = match &args.output {
-        Some(out) => write_atomic(out, text.as_bytes()),
+        Some(out) => write_file(out, text.as_bytes()),
         None => print_stdout(&text),
     };
     match result {
@@ -51,7 +51,7 @@ pub fn run(args: GraphArgs, global: &Global) -> ExitCode {
                 .output
                 .as_deref()
                 .map_or("<stdout>".to_owned(), display_path);
-            emitter.emit_about(&err, &target);
+            report(&mut emitter, &err, &target);
             ExitCode::from(EXIT_INPUT)
         }
     }

@@ -104,12 +104,12 @@ pub enum InputError {
         span: SourceSpan,
     },
 
-    #[error("`{file}` is too large: {size} bytes (the limit is {limit} bytes)")]
+    #[error("`{file}` is too large: flowc reads at most {limit} bytes from one file")]
     #[diagnostic(
         code(flowc::input::too_large),
         help("AWS caps a state machine definition at 1 MB; split the workflow")
     )]
-    TooLarge { file: String, size: u64, limit: u64 },
+    TooLarge { file: String, limit: u64 },
 
     #[error("`{file}`: flowc does not know what kind of file this is")]
     #[diagnostic(
@@ -131,18 +131,14 @@ pub enum InputError {
 /// Reads `path` as UTF-8 text, refusing missing, empty, oversized and non-UTF-8 files.
 pub fn read_source(path: &Path) -> Result<SourceFile, InputError> {
     let name = path.display().to_string();
-    let metadata = std::fs::metadata(path).map_err(|err| io_error(&name, &err))?;
-    if metadata.is_dir() {
-        return Err(InputError::IsDirectory { file: name });
-    }
-    if metadata.len() > MAX_INPUT_BYTES {
-        return Err(InputError::TooLarge {
-            file: name,
-            size: metadata.len(),
+    let bytes = read_capped(path).map_err(|err| match err {
+        CappedReadError::Io(err) => io_error(&name, &err),
+        CappedReadError::IsDirectory => InputError::IsDirectory { file: name.clone() },
+        CappedReadError::TooLarge => InputError::TooLarge {
+            file: name.clone(),
             limit: MAX_INPUT_BYTES,
-        });
-    }
-    let bytes = std::fs::read(path).map_err(|err| io_error(&name, &err))?;
+        },
+    })?;
     let text = decode(&name, bytes)?;
     if text.trim().is_empty() {
         return Err(InputError::Empty { file: name });
@@ -151,6 +147,60 @@ pub fn read_source(path: &Path) -> Result<SourceFile, InputError> {
         name,
         path: path.to_path_buf(),
         text,
+    })
+}
+
+/// Why [`read_capped`] read nothing.
+#[derive(Debug)]
+pub enum CappedReadError {
+    Io(std::io::Error),
+    IsDirectory,
+    /// More than [`MAX_INPUT_BYTES`] bytes.
+    TooLarge,
+}
+
+impl std::fmt::Display for CappedReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CappedReadError::Io(err) => err.fmt(f),
+            CappedReadError::IsDirectory => f.write_str("it is a directory, not a file"),
+            CappedReadError::TooLarge => write!(
+                f,
+                "it is larger than {MAX_INPUT_BYTES} bytes, the most flowc reads from one file"
+            ),
+        }
+    }
+}
+
+/// Reads at most [`MAX_INPUT_BYTES`] from `path`, whatever size the file reports: a symlink
+/// to `/dev/zero` reports 0, a FIFO reports nothing, and both are read as streams that stop at
+/// the cap, so no input can make flowc read without end or hold more than the cap.
+pub fn read_capped(path: &Path) -> Result<Vec<u8>, CappedReadError> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(CappedReadError::Io)?;
+    // Asked of the opened file, so the answer is about what is read.
+    if file.metadata().is_ok_and(|metadata| metadata.is_dir()) {
+        return Err(CappedReadError::IsDirectory);
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(CappedReadError::Io)?;
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_INPUT_BYTES {
+        return Err(CappedReadError::TooLarge);
+    }
+    Ok(bytes)
+}
+
+/// [`read_capped`] as UTF-8 text, for the files that are not sources (execution input, mock
+/// files, conformance cases, test specs); the error says why in words.
+pub fn read_text(path: &Path) -> Result<String, String> {
+    let bytes = read_capped(path).map_err(|err| err.to_string())?;
+    String::from_utf8(bytes).map_err(|err| {
+        format!(
+            "it is not UTF-8 text (byte offset {})",
+            err.utf8_error().valid_up_to()
+        )
     })
 }
 

@@ -108,7 +108,9 @@ pub fn run_with_large_stack(cli: Cli) -> ExitCode {
             Err(_) => ExitCode::from(INTERNAL_ERROR),
         },
         Err(err) => {
-            eprintln!("error: flowc could not start its worker thread: {err}");
+            output::eprint_line(&format!(
+                "error: flowc could not start its worker thread: {err}"
+            ));
             ExitCode::from(INTERNAL_ERROR)
         }
     }
@@ -130,10 +132,10 @@ pub fn install_panic_hook() {
             .map(|s| (*s).to_owned())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".to_owned());
-        eprintln!(
+        output::eprint_line(&format!(
             "error: internal error in flowc{location}: {message}\n\
              This is a bug in flowc, not in your input; please report it with the input file."
-        );
+        ));
     }));
 }
 

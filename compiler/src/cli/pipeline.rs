@@ -123,5 +123,5 @@ pub(crate) fn summary(emitter: &Emitter, file: &str) {
         (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
     };
     let verdict = if errors > 0 { "error" } else { "warning" };
-    eprintln!("{verdict}: {file}: {counts}");
+    super::output::eprint_line(&format!("{verdict}: {file}: {counts}"));
 }

@@ -6,6 +6,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::input::read_text;
+use super::output::{print_stdout, report};
 use super::{EXIT_INPUT, EXIT_OK, Global, emitter_for};
 
 #[derive(Debug, clap::Args)]
@@ -16,7 +18,7 @@ pub struct RunCaseArgs {
 
 pub fn run(args: RunCaseArgs, global: &Global) -> ExitCode {
     let mut emitter = emitter_for(global);
-    let text = match std::fs::read_to_string(&args.case) {
+    let text = match read_text(&args.case) {
         Ok(t) => t,
         Err(e) => {
             emitter.emit(
@@ -32,8 +34,14 @@ pub fn run(args: RunCaseArgs, global: &Global) -> ExitCode {
     };
     match flowc_sim::conformance::Case::from_json_text(&text).and_then(|c| c.run()) {
         Ok(outcome) => {
-            println!("{}", flowc_sim::conformance::contract_json(&outcome));
-            ExitCode::from(EXIT_OK)
+            let line = format!("{}\n", flowc_sim::conformance::contract_json(&outcome));
+            match print_stdout(&line) {
+                Ok(()) => ExitCode::from(EXIT_OK),
+                Err(error) => {
+                    report(&mut emitter, &error, "<stdout>");
+                    ExitCode::from(EXIT_INPUT)
+                }
+            }
         }
         Err(e) => {
             emitter.emit(&e, None);

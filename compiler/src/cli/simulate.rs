@@ -12,7 +12,8 @@ use std::process::ExitCode;
 use flowc_sim::{MockConfig, Outcome, Program, SimError, Simulation, Status};
 use serde_json::{Map, Value};
 
-use super::input::{InputKind, read_source};
+use super::input::{InputKind, read_source, read_text};
+use super::output::{print_stdout, write_file};
 use super::{EXIT_INPUT, EXIT_OK, Global, emitter_for};
 use crate::diagnostics::SourceText;
 
@@ -49,10 +50,13 @@ pub struct Reported;
 
 pub fn run(args: SimulateArgs, global: &Global) -> ExitCode {
     match simulate(&args, global) {
-        Ok(outcome) => {
-            println!("{}", summary(&outcome));
-            ExitCode::from(EXIT_OK)
-        }
+        Ok(outcome) => match print_stdout(&format!("{}\n", summary(&outcome))) {
+            Ok(()) => ExitCode::from(EXIT_OK),
+            Err(error) => {
+                super::output::report(&mut emitter_for(global), &error, "<stdout>");
+                ExitCode::from(EXIT_INPUT)
+            }
+        },
         Err(Reported) => ExitCode::from(EXIT_INPUT),
     }
 }
@@ -80,7 +84,12 @@ pub fn load_program(file: &Path, global: &Global) -> Result<Program, Reported> {
         InputKind::Asl => match flowc_asl::load(&source.text, &source.name) {
             Ok(loaded) => loaded.machine,
             Err(errors) => {
-                emitter.emit(&errors, None);
+                // With the file's text, as `check` does: the copy the errors carry is not cut
+                // to a window around long lines, and miette panics on a label past column
+                // 65,535 (issue 18, finding 3).
+                for error in errors.errors() {
+                    emitter.emit(error, Some(&text));
+                }
                 return Err(Reported);
             }
         },
@@ -110,7 +119,7 @@ fn read_input(args: &SimulateArgs) -> Result<Value, SimError> {
     let (text, origin) = match (&args.input, &args.input_file) {
         (Some(t), _) => (t.clone(), "--input".to_string()),
         (None, Some(f)) => (
-            std::fs::read_to_string(f).map_err(|e| SimError::InvalidInput {
+            read_text(f).map_err(|e| SimError::InvalidInput {
                 message: format!("cannot read {}: {e}", f.display()),
                 line: 0,
                 column: 0,
@@ -145,7 +154,7 @@ fn simulate(args: &SimulateArgs, global: &Global) -> Result<Outcome, Reported> {
     let sim = Simulation::new(&program).input(input).seed(args.seed);
     let sim = match (&args.mock_config, &args.test_case) {
         (Some(file), Some(case)) => {
-            let text = std::fs::read_to_string(file).map_err(|e| {
+            let text = read_text(file).map_err(|e| {
                 report(SimError::InvalidMocks {
                     message: format!("cannot read {}: {e}", file.display()),
                 })
@@ -160,9 +169,13 @@ fn simulate(args: &SimulateArgs, global: &Global) -> Result<Outcome, Reported> {
     };
     let outcome = sim.run().map_err(&mut report)?;
     if let Some(path) = &args.history
-        && let Err(e) = std::fs::write(path, outcome.history.to_json() + "\n")
+        && let Err(error) = write_file(path, (outcome.history.to_json() + "\n").as_bytes())
     {
-        eprintln!("error: cannot write the history to {}: {e}", path.display());
+        super::output::report(
+            &mut emitter_for(global),
+            &error,
+            &path.display().to_string(),
+        );
         return Err(Reported);
     }
     Ok(outcome)

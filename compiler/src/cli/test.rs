@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use crate::testing;
 
+use super::output::{eprint_line, print_stdout, write_file};
 use super::{EXIT_INPUT, EXIT_OK, Global, emitter_for};
 
 #[derive(Debug, clap::Args)]
@@ -30,15 +31,18 @@ pub fn run(args: TestArgs, global: &Global) -> ExitCode {
             return ExitCode::from(EXIT_INPUT);
         }
     };
-    print!("{}", testing::render_summary(&results));
+    if let Err(error) = print_stdout(&testing::render_summary(&results)) {
+        eprint_line(&format!("error: {error}"));
+        return ExitCode::from(EXIT_INPUT);
+    }
     if let Some(junit) = &args.junit {
         let written = testing::render_junit(&results)
-            .and_then(|xml| std::fs::write(junit, xml).map_err(|e| e.to_string()));
+            .and_then(|xml| write_file(junit, xml.as_bytes()).map_err(|e| e.to_string()));
         if let Err(message) = written {
-            eprintln!(
+            eprint_line(&format!(
                 "error: cannot write JUnit report {}: {message}",
                 junit.display()
-            );
+            ));
             return ExitCode::from(EXIT_INPUT);
         }
     }
