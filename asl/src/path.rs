@@ -6,6 +6,31 @@
 //! a definite path (names and single indexes only) yields the one value it names and fails when
 //! that value is missing; an indefinite path (wildcard, slice, filter, deep scan, index union)
 //! yields an array of every match, empty when nothing matches.
+//!
+//! # The dialect, decided against Jayway's parser and AWS's documentation
+//!
+//! AWS documents paths as "JsonPath syntax" and evaluates them with Jayway; what Jayway's
+//! `PathCompiler` accepts is what users' definitions contain, so that is the reference:
+//!
+//! - **Dot before a bracket** (`$.[0]`, `$.items.[0].id`, `$.[*]`, `$.[?(@.n > 0)]`,
+//!   `$.abc.['def ghi']`): Jayway reads whatever token follows a single `.`, so `.[` is the
+//!   bracket itself. AWS's "Paths" page (amazon-states-language-paths) writes
+//!   `$.abc.['def ghi']`. Such a path means exactly what it means without the dot, and stays a
+//!   reference path when the bracket is a name or an index.
+//! - **Whitespace around the path** is trimmed (Jayway's `CharacterIndex::trim`): `"$$.Map.Item.Value "`
+//!   is the context path. Whitespace *inside* a dot name is an error, as in Jayway ("use bracket
+//!   notation"). The source text is kept as written, so emitted JSON is byte-identical.
+//! - **Filters** take Jayway's operators: `==`, `!=`, `<`, `<=`, `>`, `>=`, `===` and `!==`
+//!   (equal and of the same type), `in`, `nin`, `subsetof`, `anyof`, `noneof`, `size`, `empty`,
+//!   `contains`, `=~ /pattern/flags` (whole-string match, flags `i m s x`), `&&`, `||`, `!`,
+//!   parentheses, `@`/`$` operands and literals (strings in either quote, numbers, booleans,
+//!   null, lists). A pattern that cannot compile is a load error, never a filter that silently
+//!   matches nothing.
+//! - **Functions**: only `length()`; Jayway's other functions (`min()`, `sum()`, ...) are
+//!   refused by name, since AWS's documentation lists none of them and their results differ
+//!   between Jayway versions.
+//! - **Reference paths** (ResultPath, ItemsPath, Choice `Variable`, `*Path` fields) are the
+//!   names-and-single-indexes subset, as the "Paths" page's list of restrictions says.
 
 mod eval;
 mod parse;
@@ -115,6 +140,37 @@ pub enum FilterExpr {
     /// `@.isbn` alone: true when the path selects something.
     Exists(Operand),
     Compare(Operand, CompareOp, Operand),
+    /// `@.name =~ /pattern/flags`: Jayway matches the whole string (`Matcher.matches`).
+    Matches(Operand, FilterRegex),
+}
+
+/// The pattern of a `=~` filter, compiled when the path is parsed so a bad pattern is a load
+/// error, not a silent non-match at run time. Compared by its text.
+#[derive(Debug, Clone)]
+pub struct FilterRegex {
+    source: String,
+    regex: regex_lite::Regex,
+}
+
+impl FilterRegex {
+    pub(crate) fn new(source: String, regex: regex_lite::Regex) -> Self {
+        Self { source, regex }
+    }
+
+    /// `/pattern/flags` as written.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    pub fn is_match(&self, text: &str) -> bool {
+        self.regex.is_match(text)
+    }
+}
+
+impl PartialEq for FilterRegex {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+    }
 }
 
 /// A value inside a filter: a path relative to the current item (`@`) or the root (`$`), or a
@@ -138,6 +194,12 @@ pub struct RelativePath {
 pub enum CompareOp {
     Eq,
     Ne,
+    /// `===`: equal and of the same JSON type (`1 === '1'` is false, unlike `==`).
+    StrictEq,
+    /// `!==`.
+    StrictNe,
+    /// `contains`: a string containing a string, or an array containing an element.
+    Contains,
     Lt,
     Le,
     Gt,
@@ -156,6 +218,9 @@ impl CompareOp {
         match self {
             CompareOp::Eq => "==",
             CompareOp::Ne => "!=",
+            CompareOp::StrictEq => "===",
+            CompareOp::StrictNe => "!==",
+            CompareOp::Contains => "contains",
             CompareOp::Lt => "<",
             CompareOp::Le => "<=",
             CompareOp::Gt => ">",

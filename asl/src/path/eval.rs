@@ -409,6 +409,10 @@ fn test(expr: &FilterExpr, item: &Value, root: &Value) -> bool {
                 _ => true,
             })
         }
+        FilterExpr::Matches(left, regex) => match operand_value(left, item, root) {
+            Some(Value::String(text)) => regex.is_match(&text),
+            _ => false,
+        },
         FilterExpr::Compare(left, op, right) => {
             let l = operand_value(left, item, root);
             let r = operand_value(right, item, root);
@@ -440,6 +444,7 @@ fn select_from(path: &RelativePath, root: &Value, start: &Value) -> Result<Value
 fn compare(op: CompareOp, left: Option<&Value>, right: Option<&Value>) -> bool {
     match op {
         CompareOp::Ne => !compare(CompareOp::Eq, left, right),
+        CompareOp::StrictNe => !compare(CompareOp::StrictEq, left, right),
         CompareOp::Nin => match right {
             Some(Value::Array(items)) => {
                 !items.iter().any(|i| left.is_some_and(|l| loose_eq(l, i)))
@@ -452,6 +457,12 @@ fn compare(op: CompareOp, left: Option<&Value>, right: Option<&Value>) -> bool {
             };
             match op {
                 CompareOp::Eq => loose_eq(l, r),
+                CompareOp::StrictEq => type_name(l) == type_name(r) && loose_eq(l, r),
+                CompareOp::Contains => match l {
+                    Value::String(text) => r.as_str().is_some_and(|part| text.contains(part)),
+                    Value::Array(items) => items.iter().any(|i| loose_eq(i, r)),
+                    _ => false,
+                },
                 CompareOp::Lt => ordering(l, r).is_some_and(|o| o.is_lt()),
                 CompareOp::Le => ordering(l, r).is_some_and(|o| o.is_le()),
                 CompareOp::Gt => ordering(l, r).is_some_and(|o| o.is_gt()),
@@ -493,7 +504,7 @@ fn compare(op: CompareOp, left: Option<&Value>, right: Option<&Value>) -> bool {
                     };
                     r.as_bool() == Some(empty)
                 }
-                CompareOp::Ne | CompareOp::Nin => false,
+                CompareOp::Ne | CompareOp::StrictNe | CompareOp::Nin => false,
             }
         }
     }

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::{
-    CompareOp, FilterExpr, Operand, PathError, PathFunction, RefStep, RelativePath, Segment,
+    CompareOp, FilterExpr, FilterRegex, Operand, PathError, PathFunction, RefStep, RelativePath, Segment,
     Selector,
 };
 
@@ -20,26 +20,33 @@ pub(super) struct ParsedPath {
 }
 
 pub(super) fn parse_path(text: &str) -> Result<ParsedPath, PathError> {
+    // Jayway trims the path before compiling it (`CharacterIndex::trim`), so AWS accepts
+    // `"$$.Execution.Id "` and `" $.a"`. The parser reads the trimmed text while keeping offsets
+    // into the text as written: `text` ends where the trimmed text ends and `pos` starts where
+    // it starts. Whitespace between segments is not trimmed (`$.a .b` is an error in Jayway too).
+    let lead = text.len() - text.trim_start().len();
+    let text = text.get(..text.trim_end().len()).unwrap_or(text);
     let mut p = Parser {
         text,
-        pos: 0,
+        pos: lead,
         depth: 0,
     };
-    if !text.starts_with('$') {
+    let body = text.get(lead..).unwrap_or("");
+    if !body.starts_with('$') {
         return Err(p.error_at(
-            0,
-            if text.is_empty() {
+            lead,
+            if body.is_empty() {
                 "a path must not be empty; it starts with '$' (the input) or '$$' (the context object)"
                     .to_string()
             } else {
                 format!(
                     "a path must start with '$' (the input) or '$$' (the context object), found '{}'",
-                    text.chars().next().unwrap_or(' ')
+                    body.chars().next().unwrap_or(' ')
                 )
             },
         ));
     }
-    p.pos = 1;
+    p.pos = lead + 1;
     let context = p.eat('$');
     let (path, offsets, function_offset) = p.segments(false)?;
     if let Some(c) = p.peek() {
@@ -225,12 +232,14 @@ impl Parser<'_> {
                         continue;
                     }
                     if self.peek() == Some('[') {
-                        return Err(self.error_at(
-                            self.pos,
-                            "'.' must be followed by a name or '*', not '['; write $['name'] or \
-                             $.name"
-                                .to_string(),
-                        ));
+                        // Jayway reads the token after a single '.' whatever it is, so `.[`
+                        // is the bracket itself: `$.[0]` is `$[0]`, `$.items.[0].id` is
+                        // `$.items[0].id`, `$.[?(@.n > 0)]` a filter. AWS's Paths page writes
+                        // `$.abc.['def ghi']`, and public definitions use every such form.
+                        let selector = self.bracket()?;
+                        segments.push(Segment::Child(selector));
+                        offsets.push(start);
+                        continue;
                     }
                     let name = self.dot_name(in_filter, start)?;
                     if self.peek() == Some('(') {
@@ -509,6 +518,10 @@ impl Parser<'_> {
         let left_at = self.pos;
         let left = self.operand()?;
         self.skip_ws();
+        if self.eat_str("=~") {
+            let regex = self.regex()?;
+            return Ok(FilterExpr::Matches(left, regex));
+        }
         match self.compare_op()? {
             Some(op) => {
                 let right = self.operand()?;
@@ -528,13 +541,10 @@ impl Parser<'_> {
 
     fn compare_op(&mut self) -> Result<Option<CompareOp>, PathError> {
         let at = self.pos;
-        if self.rest().starts_with("=~") {
-            return Err(self.error_at(
-                at,
-                "regular-expression filters (=~) are not supported by flowc".to_string(),
-            ));
-        }
+        // Longest first: `===` before `==`, `!==` before `!=`.
         for (text, op) in [
+            ("===", CompareOp::StrictEq),
+            ("!==", CompareOp::StrictNe),
             ("==", CompareOp::Eq),
             ("!=", CompareOp::Ne),
             ("<=", CompareOp::Le),
@@ -548,6 +558,7 @@ impl Parser<'_> {
         }
         for (word, op) in [
             ("subsetof", CompareOp::SubsetOf),
+            ("contains", CompareOp::Contains),
             ("anyof", CompareOp::AnyOf),
             ("noneof", CompareOp::NoneOf),
             ("size", CompareOp::Size),
@@ -570,6 +581,68 @@ impl Parser<'_> {
             return Err(self.error_at(at, "use '==' to compare, not '='".to_string()));
         }
         Ok(None)
+    }
+
+    /// `/pattern/flags` after `=~`. Jayway compiles the pattern with Java's regex engine; flowc
+    /// uses regex-lite, whose syntax covers the patterns such filters use (classes, anchors,
+    /// repetition, groups), and maps Java's flags `i`, `m`, `s`, `x` to inline flags. A pattern
+    /// regex-lite cannot compile is a parse error rather than a filter that never matches.
+    fn regex(&mut self) -> Result<FilterRegex, PathError> {
+        self.skip_ws();
+        let at = self.pos;
+        if !self.eat('/') {
+            return Err(self.error_at(
+                at,
+                "expected a regular expression after '=~', e.g. =~ /^abc.*$/i".to_string(),
+            ));
+        }
+        let mut pattern = String::new();
+        loop {
+            match self.bump() {
+                None => {
+                    return Err(self.error_at(at, "unclosed regular expression: missing '/'".into()));
+                }
+                Some('/') => break,
+                Some('\\') if self.peek() == Some('/') => {
+                    self.bump();
+                    pattern.push('/');
+                }
+                Some('\\') => {
+                    pattern.push('\\');
+                    if let Some(c) = self.bump() {
+                        pattern.push(c);
+                    }
+                }
+                Some(c) => pattern.push(c),
+            }
+        }
+        let mut flags = String::new();
+        while let Some(c) = self.peek().filter(|c| c.is_ascii_alphabetic()) {
+            if !matches!(c, 'i' | 'm' | 's' | 'x') {
+                return Err(self.error_at(
+                    self.pos,
+                    format!("unknown regular-expression flag '{c}'; flowc supports i, m, s and x"),
+                ));
+            }
+            self.bump();
+            if !flags.contains(c) {
+                flags.push(c);
+            }
+        }
+        let source = self.text.get(at..self.pos).unwrap_or("").to_string();
+        // Whole-string match, as Java's `Matcher.matches()`.
+        let anchored = if flags.is_empty() {
+            format!("^(?:{pattern})$")
+        } else {
+            format!("(?{flags})^(?:{pattern})$")
+        };
+        match regex_lite::Regex::new(&anchored) {
+            Ok(regex) => Ok(FilterRegex::new(source, regex)),
+            Err(error) => Err(self.error_at(
+                at,
+                format!("invalid regular expression {source}: {error}"),
+            )),
+        }
     }
 
     fn operand(&mut self) -> Result<Operand, PathError> {

@@ -316,7 +316,6 @@ fn parse_errors_say_what_and_where() {
     assert!(parse_err("$.a b").message.contains("unexpected ' '"));
     assert_eq!(parse_err("$['a").message, "unclosed string: missing '");
     assert_eq!(parse_err("$['a").offset, 2);
-    assert!(parse_err("$[?(@.a =~ /x/)]").message.contains("=~"));
     assert!(parse_err("$[?(@.a = 1)]").message.contains("'=='"));
     assert!(parse_err("$[::0]").message.contains("step must not be 0"));
     assert!(
@@ -593,4 +592,63 @@ proptest! {
     fn plain_path_fast_path_agrees_with_the_full_parser(text in "\\$\\$?[.a-c0-9_*\\-\\[\\]() ]{0,12}") {
         same_as_full_parse(&text);
     }
+}
+
+// The dialect as Jayway parses it, which is what AWS accepts. Each case names where the form
+// comes from: AWS's Step Functions developer guide page ("Paths": amazon-states-language-paths,
+// "Map": state-map, "Intrinsic functions": intrinsic-functions) or Jayway's parser rules.
+
+#[test]
+fn a_dot_before_a_bracket_is_the_bracket_as_jayway_reads_it() {
+    let doc = json!({"abc": {"def ghi": 1}, "items": [{"id": "a", "n": 1}, {"id": "b", "n": 0}]});
+    // "Paths" page: "you must use bracket notation ... For example, $.abc.['def ghi']".
+    assert_eq!(sel("$.abc.['def ghi']", doc.clone()), json!(1));
+    assert_eq!(sel("$.items.[0].id", doc.clone()), json!("a"));
+    assert_eq!(sel("$.items.[*].id", doc.clone()), json!(["a", "b"]));
+    assert_eq!(sel("$.items.[?(@.n > 0)].id", doc.clone()), json!(["a"]));
+    assert_eq!(sel("$.[0]", json!([5, 6])), json!(5));
+    assert_eq!(sel("$.[*]", json!([5, 6])), json!([5, 6]));
+    assert_eq!(sel("$.[?(@.n > 0)]", json!([{"n": 1}, {"n": 0}])), json!([{"n": 1}]));
+    assert_eq!(sel("$..[0]", json!({"a": [1, [2]]})), json!([1, 2]));
+    // The same selection as the bracket alone: a reference path still.
+    let r = ReferencePath::parse("$.items.[1].id").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.get(&doc).ok(), Some(&json!("b")));
+    assert_eq!(r.normalized(), "$['items'][1]['id']");
+    assert_eq!(r.as_str(), "$.items.[1].id", "the text stays as written");
+}
+
+#[test]
+fn whitespace_around_a_path_is_trimmed_as_jayway_trims_it() {
+    let context = json!({"Execution": {"Id": "arn:x"}});
+    let p = JsonPath::parse("$$.Execution.Id ").unwrap_or_else(|e| panic!("{e}"));
+    assert!(p.is_context());
+    assert_eq!(p.select(&context).ok(), Some(json!("arn:x")));
+    assert_eq!(p.as_str(), "$$.Execution.Id ", "the text stays as written");
+    assert_eq!(sel(" $.a\t", json!({"a": 1})), json!(1));
+    assert!(ReferencePath::parse("$.a.b \n").is_ok());
+    // Whitespace inside the path is not trimmed: Jayway refuses a blank in a dot name.
+    assert!(parse_err("$.a .b").message.contains("unexpected ' '"));
+    assert_eq!(parse_err("   x").offset, 3, "offsets count from the text as written");
+    assert!(parse_err("  ").message.contains("must not be empty"));
+}
+
+#[test]
+fn filters_accept_jayway_operators_beyond_the_comparisons() {
+    let items = json!([
+        {"name": "alpha", "n": 1, "tags": ["x", "y"]},
+        {"name": "Beta", "n": "1", "tags": []}
+    ]);
+    let names = |path: &str| sel(path, items.clone());
+    assert_eq!(names("$[?(@.n == 1)].name"), json!(["alpha", "Beta"]));
+    assert_eq!(names("$[?(@.n === 1)].name"), json!(["alpha"]));
+    assert_eq!(names("$[?(@.n !== 1)].name"), json!(["Beta"]));
+    assert_eq!(names("$[?(@.name contains 'lph')].name"), json!(["alpha"]));
+    assert_eq!(names("$[?(@.tags contains 'y')].name"), json!(["alpha"]));
+    assert_eq!(names("$[?(@.name =~ /b.*/i)].name"), json!(["Beta"]));
+    // Java's Matcher.matches(): the whole string, so a bare 'lph' does not match "alpha".
+    assert_eq!(names("$[?(@.name =~ /lph/)].name"), json!([]));
+    assert_eq!(names("$[?(@.name =~ /a\\/?lpha/)].name"), json!(["alpha"]));
+    assert!(parse_err("$[?(@.a =~ /(/)]").message.contains("invalid regular expression"));
+    assert!(parse_err("$[?(@.a =~ /x/q)]").message.contains("flag 'q'"));
+    assert!(parse_err("$[?(@.a =~ 'x')]").message.contains("regular expression after '=~'"));
 }
