@@ -45,6 +45,7 @@ pub mod model;
 pub mod names;
 pub mod path;
 pub mod retry;
+pub mod rules;
 pub mod spans;
 pub mod template;
 pub mod time;

@@ -3,7 +3,8 @@
 //!
 //! File names say what they test: `<code with :: as __>[.<variant>].flow` or `.asl.json`, e.g.
 //! `flowc__check__unknown_target.asl.json`; the snapshot is `<same stem>.stderr`. Each fixture
-//! must produce its code. To create or update snapshots after an intended change:
+//! must produce its code; `<stem>.args` beside it, when present, holds extra arguments for
+//! `flowc check`, one a line. To create or update snapshots after an intended change:
 //!
 //!     SNAPSHOTS=overwrite cargo test -p flowc --test corpus_err
 //!
@@ -58,8 +59,16 @@ fn run_check(fixture: &Fixture) -> (Option<i32>, String) {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // `<stem>.args` beside a fixture holds extra arguments, one a line (`--bind`, ...).
+    let args_file = fixture
+        .path
+        .with_file_name(format!("{}.args", fixture.stem));
+    let extra: Vec<String> = std::fs::read_to_string(&args_file)
+        .map(|text| text.lines().map(str::to_owned).collect())
+        .unwrap_or_default();
     let output = Command::new(env!("CARGO_BIN_EXE_flowc"))
         .arg("check")
+        .args(&extra)
         .arg(&name)
         .current_dir(CORPUS)
         .env("NO_COLOR", "1")

@@ -221,7 +221,7 @@ impl Ctx {
             self.wrong_type(field, "a non-negative integer", node);
             return None;
         };
-        let minimum = u64::from(positive_field(field));
+        let minimum = crate::rules::Seconds::from_field(field).map_or(0, |s| s.minimum());
         if let Some(value) = number.as_u64().filter(|value| *value >= minimum) {
             return Some(value);
         }
@@ -375,15 +375,13 @@ impl Ctx {
     /// as AWS checks it when the state machine is created.
     pub fn timestamp(&mut self, field: &str, node: &Node) -> Option<String> {
         let text = self.string(field, node)?;
-        if crate::time::parse_timestamp(&text).is_some() {
-            return Some(text);
+        match crate::rules::timestamp(&text) {
+            Ok(()) => Some(text),
+            Err(help) => {
+                self.invalid_value(field, node, help.to_string());
+                None
+            }
         }
-        self.invalid_value(
-            field,
-            node,
-            "timestamps are RFC 3339 with an uppercase T and Z, e.g. `2024-01-31T09:00:00Z` or `2024-01-31T09:00:00.5+01:00`".to_string(),
-        );
-        None
     }
 
     pub fn invalid_value(&mut self, field: &str, node: &Node, help: String) {
@@ -427,15 +425,6 @@ impl Ctx {
             }
         }
     }
-}
-
-/// Fields AWS requires to be at least 1 (a zero timeout or retry interval is rejected at
-/// creation); counts and waits may be 0.
-fn positive_field(field: &str) -> bool {
-    matches!(
-        field,
-        "TimeoutSeconds" | "HeartbeatSeconds" | "IntervalSeconds" | "MaxDelaySeconds"
-    )
 }
 
 /// The candidate closest to `word`, when it is close enough to be a plausible typo.

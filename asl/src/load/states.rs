@@ -462,15 +462,11 @@ impl<'n> Fields<'_, 'n> {
             .integer_field(self.body, "HeartbeatSeconds", self.owner);
         if let (Some(IntegerField::Value(timeout)), Some(IntegerField::Value(heartbeat))) =
             (&timeout, &heartbeat)
-            && heartbeat >= timeout
+            && let Err(help) = crate::rules::heartbeat_within_timeout(*heartbeat, *timeout)
             && let Some(member) = self.get("HeartbeatSeconds")
         {
-            // AWS refuses the definition: a heartbeat can never fire after the timeout.
-            self.ctx.invalid_value(
-                "HeartbeatSeconds",
-                &member.value,
-                format!("HeartbeatSeconds must be less than TimeoutSeconds ({timeout})"),
-            );
+            self.ctx
+                .invalid_value("HeartbeatSeconds", &member.value, help);
         }
         let (retry, catch) = self.retry_catch();
         let transition = self.transition();

@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use super::{
-    CompareOp, FilterExpr, FilterRegex, Operand, PathError, PathFunction, RefStep, RelativePath, Segment,
-    Selector,
+    CompareOp, FilterExpr, FilterRegex, Operand, PathError, PathFunction, RefStep, RelativePath,
+    Segment, Selector,
 };
 
 /// Deeper filter nesting than this is refused rather than risking the stack on hostile input.
@@ -600,7 +600,9 @@ impl Parser<'_> {
         loop {
             match self.bump() {
                 None => {
-                    return Err(self.error_at(at, "unclosed regular expression: missing '/'".into()));
+                    return Err(
+                        self.error_at(at, "unclosed regular expression: missing '/'".into())
+                    );
                 }
                 Some('/') => break,
                 Some('\\') if self.peek() == Some('/') => {
@@ -638,10 +640,9 @@ impl Parser<'_> {
         };
         match regex_lite::Regex::new(&anchored) {
             Ok(regex) => Ok(FilterRegex::new(source, regex)),
-            Err(error) => Err(self.error_at(
-                at,
-                format!("invalid regular expression {source}: {error}"),
-            )),
+            Err(error) => {
+                Err(self.error_at(at, format!("invalid regular expression {source}: {error}")))
+            }
         }
     }
 

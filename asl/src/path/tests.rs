@@ -608,7 +608,10 @@ fn a_dot_before_a_bracket_is_the_bracket_as_jayway_reads_it() {
     assert_eq!(sel("$.items.[?(@.n > 0)].id", doc.clone()), json!(["a"]));
     assert_eq!(sel("$.[0]", json!([5, 6])), json!(5));
     assert_eq!(sel("$.[*]", json!([5, 6])), json!([5, 6]));
-    assert_eq!(sel("$.[?(@.n > 0)]", json!([{"n": 1}, {"n": 0}])), json!([{"n": 1}]));
+    assert_eq!(
+        sel("$.[?(@.n > 0)]", json!([{"n": 1}, {"n": 0}])),
+        json!([{"n": 1}])
+    );
     assert_eq!(sel("$..[0]", json!({"a": [1, [2]]})), json!([1, 2]));
     // The same selection as the bracket alone: a reference path still.
     let r = ReferencePath::parse("$.items.[1].id").unwrap_or_else(|e| panic!("{e}"));
@@ -628,7 +631,11 @@ fn whitespace_around_a_path_is_trimmed_as_jayway_trims_it() {
     assert!(ReferencePath::parse("$.a.b \n").is_ok());
     // Whitespace inside the path is not trimmed: Jayway refuses a blank in a dot name.
     assert!(parse_err("$.a .b").message.contains("unexpected ' '"));
-    assert_eq!(parse_err("   x").offset, 3, "offsets count from the text as written");
+    assert_eq!(
+        parse_err("   x").offset,
+        3,
+        "offsets count from the text as written"
+    );
     assert!(parse_err("  ").message.contains("must not be empty"));
 }
 
@@ -648,7 +655,15 @@ fn filters_accept_jayway_operators_beyond_the_comparisons() {
     // Java's Matcher.matches(): the whole string, so a bare 'lph' does not match "alpha".
     assert_eq!(names("$[?(@.name =~ /lph/)].name"), json!([]));
     assert_eq!(names("$[?(@.name =~ /a\\/?lpha/)].name"), json!(["alpha"]));
-    assert!(parse_err("$[?(@.a =~ /(/)]").message.contains("invalid regular expression"));
+    assert!(
+        parse_err("$[?(@.a =~ /(/)]")
+            .message
+            .contains("invalid regular expression")
+    );
     assert!(parse_err("$[?(@.a =~ /x/q)]").message.contains("flag 'q'"));
-    assert!(parse_err("$[?(@.a =~ 'x')]").message.contains("regular expression after '=~'"));
+    assert!(
+        parse_err("$[?(@.a =~ 'x')]")
+            .message
+            .contains("regular expression after '=~'")
+    );
 }

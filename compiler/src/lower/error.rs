@@ -52,6 +52,15 @@ pub enum ResolveError {
         span: SourceSpan,
     },
 
+    #[error("`--bind {name}=...` binds no resource of this file")]
+    #[diagnostic(code(flowc::resolve::unknown_binding), help("{help}"))]
+    UnknownBinding {
+        name: String,
+        help: String,
+        #[label("bound on the command line; no `resource {name} = ...` in this file")]
+        span: SourceSpan,
+    },
+
     #[error("unknown retry policy `{name}`")]
     #[diagnostic(code(flowc::resolve::unknown_retry_policy), help("{help}"))]
     UnknownRetryPolicy {
@@ -113,6 +122,31 @@ pub enum ResolveError {
         reason: &'static str,
         #[label("{reason}")]
         span: SourceSpan,
+    },
+
+    #[error("invalid {what} `{text}`: not a date and time AWS accepts")]
+    #[diagnostic(code(flowc::resolve::invalid_timestamp), help("{help}"))]
+    InvalidTimestamp {
+        what: &'static str,
+        text: String,
+        help: &'static str,
+        #[label("not an RFC 3339 timestamp")]
+        span: SourceSpan,
+    },
+
+    #[error("HeartbeatSeconds must be less than TimeoutSeconds")]
+    #[diagnostic(
+        code(flowc::resolve::heartbeat_not_below_timeout),
+        help(
+            "{reason}; a heartbeat can only fire before the timeout: shorten the heartbeat or lengthen the timeout"
+        )
+    )]
+    HeartbeatNotBelowTimeout {
+        reason: String,
+        #[label("heartbeat here")]
+        span: SourceSpan,
+        #[label("timeout here")]
+        timeout: SourceSpan,
     },
 
     #[error("invalid {what} `{text}`: {reason}")]

@@ -38,14 +38,24 @@ impl Bindings {
         self.arns.insert(name.into(), arn.into());
     }
 
-    /// Parse one `name=ARN` argument.
+    /// Parse one `name=ARN` argument. The value is an ARN (`arn:PARTITION:SERVICE:REGION:
+    /// ACCOUNT:RESOURCE`, six parts at least, as AWS requires of a Task's Resource) or a
+    /// placeholder `${name}` for Terraform's templatefile(); anything else would be emitted as a
+    /// Resource AWS refuses.
     pub fn parse_arg(arg: &str) -> Result<(String, String), String> {
-        match arg.split_once('=') {
-            Some((name, arn)) if !name.is_empty() && !arn.is_empty() => {
-                Ok((name.to_string(), arn.to_string()))
-            }
-            _ => Err(format!("`{arg}` is not of the form name=ARN")),
+        let Some((name, arn)) = arg
+            .split_once('=')
+            .filter(|(n, a)| !n.is_empty() && !a.is_empty())
+        else {
+            return Err(format!("`{arg}` is not of the form name=ARN"));
+        };
+        if !is_arn_or_placeholder(arn) {
+            return Err(format!(
+                "`{arn}` (bound to `{name}`) is not an ARN such as \
+                 arn:aws:lambda:eu-west-1:123456789012:function:NAME, nor a placeholder ${{NAME}}"
+            ));
         }
+        Ok((name.to_string(), arn.to_string()))
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -55,6 +65,21 @@ impl Bindings {
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.arns.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
+}
+
+/// `arn:` and at least five more `:`-separated parts (the resource may hold more colons), or
+/// a whole `${...}` placeholder.
+fn is_arn_or_placeholder(value: &str) -> bool {
+    if let Some(inner) = value.strip_prefix("${").and_then(|v| v.strip_suffix('}')) {
+        return !inner.is_empty() && !inner.contains(['{', '}']);
+    }
+    let mut parts = value.splitn(6, ':');
+    parts.next() == Some("arn")
+        && parts.next().is_some_and(|p| !p.is_empty())
+        && parts.next().is_some_and(|s| !s.is_empty())
+        && parts.next().is_some()
+        && parts.next().is_some()
+        && parts.next().is_some_and(|r| !r.is_empty())
 }
 
 /// The result of lowering: the machine and where each of its states was written.
@@ -119,7 +144,13 @@ pub fn lower_for_checks(
                 "version"
             }
             Item::Timeout(t) => {
-                timeout_seconds = values::seconds(&t.node, "timeout", t.span, &mut errors);
+                timeout_seconds = values::seconds_for(
+                    &t.node,
+                    "timeout",
+                    flowc_asl::rules::Seconds::Timeout,
+                    t.span,
+                    &mut errors,
+                );
                 "timeout"
             }
             _ => continue,

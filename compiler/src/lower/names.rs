@@ -72,6 +72,20 @@ impl<'a> Scope<'a> {
                 });
             }
         }
+        for (name, _) in bindings.iter() {
+            if !scope.resources.contains_key(name) {
+                let declared = scope.resources.keys().copied();
+                errors.push(ResolveError::UnknownBinding {
+                    name: name.to_string(),
+                    help: did_you_mean(
+                        name,
+                        declared,
+                        "`--bind NAME=ARN` names a `resource NAME = ...` declared in the file",
+                    ),
+                    span: (0, 0).into(),
+                });
+            }
+        }
         for state in workflow.states() {
             scope.add_state(state, errors);
         }

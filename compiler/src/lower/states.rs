@@ -19,6 +19,7 @@ use super::error::ResolveError;
 use super::names::Scope;
 use super::spans::{FieldKey, FlowSpans, StateSpans};
 use super::values::{self, Errors};
+use flowc_asl::rules::Seconds;
 
 /// Lowered states by name, in order.
 pub(crate) type States = IndexMap<StateName, AslState>;
@@ -170,6 +171,23 @@ pub(crate) fn lower_state(
                 ast::ResourceRef::Named(name) => ctx.scope.resource(name, resource.span, errors),
                 ast::ResourceRef::Arn(arn) => Some(arn.clone()),
             };
+            if let (Some(IntegerField::Value(timeout)), Some(IntegerField::Value(heartbeat))) =
+                (&body.timeout, &body.heartbeat)
+                && let Err(reason) =
+                    flowc_asl::rules::heartbeat_within_timeout(*heartbeat, *timeout)
+            {
+                let at = |field: &'static str| {
+                    body.fields
+                        .iter()
+                        .find(|(key, _)| *key == FieldKey::Field(field))
+                        .map_or(state.name.span, |(_, span)| *span)
+                };
+                errors.push(ResolveError::HeartbeatNotBelowTimeout {
+                    reason,
+                    span: at("HeartbeatSeconds").into(),
+                    timeout: at("TimeoutSeconds").into(),
+                });
+            }
             AslKind::Task(flowc_asl::Task {
                 resource: arn.unwrap_or_default(),
                 parameters: body.parameters,
@@ -213,15 +231,17 @@ pub(crate) fn lower_state(
         StateKind::Wait { wait_for } => {
             let span = wait_for.span;
             let wait_for = match &wait_for.node {
-                WaitFor::Seconds(d) => values::seconds(d, "wait", span, errors)
+                WaitFor::Seconds(d) => values::seconds_for(d, "wait", Seconds::Wait, span, errors)
                     .map(|s| flowc_asl::WaitFor::Seconds(IntegerField::Value(s))),
                 WaitFor::SecondsPath(p) => {
                     values::reference_path(p, span, "SecondsPath is a reference path", errors)
                         .map(|p| flowc_asl::WaitFor::Seconds(IntegerField::Path(p)))
                 }
-                WaitFor::Timestamp(t) => Some(flowc_asl::WaitFor::Timestamp(
-                    flowc_asl::TimestampField::Value(t.clone()),
-                )),
+                WaitFor::Timestamp(t) => {
+                    values::timestamp(t, "wait timestamp", span, errors).then(|| {
+                        flowc_asl::WaitFor::Timestamp(flowc_asl::TimestampField::Value(t.clone()))
+                    })
+                }
                 WaitFor::TimestampPath(p) => {
                     values::reference_path(p, span, "TimestampPath is a reference path", errors)
                         .map(|p| flowc_asl::WaitFor::Timestamp(flowc_asl::TimestampField::Path(p)))
@@ -426,8 +446,12 @@ fn lower_field(
         Field::ResultSelector(v) => body.result_selector = values::template(v, span, errors),
         Field::ItemSelector(v) => body.item_selector = values::template(v, span, errors),
         Field::Result(v) => body.result = Some(v.clone()),
-        Field::Timeout(t) => body.timeout = integer_or_path(t, "timeout", span, errors),
-        Field::Heartbeat(h) => body.heartbeat = integer_or_path(h, "heartbeat", span, errors),
+        Field::Timeout(t) => {
+            body.timeout = integer_or_path(t, "timeout", Seconds::Timeout, span, errors);
+        }
+        Field::Heartbeat(h) => {
+            body.heartbeat = integer_or_path(h, "heartbeat", Seconds::Heartbeat, span, errors);
+        }
         Field::Retry(retry) => {
             let index = body.retry.len();
             body.fields.push((FieldKey::Entry("Retry", index), span));
@@ -686,12 +710,13 @@ fn result_path(p: &ast::PathOrNull, span: Span, errors: &mut Errors) -> Option<R
 fn integer_or_path(
     value: &DurationOrPath,
     what: &'static str,
+    rule: Seconds,
     span: Span,
     errors: &mut Errors,
 ) -> Option<IntegerField> {
     match value {
         DurationOrPath::Duration(d) => {
-            values::seconds(d, what, span, errors).map(IntegerField::Value)
+            values::seconds_for(d, what, rule, span, errors).map(IntegerField::Value)
         }
         DurationOrPath::Path(p) => {
             values::reference_path(p, span, "the `...Path` form takes a reference path", errors)
@@ -736,14 +761,24 @@ fn fail_text(text: &Spanned<FailText>, errors: &mut Errors) -> Option<TextField>
 
 pub(crate) fn retrier(rule: &ast::RetryRule, errors: &mut Errors) -> Option<Retrier> {
     let before = errors.0.len();
-    let interval_seconds = rule
-        .every
-        .as_ref()
-        .and_then(|d| values::seconds(&d.node, "retry interval", d.span, errors));
-    let max_delay_seconds = rule
-        .max_delay
-        .as_ref()
-        .and_then(|d| values::seconds(&d.node, "retry max_delay", d.span, errors));
+    let interval_seconds = rule.every.as_ref().and_then(|d| {
+        values::seconds_for(
+            &d.node,
+            "retry interval",
+            Seconds::RetryInterval,
+            d.span,
+            errors,
+        )
+    });
+    let max_delay_seconds = rule.max_delay.as_ref().and_then(|d| {
+        values::seconds_for(
+            &d.node,
+            "retry max_delay",
+            Seconds::RetryMaxDelay,
+            d.span,
+            errors,
+        )
+    });
     let max_attempts = rule
         .attempts
         .as_ref()

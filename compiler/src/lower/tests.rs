@@ -265,6 +265,33 @@ fn bindings_replace_placeholders() {
 }
 
 #[test]
+fn bind_values_are_arns_or_placeholders_and_names_are_declared_resources() {
+    assert!(Bindings::parse_arg("x=arn:aws:states:::sns:publish").is_ok());
+    assert!(Bindings::parse_arg("x=${worker_arn}").is_ok());
+    for bad in [
+        "x=not-an-arn",
+        "x=arn:aws:lambda",
+        "x=${}",
+        "x=arn::lambda:r:a:f",
+    ] {
+        let error = Bindings::parse_arg(bad).expect_err(bad);
+        assert!(error.contains("is not an ARN"), "{bad}: {error}");
+    }
+    let mut bindings = Bindings::new();
+    bindings.insert("wokr", "arn:aws:lambda:eu-west-1:1:function:w");
+    match compile("resource work = lambda \"w\"\ntask T = work", &bindings) {
+        Err(CompileError::Resolve(errors)) => {
+            assert!(
+                matches!(&errors[..], [ResolveError::UnknownBinding { name, help, .. }]
+                    if name == "wokr" && help.contains("`work`")),
+                "{errors:?}"
+            );
+        }
+        other => panic!("expected an unknown binding, got {other:?}"),
+    }
+}
+
+#[test]
 fn order_implies_next_and_the_last_state_ends() {
     let machine = compile_ok("pass A\npass B\npass C { next A }\npass D").machine;
     let next = |name: &str| machine.states[name].transition().cloned();

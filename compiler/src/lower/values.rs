@@ -81,6 +81,46 @@ pub(crate) fn seconds(
     }
 }
 
+/// [`seconds`] for a field AWS bounds ([`flowc_asl::rules::Seconds`]): the same rule the ASL
+/// loader applies, so a compiled value is never one `flowc check` refuses.
+pub(crate) fn seconds_for(
+    duration: &ast::Duration,
+    what: &'static str,
+    rule: flowc_asl::rules::Seconds,
+    span: Span,
+    errors: &mut Errors,
+) -> Option<u64> {
+    let value = seconds(duration, what, span, errors)?;
+    match rule.check(value) {
+        Ok(()) => Some(value),
+        Err(reason) => {
+            errors.push(ResolveError::InvalidDuration {
+                what,
+                text: format!("{}{}", duration.amount.0, duration.unit.suffix()),
+                reason,
+                span: span.into(),
+            });
+            None
+        }
+    }
+}
+
+/// A timestamp literal, checked with the loader's rule.
+pub(crate) fn timestamp(text: &str, what: &'static str, span: Span, errors: &mut Errors) -> bool {
+    match flowc_asl::rules::timestamp(text) {
+        Ok(()) => true,
+        Err(help) => {
+            errors.push(ResolveError::InvalidTimestamp {
+                what,
+                text: text.to_string(),
+                help,
+                span: span.into(),
+            });
+            false
+        }
+    }
+}
+
 /// A non-negative integer (MaxAttempts, MaxConcurrency, ToleratedFailureCount, poll bounds).
 pub(crate) fn whole_number(
     number: &Spanned<ast::Number>,
@@ -260,7 +300,8 @@ pub(crate) fn condition(cond: &Spanned<ast::Condition>, errors: &mut Errors) -> 
                 Operand::Bool(b) => (OperandType::Boolean, Some(AslOperand::Bool(*b))),
                 Operand::Timestamp(t) => (
                     OperandType::Timestamp,
-                    Some(AslOperand::Timestamp(t.clone())),
+                    timestamp(t, "timestamp comparison", right.span, errors)
+                        .then(|| AslOperand::Timestamp(t.clone())),
                 ),
                 Operand::Path(ty, path) => (
                     *ty,

@@ -1,0 +1,130 @@
+//! Value rules AWS enforces when a state machine is created, in one place: the loader applies
+//! them to hand-written JSON and the compiler to `.flow` values before it emits them, so
+//! `flowc compile` never writes what `flowc check` (or AWS) refuses.
+
+/// A field that holds a number of seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seconds {
+    /// `TimeoutSeconds` of a Task, Parallel/Map child or the machine.
+    Timeout,
+    /// `HeartbeatSeconds` of a Task.
+    Heartbeat,
+    /// `IntervalSeconds` of a Retrier.
+    RetryInterval,
+    /// `MaxDelaySeconds` of a Retrier.
+    RetryMaxDelay,
+    /// `Seconds` of a Wait.
+    Wait,
+}
+
+impl Seconds {
+    /// The ASL field name.
+    pub fn field(self) -> &'static str {
+        match self {
+            Seconds::Timeout => "TimeoutSeconds",
+            Seconds::Heartbeat => "HeartbeatSeconds",
+            Seconds::RetryInterval => "IntervalSeconds",
+            Seconds::RetryMaxDelay => "MaxDelaySeconds",
+            Seconds::Wait => "Seconds",
+        }
+    }
+
+    /// The field named by its ASL spelling, for the loader.
+    pub fn from_field(field: &str) -> Option<Self> {
+        [
+            Seconds::Timeout,
+            Seconds::Heartbeat,
+            Seconds::RetryInterval,
+            Seconds::RetryMaxDelay,
+            Seconds::Wait,
+        ]
+        .into_iter()
+        .find(|s| s.field() == field)
+    }
+
+    /// The smallest value AWS accepts: a zero timeout, heartbeat or retry interval is refused
+    /// at creation; a zero wait is a no-op AWS allows.
+    pub fn minimum(self) -> u64 {
+        match self {
+            Seconds::Wait => 0,
+            _ => 1,
+        }
+    }
+
+    /// `Err` with the reason when AWS would refuse `value` here.
+    pub fn check(self, value: u64) -> Result<(), &'static str> {
+        if value < self.minimum() {
+            return Err(match self {
+                Seconds::Timeout => "a timeout must be at least 1 second",
+                Seconds::Heartbeat => "a heartbeat must be at least 1 second",
+                Seconds::RetryInterval => "a retry interval must be at least 1 second",
+                Seconds::RetryMaxDelay => "a retry max delay must be at least 1 second",
+                Seconds::Wait => "a wait cannot be negative",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A Task's heartbeat must be shorter than its timeout: a heartbeat that can only fire after
+/// the timeout is refused at creation.
+pub fn heartbeat_within_timeout(heartbeat: u64, timeout: u64) -> Result<(), String> {
+    if heartbeat >= timeout {
+        return Err(format!(
+            "HeartbeatSeconds ({heartbeat}) must be less than TimeoutSeconds ({timeout})"
+        ));
+    }
+    Ok(())
+}
+
+/// A timestamp literal (Wait `Timestamp`, `Timestamp*` comparisons) AWS accepts: RFC 3339
+/// with an uppercase `T` and `Z`, a real date and time.
+pub fn timestamp(text: &str) -> Result<(), &'static str> {
+    match crate::time::parse_timestamp(text) {
+        Some(_) => Ok(()),
+        None => Err(TIMESTAMP_HELP),
+    }
+}
+
+/// What a valid timestamp looks like, for help texts.
+pub const TIMESTAMP_HELP: &str = "timestamps are RFC 3339 with an uppercase T and Z, e.g. `2024-01-31T09:00:00Z` or `2024-01-31T09:00:00.5+01:00`";
+
+/// A Retrier's `BackoffRate` must be at least 1.0.
+pub fn backoff_rate(rate: f64) -> Result<(), &'static str> {
+    if rate.is_finite() && rate >= 1.0 {
+        Ok(())
+    } else {
+        Err("the backoff rate must be 1.0 or more")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_seconds_is_refused_except_for_a_wait() {
+        assert!(Seconds::Timeout.check(0).is_err());
+        assert!(Seconds::Heartbeat.check(0).is_err());
+        assert!(Seconds::RetryInterval.check(0).is_err());
+        assert!(Seconds::RetryMaxDelay.check(0).is_err());
+        assert!(Seconds::Wait.check(0).is_ok());
+        assert!(Seconds::Timeout.check(1).is_ok());
+        assert_eq!(
+            Seconds::from_field("IntervalSeconds"),
+            Some(Seconds::RetryInterval)
+        );
+    }
+
+    #[test]
+    fn heartbeat_must_be_below_timeout_and_timestamps_real() {
+        assert!(heartbeat_within_timeout(30, 10).is_err());
+        assert!(heartbeat_within_timeout(10, 10).is_err());
+        assert!(heartbeat_within_timeout(9, 10).is_ok());
+        assert!(timestamp("not-a-date").is_err());
+        assert!(timestamp("2024-02-30T00:00:00Z").is_err(), "no 30 February");
+        assert!(timestamp("2024-02-29T00:00:00Z").is_ok());
+        assert!(backoff_rate(0.5).is_err());
+        assert!(backoff_rate(1.0).is_ok());
+    }
+}
