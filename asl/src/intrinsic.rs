@@ -5,6 +5,8 @@
 //! input, the context object and a caller-provided random source, so runs are reproducible.
 
 mod eval;
+
+pub(crate) use eval::{hash, partition, range, uuid};
 mod parse;
 #[cfg(test)]
 mod tests;

@@ -40,6 +40,7 @@ pub mod choice;
 pub mod emit;
 pub mod glob;
 pub mod intrinsic;
+pub mod jsonata;
 pub mod load;
 pub mod model;
 pub mod names;

@@ -46,56 +46,14 @@ pub(super) fn evaluate(
         }
         Function::JsonToString => Ok(Value::String(a.get(0).to_string())),
         Function::Array => Ok(Value::Array(args)),
-        Function::ArrayPartition => {
-            let items = a.array(0)?;
-            let size = a.integer(1)?;
-            let size = usize::try_from(size)
-                .ok()
-                .filter(|s| *s > 0)
-                .ok_or_else(|| {
-                    fail(
-                        f,
-                        format!("the chunk size must be greater than 0, found {size}"),
-                    )
-                })?;
-            Ok(Value::Array(
-                items
-                    .chunks(size)
-                    .map(|c| Value::Array(c.to_vec()))
-                    .collect(),
-            ))
-        }
+        Function::ArrayPartition => partition(a.array(0)?, a.integer(1)?).map_err(|d| fail(f, d)),
         Function::ArrayContains => {
             let items = a.array(0)?;
             let needle = a.get(1);
             Ok(Value::Bool(items.iter().any(|i| json_eq(i, needle))))
         }
         Function::ArrayRange => {
-            let (start, end, step) = (a.integer(0)?, a.integer(1)?, a.integer(2)?);
-            if step == 0 {
-                return Err(fail(f, "the step must not be 0".to_string()));
-            }
-            // i128: extreme bounds must give an error, not an overflow.
-            let count: i128 = if (step > 0 && start <= end) || (step < 0 && start >= end) {
-                (i128::from(end) - i128::from(start)) / i128::from(step) + 1
-            } else {
-                0
-            };
-            if count > i128::from(MAX_RANGE_ITEMS) {
-                return Err(fail(
-                    f,
-                    format!(
-                        "the range from {start} to {end} by {step} has {count} items; at most \
-                         {MAX_RANGE_ITEMS} are allowed"
-                    ),
-                ));
-            }
-            // count <= 1000 and every item lies between start and end, so no overflow here.
-            Ok(Value::Array(
-                (0..count as i64)
-                    .map(|k| Value::from(start + k * step))
-                    .collect(),
-            ))
+            range(a.integer(0)?, a.integer(1)?, a.integer(2)?).map_err(|d| fail(f, d))
         }
         Function::ArrayGetItem => {
             let items = a.array(0)?;
@@ -149,33 +107,7 @@ pub(super) fn evaluate(
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            if data.chars().count() > MAX_TEXT_CHARS {
-                return Err(fail(
-                    f,
-                    format!("the data to hash is longer than {MAX_TEXT_CHARS} characters"),
-                ));
-            }
-            let algorithm = a.string(1)?;
-            let digest = match algorithm {
-                "MD5" => md5::Md5::digest(data.as_bytes()).to_vec(),
-                "SHA-1" => sha1::Sha1::digest(data.as_bytes()).to_vec(),
-                "SHA-256" => sha2::Sha256::digest(data.as_bytes()).to_vec(),
-                "SHA-384" => sha2::Sha384::digest(data.as_bytes()).to_vec(),
-                "SHA-512" => sha2::Sha512::digest(data.as_bytes()).to_vec(),
-                other => {
-                    return Err(fail(
-                        f,
-                        format!(
-                            "the hash algorithm {} is not supported; use MD5, SHA-1, SHA-256, \
-                             SHA-384 or SHA-512",
-                            quote(other)
-                        ),
-                    ));
-                }
-            };
-            Ok(Value::String(
-                digest.iter().map(|b| format!("{b:02x}")).collect(),
-            ))
+            hash(&data, a.string(1)?).map_err(|d| fail(f, d))
         }
         Function::JsonMerge => {
             let left = a.object(0)?;
@@ -231,17 +163,89 @@ pub(super) fn evaluate(
             };
             Ok(Value::Array(pieces))
         }
-        Function::Uuid => {
-            let mut bytes = [0u8; 16];
-            rng.fill_bytes(&mut bytes);
-            Ok(Value::String(
-                uuid::Builder::from_random_bytes(bytes)
-                    .into_uuid()
-                    .hyphenated()
-                    .to_string(),
-            ))
-        }
+        Function::Uuid => Ok(uuid(rng)),
     }
+}
+
+// The four below are shared with AWS's JSONata functions ($partition, $range, $hash, $uuid),
+// which AWS documents as the JSONata forms of these intrinsics. Errors are the detail of the
+// failure; each caller wraps it in its own error type.
+
+/// Chunks of `size` items; the last may be shorter.
+pub(crate) fn partition(items: &[Value], size: i64) -> Result<Value, String> {
+    let size = usize::try_from(size)
+        .ok()
+        .filter(|s| *s > 0)
+        .ok_or_else(|| format!("the chunk size must be greater than 0, found {size}"))?;
+    Ok(Value::Array(
+        items
+            .chunks(size)
+            .map(|c| Value::Array(c.to_vec()))
+            .collect(),
+    ))
+}
+
+/// The integers from `start` to `end` inclusive, `step` apart; at most [`MAX_RANGE_ITEMS`].
+pub(crate) fn range(start: i64, end: i64, step: i64) -> Result<Value, String> {
+    if step == 0 {
+        return Err("the step must not be 0".to_string());
+    }
+    // i128: extreme bounds must give an error, not an overflow.
+    let count: i128 = if (step > 0 && start <= end) || (step < 0 && start >= end) {
+        (i128::from(end) - i128::from(start)) / i128::from(step) + 1
+    } else {
+        0
+    };
+    if count > i128::from(MAX_RANGE_ITEMS) {
+        return Err(format!(
+            "the range from {start} to {end} by {step} has {count} items; at most \
+             {MAX_RANGE_ITEMS} are allowed"
+        ));
+    }
+    // count <= 1000 and every item lies between start and end, so no overflow here.
+    Ok(Value::Array(
+        (0..count as i64)
+            .map(|k| Value::from(start + k * step))
+            .collect(),
+    ))
+}
+
+/// The hex digest of `data` with one of AWS's five algorithms.
+pub(crate) fn hash(data: &str, algorithm: &str) -> Result<Value, String> {
+    if data.chars().count() > MAX_TEXT_CHARS {
+        return Err(format!(
+            "the data to hash is longer than {MAX_TEXT_CHARS} characters"
+        ));
+    }
+    let digest = match algorithm {
+        "MD5" => md5::Md5::digest(data.as_bytes()).to_vec(),
+        "SHA-1" => sha1::Sha1::digest(data.as_bytes()).to_vec(),
+        "SHA-256" => sha2::Sha256::digest(data.as_bytes()).to_vec(),
+        "SHA-384" => sha2::Sha384::digest(data.as_bytes()).to_vec(),
+        "SHA-512" => sha2::Sha512::digest(data.as_bytes()).to_vec(),
+        other => {
+            return Err(format!(
+                "the hash algorithm {} is not supported; use MD5, SHA-1, SHA-256, SHA-384 or \
+                 SHA-512",
+                quote(other)
+            ));
+        }
+    };
+    Ok(Value::String(
+        digest.iter().map(|b| format!("{b:02x}")).collect(),
+    ))
+}
+
+/// A version 4 UUID drawn from `rng`.
+pub(crate) fn uuid(rng: &mut dyn rand::RngCore) -> Value {
+    let mut bytes = [0u8; 16];
+    rng.fill_bytes(&mut bytes);
+    Value::String(
+        uuid::Builder::from_random_bytes(bytes)
+            .into_uuid()
+            .hyphenated()
+            .to_string(),
+    )
 }
 
 fn arg_value(
