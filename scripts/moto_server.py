@@ -14,6 +14,13 @@ answers those two actions itself; every other request goes to moto unchanged.
   state in the same States object (recursively through Parallel branches and Map processors).
 - ListStateMachineVersions: an empty list (the configuration never publishes versions).
 
+Requests are dispatched to moto one at a time. moto's backends are not thread-safe: with
+concurrent requests, DynamoDB's TransactWriteItems deep-copies a table while another request
+changes it ("RuntimeError: dictionary changed size during iteration", an HTTP 500 that the SDKs
+retry only so often). AWS serialises conflicting writes itself; one request at a time gives the
+same isolation. Connections are still accepted concurrently, so clients racing each other
+interleave request by request, as they would against AWS.
+
 The port is chosen by the OS (bind to port 0) and written to --port-file once the server
 accepts connections, so concurrent test runs never collide.
 """
@@ -27,6 +34,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from typing import Any, Callable, Iterable
 
 from moto.moto_server.werkzeug_app import (
@@ -182,6 +190,24 @@ class StepFunctionsGaps:
         return [payload]
 
 
+def serialized(app: Callable[..., Iterable[bytes]]) -> Callable[..., list[bytes]]:
+    """The WSGI app behind one lock: the response body is produced inside it too, since moto
+    may build it lazily from its backend's state."""
+    lock = threading.Lock()
+
+    def locked(environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        with lock:
+            result = app(environ, start_response)
+            try:
+                return list(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+
+    return locked
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -193,7 +219,7 @@ def main() -> int:
         print(f"moto_server: --flowc {args.flowc} is not an executable file", file=sys.stderr)
         return 2
 
-    app = StepFunctionsGaps(DomainDispatcherApplication(create_backend_app), args.flowc)
+    app = serialized(StepFunctionsGaps(DomainDispatcherApplication(create_backend_app), args.flowc))
     server = make_server(args.host, 0, app, threaded=True, request_handler=MotoRequestHandler)
     port = server.server_port
     # moto builds some response URLs (SQS queue URLs, for example) from MOTO_PORT.

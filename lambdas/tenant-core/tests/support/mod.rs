@@ -107,34 +107,52 @@ fn run(command: &mut Command, what: &str) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// moto's server through scripts/moto_server.py, which dispatches requests one at a time (moto's
+/// backends are not thread-safe: concurrent DynamoDB transactions fail with HTTP 500) and picks
+/// its own free port, written to a port file once it accepts connections.
 fn start_moto(watchers: &mut Vec<Child>, dir: &Path) -> String {
     let python = env_tool("FLOWC_MOTO_PYTHON");
-    let port = free_port();
+    let launcher = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/moto_server.py");
     let log = dir.join("moto.log");
+    let port_file = dir.join("moto.port");
     let log_file =
         std::fs::File::create(&log).unwrap_or_else(|e| panic!("cannot create moto log: {e}"));
     let err_file = log_file
         .try_clone()
         .unwrap_or_else(|e| panic!("cannot clone moto log: {e}"));
     let moto = Command::new(&python)
-        .args([
-            "-m",
-            "moto.server",
-            "-H",
-            "127.0.0.1",
-            "-p",
-            &port.to_string(),
-        ])
+        .arg(&launcher)
+        .arg("--port-file")
+        .arg(&port_file)
         .stdin(Stdio::null())
         .stdout(log_file)
         .stderr(err_file)
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start moto ({python} -m moto.server): {e}"));
+        .unwrap_or_else(|e| panic!("cannot start moto ({python} {}): {e}", launcher.display()));
     watchers.push(watcher(&format!("kill {}", moto.id())));
     // Kept with the watchers: moto is reaped by nobody but lives exactly as long as they do.
     watchers.push(moto);
-    wait_for_port(port, "moto", &log);
+    let port = wait_for_port_file(&port_file, "moto", &log);
     format!("http://127.0.0.1:{port}")
+}
+
+/// Waits for a server to write its port to `port_file` (written whole, through a rename).
+fn wait_for_port_file(port_file: &Path, what: &str, log: &Path) -> u16 {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Some(port) = std::fs::read_to_string(port_file)
+            .ok()
+            .and_then(|text| text.trim().parse().ok())
+        {
+            return port;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let log = std::fs::read_to_string(log).unwrap_or_default();
+    panic!(
+        "{what} wrote no port to {} within 60 s; its log:\n{log}",
+        port_file.display()
+    );
 }
 
 fn start_postgres(watchers: &mut Vec<Child>, dir: &Path) -> String {
