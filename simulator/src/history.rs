@@ -337,9 +337,11 @@ pub struct MapStarted {
     pub length: usize,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+/// `mapIteration*EventDetails`: the Map state's name (by its place in the program's
+/// [`Names`]) and the iteration's index.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MapIteration {
-    pub name: String,
+    pub name: Sym,
     pub index: usize,
 }
 
@@ -354,6 +356,9 @@ pub enum EventKind {
     StateEntered(&'static str, StateEntered),
     /// `{Type}StateExited`.
     StateExited(&'static str, StateExited),
+    /// `{Type}StateAborted` (Task, Wait, Parallel, Map): a state still running when a sibling
+    /// branch or iteration failed; AWS gives it no details.
+    StateAborted(&'static str, Sym),
     LambdaFunctionScheduled(LambdaScheduled),
     LambdaFunctionStarted,
     LambdaFunctionSucceeded(Output),
@@ -387,6 +392,7 @@ impl EventKind {
             Self::ExecutionTimedOut(_) => "ExecutionTimedOut",
             Self::StateEntered(t, _) => return format!("{t}StateEntered"),
             Self::StateExited(t, _) => return format!("{t}StateExited"),
+            Self::StateAborted(t, _) => return format!("{t}StateAborted"),
             Self::LambdaFunctionScheduled(_) => "LambdaFunctionScheduled",
             Self::LambdaFunctionStarted => "LambdaFunctionStarted",
             Self::LambdaFunctionSucceeded(_) => "LambdaFunctionSucceeded",
@@ -501,16 +507,20 @@ impl EventKind {
             }
             Self::MapStateStarted(d) => map.serialize_entry("mapStateStartedEventDetails", d),
             Self::MapIterationStarted(d) => {
-                map.serialize_entry("mapIterationStartedEventDetails", d)
+                map.serialize_entry("mapIterationStartedEventDetails", &views::iteration(d, &n))
             }
-            Self::MapIterationSucceeded(d) => {
-                map.serialize_entry("mapIterationSucceededEventDetails", d)
+            Self::MapIterationSucceeded(d) => map.serialize_entry(
+                "mapIterationSucceededEventDetails",
+                &views::iteration(d, &n),
+            ),
+            Self::MapIterationFailed(d) => {
+                map.serialize_entry("mapIterationFailedEventDetails", &views::iteration(d, &n))
             }
-            Self::MapIterationFailed(d) => map.serialize_entry("mapIterationFailedEventDetails", d),
             Self::MapIterationAborted(d) => {
-                map.serialize_entry("mapIterationAbortedEventDetails", d)
+                map.serialize_entry("mapIterationAbortedEventDetails", &views::iteration(d, &n))
             }
-            Self::LambdaFunctionStarted
+            Self::StateAborted(..)
+            | Self::LambdaFunctionStarted
             | Self::MapStateSucceeded
             | Self::MapStateFailed
             | Self::ParallelStateStarted
@@ -631,6 +641,19 @@ mod views {
             resource: n(d.resource),
             output: t(&d.output),
             output_details: &d.output_details,
+        }
+    }
+
+    #[derive(Serialize)]
+    pub struct MapIteration<'a> {
+        pub name: &'a str,
+        pub index: usize,
+    }
+
+    pub fn iteration<'a>(d: &super::MapIteration, n: &impl Fn(Sym) -> &'a str) -> MapIteration<'a> {
+        MapIteration {
+            name: n(d.name),
+            index: d.index,
         }
     }
 

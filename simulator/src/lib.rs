@@ -46,6 +46,7 @@ mod program;
 mod query;
 mod retry;
 mod run;
+mod sched;
 mod simulation;
 mod states;
 mod template;
@@ -60,4 +61,6 @@ pub use mockconfig::{MockConfig, MockedCase};
 pub use mocks::{TaskCall, TaskFailure, TaskHandler, TaskResult, TaskSource, Unmocked};
 pub use program::Program;
 pub use run::MAX_PAYLOAD_BYTES;
-pub use simulation::{ExecutionContext, Outcome, Simulation, Status};
+pub use simulation::{
+    ExecutionContext, MAX_EXPRESS_SECONDS, MAX_STANDARD_SECONDS, Outcome, Simulation, Status,
+};

@@ -1,20 +1,33 @@
-//! The run loop: walks a program state by state on the virtual clock, applying AWS's input and
-//! output processing, Retry and Catch, and records every step as a history event.
+//! The engine of one execution: the history, the random generator, the task source and the
+//! scheduler's tables ([`Engine`]), shared by every strand through a `RefCell` ([`Cx`]), and
+//! the executor loop ([`drive`]) that polls the strands (see [`crate::sched`] for the order
+//! of events). The states themselves are in `run/state.rs` (one state after another, input
+//! and output processing, Retry and Catch) and `states/` (Task, Wait, Parallel, Map).
 
-use crate::choice::ChoiceError;
 use crate::clock::VirtualClock;
 use crate::doc::Doc;
 use crate::error::Failure;
-use crate::history::{
-    self, EventKind, History, MAX_HISTORY_EVENTS, StateEntered, StateExited, Text,
-};
+use crate::history::{EventKind, History, MAX_HISTORY_EVENTS, Visited};
+use crate::json::DocText;
 use crate::mocks::{TaskSource, Unmocked};
-use crate::program::{NextState, PathField, Program, State, StateKind, Transition};
-use crate::query::{EvalError, Scope};
-use crate::retry::{find_catcher, is_uncatchable};
+use crate::program::Program;
+use crate::query::EvalError;
+use crate::sched::{Next, Role, Sched, Spawn, StrandId};
 use crate::simulation::ExecutionContext;
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Waker};
+
+mod attempt;
+mod context;
+mod processing;
+mod state;
+
+pub(crate) use attempt::AttemptEnd;
+pub(crate) use state::{Entry, StateDone, TaskDone, run_program};
 
 /// AWS's payload limit: 256 KiB of UTF-8 JSON.
 pub const MAX_PAYLOAD_BYTES: usize = 262_144;
@@ -30,6 +43,7 @@ pub enum Stop {
 
 #[derive(Debug, Clone)]
 pub enum Halt {
+    /// The execution's TimeoutSeconds (or AWS's maximum execution duration) passed.
     TimedOut,
     /// Over the 25,000-event history limit.
     HistoryLimit,
@@ -39,7 +53,7 @@ pub enum Halt {
 /// Per-execution constants for the context object.
 #[derive(Debug, Clone)]
 pub struct ExecutionInfo<'a> {
-    /// Names and ARNs (borrowed from the simulation).
+    /// Names and ARNs (borrowed from the simulation, or the process-wide defaults).
     pub context: &'a ExecutionContext,
     /// The execution's input, for `$$.Execution.Input`; `null` when no state reads `$$`.
     pub input: Value,
@@ -52,27 +66,26 @@ pub struct MapItem {
     pub value: Value,
 }
 
-pub struct Engine<'a> {
+/// What every strand of one execution shares.
+pub(crate) struct Engine<'a> {
     pub clock: VirtualClock,
     pub history: History,
     pub tasks: &'a mut dyn TaskSource,
     pub rng: ChaCha8Rng,
     pub info: ExecutionInfo<'a>,
-    pub deadline_ms: Option<i64>,
     pub transitions: u64,
-    pub visited: crate::history::Visited,
+    pub visited: Visited,
     /// Invocations per Task state name (by [`crate::program::TaskDef::slot`]), for
     /// MockConfigFile's invocation keys.
     pub invocations: Vec<u32>,
-    /// Depth of Map/Parallel nesting; > 0 means task results may arrive out of order.
-    pub concurrency_depth: u32,
+    pub sched: Sched<'a>,
+    /// The root strand's result, once it has ended.
+    root_result: Option<Result<(Doc, Option<DocText>), Stop>>,
 }
 
-use crate::json::{DocText, to_text};
-
-mod attempt;
-mod context;
-mod processing;
+/// The engine as the strands hold it: each takes it for the stretches of work between two
+/// waits, never across one (clippy's `await_holding_refcell_ref` keeps it so).
+pub(crate) type Cx<'a> = RefCell<Engine<'a>>;
 
 /// Turns an evaluation problem of a state into the ASL error AWS raises for it.
 pub(crate) fn eval_err(state: &str, entered: u64, e: EvalError) -> Stop {
@@ -86,51 +99,49 @@ pub(crate) fn eval_err(state: &str, entered: u64, e: EvalError) -> Stop {
     }
 }
 
-/// How a Task that succeeded hands back its result.
-pub(crate) enum TaskDone {
-    /// The state's output, ready.
-    Output(Doc),
-    /// The (selected) result, for the caller to write at the state's ResultPath into the raw
-    /// input it owns; only when that write cannot fail and OutputPath is absent.
-    InPlace { result: Doc, text: Text },
-    /// The result is the state's output as it is (ResultPath `$`, no ResultSelector or
-    /// OutputPath), with its text.
-    Result { output: Doc, text: Text },
-}
-
-/// The output's text, as a state knows it.
-pub enum Written {
-    /// The text of the value written at the state's ResultPath, when the output is the raw
-    /// input with that write (see [`State::result_member_names`]); with it, how many of the
-    /// path's names were in the input already.
-    At(Text, usize),
-    /// The whole output's text (a Task whose result is its output).
-    Whole(Text),
-}
-
-/// What running one state decided.
-pub struct StateDone<'p> {
-    pub output: Doc,
-    /// The next state, borrowed from the program (no copy per transition).
-    pub next: Option<&'p NextState>,
-    /// What is known of the output's text without serializing it.
-    pub written: Option<Written>,
-}
-
-impl Engine<'_> {
-    /// Appends an event after `prev`, enforcing the execution timeout and history limit.
-    pub fn emit(&mut self, prev: &mut u64, kind: EventKind) -> Result<u64, Stop> {
-        if let Some(d) = self.deadline_ms
-            && self.clock.elapsed_ms() > d
-        {
-            return Err(Stop::Halt(Halt::TimedOut));
+impl<'a> Engine<'a> {
+    pub fn new(
+        clock: VirtualClock,
+        history: History,
+        tasks: &'a mut dyn TaskSource,
+        rng: ChaCha8Rng,
+        info: ExecutionInfo<'a>,
+        program: &Program,
+        deadline_ms: i64,
+    ) -> Self {
+        Self {
+            clock,
+            history,
+            tasks,
+            rng,
+            info,
+            transitions: 0,
+            visited: Visited::new(program.names.clone(), program.states.len() * 2),
+            invocations: vec![0; program.task_slots],
+            sched: Sched::new(deadline_ms),
+            root_result: None,
         }
+    }
+
+    /// Appends an event to the current strand's chain (its `previousEventId` is the strand's
+    /// last event), enforcing the history limit.
+    pub fn emit(&mut self, kind: EventKind) -> Result<u64, Stop> {
+        let strand = self.sched.current;
+        self.emit_for(strand, kind)
+    }
+
+    /// [`Self::emit`] in another strand's chain (the events of an abort).
+    pub fn emit_for(&mut self, strand: StrandId, kind: EventKind) -> Result<u64, Stop> {
         // Keep one slot for the closing ExecutionFailed event.
         if self.history.len() + 1 >= MAX_HISTORY_EVENTS {
             return Err(Stop::Halt(Halt::HistoryLimit));
         }
-        let id = self.history.push(self.clock.now(), *prev, kind);
-        *prev = id;
+        let prev = self.sched.strand(strand).map_or(0, |s| s.prev);
+        let id = self.history.push(self.clock.now(), prev, kind);
+        if let Some(s) = self.sched.strand_mut(strand) {
+            s.prev = id;
+            s.started = true;
+        }
         Ok(id)
     }
 
@@ -139,406 +150,199 @@ impl Engine<'_> {
         self.history.push(self.clock.now(), prev, kind);
     }
 
-    pub fn advance(&mut self, seconds: f64) -> Result<(), Stop> {
-        self.clock.advance_seconds(seconds);
-        if let Some(d) = self.deadline_ms
-            && self.clock.elapsed_ms() > d
-        {
-            return Err(Stop::Halt(Halt::TimedOut));
+    /// Simulated milliseconds `seconds` from now, as a timer's due time (rounded to the
+    /// clock's millisecond resolution; absurd values saturate, and the deadline ends them).
+    pub fn due_in(&self, seconds: f64) -> i64 {
+        let now = self.sched.now_ms();
+        if !(seconds.is_finite() && seconds > 0.0) {
+            return now;
         }
+        let ms = (seconds * 1000.0).round();
+        if ms >= (i64::MAX - now) as f64 {
+            i64::MAX
+        } else {
+            now + ms as i64
+        }
+    }
+
+    /// Whether the current strand runs beside others (inside a Parallel or a Map), where
+    /// task results may be recorded out of order.
+    pub fn concurrent(&self) -> bool {
+        self.sched
+            .strand(self.sched.current)
+            .is_some_and(|s| s.role != Role::Root)
+    }
+
+    /// Aborts the children of `group` still running, and theirs, writing the events AWS
+    /// writes for each: the aborted state (`WaitStateAborted`, `TaskStateAborted`, a nested
+    /// `ParallelStateAborted` / `MapStateAborted` after its own children's) and, for a Map
+    /// iteration, `MapIterationAborted`.
+    pub fn abort_group(&mut self, group: crate::sched::GroupId) -> Result<(), Stop> {
+        for child in self.sched.live_children(group) {
+            self.abort_strand(child)?;
+        }
+        self.sched.close_group(group);
         Ok(())
     }
 
-    /// Runs a program from its StartAt to an end state; returns its output.
-    pub fn run_program(
-        &mut self,
-        program: &Program,
-        input: Doc,
-        prev: &mut u64,
-    ) -> Result<Doc, Stop> {
-        self.run_program_with_text(program, input, None, prev)
-            .map(|(output, _)| output)
+    fn abort_strand(&mut self, strand: StrandId) -> Result<(), Stop> {
+        let Some(s) = self.sched.strand(strand).cloned() else {
+            return Ok(());
+        };
+        if let Some(inner) = s.waits_on {
+            self.abort_group(inner)?;
+        }
+        if s.started {
+            if let Some((ty, name)) = s.state {
+                self.emit_for(strand, EventKind::StateAborted(ty, name))?;
+            }
+            if let Role::Iteration { map, index } = s.role {
+                self.emit_for(
+                    strand,
+                    EventKind::MapIterationAborted(crate::history::MapIteration {
+                        name: map,
+                        index,
+                    }),
+                )?;
+            }
+        }
+        self.sched.remove(strand);
+        Ok(())
     }
 
-    /// As [`Self::run_program`], given the input's JSON text when the caller already has it;
-    /// returns the output's text too when the last state made it.
-    pub fn run_program_with_text(
-        &mut self,
-        program: &Program,
-        input: Doc,
-        input_text: Option<DocText>,
-        prev: &mut u64,
-    ) -> Result<(Doc, Option<DocText>), Stop> {
-        let missing = |name: &str| {
-            Stop::Error(Failure::new(
-                "States.Runtime",
-                format!("The state '{name}' does not exist"),
-            ))
+    /// Moves the clock to the scheduler's time.
+    fn sync_clock(&mut self) {
+        let behind = self.sched.now_ms() - self.clock.elapsed_ms();
+        self.clock.advance_ms(behind);
+    }
+}
+
+/// A strand's future, as the executor keeps it.
+type StrandFuture<'c> = Pin<Box<dyn Future<Output = ()> + 'c>>;
+
+/// Runs the execution's program to its end: polls strands in the scheduler's order until the
+/// root strand ends, a strand ends the execution, or the deadline passes.
+pub(crate) fn drive<'a>(
+    cx: &Cx<'a>,
+    program: &'a Program,
+    input: Doc,
+    input_text: Option<DocText>,
+) -> Result<(Doc, Option<DocText>), Stop> {
+    let mut futures: Vec<Option<StrandFuture<'_>>> =
+        vec![Some(Box::pin(root(cx, program, input, input_text)))];
+    let mut poll_cx = Context::from_waker(Waker::noop());
+    loop {
+        let next = {
+            let mut engine = cx.borrow_mut();
+            let next = engine.sched.next();
+            engine.sync_clock();
+            next
         };
-        let mut state = program
-            .states
-            .get(program.start_at.as_str())
-            .ok_or_else(|| missing(&program.start_at))?;
-        let mut data = input;
-        // A state's output text is the next state's input text: serialize once.
-        let mut data_text = input_text;
-        loop {
-            self.visited.push(state.sym);
-            let (done, text) = self.run_state(state, data, data_text.take(), prev)?;
-            data = done.output;
-            data_text = text;
-            match done.next {
-                Some(next) => {
-                    self.transitions += 1;
-                    state = program
-                        .states
-                        .get_index(next.index)
-                        .map(|(_, s)| s)
-                        .ok_or_else(|| missing(next.as_str()))?;
+        match next {
+            Next::Run(strand) => {
+                cx.borrow_mut().sched.current = strand;
+                if let Some(slot) = futures.get_mut(strand)
+                    && let Some(future) = slot
+                    && future.as_mut().poll(&mut poll_cx).is_ready()
+                {
+                    *slot = None;
                 }
-                None => return Ok((data, data_text)),
             }
+            // Nothing will happen again (a callback nobody answers, with no timeout): the
+            // execution waits until its deadline, as on AWS.
+            Next::Idle | Next::Deadline => {
+                let mut engine = cx.borrow_mut();
+                let deadline = engine.sched.deadline_ms();
+                let behind = deadline - engine.clock.elapsed_ms();
+                engine.clock.advance_ms(behind);
+                return Err(Stop::Halt(Halt::TimedOut));
+            }
+        }
+        let (spawns, aborted, halt, done) = {
+            let mut engine = cx.borrow_mut();
+            (
+                std::mem::take(&mut engine.sched.spawns),
+                std::mem::take(&mut engine.sched.aborted),
+                engine.sched.halt.take(),
+                engine.root_result.take(),
+            )
+        };
+        for strand in aborted {
+            if let Some(slot) = futures.get_mut(strand) {
+                *slot = None;
+            }
+        }
+        for spawn in spawns {
+            let strand = spawn.strand;
+            if futures.len() <= strand {
+                futures.resize_with(strand + 1, || None);
+            }
+            if let Some(slot) = futures.get_mut(strand) {
+                *slot = Some(Box::pin(branch(cx, spawn)));
+            }
+        }
+        if let Some(halt) = halt {
+            return Err(Stop::Halt(halt));
+        }
+        if let Some(result) = done {
+            return result;
         }
     }
+}
 
-    fn run_state<'p>(
-        &mut self,
-        state: &'p State,
-        input: Doc,
-        input_text: Option<DocText>,
-        prev: &mut u64,
-    ) -> Result<(StateDone<'p>, Option<DocText>), Stop> {
-        let ty = state.kind.type_name();
-        // `$$.State.EnteredTime` only; formatting it for every state would be wasted work.
-        let entered_at = if state.uses_context {
-            self.clock
-                .now()
-                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-        } else {
-            String::new()
-        };
-        let input_text =
-            input_text.unwrap_or_else(|| DocText::of_doc(&input, 256, &mut self.history));
-        let input_len = self.history.text(&input_text.text).len();
-        let entered = self.emit(
-            prev,
-            EventKind::StateEntered(
-                ty,
-                StateEntered {
-                    name: state.sym,
-                    input: input_text.text.clone(),
-                    input_details: history::PayloadDetails { truncated: false },
-                },
-            ),
-        )?;
-        let retryable = matches!(
-            state.kind,
-            StateKind::Task(_) | StateKind::Parallel { .. } | StateKind::Map(_)
-        );
-        let ctx = self.context(
-            state.uses_context,
-            &state.name,
-            &entered_at,
-            retryable.then_some(0),
-            None,
-            None,
-        );
-        let done = self.state_body(
-            state,
-            input,
-            &input_text.text,
-            &ctx,
-            entered,
-            &entered_at,
-            prev,
-        )?;
-        let (output, next, written) = (done.output, done.next, done.written);
-        if matches!(state.kind, StateKind::Fail(_)) {
-            return Ok((
-                StateDone {
-                    output,
-                    next: None,
-                    written: None,
-                },
-                None,
-            ));
-        }
-        // A state that hands its input on unchanged exits with the text it entered with; one
-        // that wrote its result into its input exits with that text spliced.
-        let spliced = if state.passes_input_through() {
-            Some(input_text)
-        } else {
-            match (state.result_member_names(), written) {
-                (Some(names), Some(Written::At(text, existing))) => {
-                    input_text.splice_plain(&mut self.history, names, existing, &text)
-                }
-                (_, Some(Written::Whole(text))) => DocText::of_text(text, &self.history),
-                _ => None,
-            }
-        };
-        let output_text =
-            spliced.unwrap_or_else(|| DocText::of_doc(&output, input_len + 256, &mut self.history));
-        let output_len = self.history.text(&output_text.text).len();
-        debug_assert_eq!(
-            self.history.text(&output_text.text),
-            output.to_text(),
-            "state '{}'",
-            state.name
-        );
-        if output_len > MAX_PAYLOAD_BYTES {
-            return Err(Stop::Error(Failure::new(
-                "States.DataLimitExceeded",
-                format!(
-                    "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
-                    state.name
-                ),
-            )));
-        }
-        self.emit(
-            prev,
-            EventKind::StateExited(
-                ty,
-                StateExited {
-                    name: state.sym,
-                    output: output_text.text.clone(),
-                    output_details: history::PayloadDetails { truncated: false },
-                },
-            ),
-        )?;
-        Ok((
-            StateDone {
-                output,
-                next,
-                written: None,
-            },
-            Some(output_text),
-        ))
-    }
+/// The root strand: the machine's states from StartAt.
+async fn root<'a>(cx: &Cx<'a>, program: &'a Program, input: Doc, input_text: Option<DocText>) {
+    let result = run_program(cx, program, input, input_text).await;
+    cx.borrow_mut().root_result = Some(result);
+}
 
-    #[allow(clippy::too_many_arguments)]
-    fn state_body<'p>(
-        &mut self,
-        state: &'p State,
-        raw: Doc,
-        raw_text: &Text,
-        ctx: &Value,
-        entered: u64,
-        entered_at: &str,
-        prev: &mut u64,
-    ) -> Result<StateDone<'p>, Stop> {
-        let name = state.name.as_str();
-        let err = |e| eval_err(name, entered, e);
-        let next = match &state.transition {
-            Transition::Next(n) => Some(n),
-            Transition::End => None,
-        };
-        match &state.kind {
-            StateKind::Succeed => {
-                let eff = self.owned_input(state, raw, ctx).map_err(err)?;
-                let out = self.output_path(state, eff, ctx).map_err(err)?;
-                Ok(StateDone {
-                    output: out,
-                    next: None,
-                    written: None,
-                })
-            }
-            StateKind::Fail(def) => {
-                let mut rng = self.rng.clone();
-                let mut scope = Scope {
-                    input: &raw,
-                    context: ctx,
-                    rng: &mut rng,
-                };
-                let error = match &def.error_path {
-                    Some(p) => Some(self.field_text(&mut scope, p, "ErrorPath").map_err(err)?),
-                    None => def.error.clone(),
-                };
-                let cause = match &def.cause_path {
-                    Some(p) => Some(self.field_text(&mut scope, p, "CausePath").map_err(err)?),
-                    None => def.cause.clone(),
-                };
-                Err(Stop::Error(Failure {
-                    error: error.unwrap_or_default(),
-                    cause,
-                }))
-            }
-            StateKind::Pass {
-                result,
-                result_text,
-            } => {
-                let res = match result {
-                    // Result replaces the input; InputPath and Parameters still must resolve.
-                    Some(r) => {
-                        let eff = self.input_path(state, &raw, ctx).map_err(err)?;
-                        self.parameters(state, eff, ctx).map_err(err)?;
-                        Doc::from(r.clone())
-                    }
-                    None => {
-                        let eff = self.input_path(state, &raw, ctx).map_err(err)?;
-                        self.parameters(state, eff, ctx).map_err(err)?.into_owned()
-                    }
-                };
-                // A write at a path of names goes into the input in place, and the result's
-                // text (made at load for a Result) lets the output's text be spliced.
-                let (out, written) = match (&state.result_path, state.result_member_names()) {
-                    (PathField::Path(p), Some(_)) => {
-                        let text = match result_text {
-                            Some(t) => Text::Shared(t.clone()),
-                            None => self.history.add_text(res.to_text()),
-                        };
-                        let mut out = raw;
-                        match p.set_in_place(&mut out, res) {
-                            Ok(existing) => (out, Some(Written::At(text, existing))),
-                            Err(res) => (
-                                self.apply_result_path_owned(&state.result_path, out, res)
-                                    .map_err(err)?,
-                                None,
-                            ),
-                        }
-                    }
-                    _ => (
-                        self.apply_result_path_owned(&state.result_path, raw, res)
-                            .map_err(err)?,
-                        None,
-                    ),
-                };
-                let out = self.output_path(state, out, ctx).map_err(err)?;
-                Ok(StateDone {
-                    output: out,
-                    next,
-                    written,
-                })
-            }
-            StateKind::Wait(def) => {
-                let eff = self.owned_input(state, raw, ctx).map_err(err)?;
-                self.wait(name, entered, def, &eff, ctx)?;
-                let out = self.output_path(state, eff, ctx).map_err(err)?;
-                Ok(StateDone {
-                    output: out,
-                    next,
-                    written: None,
-                })
-            }
-            StateKind::Choice { choices, default } => {
-                let eff = self.owned_input(state, raw, ctx).map_err(err)?;
-                let mut target = None;
-                for rule in choices {
-                    match rule.condition.evaluate(&eff, ctx) {
-                        Ok(true) => {
-                            target = rule.next.as_ref();
-                            break;
-                        }
-                        Ok(false) => {}
-                        Err(ChoiceError(reason)) => {
-                            return Err(Stop::Error(Failure::runtime(name, entered, reason)));
-                        }
+/// A Parallel branch or a Map iteration: its program, framed by the iteration events; its end
+/// goes to its parent's group (an end of the execution goes to the executor).
+async fn branch<'a>(cx: &Cx<'a>, spawn: Spawn<'a>) {
+    let id = spawn.strand;
+    let role = cx.borrow().sched.strand(id).map_or(Role::Root, |s| s.role);
+    let result = match role {
+        Role::Iteration { map, index } => {
+            let it = crate::history::MapIteration { name: map, index };
+            let started = cx
+                .borrow_mut()
+                .emit(EventKind::MapIterationStarted(it.clone()));
+            match started {
+                Err(stop) => Err(stop),
+                Ok(_) => {
+                    let result = run_program(cx, spawn.program, spawn.input, spawn.input_text)
+                        .await
+                        .map(|(doc, _)| doc);
+                    let mut engine = cx.borrow_mut();
+                    match result {
+                        Ok(doc) => engine
+                            .emit(EventKind::MapIterationSucceeded(it))
+                            .map(|_| doc),
+                        Err(Stop::Error(f)) => match engine.emit(EventKind::MapIterationFailed(it))
+                        {
+                            Ok(_) => Err(Stop::Error(f)),
+                            Err(stop) => Err(stop),
+                        },
+                        Err(halt) => Err(halt),
                     }
                 }
-                let target = match target.or(default.as_ref()) {
-                    Some(t) => t,
-                    None => {
-                        return Err(Stop::Error(Failure::new(
-                            "States.NoChoiceMatched",
-                            format!(
-                                "No Matches! (state '{name}' has no Default and no rule matched)"
-                            ),
-                        )));
-                    }
-                };
-                let out = self.output_path(state, eff, ctx).map_err(err)?;
-                Ok(StateDone {
-                    output: out,
-                    next: Some(target),
-                    written: None,
-                })
-            }
-            StateKind::Task(def) => {
-                let r = match self.run_task(state, def, &raw, raw_text, entered, entered_at, prev) {
-                    // ResultPath writes into the input itself: no copy of the document.
-                    Ok(TaskDone::InPlace { result, text }) => {
-                        let mut output = raw;
-                        let mut existing = 0;
-                        if let PathField::Path(p) = &state.result_path {
-                            existing = p.set_in_place(&mut output, result).unwrap_or(0);
-                        }
-                        return Ok(StateDone {
-                            output,
-                            next,
-                            written: Some(Written::At(text, existing)),
-                        });
-                    }
-                    // The result is the output, and its text the output's.
-                    Ok(TaskDone::Result { output, text }) => {
-                        return Ok(StateDone {
-                            output,
-                            next,
-                            written: Some(Written::Whole(text)),
-                        });
-                    }
-                    Ok(TaskDone::Output(output)) => Ok(output),
-                    Err(stop) => Err(stop),
-                };
-                self.catch(state, r, raw, entered, next)
-            }
-            StateKind::Parallel { branches } => {
-                let r = self.run_parallel(state, branches, &raw, ctx, entered, prev);
-                self.catch(state, r, raw, entered, next)
-            }
-            StateKind::Map(def) => {
-                let r = self.run_map(state, def, &raw, ctx, entered, entered_at, prev);
-                self.catch(state, r, raw, entered, next)
             }
         }
-    }
-
-    fn field_text(
-        &self,
-        scope: &mut Scope<'_>,
-        source: &crate::template::Dynamic,
-        field: &str,
-    ) -> Result<String, EvalError> {
-        let v = source.evaluate(scope, field)?;
-        Ok(match v {
-            Value::String(s) => s,
-            other => to_text(&other),
-        })
-    }
-
-    /// Catch: an ASL error of a Task, Parallel or Map state goes, as `{"Error", "Cause"}`, into
-    /// the first matching catcher's ResultPath of the state's raw input.
-    fn catch<'p>(
-        &self,
-        state: &'p State,
-        result: Result<Doc, Stop>,
-        raw: Doc,
-        entered: u64,
-        next: Option<&'p NextState>,
-    ) -> Result<StateDone<'p>, Stop> {
-        match result {
-            Ok(output) => Ok(StateDone {
-                output,
-                next,
-                written: None,
-            }),
-            Err(Stop::Error(f)) => {
-                let catcher = if is_uncatchable(&f.error) {
-                    None
-                } else {
-                    find_catcher(&state.catch, &f.error)
-                };
-                let Some(c) = catcher else {
-                    return Err(Stop::Error(f));
-                };
-                let output = self
-                    .apply_result_path_owned(&c.result_path, raw, Doc::from(f.to_catch_output()))
-                    .map_err(|e| eval_err(&state.name, entered, e))?;
-                Ok(StateDone {
-                    output,
-                    next: Some(&c.next),
-                    written: None,
-                })
-            }
-            Err(halt) => Err(halt),
+        Role::Branch { .. } | Role::Root => {
+            run_program(cx, spawn.program, spawn.input, spawn.input_text)
+                .await
+                .map(|(doc, _)| doc)
         }
+    };
+    let index = match role {
+        Role::Iteration { index, .. } | Role::Branch { index } => index,
+        Role::Root => 0,
+    };
+    let mut engine = cx.borrow_mut();
+    match result {
+        Err(Stop::Halt(halt)) => {
+            engine.sched.halt.get_or_insert(halt);
+        }
+        other => engine.sched.finish(id, index, other),
     }
 }

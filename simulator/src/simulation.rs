@@ -8,13 +8,21 @@ use crate::history::{
 };
 use crate::mocks::{Handler, NoTasks, TaskHandler, TaskSource};
 use crate::program::Program;
-use crate::run::{Engine, ExecutionInfo, Halt, MAX_PAYLOAD_BYTES, Stop};
+use crate::run::{Engine, ExecutionInfo, Halt, MAX_PAYLOAD_BYTES, Stop, drive};
 use chrono::{DateTime, Utc};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use serde_json::Value;
+use std::cell::RefCell;
 use std::sync::OnceLock;
+
+/// AWS's maximum duration of a STANDARD execution: one year. An execution still running then
+/// times out (`States.Timeout`), whatever its TimeoutSeconds says.
+pub const MAX_STANDARD_SECONDS: u64 = 365 * 24 * 3600;
+
+/// AWS's maximum duration of an EXPRESS execution: five minutes.
+pub const MAX_EXPRESS_SECONDS: u64 = 5 * 60;
 
 /// Names and ARNs the context object reports (`$$.Execution`, `$$.StateMachine`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,39 +182,43 @@ impl<'a> Simulation<'a> {
                 Value::Null
             },
         };
-        let mut engine = Engine {
-            clock: VirtualClock::new(self.start),
-            history,
-            tasks: self.source.as_mut(),
-            rng: ChaCha8Rng::seed_from_u64(self.seed),
-            info,
-            deadline_ms: self
-                .program
-                .timeout_seconds
-                .map(|s| i64::try_from(s.saturating_mul(1000)).unwrap_or(i64::MAX)),
-            transitions: 0,
-            visited: Visited::new(self.program.names.clone(), self.program.states.len() * 2),
-            invocations: vec![0; self.program.task_slots],
-            concurrency_depth: 0,
+        let max_seconds = if ctx.express {
+            MAX_EXPRESS_SECONDS
+        } else {
+            MAX_STANDARD_SECONDS
         };
-        let mut prev = 0;
-        let started = engine.emit(
-            &mut prev,
-            EventKind::ExecutionStarted(ExecutionStarted {
+        let timeout_seconds = self
+            .program
+            .timeout_seconds
+            .map_or(max_seconds, |s| s.min(max_seconds));
+        let deadline_ms = i64::try_from(timeout_seconds.saturating_mul(1000)).unwrap_or(i64::MAX);
+        let engine = Engine::new(
+            VirtualClock::new(self.start),
+            history,
+            self.source.as_mut(),
+            ChaCha8Rng::seed_from_u64(self.seed),
+            info,
+            self.program,
+            deadline_ms,
+        );
+        let cx = RefCell::new(engine);
+        let started = cx
+            .borrow_mut()
+            .emit(EventKind::ExecutionStarted(ExecutionStarted {
                 input: input_text,
                 input_details: PayloadDetails { truncated: false },
                 role_arn: ctx.role_arn.clone(),
-            }),
-        );
+            }));
         let result = match started {
-            Ok(_) => engine.run_program_with_text(
+            Ok(_) => drive(
+                &cx,
                 self.program,
                 Doc::from(std::mem::take(&mut self.input)),
                 Some(input_doc),
-                &mut prev,
             ),
             Err(stop) => Err(stop),
         };
+        let mut engine = cx.into_inner();
         let last = engine.history.len() as u64;
         let (status, output, failure) = match result {
             Ok((out, text)) => {
@@ -223,11 +235,6 @@ impl<'a> Simulation<'a> {
                 (Status::Failed, None, Some(f))
             }
             Err(Stop::Halt(Halt::TimedOut)) => {
-                // The execution ends at its deadline, not at the moment the engine noticed.
-                if let Some(d) = engine.deadline_ms {
-                    engine.clock = VirtualClock::new(self.start);
-                    engine.clock.advance_ms(d);
-                }
                 let f = Failure::without_cause("States.Timeout");
                 engine.emit_final(last, EventKind::ExecutionTimedOut(error_cause(&f)));
                 (Status::TimedOut, None, Some(f))

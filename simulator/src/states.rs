@@ -1,6 +1,8 @@
-//! State types whose behaviour is more than input/output processing: Task, Wait, Map, Parallel.
+//! State types whose behaviour is more than input/output processing, each awaiting the
+//! scheduler: Task (calls that take time, timeouts, Retry pauses), Wait, Map and Parallel
+//! (strands of their own).
 
-mod map;
-mod parallel;
+pub(crate) mod map;
+pub(crate) mod parallel;
 pub(crate) mod task;
-mod wait;
+pub(crate) mod wait;

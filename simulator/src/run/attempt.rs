@@ -10,30 +10,36 @@ use crate::query::EvalError;
 use crate::retry::{RetryState, is_uncatchable};
 use serde_json::Value;
 
+/// How an attempt of a Parallel or Map state ended.
+pub(crate) enum AttemptEnd {
+    /// The state's output.
+    Output(Doc),
+    /// Retry decided on another attempt, at this simulated time.
+    RetryAt(i64),
+}
+
 impl Engine<'_> {
-    /// Retry bookkeeping shared by Task, Parallel and Map: returns `Ok(true)` to try again.
-    pub fn should_retry(
+    /// Retry bookkeeping shared by Task, Parallel and Map: when the next attempt starts
+    /// (simulated milliseconds since the start), or `None` when the failure stands.
+    pub fn retry_at(
         &mut self,
         state: &State,
         retry: &mut RetryState,
         failure: &Failure,
-    ) -> Result<bool, Stop> {
+    ) -> Option<i64> {
         if is_uncatchable(&failure.error) {
-            return Ok(false);
+            return None;
         }
-        match retry.next_delay(&state.retry, &failure.error, &mut self.rng) {
-            Some(delay) => {
-                self.advance(delay)?;
-                Ok(true)
-            }
-            None => Ok(false),
-        }
+        let delay = retry.next_delay(&state.retry, &failure.error, &mut self.rng)?;
+        // AWS bills a retry as a state transition.
+        self.transitions += 1;
+        Some(self.due_in(delay))
     }
 
     /// The end of one Parallel or Map attempt, shared by both: when every branch or iteration
-    /// succeeded, the `succeeded` event is written and the outputs go through ResultSelector,
-    /// ResultPath and OutputPath (`Ok(Some(output))`); on a failure the `failed` event is
-    /// written and Retry decides between another attempt (`Ok(None)`) and failing the state.
+    /// succeeded, the `succeeded` event (if the state type has one) is written and the outputs
+    /// go through ResultSelector, ResultPath and OutputPath; on a failure the `failed` event is
+    /// written and Retry decides between another attempt and failing the state.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn finish_attempt(
         &mut self,
@@ -43,28 +49,31 @@ impl Engine<'_> {
         raw: &Doc,
         ctx: &Value,
         entered: u64,
-        prev: &mut u64,
         retry: &mut RetryState,
-        (succeeded, failed): (EventKind, EventKind),
-    ) -> Result<Option<Doc>, Stop> {
+        (succeeded, failed): (Option<EventKind>, EventKind),
+    ) -> Result<AttemptEnd, Stop> {
         let runtime = |e: EvalError| eval_err(state.name.as_str(), entered, e);
         match failure {
             None => {
-                self.emit(prev, succeeded)?;
+                if let Some(event) = succeeded {
+                    self.emit(event)?;
+                }
                 let sel = self
                     .result_selector(state, Doc::from(Value::Array(outputs)), ctx)
                     .map_err(runtime)?;
                 let out = self
                     .apply_result_path(&state.result_path, raw, sel)
                     .map_err(runtime)?;
-                self.output_path(state, out, ctx).map(Some).map_err(runtime)
+                self.output_path(state, out, ctx)
+                    .map(AttemptEnd::Output)
+                    .map_err(runtime)
             }
             Some(Stop::Error(f)) => {
-                self.emit(prev, failed)?;
-                if self.should_retry(state, retry, &f)? {
-                    return Ok(None);
+                self.emit(failed)?;
+                match self.retry_at(state, retry, &f) {
+                    Some(at) => Ok(AttemptEnd::RetryAt(at)),
+                    None => Err(Stop::Error(f)),
                 }
-                Err(Stop::Error(f))
             }
             Some(halt) => Err(halt),
         }

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 
 impl Engine<'_> {
     /// The effective input when the raw input is not needed afterwards: moved, not copied.
-    pub(super) fn owned_input(
+    pub(crate) fn owned_input(
         &self,
         state: &State,
         raw: Doc,

@@ -1,34 +1,200 @@
 //! Map (inline): ItemsPath selects the items, ItemSelector shapes each one (with
-//! `$$.Map.Item.Index` / `Value`), the processor runs once per item in index order whatever
-//! MaxConcurrency says (same result, deterministic history), and failures are tolerated up to
-//! ToleratedFailureCount / ToleratedFailurePercentage.
+//! `$$.Map.Item.Index` / `Value`), and every item runs the processor as a strand of its own.
+//! At most MaxConcurrency iterations run at once (0: no limit of the definition's), and never
+//! more than [`INLINE_MAP_MAX_CONCURRENCY`], AWS's limit for inline Map; the next item starts
+//! at the instant a running iteration ends. The output keeps item order. Failures are tolerated
+//! up to ToleratedFailureCount / ToleratedFailurePercentage; past them (or at the first
+//! failure without them) the iterations still running are aborted at that instant.
 
 use crate::doc::Doc;
 use crate::error::Failure;
-use crate::history::{EventKind, MapIteration, MapStarted};
+use crate::history::{EventKind, MapStarted};
 use crate::program::{MapDef, PathField, State};
 use crate::query::{EvalError, Scope};
 use crate::retry::RetryState;
-use crate::run::{Engine, MapItem, Stop, eval_err};
+use crate::run::{AttemptEnd, Cx, Engine, Entry, MapItem, Stop, eval_err};
+use crate::sched::{Join, Role, SleepUntil};
 use serde_json::Value;
 
+/// AWS: "In Inline mode, the Map state supports up to 40 concurrent iterations".
+pub(crate) const INLINE_MAP_MAX_CONCURRENCY: usize = 40;
+
+/// What every attempt of a Map state uses, resolved once.
+struct MapSetup {
+    eff: Doc,
+    items: Vec<Value>,
+    /// Iterations running at once, at most.
+    window: usize,
+    tolerated_count: Option<f64>,
+    tolerated_pct: Option<f64>,
+}
+
+impl MapSetup {
+    fn tolerant(&self) -> bool {
+        self.tolerated_count.is_some() || self.tolerated_pct.is_some()
+    }
+
+    /// Whether `failures` failed iterations are more than the state tolerates. Either
+    /// threshold allows the failure when both are set.
+    fn over(&self, failures: usize) -> bool {
+        let by_count = self.tolerated_count.is_none_or(|c| failures as f64 > c);
+        let by_pct = self
+            .tolerated_pct
+            .is_none_or(|p| failures as f64 * 100.0 / self.items.len().max(1) as f64 > p);
+        match (self.tolerated_count, self.tolerated_pct) {
+            (Some(_), Some(_)) => by_count && by_pct,
+            (Some(_), None) => by_count,
+            (None, Some(_)) => by_pct,
+            (None, None) => true,
+        }
+    }
+}
+
+pub(crate) async fn run_map<'a>(
+    cx: &Cx<'a>,
+    state: &'a State,
+    def: &'a MapDef,
+    raw: &Doc,
+    entry: &Entry,
+) -> Result<Doc, Stop> {
+    let setup = cx.borrow_mut().map_setup(state, def, raw, entry)?;
+    let mut retry = RetryState::default();
+    loop {
+        let (outputs, failure) = map_attempt(cx, state, def, &setup, entry).await?;
+        let end = cx.borrow_mut().finish_attempt(
+            state,
+            failure,
+            outputs,
+            raw,
+            &entry.ctx,
+            entry.entered,
+            &mut retry,
+            (
+                Some(EventKind::MapStateSucceeded),
+                EventKind::MapStateFailed,
+            ),
+        )?;
+        match end {
+            AttemptEnd::Output(output) => return Ok(output),
+            AttemptEnd::RetryAt(at) => SleepUntil::new(cx, at).await,
+        }
+    }
+}
+
+/// One attempt: the iterations in a window of `setup.window`, item by item; their outputs in
+/// item order, or the failure that ends the attempt.
+async fn map_attempt<'a>(
+    cx: &Cx<'a>,
+    state: &'a State,
+    def: &'a MapDef,
+    setup: &MapSetup,
+    entry: &Entry,
+) -> Result<(Vec<Value>, Option<Stop>), Stop> {
+    let count = setup.items.len();
+    let (group, started) = {
+        let mut engine = cx.borrow_mut();
+        let started = engine.emit(EventKind::MapStateStarted(MapStarted { length: count }))?;
+        (engine.sched.new_group(), started)
+    };
+    let mut outputs: Vec<Option<Doc>> = vec![None; count];
+    let mut failures = 0usize;
+    let mut failure: Option<Stop> = None;
+    let mut next = 0usize;
+    let mut running = 0usize;
+    loop {
+        {
+            let mut engine = cx.borrow_mut();
+            while failure.is_none() && next < count && running < setup.window {
+                // Every iteration starts from MapStateStarted, as on AWS.
+                match engine.item_input(state, def, setup, next, entry) {
+                    Ok(input) => {
+                        engine.sched.spawn(
+                            group,
+                            Role::Iteration {
+                                map: state.sym,
+                                index: next,
+                            },
+                            started,
+                            &def.processor,
+                            input,
+                            None,
+                        );
+                        next += 1;
+                        running += 1;
+                    }
+                    Err(stop) => failure = Some(stop),
+                }
+            }
+            if failure.is_some() || running == 0 {
+                engine.abort_group(group)?;
+                if let Some(s) = engine.sched.here() {
+                    s.waits_on = None;
+                }
+                break;
+            }
+            if let Some(s) = engine.sched.here() {
+                s.waits_on = Some(group);
+            }
+        }
+        let finished = Join::new(cx, group).await;
+        let mut engine = cx.borrow_mut();
+        for f in finished {
+            running = running.saturating_sub(1);
+            if let Some(s) = engine.sched.here() {
+                s.prev = s.prev.max(f.last_event);
+            }
+            let out = match f.result {
+                Ok(doc) => doc,
+                Err(Stop::Error(fail)) => {
+                    failures += 1;
+                    if setup.over(failures) {
+                        failure.get_or_insert(Stop::Error(if setup.tolerant() {
+                            Failure::new(
+                                "States.ExceedToleratedFailureThreshold",
+                                "The specified tolerated failure threshold was exceeded",
+                            )
+                        } else {
+                            fail
+                        }));
+                        continue;
+                    }
+                    Doc::from(fail.to_catch_output())
+                }
+                Err(halt) => {
+                    failure.get_or_insert(halt);
+                    continue;
+                }
+            };
+            if let Some(slot) = outputs.get_mut(f.index) {
+                *slot = Some(out);
+            }
+        }
+    }
+    let outputs = outputs
+        .into_iter()
+        .map(|o| o.map(Doc::into_value).unwrap_or_default())
+        .collect();
+    Ok((outputs, failure))
+}
+
 impl Engine<'_> {
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn run_map(
+    /// The effective input, the items, the concurrency window and the tolerated failures.
+    fn map_setup(
         &mut self,
         state: &State,
         def: &MapDef,
         raw: &Doc,
-        ctx: &Value,
-        entered: u64,
-        entered_at: &str,
-        prev: &mut u64,
-    ) -> Result<Doc, Stop> {
+        entry: &Entry,
+    ) -> Result<MapSetup, Stop> {
         let name = state.name.as_str();
-        let runtime = |e: EvalError| eval_err(name, entered, e);
-        let eff = self.input_path(state, raw, ctx).map_err(runtime)?;
+        let ctx = &entry.ctx;
+        let runtime = |e: EvalError| eval_err(name, entry.entered, e);
+        let eff = self
+            .input_path(state, raw, ctx)
+            .map_err(runtime)?
+            .into_owned();
         let items = match &def.items_path {
-            PathField::Default | PathField::Null => eff.as_ref().clone(),
+            PathField::Default | PathField::Null => eff.clone(),
             field => self.select_path_field(field, &eff, ctx).map_err(runtime)?,
         };
         let items = match items.into_value() {
@@ -36,15 +202,15 @@ impl Engine<'_> {
             other => {
                 return Err(Stop::Error(Failure::runtime(
                     name,
-                    entered,
+                    entry.entered,
                     format!(
                         "Map state input must be an array but was: {}",
-                        serde_json::to_string(&other).unwrap_or_default()
+                        crate::json::to_text(&other)
                     ),
                 )));
             }
         };
-        // Resolved for validation only: concurrency does not change results or event order.
+        let mut window = INLINE_MAP_MAX_CONCURRENCY;
         if let Some(mc) = &def.max_concurrency {
             let v = self
                 .number(mc, "MaxConcurrency", &eff, ctx)
@@ -53,6 +219,10 @@ impl Engine<'_> {
                 return Err(runtime(EvalError::Runtime(format!(
                     "The MaxConcurrency value {v} is not a valid non-negative integer"
                 ))));
+            }
+            // 0 sets no limit of the definition's own.
+            if v >= 1.0 && v < INLINE_MAP_MAX_CONCURRENCY as f64 {
+                window = v as usize;
             }
         }
         let tolerated_count = def
@@ -67,117 +237,43 @@ impl Engine<'_> {
             .map(|t| self.number(t, "ToleratedFailurePercentage", &eff, ctx))
             .transpose()
             .map_err(runtime)?;
-        let tolerant = tolerated_count.is_some() || tolerated_pct.is_some();
-        let mut retry = RetryState::default();
-        loop {
-            let started = self.emit(
-                prev,
-                EventKind::MapStateStarted(MapStarted {
-                    length: items.len(),
-                }),
-            )?;
-            let mut outputs = Vec::with_capacity(items.len());
-            let mut failures = 0usize;
-            let mut failed: Option<Stop> = None;
-            self.concurrency_depth += 1;
-            for (index, item) in items.iter().enumerate() {
-                let item_ctx = MapItem {
-                    index,
-                    value: item.clone(),
-                };
-                let input = match &def.item_selector {
-                    None => Doc::from(item.clone()),
-                    Some(t) => {
-                        let c = self.context(
-                            state.uses_context,
-                            name,
-                            entered_at,
-                            Some(0),
-                            Some(&item_ctx),
-                            None,
-                        );
-                        match t.evaluate_doc(&mut Scope {
-                            input: &eff,
-                            context: &c,
-                            rng: &mut self.rng,
-                        }) {
-                            Ok(v) => v,
-                            Err(e) => {
-                                failed = Some(runtime(e));
-                                break;
-                            }
-                        }
-                    }
-                };
-                let it = MapIteration {
-                    name: name.to_string(),
-                    index,
-                };
-                // Every iteration starts from MapStateStarted, as on AWS.
-                let mut iteration_prev = started;
-                let started_it = self.emit(
-                    &mut iteration_prev,
-                    EventKind::MapIterationStarted(it.clone()),
-                );
-                *prev = iteration_prev;
-                if let Err(e) = started_it {
-                    failed = Some(e);
-                    break;
-                }
-                match self.run_program(&def.processor, input, prev) {
-                    Ok(v) => {
-                        outputs.push(v.into_value());
-                        if let Err(e) = self.emit(prev, EventKind::MapIterationSucceeded(it)) {
-                            failed = Some(e);
-                            break;
-                        }
-                    }
-                    Err(Stop::Error(f)) => {
-                        if let Err(e) = self.emit(prev, EventKind::MapIterationFailed(it)) {
-                            failed = Some(e);
-                            break;
-                        }
-                        failures += 1;
-                        let over = if tolerant {
-                            let by_count = tolerated_count.is_none_or(|c| failures as f64 > c);
-                            let by_pct = tolerated_pct.is_none_or(|p| {
-                                failures as f64 * 100.0 / items.len().max(1) as f64 > p
-                            });
-                            // Either threshold allows the failure when both are set.
-                            match (tolerated_count, tolerated_pct) {
-                                (Some(_), Some(_)) => by_count && by_pct,
-                                (Some(_), None) => by_count,
-                                _ => by_pct,
-                            }
-                        } else {
-                            true
-                        };
-                        if over {
-                            failed = Some(Stop::Error(if tolerant {
-                                Failure::new(
-                                    "States.ExceedToleratedFailureThreshold",
-                                    "The specified tolerated failure threshold was exceeded",
-                                )
-                            } else {
-                                f
-                            }));
-                            break;
-                        }
-                        outputs.push(f.to_catch_output());
-                    }
-                    Err(halt) => {
-                        failed = Some(halt);
-                        break;
-                    }
-                }
-            }
-            self.concurrency_depth -= 1;
-            let events = (EventKind::MapStateSucceeded, EventKind::MapStateFailed);
-            if let Some(output) = self.finish_attempt(
-                state, failed, outputs, raw, ctx, entered, prev, &mut retry, events,
-            )? {
-                return Ok(output);
-            }
-        }
+        Ok(MapSetup {
+            eff,
+            items,
+            window,
+            tolerated_count,
+            tolerated_pct,
+        })
+    }
+
+    /// An iteration's input: the item, or what ItemSelector makes of it.
+    fn item_input(
+        &mut self,
+        state: &State,
+        def: &MapDef,
+        setup: &MapSetup,
+        index: usize,
+        entry: &Entry,
+    ) -> Result<Doc, Stop> {
+        let item = setup.items.get(index).cloned().unwrap_or_default();
+        let Some(selector) = &def.item_selector else {
+            return Ok(Doc::from(item));
+        };
+        let item = MapItem { index, value: item };
+        let c = self.context(
+            state.uses_context,
+            &state.name,
+            &entry.entered_at,
+            Some(0),
+            Some(&item),
+            None,
+        );
+        selector
+            .evaluate_doc(&mut Scope {
+                input: &setup.eff,
+                context: &c,
+                rng: &mut self.rng,
+            })
+            .map_err(|e| eval_err(&state.name, entry.entered, e))
     }
 }

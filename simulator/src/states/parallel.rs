@@ -1,59 +1,111 @@
-//! Parallel: every branch gets the same input; the output is the array of branch outputs.
-//! Branches run one after another in definition order, so histories are deterministic; the
-//! first failing branch fails the state (AWS stops the others).
+//! Parallel: every branch gets the same input and runs as a strand of its own, side by side
+//! on the virtual clock; the output is the array of branch outputs, in branch order. The first
+//! branch to fail fails the state at that instant: the branches still running are aborted
+//! (with AWS's aborted events), then Retry and Catch of the Parallel apply.
+//!
+//! AWS writes no `ParallelStateSucceeded` when every branch succeeded (the recorded histories
+//! of the conformance corpus go from the last branch event to `ParallelStateExited`), but
+//! writes `ParallelStateFailed` when one failed.
 
 use crate::doc::Doc;
 use crate::history::EventKind;
 use crate::program::{Program, State};
 use crate::query::EvalError;
 use crate::retry::RetryState;
-use crate::run::{Engine, Stop, eval_err};
+use crate::run::{AttemptEnd, Cx, Entry, Stop, eval_err};
+use crate::sched::{Join, Role, SleepUntil};
 use serde_json::Value;
 
-impl Engine<'_> {
-    pub(crate) fn run_parallel(
-        &mut self,
-        state: &State,
-        branches: &[Program],
-        raw: &Doc,
-        ctx: &Value,
-        entered: u64,
-        prev: &mut u64,
-    ) -> Result<Doc, Stop> {
-        let name = state.name.as_str();
-        let runtime = |e: EvalError| eval_err(name, entered, e);
-        let eff = self.input_path(state, raw, ctx).map_err(runtime)?;
-        let eff = self.parameters(state, eff, ctx).map_err(runtime)?;
-        let mut retry = RetryState::default();
-        loop {
-            self.emit(prev, EventKind::ParallelStateStarted)?;
-            let started = *prev;
-            let mut outputs = Vec::with_capacity(branches.len());
-            let mut failed = None;
-            self.concurrency_depth += 1;
-            for branch in branches {
+pub(crate) async fn run_parallel<'a>(
+    cx: &Cx<'a>,
+    state: &'a State,
+    branches: &'a [Program],
+    raw: &Doc,
+    entry: &Entry,
+) -> Result<Doc, Stop> {
+    let name = state.name.as_str();
+    let runtime = |e: EvalError| eval_err(name, entry.entered, e);
+    let eff = {
+        let mut engine = cx.borrow_mut();
+        let eff = engine.input_path(state, raw, &entry.ctx).map_err(runtime)?;
+        engine
+            .parameters(state, eff, &entry.ctx)
+            .map_err(runtime)?
+            .into_owned()
+    };
+    let mut retry = RetryState::default();
+    loop {
+        let group = {
+            let mut engine = cx.borrow_mut();
+            let started = engine.emit(EventKind::ParallelStateStarted)?;
+            let group = engine.sched.new_group();
+            for (index, branch) in branches.iter().enumerate() {
                 // Each branch's first event follows ParallelStateStarted, as on AWS.
-                let mut branch_prev = started;
-                match self.run_program(branch, eff.as_ref().clone(), &mut branch_prev) {
-                    Ok(v) => outputs.push(v.into_value()),
+                engine.sched.spawn(
+                    group,
+                    Role::Branch { index },
+                    started,
+                    branch,
+                    eff.clone(),
+                    None,
+                );
+            }
+            if let Some(s) = engine.sched.here() {
+                s.waits_on = Some(group);
+            }
+            group
+        };
+        let mut outputs: Vec<Option<Doc>> = vec![None; branches.len()];
+        let mut failure = None;
+        let mut remaining = branches.len();
+        while remaining > 0 && failure.is_none() {
+            let finished = Join::new(cx, group).await;
+            if finished.is_empty() {
+                break;
+            }
+            let mut engine = cx.borrow_mut();
+            for f in finished {
+                remaining -= 1;
+                if let Some(s) = engine.sched.here() {
+                    s.prev = s.prev.max(f.last_event);
+                }
+                match f.result {
+                    Ok(doc) => {
+                        if let Some(slot) = outputs.get_mut(f.index) {
+                            *slot = Some(doc);
+                        }
+                    }
                     Err(stop) => {
-                        *prev = branch_prev;
-                        failed = Some(stop);
-                        break;
+                        failure.get_or_insert(stop);
                     }
                 }
-                *prev = branch_prev;
             }
-            self.concurrency_depth -= 1;
-            let events = (
-                EventKind::ParallelStateSucceeded,
-                EventKind::ParallelStateFailed,
-            );
-            if let Some(output) = self.finish_attempt(
-                state, failed, outputs, raw, ctx, entered, prev, &mut retry, events,
-            )? {
-                return Ok(output);
+        }
+        let end = {
+            let mut engine = cx.borrow_mut();
+            // The siblings of a failed branch stop now.
+            engine.abort_group(group)?;
+            if let Some(s) = engine.sched.here() {
+                s.waits_on = None;
             }
+            let outputs: Vec<Value> = outputs
+                .into_iter()
+                .map(|o| o.map(Doc::into_value).unwrap_or_default())
+                .collect();
+            engine.finish_attempt(
+                state,
+                failure,
+                outputs,
+                raw,
+                &entry.ctx,
+                entry.entered,
+                &mut retry,
+                (None, EventKind::ParallelStateFailed),
+            )?
+        };
+        match end {
+            AttemptEnd::Output(output) => return Ok(output),
+            AttemptEnd::RetryAt(at) => SleepUntil::new(cx, at).await,
         }
     }
 }

@@ -8,12 +8,11 @@ use crate::history::{
     TaskResource, TaskScheduled, TaskSucceeded, Text,
 };
 use crate::mocks::{TaskCall, TaskResult};
-use crate::program::PathField;
-use crate::program::{State, TaskDef};
-use crate::query::EvalError;
-use crate::query::Scope;
+use crate::program::{PathField, State, TaskDef};
+use crate::query::{EvalError, Scope};
 use crate::retry::RetryState;
-use crate::run::{Engine, Halt, MAX_PAYLOAD_BYTES, Stop, TaskDone, eval_err};
+use crate::run::{Cx, Engine, Entry, Halt, MAX_PAYLOAD_BYTES, Stop, TaskDone, eval_err};
+use crate::sched::SleepUntil;
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -74,243 +73,310 @@ fn whole_seconds(v: f64) -> Option<u64> {
     (v.is_finite() && v > 0.0).then_some(v.round() as u64)
 }
 
+/// What a Task's attempts share: its timeouts, resolved once when the state is entered.
+pub(crate) struct TaskSetup {
+    timeout: Option<u64>,
+    heartbeat: Option<u64>,
+    callback: bool,
+}
+
+/// One attempt's call, as the source answered it.
+struct Called {
+    result: TaskResult,
+    /// When the answer arrives, or when the task times out first (simulated milliseconds).
+    due_ms: i64,
+    /// The attempt's context object (with its RetryCount and task token).
+    ctx: Value,
+}
+
+/// Runs a Task state's attempts: each calls the task source, takes the simulated time the
+/// call takes (a timeout or heartbeat ends it sooner), and records its end; Retry pauses
+/// between attempts.
+pub(crate) async fn run_task<'a>(
+    cx: &Cx<'a>,
+    state: &'a State,
+    def: &'a TaskDef,
+    raw: &Doc,
+    entry: &Entry,
+) -> Result<TaskDone, Stop> {
+    let setup = cx.borrow_mut().task_setup(state, def, raw, entry)?;
+    let mut retry = RetryState::default();
+    let mut attempt: u32 = 0;
+    loop {
+        let called = cx
+            .borrow_mut()
+            .task_call(state, def, raw, entry, &setup, attempt)?;
+        SleepUntil::new(cx, called.due_ms).await;
+        let failure =
+            match cx
+                .borrow_mut()
+                .task_end(state, def, raw, entry, called.result, &called.ctx)?
+            {
+                Ok(done) => return Ok(done),
+                Err(failure) => failure,
+            };
+        let retry_at = cx.borrow_mut().retry_at(state, &mut retry, &failure);
+        match retry_at {
+            Some(at) => {
+                SleepUntil::new(cx, at).await;
+                attempt += 1;
+            }
+            None => return Err(Stop::Error(failure)),
+        }
+    }
+}
+
 impl Engine<'_> {
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn run_task(
+    /// TimeoutSeconds(Path) and HeartbeatSeconds(Path), resolved when the state is entered.
+    fn task_setup(
         &mut self,
         state: &State,
         def: &TaskDef,
         raw: &Doc,
-        raw_text: &Text,
-        entered: u64,
-        entered_at: &str,
-        prev: &mut u64,
-    ) -> Result<TaskDone, Stop> {
+        entry: &Entry,
+    ) -> Result<TaskSetup, Stop> {
         let name = state.name.as_str();
-        let runtime = |e: EvalError| eval_err(name, entered, e);
-        let base_ctx = self.context(state.uses_context, name, entered_at, Some(0), None, None);
-        let eff = self.input_path(state, raw, &base_ctx).map_err(runtime)?;
+        let runtime = |e: EvalError| eval_err(name, entry.entered, e);
+        let eff = self.input_path(state, raw, &entry.ctx).map_err(runtime)?;
         let timeout = def
             .timeout
             .as_ref()
-            .map(|t| self.number(t, "TimeoutSeconds", &eff, &base_ctx))
+            .map(|t| self.number(t, "TimeoutSeconds", &eff, &entry.ctx))
             .transpose()
             .map_err(runtime)?
             .and_then(whole_seconds);
         let heartbeat = def
             .heartbeat
             .as_ref()
-            .map(|t| self.number(t, "HeartbeatSeconds", &eff, &base_ctx))
+            .map(|t| self.number(t, "HeartbeatSeconds", &eff, &entry.ctx))
             .transpose()
             .map_err(runtime)?
             .and_then(whole_seconds);
-        let target = &def.target;
-        let callback = def.resource.ends_with(".waitForTaskToken");
-        let mut retry = RetryState::default();
-        let mut attempt: u32 = 0;
-        loop {
-            let token = callback.then(|| {
-                format!(
-                    "{}-{}-{}",
-                    self.info.context.execution_name,
-                    name,
-                    self.history.len()
-                )
-            });
-            let ctx = self.context(
-                state.uses_context,
-                name,
-                entered_at,
-                Some(attempt),
-                None,
-                token,
-            );
-            // The effective input and its text. Without Parameters and InputPath that is the
-            // state's input, whose text is known; a source that does not read the input gets
-            // the Parameters' text alone.
-            let (params, params_text): (Cow<'_, Doc>, Text) = match &state.parameters {
-                None if matches!(state.input_path, PathField::Default) => {
-                    (Cow::Borrowed(raw), raw_text.clone())
-                }
-                Some(template) if !self.tasks.wants_input() => {
-                    let mut out = String::with_capacity(128);
-                    let mut scope = Scope {
-                        input: &eff,
-                        context: &ctx,
-                        rng: &mut self.rng,
-                    };
-                    template
-                        .evaluate_text(&mut scope, &mut out)
-                        .map_err(runtime)?;
-                    (Cow::Borrowed(&*NULL), self.history.add_text(out))
-                }
-                _ => {
-                    let params = self.parameters(state, eff.clone(), &ctx).map_err(runtime)?;
-                    let params_text = self.history.add_text(params.to_text());
-                    (params, params_text)
-                }
-            };
-            // What the source is given: a value only for a source that reads it.
-            let params: Cow<'_, Value> = if self.tasks.wants_input() {
-                params.as_value()
-            } else {
-                Cow::Borrowed(&Value::Null)
-            };
-            let params: &Value = &params;
-            // AWS: a state input over the quota after Parameters processing is a terminal error.
-            if self.history.text(&params_text).len() > MAX_PAYLOAD_BYTES {
-                return Err(Stop::Error(Failure::new(
-                    "States.DataLimitExceeded",
-                    format!(
-                        "The state/task '{name}' has an input with a size exceeding the maximum number of bytes service limit."
-                    ),
-                )));
-            }
-            match target {
-                Target::Lambda { .. } => {
-                    self.emit(
-                        prev,
-                        EventKind::LambdaFunctionScheduled(LambdaScheduled {
-                            resource: def.resource_sym,
-                            input: params_text,
-                            input_details: PayloadDetails { truncated: false },
-                            timeout_in_seconds: timeout,
-                        }),
-                    )?;
-                    self.emit(prev, EventKind::LambdaFunctionStarted)?;
-                }
-                Target::Service { .. } => {
-                    self.emit(
-                        prev,
-                        EventKind::TaskScheduled(TaskScheduled {
-                            resource_type: def.resource_type_sym,
-                            resource: def.resource_sym,
-                            parameters: params_text,
-                            timeout_in_seconds: timeout,
-                            heartbeat_in_seconds: heartbeat,
-                        }),
-                    )?;
-                    self.emit(
-                        prev,
-                        EventKind::TaskStarted(TaskResource {
-                            resource_type: def.resource_type_sym,
-                            resource: def.resource_sym,
-                        }),
-                    )?;
-                }
-            }
-            let invocation = match self.invocations.get_mut(def.slot) {
-                Some(n) => {
-                    *n += 1;
-                    *n - 1
-                }
-                None => 0,
-            };
-            let call = TaskCall {
-                state_name: name,
-                resource: &def.resource,
-                input: params,
-                attempt,
-                invocation,
-                concurrent: self.concurrency_depth > 0,
-                timeout_seconds: timeout,
-                heartbeat_seconds: heartbeat,
-            };
-            let (mut result, seconds) = self
-                .tasks
-                .call(&call)
-                .map_err(|u| Stop::Halt(Halt::Unmocked(u)))?;
-            // A call that runs past its timeout (or heartbeat) times out at that moment.
-            let limit = [timeout, heartbeat].into_iter().flatten().min();
-            match limit {
-                Some(l) if seconds > l as f64 => {
-                    self.advance(l as f64)?;
-                    result = TaskResult::TimedOut { cause: None };
-                }
-                _ => self.advance(seconds)?,
-            }
-            // The result with its text: for the size check and the history event alike.
-            let outcome = match result {
-                TaskResult::Succeeded(v) => {
-                    let t = self.history.add_text(text(&v));
-                    Ok((Doc::from(v), t))
-                }
-                TaskResult::SucceededWithText(v, t) => Ok((Doc::from(v), Text::Shared(t))),
-                TaskResult::Failed(f) => Err((
-                    Failure {
-                        error: f.error,
-                        cause: Some(f.cause),
-                    },
-                    false,
-                )),
-                TaskResult::TimedOut { cause } => Err((
-                    Failure {
-                        error: "States.Timeout".into(),
-                        cause,
-                    },
-                    true,
-                )),
-            };
-            let outcome = match outcome {
-                Ok((_, t)) if self.history.text(&t).len() > MAX_PAYLOAD_BYTES => Err((
-                    Failure::new(
-                        "States.DataLimitExceeded",
-                        format!(
-                            "The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."
-                        ),
-                    ),
-                    false,
-                )),
-                other => other,
-            };
-            let failure = match outcome {
-                Ok((v, result_text)) => {
-                    let in_place = match &state.result_path {
-                        PathField::Path(p) => {
-                            matches!(state.output_path, PathField::Default)
-                                && p.can_set_in_place(raw)
-                        }
-                        _ => false,
-                    };
-                    // The written value's text: the result's, unless ResultSelector makes
-                    // another value of it.
-                    let written =
-                        (in_place && state.result_selector.is_none()).then(|| result_text.clone());
-                    let whole = matches!(state.result_path, PathField::Default)
-                        && matches!(state.output_path, PathField::Default)
-                        && state.result_selector.is_none();
-                    let whole_text = whole.then(|| result_text.clone());
-                    self.record_success(def, result_text, prev)?;
-                    let sel = self.result_selector(state, v, &ctx).map_err(runtime)?;
-                    if in_place {
-                        let text = written.unwrap_or_else(|| self.history.add_text(sel.to_text()));
-                        return Ok(TaskDone::InPlace { result: sel, text });
-                    }
-                    if let Some(text) = whole_text {
-                        return Ok(TaskDone::Result { output: sel, text });
-                    }
-                    let out = self
-                        .apply_result_path(&state.result_path, raw, sel)
-                        .map_err(runtime)?;
-                    return self
-                        .output_path(state, out, &ctx)
-                        .map(TaskDone::Output)
-                        .map_err(runtime);
-                }
-                Err((failure, timed_out)) => {
-                    self.record_failure(def, &failure, timed_out, prev)?;
-                    failure
-                }
-            };
-            if self.should_retry(state, &mut retry, &failure)? {
-                attempt += 1;
-                continue;
-            }
-            return Err(Stop::Error(failure));
-        }
+        Ok(TaskSetup {
+            timeout,
+            heartbeat,
+            callback: def.resource.ends_with(".waitForTaskToken"),
+        })
     }
 
-    fn record_success(&mut self, def: &TaskDef, output: Text, prev: &mut u64) -> Result<(), Stop> {
+    /// Starts one attempt: its parameters, the scheduled and started events, the call.
+    fn task_call(
+        &mut self,
+        state: &State,
+        def: &TaskDef,
+        raw: &Doc,
+        entry: &Entry,
+        setup: &TaskSetup,
+        attempt: u32,
+    ) -> Result<Called, Stop> {
+        let name = state.name.as_str();
+        let runtime = |e: EvalError| eval_err(name, entry.entered, e);
+        let raw_text = &entry.input_text.text;
+        let (timeout, heartbeat) = (setup.timeout, setup.heartbeat);
+        let token = setup.callback.then(|| {
+            format!(
+                "{}-{}-{}",
+                self.info.context.execution_name,
+                name,
+                self.history.len()
+            )
+        });
+        let ctx = self.context(
+            state.uses_context,
+            name,
+            &entry.entered_at,
+            Some(attempt),
+            None,
+            token,
+        );
+        let eff = self.input_path(state, raw, &ctx).map_err(runtime)?;
+        // The effective input and its text. Without Parameters and InputPath that is the
+        // state's input, whose text is known; a source that does not read the input gets
+        // the Parameters' text alone.
+        let (params, params_text): (Cow<'_, Doc>, Text) = match &state.parameters {
+            None if matches!(state.input_path, PathField::Default) => {
+                (Cow::Borrowed(raw), raw_text.clone())
+            }
+            Some(template) if !self.tasks.wants_input() => {
+                let mut out = String::with_capacity(128);
+                let mut scope = Scope {
+                    input: &eff,
+                    context: &ctx,
+                    rng: &mut self.rng,
+                };
+                template
+                    .evaluate_text(&mut scope, &mut out)
+                    .map_err(runtime)?;
+                (Cow::Borrowed(&*NULL), self.history.add_text(out))
+            }
+            _ => {
+                let params = self.parameters(state, eff, &ctx).map_err(runtime)?;
+                let params_text = self.history.add_text(params.to_text());
+                (params, params_text)
+            }
+        };
+        // What the source is given: a value only for a source that reads it.
+        let params: Cow<'_, Value> = if self.tasks.wants_input() {
+            params.as_value()
+        } else {
+            Cow::Borrowed(&Value::Null)
+        };
+        let params: &Value = &params;
+        // AWS: a state input over the quota after Parameters processing is a terminal error.
+        if self.history.text(&params_text).len() > MAX_PAYLOAD_BYTES {
+            return Err(Stop::Error(Failure::new(
+                "States.DataLimitExceeded",
+                format!(
+                    "The state/task '{name}' has an input with a size exceeding the maximum number of bytes service limit."
+                ),
+            )));
+        }
+        match &def.target {
+            Target::Lambda { .. } => {
+                self.emit(EventKind::LambdaFunctionScheduled(LambdaScheduled {
+                    resource: def.resource_sym,
+                    input: params_text,
+                    input_details: PayloadDetails { truncated: false },
+                    timeout_in_seconds: timeout,
+                }))?;
+                self.emit(EventKind::LambdaFunctionStarted)?;
+            }
+            Target::Service { .. } => {
+                self.emit(EventKind::TaskScheduled(TaskScheduled {
+                    resource_type: def.resource_type_sym,
+                    resource: def.resource_sym,
+                    parameters: params_text,
+                    timeout_in_seconds: timeout,
+                    heartbeat_in_seconds: heartbeat,
+                }))?;
+                self.emit(EventKind::TaskStarted(TaskResource {
+                    resource_type: def.resource_type_sym,
+                    resource: def.resource_sym,
+                }))?;
+            }
+        }
+        let invocation = match self.invocations.get_mut(def.slot) {
+            Some(n) => {
+                *n += 1;
+                *n - 1
+            }
+            None => 0,
+        };
+        let call = TaskCall {
+            state_name: name,
+            resource: &def.resource,
+            input: params,
+            attempt,
+            invocation,
+            concurrent: self.concurrent(),
+            timeout_seconds: timeout,
+            heartbeat_seconds: heartbeat,
+        };
+        let (mut result, seconds) = self
+            .tasks
+            .call(&call)
+            .map_err(|u| Stop::Halt(Halt::Unmocked(u)))?;
+        // A call that runs past its timeout (or heartbeat) times out at that moment.
+        let limit = [timeout, heartbeat].into_iter().flatten().min();
+        let due_ms = match limit {
+            Some(l) if seconds > l as f64 => {
+                result = TaskResult::TimedOut { cause: None };
+                self.due_in(l as f64)
+            }
+            _ => self.due_in(seconds),
+        };
+        Ok(Called {
+            result,
+            due_ms,
+            ctx,
+        })
+    }
+
+    /// Ends one attempt: records its result, and hands back the state's result or the
+    /// attempt's failure (for Retry to decide on).
+    fn task_end(
+        &mut self,
+        state: &State,
+        def: &TaskDef,
+        raw: &Doc,
+        entry: &Entry,
+        result: TaskResult,
+        ctx: &Value,
+    ) -> Result<Result<TaskDone, Failure>, Stop> {
+        let name = state.name.as_str();
+        let runtime = |e: EvalError| eval_err(name, entry.entered, e);
+        // The result with its text: for the size check and the history event alike.
+        let outcome = match result {
+            TaskResult::Succeeded(v) => {
+                let t = self.history.add_text(text(&v));
+                Ok((Doc::from(v), t))
+            }
+            TaskResult::SucceededWithText(v, t) => Ok((Doc::from(v), Text::Shared(t))),
+            TaskResult::Failed(f) => Err((
+                Failure {
+                    error: f.error,
+                    cause: Some(f.cause),
+                },
+                false,
+            )),
+            TaskResult::TimedOut { cause } => Err((
+                Failure {
+                    error: "States.Timeout".into(),
+                    cause,
+                },
+                true,
+            )),
+        };
+        let outcome = match outcome {
+            Ok((_, t)) if self.history.text(&t).len() > MAX_PAYLOAD_BYTES => Err((
+                Failure::new(
+                    "States.DataLimitExceeded",
+                    format!(
+                        "The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."
+                    ),
+                ),
+                false,
+            )),
+            other => other,
+        };
+        let (v, result_text) = match outcome {
+            Ok(ok) => ok,
+            Err((failure, timed_out)) => {
+                self.record_failure(def, &failure, timed_out)?;
+                return Ok(Err(failure));
+            }
+        };
+        let in_place = match &state.result_path {
+            PathField::Path(p) => {
+                matches!(state.output_path, PathField::Default) && p.can_set_in_place(raw)
+            }
+            _ => false,
+        };
+        // The written value's text: the result's, unless ResultSelector makes another value
+        // of it.
+        let written = (in_place && state.result_selector.is_none()).then(|| result_text.clone());
+        let whole = matches!(state.result_path, PathField::Default)
+            && matches!(state.output_path, PathField::Default)
+            && state.result_selector.is_none();
+        let whole_text = whole.then(|| result_text.clone());
+        self.record_success(def, result_text)?;
+        let sel = self.result_selector(state, v, ctx).map_err(runtime)?;
+        if in_place {
+            let text = written.unwrap_or_else(|| self.history.add_text(sel.to_text()));
+            return Ok(Ok(TaskDone::InPlace { result: sel, text }));
+        }
+        if let Some(text) = whole_text {
+            return Ok(Ok(TaskDone::Result { output: sel, text }));
+        }
+        let out = self
+            .apply_result_path(&state.result_path, raw, sel)
+            .map_err(runtime)?;
+        self.output_path(state, out, ctx)
+            .map(|out| Ok(TaskDone::Output(out)))
+            .map_err(runtime)
+    }
+
+    fn record_success(&mut self, def: &TaskDef, output: Text) -> Result<(), Stop> {
         let kind = match def.target {
             Target::Lambda { .. } => EventKind::LambdaFunctionSucceeded(Output::new(output)),
             Target::Service { .. } => EventKind::TaskSucceeded(TaskSucceeded {
@@ -320,16 +386,10 @@ impl Engine<'_> {
                 output_details: PayloadDetails { truncated: false },
             }),
         };
-        self.emit(prev, kind).map(|_| ())
+        self.emit(kind).map(|_| ())
     }
 
-    fn record_failure(
-        &mut self,
-        def: &TaskDef,
-        f: &Failure,
-        timed_out: bool,
-        prev: &mut u64,
-    ) -> Result<(), Stop> {
+    fn record_failure(&mut self, def: &TaskDef, f: &Failure, timed_out: bool) -> Result<(), Stop> {
         let kind = match def.target {
             Target::Lambda { .. } => {
                 let d = ErrorCause {
@@ -356,6 +416,6 @@ impl Engine<'_> {
                 }
             }
         };
-        self.emit(prev, kind).map(|_| ())
+        self.emit(kind).map(|_| ())
     }
 }

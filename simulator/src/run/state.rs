@@ -1,0 +1,468 @@
+//! One strand's walk through a program: state after state, with AWS's input and output
+//! processing, Catch, and the entered / exited events. States that take no simulated time run
+//! in one go; Wait, Task, Parallel and Map (in `states/`) await the scheduler.
+
+use super::{Cx, Engine, Stop, eval_err};
+use crate::choice::ChoiceError;
+use crate::doc::Doc;
+use crate::error::Failure;
+use crate::history::{self, EventKind, StateEntered, StateExited, Text};
+use crate::json::{DocText, to_text};
+use crate::program::{NextState, PathField, Program, State, StateKind, Transition};
+use crate::query::{EvalError, Scope};
+use crate::retry::{find_catcher, is_uncatchable};
+use serde_json::Value;
+
+/// How a Task that succeeded hands back its result.
+pub(crate) enum TaskDone {
+    /// The state's output, ready.
+    Output(Doc),
+    /// The (selected) result, for the caller to write at the state's ResultPath into the raw
+    /// input it owns; only when that write cannot fail and OutputPath is absent.
+    InPlace { result: Doc, text: Text },
+    /// The result is the state's output as it is (ResultPath `$`, no ResultSelector or
+    /// OutputPath), with its text.
+    Result { output: Doc, text: Text },
+}
+
+/// The output's text, as a state knows it.
+pub enum Written {
+    /// The text of the value written at the state's ResultPath, when the output is the raw
+    /// input with that write (see [`State::result_member_names`]); with it, how many of the
+    /// path's names were in the input already.
+    At(Text, usize),
+    /// The whole output's text (a Task whose result is its output).
+    Whole(Text),
+}
+
+/// What running one state decided.
+pub struct StateDone<'p> {
+    pub output: Doc,
+    /// The next state, borrowed from the program (no copy per transition).
+    pub next: Option<&'p NextState>,
+    /// What is known of the output's text without serializing it.
+    pub written: Option<Written>,
+}
+
+/// What entering a state made: its StateEntered event, its input's text and its context.
+pub(crate) struct Entry {
+    /// The StateEntered event's id (`States.Runtime` causes name it).
+    pub entered: u64,
+    /// `$$.State.EnteredTime`, made only for states that read `$$`.
+    pub entered_at: String,
+    pub input_text: DocText,
+    pub input_len: usize,
+    /// The context object `$$` (`null` for a state that never reads it).
+    pub ctx: Value,
+}
+
+/// Runs a program from its StartAt to an end state; returns its output, and the output's text
+/// when the last state made it.
+pub(crate) async fn run_program<'a>(
+    cx: &Cx<'a>,
+    program: &'a Program,
+    input: Doc,
+    input_text: Option<DocText>,
+) -> Result<(Doc, Option<DocText>), Stop> {
+    let missing = |name: &str| {
+        Stop::Error(Failure::new(
+            "States.Runtime",
+            format!("The state '{name}' does not exist"),
+        ))
+    };
+    let mut state = program
+        .states
+        .get(program.start_at.as_str())
+        .ok_or_else(|| missing(&program.start_at))?;
+    let mut data = input;
+    // A state's output text is the next state's input text: serialize once.
+    let mut data_text = input_text;
+    loop {
+        let (done, text) = run_state(cx, state, data, data_text.take()).await?;
+        data = done.output;
+        data_text = text;
+        match done.next {
+            Some(next) => {
+                state = program
+                    .states
+                    .get_index(next.index)
+                    .map(|(_, s)| s)
+                    .ok_or_else(|| missing(next.as_str()))?;
+            }
+            None => return Ok((data, data_text)),
+        }
+    }
+}
+
+async fn run_state<'a>(
+    cx: &Cx<'a>,
+    state: &'a State,
+    input: Doc,
+    input_text: Option<DocText>,
+) -> Result<(StateDone<'a>, Option<DocText>), Stop> {
+    let entry = cx.borrow_mut().enter(state, &input, input_text)?;
+    let next = match &state.transition {
+        Transition::Next(n) => Some(n),
+        Transition::End => None,
+    };
+    let done = match &state.kind {
+        StateKind::Wait(def) => {
+            crate::states::wait::run_wait(cx, state, def, input, &entry).await?
+        }
+        StateKind::Task(def) => {
+            let result = crate::states::task::run_task(cx, state, def, &input, &entry).await;
+            cx.borrow_mut()
+                .task_done(state, result, input, entry.entered, next)?
+        }
+        StateKind::Parallel { branches } => {
+            let result =
+                crate::states::parallel::run_parallel(cx, state, branches, &input, &entry).await;
+            cx.borrow()
+                .catch(state, result, input, entry.entered, next)?
+        }
+        StateKind::Map(def) => {
+            let result = crate::states::map::run_map(cx, state, def, &input, &entry).await;
+            cx.borrow()
+                .catch(state, result, input, entry.entered, next)?
+        }
+        _ => cx.borrow_mut().instant(state, input, &entry, next)?,
+    };
+    cx.borrow_mut().exit(state, done, entry)
+}
+
+impl Engine<'_> {
+    /// Enters a state: records the visit and the StateEntered event, makes the input's text
+    /// (unless the previous state handed it on) and the context object.
+    fn enter(
+        &mut self,
+        state: &State,
+        input: &Doc,
+        input_text: Option<DocText>,
+    ) -> Result<Entry, Stop> {
+        self.visited.push(state.sym);
+        // AWS bills every state entered (and every retry) as a transition.
+        self.transitions += 1;
+        let ty = state.kind.type_name();
+        // `$$.State.EnteredTime` only; formatting it for every state would be wasted work.
+        let entered_at = if state.uses_context {
+            self.clock
+                .now()
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        } else {
+            String::new()
+        };
+        let input_text =
+            input_text.unwrap_or_else(|| DocText::of_doc(input, 256, &mut self.history));
+        let input_len = self.history.text(&input_text.text).len();
+        let entered = self.emit(EventKind::StateEntered(
+            ty,
+            StateEntered {
+                name: state.sym,
+                input: input_text.text.clone(),
+                input_details: history::PayloadDetails { truncated: false },
+            },
+        ))?;
+        if let Some(s) = self.sched.here() {
+            s.state = Some((ty, state.sym));
+        }
+        let retryable = matches!(
+            state.kind,
+            StateKind::Task(_) | StateKind::Parallel { .. } | StateKind::Map(_)
+        );
+        let ctx = self.context(
+            state.uses_context,
+            &state.name,
+            &entered_at,
+            retryable.then_some(0),
+            None,
+            None,
+        );
+        Ok(Entry {
+            entered,
+            entered_at,
+            input_text,
+            input_len,
+            ctx,
+        })
+    }
+
+    /// Leaves a state: its output's text (spliced from the input's where the state wrote one
+    /// member), the payload limit, the StateExited event.
+    fn exit<'p>(
+        &mut self,
+        state: &State,
+        done: StateDone<'p>,
+        entry: Entry,
+    ) -> Result<(StateDone<'p>, Option<DocText>), Stop> {
+        let (output, next, written) = (done.output, done.next, done.written);
+        if let Some(s) = self.sched.here() {
+            s.state = None;
+        }
+        if matches!(state.kind, StateKind::Fail(_)) {
+            return Ok((
+                StateDone {
+                    output,
+                    next: None,
+                    written: None,
+                },
+                None,
+            ));
+        }
+        let input_text = entry.input_text;
+        // A state that hands its input on unchanged exits with the text it entered with; one
+        // that wrote its result into its input exits with that text spliced.
+        let spliced = if state.passes_input_through() {
+            Some(input_text)
+        } else {
+            match (state.result_member_names(), written) {
+                (Some(names), Some(Written::At(text, existing))) => {
+                    input_text.splice_plain(&mut self.history, names, existing, &text)
+                }
+                (_, Some(Written::Whole(text))) => DocText::of_text(text, &self.history),
+                _ => None,
+            }
+        };
+        let output_text = spliced
+            .unwrap_or_else(|| DocText::of_doc(&output, entry.input_len + 256, &mut self.history));
+        let output_len = self.history.text(&output_text.text).len();
+        debug_assert_eq!(
+            self.history.text(&output_text.text),
+            output.to_text(),
+            "state '{}'",
+            state.name
+        );
+        if output_len > super::MAX_PAYLOAD_BYTES {
+            return Err(Stop::Error(Failure::new(
+                "States.DataLimitExceeded",
+                format!(
+                    "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                    state.name
+                ),
+            )));
+        }
+        self.emit(EventKind::StateExited(
+            state.kind.type_name(),
+            StateExited {
+                name: state.sym,
+                output: output_text.text.clone(),
+                output_details: history::PayloadDetails { truncated: false },
+            },
+        ))?;
+        Ok((
+            StateDone {
+                output,
+                next,
+                written: None,
+            },
+            Some(output_text),
+        ))
+    }
+
+    /// The states that take no simulated time: Succeed, Fail, Pass, Choice.
+    fn instant<'p>(
+        &mut self,
+        state: &'p State,
+        raw: Doc,
+        entry: &Entry,
+        next: Option<&'p NextState>,
+    ) -> Result<StateDone<'p>, Stop> {
+        let name = state.name.as_str();
+        let ctx = &entry.ctx;
+        let err = |e| eval_err(name, entry.entered, e);
+        match &state.kind {
+            StateKind::Fail(def) => {
+                let mut rng = self.rng.clone();
+                let mut scope = Scope {
+                    input: &raw,
+                    context: ctx,
+                    rng: &mut rng,
+                };
+                let error = match &def.error_path {
+                    Some(p) => Some(field_text(&mut scope, p, "ErrorPath").map_err(err)?),
+                    None => def.error.clone(),
+                };
+                let cause = match &def.cause_path {
+                    Some(p) => Some(field_text(&mut scope, p, "CausePath").map_err(err)?),
+                    None => def.cause.clone(),
+                };
+                Err(Stop::Error(Failure {
+                    error: error.unwrap_or_default(),
+                    cause,
+                }))
+            }
+            StateKind::Pass {
+                result,
+                result_text,
+            } => {
+                let res = match result {
+                    // Result replaces the input; InputPath and Parameters still must resolve.
+                    Some(r) => {
+                        let eff = self.input_path(state, &raw, ctx).map_err(err)?;
+                        self.parameters(state, eff, ctx).map_err(err)?;
+                        Doc::from(r.clone())
+                    }
+                    None => {
+                        let eff = self.input_path(state, &raw, ctx).map_err(err)?;
+                        self.parameters(state, eff, ctx).map_err(err)?.into_owned()
+                    }
+                };
+                // A write at a path of names goes into the input in place, and the result's
+                // text (made at load for a Result) lets the output's text be spliced.
+                let (out, written) = match (&state.result_path, state.result_member_names()) {
+                    (PathField::Path(p), Some(_)) => {
+                        let text = match result_text {
+                            Some(t) => Text::Shared(t.clone()),
+                            None => self.history.add_text(res.to_text()),
+                        };
+                        let mut out = raw;
+                        match p.set_in_place(&mut out, res) {
+                            Ok(existing) => (out, Some(Written::At(text, existing))),
+                            Err(res) => (
+                                self.apply_result_path_owned(&state.result_path, out, res)
+                                    .map_err(err)?,
+                                None,
+                            ),
+                        }
+                    }
+                    _ => (
+                        self.apply_result_path_owned(&state.result_path, raw, res)
+                            .map_err(err)?,
+                        None,
+                    ),
+                };
+                let out = self.output_path(state, out, ctx).map_err(err)?;
+                Ok(StateDone {
+                    output: out,
+                    next,
+                    written,
+                })
+            }
+            StateKind::Choice { choices, default } => {
+                let eff = self.owned_input(state, raw, ctx).map_err(err)?;
+                let mut target = None;
+                for rule in choices {
+                    match rule.condition.evaluate(&eff, ctx) {
+                        Ok(true) => {
+                            target = rule.next.as_ref();
+                            break;
+                        }
+                        Ok(false) => {}
+                        Err(ChoiceError(reason)) => {
+                            return Err(Stop::Error(Failure::runtime(name, entry.entered, reason)));
+                        }
+                    }
+                }
+                let Some(target) = target.or(default.as_ref()) else {
+                    return Err(Stop::Error(Failure::new(
+                        "States.NoChoiceMatched",
+                        format!("No Matches! (state '{name}' has no Default and no rule matched)"),
+                    )));
+                };
+                let out = self.output_path(state, eff, ctx).map_err(err)?;
+                Ok(StateDone {
+                    output: out,
+                    next: Some(target),
+                    written: None,
+                })
+            }
+            // Succeed (Wait, Task, Parallel and Map are awaited by `run_state`).
+            _ => {
+                let eff = self.owned_input(state, raw, ctx).map_err(err)?;
+                let out = self.output_path(state, eff, ctx).map_err(err)?;
+                Ok(StateDone {
+                    output: out,
+                    next: None,
+                    written: None,
+                })
+            }
+        }
+    }
+
+    /// A Task's end: its result written where ResultPath says (in place when it can be), or
+    /// its failure through Catch.
+    fn task_done<'p>(
+        &self,
+        state: &'p State,
+        result: Result<TaskDone, Stop>,
+        raw: Doc,
+        entered: u64,
+        next: Option<&'p NextState>,
+    ) -> Result<StateDone<'p>, Stop> {
+        let result = match result {
+            // ResultPath writes into the input itself: no copy of the document.
+            Ok(TaskDone::InPlace { result, text }) => {
+                let mut output = raw;
+                let mut existing = 0;
+                if let PathField::Path(p) = &state.result_path {
+                    existing = p.set_in_place(&mut output, result).unwrap_or(0);
+                }
+                return Ok(StateDone {
+                    output,
+                    next,
+                    written: Some(Written::At(text, existing)),
+                });
+            }
+            // The result is the output, and its text the output's.
+            Ok(TaskDone::Result { output, text }) => {
+                return Ok(StateDone {
+                    output,
+                    next,
+                    written: Some(Written::Whole(text)),
+                });
+            }
+            Ok(TaskDone::Output(output)) => Ok(output),
+            Err(stop) => Err(stop),
+        };
+        self.catch(state, result, raw, entered, next)
+    }
+
+    /// Catch: an ASL error of a Task, Parallel or Map state goes, as `{"Error", "Cause"}`, into
+    /// the first matching catcher's ResultPath of the state's raw input.
+    pub(crate) fn catch<'p>(
+        &self,
+        state: &'p State,
+        result: Result<Doc, Stop>,
+        raw: Doc,
+        entered: u64,
+        next: Option<&'p NextState>,
+    ) -> Result<StateDone<'p>, Stop> {
+        match result {
+            Ok(output) => Ok(StateDone {
+                output,
+                next,
+                written: None,
+            }),
+            Err(Stop::Error(f)) => {
+                let catcher = if is_uncatchable(&f.error) {
+                    None
+                } else {
+                    find_catcher(&state.catch, &f.error)
+                };
+                let Some(c) = catcher else {
+                    return Err(Stop::Error(f));
+                };
+                let output = self
+                    .apply_result_path_owned(&c.result_path, raw, Doc::from(f.to_catch_output()))
+                    .map_err(|e| eval_err(&state.name, entered, e))?;
+                Ok(StateDone {
+                    output,
+                    next: Some(&c.next),
+                    written: None,
+                })
+            }
+            Err(halt) => Err(halt),
+        }
+    }
+}
+
+/// ErrorPath / CausePath: a string as it is, anything else as its JSON text.
+fn field_text(
+    scope: &mut Scope<'_>,
+    source: &crate::template::Dynamic,
+    field: &str,
+) -> Result<String, EvalError> {
+    Ok(match source.evaluate(scope, field)? {
+        Value::String(s) => s,
+        other => to_text(&other),
+    })
+}
