@@ -14,9 +14,11 @@ const MIN_JSONPATH_PASSES: usize = 309;
 /// The README's gate: at least 95% of the JSONPath-mode cases.
 const JSONPATH_GATE_PERCENT: f64 = 95.0;
 
-/// Measured on 2026-12-07 when the corpus gained AWS's event sequences: cases whose simulated
-/// history matches the recorded one. Raise it when fidelity improves; never lower it.
-const MIN_HISTORY_MATCHES: usize = 110;
+/// Cases whose simulated history matches the recorded one: 110 when the corpus gained AWS's
+/// event sequences (2026-12-07), 112 once Parallel branches ran as strands and a successful
+/// Parallel stopped writing ParallelStateSucceeded. Raise it when fidelity improves; never
+/// lower it.
+const MIN_HISTORY_MATCHES: usize = 112;
 
 fn cases_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../conformance/asl/cases")
