@@ -2,6 +2,7 @@
 
 mod ctx;
 mod error;
+mod expressions;
 pub(crate) mod json;
 mod map;
 mod parts;

@@ -419,3 +419,79 @@ fn next_inside_a_nested_rule_is_explained() {
         seen.help
     );
 }
+
+/// A JSONata machine with one Pass state whose `Output` is `output` (JSON text).
+fn jsonata_pass(output: &str) -> String {
+    format!(
+        r#"{{"QueryLanguage": "JSONata", "StartAt": "A", "States": {{"A": {{"Type": "Pass", "Output": {output}, "End": true}}}}}}"#
+    )
+}
+
+#[test]
+fn jsonata_syntax_error_points_inside_the_string() {
+    let seen = only(&jsonata_pass(r#"{"total": "{% $states.input.a + %}"}"#));
+    assert_eq!(seen.code, "flowc::asl::jsonata_syntax");
+    assert!(seen.message.contains("Output/total"), "{}", seen.message);
+    assert!(seen.message.contains("S0207"), "{}", seen.message);
+    // The end of the expression, where JSONata found it missing an operand.
+    assert!(!seen.at.is_empty() && seen.at.len() < 4, "{:?}", seen.at);
+}
+
+#[test]
+fn jsonata_syntax_error_in_a_nested_array_and_a_choice_condition() {
+    let text = r#"{"QueryLanguage": "JSONata", "StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [{"Condition": "{% $states.input.n > %}", "Next": "P"}], "Default": "P"},
+        "P": {"Type": "Pass", "Output": [1, {"x": "{% ) %}"}], "End": true}}}"#;
+    let all = problems(text);
+    let fields: Vec<&str> = all.iter().map(|s| s.code.as_str()).collect();
+    assert_eq!(
+        fields,
+        ["flowc::asl::jsonata_syntax", "flowc::asl::jsonata_syntax"]
+    );
+    assert!(
+        all[0].message.contains("Choices/0/Condition"),
+        "{}",
+        all[0].message
+    );
+    assert!(all[1].message.contains("Output/1/x"), "{}", all[1].message);
+    assert_eq!(all[1].at, ")");
+}
+
+#[test]
+fn jsonata_dialect_refuses_eval_and_newer_operators_with_help() {
+    let seen = only(&jsonata_pass(r#""{% $eval('1') %}""#));
+    assert_eq!(seen.code, "flowc::asl::jsonata_dialect");
+    assert_eq!(seen.at, "$eval");
+    assert!(seen.help.contains("$parse"), "{}", seen.help);
+    let seen = only(&jsonata_pass(r#""{% $states.input.a ?? 0 %}""#));
+    assert_eq!(seen.code, "flowc::asl::jsonata_dialect");
+    assert_eq!(seen.at, "$states.input.a ?? 0");
+    let seen = only(&jsonata_pass(r#""{% $partition([1]) %}""#));
+    assert_eq!(seen.code, "flowc::asl::jsonata_dialect");
+    assert!(
+        seen.help.contains("$partition(array, chunkSize)"),
+        "{}",
+        seen.help
+    );
+}
+
+#[test]
+fn jsonata_context_read_at_the_top_level_is_refused() {
+    let seen = only(&jsonata_pass(r#""{% $.a %}""#));
+    assert_eq!(seen.code, "flowc::asl::jsonata_context");
+    assert_eq!(seen.at, "$");
+    assert!(seen.help.contains("$states.input"), "{}", seen.help);
+}
+
+#[test]
+fn jsonata_text_in_a_jsonpath_state_is_a_literal() {
+    let text = r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"x": "{% ) %}"}, "End": true}}}"#;
+    assert!(load(text, "t.asl.json").is_ok());
+}
+
+#[test]
+fn jsonata_with_escapes_is_pointed_at_as_a_whole_string() {
+    let seen = only(&jsonata_pass(r#""{% \"a\" + %}""#));
+    assert_eq!(seen.code, "flowc::asl::jsonata_syntax");
+    assert_eq!(seen.at, r#""{% \"a\" + %}""#);
+}

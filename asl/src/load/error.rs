@@ -238,6 +238,52 @@ pub enum LoadError {
         #[label("in this rule")]
         span: SourceSpan,
     },
+
+    #[error("JSONata syntax error in `{field}` ({code}): {message}")]
+    #[diagnostic(
+        code(flowc::asl::jsonata_syntax),
+        help(
+            "fix the expression between `{{%` and `%}}`; JSONata's syntax is at https://docs.jsonata.org"
+        )
+    )]
+    JsonataSyntax {
+        field: String,
+        /// JSONata's own error code (`S0201`, ...).
+        code: String,
+        message: String,
+        #[source_code]
+        src: Source,
+        #[label("here")]
+        span: SourceSpan,
+    },
+
+    #[error("`{field}`: {message}")]
+    #[diagnostic(code(flowc::asl::jsonata_dialect), help("{help}"))]
+    JsonataDialect {
+        field: String,
+        message: String,
+        help: String,
+        #[source_code]
+        src: Source,
+        #[label("not in the JSONata AWS runs")]
+        span: SourceSpan,
+    },
+
+    #[error("`{field}` reads the context value `{text}` at the top level of its expression")]
+    #[diagnostic(
+        code(flowc::asl::jsonata_context),
+        help(
+            "a field's JSONata expression has no context value on AWS: read the state's input as `$states.input` (and its result as `$states.result`)"
+        )
+    )]
+    JsonataContext {
+        field: String,
+        text: String,
+        #[source_code]
+        src: Source,
+        #[label("reads nothing on AWS")]
+        span: SourceSpan,
+    },
 }
 
 impl LoadError {
@@ -260,7 +306,10 @@ impl LoadError {
             | LoadError::EmptyErrorEquals { span, .. }
             | LoadError::EmptyField { span, .. }
             | LoadError::InvalidValue { span, .. }
-            | LoadError::InvalidChoiceRule { span, .. } => *span,
+            | LoadError::InvalidChoiceRule { span, .. }
+            | LoadError::JsonataSyntax { span, .. }
+            | LoadError::JsonataDialect { span, .. }
+            | LoadError::JsonataContext { span, .. } => *span,
         }
     }
 }

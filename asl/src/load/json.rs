@@ -371,6 +371,21 @@ impl Node {
     }
 }
 
+impl Node {
+    /// The span of bytes `start..end` within the string's value when the string is written
+    /// without escapes; the whole string otherwise.
+    pub fn range_span(&self, start: usize, end: usize) -> SourceSpan {
+        match &self.value {
+            NodeValue::String { value, exact: true } => {
+                let start = start.min(value.len());
+                let end = end.clamp(start, value.len());
+                SourceSpan::new((self.span.offset() + 1 + start).into(), end - start)
+            }
+            _ => self.span,
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::expect_used, clippy::unwrap_used)]
 mod tests {

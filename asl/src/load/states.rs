@@ -332,6 +332,9 @@ fn state_body(
     header: Header,
 ) -> Option<State> {
     ctx.check_language(body, owner);
+    if ctx.language == QueryLanguage::Jsonata {
+        super::expressions::check_state(ctx, body);
+    }
     let input_path = ctx.opt_path_or_null(body, "InputPath");
     let output_path = ctx.opt_path_or_null(body, "OutputPath");
     let assign = body.get("Assign").map(|member| member.value.to_value());
