@@ -25,8 +25,8 @@
 //! - Choice rules: Comment, then the condition (Variable and its operator, or And / Or / Not /
 //!   Condition), then Output, Assign, Next.
 //!
-//! Payload templates, Result and other raw JSON keep their own key order. Whole-number floats
-//! (BackoffRate 2.0, ToleratedFailurePercentage 10.0) are written as integers.
+//! Payload templates, Result and other raw JSON keep their own key order. Numbers are written
+//! as they were written (BackoffRate `2.0` stays `2.0`, `2` stays `2`).
 
 use crate::choice::{ChoiceRule, Condition, Operand};
 use crate::model::{
@@ -37,7 +37,7 @@ use crate::path::{JsonPath, ReferencePath};
 use crate::retry::{Catcher, Retrier};
 use crate::template::{Template, TemplateEntry, TemplateValue};
 use indexmap::IndexMap;
-use serde_json::{Number, Value};
+use serde_json::Value;
 
 /// Writes the machine as canonical JSON text.
 ///
@@ -351,7 +351,7 @@ impl<'w> Obj<'w> {
     }
     fn number(&mut self, key: &'static str, value: Option<&NumberField>) {
         match value {
-            Some(NumberField::Value(number)) => self.put(key, &float(*number)),
+            Some(NumberField::Value(number)) => self.put(key, &Value::Number(number.clone())),
             Some(NumberField::Path(path)) => self.str_suffixed(key, "Path", path.as_str()),
             Some(NumberField::Jsonata(text)) => self.str(key, text),
             None => {}
@@ -402,16 +402,6 @@ fn write_array<T>(
         new_line(w, false, depth);
     }
     w.push(b']');
-}
-
-/// Whole numbers as integers, so `2.0` and `2` emit alike.
-fn float(value: f64) -> Value {
-    if value.fract() == 0.0 && value.abs() < 9.0e15 {
-        // Exact: whole and within the range where f64 holds every integer.
-        #[allow(clippy::cast_possible_truncation)]
-        return Value::from(value as i64);
-    }
-    Number::from_f64(value).map_or(Value::Null, Value::Number)
 }
 
 fn write_states(w: &mut Vec<u8>, depth: usize, states: &IndexMap<crate::StateName, State>) {
@@ -608,8 +598,8 @@ fn write_retrier(w: &mut Vec<u8>, depth: usize, retrier: &Retrier) {
     out.opt_str("Comment", retrier.comment.as_deref());
     out.opt_u64("IntervalSeconds", retrier.interval_seconds);
     out.opt_u64("MaxAttempts", retrier.max_attempts);
-    if let Some(rate) = retrier.backoff_rate {
-        out.put("BackoffRate", &float(rate));
+    if let Some(rate) = &retrier.backoff_rate {
+        out.put("BackoffRate", &Value::Number(rate.clone()));
     }
     out.opt_u64("MaxDelaySeconds", retrier.max_delay_seconds);
     out.opt_str(
@@ -871,12 +861,12 @@ mod tests {
     }
 
     #[test]
-    fn whole_backoff_rates_are_written_as_integers() {
+    fn numbers_are_written_as_they_were_written() {
         let text = r#"{"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "r",
             "Retry": [{"ErrorEquals": ["E"], "BackoffRate": 2.0}, {"ErrorEquals": ["F"], "BackoffRate": 1.5}],
             "End": true}}}"#;
         let emitted = emit(&load(text, "t").unwrap().machine);
-        assert!(emitted.contains("\"BackoffRate\": 2\n"), "{emitted}");
+        assert!(emitted.contains("\"BackoffRate\": 2.0\n"), "{emitted}");
         assert!(emitted.contains("\"BackoffRate\": 1.5\n"), "{emitted}");
     }
 

@@ -53,7 +53,10 @@ pub mod time;
 
 pub use choice::{ChoiceRule, Comparison, Condition, Operand, OperandFamily, Operator};
 pub use emit::{emit, machine_json, state_json};
-pub use load::{LoadError, LoadErrors, Loaded, line_column, load, load_value};
+pub use load::{
+    DistributedParts, LoadError, LoadErrors, Loaded, distributed_parts, line_column, load,
+    load_value,
+};
 pub use model::{
     Branch, Choice, ExecutionType, Fail, IntegerField, ItemBatcher, ItemProcessor, ItemReader, Map,
     NumberField, Parallel, Pass, PathOrNull, ProcessorConfig, ProcessorMode, QueryLanguage,

@@ -71,6 +71,80 @@ pub fn load_value(value: &Value) -> Result<StateMachine, LoadErrors> {
     load(&text, "<definition>").map(|loaded| loaded.machine)
 }
 
+/// The Distributed Map objects of one Map state.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DistributedParts {
+    pub item_reader: Option<crate::model::ItemReader>,
+    pub item_batcher: Option<crate::model::ItemBatcher>,
+    pub result_writer: Option<crate::model::ResultWriter>,
+}
+
+/// Decodes a Map's ItemReader, ItemBatcher and ResultWriter written as JSON outside a
+/// definition (the `.flow` fields `item_reader`, `item_batcher`, `result_writer`) with the very
+/// code that decodes them in a definition, so the compiler accepts exactly what the loader
+/// does. `state` is the Map state's name, for messages. Each error is `(field, message with its help)`, `field` being the object it is in.
+pub fn distributed_parts(
+    state: &str,
+    item_reader: Option<&Value>,
+    item_batcher: Option<&Value>,
+    result_writer: Option<&Value>,
+) -> Result<DistributedParts, Vec<(&'static str, String)>> {
+    use miette::Diagnostic;
+    let mut map = serde_json::Map::new();
+    map.insert("Type".into(), "Map".into());
+    map.insert(
+        "ItemProcessor".into(),
+        serde_json::json!({"StartAt": "Item", "States": {"Item": {"Type": "Succeed"}}}),
+    );
+    for (field, value) in [
+        ("ItemReader", item_reader),
+        ("ItemBatcher", item_batcher),
+        ("ResultWriter", result_writer),
+    ] {
+        if let Some(value) = value {
+            map.insert(field.into(), value.clone());
+        }
+    }
+    map.insert("End".into(), true.into());
+    let mut states = serde_json::Map::new();
+    states.insert(state.to_string(), map.into());
+    let definition = serde_json::json!({"StartAt": state, "States": states});
+    let text = serde_json::to_string_pretty(&definition).unwrap_or_default();
+    let errors = match load(&text, "<map>") {
+        Ok(loaded) => {
+            return match loaded.machine.states.get(state).map(|s| &s.kind) {
+                Some(crate::model::StateKind::Map(map)) => Ok(DistributedParts {
+                    item_reader: map.item_reader.clone(),
+                    item_batcher: map.item_batcher.clone(),
+                    result_writer: map.result_writer.clone(),
+                }),
+                _ => Err(vec![("ItemReader", "not decoded as a Map".to_string())]),
+            };
+        }
+        Err(errors) => errors,
+    };
+    Err(errors
+        .errors()
+        .iter()
+        .map(|error| {
+            // The object the error is in: the last of the three that starts before it.
+            let at = error.span().offset();
+            let field = ["ResultWriter", "ItemBatcher", "ItemReader"]
+                .into_iter()
+                .find(|field| {
+                    text.find(&format!("\"{field}\""))
+                        .is_some_and(|start| start <= at)
+                })
+                .unwrap_or("ItemReader");
+            let message = match error.help() {
+                Some(help) => format!("{error}; {help}"),
+                None => error.to_string(),
+            };
+            (field, message)
+        })
+        .collect())
+}
+
 /// Whether `value` nests arrays/objects deeper than `limit`; iterative, so it cannot overflow.
 fn value_depth_exceeds(value: &Value, limit: usize) -> bool {
     let mut stack = vec![(value, 0usize)];

@@ -139,7 +139,8 @@ pub enum IntegerField {
 /// A number field with a `...Path` alternative: ToleratedFailurePercentage.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NumberField {
-    Value(f64),
+    /// As written, so `10.0` stays `10.0`.
+    Value(serde_json::Number),
     Path(ReferencePath),
     Jsonata(String),
 }

@@ -12,7 +12,9 @@ pub struct Retrier {
     pub comment: Option<String>,
     pub interval_seconds: Option<u64>,
     pub max_attempts: Option<u64>,
-    pub backoff_rate: Option<f64>,
+    /// As written (`2.0` stays `2.0`, `2` stays `2`): numbers keep their spelling through
+    /// load, emit and decompile.
+    pub backoff_rate: Option<serde_json::Number>,
     pub max_delay_seconds: Option<u64>,
     pub jitter_strategy: Option<JitterStrategy>,
 }
@@ -59,7 +61,10 @@ impl Retrier {
     }
 
     pub fn backoff_rate_or_default(&self) -> f64 {
-        self.backoff_rate.unwrap_or(Self::DEFAULT_BACKOFF_RATE)
+        self.backoff_rate
+            .as_ref()
+            .and_then(serde_json::Number::as_f64)
+            .unwrap_or(Self::DEFAULT_BACKOFF_RATE)
     }
 
     pub fn jitter_strategy_or_default(&self) -> JitterStrategy {

@@ -149,7 +149,7 @@ fn kind(names: Vec<String>) -> impl Strategy<Value = StateKind> {
             comment: None,
             interval_seconds: Some(interval),
             max_attempts: Some(attempts),
-            backoff_rate: rate,
+            backoff_rate: rate.and_then(serde_json::Number::from_f64),
             max_delay_seconds: None,
             jitter_strategy: full.then_some(JitterStrategy::Full),
         });

@@ -273,9 +273,16 @@ impl Printer<'_> {
             }
             Field::Otherwise(t) => format!("otherwise -> {}", name(&t.node)),
             Field::Branch(states) => return self.block("branch", None, states, span, depth),
+            Field::Process(p) if p.legacy_iterator => {
+                return self.block("iterator", None, &p.states, span, depth);
+            }
             Field::Process(p) => {
                 return self.block("process", p.config.as_ref(), &p.states, span, depth);
             }
+            Field::ItemReader(v) => return self.json_field("item_reader", v, depth),
+            Field::ItemBatcher(v) => return self.json_field("item_batcher", v, depth),
+            Field::ResultWriter(v) => return self.json_field("result_writer", v, depth),
+            Field::Label(text) => format!("label {}", string(text)),
             Field::MaxConcurrency(n) => format!("max_concurrency {}", number_or_path(n)),
             Field::ToleratedFailurePercentage(n) => {
                 format!("tolerated_failure_percentage {}", number_or_path(n))
@@ -452,6 +459,17 @@ fn condition(c: &Condition, min: u8) -> String {
         Condition::And(parts) => format!("all({})", list(parts)),
         // `not` takes an atom: a nested `not` gets brackets.
         Condition::Not(inner) => format!("not {}", condition(&inner.node, 3)),
+        // Its own brackets: an atom already.
+        Condition::Commented {
+            condition: inner,
+            comment,
+        } => {
+            return format!(
+                "({} comment {})",
+                condition(&inner.node, 0),
+                string(&comment.node)
+            );
+        }
         Condition::Is {
             path,
             negated,

@@ -86,7 +86,7 @@ pub fn decompile_compile(data: &[u8]) {
     let Ok(decompiled) = crate::decompile::decompile(&loaded.machine) else {
         return;
     };
-    if let Err(error) = crate::lower::compile(&decompiled.text, &decompiled.bindings) {
+    if let Err(error) = crate::lower::compile(&decompiled.text, &crate::lower::Bindings::new()) {
         // Only machines that check clean are promised to come back: a machine with errors
         // (an unreachable state, a bad path) may be refused by the compiler's own checks.
         let clean = crate::check::check(&loaded.machine, &loaded.spans)

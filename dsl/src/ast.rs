@@ -361,6 +361,14 @@ pub enum Field {
     MaxConcurrency(NumberOrPath),
     ToleratedFailurePercentage(NumberOrPath),
     ToleratedFailureCount(NumberOrPath),
+    /// Distributed Map `item_reader { ... }`: ASL's ItemReader object.
+    ItemReader(Value),
+    /// Distributed Map `item_batcher { ... }`: ASL's ItemBatcher object.
+    ItemBatcher(Value),
+    /// Distributed Map `result_writer { ... }`: ASL's ResultWriter object.
+    ResultWriter(Value),
+    /// Distributed Map `label "..."`: the Map Run's label.
+    Label(String),
 }
 
 impl Field {
@@ -384,10 +392,15 @@ impl Field {
             Field::When(_) => "when",
             Field::Otherwise(_) => "otherwise",
             Field::Branch(_) => "branch",
+            Field::Process(p) if p.legacy_iterator => "iterator",
             Field::Process(_) => "process",
             Field::MaxConcurrency(_) => "max_concurrency",
             Field::ToleratedFailurePercentage(_) => "tolerated_failure_percentage",
             Field::ToleratedFailureCount(_) => "tolerated_failure_count",
+            Field::ItemReader(_) => "item_reader",
+            Field::ItemBatcher(_) => "item_batcher",
+            Field::ResultWriter(_) => "result_writer",
+            Field::Label(_) => "label",
         }
     }
 }
@@ -418,6 +431,8 @@ pub struct Process {
     /// `config { "Mode": "INLINE" }`: ProcessorConfig, written as JSON.
     pub config: Option<Spanned<Value>>,
     pub states: Vec<State>,
+    /// Written `iterator { ... }`: the legacy `Iterator` field, which has no config.
+    pub legacy_iterator: bool,
 }
 
 /// A top-level Choice rule: a condition and where it leads.
@@ -454,6 +469,11 @@ pub enum Condition {
     Or(Vec<Spanned<Condition>>),
     /// `not a`.
     Not(Box<Spanned<Condition>>),
+    /// `(a comment "why")`: a nested rule with its own Comment.
+    Commented {
+        condition: Box<Spanned<Condition>>,
+        comment: Spanned<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

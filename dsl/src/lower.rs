@@ -559,8 +559,18 @@ fn field(pair: &Pair<'_, Rule>) -> Result<Field> {
             Field::Process(Process {
                 config,
                 states: states_in(pair)?,
+                legacy_iterator: false,
             })
         }
+        Rule::f_iterator => Field::Process(Process {
+            config: None,
+            states: states_in(pair)?,
+            legacy_iterator: true,
+        }),
+        Rule::f_item_reader => Field::ItemReader(json_of("JSON")?),
+        Rule::f_item_batcher => Field::ItemBatcher(json_of("JSON")?),
+        Rule::f_result_writer => Field::ResultWriter(json_of("JSON")?),
+        Rule::f_label => Field::Label(string(&child(pair, Rule::string, "a string")?)?),
         Rule::f_max_concurrency => Field::MaxConcurrency(number_or_path(pair)?),
         Rule::f_tolerated_failure_percentage => {
             Field::ToleratedFailurePercentage(number_or_path(pair)?)
@@ -587,7 +597,21 @@ fn condition(pair: &Pair<'_, Rule>) -> Result<Condition> {
                 condition(&first)
             }
         }
-        Rule::paren_cond => condition(&child(pair, Rule::condition, "a condition")?),
+        Rule::paren_cond => {
+            let inner_pair = child(pair, Rule::condition, "a condition")?;
+            let inner = condition(&inner_pair)?;
+            match pair
+                .clone()
+                .into_inner()
+                .find(|p| p.as_rule() == Rule::rule_comment)
+            {
+                Some(comment) => Ok(Condition::Commented {
+                    condition: Box::new(Spanned::new(inner, span_of(&inner_pair))),
+                    comment: comment_of(&comment)?,
+                }),
+                None => Ok(inner),
+            }
+        }
         Rule::all_cond => Ok(Condition::And(condition_list(pair)?)),
         Rule::any_cond => Ok(Condition::Or(condition_list(pair)?)),
         Rule::is_cond => {

@@ -280,7 +280,9 @@ fn integer(
 fn number(field: Option<&asl::NumberField>, state: &str) -> Result<Option<NumberSource>, SimError> {
     match field {
         None => Ok(None),
-        Some(asl::NumberField::Value(n)) => Ok(Some(NumberSource::Literal(*n))),
+        Some(asl::NumberField::Value(n)) => {
+            Ok(Some(NumberSource::Literal(n.as_f64().unwrap_or_default())))
+        }
         Some(asl::NumberField::Path(p)) => Ok(Some(NumberSource::Path(reference(p)?))),
         Some(asl::NumberField::Jsonata(_)) => {
             Err(unsupported(format!("JSONata (state '{state}')")))

@@ -245,9 +245,10 @@ impl Ctx {
         self.uint(field, &member.value)
     }
 
-    pub fn number(&mut self, field: &str, node: &Node) -> Option<f64> {
+    /// A number as written (its JSON spelling kept: `2.0` is not `2`).
+    pub fn written_number(&mut self, field: &str, node: &Node) -> Option<serde_json::Number> {
         match &node.value {
-            NodeValue::Number(number) => number.as_f64(),
+            NodeValue::Number(number) => Some(number.clone()),
             _ => {
                 self.wrong_type(field, "a number", node);
                 None
@@ -364,7 +365,9 @@ impl Ctx {
             if let Some(text) = member.value.as_str().filter(|text| is_jsonata(text)) {
                 return Some(NumberField::Jsonata(text.to_string()));
             }
-            return self.number(field, &member.value).map(NumberField::Value);
+            return self
+                .written_number(field, &member.value)
+                .map(NumberField::Value);
         }
         let member = object.get(&path_field)?;
         self.reference_path(&path_field, &member.value)

@@ -37,7 +37,9 @@ impl Fields<'_, '_> {
             self.ctx
                 .number_field(self.body, "ToleratedFailurePercentage", self.owner);
         if let Some(NumberField::Value(percentage)) = &tolerated_failure_percentage
-            && !(0.0..=100.0).contains(percentage)
+            && !percentage
+                .as_f64()
+                .is_some_and(|p| (0.0..=100.0).contains(&p))
             && let Some(member) = self.get("ToleratedFailurePercentage")
         {
             self.ctx.invalid_value(

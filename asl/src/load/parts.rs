@@ -344,8 +344,12 @@ pub fn retriers(ctx: &mut Ctx, member: &Member, state: &str) -> Option<Vec<Retri
         let error_equals = error_equals(ctx, item, &owner);
         let backoff_rate = match item.get("BackoffRate") {
             Some(rate) => {
-                let value = ctx.number("BackoffRate", &rate.value);
-                if value.is_some_and(|value| value < 1.0) {
+                let value = ctx.written_number("BackoffRate", &rate.value);
+                if value
+                    .as_ref()
+                    .and_then(serde_json::Number::as_f64)
+                    .is_some_and(|value| crate::rules::backoff_rate(value).is_err())
+                {
                     ctx.invalid_value(
                         "BackoffRate",
                         &rate.value,

@@ -1,17 +1,16 @@
 //! `flowc decompile FILE.asl.json [-o OUT]`: ASL JSON back to readable .flow.
 //!
 //! The definition is loaded and checked like any other input first, so a broken definition is
-//! reported with line and column instead of being decompiled. When the decompiler turns Lambda
-//! ARNs into resource bindings, the `--bind` flags that compile the text back to the same JSON
-//! are printed on stderr.
+//! reported with line and column instead of being decompiled. Lambda ARNs stay whole in the
+//! resource declarations, so `flowc compile` of the output gives back the same JSON.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::input::{InputError, InputKind, kind_of};
-use super::output::{eprint_line, print_stdout, report, write_file};
+use super::output::{print_stdout, report, write_file};
 use super::pipeline::{load_checked, summary};
-use super::{EXIT_INPUT, Global, MessageFormat, display_path, emitter_for};
+use super::{EXIT_INPUT, Global, display_path, emitter_for};
 use crate::lower::Bindings;
 
 #[derive(Debug, clap::Args)]
@@ -59,14 +58,6 @@ pub fn run(args: DecompileArgs, global: &Global) -> ExitCode {
             .map_or("<stdout>".to_owned(), display_path);
         report(&mut emitter, &err, &target);
         return ExitCode::from(EXIT_INPUT);
-    }
-    let binds: Vec<String> = decompiled
-        .bindings
-        .iter()
-        .map(|(name, arn)| format!("--bind {name}={arn}"))
-        .collect();
-    if !binds.is_empty() && global.message_format == MessageFormat::Human {
-        eprint_line(&format!("note: compile it back with {}", binds.join(" ")));
     }
     ExitCode::SUCCESS
 }

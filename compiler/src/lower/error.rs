@@ -183,6 +183,20 @@ pub enum ResolveError {
         span: SourceSpan,
     },
 
+    #[error("invalid {field}: {message}")]
+    #[diagnostic(
+        code(flowc::resolve::invalid_map_object),
+        help(
+            "write the object as in ASL: `item_reader {{ \"Resource\": \"arn:aws:states:::s3:getObject\", \"ReaderConfig\": {{ \"InputType\": \"JSON\" }}, \"Parameters\": {{ ... }} }}`; see dsl/LANGUAGE.md, Distributed Map"
+        )
+    )]
+    InvalidMapObject {
+        field: &'static str,
+        message: String,
+        #[label("in this {field}")]
+        span: SourceSpan,
+    },
+
     #[error("`{field}` is written more than once")]
     #[diagnostic(
         code(flowc::resolve::duplicate_field),

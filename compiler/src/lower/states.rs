@@ -107,6 +107,12 @@ struct Body {
     max_concurrency: Option<IntegerField>,
     tolerated_failure_percentage: Option<NumberField>,
     tolerated_failure_count: Option<IntegerField>,
+    /// Distributed Map objects as written, with their spans; decoded together by the loader's
+    /// code when the Map is built.
+    item_reader: Option<(Value, Span)>,
+    item_batcher: Option<(Value, Span)>,
+    result_writer: Option<(Value, Span)>,
+    label: Option<String>,
     fields: Vec<(FieldKey, Span)>,
 }
 
@@ -139,7 +145,11 @@ fn allowed(kind: &StateKind, field: &Field) -> bool {
         | Field::ItemSelector(_)
         | Field::MaxConcurrency(_)
         | Field::ToleratedFailurePercentage(_)
-        | Field::ToleratedFailureCount(_) => matches!(kind, K::Map { .. }),
+        | Field::ToleratedFailureCount(_)
+        | Field::ItemReader(_)
+        | Field::ItemBatcher(_)
+        | Field::ResultWriter(_)
+        | Field::Label(_) => matches!(kind, K::Map { .. }),
     }
 }
 
@@ -279,6 +289,7 @@ pub(crate) fn lower_state(
             })
         }
         StateKind::Map { items_path } => {
+            let parts = distributed_parts(&state.name.node, &body, errors);
             let items_path = items_path.as_ref().and_then(|p| {
                 values::reference_path(&p.node, p.span, "ItemsPath is a reference path", errors)
             });
@@ -300,13 +311,13 @@ pub(crate) fn lower_state(
                 items: None,
                 item_selector: body.item_selector.or(body.parameters),
                 selector_is_legacy_parameters: legacy,
-                item_reader: None,
-                item_batcher: None,
-                result_writer: None,
+                item_reader: parts.item_reader,
+                item_batcher: parts.item_batcher,
+                result_writer: parts.result_writer,
                 max_concurrency: body.max_concurrency,
                 tolerated_failure_percentage: body.tolerated_failure_percentage,
                 tolerated_failure_count: body.tolerated_failure_count,
-                label: None,
+                label: body.label,
                 result_selector: body.result_selector,
                 result_path: body.result_path,
                 retry: body.retry,
@@ -546,8 +557,17 @@ fn lower_field(
                 body.branches.push(branch);
             }
         }
+        Field::ItemReader(v) => body.item_reader = Some((v.clone(), span)),
+        Field::ItemBatcher(v) => body.item_batcher = Some((v.clone(), span)),
+        Field::ResultWriter(v) => body.result_writer = Some((v.clone(), span)),
+        Field::Label(text) => body.label = Some(text.clone()),
         Field::Process(process) => {
-            body.fields.push((FieldKey::Field("ItemProcessor"), span));
+            let key = if process.legacy_iterator {
+                "Iterator"
+            } else {
+                "ItemProcessor"
+            };
+            body.fields.push((FieldKey::Field(key), span));
             let processor_config = process
                 .config
                 .as_ref()
@@ -557,7 +577,7 @@ fn lower_field(
                 body.process = Some(ItemProcessor {
                     processor_config,
                     branch,
-                    is_legacy_iterator: false,
+                    is_legacy_iterator: process.legacy_iterator,
                 });
             }
         }
@@ -569,8 +589,10 @@ fn lower_field(
         }
         Field::ToleratedFailurePercentage(n) => {
             body.tolerated_failure_percentage = match n {
-                NumberOrPath::Number(number) => match number.0.parse::<f64>() {
-                    Ok(p) if (0.0..=100.0).contains(&p) => Some(NumberField::Value(p)),
+                NumberOrPath::Number(number) => match written_number(&number.0) {
+                    Some(p) if p.as_f64().is_some_and(|p| (0.0..=100.0).contains(&p)) => {
+                        Some(NumberField::Value(p))
+                    }
                     _ => {
                         errors.push(ResolveError::InvalidNumber {
                             what: "tolerated_failure_percentage",
@@ -631,8 +653,50 @@ fn asl_field(field: &Field) -> Option<&'static str> {
         }
         Field::ToleratedFailureCount(NumberOrPath::Number(_)) => "ToleratedFailureCount",
         Field::ToleratedFailureCount(NumberOrPath::Path(_)) => "ToleratedFailureCountPath",
+        Field::ItemReader(_) => "ItemReader",
+        Field::ItemBatcher(_) => "ItemBatcher",
+        Field::ResultWriter(_) => "ResultWriter",
+        Field::Label(_) => "Label",
         _ => return None,
     })
+}
+
+/// A `.flow` number as JSON writes it: its spelling kept (`2.0` stays a float), as AWS
+/// definitions are compared by value and `2.0` is not `2` there.
+fn written_number(text: &str) -> Option<serde_json::Number> {
+    serde_json::from_str::<serde_json::Number>(text).ok()
+}
+
+/// The Distributed Map objects of a Map body, decoded by the ASL loader's own code; each of
+/// its errors is reported on the field it is in.
+fn distributed_parts(state: &str, body: &Body, errors: &mut Errors) -> flowc_asl::DistributedParts {
+    fn value(part: &Option<(Value, Span)>) -> Option<&Value> {
+        part.as_ref().map(|(v, _)| v)
+    }
+    match flowc_asl::distributed_parts(
+        state,
+        value(&body.item_reader),
+        value(&body.item_batcher),
+        value(&body.result_writer),
+    ) {
+        Ok(parts) => parts,
+        Err(problems) => {
+            for (field, message) in problems {
+                let part = match field {
+                    "ItemBatcher" => &body.item_batcher,
+                    "ResultWriter" => &body.result_writer,
+                    _ => &body.item_reader,
+                };
+                let span = part.as_ref().map_or(Span::default(), |(_, span)| *span);
+                errors.push(ResolveError::InvalidMapObject {
+                    field,
+                    message,
+                    span: span.into(),
+                });
+            }
+            flowc_asl::DistributedParts::default()
+        }
+    }
 }
 
 /// From the first to the last name of a list.
@@ -783,8 +847,10 @@ pub(crate) fn retrier(rule: &ast::RetryRule, errors: &mut Errors) -> Option<Retr
         .attempts
         .as_ref()
         .and_then(|n| values::whole_number(n, "retry attempts", errors));
-    let backoff_rate = rule.backoff.as_ref().and_then(|n| match n.node.0.parse::<f64>() {
-        Ok(rate) if rate >= 1.0 && rate.is_finite() => Some(rate),
+    let backoff_rate = rule.backoff.as_ref().and_then(|n| match written_number(&n.node.0) {
+        Some(rate) if rate.as_f64().is_some_and(|r| flowc_asl::rules::backoff_rate(r).is_ok()) => {
+            Some(rate)
+        }
         _ => {
             errors.push(ResolveError::InvalidNumber {
                 what: "retry backoff",

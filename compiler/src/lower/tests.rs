@@ -196,7 +196,7 @@ fn tenant_workflow_is_safe() {
             assert!(
                 task.retry
                     .iter()
-                    .all(|r| r.backoff_rate.is_some_and(|b| b > 1.0)),
+                    .all(|r| r.backoff_rate_or_default() > 1.0 && r.backoff_rate.is_some()),
                 "{name}: no backoff"
             );
             assert!(

@@ -264,6 +264,13 @@ pub(crate) fn condition(cond: &Spanned<ast::Condition>, errors: &mut Errors) -> 
         ast::Condition::And(parts) => Some(Condition::And(conditions(parts, errors)?)),
         ast::Condition::Or(parts) => Some(Condition::Or(conditions(parts, errors)?)),
         ast::Condition::Not(inner) => Some(Condition::Not(Box::new(condition(inner, errors)?))),
+        ast::Condition::Commented {
+            condition: inner,
+            comment,
+        } => Some(Condition::Commented {
+            comment: comment.node.clone(),
+            condition: Box::new(condition(inner, errors)?),
+        }),
         ast::Condition::Is {
             path,
             negated,
