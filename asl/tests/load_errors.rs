@@ -495,3 +495,18 @@ fn jsonata_with_escapes_is_pointed_at_as_a_whole_string() {
     assert_eq!(seen.code, "flowc::asl::jsonata_syntax");
     assert_eq!(seen.at, r#""{% \"a\" + %}""#);
 }
+
+#[test]
+fn query_language_written_among_the_states_says_move_it_to_the_top_level() {
+    let seen = only(
+        r#"{"StartAt": "A", "States": {"QueryLanguage": "JSONata", "A": {"Type": "Succeed"}}}"#,
+    );
+    assert_eq!(seen.code, "flowc::asl::wrong_type");
+    assert_eq!(seen.at, "\"QueryLanguage\"");
+    assert!(
+        seen.help
+            .contains("move it out of `States` to the top level"),
+        "{}",
+        seen.help
+    );
+}

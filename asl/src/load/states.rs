@@ -193,6 +193,15 @@ fn query_language(ctx: &mut Ctx, object: &Node) -> Option<QueryLanguage> {
     )
 }
 
+/// Fields of a machine or branch that are sometimes written inside `States` by mistake.
+const MACHINE_FIELDS: [&str; 5] = [
+    "QueryLanguage",
+    "Comment",
+    "TimeoutSeconds",
+    "Version",
+    "StartAt",
+];
+
 /// `StartAt` and `States` of a machine or branch.
 fn graph(
     ctx: &mut Ctx,
@@ -253,6 +262,29 @@ fn states(
             Some((parent_path, index)) => parent_path.child(index, &name),
             None => StatePath::top(&name),
         };
+        if entry.value.members().is_none() && MACHINE_FIELDS.contains(&entry.key.as_str()) {
+            // `"QueryLanguage": "JSONata"` written among the states: a misplaced field, not a
+            // state whose body has the wrong type.
+            let place = if parent.is_some() {
+                "branch"
+            } else {
+                "state machine"
+            };
+            ctx.push(LoadError::WrongType {
+                field: entry.key.clone(),
+                expected: "a state object".to_string(),
+                found: entry.value.kind_name().to_string(),
+                help: format!(
+                    "`{}` is a field of the {place}, not a state: move it out of `States` to \
+                     the top level, beside `StartAt`",
+                    entry.key
+                ),
+                src: ctx.src(),
+                span: entry.key_span,
+            });
+            ok = false;
+            continue;
+        }
         let Some(body) = ctx.object(entry) else {
             ok = false;
             continue;

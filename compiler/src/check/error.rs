@@ -144,7 +144,22 @@ pub enum CheckError {
     )]
     UnboundedLoop {
         states: String,
-        #[label("the loop waits or calls a task here on every round")]
+        #[label("the loop waits here on every round")]
+        span: SourceSpan,
+    },
+
+    /// A loop with no Wait: it walks data (a `NextToken` page, a list it pops), not time.
+    #[error("loop through {states} has no bound")]
+    #[diagnostic(
+        code(flowc::check::unbounded_loop),
+        severity(Warning),
+        help(
+            "this loop has no Wait, so it walks data (pages by NextToken, items popped from a list) and ends when the data does: make sure every round moves forward and a Choice leaves when nothing is left; an execution stops at 25,000 history events (a round of a Task and a Choice writes 7: about 3,500 rounds), so a long walk belongs in a Distributed Map or a child execution per page"
+        )
+    )]
+    UnboundedDataLoop {
+        states: String,
+        #[label("the loop calls a task here on every round")]
         span: SourceSpan,
     },
 

@@ -1,4 +1,6 @@
-//! Unbounded polling loops: a cycle through a Wait or Task state that nothing bounds.
+//! Unbounded loops: a cycle through a Wait or Task state that nothing bounds. A cycle with a
+//! Wait polls (time passes each round); one without walks data (pages, a popped list), and
+//! each gets the advice that fits it.
 //!
 //! A cycle is bounded when it has the shape the `.flow` `poll` construct emits: a state on the
 //! cycle increments a counter (`"key.$": "States.MathAdd(<counter>, n)"` written back to the
@@ -40,11 +42,19 @@ pub(crate) fn check_loops(
             .iter()
             .filter_map(|n| scope.states.get_index(n.index()))
             .collect();
-        let Some((anchor_index, (anchor, _))) = members
+        // A Wait on the cycle makes it a polling loop (time passes each round); without one,
+        // a cycle through a Task walks data (pagination, a list it pops) and gets advice for
+        // that. Either one anchors the finding where the round's work happens.
+        let polling = members
             .iter()
-            .enumerate()
-            .find(|(_, (_, s))| matches!(s.kind, StateKind::Wait(_) | StateKind::Task(_)))
-        else {
+            .any(|(_, s)| matches!(s.kind, StateKind::Wait(_)));
+        let Some((anchor_index, (anchor, _))) = members.iter().enumerate().find(|(_, (_, s))| {
+            if polling {
+                matches!(s.kind, StateKind::Wait(_))
+            } else {
+                matches!(s.kind, StateKind::Task(_))
+            }
+        }) else {
             continue;
         };
         if is_bounded(&members) {
@@ -52,11 +62,14 @@ pub(crate) fn check_loops(
         }
         let names: Vec<&StateName> = members.iter().map(|(n, _)| *n).collect();
         let first = nodes.get(anchor_index).map_or(0, |n| n.index());
+        let states = list_names(&names);
+        let span = locate.state(&scope.path_of(anchor));
         found.push((
             first,
-            CheckError::UnboundedLoop {
-                states: list_names(&names),
-                span: locate.state(&scope.path_of(anchor)),
+            if polling {
+                CheckError::UnboundedLoop { states, span }
+            } else {
+                CheckError::UnboundedDataLoop { states, span }
             },
         ));
     }

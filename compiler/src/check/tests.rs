@@ -1,6 +1,7 @@
 //! Check behaviour on small hand-written ASL machines.
 
 use super::{CheckError, check};
+use miette::Diagnostic;
 
 fn run(json: &str) -> Vec<CheckError> {
     match flowc_asl::load(json, "t.asl.json") {
@@ -212,4 +213,25 @@ fn transition_into_a_branch_from_the_top_level_escapes() {
         })
         .collect();
     assert_eq!(places, ["inside a Parallel or Map branch"], "{errors:?}");
+}
+
+#[test]
+fn a_loop_without_a_wait_is_a_data_loop_with_its_own_advice() {
+    let text = r#"{"StartAt":"List","States":{
+        "List":{"Type":"Task","Resource":"arn:aws:states:::aws-sdk:s3:listObjectsV2","Next":"More"},
+        "More":{"Type":"Choice","Choices":[{"Variable":"$.NextToken","IsPresent":true,"Next":"List"}],"Default":"Done"},
+        "Done":{"Type":"Succeed"}}}"#;
+    let errors = run(text);
+    match errors.as_slice() {
+        [error @ CheckError::UnboundedDataLoop { states, span }] => {
+            assert_eq!(states, "`List` and `More`");
+            assert_eq!(&text[span.offset()..span.offset() + span.len()], "\"List\"");
+            let help = error.help().map(|h| h.to_string()).unwrap_or_default();
+            assert!(
+                help.contains("no Wait") && !help.contains("polling"),
+                "{help}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
 }
