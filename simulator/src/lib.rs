@@ -58,7 +58,9 @@ pub use history::{
     EventKind, History, HistoryEvent, MAX_HISTORY_EVENTS, Names, Payload, Shared, Sym, Visited,
 };
 pub use mockconfig::{MockConfig, MockedCase};
-pub use mocks::{TaskCall, TaskFailure, TaskHandler, TaskResult, TaskSource, Unmocked};
+pub use mocks::{
+    Heartbeats, TaskCall, TaskFailure, TaskHandler, TaskReply, TaskResult, TaskSource, Unmocked,
+};
 pub use program::Program;
 pub use run::MAX_PAYLOAD_BYTES;
 pub use simulation::{

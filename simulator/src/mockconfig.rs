@@ -2,24 +2,58 @@
 //! `StateMachines -> name -> TestCases -> case -> state -> response name`, and
 //! `MockedResponses -> name -> {"0": {"Return": ..}, "1-2": {"Throw": {"Error", "Cause"}}}`.
 //! Invocation keys count every call of the state (retries included), from 0.
+//!
+//! flowc's extensions, for tasks that take time (Step Functions Local answers every mock at
+//! once). Beside `Return` or `Throw`, a response may say:
+//!
+//! - `"AfterSeconds": 30`: the answer arrives 30 simulated seconds after the task started (a
+//!   state's TimeoutSeconds shorter than that times it out first).
+//! - `"NoAnswer": true` (instead of `Return` / `Throw`): the task never answers, so its
+//!   TimeoutSeconds or HeartbeatSeconds fires (or, with neither, the execution's own limit).
+//!   A `Throw` of `States.Timeout` in a state that has a TimeoutSeconds or HeartbeatSeconds
+//!   means the same (in a state without either it is a TaskTimedOut at once, as Step
+//!   Functions Local gives it), and so does a `Throw` of `States.HeartbeatTimeout` in a state
+//!   with a HeartbeatSeconds.
+//! - `"Heartbeats": [10, 20]` or `"HeartbeatEverySeconds": 10`: when the task sends
+//!   SendTaskHeartbeat, in seconds after its start; a gap longer than the state's
+//!   HeartbeatSeconds times it out (heartbeats write no event, as on AWS).
+//! - `"Submitted": {...}`: for a `.waitForTaskToken` or `.sync` task, what the service call
+//!   returned (TaskSubmitted's output; default `{}`); `Return` / `Throw` is then the callback
+//!   (SendTaskSuccess / SendTaskFailure) or the job's end. A callback's answer names the task
+//!   token the task was given, so it reaches the task only when the task's Parameters carry
+//!   `$$.Task.Token`, as on AWS.
 
 use crate::error::SimError;
 use crate::history::Payload;
 use crate::jsonpath::same_name;
-use crate::mocks::{TaskCall, TaskFailure, TaskResult, TaskSource, Unmocked};
+use crate::mocks::{
+    Heartbeats, TaskCall, TaskFailure, TaskReply, TaskResult, TaskSource, Unmocked,
+};
 use crate::program::Program;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// What a mocked task answers.
 #[derive(Debug, Clone, PartialEq)]
-enum Response {
+enum Answer {
     /// The value (shared with every execution that returns it) and its JSON text, made once.
     Return(Arc<Value>, Payload),
     Throw {
         error: String,
         cause: String,
     },
+    /// `"NoAnswer": true`.
+    Nothing,
+}
+
+/// One mocked response: the answer and when it comes.
+#[derive(Debug, Clone, PartialEq)]
+struct Response {
+    answer: Answer,
+    after_seconds: f64,
+    heartbeats: Heartbeats,
+    submitted: Option<Value>,
 }
 
 /// One mocked response: invocation ranges (inclusive) to what they return or throw.
@@ -75,18 +109,34 @@ fn parse_key(key: &str, response: &str) -> Result<(u32, u32), SimError> {
     Ok((lo, hi))
 }
 
+/// The fields a response may have: AWS's and flowc's extensions.
+const RESPONSE_FIELDS: [&str; 7] = [
+    "Return",
+    "Throw",
+    "NoAnswer",
+    "AfterSeconds",
+    "Heartbeats",
+    "HeartbeatEverySeconds",
+    "Submitted",
+];
+
 fn parse_response(name: &str, key: &str, v: &Value) -> Result<Response, SimError> {
-    let obj = v.as_object().ok_or_else(|| {
-        bad(format!(
-            "mocked response '{name}' key '{key}' must be an object"
-        ))
-    })?;
-    match (obj.get("Return"), obj.get("Throw")) {
-        (Some(r), None) => Ok(Response::Return(
-            Arc::new(r.clone()),
-            crate::json::to_text(r).into(),
-        )),
-        (None, Some(t)) => {
+    let at = || format!("mocked response '{name}' key '{key}'");
+    let obj = v
+        .as_object()
+        .ok_or_else(|| bad(format!("{} must be an object", at())))?;
+    if let Some(unknown) = obj.keys().find(|k| !RESPONSE_FIELDS.contains(&k.as_str())) {
+        return Err(bad(format!(
+            "{} has the field \"{unknown}\"; a response has \"Return\", \"Throw\" or \"NoAnswer\", and may have {}",
+            at(),
+            RESPONSE_FIELDS[3..].join(", ")
+        )));
+    }
+    let answer = match (obj.get("Return"), obj.get("Throw"), obj.get("NoAnswer")) {
+        (Some(r), None, None) => {
+            Answer::Return(Arc::new(r.clone()), crate::json::to_text(r).into())
+        }
+        (None, Some(t), None) => {
             let field = |f: &str| {
                 t.get(f)
                     .and_then(Value::as_str)
@@ -95,19 +145,68 @@ fn parse_response(name: &str, key: &str, v: &Value) -> Result<Response, SimError
             };
             let error = field("Error");
             if error.is_empty() {
-                return Err(bad(format!(
-                    "mocked response '{name}' key '{key}': Throw needs an \"Error\" string"
-                )));
+                return Err(bad(format!("{}: Throw needs an \"Error\" string", at())));
             }
-            Ok(Response::Throw {
+            Answer::Throw {
                 error,
                 cause: field("Cause"),
-            })
+            }
         }
-        _ => Err(bad(format!(
-            "mocked response '{name}' key '{key}' must hold exactly one of \"Return\" or \"Throw\""
-        ))),
-    }
+        (None, None, Some(Value::Bool(true))) => Answer::Nothing,
+        _ => {
+            return Err(bad(format!(
+                "{} must hold exactly one of \"Return\", \"Throw\" or \"NoAnswer\": true",
+                at()
+            )));
+        }
+    };
+    let seconds = |field: &str| -> Result<Option<f64>, SimError> {
+        match obj.get(field) {
+            None => Ok(None),
+            Some(v) => match v.as_f64() {
+                Some(s) if s.is_finite() && s >= 0.0 => Ok(Some(s)),
+                _ => Err(bad(format!(
+                    "{}: \"{field}\" must be a number of seconds, 0 or more",
+                    at()
+                ))),
+            },
+        }
+    };
+    let after_seconds = seconds("AfterSeconds")?.unwrap_or(0.0);
+    let heartbeats = match (obj.get("Heartbeats"), seconds("HeartbeatEverySeconds")?) {
+        (None, None) => Heartbeats::None,
+        (None, Some(0.0)) => {
+            return Err(bad(format!(
+                "{}: \"HeartbeatEverySeconds\" must be more than 0",
+                at()
+            )));
+        }
+        (None, Some(every)) => Heartbeats::Every(every),
+        (Some(Value::Array(times)), None) => Heartbeats::At(
+            times
+                .iter()
+                .map(|t| match t.as_f64() {
+                    Some(s) if s.is_finite() && s >= 0.0 => Ok(s),
+                    _ => Err(bad(format!(
+                        "{}: \"Heartbeats\" lists seconds after the task's start, 0 or more",
+                        at()
+                    ))),
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        _ => {
+            return Err(bad(format!(
+                "{}: give either \"Heartbeats\" (a list of seconds) or \"HeartbeatEverySeconds\"",
+                at()
+            )));
+        }
+    };
+    Ok(Response {
+        answer,
+        after_seconds,
+        heartbeats,
+        submitted: obj.get("Submitted").cloned(),
+    })
 }
 
 impl MockConfig {
@@ -264,6 +363,13 @@ impl MockConfig {
     }
 }
 
+/// A thrown timeout: the task stopped answering (see the module's extensions). A thrown
+/// heartbeat timeout is one only where the state has a HeartbeatSeconds to fire.
+fn is_timeout(error: &str, call: &TaskCall) -> bool {
+    error == flowc_asl::ErrorName::TIMEOUT
+        || (error == flowc_asl::ErrorName::HEARTBEAT_TIMEOUT && call.heartbeat_seconds.is_some())
+}
+
 /// Levenshtein distance for "did you mean" suggestions on short state names.
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -296,7 +402,7 @@ pub struct MockedCase {
 }
 
 impl TaskSource for MockedCase {
-    fn call(&mut self, call: &TaskCall) -> Result<(TaskResult, f64), Unmocked> {
+    fn call(&mut self, call: &TaskCall) -> Result<TaskReply, Unmocked> {
         let state = call.state_name;
         // A few states: compared in turn (cheap tests first); many: searched in order.
         let found = if self.states.len() <= 16 {
@@ -318,17 +424,25 @@ impl TaskSource for MockedCase {
                 call.invocation
             ),
         })?;
-        let result = match response {
-            Response::Return(v, text) => TaskResult::SucceededWithText(v.clone(), text.clone()),
-            Response::Throw { error, cause } if error == "States.Timeout" => TaskResult::TimedOut {
-                cause: (!cause.is_empty()).then(|| cause.clone()),
-            },
-            Response::Throw { error, cause } => TaskResult::Failed(TaskFailure {
+        let result = match &response.answer {
+            Answer::Return(v, text) => Some(TaskResult::SucceededWithText(v.clone(), text.clone())),
+            Answer::Throw { error, cause } if is_timeout(error, call) => {
+                Some(TaskResult::TimedOut {
+                    cause: (!cause.is_empty()).then(|| cause.clone()),
+                })
+            }
+            Answer::Throw { error, cause } => Some(TaskResult::Failed(TaskFailure {
                 error: error.clone(),
                 cause: cause.clone(),
-            }),
+            })),
+            Answer::Nothing => None,
         };
-        Ok((result, 0.0))
+        Ok(TaskReply {
+            result,
+            after_seconds: response.after_seconds,
+            heartbeats: response.heartbeats.clone(),
+            submitted: response.submitted.clone(),
+        })
     }
 
     /// MockConfigFile responses depend on the state and the invocation, never on the input.

@@ -1,6 +1,7 @@
 //! Where Task results come from: in-process handlers (`TaskHandler`, real Rust code under test)
 //! or recorded/mocked responses (`mockconfig` for Step Functions Local's MockConfigFile.json,
-//! `case` for the conformance corpus). The engine asks one `TaskSource` per run.
+//! `case` for the conformance corpus). The engine asks one `TaskSource` per run, once per
+//! attempt, and gets a [`TaskReply`]: what the task answers and when, on the virtual clock.
 
 use crate::history::Payload;
 use serde_json::Value;
@@ -24,6 +25,10 @@ pub struct TaskCall<'a> {
     pub concurrent: bool,
     pub timeout_seconds: Option<u64>,
     pub heartbeat_seconds: Option<u64>,
+    /// The attempt's task token (`$$.Task.Token`) for a `.waitForTaskToken` Task: the callback
+    /// answer reaches the task only when the task's parameters carry it, as on AWS, where the
+    /// worker reads it from the message it was sent.
+    pub task_token: Option<&'a str>,
 }
 
 /// A task error, as a Lambda or service integration reports it.
@@ -37,10 +42,17 @@ pub struct TaskFailure {
 pub trait TaskHandler {
     fn invoke(&mut self, call: &TaskCall) -> Result<Value, TaskFailure>;
 
-    /// Simulated seconds the call takes (default: none). A duration past the state's
-    /// TimeoutSeconds (or HeartbeatSeconds) makes the Task time out, as on AWS.
+    /// Simulated seconds until the task answers (default: none). A duration past the state's
+    /// TimeoutSeconds (or a gap between heartbeats past its HeartbeatSeconds) makes the Task
+    /// time out, as on AWS; `f64::INFINITY` never answers.
     fn duration_seconds(&mut self, _call: &TaskCall) -> f64 {
         0.0
+    }
+
+    /// When the task sends heartbeats (SendTaskHeartbeat), in simulated seconds after it
+    /// started (default: never).
+    fn heartbeats(&mut self, _call: &TaskCall) -> Vec<f64> {
+        Vec::new()
     }
 }
 
@@ -63,10 +75,58 @@ pub enum TaskResult {
     /// and the history shares the text, neither made again.
     SucceededWithText(Arc<Value>, Payload),
     Failed(TaskFailure),
-    /// `States.Timeout` (or `States.HeartbeatTimeout` when `heartbeat`), with AWS's optional cause.
+    /// The task stops answering (a mock's `States.Timeout`, a recorded `TaskTimedOut`): it
+    /// times out when the state's TimeoutSeconds or HeartbeatSeconds says, or, for a state with
+    /// neither, at the reply's time (Step Functions Local's behaviour), with `States.Timeout`
+    /// and this cause.
     TimedOut {
         cause: Option<String>,
     },
+}
+
+/// How a task answers one attempt, on the virtual clock.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskReply {
+    /// What the task answers; `None`: it never does (its timeout, or the execution's end,
+    /// comes first).
+    pub result: Option<TaskResult>,
+    /// Simulated seconds from the task's start to its answer.
+    pub after_seconds: f64,
+    /// When the task sends heartbeats (SendTaskHeartbeat); each one resets the state's
+    /// HeartbeatSeconds clock.
+    pub heartbeats: Heartbeats,
+    /// For a `.waitForTaskToken` or `.sync` Task: what the service call returned, which
+    /// `TaskSubmitted` records (default `{}`); the answer above is then the callback's
+    /// (SendTaskSuccess / SendTaskFailure) or the job's end.
+    pub submitted: Option<Value>,
+}
+
+impl TaskReply {
+    /// An answer at once.
+    pub fn now(result: TaskResult) -> Self {
+        Self::after(result, 0.0)
+    }
+
+    /// An answer `seconds` after the task started.
+    pub fn after(result: TaskResult, seconds: f64) -> Self {
+        Self {
+            result: Some(result),
+            after_seconds: seconds,
+            heartbeats: Heartbeats::None,
+            submitted: None,
+        }
+    }
+}
+
+/// When a task sends heartbeats.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Heartbeats {
+    #[default]
+    None,
+    /// At these simulated seconds after the task's start.
+    At(Vec<f64>),
+    /// Every so many simulated seconds from the task's start, until it answers.
+    Every(f64),
 }
 
 /// Why a source could not answer: a test-setup problem, not an AWS behaviour, so the run stops
@@ -79,7 +139,7 @@ pub struct Unmocked {
 
 /// The engine's view of a task result provider.
 pub trait TaskSource {
-    fn call(&mut self, call: &TaskCall) -> Result<(TaskResult, f64), Unmocked>;
+    fn call(&mut self, call: &TaskCall) -> Result<TaskReply, Unmocked>;
 
     /// Whether `call` reads [`TaskCall::input`]. A source that answers by state name and
     /// invocation only (a MockConfigFile test case) says no; the engine then writes the
@@ -94,8 +154,9 @@ pub trait TaskSource {
 pub struct Handler<H>(pub H);
 
 impl<H: TaskHandler> TaskSource for Handler<H> {
-    fn call(&mut self, call: &TaskCall) -> Result<(TaskResult, f64), Unmocked> {
-        let secs = self.0.duration_seconds(call);
+    fn call(&mut self, call: &TaskCall) -> Result<TaskReply, Unmocked> {
+        let seconds = self.0.duration_seconds(call);
+        let heartbeats = self.0.heartbeats(call);
         let result = match self.0.invoke(call) {
             Ok(v) => TaskResult::Succeeded(v),
             Err(f) if f.error == "States.Timeout" => TaskResult::TimedOut {
@@ -103,7 +164,16 @@ impl<H: TaskHandler> TaskSource for Handler<H> {
             },
             Err(f) => TaskResult::Failed(f),
         };
-        Ok((result, secs))
+        Ok(TaskReply {
+            result: seconds.is_finite().then_some(result),
+            after_seconds: seconds,
+            heartbeats: if heartbeats.is_empty() {
+                Heartbeats::None
+            } else {
+                Heartbeats::At(heartbeats)
+            },
+            submitted: None,
+        })
     }
 }
 
@@ -111,7 +181,7 @@ impl<H: TaskHandler> TaskSource for Handler<H> {
 pub struct NoTasks;
 
 impl TaskSource for NoTasks {
-    fn call(&mut self, call: &TaskCall) -> Result<(TaskResult, f64), Unmocked> {
+    fn call(&mut self, call: &TaskCall) -> Result<TaskReply, Unmocked> {
         Err(Unmocked {
             state: call.state_name.to_string(),
             detail: "no mock or task handler was given".to_string(),

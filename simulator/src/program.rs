@@ -73,11 +73,36 @@ pub enum NumberSource {
     Path(Path),
 }
 
+/// How a Task waits for its service integration (the Resource's suffix).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pattern {
+    /// Call the service and go on with its response.
+    RequestResponse,
+    /// `.sync`, `.sync:2`: start a job and wait for it to end.
+    Sync,
+    /// `.waitForTaskToken`: call the service with a task token and wait for SendTaskSuccess /
+    /// SendTaskFailure naming it.
+    Callback,
+}
+
+impl Pattern {
+    pub fn of(resource: &str) -> Self {
+        if resource.ends_with(".waitForTaskToken") {
+            Self::Callback
+        } else if resource.ends_with(".sync") || resource.contains(".sync:") {
+            Self::Sync
+        } else {
+            Self::RequestResponse
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskDef {
     pub resource: String,
     /// The Resource's kind (Lambda or service integration), for the history events.
     pub target: crate::states::task::Target,
+    pub pattern: Pattern,
     pub timeout: Option<NumberSource>,
     pub heartbeat: Option<NumberSource>,
     /// The state's invocation counter: Task states are numbered by name across the whole
@@ -567,6 +592,7 @@ fn convert_state(state: &asl::State) -> Result<State, SimError> {
             StateKind::Task(Box::new(TaskDef {
                 resource: t.resource.clone(),
                 target: crate::states::task::classify(&t.resource),
+                pattern: Pattern::of(&t.resource),
                 timeout: integer(t.timeout.as_ref(), name)?,
                 heartbeat: integer(t.heartbeat.as_ref(), name)?,
                 slot: 0,

@@ -34,7 +34,10 @@
 //!
 //! Mocked responses use Step Functions Local's MockedResponse shape: keys are the state's
 //! invocation numbers (`"0"`, `"1-2"`, counting every attempt of every visit), values
-//! `{"Return": json}` or `{"Throw": {"Error", "Cause"}}`.
+//! `{"Return": json}` or `{"Throw": {"Error", "Cause"}}`, with flowc's extensions for tasks
+//! that take time (`"AfterSeconds"`, `"NoAnswer": true`, `"Heartbeats"` /
+//! `"HeartbeatEverySeconds"`, `"Submitted"` for callbacks and `.sync` jobs), described in
+//! `flowc_sim::MockConfig`.
 
 use std::collections::BTreeMap;
 

@@ -64,6 +64,29 @@ fn a_passing_test_reports_path_and_simulated_time() {
     assert_eq!(results[0].states_visited, 9);
 }
 
+/// flowc's MockConfigFile extensions work in test files: a check that takes 20 s, then one
+/// that never answers until the machine times out.
+#[test]
+fn mocks_that_take_time_move_the_simulated_clock() {
+    let (_dir, file) = setup(json!([{
+        "name": "slow checks",
+        "mocks": {"Check": {"0": {"Return": {"ready": false}, "AfterSeconds": 20},
+                            "1": {"Return": {"ready": true}, "AfterSeconds": 20}}},
+        "expect": {"status": "SUCCEEDED", "duration_seconds": 70}
+    }, {
+        "name": "a check that never answers",
+        "mocks": {"Check": {"0": {"NoAnswer": true}}},
+        "expect": {"status": "TIMED_OUT", "error": "States.Timeout",
+                   "duration_seconds": 31536000}
+    }]));
+    let results = run(&file);
+    assert!(
+        results.iter().all(TestResult::passed),
+        "{:?}",
+        results.iter().map(|r| &r.failures).collect::<Vec<_>>()
+    );
+}
+
 #[test]
 fn every_mismatch_is_reported() {
     let (_dir, file) = setup(json!([{

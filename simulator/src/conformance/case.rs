@@ -3,7 +3,7 @@
 
 use super::compare::{Expected, NormalizeRules};
 use crate::error::SimError;
-use crate::mocks::{TaskCall, TaskFailure, TaskResult, TaskSource, Unmocked};
+use crate::mocks::{TaskCall, TaskFailure, TaskReply, TaskResult, TaskSource, Unmocked};
 use crate::program::Program;
 use crate::simulation::{ExecutionContext, Outcome, Simulation, Status};
 use serde::Deserialize;
@@ -76,7 +76,7 @@ impl RecordedMocks {
 }
 
 impl TaskSource for RecordedMocks {
-    fn call(&mut self, call: &TaskCall) -> Result<(TaskResult, f64), Unmocked> {
+    fn call(&mut self, call: &TaskCall) -> Result<TaskReply, Unmocked> {
         let list = self
             .entries
             .get_mut(call.state_name)
@@ -118,7 +118,7 @@ impl TaskSource for RecordedMocks {
         } else {
             TaskResult::Succeeded(rec.output.clone().unwrap_or(Value::Null))
         };
-        Ok((result, 0.0))
+        Ok(TaskReply::now(result))
     }
 }
 

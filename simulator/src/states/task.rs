@@ -7,18 +7,23 @@ use crate::history::{
     ErrorCause, EventKind, LambdaScheduled, Output, PayloadDetails, Shared, TaskFailed,
     TaskResource, TaskScheduled, TaskSucceeded, Text,
 };
-use crate::mocks::{TaskCall, TaskResult};
-use crate::program::{PathField, State, TaskDef};
+use crate::mocks::{Heartbeats, TaskCall, TaskReply, TaskResult};
+use crate::program::{PathField, Pattern, State, TaskDef};
 use crate::query::{EvalError, Scope};
 use crate::retry::RetryState;
 use crate::run::{Cx, Engine, Entry, Halt, MAX_PAYLOAD_BYTES, Stop, TaskDone, eval_err};
 use crate::sched::SleepUntil;
+use base64::Engine as _;
 use serde_json::Value;
 use std::borrow::Cow;
 
 /// The stand-in for the input of a source that does not read it (the Parameters' text is
 /// written straight from the template instead).
 static NULL: std::sync::LazyLock<Doc> = std::sync::LazyLock::new(Doc::default);
+
+/// `{}`: TaskSubmitted's output when the reply says nothing of the service call's response.
+static EMPTY_OBJECT: std::sync::LazyLock<crate::history::Payload> =
+    std::sync::LazyLock::new(|| crate::history::Payload::from("{}"));
 
 /// How AWS classifies a Task's Resource, which decides the history event family (worked out
 /// once, when the program is built).
@@ -77,7 +82,6 @@ fn whole_seconds(v: f64) -> Option<u64> {
 pub(crate) struct TaskSetup {
     timeout: Option<u64>,
     heartbeat: Option<u64>,
-    callback: bool,
 }
 
 /// One attempt's call, as the source answered it.
@@ -152,11 +156,7 @@ impl Engine<'_> {
             .transpose()
             .map_err(runtime)?
             .and_then(whole_seconds);
-        Ok(TaskSetup {
-            timeout,
-            heartbeat,
-            callback: def.resource.ends_with(".waitForTaskToken"),
-        })
+        Ok(TaskSetup { timeout, heartbeat })
     }
 
     /// Starts one attempt: its parameters, the scheduled and started events, the call.
@@ -173,13 +173,15 @@ impl Engine<'_> {
         let runtime = |e: EvalError| eval_err(name, entry.entered, e);
         let raw_text = &entry.input_text.text;
         let (timeout, heartbeat) = (setup.timeout, setup.heartbeat);
-        let token = setup.callback.then(|| {
-            format!(
-                "{}-{}-{}",
-                self.info.context.execution_name,
-                name,
-                self.history.len()
-            )
+        // The attempt's task token: unique in the execution (the next event is the attempt's
+        // TaskScheduled), opaque like AWS's, and made of bytes JSON writes as they are, so the
+        // parameters' text shows whether they carry it.
+        let token = (def.pattern == Pattern::Callback).then(|| {
+            base64::engine::general_purpose::STANDARD.encode(format!(
+                "{}#{}",
+                self.info.context.execution_arn,
+                self.history.len() + 1
+            ))
         });
         let ctx = self.context(
             state.uses_context,
@@ -187,7 +189,7 @@ impl Engine<'_> {
             &entry.entered_at,
             Some(attempt),
             None,
-            token,
+            token.clone(),
         );
         let eff = self.input_path(state, raw, &ctx).map_err(runtime)?;
         // The effective input and its text. Without Parameters and InputPath that is the
@@ -231,6 +233,7 @@ impl Engine<'_> {
                 ),
             )));
         }
+        let params_text_for_token = params_text.clone();
         match &def.target {
             Target::Lambda { .. } => {
                 self.emit(EventKind::LambdaFunctionScheduled(LambdaScheduled {
@@ -271,25 +274,97 @@ impl Engine<'_> {
             concurrent: self.concurrent(),
             timeout_seconds: timeout,
             heartbeat_seconds: heartbeat,
+            task_token: token.as_deref(),
         };
-        let (mut result, seconds) = self
+        let reply = self
             .tasks
             .call(&call)
             .map_err(|u| Stop::Halt(Halt::Unmocked(u)))?;
-        // A call that runs past its timeout (or heartbeat) times out at that moment.
-        let limit = [timeout, heartbeat].into_iter().flatten().min();
-        let due_ms = match limit {
-            Some(l) if seconds > l as f64 => {
-                result = TaskResult::TimedOut { cause: None };
-                self.due_in(l as f64)
-            }
-            _ => self.due_in(seconds),
+        if def.pattern != Pattern::RequestResponse {
+            // The service call returned; the callback or the job is still to come.
+            let output = match &reply.submitted {
+                Some(v) => self.history.add_text(text(v)),
+                None => Text::Shared(EMPTY_OBJECT.clone()),
+            };
+            self.emit(EventKind::TaskSubmitted(TaskSucceeded {
+                resource_type: def.resource_type_sym,
+                resource: def.resource_sym,
+                output,
+                output_details: PayloadDetails { truncated: false },
+            }))?;
+        }
+        // A callback's answer names the token it was given: it reaches the task only when
+        // the parameters carried the token to the worker.
+        let reaches = match &token {
+            Some(token) => self
+                .history
+                .text(&params_text_for_token)
+                .contains(token.as_str()),
+            None => true,
         };
+        let (result, due_ms) = self.task_end_time(reply, reaches, timeout, heartbeat);
         Ok(Called {
             result,
             due_ms,
             ctx,
         })
+    }
+
+    /// When the attempt ends and how: the answer when it arrives before the state's
+    /// TimeoutSeconds and before a gap of HeartbeatSeconds without a heartbeat (an answer at
+    /// the very instant of a timeout counts), else `States.Timeout` at that moment. AWS
+    /// records a missed heartbeat as TaskTimedOut with `States.Timeout` (the conformance
+    /// corpus's heartbeat cases), not the `States.HeartbeatTimeout` of the ASL specification.
+    fn task_end_time(
+        &self,
+        reply: TaskReply,
+        reaches: bool,
+        timeout: Option<u64>,
+        heartbeat: Option<u64>,
+    ) -> (TaskResult, i64) {
+        let start = self.sched.now_ms();
+        let never = i64::MAX;
+        let (result, answer_at) = match reply.result {
+            // A task that stopped answering times out when its state says.
+            Some(TaskResult::TimedOut { .. }) if timeout.is_some() || heartbeat.is_some() => {
+                (None, never)
+            }
+            Some(result) if reaches => (Some(result), self.due_in(reply.after_seconds)),
+            _ => (None, never),
+        };
+        let timeout_at = timeout.map_or(never, |t| self.due_in(t as f64));
+        let heartbeat_at = heartbeat.map_or(never, |h| {
+            let gap = h as f64;
+            match &reply.heartbeats {
+                Heartbeats::None => self.due_in(gap),
+                Heartbeats::Every(p) if *p > 0.0 && *p <= gap => never,
+                Heartbeats::Every(_) => self.due_in(gap),
+                Heartbeats::At(times) => {
+                    let mut times: Vec<f64> = times
+                        .iter()
+                        .copied()
+                        .filter(|t| t.is_finite() && *t >= 0.0)
+                        .collect();
+                    times.sort_by(f64::total_cmp);
+                    let mut last = 0.0;
+                    for t in times {
+                        if t > last + gap || self.due_in(t) >= answer_at {
+                            break;
+                        }
+                        last = t;
+                    }
+                    self.due_in(last + gap)
+                }
+            }
+        });
+        let limit = timeout_at.min(heartbeat_at);
+        match result {
+            Some(result) if answer_at <= limit => (result, answer_at),
+            // Neither answer nor timeout: the task waits until the execution ends.
+            None if limit == never => (TaskResult::TimedOut { cause: None }, never),
+            Some(TaskResult::TimedOut { cause }) => (TaskResult::TimedOut { cause }, limit),
+            _ => (TaskResult::TimedOut { cause: None }, limit.max(start)),
+        }
     }
 
     /// Ends one attempt: records its result, and hands back the state's result or the
