@@ -211,6 +211,18 @@ impl fmt::Debug for Variables {
     }
 }
 
+/// The expression of a `{% ... %}` string and its byte offset in `text`; `None` when `text` is
+/// not one (it must start with `{%` and end with `%}`, whitespace around them aside).
+pub fn expression_text(text: &str) -> Option<(usize, &str)> {
+    let trimmed = text.trim();
+    if !(trimmed.starts_with("{%") && trimmed.ends_with("%}")) {
+        return None;
+    }
+    let open = text.find("{%")? + 2;
+    let close = text.rfind("%}")?;
+    (open <= close).then(|| (open, &text[open..close]))
+}
+
 /// A parsed JSONata expression in AWS's dialect. Compared and printed by its text.
 #[derive(Clone)]
 pub struct Expression {

@@ -11,7 +11,7 @@
 use super::ctx::{Ctx, is_jsonata};
 use super::error::LoadError;
 use super::json::{Node, NodeValue};
-use crate::jsonata::{DialectRule, Expression, SyntaxError, aws_functions};
+use crate::jsonata::{DialectRule, Expression, SyntaxError, aws_functions, expression_text};
 
 /// Fields whose strings are names or text, never expressions.
 const NOT_EXPRESSIONS: [&str; 13] = [
@@ -59,13 +59,6 @@ fn visit(ctx: &mut Ctx, node: &Node, field: &str) {
         }
         _ => {}
     }
-}
-
-/// The expression between the delimiters and its byte offset in `text`.
-pub(crate) fn expression_text(text: &str) -> Option<(usize, &str)> {
-    let open = text.find("{%")? + 2;
-    let close = text.rfind("%}")?;
-    (open <= close).then(|| (open, &text[open..close]))
 }
 
 fn check(ctx: &mut Ctx, node: &Node, text: &str, field: &str) {

@@ -163,6 +163,22 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
+    #[error("state `{state}` reads `${name}`, which no state before it assigns")]
+    #[diagnostic(
+        code(flowc::check::unassigned_variable),
+        severity(Warning),
+        help("{help}")
+    )]
+    UnassignedVariable {
+        state: String,
+        name: String,
+        help: String,
+        #[label(
+            "`${name}` is undefined here: the expression returns nothing and AWS fails the state with States.QueryEvaluationError"
+        )]
+        span: SourceSpan,
+    },
+
     #[error("state name `{name}` is used more than once")]
     #[diagnostic(
         code(flowc::check::duplicate_state),

@@ -17,6 +17,7 @@ mod limits;
 mod loops;
 mod retry;
 mod spans;
+mod variables;
 
 use std::collections::HashMap;
 
@@ -50,6 +51,7 @@ pub fn check(machine: &StateMachine, spans: &dyn SpanSource) -> Vec<CheckError> 
             }
         }
     }
+    variables::check(machine, &locate, &mut out);
     out
 }
 
