@@ -61,6 +61,17 @@ pub enum SimError {
     )]
     Unmocked { state: String, detail: String },
 
+    #[error(
+        "the execution's history would hold more than {limit_mib} MiB of payload text (stopped after {events} events)"
+    )]
+    #[diagnostic(
+        code(flowc::sim::memory_limit),
+        help(
+            "AWS keeps every state's input and output; flowc stops a simulation before they take more memory than that. Look for a loop that carries a large payload, or make the payload smaller"
+        )
+    )]
+    MemoryLimit { limit_mib: usize, events: usize },
+
     #[error("the input is {size} bytes, over the 262144-byte (256 KiB) payload limit")]
     #[diagnostic(
         code(flowc::sim::input_too_large),

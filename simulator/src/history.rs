@@ -10,6 +10,12 @@ use std::sync::Arc;
 /// AWS's limit on history length; the event that would exceed it fails the execution.
 pub const MAX_HISTORY_EVENTS: usize = 25_000;
 
+/// flowc's limit on the payload text one execution's history keeps: 512 MiB. AWS keeps every
+/// event's input and output (up to 256 KiB each, 25,000 events: several GiB); a simulation
+/// that would hold more than this stops with `flowc::sim::memory_limit` rather than take the
+/// machine's memory, so a run stays within about 1 GiB.
+pub const MAX_TEXT_BYTES: usize = 512 * 1024 * 1024;
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct PayloadDetails {
     pub truncated: bool,
@@ -708,6 +714,8 @@ pub struct History {
     pub region: Shared,
     /// The texts the events' [`Text::At`] payloads point at.
     texts: Vec<String>,
+    /// Their bytes, for the engine's memory limit ([`MAX_TEXT_BYTES`]).
+    text_bytes: usize,
 }
 
 impl Serialize for History {
@@ -762,14 +770,21 @@ impl History {
             names,
             region,
             texts: Vec::with_capacity(events / 2),
+            text_bytes: 0,
         }
     }
 
     /// Keeps a text of this execution for its events to carry.
     pub fn add_text(&mut self, text: String) -> Text {
         let id = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
+        self.text_bytes = self.text_bytes.saturating_add(text.len());
         self.texts.push(text);
         Text::At(id)
+    }
+
+    /// How many bytes of payload text this execution made and keeps.
+    pub fn text_bytes(&self) -> usize {
+        self.text_bytes
     }
 
     /// The JSON text an event's payload stands for.

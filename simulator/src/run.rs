@@ -7,7 +7,7 @@
 use crate::clock::VirtualClock;
 use crate::doc::Doc;
 use crate::error::Failure;
-use crate::history::{EventKind, History, MAX_HISTORY_EVENTS, Visited};
+use crate::history::{EventKind, History, MAX_HISTORY_EVENTS, MAX_TEXT_BYTES, Visited};
 use crate::json::DocText;
 use crate::mocks::{TaskSource, Unmocked};
 use crate::program::Program;
@@ -26,7 +26,7 @@ mod context;
 mod processing;
 mod state;
 
-pub(crate) use attempt::AttemptEnd;
+pub(crate) use attempt::{AttemptEnd, results_array};
 pub(crate) use state::{Entry, StateDone, TaskDone, run_program};
 
 /// AWS's payload limit: 256 KiB of UTF-8 JSON.
@@ -47,6 +47,8 @@ pub enum Halt {
     TimedOut,
     /// Over the 25,000-event history limit.
     HistoryLimit,
+    /// Over flowc's limit on the payload text a history keeps ([`MAX_TEXT_BYTES`]).
+    MemoryLimit,
     Unmocked(Unmocked),
 }
 
@@ -135,6 +137,9 @@ impl<'a> Engine<'a> {
         // Keep one slot for the closing ExecutionFailed event.
         if self.history.len() + 1 >= MAX_HISTORY_EVENTS {
             return Err(Stop::Halt(Halt::HistoryLimit));
+        }
+        if self.history.text_bytes() > MAX_TEXT_BYTES {
+            return Err(Stop::Halt(Halt::MemoryLimit));
         }
         let prev = self.sched.strand(strand).map_or(0, |s| s.prev);
         let id = self.history.push(self.clock.now(), prev, kind);
@@ -301,48 +306,43 @@ async fn root<'a>(cx: &Cx<'a>, program: &'a Program, input: Doc, input_text: Opt
 async fn branch<'a>(cx: &Cx<'a>, spawn: Spawn<'a>) {
     let id = spawn.strand;
     let role = cx.borrow().sched.strand(id).map_or(Role::Root, |s| s.role);
-    let result = match role {
-        Role::Iteration { map, index } => {
-            let it = crate::history::MapIteration { name: map, index };
-            let started = cx
-                .borrow_mut()
-                .emit(EventKind::MapIterationStarted(it.clone()));
-            match started {
-                Err(stop) => Err(stop),
-                Ok(_) => {
-                    let result = run_program(cx, spawn.program, spawn.input, spawn.input_text)
-                        .await
-                        .map(|(doc, _)| doc);
-                    let mut engine = cx.borrow_mut();
-                    match result {
-                        Ok(doc) => engine
-                            .emit(EventKind::MapIterationSucceeded(it))
-                            .map(|_| doc),
-                        Err(Stop::Error(f)) => match engine.emit(EventKind::MapIterationFailed(it))
-                        {
-                            Ok(_) => Err(Stop::Error(f)),
-                            Err(stop) => Err(stop),
-                        },
-                        Err(halt) => Err(halt),
-                    }
-                }
-            }
-        }
-        Role::Branch { .. } | Role::Root => {
-            run_program(cx, spawn.program, spawn.input, spawn.input_text)
-                .await
-                .map(|(doc, _)| doc)
-        }
+    let iteration = match role {
+        Role::Iteration { map, index } => Some(crate::history::MapIteration { name: map, index }),
+        _ => None,
+    };
+    let started = match &iteration {
+        Some(it) => cx
+            .borrow_mut()
+            .emit(EventKind::MapIterationStarted(it.clone()))
+            .map(|_| ()),
+        None => Ok(()),
+    };
+    let result = match started {
+        Ok(()) => run_program(cx, spawn.program, spawn.input, spawn.input_text).await,
+        Err(stop) => Err(stop),
+    };
+    let mut engine = cx.borrow_mut();
+    let result = match (result, iteration) {
+        (Ok(done), Some(it)) => engine
+            .emit(EventKind::MapIterationSucceeded(it))
+            .map(|_| done),
+        (Err(Stop::Error(f)), Some(it)) => engine
+            .emit(EventKind::MapIterationFailed(it))
+            .and(Err(Stop::Error(f))),
+        (other, _) => other,
     };
     let index = match role {
         Role::Iteration { index, .. } | Role::Branch { index } => index,
         Role::Root => 0,
     };
-    let mut engine = cx.borrow_mut();
     match result {
         Err(Stop::Halt(halt)) => {
             engine.sched.halt.get_or_insert(halt);
         }
-        other => engine.sched.finish(id, index, other),
+        Ok((doc, text)) => {
+            let len = text.map(|t| engine.history.text(&t.text).len());
+            engine.sched.finish(id, index, Ok(doc), len);
+        }
+        Err(stop) => engine.sched.finish(id, index, Err(stop), None),
     }
 }

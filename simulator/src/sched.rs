@@ -94,6 +94,8 @@ pub(crate) struct Strand {
 pub(crate) struct Finished {
     pub index: usize,
     pub result: Result<Doc, Stop>,
+    /// The length of the output's JSON text, when the strand's last state made it.
+    pub text_len: Option<usize>,
     pub last_event: u64,
 }
 
@@ -324,7 +326,13 @@ impl<'a> Sched<'a> {
 
     /// A child strand ended: its result goes to its group, and a parent waiting for it
     /// becomes ready.
-    pub fn finish(&mut self, id: StrandId, index: usize, result: Result<Doc, Stop>) {
+    pub fn finish(
+        &mut self,
+        id: StrandId,
+        index: usize,
+        result: Result<Doc, Stop>,
+        text_len: Option<usize>,
+    ) {
         let Some(strand) = self.strands.get_mut(id).filter(|s| s.alive) else {
             return;
         };
@@ -338,6 +346,7 @@ impl<'a> Sched<'a> {
         g.finished.push(Finished {
             index,
             result,
+            text_len,
             last_event,
         });
         if g.waiting {

@@ -250,6 +250,12 @@ impl<'a> Simulation<'a> {
                 engine.emit_final(last, EventKind::ExecutionFailed(error_cause(&f)));
                 (Status::Failed, None, Some(f))
             }
+            Err(Stop::Halt(Halt::MemoryLimit)) => {
+                return Err(SimError::MemoryLimit {
+                    limit_mib: crate::history::MAX_TEXT_BYTES / (1024 * 1024),
+                    events: engine.history.len(),
+                });
+            }
             Err(Stop::Halt(Halt::Unmocked(u))) => {
                 return Err(SimError::Unmocked {
                     state: u.state,

@@ -18,6 +18,37 @@ pub(crate) enum AttemptEnd {
     RetryAt(i64),
 }
 
+/// The outputs of a Parallel's branches or a Map's iterations as the array the state
+/// receives, checked against the payload limit first from the lengths of their texts (each
+/// strand's last state made its output's), so a wide Parallel of a large input fails with
+/// `States.DataLimitExceeded` without ever building the copies.
+pub(crate) fn results_array(
+    state: &State,
+    outputs: Vec<(Option<Doc>, Option<usize>)>,
+) -> Result<Vec<Value>, Stop> {
+    let mut size = 2 + outputs.len().saturating_sub(1);
+    for (doc, len) in &outputs {
+        size += match (doc, len) {
+            (_, Some(len)) => *len,
+            (Some(doc), None) => doc.to_text().len(),
+            (None, None) => 4,
+        };
+        if size > super::MAX_PAYLOAD_BYTES {
+            return Err(Stop::Error(Failure::new(
+                "States.DataLimitExceeded",
+                format!(
+                    "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                    state.name
+                ),
+            )));
+        }
+    }
+    Ok(outputs
+        .into_iter()
+        .map(|(doc, _)| doc.map(Doc::into_value).unwrap_or_default())
+        .collect())
+}
+
 impl Engine<'_> {
     /// Retry bookkeeping shared by Task, Parallel and Map: when the next attempt starts
     /// (simulated milliseconds since the start), or `None` when the failure stands.

@@ -12,7 +12,7 @@ use crate::history::{EventKind, MapStarted};
 use crate::program::{MapDef, PathField, State};
 use crate::query::{EvalError, Scope};
 use crate::retry::RetryState;
-use crate::run::{AttemptEnd, Cx, Engine, Entry, MapItem, Stop, eval_err};
+use crate::run::{AttemptEnd, Cx, Engine, Entry, MapItem, Stop, eval_err, results_array};
 use crate::sched::{Join, Role, SleepUntil};
 use serde_json::Value;
 
@@ -96,7 +96,7 @@ async fn map_attempt<'a>(
         let started = engine.emit(EventKind::MapStateStarted(MapStarted { length: count }))?;
         (engine.sched.new_group(), started)
     };
-    let mut outputs: Vec<Option<Doc>> = vec![None; count];
+    let mut outputs: Vec<(Option<Doc>, Option<usize>)> = vec![(None, None); count];
     let mut failures = 0usize;
     let mut failure: Option<Stop> = None;
     let mut next = 0usize;
@@ -144,7 +144,7 @@ async fn map_attempt<'a>(
                 s.prev = s.prev.max(f.last_event);
             }
             let out = match f.result {
-                Ok(doc) => doc,
+                Ok(doc) => (doc, f.text_len),
                 Err(Stop::Error(fail)) => {
                     failures += 1;
                     if setup.over(failures) {
@@ -158,7 +158,7 @@ async fn map_attempt<'a>(
                         }));
                         continue;
                     }
-                    Doc::from(fail.to_catch_output())
+                    (Doc::from(fail.to_catch_output()), None)
                 }
                 Err(halt) => {
                     failure.get_or_insert(halt);
@@ -166,15 +166,17 @@ async fn map_attempt<'a>(
                 }
             };
             if let Some(slot) = outputs.get_mut(f.index) {
-                *slot = Some(out);
+                *slot = (Some(out.0), out.1);
             }
         }
     }
-    let outputs = outputs
-        .into_iter()
-        .map(|o| o.map(Doc::into_value).unwrap_or_default())
-        .collect();
-    Ok((outputs, failure))
+    if failure.is_some() {
+        return Ok((Vec::new(), failure));
+    }
+    match results_array(state, outputs) {
+        Ok(outputs) => Ok((outputs, None)),
+        Err(stop) => Ok((Vec::new(), Some(stop))),
+    }
 }
 
 impl Engine<'_> {

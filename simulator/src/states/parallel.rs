@@ -9,12 +9,12 @@
 
 use crate::doc::Doc;
 use crate::history::EventKind;
+use crate::json::DocText;
 use crate::program::{Program, State};
 use crate::query::EvalError;
 use crate::retry::RetryState;
-use crate::run::{AttemptEnd, Cx, Entry, Stop, eval_err};
+use crate::run::{AttemptEnd, Cx, Entry, Stop, eval_err, results_array};
 use crate::sched::{Join, Role, SleepUntil};
-use serde_json::Value;
 
 pub(crate) async fn run_parallel<'a>(
     cx: &Cx<'a>,
@@ -33,6 +33,12 @@ pub(crate) async fn run_parallel<'a>(
             .map_err(runtime)?
             .into_owned()
     };
+    // Every branch enters with the same input: its text is made once and shared, so a wide
+    // Parallel of a large input keeps one copy.
+    let eff_text = {
+        let mut engine = cx.borrow_mut();
+        DocText::of_doc(&eff, 256, &mut engine.history)
+    };
     let mut retry = RetryState::default();
     loop {
         let group = {
@@ -47,7 +53,7 @@ pub(crate) async fn run_parallel<'a>(
                     started,
                     branch,
                     eff.clone(),
-                    None,
+                    Some(eff_text.clone()),
                 );
             }
             if let Some(s) = engine.sched.here() {
@@ -55,7 +61,7 @@ pub(crate) async fn run_parallel<'a>(
             }
             group
         };
-        let mut outputs: Vec<Option<Doc>> = vec![None; branches.len()];
+        let mut outputs: Vec<(Option<Doc>, Option<usize>)> = vec![(None, None); branches.len()];
         let mut failure = None;
         let mut remaining = branches.len();
         while remaining > 0 && failure.is_none() {
@@ -72,7 +78,7 @@ pub(crate) async fn run_parallel<'a>(
                 match f.result {
                     Ok(doc) => {
                         if let Some(slot) = outputs.get_mut(f.index) {
-                            *slot = Some(doc);
+                            *slot = (Some(doc), f.text_len);
                         }
                     }
                     Err(stop) => {
@@ -88,10 +94,13 @@ pub(crate) async fn run_parallel<'a>(
             if let Some(s) = engine.sched.here() {
                 s.waits_on = None;
             }
-            let outputs: Vec<Value> = outputs
-                .into_iter()
-                .map(|o| o.map(Doc::into_value).unwrap_or_default())
-                .collect();
+            let (outputs, failure) = match failure {
+                Some(stop) => (Vec::new(), Some(stop)),
+                None => match results_array(state, outputs) {
+                    Ok(outputs) => (outputs, None),
+                    Err(stop) => (Vec::new(), Some(stop)),
+                },
+            };
             engine.finish_attempt(
                 state,
                 failure,
