@@ -630,3 +630,50 @@ fn conformance_scores_a_corpus_and_gates_on_the_pass_rate() {
     assert_exit(&missing, 1);
     assert!(stderr(&missing).contains("cannot read the conformance cases at nowhere"));
 }
+
+#[test]
+fn simulate_reads_distributed_map_items_from_an_objects_folder_and_writes_results_there() {
+    let dir = temp();
+    write(
+        dir.path(),
+        "m.asl.json",
+        r#"{"StartAt": "Each", "States": {"Each": {"Type": "Map",
+            "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+                "Parameters": {"Bucket": "in", "Key": "rows.csv"}},
+            "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                "Parameters": {"Bucket": "out", "Prefix": "runs"}},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                "StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": true}}},
+            "End": true}}}"#,
+    );
+    std::fs::create_dir_all(dir.path().join("objects/in")).unwrap_or_else(|e| panic!("{e}"));
+    write(dir.path(), "objects/in/rows.csv", "id,name\n1,a\n2,b\n");
+    let out = flowc(
+        &["simulate", "m.asl.json", "--objects", "objects"],
+        dir.path(),
+    );
+    assert_exit(&out, 0);
+    let result: serde_json::Value = serde_json::from_str(stdout(&out).trim())
+        .unwrap_or_else(|e| panic!("simulate prints one JSON object: {e}"));
+    assert_eq!(result["status"], "SUCCEEDED", "{result}");
+    let key = result["output"]["ResultWriterDetails"]["Key"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let succeeded = key.replace("manifest.json", "SUCCEEDED_0.json");
+    let records: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("objects/out").join(&succeeded))
+            .unwrap_or_else(|e| panic!("{succeeded}: {e}")),
+    )
+    .unwrap_or_default();
+    assert_eq!(records[1]["Output"], r#"{"id":"2","name":"b"}"#);
+    // Without the folder the run fails and says what is missing.
+    let out = flowc(&["simulate", "m.asl.json"], dir.path());
+    let result: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap_or_default();
+    assert_eq!(result["status"], "FAILED");
+    assert!(
+        result["cause"].as_str().unwrap_or("").contains("--objects"),
+        "{result}"
+    );
+}

@@ -338,6 +338,13 @@ pub struct TaskFailed {
     pub cause: Option<String>,
 }
 
+/// `mapRunStartedEventDetails`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct MapRunStarted {
+    pub map_run_arn: String,
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct MapStarted {
     pub length: usize,
@@ -383,6 +390,10 @@ pub enum EventKind {
     MapIterationSucceeded(MapIteration),
     MapIterationFailed(MapIteration),
     MapIterationAborted(MapIteration),
+    /// A Distributed Map's run of child executions.
+    MapRunStarted(MapRunStarted),
+    MapRunSucceeded,
+    MapRunFailed(ErrorCause),
     ParallelStateStarted,
     ParallelStateSucceeded,
     ParallelStateFailed,
@@ -417,6 +428,9 @@ impl EventKind {
             Self::MapIterationSucceeded(_) => "MapIterationSucceeded",
             Self::MapIterationFailed(_) => "MapIterationFailed",
             Self::MapIterationAborted(_) => "MapIterationAborted",
+            Self::MapRunStarted(_) => "MapRunStarted",
+            Self::MapRunSucceeded => "MapRunSucceeded",
+            Self::MapRunFailed(_) => "MapRunFailed",
             Self::ParallelStateStarted => "ParallelStateStarted",
             Self::ParallelStateSucceeded => "ParallelStateSucceeded",
             Self::ParallelStateFailed => "ParallelStateFailed",
@@ -525,7 +539,10 @@ impl EventKind {
             Self::MapIterationAborted(d) => {
                 map.serialize_entry("mapIterationAbortedEventDetails", &views::iteration(d, &n))
             }
+            Self::MapRunStarted(d) => map.serialize_entry("mapRunStartedEventDetails", d),
+            Self::MapRunFailed(d) => map.serialize_entry("mapRunFailedEventDetails", d),
             Self::StateAborted(..)
+            | Self::MapRunSucceeded
             | Self::LambdaFunctionStarted
             | Self::MapStateSucceeded
             | Self::MapStateFailed

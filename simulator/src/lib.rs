@@ -31,10 +31,17 @@
 //! assert_eq!(outcome.duration_seconds, 3600.0); // simulated, not slept
 //! assert_eq!(outcome.path, ["Wait", "Charge"]);
 //! ```
+//!
+//! A Distributed Map runs each item (or ItemBatcher batch) as a child execution with its own
+//! history (`Outcome::map_runs`); its ItemReader and ResultWriter go through an
+//! [`ObjectStore`] the caller binds with `Simulation::object_store`: [`LocalFiles`] (a folder),
+//! [`MemoryStore`], or the caller's own S3 binding (the simulator has no network code; its
+//! tests bind moto's S3 over plain HTTP).
 
 mod choice;
 mod clock;
 pub mod conformance;
+mod distributed;
 mod doc;
 mod error;
 mod history;
@@ -52,6 +59,9 @@ mod states;
 mod template;
 
 pub use clock::{VirtualClock, default_start};
+pub use distributed::{
+    ChildExecution, LocalFiles, MemoryStore, ObjectInfo, ObjectStore, StoreError,
+};
 pub use doc::{Doc, Key, Members, Node};
 pub use error::{Failure, SimError};
 pub use history::{
@@ -66,3 +76,4 @@ pub use run::MAX_PAYLOAD_BYTES;
 pub use simulation::{
     ExecutionContext, MAX_EXPRESS_SECONDS, MAX_STANDARD_SECONDS, Outcome, Simulation, Status,
 };
+pub use states::distributed_map::MapRun;

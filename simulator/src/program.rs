@@ -1,7 +1,7 @@
 //! ASL -> sim program: an `asl::StateMachine` (loaded and validated by flowc-asl) turned into the
 //! simulator's run-ready form: states indexed by name, defaults resolved, paths wrapped for
 //! evaluation, and everything the JSONPath engine cannot run yet (JSONata, Variables,
-//! distributed Map) refused up front with `flowc::sim::unsupported`.
+//! ItemBatcher's MaxInputBytesPerBatch) refused up front with `flowc::sim::unsupported`.
 
 use crate::choice::{ChoiceRule, convert_rule};
 use crate::error::SimError;
@@ -138,6 +138,23 @@ pub struct MapDef {
     pub max_concurrency: Option<NumberSource>,
     pub tolerated_percentage: Option<NumberSource>,
     pub tolerated_count: Option<NumberSource>,
+    /// A Distributed Map: its items come from an ItemReader (or ItemsPath), each item or batch
+    /// runs as a child execution, results may go to a ResultWriter.
+    pub distributed: Option<Box<DistributedDef>>,
+}
+
+/// What a Distributed Map adds to a Map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DistributedDef {
+    /// `(Resource, ReaderConfig, Parameters)`.
+    pub reader: Option<(String, Option<Value>, Option<Template>)>,
+    /// `(MaxItemsPerBatch, BatchInput)`.
+    pub batcher: Option<(Option<NumberSource>, Option<Value>)>,
+    /// The ResultWriter's Parameters (Bucket, Prefix).
+    pub writer: Option<Template>,
+    pub label: Option<String>,
+    /// Child executions are EXPRESS (STANDARD otherwise).
+    pub express: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -537,6 +554,54 @@ fn targets(s: &mut State) -> Vec<&mut NextState> {
     t
 }
 
+fn distributed_def(m: &asl::Map, name: &str) -> Result<DistributedDef, SimError> {
+    if m.item_reader
+        .as_ref()
+        .is_some_and(|r| r.arguments.is_some())
+        || m.result_writer
+            .as_ref()
+            .is_some_and(|w| w.arguments.is_some())
+    {
+        return Err(unsupported(format!("JSONata Arguments (state '{name}')")));
+    }
+    if m.item_batcher
+        .as_ref()
+        .is_some_and(|b| b.max_input_bytes_per_batch.is_some())
+    {
+        return Err(unsupported(format!(
+            "ItemBatcher MaxInputBytesPerBatch (state '{name}')"
+        )));
+    }
+    let batcher = match &m.item_batcher {
+        Some(b) => Some((
+            integer(b.max_items_per_batch.as_ref(), name)?,
+            b.batch_input.clone(),
+        )),
+        None => None,
+    };
+    Ok(DistributedDef {
+        reader: m.item_reader.as_ref().map(|r| {
+            (
+                r.resource.clone(),
+                r.reader_config.clone(),
+                template(r.parameters.as_ref()),
+            )
+        }),
+        batcher,
+        writer: m
+            .result_writer
+            .as_ref()
+            .and_then(|w| template(w.parameters.as_ref())),
+        label: m.label.clone(),
+        express: m
+            .item_processor
+            .processor_config
+            .as_ref()
+            .and_then(|c| c.execution_type)
+            == Some(asl::ExecutionType::Express),
+    })
+}
+
 fn template(t: Option<&asl::Template>) -> Option<Template> {
     t.map(Template::from_asl)
 }
@@ -661,13 +726,13 @@ fn convert_state(state: &asl::State) -> Result<State, SimError> {
                 .as_ref()
                 .and_then(|c| c.mode)
                 == Some(asl::ProcessorMode::Distributed);
-            if distributed
+            let distributed = (distributed
                 || m.item_reader.is_some()
                 || m.result_writer.is_some()
-                || m.item_batcher.is_some()
-            {
-                return Err(unsupported(format!("distributed Map (state '{name}')")));
-            }
+                || m.item_batcher.is_some())
+            .then(|| distributed_def(m, name))
+            .transpose()?
+            .map(Box::new);
             if m.items.is_some() {
                 return Err(unsupported(format!("JSONata Items (state '{name}')")));
             }
@@ -686,6 +751,7 @@ fn convert_state(state: &asl::State) -> Result<State, SimError> {
                 max_concurrency: integer(m.max_concurrency.as_ref(), name)?,
                 tolerated_percentage: number(m.tolerated_failure_percentage.as_ref(), name)?,
                 tolerated_count: integer(m.tolerated_failure_count.as_ref(), name)?,
+                distributed,
             }))
         }
     };

@@ -81,6 +81,10 @@ pub(crate) struct Engine<'a> {
     /// MockConfigFile's invocation keys.
     pub invocations: Vec<u32>,
     pub sched: Sched<'a>,
+    /// Where a Distributed Map reads items and writes results (bound by the caller).
+    pub store: Option<&'a mut dyn crate::distributed::ObjectStore>,
+    /// Every Distributed Map run of the execution, with its child executions.
+    pub map_runs: Vec<crate::states::distributed_map::MapRun>,
     /// The root strand's result, once it has ended.
     root_result: Option<Result<(Doc, Option<DocText>), Stop>>,
 }
@@ -121,6 +125,8 @@ impl<'a> Engine<'a> {
             visited: Visited::new(program.names.clone(), program.states.len() * 2),
             invocations: vec![0; program.task_slots],
             sched: Sched::new(deadline_ms),
+            store: None,
+            map_runs: Vec::new(),
             root_result: None,
         }
     }

@@ -1,6 +1,7 @@
 //! The public entry point: `Simulation::new(program).input(..).seed(..).mocks(..).run()`.
 
 use crate::clock::{VirtualClock, default_start};
+use crate::distributed::ObjectStore;
 use crate::doc::Doc;
 use crate::error::{Failure, SimError};
 use crate::history::{
@@ -9,6 +10,7 @@ use crate::history::{
 use crate::mocks::{Handler, NoTasks, TaskHandler, TaskSource};
 use crate::program::Program;
 use crate::run::{Engine, ExecutionInfo, Halt, MAX_PAYLOAD_BYTES, Stop, drive};
+use crate::states::distributed_map::MapRun;
 use chrono::{DateTime, Utc};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -88,6 +90,8 @@ pub struct Outcome {
     /// Every state entered, in order (branch and iteration states included); the names are
     /// the program's, not copied per visit.
     pub path: Visited,
+    /// Every Distributed Map run, with its child executions (in item order).
+    pub map_runs: Vec<MapRun>,
 }
 
 impl Outcome {
@@ -105,6 +109,7 @@ pub struct Simulation<'a> {
     /// `None`: the default names, made once per process.
     context: Option<ExecutionContext>,
     source: Box<dyn TaskSource + 'a>,
+    store: Option<Box<dyn ObjectStore + 'a>>,
 }
 
 impl<'a> Simulation<'a> {
@@ -116,6 +121,7 @@ impl<'a> Simulation<'a> {
             start: default_start(),
             context: None,
             source: Box::new(NoTasks),
+            store: None,
         }
     }
 
@@ -143,6 +149,13 @@ impl<'a> Simulation<'a> {
     /// Serves Task results from recorded or configured mocks.
     pub fn mocks(mut self, mocks: impl TaskSource + 'a) -> Self {
         self.source = Box::new(mocks);
+        self
+    }
+
+    /// Where Distributed Map states read items (ItemReader) and write results (ResultWriter):
+    /// a folder ([`crate::LocalFiles`]), memory, or an S3 binding of the caller's.
+    pub fn object_store(mut self, store: impl ObjectStore + 'a) -> Self {
+        self.store = Some(Box::new(store));
         self
     }
 
@@ -201,6 +214,8 @@ impl<'a> Simulation<'a> {
             self.program,
             deadline_ms,
         );
+        let mut engine = engine;
+        engine.store = self.store.as_deref_mut().map(|s| s as &mut dyn ObjectStore);
         let cx = RefCell::new(engine);
         let started = cx
             .borrow_mut()
@@ -279,6 +294,7 @@ impl<'a> Simulation<'a> {
             transitions: engine.transitions,
             path: engine.visited,
             history: engine.history,
+            map_runs: engine.map_runs,
         })
     }
 }

@@ -2,6 +2,7 @@
 //! scheduler: Task (calls that take time, timeouts, Retry pauses), Wait, Map and Parallel
 //! (strands of their own).
 
+pub(crate) mod distributed_map;
 pub(crate) mod map;
 pub(crate) mod parallel;
 pub(crate) mod task;

@@ -1,5 +1,6 @@
 //! `flowc simulate FILE(.flow|.asl.json) [--input JSON | --input-file F]
-//! [--mock-config F --test-case NAME [--state-machine NAME]] [--history OUT.json] [--seed N]`
+//! [--mock-config F --test-case NAME [--state-machine NAME]] [--history OUT.json] [--seed N]
+//! [--objects DIR]`
 //!
 //! Runs the state machine in the deterministic simulator and prints one JSON object:
 //! `{"status", "output" | "error", "cause", "duration_seconds", "events", "transitions"}`.
@@ -42,6 +43,10 @@ pub struct SimulateArgs {
     /// Seed for retry jitter, States.UUID and States.MathRandom.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed: u64,
+    /// A folder that stands for S3: Distributed Map ItemReaders read `DIR/BUCKET/KEY`,
+    /// ResultWriters write there.
+    #[arg(long, value_name = "DIR")]
+    pub objects: Option<PathBuf>,
 }
 
 /// A problem before or instead of an execution, already rendered as a diagnostic on stderr.
@@ -151,7 +156,10 @@ fn simulate(args: &SimulateArgs, global: &Global) -> Result<Outcome, Reported> {
         Reported
     };
     let input = read_input(args).map_err(&mut report)?;
-    let sim = Simulation::new(&program).input(input).seed(args.seed);
+    let mut sim = Simulation::new(&program).input(input).seed(args.seed);
+    if let Some(dir) = &args.objects {
+        sim = sim.object_store(flowc_sim::LocalFiles::new(dir));
+    }
     let sim = match (&args.mock_config, &args.test_case) {
         (Some(file), Some(case)) => {
             let text = read_text(file).map_err(|e| {

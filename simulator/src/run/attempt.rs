@@ -76,7 +76,7 @@ impl Engine<'_> {
         &mut self,
         state: &State,
         failure: Option<Stop>,
-        outputs: Vec<Value>,
+        result: Value,
         raw: &Doc,
         ctx: &Value,
         entered: u64,
@@ -90,7 +90,7 @@ impl Engine<'_> {
                     self.emit(event)?;
                 }
                 let sel = self
-                    .result_selector(state, Doc::from(Value::Array(outputs)), ctx)
+                    .result_selector(state, Doc::from(result), ctx)
                     .map_err(runtime)?;
                 let out = self
                     .apply_result_path(&state.result_path, raw, sel)

@@ -20,9 +20,9 @@ use serde_json::Value;
 pub(crate) const INLINE_MAP_MAX_CONCURRENCY: usize = 40;
 
 /// What every attempt of a Map state uses, resolved once.
-struct MapSetup {
-    eff: Doc,
-    items: Vec<Value>,
+pub(super) struct MapSetup {
+    pub eff: Doc,
+    pub items: Vec<Value>,
     /// Iterations running at once, at most.
     window: usize,
     tolerated_count: Option<f64>,
@@ -30,13 +30,13 @@ struct MapSetup {
 }
 
 impl MapSetup {
-    fn tolerant(&self) -> bool {
+    pub(super) fn tolerant(&self) -> bool {
         self.tolerated_count.is_some() || self.tolerated_pct.is_some()
     }
 
     /// Whether `failures` failed iterations are more than the state tolerates. Either
     /// threshold allows the failure when both are set.
-    fn over(&self, failures: usize) -> bool {
+    pub(super) fn over(&self, failures: usize) -> bool {
         let by_count = self.tolerated_count.is_none_or(|c| failures as f64 > c);
         let by_pct = self
             .tolerated_pct
@@ -57,6 +57,9 @@ pub(crate) async fn run_map<'a>(
     raw: &Doc,
     entry: &Entry,
 ) -> Result<Doc, Stop> {
+    if let Some(dist) = &def.distributed {
+        return super::distributed_map::run_distributed(cx, state, def, dist, raw, entry).await;
+    }
     let setup = cx.borrow_mut().map_setup(state, def, raw, entry)?;
     let mut retry = RetryState::default();
     loop {
@@ -64,7 +67,7 @@ pub(crate) async fn run_map<'a>(
         let end = cx.borrow_mut().finish_attempt(
             state,
             failure,
-            outputs,
+            Value::Array(outputs),
             raw,
             &entry.ctx,
             entry.entered,
@@ -181,7 +184,7 @@ async fn map_attempt<'a>(
 
 impl Engine<'_> {
     /// The effective input, the items, the concurrency window and the tolerated failures.
-    fn map_setup(
+    pub(super) fn map_setup(
         &mut self,
         state: &State,
         def: &MapDef,
@@ -195,7 +198,10 @@ impl Engine<'_> {
             .input_path(state, raw, ctx)
             .map_err(runtime)?
             .into_owned();
+        // A Distributed Map with an ItemReader reads its items from the store instead.
+        let reads = def.distributed.as_ref().is_some_and(|d| d.reader.is_some());
         let items = match &def.items_path {
+            _ if reads => Doc::from(Value::Array(Vec::new())),
             PathField::Default | PathField::Null => eff.clone(),
             field => self.select_path_field(field, &eff, ctx).map_err(runtime)?,
         };
@@ -249,7 +255,7 @@ impl Engine<'_> {
     }
 
     /// An iteration's input: the item, or what ItemSelector makes of it.
-    fn item_input(
+    pub(super) fn item_input(
         &mut self,
         state: &State,
         def: &MapDef,
