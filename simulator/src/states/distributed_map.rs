@@ -23,7 +23,7 @@ use crate::distributed::{self, ChildExecution, ObjectStore};
 use crate::doc::Doc;
 use crate::error::Failure;
 use crate::history::{ErrorCause, EventKind, MapRunStarted};
-use crate::mocks::{TaskCall, TaskResult, TaskSource, Unmocked};
+use crate::mocks::{TaskCall, TaskReply, TaskSource, Unmocked};
 use crate::program::{DistributedDef, MapDef, State};
 use crate::query::{EvalError, Scope};
 use crate::retry::RetryState;
@@ -48,7 +48,7 @@ pub struct MapRun {
 struct Lent<'b>(&'b mut dyn TaskSource);
 
 impl TaskSource for Lent<'_> {
-    fn call(&mut self, call: &TaskCall) -> Result<(TaskResult, f64), Unmocked> {
+    fn call(&mut self, call: &TaskCall) -> Result<TaskReply, Unmocked> {
         self.0.call(call)
     }
 
