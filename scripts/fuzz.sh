@@ -36,9 +36,16 @@ if ! cargo afl --version >/dev/null 2>&1; then
     echo "fuzz.sh: installing cargo-afl $cargo_afl_version (crates.io)" >&2
     cargo install --locked cargo-afl --version "$cargo_afl_version"
 fi
-if ! cargo afl config --build >/dev/null 2>&1 </dev/null; then
-    echo "fuzz.sh: cargo afl config --build failed (it builds AFL++: needs make and a C compiler)" >&2
-    cargo afl config --build --force
+# Builds AFL++ for this toolchain unless it is built (cargo-afl then says "already built").
+if ! built=$(cargo afl config --build 2>&1 </dev/null); then
+    case "$built" in
+        *"already built"*) ;;
+        *)
+            echo "fuzz.sh: cargo afl config --build failed (it builds AFL++: needs make and a C compiler):" >&2
+            echo "$built" | tail -20 >&2
+            exit 1
+            ;;
+    esac
 fi
 
 echo "fuzz.sh: building $target" >&2
