@@ -333,3 +333,15 @@ fn backoff_rate_zero_says_what_aws_requires() {
         stderr(&output)
     );
 }
+
+#[test]
+fn definitions_past_4_mib_are_refused_before_parsing() {
+    // 16 MiB of minimal `.flow` states took 21 s and 2.1 GB; the limit says so instead.
+    let dir = temp();
+    let states: String = (0..500_000).map(|i| format!("pass a{i}\n")).collect();
+    write(dir.path(), "big.flow", &states);
+    assert_refused(
+        &flowc(&["check", "big.flow"], dir.path()),
+        "too large for a state machine",
+    );
+}
