@@ -104,7 +104,7 @@ pub(crate) async fn run_parallel<'a>(
             engine.finish_attempt(
                 state,
                 failure,
-                Value::Array(outputs),
+                serde_json::Value::Array(outputs),
                 raw,
                 &entry.ctx,
                 entry.entered,
