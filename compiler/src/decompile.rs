@@ -75,6 +75,15 @@ pub fn decompile(machine: &StateMachine) -> Result<Decompiled, DecompileError> {
         comments: Vec::new(),
     };
     let text = crate::fmt::print(&workflow);
+    // Names and paths are written as the definition spells them, and ASL allows characters
+    // that end a bare `.flow` path (`$.a{b`, `$.x,y`: the fuzzer's findings). Text that does
+    // not read back is refused here rather than handed out as a `.flow` that does not compile.
+    if let Err(error) = flowc_dsl::parse(&text) {
+        return Err(unsupported(
+            "a name or path that .flow cannot write as it is spelled",
+            &error.to_string(),
+        ));
+    }
     Ok(Decompiled { workflow, text })
 }
 
