@@ -345,3 +345,24 @@ fn definitions_past_4_mib_are_refused_before_parsing() {
         "too large for a state machine",
     );
 }
+
+#[test]
+fn decompile_refuses_paths_that_would_read_back_differently() {
+    // Fuzz finding (decompile_compile): ASL paths were written bare, so `$.a{b` made a `.flow`
+    // that does not compile and `$.a#b` one that compiles to `$.a` and a comment.
+    let dir = temp();
+    for (name, path) in [("brace", "$.a{b"), ("hash", "$.a#b"), ("comma", "$.a,b")] {
+        let file = format!("{name}.asl.json");
+        write(
+            dir.path(),
+            &file,
+            format!(
+                r#"{{"StartAt":"P","States":{{"P":{{"Type":"Pass","InputPath":"{path}","End":true}}}}}}"#
+            ),
+        );
+        assert_refused(
+            &flowc(&["decompile", &file], dir.path()),
+            "cannot write as it is spelled",
+        );
+    }
+}
