@@ -36,13 +36,20 @@ for (const [state, responseName] of Object.entries(machines[0].TestCases[testCas
   });
 }
 
-// Waits and retry pauses cost no time, so both engines measure execution work only.
+// Waits and retry pauses cost no time, so both engines measure execution work only: every
+// state's, those inside Parallel branches and Map processors too.
 const waitTimeOverrides = {};
 const retryIntervalOverrides = {};
-for (const [name, state] of Object.entries(definition.States)) {
-  if (state.Type === 'Wait') waitTimeOverrides[name] = 0;
-  if (state.Retry) retryIntervalOverrides[name] = 0;
-}
+const overrideIn = (states) => {
+  for (const [name, state] of Object.entries(states)) {
+    if (state.Type === 'Wait') waitTimeOverrides[name] = 0;
+    if (state.Retry) retryIntervalOverrides[name] = 0;
+    for (const branch of state.Branches ?? []) overrideIn(branch.States);
+    const processor = state.ItemProcessor ?? state.Iterator;
+    if (processor) overrideIn(processor.States);
+  }
+};
+overrideIn(definition.States);
 
 function handlers() {
   const counts = {};

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Executions per second of the tenant workflow's happy path, flowc's simulator against
+# Executions per second of the tenant workflow's happy path, then of a Map/Parallel-heavy
+# fan-out workload (simulator/benches/fanout/), flowc's simulator against
 # aws-local-stepfunctions 3.0.0 (Node 22), with the same definition, input and mocked Task
-# results (workflows/tests/MockConfigFile.json, test case HappyPath), full history on both sides,
-# measured in one run and printed side by side. Then `flowc simulate` timed as a whole process.
+# results (MockConfigFile test cases), full history on both sides, measured in one run and
+# printed side by side. Then `flowc simulate` timed as a whole process.
 #
 #   scripts/compare-local-stepfunctions.sh [SECONDS_PER_ROUND] [ROUNDS]   (defaults 5 and 3)
 #
@@ -39,18 +40,23 @@ mocks=workflows/tests/MockConfigFile.json
 case=HappyPath
 input='{"tenant_id":"t-0001","subdomain":"acme"}'
 
-echo "Running each engine ${rounds} times for ${budget}s, alternating, on the tenant happy path (full history)..." >&2
-results=()
-for round in $(seq "$rounds"); do
-    ours=$("$throughput" "$machine" "$mocks" "$case" "$input" "$budget")
-    echo "  round $round: flowc-sim done" >&2
-    theirs=$("$FLOWC_NODE22" scripts/compare-local-stepfunctions.mjs "$FLOWC_LOCAL_SFN_DIR" \
-        "$machine" "$mocks" "$case" "$input" "$budget")
-    echo "  round $round: aws-local-stepfunctions done" >&2
-    results+=("$ours" "$theirs")
-done
+# compare NAME MACHINE MOCKS TEST_CASE INPUT_JSON: alternating rounds, then the table.
+compare() {
+    local name=$1 machine=$2 mocks=$3 case=$4 input=$5
+    echo "Running each engine ${rounds} times for ${budget}s, alternating, on $name (full history)..." >&2
+    local results=()
+    for round in $(seq "$rounds"); do
+        results+=("$("$throughput" "$machine" "$mocks" "$case" "$input" "$budget")")
+        echo "  round $round: flowc-sim done" >&2
+        results+=("$("$FLOWC_NODE22" scripts/compare-local-stepfunctions.mjs "$FLOWC_LOCAL_SFN_DIR" \
+            "$machine" "$mocks" "$case" "$input" "$budget")")
+        echo "  round $round: aws-local-stepfunctions done" >&2
+    done
+    echo "== $name"
+    "$FLOWC_NODE22" -e "$summary" "${results[@]}"
+}
 
-"$FLOWC_NODE22" -e '
+summary='
 const runs = process.argv.slice(1).map((s) => JSON.parse(s));
 const ours = runs.filter((_, i) => i % 2 === 0);
 const theirs = runs.filter((_, i) => i % 2 === 1);
@@ -85,7 +91,14 @@ if (canon(a.output) !== canon(b.output)) {
 } else {
   console.log("outputs: identical (" + canon(a.output).length + " bytes of JSON)");
 }
-' "${results[@]}"
+'
+
+compare "the tenant happy path" "$machine" "$mocks" "$case" "$input"
+# The Map/Parallel-heavy workload: a Parallel of 3 Maps of 100 items, MaxConcurrency 10, each
+# iteration a Task then a Wait (simulator/benches/fanout/).
+fanout=simulator/benches/fanout
+compare "the fan-out workload" "$fanout/fanout.asl.json" "$fanout/MockConfigFile.json" Fanout \
+    "$(cat "$fanout/input.json")"
 
 echo
 echo "flowc simulate as a whole process (tenant happy path, MockConfigFile):"

@@ -133,12 +133,14 @@ impl<'a> Engine<'a> {
 
     /// Appends an event to the current strand's chain (its `previousEventId` is the strand's
     /// last event), enforcing the history limit.
+    #[inline]
     pub fn emit(&mut self, kind: EventKind) -> Result<u64, Stop> {
         let strand = self.sched.current;
         self.emit_for(strand, kind)
     }
 
     /// [`Self::emit`] in another strand's chain (the events of an abort).
+    #[inline]
     pub fn emit_for(&mut self, strand: StrandId, kind: EventKind) -> Result<u64, Stop> {
         // Keep one slot for the closing ExecutionFailed event.
         if self.history.len() + 1 >= MAX_HISTORY_EVENTS {
@@ -147,12 +149,17 @@ impl<'a> Engine<'a> {
         if self.history.text_bytes() > MAX_TEXT_BYTES {
             return Err(Stop::Halt(Halt::MemoryLimit));
         }
-        let prev = self.sched.strand(strand).map_or(0, |s| s.prev);
-        let id = self.history.push(self.clock.now(), prev, kind);
-        if let Some(s) = self.sched.strand_mut(strand) {
-            s.prev = id;
-            s.started = true;
-        }
+        let now = self.clock.now();
+        let id = self.history.len() as u64 + 1;
+        let prev = match self.sched.strand_mut(strand) {
+            Some(s) => {
+                s.started = true;
+                std::mem::replace(&mut s.prev, id)
+            }
+            None => 0,
+        };
+        let pushed = self.history.push(now, prev, kind);
+        debug_assert_eq!(pushed, id);
         Ok(id)
     }
 

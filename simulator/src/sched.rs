@@ -191,10 +191,12 @@ impl<'a> Sched<'a> {
         self.deadline_ms
     }
 
+    #[inline]
     pub fn strand(&self, id: StrandId) -> Option<&Strand> {
         self.strands.get(id).filter(|s| s.alive)
     }
 
+    #[inline]
     pub fn strand_mut(&mut self, id: StrandId) -> Option<&mut Strand> {
         self.strands.get_mut(id).filter(|s| s.alive)
     }
