@@ -192,6 +192,14 @@ fn syntax_error(source: &str, error: &pest::error::Error<Rule>) -> ParseError {
     } else {
         format!("`{found}`")
     };
+    // A bracket opened before the error and never closed in the whole file is most likely
+    // what to fix (a body missing its `}` makes the next state a syntax error inside it).
+    let unclosed = unclosed_open(source)
+        .filter(|(at, _)| *at < offset)
+        .map(|(at, c)| {
+            let (line, column) = line_column(source, at);
+            format!("the `{c}` opened at line {line}, column {column} is never closed; ")
+        });
     let after = match token_before(source, offset) {
         Some(token) => format!(" after `{token}`"),
         None => String::new(),
@@ -222,10 +230,17 @@ fn syntax_error(source: &str, error: &pest::error::Error<Rule>) -> ParseError {
                 .collect();
             let expected = describe_expected(&positives);
             let positives = &positives;
+            // A misspelled keyword: the nearest keyword valid at this place, not the nearest
+            // of the whole grammar.
+            let help = match nearest_keyword(found, positives) {
+                Some(word) => format!("did you mean `{word}`? {}", help_for(positives)),
+                None => help_for(positives),
+            };
+            let help = format!("{}{help}", unclosed.unwrap_or_default());
             ParseError::Syntax {
                 message: format!("expected {expected}{after}, found {found_words}"),
                 label: format!("expected {expected} here"),
-                help: help_for(positives),
+                help,
                 span: span.into(),
             }
         }
@@ -284,6 +299,130 @@ fn token_before(source: &str, offset: usize) -> Option<&str> {
     };
     let token = before.get(start..)?;
     if token.len() > 40 { None } else { Some(token) }
+}
+
+/// The innermost bracket still open at the end of `source`: its offset and character.
+fn unclosed_open(source: &str) -> Option<(usize, char)> {
+    let mut open = Vec::new();
+    let mut scanner = Scanner::new(source);
+    while let Some((offset, token)) = scanner.next_token() {
+        match token {
+            Token::Open => open.push(offset),
+            Token::Close => {
+                open.pop();
+            }
+            Token::Comment(_) => {}
+        }
+    }
+    let at = open.pop()?;
+    Some((at, source.get(at..)?.chars().next()?))
+}
+
+/// 1-based line and column (in characters) of `offset`.
+fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    let before = source.get(..offset).unwrap_or_default();
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// The keywords that would have been accepted where pest stopped.
+fn keywords_expected(positives: &[Rule]) -> Vec<&'static str> {
+    use Rule::*;
+    let mut words = Vec::new();
+    for rule in positives {
+        let more: &[&'static str] = match rule {
+            state => &[
+                "task", "pass", "choice", "wait", "succeed", "fail", "parallel", "map", "poll",
+            ],
+            retry_policy => &["retry"],
+            file | item => &[
+                "comment", "version", "timeout", "resource", "retry", "task", "pass", "choice",
+                "wait", "succeed", "fail", "parallel", "map", "poll",
+            ],
+            f_comment
+            | f_input_path
+            | f_output_path
+            | f_result_path
+            | f_parameters
+            | f_result_selector
+            | f_result
+            | f_item_selector
+            | f_timeout
+            | f_heartbeat
+            | f_retry
+            | f_catch
+            | f_next
+            | f_end
+            | f_when
+            | f_otherwise
+            | f_branch
+            | f_process
+            | f_max_concurrency
+            | f_tolerated_failure_percentage
+            | f_tolerated_failure_count
+            | f_iterator
+            | f_item_reader
+            | f_item_batcher
+            | f_result_writer
+            | f_label => match rule {
+                f_comment => &["comment"],
+                f_input_path => &["input_path"],
+                f_output_path => &["output_path"],
+                f_result_path => &["result_path"],
+                f_parameters => &["parameters"],
+                f_result_selector => &["result_selector"],
+                f_result => &["result"],
+                f_item_selector => &["item_selector"],
+                f_timeout => &["timeout"],
+                f_heartbeat => &["heartbeat"],
+                f_retry => &["retry"],
+                f_catch => &["catch"],
+                f_next => &["next"],
+                f_end => &["end"],
+                f_when => &["when"],
+                f_otherwise => &["otherwise"],
+                f_branch => &["branch"],
+                f_process => &["process"],
+                f_max_concurrency => &["max_concurrency"],
+                f_tolerated_failure_percentage => &["tolerated_failure_percentage"],
+                f_tolerated_failure_count => &["tolerated_failure_count"],
+                f_iterator => &["iterator"],
+                f_item_reader => &["item_reader"],
+                f_item_batcher => &["item_batcher"],
+                f_result_writer => &["result_writer"],
+                _ => &["label"],
+            },
+            other => {
+                // Rules described as one keyword: "`for`", "`until`", ...
+                let text = describe(*other);
+                match text.strip_prefix('`').and_then(|t| t.strip_suffix('`')) {
+                    Some(word) if word.chars().all(|c| c.is_ascii_lowercase() || c == '_') => {
+                        words.push(word);
+                    }
+                    _ => {}
+                }
+                &[]
+            }
+        };
+        words.extend_from_slice(more);
+    }
+    words
+}
+
+/// The keyword valid here that `found` most likely misspells.
+fn nearest_keyword(found: &str, positives: &[Rule]) -> Option<&'static str> {
+    if found.is_empty() || !found.chars().all(|c| c.is_ascii_alphabetic() || c == '_') {
+        return None;
+    }
+    let found = found.to_ascii_lowercase();
+    keywords_expected(positives)
+        .into_iter()
+        .filter(|word| *word != found)
+        .map(|word| (strsim::jaro_winkler(&found, word), word))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, word)| word)
 }
 
 fn describe_expected(positives: &[Rule]) -> String {
@@ -410,9 +549,12 @@ fn describe(rule: Rule) -> &'static str {
         | f_process
         | f_max_concurrency
         | f_tolerated_failure_percentage
-        | f_tolerated_failure_count => {
-            "a field (`comment`, `parameters`, `result_path`, `next`, `end`, ...)"
-        }
+        | f_tolerated_failure_count
+        | f_iterator
+        | f_item_reader
+        | f_item_batcher
+        | f_result_writer
+        | f_label => "a field (`comment`, `parameters`, `result_path`, `next`, `end`, ...)",
         catch_into => "`into`",
         rule_comment => "`comment`",
         process_config => "`config`",

@@ -355,3 +355,42 @@ fn quoted_keys_and_intrinsic_strings_still_parse() {
     assert!(parse("pass P { result_path $.a[?(@.b == 'x]')] }").is_ok());
     assert!(parse("fail F error States.Format('a (b) \"c\" # {}', $.x) # note").is_ok());
 }
+
+#[test]
+fn a_misspelled_keyword_suggests_the_nearest_keyword_valid_there() {
+    let help = |source: &str| match flowc_dsl::parse(source) {
+        Err(error) => format!(
+            "{} || {error}",
+            miette::Diagnostic::help(&error)
+                .map(|h| h.to_string())
+                .unwrap_or_default()
+        ),
+        Ok(_) => panic!("{source} parsed"),
+    };
+    // A state keyword at the top level.
+    let h = help("taks A = \"arn:x\"\n");
+    assert!(h.starts_with("did you mean `task`?"), "{h}");
+    // A field inside a body: `resul_path` is a field, not `result` (valid elsewhere too).
+    let h = help("task A = \"arn:x\" {\n    resul_path $.r\n}\n");
+    assert!(h.starts_with("did you mean `result_path`?"), "{h}");
+    // No suggestion for a word far from every keyword.
+    assert!(!help("zzzzz A\n").contains("did you mean"));
+}
+
+#[test]
+fn an_unclosed_brace_names_where_it_opened_and_a_bom_is_accepted() {
+    let source = "task A = \"arn:x\" {\n    next B\n\nsucceed B\n";
+    match flowc_dsl::parse(source) {
+        Err(error) => {
+            let help = miette::Diagnostic::help(&error)
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            assert!(
+                help.contains("opened at line 1, column 18"),
+                "{help} || {error}"
+            );
+        }
+        Ok(_) => panic!("parsed"),
+    }
+    assert!(flowc_dsl::parse("\u{feff}succeed Done\n").is_ok());
+}
