@@ -54,8 +54,8 @@ pub mod time;
 pub use choice::{ChoiceRule, Comparison, Condition, Operand, OperandFamily, Operator};
 pub use emit::{emit, machine_json, state_json};
 pub use load::{
-    DistributedParts, LoadError, LoadErrors, Loaded, distributed_parts, line_column, load,
-    load_value,
+    DistributedParts, LoadError, LoadErrors, Loaded, Partial, distributed_parts, line_column, load,
+    load_partial, load_value,
 };
 pub use model::{
     Branch, Choice, ExecutionType, Fail, IntegerField, ItemBatcher, ItemProcessor, ItemReader, Map,

@@ -53,6 +53,37 @@ pub fn load(text: &str, file_name: &str) -> Result<Loaded, LoadErrors> {
     }
 }
 
+/// What [`load_partial`] could make of a definition with errors.
+#[derive(Debug)]
+pub struct Partial {
+    /// The machine without the states that did not decode (and without any state whose
+    /// nested states did not); `None` when not even that could be built.
+    pub loaded: Option<Loaded>,
+    /// Names of the states left out.
+    pub failed_states: Vec<String>,
+}
+
+/// Like [`load`], for a definition [`load`] refused: the states that decoded, so that checks
+/// of single states (States.ALL placement, a Choice without Default, ...) can still report in
+/// the same run. Never a machine to run or emit: states are missing from it.
+pub fn load_partial(text: &str, file_name: &str) -> Partial {
+    let shared: Arc<str> = Arc::from(text);
+    let src = NamedSource::new(file_name, Arc::clone(&shared));
+    let mut ctx = Ctx::new(src);
+    ctx.partial = true;
+    let machine = match json::parse(text) {
+        Ok((root, _)) => states::machine(&mut ctx, &root),
+        Err(_) => None,
+    };
+    Partial {
+        loaded: machine.map(|machine| Loaded {
+            machine,
+            spans: ctx.spans,
+        }),
+        failed_states: ctx.failed_states,
+    }
+}
+
 /// Decodes a definition that is already parsed JSON (spans then point into its pretty-printed
 /// text, named `<definition>`).
 pub fn load_value(value: &Value) -> Result<StateMachine, LoadErrors> {

@@ -677,3 +677,32 @@ fn simulate_reads_distributed_map_items_from_an_objects_folder_and_writes_result
         "{result}"
     );
 }
+
+#[test]
+fn check_reports_load_errors_and_single_state_findings_in_one_run() {
+    let dir = temp();
+    write(
+        dir.path(),
+        "several.asl.json",
+        r#"{"StartAt": "Call", "States": {
+            "Call": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Route"},
+                          {"ErrorEquals": ["Custom.Error"], "Next": "Route"}],
+                "Nxt": "Route"},
+            "Route": {"Type": "Choice", "Choices": [{"Variable": "$.ok", "BooleanEquals": true, "Next": "Done"}]},
+            "Done": {"Type": "Succeed"}
+        }}"#,
+    );
+    let out = flowc(&["check", "several.asl.json"], dir.path());
+    assert_exit(&out, 1);
+    let text = stderr(&out);
+    // The misspelled Next (a load error) ...
+    assert!(text.contains("flowc::asl::unknown_field"), "{text}");
+    // ... and, in the same run, what the states that did load say: a Choice without Default.
+    assert!(
+        text.contains("flowc::check::choice_without_default"),
+        "{text}"
+    );
+    // Nothing the missing state would make false: `Route` is reached from it.
+    assert!(!text.contains("unreachable"), "{text}");
+}

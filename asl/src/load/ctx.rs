@@ -15,6 +15,10 @@ pub struct Ctx {
     /// The query language in effect for the state being decoded (its own `QueryLanguage`, or
     /// the enclosing state's, or the machine's; JSONPath by default).
     pub language: QueryLanguage,
+    /// Keep the states that decoded when others did not ([`crate::load::load_partial`]);
+    /// the names of those that did not are in `failed_states`.
+    pub partial: bool,
+    pub failed_states: Vec<String>,
 }
 
 /// A JSONata expression string: `{% ... %}`.
@@ -30,6 +34,8 @@ impl Ctx {
             errors: Vec::new(),
             spans: SpanTable::default(),
             language: QueryLanguage::JsonPath,
+            partial: false,
+            failed_states: Vec::new(),
         }
     }
 

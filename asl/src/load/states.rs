@@ -286,6 +286,7 @@ fn states(
             continue;
         }
         let Some(body) = ctx.object(entry) else {
+            ctx.failed_states.push(entry.key.clone());
             ok = false;
             continue;
         };
@@ -294,10 +295,13 @@ fn states(
             Some(state) => {
                 out.insert(name, state);
             }
-            None => ok = false,
+            None => {
+                ctx.failed_states.push(entry.key.clone());
+                ok = false;
+            }
         }
     }
-    ok.then_some(out)
+    (ok || ctx.partial).then_some(out)
 }
 
 fn state(

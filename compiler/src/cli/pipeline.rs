@@ -71,11 +71,38 @@ pub(crate) fn load_checked(
                 for err in errors.errors() {
                     emitter.emit(err, Some(&text));
                 }
+                // The states that did decode still get the checks that look at one state at a
+                // time, so one run reports everything it can.
+                let partial = flowc_asl::load_partial(&source.text, &source.name);
+                if let Some(loaded) = partial.loaded {
+                    for finding in check::check(&loaded.machine, &loaded.spans) {
+                        if holds_without(&finding, &partial.failed_states) {
+                            emitter.emit(&finding, Some(&text));
+                        }
+                    }
+                }
                 return None;
             }
         },
     };
     (emitter.errors() == 0).then_some(machine)
+}
+
+/// Whether a graph finding on a machine missing `failed` states (they did not load) is still
+/// true of the whole definition: findings about one state are; reachability, terminal states,
+/// loops and data flow need the whole graph, and a target may be one of the missing states.
+fn holds_without(finding: &check::CheckError, failed: &[String]) -> bool {
+    use check::CheckError as E;
+    match finding {
+        E::UnknownTarget { name, .. } => !failed.iter().any(|f| f == name),
+        E::EscapesBranch { .. }
+        | E::ChoiceWithoutDefault { .. }
+        | E::StatesAllNotAlone { .. }
+        | E::StatesAllNotLast { .. }
+        | E::OverLimit { .. }
+        | E::DuplicateState { .. } => true,
+        _ => false,
+    }
 }
 
 /// Check findings that a `.flow` file's resolve stage reports itself (unknown targets, the
