@@ -3,7 +3,7 @@
 
 use crate::names::StateName;
 use crate::path::ReferencePath;
-use serde_json::{Number, Value};
+use serde_json::Number;
 
 /// A top-level Choice rule: a condition and the state to go to when it holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -11,10 +11,11 @@ pub struct ChoiceRule {
     pub condition: Condition,
     pub next: StateName,
     pub comment: Option<String>,
-    /// Variables assigned when this rule matches (raw JSON until Variables are implemented).
-    pub assign: Option<Value>,
-    /// JSONata mode: the state output when this rule matches (raw JSON).
-    pub output: Option<Value>,
+    /// Variables assigned when this rule matches (instead of the state's own `Assign`, which
+    /// applies when the Default is taken).
+    pub assign: Option<crate::assign::Assign>,
+    /// JSONata mode: the state output when this rule matches.
+    pub output: Option<crate::jsonata_value::JsonataValue>,
 }
 
 /// A boolean expression over the state input.
@@ -24,8 +25,8 @@ pub enum Condition {
     Or(Vec<Condition>),
     Not(Box<Condition>),
     Compare(Comparison),
-    /// JSONata mode: `"Condition": "{% ... %}"`, kept as written.
-    Jsonata(String),
+    /// JSONata mode: `"Condition": "{% ... %}"`.
+    Jsonata(crate::jsonata_value::JsonataString),
     /// A nested rule (inside And / Or / Not) that carries a `Comment`; evaluates as `condition`.
     /// Top-level rules keep their comment in [`ChoiceRule::comment`] instead.
     Commented {

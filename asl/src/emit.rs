@@ -28,9 +28,11 @@
 //! Payload templates, Result and other raw JSON keep their own key order. Numbers are written
 //! as they were written (BackoffRate `2.0` stays `2.0`, `2` stays `2`).
 
+use crate::assign::Assign;
 use crate::choice::{ChoiceRule, Condition, Operand};
+use crate::jsonata_value::JsonataValue;
 use crate::model::{
-    Branch, IntegerField, ItemProcessor, Map, NumberField, PathOrNull, State, StateKind,
+    Branch, IntegerField, ItemProcessor, Map, NumberField, PathOrNull, Payload, State, StateKind,
     StateMachine, TextField, TimestampField, Transition, WaitFor,
 };
 use crate::path::{JsonPath, ReferencePath};
@@ -321,6 +323,25 @@ impl<'w> Obj<'w> {
             self.put(key, value);
         }
     }
+    fn jsonata(&mut self, key: &'static str, value: Option<&JsonataValue>) {
+        if let Some(value) = value {
+            self.put(key, &value.to_json());
+        }
+    }
+    fn assign(&mut self, value: Option<&Assign>) {
+        match value {
+            Some(Assign::JsonPath(template)) => self.template("Assign", Some(template)),
+            Some(Assign::Jsonata(_)) => self.raw("Assign", value.map(Assign::to_json).as_ref()),
+            None => {}
+        }
+    }
+    fn payload(&mut self, key: &'static str, value: Option<&Payload>) {
+        match value {
+            Some(Payload::Template(template)) => self.template(key, Some(template)),
+            Some(Payload::Jsonata(value)) => self.jsonata(key, Some(value)),
+            None => {}
+        }
+    }
     fn template(&mut self, key: &'static str, value: Option<&Template>) {
         if let Some(template) = value {
             let depth = self.key(key);
@@ -345,7 +366,7 @@ impl<'w> Obj<'w> {
         match value {
             Some(IntegerField::Value(number)) => self.u64(key, *number),
             Some(IntegerField::Path(path)) => self.str_suffixed(key, "Path", path.as_str()),
-            Some(IntegerField::Jsonata(text)) => self.str(key, text),
+            Some(IntegerField::Jsonata(text)) => self.str(key, text.written()),
             None => {}
         }
     }
@@ -353,7 +374,7 @@ impl<'w> Obj<'w> {
         match value {
             Some(NumberField::Value(number)) => self.put(key, &Value::Number(number.clone())),
             Some(NumberField::Path(path)) => self.str_suffixed(key, "Path", path.as_str()),
-            Some(NumberField::Jsonata(text)) => self.str(key, text),
+            Some(NumberField::Jsonata(text)) => self.str(key, text.written()),
             None => {}
         }
     }
@@ -362,6 +383,7 @@ impl<'w> Obj<'w> {
             Some(TextField::Value(text)) => self.str(key, text),
             Some(TextField::Path(path)) => self.str_suffixed(key, "Path", path.as_str()),
             Some(TextField::Intrinsic(call)) => self.str_suffixed(key, "Path", call.as_str()),
+            Some(TextField::Jsonata(text)) => self.str(key, text.written()),
             None => {}
         }
     }
@@ -446,7 +468,7 @@ fn write_state(w: &mut Vec<u8>, depth: usize, state: &State) {
             out.template("Credentials", task.credentials.as_ref());
             out.path_or_null("InputPath", input);
             out.template("Parameters", task.parameters.as_ref());
-            out.raw("Arguments", task.arguments.as_ref());
+            out.jsonata("Arguments", task.arguments.as_ref());
             out.template("ResultSelector", task.result_selector.as_ref());
             out.result_path(task.result_path.as_ref());
             out.path_or_null("OutputPath", output_path);
@@ -474,8 +496,9 @@ fn write_state(w: &mut Vec<u8>, depth: usize, state: &State) {
         StateKind::Wait(wait) => {
             match &wait.wait_for {
                 WaitFor::Seconds(seconds) => out.integer("Seconds", Some(seconds)),
-                WaitFor::Timestamp(TimestampField::Value(text) | TimestampField::Jsonata(text)) => {
-                    out.str("Timestamp", text)
+                WaitFor::Timestamp(TimestampField::Value(text)) => out.str("Timestamp", text),
+                WaitFor::Timestamp(TimestampField::Jsonata(text)) => {
+                    out.str("Timestamp", text.written())
                 }
                 WaitFor::Timestamp(TimestampField::Path(path)) => {
                     out.str("TimestampPath", path.as_str())
@@ -503,7 +526,7 @@ fn write_state(w: &mut Vec<u8>, depth: usize, state: &State) {
             });
             out.path_or_null("InputPath", input);
             out.template("Parameters", parallel.parameters.as_ref());
-            out.raw("Arguments", parallel.arguments.as_ref());
+            out.jsonata("Arguments", parallel.arguments.as_ref());
             out.template("ResultSelector", parallel.result_selector.as_ref());
             out.result_path(parallel.result_path.as_ref());
             out.path_or_null("OutputPath", output_path);
@@ -527,8 +550,8 @@ fn write_state(w: &mut Vec<u8>, depth: usize, state: &State) {
 
 /// Output and Assign, after the type's own fields.
 fn common_tail(out: &mut Obj<'_>, state: &State) {
-    out.raw("Output", state.output.as_ref());
-    out.raw("Assign", state.assign.as_ref());
+    out.jsonata("Output", state.output.as_ref());
+    out.assign(state.assign.as_ref());
 }
 
 fn map_fields(out: &mut Obj<'_>, map: &Map) {
@@ -552,13 +575,13 @@ fn map_fields(out: &mut Obj<'_>, map: &Map) {
     if let Some(path) = &map.items_path {
         out.str("ItemsPath", path.as_str());
     }
-    out.raw("Items", map.items.as_ref());
+    out.jsonata("Items", map.items.as_ref());
     let selector_key = if map.selector_is_legacy_parameters {
         "Parameters"
     } else {
         "ItemSelector"
     };
-    out.template(selector_key, map.item_selector.as_ref());
+    out.payload(selector_key, map.item_selector.as_ref());
     if let Some(batcher) = &map.item_batcher {
         let depth = out.key("ItemBatcher");
         let mut obj = Obj::begin(out.w, depth);
@@ -615,8 +638,8 @@ fn write_catcher(w: &mut Vec<u8>, depth: usize, catcher: &Catcher) {
     write_array(out.w, depth, &catcher.error_equals, write_error_name);
     out.opt_str("Comment", catcher.comment.as_deref());
     out.result_path(catcher.result_path.as_ref());
-    out.raw("Output", catcher.output.as_ref());
-    out.raw("Assign", catcher.assign.as_ref());
+    out.jsonata("Output", catcher.output.as_ref());
+    out.assign(catcher.assign.as_ref());
     out.str("Next", catcher.next.as_str());
     out.end();
 }
@@ -628,8 +651,8 @@ fn write_error_name(w: &mut Vec<u8>, _depth: usize, name: &crate::ErrorName) {
 fn write_rule(w: &mut Vec<u8>, depth: usize, rule: &ChoiceRule) {
     let mut out = Obj::begin(w, depth);
     condition_into(&mut out, rule.comment.as_deref(), &rule.condition);
-    out.raw("Output", rule.output.as_ref());
-    out.raw("Assign", rule.assign.as_ref());
+    out.jsonata("Output", rule.output.as_ref());
+    out.assign(rule.assign.as_ref());
     out.str("Next", rule.next.as_str());
     out.end();
 }
@@ -668,7 +691,7 @@ fn condition_into(out: &mut Obj<'_>, comment: Option<&str>, condition: &Conditio
             let depth = out.key("Not");
             write_condition(out.w, depth, inner);
         }
-        Condition::Jsonata(text) => out.str("Condition", text),
+        Condition::Jsonata(text) => out.str("Condition", text.written()),
         // Peeled off above.
         Condition::Commented { .. } => {}
         Condition::Compare(comparison) => {

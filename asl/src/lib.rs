@@ -21,9 +21,10 @@
 //!   forms); BackoffRate and ToleratedFailurePercentage are `f64`.
 //! - AWS rules that must exist once: [`ErrorName::matches`] (States.ALL / States.TaskFailed
 //!   matching, terminal errors), [`Retrier`] defaults, [`parse_timestamp`].
-//! - JSONata and Variables load as raw JSON (Arguments, Output, Assign, Items) or as the
-//!   `{% %}` text (`Condition::Jsonata`, `IntegerField::Jsonata`, ...), so consumers can refuse
-//!   them cleanly until they implement them.
+//! - JSONata fields (Arguments, Output, Items, a JSONata ItemSelector, Condition, the number,
+//!   timestamp and Fail text fields) are [`JsonataValue`] trees / [`JsonataString`]s of parsed
+//!   expressions that keep their text; [`Assign`] is a template (JSONPath) or such values
+//!   (JSONata); paths may read variables ([`path::PathRoot`]).
 //!
 //! # Loading and emitting
 //! - [`load`](fn@load)`(text, file_name)` gives a [`Loaded`] (`machine` + [`SpanTable`]) or
@@ -36,32 +37,37 @@
 //! - [`emit`](fn@emit) writes canonical JSON (key order documented in [`emit`](mod@emit)), byte-stable,
 //!   and `load(emit(m)) == m`. [`machine_json`] / [`state_json`] give the same as values.
 
+pub mod assign;
 pub mod choice;
 pub mod emit;
 pub mod glob;
 pub mod intrinsic;
 pub mod jsonata;
+pub mod jsonata_value;
 pub mod load;
 pub mod model;
 pub mod names;
 pub mod path;
+pub mod reads;
 pub mod retry;
 pub mod rules;
 pub mod spans;
 pub mod template;
 pub mod time;
 
+pub use assign::Assign;
 pub use choice::{ChoiceRule, Comparison, Condition, Operand, OperandFamily, Operator};
 pub use emit::{emit, machine_json, state_json};
+pub use jsonata_value::{JsonataString, JsonataValue};
 pub use load::{
     DistributedParts, LoadError, LoadErrors, Loaded, Partial, distributed_parts, line_column, load,
     load_partial, load_value,
 };
 pub use model::{
     Branch, Choice, ExecutionType, Fail, IntegerField, ItemBatcher, ItemProcessor, ItemReader, Map,
-    NumberField, Parallel, Pass, PathOrNull, ProcessorConfig, ProcessorMode, QueryLanguage,
-    ResultPath, ResultWriter, State, StateKind, StateMachine, StatePath, StatePathSegment, Task,
-    TextField, TimestampField, Transition, Wait, WaitFor,
+    NumberField, Parallel, Pass, PathOrNull, Payload, ProcessorConfig, ProcessorMode,
+    QueryLanguage, ResultPath, ResultWriter, State, StateKind, StateMachine, StatePath,
+    StatePathSegment, Task, TextField, TimestampField, Transition, Wait, WaitFor,
 };
 pub use names::{ErrorName, StateName};
 pub use retry::{Catcher, JitterStrategy, Retrier};

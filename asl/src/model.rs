@@ -4,8 +4,10 @@
 //! an explicit `null` a meaning (InputPath, OutputPath, ResultPath) use [`PathOrNull`] inside the
 //! `Option`, so absent and `null` stay distinct.
 
+use crate::assign::Assign;
 use crate::choice::ChoiceRule;
 use crate::intrinsic::IntrinsicCall;
+use crate::jsonata_value::{JsonataString, JsonataValue};
 use crate::names::StateName;
 use crate::path::{JsonPath, ReferencePath};
 use crate::retry::{Catcher, Retrier};
@@ -68,10 +70,10 @@ pub struct State {
     pub input_path: Option<PathOrNull<JsonPath>>,
     /// `None`: absent (`$`). `Some(Null)`: the state outputs `{}`.
     pub output_path: Option<PathOrNull<JsonPath>>,
-    /// Variables (`Assign`), raw JSON until the simulator implements them.
-    pub assign: Option<Value>,
-    /// JSONata mode `Output`, raw JSON.
-    pub output: Option<Value>,
+    /// Variables (`Assign`), in either query language.
+    pub assign: Option<Assign>,
+    /// JSONata mode `Output` (`Some(Literal(Null))` is `"Output": null`, which outputs `null`).
+    pub output: Option<JsonataValue>,
     pub kind: StateKind,
 }
 
@@ -132,8 +134,8 @@ impl StateKind {
 pub enum IntegerField {
     Value(u64),
     Path(ReferencePath),
-    /// `"{% ... %}"` in JSONata mode, kept as written.
-    Jsonata(String),
+    /// `"{% ... %}"` in JSONata mode.
+    Jsonata(JsonataString),
 }
 
 /// A number field with a `...Path` alternative: ToleratedFailurePercentage.
@@ -142,25 +144,27 @@ pub enum NumberField {
     /// As written, so `10.0` stays `10.0`.
     Value(serde_json::Number),
     Path(ReferencePath),
-    Jsonata(String),
+    Jsonata(JsonataString),
 }
 
 /// A string field of a Fail state with its `...Path` alternative: Error/ErrorPath,
 /// Cause/CausePath. AWS accepts a reference path or an intrinsic call in the `...Path` form.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TextField {
-    /// The literal text (in JSONata mode it may be a `{% %}` expression, kept as written).
+    /// The literal text.
     Value(String),
     Path(ReferencePath),
     Intrinsic(IntrinsicCall),
+    /// JSONata mode: a `{% %}` expression.
+    Jsonata(JsonataString),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Task {
     pub resource: String,
     pub parameters: Option<Template>,
-    /// JSONata mode `Arguments`, raw JSON.
-    pub arguments: Option<Value>,
+    /// JSONata mode `Arguments`.
+    pub arguments: Option<JsonataValue>,
     pub result_selector: Option<Template>,
     pub result_path: Option<ResultPath>,
     pub timeout: Option<IntegerField>,
@@ -200,7 +204,7 @@ pub enum WaitFor {
 pub enum TimestampField {
     Value(String),
     Path(ReferencePath),
-    Jsonata(String),
+    Jsonata(JsonataString),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -219,7 +223,8 @@ pub struct Fail {
 pub struct Parallel {
     pub branches: Vec<Branch>,
     pub parameters: Option<Template>,
-    pub arguments: Option<Value>,
+    /// JSONata mode `Arguments`: the input every branch gets.
+    pub arguments: Option<JsonataValue>,
     pub result_selector: Option<Template>,
     pub result_path: Option<ResultPath>,
     pub retry: Vec<Retrier>,
@@ -232,10 +237,10 @@ pub struct Map {
     pub item_processor: ItemProcessor,
     /// JSONPath mode: where the items are (`$` when absent).
     pub items_path: Option<ReferencePath>,
-    /// JSONata mode `Items` (an array or a `{% %}` string), raw JSON.
-    pub items: Option<Value>,
+    /// JSONata mode `Items` (an array, or a `{% %}` string giving one).
+    pub items: Option<JsonataValue>,
     /// `ItemSelector`, or the legacy `Parameters` (see `selector_is_legacy_parameters`).
-    pub item_selector: Option<Template>,
+    pub item_selector: Option<Payload>,
     /// True when the selector was written as the legacy `Parameters` field.
     pub selector_is_legacy_parameters: bool,
     pub item_reader: Option<ItemReader>,
@@ -250,6 +255,31 @@ pub struct Map {
     pub retry: Vec<Retrier>,
     pub catch: Vec<Catcher>,
     pub transition: Transition,
+}
+
+/// A field that is a payload template in a JSONPath state and JSON with `{% %}` expressions in a
+/// JSONata state (a Map's `ItemSelector`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Payload {
+    Template(Template),
+    Jsonata(JsonataValue),
+}
+
+impl Payload {
+    /// The JSON the field is written as.
+    pub fn to_json(&self) -> Value {
+        match self {
+            Payload::Template(template) => template.to_json(),
+            Payload::Jsonata(value) => value.to_json(),
+        }
+    }
+
+    pub fn as_template(&self) -> Option<&Template> {
+        match self {
+            Payload::Template(template) => Some(template),
+            Payload::Jsonata(_) => None,
+        }
+    }
 }
 
 /// A Map's `ItemProcessor`, or the legacy `Iterator` (which has no ProcessorConfig).

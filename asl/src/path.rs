@@ -31,11 +31,15 @@
 //!   between Jayway versions.
 //! - **Reference paths** (ResultPath, ItemsPath, Choice `Variable`, `*Path` fields) are the
 //!   names-and-single-indexes subset, as the "Paths" page's list of restrictions says.
+//! - **Variables** (`$name`, `$name.a[0]`): a path may start from a workflow variable instead of
+//!   the input or the context object ([`PathRoot`]); the rest of it is the same dialect
+//!   (`path/variable.rs`). Which fields may read variables is the loader's business.
 
 mod eval;
 mod parse;
 #[cfg(test)]
 mod tests;
+mod variable;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -243,7 +247,7 @@ impl CompareOp {
 #[derive(Debug, Clone)]
 pub struct JsonPath {
     source: String,
-    context: bool,
+    root: PathRoot,
     segments: Vec<Segment>,
     function: Option<PathFunction>,
     /// The same path as plain steps when it is only names and indexes, for borrowing lookups.
@@ -252,6 +256,9 @@ pub struct JsonPath {
 
 impl JsonPath {
     pub fn parse(text: &str) -> Result<Self, PathError> {
+        if let Some((name, rest)) = variable::split(text) {
+            return Self::parse_variable(text, name, rest);
+        }
         if let Some((context, names)) = parse::plain_names(text) {
             let segments: Vec<Segment> = names
                 .map(|name| Segment::Child(Selector::Name(name.to_string())))
@@ -265,7 +272,7 @@ impl JsonPath {
                 .collect();
             return Ok(Self {
                 source: text.to_string(),
-                context,
+                root: PathRoot::of(context),
                 segments,
                 function: None,
                 steps,
@@ -289,11 +296,23 @@ impl JsonPath {
             .collect();
         Ok(Self {
             source: text.to_string(),
-            context: parsed.context,
+            root: PathRoot::of(parsed.context),
             segments: parsed.path.segments,
             function: parsed.path.function,
             steps,
         })
+    }
+
+    /// `$name...`: the path after the name is parsed as the same path from `$`.
+    fn parse_variable(text: &str, name: &str, rest: usize) -> Result<Self, PathError> {
+        let (relative, shift) = variable::relative(text, rest);
+        let mut path = Self::parse_full(&relative).map_err(|e| variable::shift_error(e, shift))?;
+        if path.root != PathRoot::Input {
+            return Err(variable::nested_root_error(text, rest));
+        }
+        path.source = text.to_string();
+        path.root = PathRoot::Variable(name.to_string());
+        Ok(path)
     }
 
     pub fn as_str(&self) -> &str {
@@ -302,7 +321,17 @@ impl JsonPath {
 
     /// `$$...`: a path into the context object.
     pub fn is_context(&self) -> bool {
-        self.context
+        self.root == PathRoot::Context
+    }
+
+    /// What the path reads: the input, the context object or a variable.
+    pub fn root(&self) -> &PathRoot {
+        &self.root
+    }
+
+    /// `$name...`: the variable the path reads, if it reads one.
+    pub fn variable(&self) -> Option<&str> {
+        self.root.variable()
     }
 
     pub fn segments(&self) -> &[Segment] {
@@ -319,8 +348,8 @@ impl JsonPath {
         eval::segments_definite(&self.segments)
     }
 
-    /// Evaluates the path against `root` (the state input, or the context object for `$$`
-    /// paths; the caller picks). Definite paths return the value, indefinite ones an array of
+    /// Evaluates the path against `root` (the state input, the context object for `$$`
+    /// paths, a variable's value for `$name` paths; the caller picks). Definite paths return the value, indefinite ones an array of
     /// matches.
     pub fn select(&self, root: &Value) -> Result<Value, PathEvalError> {
         // Plain names and indexes walk without collecting the steps again.
@@ -390,6 +419,33 @@ fn walk_names<'v>(steps: &[RefStep], root: &'v Value) -> Option<&'v Value> {
     Some(node)
 }
 
+/// What a path reads: `$` the state's input (or whatever the field applies it to), `$$` the
+/// context object, `$name` a workflow variable (JSONPath mode's variable references).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PathRoot {
+    Input,
+    Context,
+    Variable(String),
+}
+
+impl PathRoot {
+    fn of(context: bool) -> Self {
+        if context {
+            PathRoot::Context
+        } else {
+            PathRoot::Input
+        }
+    }
+
+    /// The variable's name (without `$`) for a variable root.
+    pub fn variable(&self) -> Option<&str> {
+        match self {
+            PathRoot::Variable(name) => Some(name),
+            PathRoot::Input | PathRoot::Context => None,
+        }
+    }
+}
+
 /// One step of a reference path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefStep {
@@ -402,7 +458,7 @@ pub enum RefStep {
 #[derive(Clone)]
 pub struct ReferencePath {
     source: String,
-    context: bool,
+    root: PathRoot,
     /// The steps. For a plain `$.a.b` path they are worked out from `source` on first use: the
     /// compiler mostly needs only the text, and such a path then costs one allocation.
     steps: OnceLock<Vec<RefStep>>,
@@ -410,24 +466,42 @@ pub struct ReferencePath {
 
 impl ReferencePath {
     pub fn parse(text: &str) -> Result<Self, PathError> {
+        if let Some((name, rest)) = variable::split(text) {
+            return Self::parse_variable(text, name, rest);
+        }
         if let Some((context, _)) = parse::plain_names(text) {
             return Ok(Self {
                 source: text.to_string(),
-                context,
+                root: PathRoot::of(context),
                 steps: OnceLock::new(),
             });
         }
         Self::parse_full(text)
     }
 
+    /// `$name...`: the path after the name is parsed as the same reference path from `$`.
+    fn parse_variable(text: &str, name: &str, rest: usize) -> Result<Self, PathError> {
+        let (relative, shift) = variable::relative(text, rest);
+        let path = Self::parse_full(&relative).map_err(|e| variable::shift_error(e, shift))?;
+        if path.root != PathRoot::Input {
+            return Err(variable::nested_root_error(text, rest));
+        }
+        let steps = path.steps().to_vec();
+        Ok(Self {
+            source: text.to_string(),
+            root: PathRoot::Variable(name.to_string()),
+            steps: OnceLock::from(steps),
+        })
+    }
+
     /// [`ReferencePath::parse`] without the fast path for plain `$.a.b` paths.
     fn parse_full(text: &str) -> Result<Self, PathError> {
         let parsed = parse::parse_path(text)?;
-        let context = parsed.context;
+        let root = PathRoot::of(parsed.context);
         let steps = parse::reference_steps(text, parsed)?;
         Ok(Self {
             source: text.to_string(),
-            context,
+            root,
             steps: OnceLock::from(steps),
         })
     }
@@ -447,14 +521,24 @@ impl ReferencePath {
     }
 
     pub fn is_context(&self) -> bool {
-        self.context
+        self.root == PathRoot::Context
+    }
+
+    /// What the path reads: the input, the context object or a variable.
+    pub fn root(&self) -> &PathRoot {
+        &self.root
+    }
+
+    /// `$name...`: the variable the path reads, if it reads one.
+    pub fn variable(&self) -> Option<&str> {
+        self.root.variable()
     }
 
     pub fn steps(&self) -> &[RefStep] {
         self.steps.get_or_init(|| Self::steps_of(&self.source))
     }
 
-    /// True for `$` (or `$$`) alone: the whole document.
+    /// True for `$` (or `$$`, or `$name`) alone: the whole document (or variable).
     pub fn is_root(&self) -> bool {
         self.steps().is_empty()
     }
@@ -482,7 +566,7 @@ impl fmt::Debug for ReferencePath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReferencePath")
             .field("source", &self.source)
-            .field("context", &self.context)
+            .field("root", &self.root)
             .field("steps", &self.steps())
             .finish()
     }

@@ -2,7 +2,6 @@
 
 use crate::model::ResultPath;
 use crate::names::{ErrorName, StateName};
-use serde_json::Value;
 
 /// One entry of `Retry`. Optional fields stay `None` when not written, so emission reproduces
 /// the input; the `*_or_default` accessors give AWS's defaults.
@@ -85,10 +84,10 @@ pub struct Catcher {
     /// Where the error output goes; `None` when absent (AWS then replaces the input with it).
     pub result_path: Option<ResultPath>,
     pub next: StateName,
-    /// Variables assigned when this catcher matches (raw JSON).
-    pub assign: Option<Value>,
-    /// JSONata mode: the output when this catcher matches (raw JSON).
-    pub output: Option<Value>,
+    /// Variables assigned when this catcher matches (the failed state's own `Assign` is not).
+    pub assign: Option<crate::assign::Assign>,
+    /// JSONata mode: the output when this catcher matches (`$states.errorOutput` is the error).
+    pub output: Option<crate::jsonata_value::JsonataValue>,
 }
 
 impl Catcher {

@@ -57,15 +57,6 @@ fn emission_is_byte_stable() {
     assert!(first.contains("\n  \"StartAt\""), "two-space indentation");
 }
 
-/// Cases that reference JSONPath-mode variables (`"ItemsPath": "$PokemonList"`,
-/// `"MaxConcurrencyPath": "$maxConcurrency"`). `asl::path` does not parse `$name` references yet,
-/// so these fail with `flowc::asl::invalid_path`; when it does, this test fails and the list
-/// must be emptied.
-const VARIABLE_REFERENCE_CASES: [&str; 2] = [
-    "v2_assign_test_assign_reference_variables_TestAssignReferenceVariables_test_reference_in_map_state_MAP_STATE_REFERENCE_IN_ITEMS_PATH__",
-    "v2_assign_test_assign_reference_variables_TestAssignReferenceVariables_test_reference_in_map_state_MAP_STATE_REFERENCE_IN_MAX_CONCURRENCY_PATH__",
-];
-
 fn case_files() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(CASES)
         .unwrap_or_else(|error| panic!("{CASES}: {error}"))
@@ -96,25 +87,7 @@ fn every_conformance_definition_loads_emits_and_reloads_equal() {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let awaiting_variables = VARIABLE_REFERENCE_CASES
-            .iter()
-            .any(|prefix| name.starts_with(prefix));
         let loaded = match load(&text, &name) {
-            Ok(_) if awaiting_variables => {
-                failures.push(format!(
-                    "{name}: now loads; remove it from VARIABLE_REFERENCE_CASES"
-                ));
-                continue;
-            }
-            Err(errors)
-                if awaiting_variables
-                    && errors
-                        .errors()
-                        .iter()
-                        .all(|error| matches!(error, flowc_asl::LoadError::InvalidPath { .. })) =>
-            {
-                continue;
-            }
             Ok(loaded) => loaded,
             Err(errors) => {
                 let messages: Vec<String> = errors

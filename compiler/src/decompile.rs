@@ -282,7 +282,15 @@ impl Decompiler {
                 } else {
                     Field::ItemSelector
                 };
-                push_template(&mut fields, selector, &map.item_selector);
+                match &map.item_selector {
+                    Some(flowc_asl::Payload::Jsonata(_)) => {
+                        return Err(unsupported("a JSONata ItemSelector", &place));
+                    }
+                    Some(flowc_asl::Payload::Template(t)) => {
+                        push_template(&mut fields, selector, &Some(t.clone()));
+                    }
+                    None => {}
+                }
                 if let Some(n) = &map.max_concurrency {
                     fields.push(sp(Field::MaxConcurrency(number_or_path(n, &place)?)));
                 }
@@ -543,6 +551,8 @@ fn fail_text(field: &TextField) -> FailText {
         TextField::Value(s) => FailText::Literal(s.clone()),
         TextField::Path(p) => FailText::Path(text(p.as_str())),
         TextField::Intrinsic(call) => FailText::Intrinsic(call.as_str().to_string()),
+        // Only JSONata states hold these, and `state` refuses them before reaching here.
+        TextField::Jsonata(string) => FailText::Literal(string.written().to_string()),
     }
 }
 

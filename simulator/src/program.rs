@@ -338,6 +338,7 @@ fn text(field: Option<&asl::TextField>) -> Result<(Option<String>, Option<Dynami
         Some(asl::TextField::Value(s)) => (Some(s.clone()), None),
         Some(asl::TextField::Path(p)) => (None, Some(Dynamic::Path(reference(p)?))),
         Some(asl::TextField::Intrinsic(c)) => (None, Some(Dynamic::Call(c.clone()))),
+        Some(asl::TextField::Jsonata(_)) => return Err(unsupported("JSONata Error / Cause")),
     })
 }
 
@@ -632,7 +633,7 @@ fn convert_state(state: &asl::State) -> Result<State, SimError> {
         uses_context: asl::state_json(state).to_string().contains("$$"),
         result_names: None,
     };
-    let no_arguments = |a: &Option<Value>| match a {
+    let no_arguments = |a: &Option<asl::JsonataValue>| match a {
         Some(_) => Err(unsupported(format!("JSONata Arguments (state '{name}')"))),
         None => Ok(()),
     };
@@ -747,7 +748,15 @@ fn convert_state(state: &asl::State) -> Result<State, SimError> {
                     None => PathField::Default,
                     Some(p) => PathField::Path(reference(p)?),
                 },
-                item_selector: template(m.item_selector.as_ref()),
+                item_selector: match &m.item_selector {
+                    None => None,
+                    Some(asl::Payload::Template(t)) => Some(Template::from_asl(t)),
+                    Some(asl::Payload::Jsonata(_)) => {
+                        return Err(unsupported(format!(
+                            "JSONata ItemSelector (state '{name}')"
+                        )));
+                    }
+                },
                 max_concurrency: integer(m.max_concurrency.as_ref(), name)?,
                 tolerated_percentage: number(m.tolerated_failure_percentage.as_ref(), name)?,
                 tolerated_count: integer(m.tolerated_failure_count.as_ref(), name)?,

@@ -2,7 +2,9 @@
 
 use super::error::{LoadError, Source};
 use super::json::{Member, Node, NodeValue};
+use crate::assign::Assign;
 use crate::intrinsic::IntrinsicCall;
+use crate::jsonata_value::{JsonataString, JsonataValue};
 use crate::model::{IntegerField, NumberField, PathOrNull, QueryLanguage};
 use crate::path::{JsonPath, PathError, ReferencePath};
 use crate::spans::SpanTable;
@@ -25,6 +27,11 @@ pub struct Ctx {
 pub fn is_jsonata(text: &str) -> bool {
     let trimmed = text.trim();
     trimmed.starts_with("{%") && trimmed.ends_with("%}")
+}
+
+/// A string node holding a `{% ... %}` expression.
+pub fn is_jsonata_node(node: &Node) -> bool {
+    node.as_str().is_some_and(is_jsonata)
 }
 
 impl Ctx {
@@ -333,9 +340,22 @@ impl Ctx {
         let member = object.get(field)?;
         match member.value.value {
             NodeValue::Null => Some(PathOrNull::Null),
-            _ => self
-                .reference_path(field, &member.value)
-                .map(PathOrNull::Path),
+            _ => {
+                let path = self.reference_path(field, &member.value)?;
+                if let Some(name) = path.variable() {
+                    self.push(LoadError::VariableNotAllowed {
+                        field: field.to_string(),
+                        name: name.to_string(),
+                        help: format!(
+                            "`{field}` says where the result goes in the state's output; set variables with `\"Assign\": {{\"{name}.$\": \"$\"}}` instead"
+                        ),
+                        src: self.src(),
+                        span: member.value.span,
+                    });
+                    return None;
+                }
+                Some(PathOrNull::Path(path))
+            }
         }
     }
 
@@ -351,8 +371,10 @@ impl Ctx {
             return None;
         }
         if let Some(member) = object.get(field) {
-            if let Some(text) = member.value.as_str().filter(|text| is_jsonata(text)) {
-                return Some(IntegerField::Jsonata(text.to_string()));
+            if self.language == QueryLanguage::Jsonata && is_jsonata_node(&member.value) {
+                return self
+                    .jsonata_string(field, &member.value)
+                    .map(IntegerField::Jsonata);
             }
             return self.uint(field, &member.value).map(IntegerField::Value);
         }
@@ -368,8 +390,10 @@ impl Ctx {
             return None;
         }
         if let Some(member) = object.get(field) {
-            if let Some(text) = member.value.as_str().filter(|text| is_jsonata(text)) {
-                return Some(NumberField::Jsonata(text.to_string()));
+            if self.language == QueryLanguage::Jsonata && is_jsonata_node(&member.value) {
+                return self
+                    .jsonata_string(field, &member.value)
+                    .map(NumberField::Jsonata);
             }
             return self
                 .written_number(field, &member.value)
@@ -378,6 +402,140 @@ impl Ctx {
         let member = object.get(&path_field)?;
         self.reference_path(&path_field, &member.value)
             .map(NumberField::Path)
+    }
+
+    /// The value of a field of a JSONata state, its `{% %}` strings parsed. Their syntax and
+    /// dialect errors are reported, with spans inside each string, by
+    /// `expressions::check_state`, which walks every field of a JSONata state; a value that
+    /// does not parse is only refused here (reported once more, on the whole value, should the
+    /// walk ever have missed it).
+    pub fn jsonata_value(&mut self, field: &str, node: &Node) -> Option<JsonataValue> {
+        match JsonataValue::from_json(field, &node.to_value()) {
+            Ok(value) => Some(value),
+            Err(errors) => {
+                for error in errors {
+                    self.unreported_syntax_error(&error.field, error.error, node);
+                }
+                None
+            }
+        }
+    }
+
+    /// A `{% ... %}` string of a JSONata state (see [`Ctx::jsonata_value`] for its errors).
+    pub fn jsonata_string(&mut self, field: &str, node: &Node) -> Option<JsonataString> {
+        let text = self.string(field, node)?;
+        match JsonataString::parse(&text) {
+            Ok(Some(string)) => Some(string),
+            Ok(None) => {
+                self.invalid_value(
+                    field,
+                    node,
+                    "write a JSONata expression as `\"{% ... %}\"`".to_string(),
+                );
+                None
+            }
+            Err(error) => {
+                self.unreported_syntax_error(field, error, node);
+                None
+            }
+        }
+    }
+
+    fn unreported_syntax_error(
+        &mut self,
+        field: &str,
+        error: crate::jsonata::SyntaxError,
+        node: &Node,
+    ) {
+        let start = node.span.offset();
+        let end = start + node.span.len();
+        let reported = self.errors.iter().any(|e| {
+            matches!(
+                e,
+                LoadError::JsonataSyntax { .. } | LoadError::JsonataDialect { .. }
+            ) && (start..=end).contains(&e.span().offset())
+        });
+        if !reported {
+            self.push(LoadError::JsonataSyntax {
+                field: field.to_string(),
+                code: error.code,
+                message: error.message,
+                src: self.src(),
+                span: node.span,
+            });
+        }
+    }
+
+    /// `Assign` of a state, a Choice rule or a catcher: a payload template in a JSONPath
+    /// state, JSON with expressions in a JSONata one; names and literal sizes checked.
+    pub fn assign(&mut self, member: &Member) -> Option<Assign> {
+        let node = self.object(member)?;
+        self.assign_names(node);
+        let assign = match self.language {
+            QueryLanguage::JsonPath => Assign::JsonPath(super::parts::template(self, node)?),
+            QueryLanguage::Jsonata => {
+                let members = node.members().unwrap_or_default();
+                let mut values = Vec::with_capacity(members.len());
+                for entry in members {
+                    let field = format!("Assign/{}", entry.key);
+                    values.push((entry.key.clone(), self.jsonata_value(&field, &entry.value)?));
+                }
+                Assign::Jsonata(values)
+            }
+        };
+        self.assign_size(member);
+        Some(assign)
+    }
+
+    fn assign_names(&mut self, node: &Node) {
+        for entry in node.members().unwrap_or_default() {
+            let name = match self.language {
+                QueryLanguage::JsonPath => entry.key.strip_suffix(".$").unwrap_or(&entry.key),
+                QueryLanguage::Jsonata => &entry.key,
+            };
+            if let Some(help) = crate::assign::name_problem(name) {
+                self.push(LoadError::InvalidVariableName {
+                    name: name.to_string(),
+                    field: "Assign".to_string(),
+                    help,
+                    src: self.src(),
+                    span: entry.key_span,
+                });
+            }
+        }
+    }
+
+    /// AWS's limits on what one `Assign` sets, as far as the definition shows it: one literal
+    /// value, or all literal values together, over 256 KiB of JSON text. (Values computed at run
+    /// time are the simulator's to measure.)
+    fn assign_size(&mut self, member: &Member) {
+        let limit = crate::assign::MAX_ASSIGN_BYTES;
+        let mut total = 0;
+        for entry in member.value.members().unwrap_or_default() {
+            let size = serde_json::to_string(&entry.value.to_value()).map_or(0, |t| t.len());
+            total += size;
+            if size > limit {
+                self.push(LoadError::AssignTooLarge {
+                    field: format!("Assign/{}", entry.key),
+                    size,
+                    limit,
+                    help: "one variable holds at most 256 KiB; keep large data in S3 or DynamoDB and assign its key".to_string(),
+                    src: self.src(),
+                    span: entry.key_span,
+                });
+                return;
+            }
+        }
+        if total > limit {
+            self.push(LoadError::AssignTooLarge {
+                field: "Assign".to_string(),
+                size: total,
+                limit,
+                help: "one Assign sets at most 256 KiB in total; split the variables over several states".to_string(),
+                src: self.src(),
+                span: member.key_span,
+            });
+        }
     }
 
     /// A timestamp literal (Wait `Timestamp`, `Timestamp*` comparisons), checked at load time

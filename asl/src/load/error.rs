@@ -284,6 +284,54 @@ pub enum LoadError {
         #[label("reads nothing on AWS")]
         span: SourceSpan,
     },
+
+    #[error("{owner} sets `QueryLanguage` to JSONPath where JSONata is in effect")]
+    #[diagnostic(code(flowc::asl::jsonpath_in_jsonata), help("{help}"))]
+    JsonPathInJsonata {
+        owner: String,
+        help: String,
+        #[source_code]
+        src: Source,
+        #[label("JSONPath here")]
+        span: SourceSpan,
+    },
+
+    #[error("`{name}` cannot be a variable name ({field})")]
+    #[diagnostic(code(flowc::asl::invalid_variable_name), help("{help}"))]
+    InvalidVariableName {
+        name: String,
+        field: String,
+        help: String,
+        #[source_code]
+        src: Source,
+        #[label("this name")]
+        span: SourceSpan,
+    },
+
+    #[error("`{field}` sets {size} bytes of variables; AWS allows at most {limit}")]
+    #[diagnostic(code(flowc::asl::assign_too_large), help("{help}"))]
+    AssignTooLarge {
+        field: String,
+        size: usize,
+        limit: usize,
+        help: String,
+        #[source_code]
+        src: Source,
+        #[label("too large")]
+        span: SourceSpan,
+    },
+
+    #[error("`{field}` cannot read the variable `${name}`")]
+    #[diagnostic(code(flowc::asl::variable_not_allowed), help("{help}"))]
+    VariableNotAllowed {
+        field: String,
+        name: String,
+        help: String,
+        #[source_code]
+        src: Source,
+        #[label("a variable here")]
+        span: SourceSpan,
+    },
 }
 
 impl LoadError {
@@ -309,7 +357,11 @@ impl LoadError {
             | LoadError::InvalidChoiceRule { span, .. }
             | LoadError::JsonataSyntax { span, .. }
             | LoadError::JsonataDialect { span, .. }
-            | LoadError::JsonataContext { span, .. } => *span,
+            | LoadError::JsonataContext { span, .. }
+            | LoadError::JsonPathInJsonata { span, .. }
+            | LoadError::InvalidVariableName { span, .. }
+            | LoadError::AssignTooLarge { span, .. }
+            | LoadError::VariableNotAllowed { span, .. } => *span,
         }
     }
 }

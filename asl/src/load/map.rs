@@ -4,8 +4,8 @@
 use super::parts;
 use super::states::{Fields, branch};
 use crate::model::{
-    ExecutionType, ItemBatcher, ItemProcessor, ItemReader, Map, NumberField, ProcessorConfig,
-    ProcessorMode, ResultWriter, StatePath,
+    ExecutionType, ItemBatcher, ItemProcessor, ItemReader, Map, NumberField, Payload,
+    ProcessorConfig, ProcessorMode, QueryLanguage, ResultWriter, StatePath,
 };
 
 impl Fields<'_, '_> {
@@ -15,11 +15,20 @@ impl Fields<'_, '_> {
             .conflict(self.body, "ItemSelector", "Parameters", self.owner);
         let selector_is_legacy_parameters =
             self.get("Parameters").is_some() && self.get("ItemSelector").is_none();
-        let item_selector = if selector_is_legacy_parameters {
-            self.template("Parameters")
+        let selector_field = if selector_is_legacy_parameters {
+            "Parameters"
         } else {
-            self.template("ItemSelector")
+            "ItemSelector"
         };
+        let item_selector = match self.ctx.language {
+            QueryLanguage::JsonPath => self
+                .template(selector_field)
+                .map(|t| t.map(Payload::Template)),
+            QueryLanguage::Jsonata => self
+                .jsonata(selector_field)
+                .map(|v| v.map(Payload::Jsonata)),
+        };
+        let items = self.jsonata("Items");
         let items_path = match self.get("ItemsPath") {
             Some(member) => self
                 .ctx
@@ -59,7 +68,7 @@ impl Fields<'_, '_> {
         Some(Map {
             item_processor: processor?,
             items_path: items_path?,
-            items: self.raw("Items"),
+            items: items?,
             item_selector: item_selector?,
             selector_is_legacy_parameters,
             item_reader: item_reader?,

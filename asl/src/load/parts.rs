@@ -93,8 +93,14 @@ pub fn choice_rule(ctx: &mut Ctx, node: &Node, owner: &str) -> Option<ChoiceRule
         }
     };
     let comment = ctx.opt_string(node, "Comment");
-    let assign = node.get("Assign").map(|member| member.value.to_value());
-    let output = node.get("Output").map(|member| member.value.to_value());
+    let assign = match node.get("Assign") {
+        Some(member) => Some(ctx.assign(member)?),
+        None => None,
+    };
+    let output = match node.get("Output") {
+        Some(member) => Some(ctx.jsonata_value("Output", &member.value)?),
+        None => None,
+    };
     Some(ChoiceRule {
         condition: condition?,
         next: next?,
@@ -192,10 +198,9 @@ fn bare_condition(ctx: &mut Ctx, node: &Node, owner: &str, top_level: bool) -> O
 
 fn combinator(ctx: &mut Ctx, member: &Member, owner: &str) -> Option<Condition> {
     match member.key.as_str() {
-        "Condition" => {
-            let text = ctx.string("Condition", &member.value)?;
-            Some(Condition::Jsonata(text))
-        }
+        "Condition" => ctx
+            .jsonata_string("Condition", &member.value)
+            .map(Condition::Jsonata),
         "Not" => {
             let inner = ctx.object(member)?;
             condition(ctx, inner, owner, false).map(|inner| Condition::Not(Box::new(inner)))
@@ -417,7 +422,18 @@ pub fn catchers(ctx: &mut Ctx, member: &Member, state: &str) -> Option<Vec<Catch
             }
         };
         let result_path = ctx.opt_reference_or_null(item, "ResultPath");
+        let assign = item.get("Assign").map(|member| ctx.assign(member));
+        let output = item
+            .get("Output")
+            .map(|member| ctx.jsonata_value("Output", &member.value));
         let (Some(error_equals), Some(next)) = (error_equals, next) else {
+            ok = false;
+            continue;
+        };
+        let (Some(assign), Some(output)) = (
+            assign.map_or(Some(None), |a| a.map(Some)),
+            output.map_or(Some(None), |o| o.map(Some)),
+        ) else {
             ok = false;
             continue;
         };
@@ -426,8 +442,8 @@ pub fn catchers(ctx: &mut Ctx, member: &Member, state: &str) -> Option<Vec<Catch
             comment: ctx.opt_string(item, "Comment"),
             result_path,
             next,
-            assign: item.get("Assign").map(|member| member.value.to_value()),
-            output: item.get("Output").map(|member| member.value.to_value()),
+            assign,
+            output,
         });
     }
     ok.then_some(out)

@@ -1,9 +1,10 @@
 //! Decoding of the machine, its branches and each state type.
 
-use super::ctx::{Ctx, is_jsonata, nearest};
+use super::ctx::{Ctx, is_jsonata_node, nearest};
 use super::error::LoadError;
 use super::json::{Member, Node};
 use super::parts;
+use crate::jsonata_value::JsonataValue;
 use crate::model::{
     Branch, Choice, Fail, IntegerField, Parallel, Pass, QueryLanguage, State, StateKind,
     StateMachine, StatePath, Task, TextField, TimestampField, Transition, Wait, WaitFor,
@@ -346,10 +347,32 @@ fn state(
     };
     // Nested states inherit this state's language; restored once the state is decoded.
     let inherited = ctx.language;
+    refuse_jsonpath_inside_jsonata(ctx, body, inherited, &owner);
     ctx.language = header.query_language.unwrap_or(inherited);
     let state = state_body(ctx, name, body, path, &type_name, &owner, header);
     ctx.language = inherited;
     state
+}
+
+/// AWS's rule: a JSONata machine (or a JSONata state's branches) may not hold JSONPath states;
+/// only a JSONPath scope may mix in JSONata states.
+fn refuse_jsonpath_inside_jsonata(
+    ctx: &mut Ctx,
+    object: &Node,
+    inherited: QueryLanguage,
+    owner: &str,
+) {
+    let Some(member) = object.get("QueryLanguage") else {
+        return;
+    };
+    if inherited == QueryLanguage::Jsonata && member.value.as_str() == Some("JSONPath") {
+        ctx.push(LoadError::JsonPathInJsonata {
+            owner: owner.to_string(),
+            help: "a JSONata state machine holds only JSONata states; remove `QueryLanguage` here and write the state with Arguments / Output, or make the machine JSONPath and set JSONata on the states that use it".to_string(),
+            src: ctx.src(),
+            span: member.value.span,
+        });
+    }
 }
 
 /// The fields read before the language of a state is known.
@@ -373,8 +396,10 @@ fn state_body(
     }
     let input_path = ctx.opt_path_or_null(body, "InputPath");
     let output_path = ctx.opt_path_or_null(body, "OutputPath");
-    let assign = body.get("Assign").map(|member| member.value.to_value());
-    let output = body.get("Output").map(|member| member.value.to_value());
+    let assign = body.get("Assign").map(|member| ctx.assign(member));
+    let output = body
+        .get("Output")
+        .map(|member| ctx.jsonata_value("Output", &member.value));
     let mut fields = Fields {
         ctx,
         body,
@@ -397,8 +422,8 @@ fn state_body(
         query_language: header.query_language,
         input_path,
         output_path,
-        assign,
-        output,
+        assign: assign.map_or(Some(None), |a| a.map(Some))?,
+        output: output.map_or(Some(None), |o| o.map(Some))?,
         kind: kind?,
     })
 }
@@ -425,6 +450,15 @@ impl<'n> Fields<'_, 'n> {
 
     pub(super) fn raw(&self, field: &str) -> Option<serde_json::Value> {
         self.body.get(field).map(|member| member.value.to_value())
+    }
+
+    /// A field of JSON with `{% %}` expressions (JSONata mode): `Some(None)` when absent,
+    /// `None` when it does not parse.
+    pub(super) fn jsonata(&mut self, field: &str) -> Option<Option<JsonataValue>> {
+        match self.body.get(field) {
+            Some(member) => self.ctx.jsonata_value(field, &member.value).map(Some),
+            None => Some(None),
+        }
     }
 
     pub(super) fn transition(&mut self) -> Option<Transition> {
@@ -507,12 +541,13 @@ impl<'n> Fields<'_, 'n> {
             self.ctx
                 .invalid_value("HeartbeatSeconds", &member.value, help);
         }
+        let arguments = self.jsonata("Arguments");
         let (retry, catch) = self.retry_catch();
         let transition = self.transition();
         Some(Task {
             resource: resource?,
             parameters: parameters?,
-            arguments: self.raw("Arguments"),
+            arguments: arguments?,
             result_selector: result_selector?,
             result_path,
             timeout,
@@ -621,15 +656,17 @@ impl<'n> Fields<'_, 'n> {
                 .ctx
                 .integer_field(self.body, "Seconds", self.owner)
                 .map(WaitFor::Seconds),
-            "Timestamp" => match value.as_str().filter(|text| is_jsonata(text)) {
-                Some(text) => Some(WaitFor::Timestamp(TimestampField::Jsonata(
-                    text.to_string(),
-                ))),
-                None => self
-                    .ctx
-                    .timestamp(field, value)
-                    .map(|text| WaitFor::Timestamp(TimestampField::Value(text))),
-            },
+            "Timestamp"
+                if self.ctx.language == QueryLanguage::Jsonata && is_jsonata_node(value) =>
+            {
+                self.ctx
+                    .jsonata_string(field, value)
+                    .map(|text| WaitFor::Timestamp(TimestampField::Jsonata(text)))
+            }
+            "Timestamp" => self
+                .ctx
+                .timestamp(field, value)
+                .map(|text| WaitFor::Timestamp(TimestampField::Value(text))),
             _ => self
                 .ctx
                 .reference_path(field, value)
@@ -653,6 +690,12 @@ impl<'n> Fields<'_, 'n> {
             return None;
         }
         if let Some(member) = self.body.get(field) {
+            if self.ctx.language == QueryLanguage::Jsonata && is_jsonata_node(&member.value) {
+                return self
+                    .ctx
+                    .jsonata_string(field, &member.value)
+                    .map(|text| Some(TextField::Jsonata(text)));
+            }
             return self
                 .ctx
                 .string(field, &member.value)
@@ -688,6 +731,7 @@ impl<'n> Fields<'_, 'n> {
             }
         };
         let parameters = self.template("Parameters");
+        let arguments = self.jsonata("Arguments");
         let result_selector = self.template("ResultSelector");
         let result_path = self.ctx.opt_reference_or_null(self.body, "ResultPath");
         let (retry, catch) = self.retry_catch();
@@ -695,7 +739,7 @@ impl<'n> Fields<'_, 'n> {
         Some(Parallel {
             branches: branches?,
             parameters: parameters?,
-            arguments: self.raw("Arguments"),
+            arguments: arguments?,
             result_selector: result_selector?,
             result_path,
             retry: retry?,
@@ -749,6 +793,7 @@ pub(super) fn branch(
     let comment = ctx.opt_string(object, "Comment");
     let query_language = query_language(ctx, object);
     let inherited = ctx.language;
+    refuse_jsonpath_inside_jsonata(ctx, object, inherited, owner);
     ctx.language = query_language.unwrap_or(inherited);
     let (start_at, states) = graph(ctx, object, owner, Some((parent, index)));
     ctx.language = inherited;

@@ -533,12 +533,16 @@ fn select_cow_borrows_plain_paths_and_agrees_with_select() {
 
 /// The fast path for plain `$.a.b` paths gives what the full parser gives.
 fn same_as_full_parse(text: &str) {
+    // `$name...` is a variable root, which only `parse` reads (path/variable.rs tests it).
+    if super::variable::split(text).is_some() {
+        return;
+    }
     let fast = JsonPath::parse(text);
     let full = JsonPath::parse_full(text);
     match (&fast, &full) {
         (Ok(a), Ok(b)) => {
             assert_eq!(a.source, b.source, "{text}");
-            assert_eq!(a.context, b.context, "{text}");
+            assert_eq!(a.root, b.root, "{text}");
             assert_eq!(a.segments, b.segments, "{text}");
             assert_eq!(a.function, b.function, "{text}");
             assert_eq!(a.steps, b.steps, "{text}");
@@ -551,7 +555,7 @@ fn same_as_full_parse(text: &str) {
     match (&fast, &full) {
         (Ok(a), Ok(b)) => {
             assert_eq!(a.source, b.source, "{text}");
-            assert_eq!(a.context, b.context, "{text}");
+            assert_eq!(a.root, b.root, "{text}");
             assert_eq!(a.steps(), b.steps(), "{text}");
         }
         (Err(a), Err(b)) => assert_eq!(a, b, "{text}"),

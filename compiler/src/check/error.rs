@@ -174,7 +174,7 @@ pub enum CheckError {
         name: String,
         help: String,
         #[label(
-            "`${name}` is undefined here: the expression returns nothing and AWS fails the state with States.QueryEvaluationError"
+            "`${name}` is undefined here: a JSONata expression returns nothing (States.QueryEvaluationError), a JSONPath path finds nothing (States.Runtime)"
         )]
         span: SourceSpan,
     },

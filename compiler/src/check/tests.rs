@@ -327,3 +327,17 @@ fn variables_in_a_loop_reach_the_top_of_the_loop() {
     // only fail on the first round; the first round's read is what this check cannot prove.
     assert_eq!(found, vec![]);
 }
+
+#[test]
+fn jsonpath_paths_that_read_unassigned_variables_are_reported() {
+    let found = unassigned(
+        r#"{"StartAt":"Start","States":{
+        "Start":{"Type":"Pass","Assign":{"list.$":"$.items"},"Next":"M"},
+        "M":{"Type":"Map","ItemsPath":"$list","MaxConcurrencyPath":"$limit",
+             "ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass",
+                "Parameters":{"all.$":"$list","q.$":"States.Format('{}', $question)"},"End":true}}},
+             "End":true}}}"#,
+    );
+    let reads: Vec<(&str, &str)> = found.iter().map(|f| (f.0.as_str(), f.1.as_str())).collect();
+    assert_eq!(reads, [("M", "limit"), ("P", "question")], "{found:?}");
+}

@@ -1,25 +1,24 @@
 //! Variables read where no state has assigned them.
 //!
-//! A state's JSONata expressions may read workflow variables (`$name`); AWS sets a variable
+//! A state's JSONata expressions and JSONPath paths may read workflow variables (`$name`,
+//! `"x.$": "$name.a"`, `"ItemsPath": "$list"`; [`flowc_asl::reads`]); AWS sets a variable
 //! when a state that assigns it finishes, along the transition taken: a state's `Assign` on its
 //! `Next` (and a Choice rule's on that rule's `Next`), a catcher's `Assign` on the catcher's
 //! `Next` (the failed state's own `Assign` is not applied). Nested states see the variables of
 //! the states before their Parallel or Map; what a Parallel branch or a Map iteration assigns
 //! is not seen outside it, nor by the other branches.
 //!
-//! AWS does not refuse such a definition: the read returns nothing and the state fails with
-//! `States.QueryEvaluationError` at run time. So this is a warning, with the state that assigns
-//! the name where there is one the reader cannot see.
+//! AWS does not refuse such a definition: the read finds nothing and the state fails at run
+//! time (`States.QueryEvaluationError` for JSONata, `States.Runtime` for a path). So this is a
+//! warning, with the state that assigns the name where there is one the reader cannot see.
 //!
 //! Each scope is a forward data-flow over its graph (union of what may be assigned on some path
 //! into a state), iterated to its fixpoint: linear in states times variable names.
 
 use std::collections::{BTreeSet, HashMap};
 
-use flowc_asl::jsonata::{Expression, expression_text};
-use flowc_asl::{QueryLanguage, State, StateKind, StateMachine, StateName, StatePath, state_json};
+use flowc_asl::{Assign, State, StateKind, StateMachine, StateName, StatePath};
 use indexmap::IndexMap;
-use serde_json::Value;
 
 use super::CheckError;
 use super::spans::Locator;
@@ -32,12 +31,10 @@ struct Assigners(HashMap<String, StatePath>);
 pub(crate) fn check(machine: &StateMachine, locate: &Locator<'_>, out: &mut Vec<CheckError>) {
     let mut assigners = Assigners(HashMap::new());
     collect_assigners(&machine.states, None, &mut assigners);
-    let language = machine.query_language.unwrap_or(QueryLanguage::JsonPath);
     let graph = Graph {
         states: &machine.states,
         start_at: &machine.start_at,
         parent: None,
-        language,
     };
     graph.check(&Names::new(), &assigners, locate, out);
 }
@@ -46,7 +43,6 @@ struct Graph<'a> {
     states: &'a IndexMap<StateName, State>,
     start_at: &'a StateName,
     parent: Option<(&'a StatePath, usize)>,
-    language: QueryLanguage,
 }
 
 impl Graph<'_> {
@@ -70,25 +66,20 @@ impl Graph<'_> {
                 continue; // unreachable: reported by the graph checks
             };
             let path = self.path_of(name);
-            let language = state.query_language.unwrap_or(self.language);
-            if language == QueryLanguage::Jsonata {
-                let mut reported = Names::new();
-                for read in reads(state) {
-                    if read == "states"
-                        || available.contains(&read)
-                        || !reported.insert(read.clone())
-                    {
-                        continue;
-                    }
-                    out.push(unassigned(name, &read, available, assigners, &path, locate));
+            let mut reported = Names::new();
+            for read in flowc_asl::reads::variable_reads(state) {
+                if available.contains(&read.name) || !reported.insert(read.name.clone()) {
+                    continue;
                 }
+                out.push(unassigned(
+                    name, &read.name, available, assigners, &path, locate,
+                ));
             }
             for (index, branch) in state.branches().into_iter().enumerate() {
                 let nested = Graph {
                     states: &branch.states,
                     start_at: &branch.start_at,
                     parent: Some((&path, index)),
-                    language: branch.query_language.unwrap_or(language),
                 };
                 nested.check(available, assigners, locate, out);
             }
@@ -152,15 +143,11 @@ fn edges(state: &State) -> Vec<(&StateName, Names)> {
     out
 }
 
-/// The names an `Assign` object sets (`name.$` in JSONPath mode sets `name`).
-fn assigned(assign: Option<&Value>) -> Names {
-    match assign {
-        Some(Value::Object(map)) => map
-            .keys()
-            .map(|k| k.strip_suffix(".$").unwrap_or(k).to_string())
-            .collect(),
-        _ => Names::new(),
-    }
+/// The names an `Assign` sets (`name.$` in JSONPath mode sets `name`).
+fn assigned(assign: Option<&Assign>) -> Names {
+    assign
+        .map(|assign| assign.names().into_iter().map(str::to_string).collect())
+        .unwrap_or_default()
 }
 
 fn collect_assigners(
@@ -183,35 +170,6 @@ fn collect_assigners(
         for (index, branch) in state.branches().into_iter().enumerate() {
             collect_assigners(&branch.states, Some((&path, index)), out);
         }
-    }
-}
-
-/// Variables read by the JSONata expressions of a state's own fields (not its nested states).
-/// Expressions that do not parse are left to the loader's diagnostics.
-fn reads(state: &State) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Value::Object(fields) = state_json(state) {
-        for (key, value) in &fields {
-            if !matches!(key.as_str(), "Branches" | "ItemProcessor" | "Iterator") {
-                collect_reads(value, &mut out);
-            }
-        }
-    }
-    out
-}
-
-fn collect_reads(value: &Value, out: &mut Vec<String>) {
-    match value {
-        Value::String(text) => {
-            if let Some((_, source)) = expression_text(text)
-                && let Ok(expression) = Expression::parse(source)
-            {
-                out.extend(expression.variable_reads().iter().map(|r| r.name.clone()));
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect_reads(v, out)),
-        Value::Object(map) => map.values().for_each(|v| collect_reads(v, out)),
-        _ => {}
     }
 }
 

@@ -309,7 +309,10 @@ pub(crate) fn lower_state(
                 item_processor,
                 items_path,
                 items: None,
-                item_selector: body.item_selector.or(body.parameters),
+                item_selector: body
+                    .item_selector
+                    .or(body.parameters)
+                    .map(flowc_asl::Payload::Template),
                 selector_is_legacy_parameters: legacy,
                 item_reader: parts.item_reader,
                 item_batcher: parts.item_batcher,
