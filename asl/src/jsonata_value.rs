@@ -81,7 +81,7 @@ pub enum JsonataValue {
     Object(Vec<(String, JsonataValue)>),
 }
 
-/// A `{% %}` string that does not parse, and where it is (the field path, `Output/result/0`).
+/// A `{% %}` string that does not parse, and where it is (the field path, `Output/result[0]`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValueError {
     pub field: String,
@@ -119,7 +119,7 @@ impl JsonataValue {
     }
 
     /// Every expression inside, depth first in written order, each with its field path below
-    /// `field` (`Output/result`, `Items/1`), as AWS names fields in its error causes.
+    /// `field` (`Output/result`, `Items[1]`), as AWS names fields in its error causes.
     pub fn expressions(&self, field: &str) -> Vec<(String, &JsonataString)> {
         let mut out = Vec::new();
         self.collect(field.to_string(), &mut out);
@@ -132,7 +132,7 @@ impl JsonataValue {
             JsonataValue::Expression(string) => out.push((field, string)),
             JsonataValue::Array(items) => {
                 for (index, item) in items.iter().enumerate() {
-                    item.collect(format!("{field}/{index}"), out);
+                    item.collect(format!("{field}[{index}]"), out);
                 }
             }
             JsonataValue::Object(members) => {
@@ -169,7 +169,7 @@ fn build(field: &str, value: &Value, errors: &mut Vec<ValueError>) -> JsonataVal
             items
                 .iter()
                 .enumerate()
-                .map(|(index, item)| build(&format!("{field}/{index}"), item, errors))
+                .map(|(index, item)| build(&format!("{field}[{index}]"), item, errors))
                 .collect(),
         ),
         Value::Object(members) if has_expression(value) => JsonataValue::Object(
@@ -217,7 +217,7 @@ mod tests {
             .into_iter()
             .map(|(f, s)| format!("{f}={}", s.source()))
             .collect();
-        assert_eq!(fields, ["Output/b/1= $states.input.y "]);
+        assert_eq!(fields, ["Output/b[1]= $states.input.y "]);
         assert_eq!(value.to_json(), written);
     }
 
@@ -237,6 +237,6 @@ mod tests {
         let written = json!({"a": "{% 1 + %}", "b": ["{% ( %}"], "c": "$not.an.expression"});
         let errors = JsonataValue::from_json("Arguments", &written).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["Arguments/a", "Arguments/b/0"]);
+        assert_eq!(fields, ["Arguments/a", "Arguments/b[0]"]);
     }
 }

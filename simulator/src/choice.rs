@@ -4,6 +4,7 @@
 
 use crate::doc::Doc;
 use crate::jsonpath::Path;
+use crate::query::Roots;
 use chrono::{DateTime, FixedOffset};
 use flowc_asl as asl;
 use serde_json::Value;
@@ -64,13 +65,19 @@ pub enum Condition {
         test: Test,
         expected: bool,
     },
+    /// A JSONata state's `Condition`, which the engine evaluates with the state's bindings
+    /// (`crate::jsonata`).
+    Jsonata(asl::JsonataString),
 }
 
-/// A top-level rule: a condition and where it leads (`Next` is absent only in nested rules).
+/// A top-level rule: a condition and where it leads (`Next` is absent only in nested rules),
+/// with what it assigns and (JSONata) outputs when it matches.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChoiceRule {
     pub condition: Condition,
     pub next: Option<crate::program::NextState>,
+    pub assign: Option<crate::program::AssignDef>,
+    pub output: Option<asl::JsonataValue>,
 }
 
 fn kind_of(family: asl::OperandFamily) -> Option<Kind> {
@@ -135,7 +142,7 @@ fn convert_condition(c: &asl::Condition) -> Result<Condition, String> {
         ),
         asl::Condition::Not(inner) => Condition::Not(Box::new(convert_condition(inner)?)),
         asl::Condition::Commented { condition, .. } => convert_condition(condition)?,
-        asl::Condition::Jsonata(_) => return Err("JSONata Condition".into()),
+        asl::Condition::Jsonata(expression) => Condition::Jsonata(expression.clone()),
         asl::Condition::Compare(cmp) => {
             let variable = Path::from_reference(&cmp.variable).map_err(|e| e.to_string())?;
             if let Some(test) = test_of(cmp.operator) {
@@ -168,14 +175,16 @@ fn convert_condition(c: &asl::Condition) -> Result<Condition, String> {
     })
 }
 
-/// Converts a rule of the loaded model; fails only for what JSONPath mode cannot run.
+/// Converts a rule of the loaded model.
 pub fn convert_rule(rule: &asl::ChoiceRule) -> Result<ChoiceRule, String> {
-    if rule.assign.is_some() || rule.output.is_some() {
-        return Err("Variables / JSONata in a choice rule".into());
-    }
     Ok(ChoiceRule {
         condition: convert_condition(&rule.condition)?,
         next: Some(crate::program::NextState::named(rule.next.as_str())),
+        assign: rule
+            .assign
+            .as_ref()
+            .map(crate::program::AssignDef::from_asl),
+        output: rule.output.clone(),
     })
 }
 
@@ -208,8 +217,8 @@ fn glob_match(pattern: &str, text: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChoiceError(pub String);
 
-fn select<'v>(path: &Path, input: &'v Doc, context: &'v Value) -> Option<Cow<'v, Value>> {
-    crate::query::select_value(path, input, context).ok()
+fn select<'v>(path: &Path, input: &'v Doc, roots: &'v Roots) -> Option<Cow<'v, Value>> {
+    crate::query::select_value(path, input, roots).ok()
 }
 
 fn missing(path: &Path) -> ChoiceError {
@@ -220,7 +229,7 @@ fn missing(path: &Path) -> ChoiceError {
 }
 
 impl Condition {
-    pub fn evaluate(&self, input: &Doc, context: &Value) -> Result<bool, ChoiceError> {
+    pub fn evaluate(&self, input: &Doc, context: &Roots) -> Result<bool, ChoiceError> {
         match self {
             Condition::And(list) => {
                 for c in list {
@@ -282,6 +291,12 @@ impl Condition {
                     Cmp::GreaterThanEquals => ord != Ordering::Less,
                 })
             }
+            // The loader puts JSONata Conditions only in JSONata states, which the engine
+            // evaluates with their bindings, never here.
+            Condition::Jsonata(expression) => Err(ChoiceError(format!(
+                "the JSONata Condition '{}' is in a JSONPath state",
+                expression.source()
+            ))),
         }
     }
 }
@@ -306,7 +321,10 @@ mod tests {
         let rule = choices
             .first()
             .ok_or_else(|| ChoiceError("no rule".into()))?;
-        rule.condition.evaluate(&Doc::from(input), &json!({}))
+        rule.condition.evaluate(
+            &Doc::from(input),
+            &Roots::new(json!({}), Default::default()),
+        )
     }
 
     #[test]

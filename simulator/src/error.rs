@@ -18,7 +18,9 @@ pub enum SimError {
     #[error("{feature} is not supported by the simulator yet")]
     #[diagnostic(
         code(flowc::sim::unsupported),
-        help("use JSONPath mode (the default query language) and inline Map states")
+        help(
+            "the simulator runs JSONPath and JSONata states, inline and Distributed Maps; write the field another way or leave it out"
+        )
     )]
     Unsupported { feature: String },
 
@@ -85,6 +87,9 @@ pub enum SimError {
 pub struct Failure {
     pub error: String,
     pub cause: Option<String>,
+    /// For a failed JSONata expression: the field it is in, until the `EvaluationFailed` event
+    /// that AWS writes before the state fails has been recorded.
+    pub location: Option<String>,
 }
 
 impl Failure {
@@ -92,6 +97,16 @@ impl Failure {
         Self {
             error: error.into(),
             cause: Some(cause.into()),
+            location: None,
+        }
+    }
+
+    /// `States.QueryEvaluationError` for a JSONata expression of `state` that failed.
+    pub(crate) fn query(state: &str, entered_event: u64, e: &crate::jsonata::QueryError) -> Self {
+        Self {
+            error: crate::jsonata::QUERY_EVALUATION_ERROR.to_string(),
+            cause: Some(e.cause(state, entered_event)),
+            location: Some(e.field.clone()),
         }
     }
 
@@ -99,6 +114,7 @@ impl Failure {
         Self {
             error: error.into(),
             cause: None,
+            location: None,
         }
     }
 

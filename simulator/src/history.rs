@@ -295,6 +295,19 @@ pub struct StateExited {
     pub name: Sym,
     pub output: Text,
     pub output_details: PayloadDetails,
+    /// `assignedVariables`: each variable the state assigned, with its value's JSON text.
+    pub assigned: Option<Box<[(String, String)]>>,
+}
+
+/// `evaluationFailedEventDetails`: a JSONata expression of the state failed, just before the
+/// state fails with the same error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvaluationFailed {
+    pub error: String,
+    pub cause: String,
+    /// The field whose expression failed (`Output/result`).
+    pub location: String,
+    pub state: Sym,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -397,6 +410,8 @@ pub enum EventKind {
     ParallelStateStarted,
     ParallelStateSucceeded,
     ParallelStateFailed,
+    /// A JSONata expression failed (`States.QueryEvaluationError`).
+    EvaluationFailed(EvaluationFailed),
 }
 
 impl EventKind {
@@ -434,6 +449,7 @@ impl EventKind {
             Self::ParallelStateStarted => "ParallelStateStarted",
             Self::ParallelStateSucceeded => "ParallelStateSucceeded",
             Self::ParallelStateFailed => "ParallelStateFailed",
+            Self::EvaluationFailed(_) => "EvaluationFailed",
         };
         fixed.to_string()
     }
@@ -472,9 +488,23 @@ impl EventKind {
             Self::StateExited(_, d) => map.serialize_entry(
                 "stateExitedEventDetails",
                 &views::StateExited {
+                    assigned_variables: d.assigned.as_deref().map(views::Assigned),
+                    assigned_variables_details: d
+                        .assigned
+                        .as_ref()
+                        .map(|_| &PayloadDetails { truncated: false }),
                     name: n(d.name),
                     output: t(&d.output),
                     output_details: &d.output_details,
+                },
+            ),
+            Self::EvaluationFailed(d) => map.serialize_entry(
+                "evaluationFailedEventDetails",
+                &views::EvaluationFailed {
+                    cause: &d.cause,
+                    error: &d.error,
+                    location: &d.location,
+                    state: n(d.state),
                 },
             ),
             Self::LambdaFunctionScheduled(d) => map.serialize_entry(
@@ -577,9 +607,35 @@ mod views {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     pub struct StateExited<'a> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub assigned_variables: Option<Assigned<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub assigned_variables_details: Option<&'a PayloadDetails>,
         pub name: &'a str,
         pub output: &'a str,
         pub output_details: &'a PayloadDetails,
+    }
+
+    /// `assignedVariables`: name to the value's JSON text, in assignment order.
+    pub struct Assigned<'a>(pub &'a [(String, String)]);
+
+    impl Serialize for Assigned<'_> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap as _;
+            let mut map = serializer.serialize_map(Some(self.0.len()))?;
+            for (name, text) in self.0 {
+                map.serialize_entry(name, text)?;
+            }
+            map.end()
+        }
+    }
+
+    #[derive(Serialize)]
+    pub struct EvaluationFailed<'a> {
+        pub cause: &'a str,
+        pub error: &'a str,
+        pub location: &'a str,
+        pub state: &'a str,
     }
 
     #[derive(Serialize)]

@@ -148,6 +148,16 @@ impl Path {
         self.path.is_context()
     }
 
+    /// `$name…`: the variable the path reads.
+    pub fn variable(&self) -> Option<&str> {
+        self.path.variable()
+    }
+
+    /// Whether the path reads the data its field applies to (not `$$` nor a variable).
+    fn reads_input(&self) -> bool {
+        matches!(self.path.root(), flowc_asl::path::PathRoot::Input)
+    }
+
     /// The selected value: the node for a definite path, the array of matches otherwise
     /// (empty when nothing matches); a definite path that finds nothing is Jayway's error.
     pub fn select(&self, root: &Value) -> Result<Value, PathEvalError> {
@@ -241,16 +251,16 @@ impl Path {
     /// and for paths with indexes.
     pub fn member_names(&self) -> Option<&[Arc<str>]> {
         let names = self.names.as_deref()?;
-        (!names.is_empty() && !self.is_context()).then_some(names)
+        (!names.is_empty() && self.reads_input()).then_some(names)
     }
 
     /// The member names of a names-only path into the state input (`$`: none); `None` for
     /// other paths and for `$$` paths.
     pub fn input_names(&self) -> Option<&[Arc<str>]> {
-        if self.is_context() {
-            None
-        } else {
+        if self.reads_input() {
             self.names.as_deref()
+        } else {
+            None
         }
     }
 

@@ -1,5 +1,6 @@
-//! flowc-sim: a deterministic Amazon States Language interpreter (JSONPath mode) on a virtual
-//! clock, with AWS-format execution history and mocked or in-process Task results.
+//! flowc-sim: a deterministic Amazon States Language interpreter (JSONPath and JSONata states,
+//! workflow variables) on a virtual clock, with AWS-format execution history and mocked or
+//! in-process Task results.
 //!
 //! ```text
 //! ASL JSON --asl::load--> asl::StateMachine --Program::from_machine--> Program
@@ -46,6 +47,7 @@ mod doc;
 mod error;
 mod history;
 mod json;
+mod jsonata;
 mod jsonpath;
 mod mockconfig;
 mod mocks;
@@ -57,6 +59,7 @@ mod sched;
 mod simulation;
 mod states;
 mod template;
+mod vars;
 
 pub use clock::{VirtualClock, default_start};
 pub use distributed::{

@@ -1,7 +1,13 @@
 //! ASL -> sim program: an `asl::StateMachine` (loaded and validated by flowc-asl) turned into the
 //! simulator's run-ready form: states indexed by name, defaults resolved, paths wrapped for
-//! evaluation, and everything the JSONPath engine cannot run yet (JSONata, Variables,
-//! ItemBatcher's MaxInputBytesPerBatch) refused up front with `flowc::sim::unsupported`.
+//! evaluation, and what the engine cannot run (ItemBatcher's MaxInputBytesPerBatch) refused up
+//! front with `flowc::sim::unsupported`. A JSONata state keeps its fields as the model's parsed
+//! expressions (`program/jsonata.rs`); `Assign` is a template in JSONPath mode and expressions
+//! in JSONata.
+
+mod jsonata;
+
+pub use jsonata::{AssignDef, JsonataDef, jsonata_text};
 
 use crate::choice::{ChoiceRule, convert_rule};
 use crate::error::SimError;
@@ -64,6 +70,10 @@ pub struct Catcher {
     pub error_equals: Vec<flowc_asl::ErrorName>,
     pub next: NextState,
     pub result_path: PathField,
+    /// Assigned when this catcher takes the error (instead of the state's own `Assign`).
+    pub assign: Option<AssignDef>,
+    /// A JSONata state's catcher `Output` (the error output when absent).
+    pub output: Option<asl::JsonataValue>,
 }
 
 /// A number given literally or through a `*Path` field.
@@ -71,6 +81,8 @@ pub struct Catcher {
 pub enum NumberSource {
     Literal(f64),
     Path(Path),
+    /// A JSONata state's `{% %}` number field.
+    Jsonata(asl::JsonataString),
 }
 
 /// How a Task waits for its service integration (the Resource's suffix).
@@ -120,6 +132,8 @@ pub enum WaitDef {
     Timestamp(String),
     SecondsPath(Path),
     TimestampPath(Path),
+    SecondsJsonata(asl::JsonataString),
+    TimestampJsonata(asl::JsonataString),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -128,12 +142,17 @@ pub struct FailDef {
     pub error_path: Option<Dynamic>,
     pub cause: Option<String>,
     pub cause_path: Option<Dynamic>,
+    /// A JSONata state's `{% %}` Error and Cause.
+    pub error_jsonata: Option<asl::JsonataString>,
+    pub cause_jsonata: Option<asl::JsonataString>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MapDef {
     pub processor: Program,
     pub items_path: PathField,
+    /// A JSONata state's `Items`.
+    pub items: Option<asl::JsonataValue>,
     pub item_selector: Option<Template>,
     pub max_concurrency: Option<NumberSource>,
     pub tolerated_percentage: Option<NumberSource>,
@@ -211,6 +230,10 @@ pub struct State {
     pub transition: Transition,
     pub retry: Vec<Retrier>,
     pub catch: Vec<Catcher>,
+    /// The state's `Assign`, in its query language.
+    pub assign: Option<AssignDef>,
+    /// Set on JSONata states: their Output, Arguments and ItemSelector.
+    pub jsonata: Option<Box<JsonataDef>>,
     /// Whether the state (or anything nested in it) reads the context object `$$`; building
     /// `$$` for every state is most of the cost of a run, so states that never read it skip it.
     pub uses_context: bool,
@@ -222,8 +245,15 @@ impl State {
     /// Whether the state's output is always its input, unchanged (so its StateExited text is
     /// its StateEntered text): Choice, Wait and Succeed without InputPath / OutputPath, and a
     /// Pass with none of Result, Parameters, InputPath, OutputPath and a ResultPath of `$` or
-    /// `null`.
+    /// `null`; none with a JSONata `Output` (the state's or a Choice rule's).
     pub fn passes_input_through(&self) -> bool {
+        let rule_outputs = match &self.kind {
+            StateKind::Choice { choices, .. } => choices.iter().any(|rule| rule.output.is_some()),
+            _ => false,
+        };
+        if self.jsonata.as_ref().is_some_and(|d| d.output.is_some()) || rule_outputs {
+            return false;
+        }
         let default_paths = matches!(self.input_path, PathField::Default)
             && matches!(self.output_path, PathField::Default);
         let kind = match &self.kind {
@@ -305,30 +335,23 @@ fn result_path(field: Option<&asl::ResultPath>) -> Result<PathField, SimError> {
     })
 }
 
-fn integer(
-    field: Option<&asl::IntegerField>,
-    state: &str,
-) -> Result<Option<NumberSource>, SimError> {
+fn integer(field: Option<&asl::IntegerField>) -> Result<Option<NumberSource>, SimError> {
     match field {
         None => Ok(None),
         Some(asl::IntegerField::Value(n)) => Ok(Some(NumberSource::Literal(*n as f64))),
         Some(asl::IntegerField::Path(p)) => Ok(Some(NumberSource::Path(reference(p)?))),
-        Some(asl::IntegerField::Jsonata(_)) => {
-            Err(unsupported(format!("JSONata (state '{state}')")))
-        }
+        Some(asl::IntegerField::Jsonata(e)) => Ok(Some(NumberSource::Jsonata(e.clone()))),
     }
 }
 
-fn number(field: Option<&asl::NumberField>, state: &str) -> Result<Option<NumberSource>, SimError> {
+fn number(field: Option<&asl::NumberField>) -> Result<Option<NumberSource>, SimError> {
     match field {
         None => Ok(None),
         Some(asl::NumberField::Value(n)) => {
             Ok(Some(NumberSource::Literal(n.as_f64().unwrap_or_default())))
         }
         Some(asl::NumberField::Path(p)) => Ok(Some(NumberSource::Path(reference(p)?))),
-        Some(asl::NumberField::Jsonata(_)) => {
-            Err(unsupported(format!("JSONata (state '{state}')")))
-        }
+        Some(asl::NumberField::Jsonata(e)) => Ok(Some(NumberSource::Jsonata(e.clone()))),
     }
 }
 
@@ -338,7 +361,8 @@ fn text(field: Option<&asl::TextField>) -> Result<(Option<String>, Option<Dynami
         Some(asl::TextField::Value(s)) => (Some(s.clone()), None),
         Some(asl::TextField::Path(p)) => (None, Some(Dynamic::Path(reference(p)?))),
         Some(asl::TextField::Intrinsic(c)) => (None, Some(Dynamic::Call(c.clone()))),
-        Some(asl::TextField::Jsonata(_)) => return Err(unsupported("JSONata Error / Cause")),
+        // Kept by `jsonata_text`.
+        Some(asl::TextField::Jsonata(_)) => (None, None),
     })
 }
 
@@ -355,18 +379,15 @@ fn retriers(list: &[asl::Retrier]) -> Vec<Retrier> {
         .collect()
 }
 
-fn catchers(list: &[asl::Catcher], state: &str) -> Result<Vec<Catcher>, SimError> {
+fn catchers(list: &[asl::Catcher]) -> Result<Vec<Catcher>, SimError> {
     list.iter()
         .map(|c| {
-            if c.assign.is_some() || c.output.is_some() {
-                return Err(unsupported(format!(
-                    "Variables / JSONata in a Catch of state '{state}'"
-                )));
-            }
             Ok(Catcher {
                 error_equals: c.error_equals.clone(),
                 next: NextState::named(c.next.as_str()),
                 result_path: result_path(c.result_path.as_ref())?,
+                assign: c.assign.as_ref().map(AssignDef::from_asl),
+                output: c.output.clone(),
             })
         })
         .collect()
@@ -376,15 +397,6 @@ fn transition(t: &asl::Transition) -> Transition {
     match t {
         asl::Transition::Next(n) => Transition::Next(NextState::named(n.as_str())),
         asl::Transition::End => Transition::End,
-    }
-}
-
-fn jsonpath_only(ql: Option<asl::QueryLanguage>, what: &str) -> Result<(), SimError> {
-    match ql {
-        Some(asl::QueryLanguage::Jsonata) => {
-            Err(unsupported(format!("QueryLanguage JSONata ({what})")))
-        }
-        _ => Ok(()),
     }
 }
 
@@ -403,8 +415,10 @@ impl Program {
 
     /// Builds the program of a loaded state machine.
     pub fn from_machine(machine: &asl::StateMachine) -> Result<Self, SimError> {
-        jsonpath_only(machine.query_language, "the state machine")?;
-        let mut program = Self::from_states(&machine.start_at, &machine.states)?;
+        let language = machine
+            .query_language
+            .unwrap_or(asl::QueryLanguage::JsonPath);
+        let mut program = Self::from_states(&machine.start_at, &machine.states, language)?;
         program.timeout_seconds = machine.timeout_seconds;
         let mut slots = std::collections::HashMap::new();
         program.number_tasks(&mut slots);
@@ -415,18 +429,19 @@ impl Program {
         Ok(program)
     }
 
-    fn from_branch(branch: &asl::Branch) -> Result<Self, SimError> {
-        jsonpath_only(branch.query_language, "a branch")?;
-        Self::from_states(&branch.start_at, &branch.states)
+    fn from_branch(branch: &asl::Branch, inherited: asl::QueryLanguage) -> Result<Self, SimError> {
+        let language = branch.query_language.unwrap_or(inherited);
+        Self::from_states(&branch.start_at, &branch.states, language)
     }
 
     fn from_states(
         start_at: &asl::StateName,
         states: &IndexMap<asl::StateName, asl::State>,
+        language: asl::QueryLanguage,
     ) -> Result<Self, SimError> {
         let mut out = IndexMap::new();
         for (name, state) in states {
-            out.insert(name.as_str().to_string(), convert_state(state)?);
+            out.insert(name.as_str().to_string(), convert_state(state, language)?);
         }
         if !out.contains_key(start_at.as_str()) {
             return Err(invalid(format!(
@@ -575,7 +590,7 @@ fn distributed_def(m: &asl::Map, name: &str) -> Result<DistributedDef, SimError>
     }
     let batcher = match &m.item_batcher {
         Some(b) => Some((
-            integer(b.max_items_per_batch.as_ref(), name)?,
+            integer(b.max_items_per_batch.as_ref())?,
             b.batch_input.clone(),
         )),
         None => None,
@@ -607,15 +622,10 @@ fn template(t: Option<&asl::Template>) -> Option<Template> {
     t.map(Template::from_asl)
 }
 
-fn convert_state(state: &asl::State) -> Result<State, SimError> {
+fn convert_state(state: &asl::State, inherited: asl::QueryLanguage) -> Result<State, SimError> {
     let name = state.name.as_str();
-    jsonpath_only(state.query_language, &format!("state '{name}'"))?;
-    if state.assign.is_some() {
-        return Err(unsupported(format!("Variables (Assign in state '{name}')")));
-    }
-    if state.output.is_some() {
-        return Err(unsupported(format!("JSONata Output (state '{name}')")));
-    }
+    let language = state.query_language.unwrap_or(inherited);
+    let json_text = asl::state_json(state).to_string();
     let mut out = State {
         name: name.to_string(),
         event_name: name.into(),
@@ -629,13 +639,13 @@ fn convert_state(state: &asl::State) -> Result<State, SimError> {
         transition: Transition::End,
         retry: Vec::new(),
         catch: Vec::new(),
-        // Conservative: a literal string containing "$$" only costs a context build.
-        uses_context: asl::state_json(state).to_string().contains("$$"),
+        assign: state.assign.as_ref().map(AssignDef::from_asl),
+        jsonata: (language == asl::QueryLanguage::Jsonata).then(|| Box::new(JsonataDef::of(state))),
+        // Conservative: a literal string containing "$$" (or, in JSONata, `$states.context`)
+        // only costs a context build.
+        uses_context: json_text.contains("$$")
+            || (language == asl::QueryLanguage::Jsonata && json_text.contains("context")),
         result_names: None,
-    };
-    let no_arguments = |a: &Option<asl::JsonataValue>| match a {
-        Some(_) => Err(unsupported(format!("JSONata Arguments (state '{name}')"))),
-        None => Ok(()),
     };
     out.kind = match &state.kind {
         asl::StateKind::Pass(p) => {
@@ -648,19 +658,18 @@ fn convert_state(state: &asl::State) -> Result<State, SimError> {
             }
         }
         asl::StateKind::Task(t) => {
-            no_arguments(&t.arguments)?;
             out.parameters = template(t.parameters.as_ref());
             out.result_selector = template(t.result_selector.as_ref());
             out.result_path = result_path(t.result_path.as_ref())?;
             out.transition = transition(&t.transition);
             out.retry = retriers(&t.retry);
-            out.catch = catchers(&t.catch, name)?;
+            out.catch = catchers(&t.catch)?;
             StateKind::Task(Box::new(TaskDef {
                 resource: t.resource.clone(),
                 target: crate::states::task::classify(&t.resource),
                 pattern: Pattern::of(&t.resource),
-                timeout: integer(t.timeout.as_ref(), name)?,
-                heartbeat: integer(t.heartbeat.as_ref(), name)?,
+                timeout: integer(t.timeout.as_ref())?,
+                heartbeat: integer(t.heartbeat.as_ref())?,
                 slot: 0,
                 resource_sym: Sym::default(),
                 resource_type_sym: Sym::default(),
@@ -670,7 +679,7 @@ fn convert_state(state: &asl::State) -> Result<State, SimError> {
             choices: c
                 .choices
                 .iter()
-                .map(|r| convert_rule(r).map_err(|e| unsupported(format!("{e} (state '{name}')"))))
+                .map(|r| convert_rule(r).map_err(|e| invalid(format!("{e} (state '{name}')"))))
                 .collect::<Result<_, _>>()?,
             default: c.default.as_ref().map(|d| NextState::named(d.as_str())),
         },
@@ -687,9 +696,11 @@ fn convert_state(state: &asl::State) -> Result<State, SimError> {
                 asl::WaitFor::Timestamp(asl::TimestampField::Path(p)) => {
                     WaitDef::TimestampPath(reference(p)?)
                 }
-                asl::WaitFor::Seconds(asl::IntegerField::Jsonata(_))
-                | asl::WaitFor::Timestamp(asl::TimestampField::Jsonata(_)) => {
-                    return Err(unsupported(format!("JSONata (state '{name}')")));
+                asl::WaitFor::Seconds(asl::IntegerField::Jsonata(e)) => {
+                    WaitDef::SecondsJsonata(e.clone())
+                }
+                asl::WaitFor::Timestamp(asl::TimestampField::Jsonata(e)) => {
+                    WaitDef::TimestampJsonata(e.clone())
                 }
             })
         }
@@ -702,21 +713,22 @@ fn convert_state(state: &asl::State) -> Result<State, SimError> {
                 error_path,
                 cause,
                 cause_path,
+                error_jsonata: jsonata_text(f.error.as_ref()),
+                cause_jsonata: jsonata_text(f.cause.as_ref()),
             }))
         }
         asl::StateKind::Parallel(p) => {
-            no_arguments(&p.arguments)?;
             out.parameters = template(p.parameters.as_ref());
             out.result_selector = template(p.result_selector.as_ref());
             out.result_path = result_path(p.result_path.as_ref())?;
             out.transition = transition(&p.transition);
             out.retry = retriers(&p.retry);
-            out.catch = catchers(&p.catch, name)?;
+            out.catch = catchers(&p.catch)?;
             StateKind::Parallel {
                 branches: p
                     .branches
                     .iter()
-                    .map(Program::from_branch)
+                    .map(|b| Program::from_branch(b, language))
                     .collect::<Result<_, _>>()?,
             }
         }
@@ -734,32 +746,26 @@ fn convert_state(state: &asl::State) -> Result<State, SimError> {
             .then(|| distributed_def(m, name))
             .transpose()?
             .map(Box::new);
-            if m.items.is_some() {
-                return Err(unsupported(format!("JSONata Items (state '{name}')")));
-            }
             out.result_selector = template(m.result_selector.as_ref());
             out.result_path = result_path(m.result_path.as_ref())?;
             out.transition = transition(&m.transition);
             out.retry = retriers(&m.retry);
-            out.catch = catchers(&m.catch, name)?;
+            out.catch = catchers(&m.catch)?;
             StateKind::Map(Box::new(MapDef {
-                processor: Program::from_branch(&m.item_processor.branch)?,
+                processor: Program::from_branch(&m.item_processor.branch, language)?,
                 items_path: match &m.items_path {
                     None => PathField::Default,
                     Some(p) => PathField::Path(reference(p)?),
                 },
-                item_selector: match &m.item_selector {
-                    None => None,
-                    Some(asl::Payload::Template(t)) => Some(Template::from_asl(t)),
-                    Some(asl::Payload::Jsonata(_)) => {
-                        return Err(unsupported(format!(
-                            "JSONata ItemSelector (state '{name}')"
-                        )));
-                    }
-                },
-                max_concurrency: integer(m.max_concurrency.as_ref(), name)?,
-                tolerated_percentage: number(m.tolerated_failure_percentage.as_ref(), name)?,
-                tolerated_count: integer(m.tolerated_failure_count.as_ref(), name)?,
+                items: m.items.clone(),
+                item_selector: m
+                    .item_selector
+                    .as_ref()
+                    .and_then(asl::Payload::as_template)
+                    .map(Template::from_asl),
+                max_concurrency: integer(m.max_concurrency.as_ref())?,
+                tolerated_percentage: number(m.tolerated_failure_percentage.as_ref())?,
+                tolerated_count: integer(m.tolerated_failure_count.as_ref())?,
                 distributed,
             }))
         }
@@ -799,13 +805,23 @@ mod tests {
     }
 
     #[test]
-    fn jsonata_is_unsupported_not_misread() {
-        let e = Program::load(&json!({
+    fn jsonata_states_keep_their_expressions_and_inherit_the_language() {
+        let p = Program::load(&json!({
             "QueryLanguage": "JSONata",
             "StartAt": "A",
-            "States": {"A": {"Type": "Succeed"}}
-        }));
-        assert!(matches!(e, Err(SimError::Unsupported { .. })), "{e:?}");
+            "States": {
+                "A": {"Type": "Pass", "Output": "{% $states.input %}", "Next": "P"},
+                "P": {"Type": "Parallel", "Branches": [
+                    {"StartAt": "B", "States": {"B": {"Type": "Succeed"}}}], "End": true}
+            }
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let a = p.states["A"].jsonata.as_ref().map(|d| d.output.is_some());
+        assert_eq!(a, Some(true));
+        let StateKind::Parallel { branches } = &p.states["P"].kind else {
+            panic!("P is a Parallel")
+        };
+        assert!(branches[0].states["B"].jsonata.is_some());
     }
 
     #[test]

@@ -82,6 +82,8 @@ mod tests {
             error_equals: vec![flowc_asl::ErrorName::new(e)],
             next: crate::program::NextState::named(next),
             result_path: crate::program::PathField::Default,
+            assign: None,
+            output: None,
         };
         let catchers = [
             catcher("States.TaskFailed", "A"),

@@ -14,6 +14,7 @@ use crate::program::Program;
 use crate::query::EvalError;
 use crate::sched::{Next, Role, Sched, Spawn, StrandId};
 use crate::simulation::ExecutionContext;
+use crate::vars::Vars;
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
 use std::cell::RefCell;
@@ -23,10 +24,12 @@ use std::task::{Context, Waker};
 
 mod attempt;
 mod context;
+mod jsonata;
 mod processing;
 mod state;
 
 pub(crate) use attempt::{AttemptEnd, results_array};
+pub(crate) use jsonata::{AssignFrom, output as jsonata_output};
 pub(crate) use state::{Entry, StateDone, TaskDone, run_program};
 
 /// AWS's payload limit: 256 KiB of UTF-8 JSON.
@@ -85,6 +88,12 @@ pub(crate) struct Engine<'a> {
     pub store: Option<&'a mut dyn crate::distributed::ObjectStore>,
     /// Every Distributed Map run of the execution, with its child executions.
     pub map_runs: Vec<crate::states::distributed_map::MapRun>,
+    /// What seeds JSONata's `$random`, `$uuid` and `$shuffle`: drawn once from the run's
+    /// generator, mixed with a count of the evaluations made so far (see
+    /// [`Engine::environment`]), so each state's expressions draw other numbers and the run
+    /// stays reproducible.
+    jsonata_seed: u64,
+    evaluations: std::cell::Cell<u64>,
     /// The root strand's result, once it has ended.
     root_result: Option<Result<(Doc, Option<DocText>), Stop>>,
 }
@@ -102,6 +111,7 @@ pub(crate) fn eval_err(state: &str, entered: u64, e: EvalError) -> Stop {
         EvalError::ResultPath(cause) => {
             Stop::Error(Failure::new("States.ResultPathMatchFailure", cause))
         }
+        EvalError::Query(e) => Stop::Error(Failure::query(state, entered, &e)),
     }
 }
 
@@ -115,6 +125,7 @@ impl<'a> Engine<'a> {
         program: &Program,
         deadline_ms: i64,
     ) -> Self {
+        let mut rng_copy = rng.clone();
         Self {
             clock,
             history,
@@ -127,6 +138,9 @@ impl<'a> Engine<'a> {
             sched: Sched::new(deadline_ms),
             store: None,
             map_runs: Vec::new(),
+            // A copy draws it: the generator's own sequence (retry jitter) stays as it was.
+            jsonata_seed: rand::RngCore::next_u64(&mut rng_copy),
+            evaluations: std::cell::Cell::new(0),
             root_result: None,
         }
     }
@@ -310,7 +324,7 @@ pub(crate) fn drive<'a>(
 
 /// The root strand: the machine's states from StartAt.
 async fn root<'a>(cx: &Cx<'a>, program: &'a Program, input: Doc, input_text: Option<DocText>) {
-    let result = run_program(cx, program, input, input_text).await;
+    let result = run_program(cx, program, input, input_text, Vars::default()).await;
     cx.borrow_mut().root_result = Some(result);
 }
 
@@ -331,7 +345,7 @@ async fn branch<'a>(cx: &Cx<'a>, spawn: Spawn<'a>) {
         None => Ok(()),
     };
     let result = match started {
-        Ok(()) => run_program(cx, spawn.program, spawn.input, spawn.input_text).await,
+        Ok(()) => run_program(cx, spawn.program, spawn.input, spawn.input_text, spawn.vars).await,
         Err(stop) => Err(stop),
     };
     let mut engine = cx.borrow_mut();

@@ -117,6 +117,8 @@ pub(crate) struct Spawn<'a> {
     pub program: &'a Program,
     pub input: Doc,
     pub input_text: Option<DocText>,
+    /// The variables the strand starts with (its own scope over its parent's).
+    pub vars: crate::vars::Vars,
 }
 
 /// What the executor does next.
@@ -278,6 +280,7 @@ impl<'a> Sched<'a> {
 
     /// Starts a child strand of `group` running `program` on `input`; it becomes ready after
     /// the strands already ready.
+    #[allow(clippy::too_many_arguments)]
     pub fn spawn(
         &mut self,
         group: GroupId,
@@ -286,6 +289,7 @@ impl<'a> Sched<'a> {
         program: &'a Program,
         input: Doc,
         input_text: Option<DocText>,
+        vars: crate::vars::Vars,
     ) -> StrandId {
         let strand = Strand {
             generation: 0,
@@ -322,6 +326,7 @@ impl<'a> Sched<'a> {
             program,
             input,
             input_text,
+            vars,
         });
         id
     }

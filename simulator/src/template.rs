@@ -227,14 +227,9 @@ fn call_intrinsic(
     scope: &mut Scope<'_>,
     field: &str,
 ) -> Result<Value, EvalError> {
-    let (input, context) = (scope.input, scope.context);
-    let select = |path: &flowc_asl::path::JsonPath| {
-        if path.is_context() {
-            path.select(context)
-        } else {
-            crate::jsonpath::select_in_doc(path, input)
-        }
-    };
+    let (input, roots) = (scope.input, scope.roots);
+    let select =
+        |path: &flowc_asl::path::JsonPath| crate::query::select_argument(path, input, roots);
     call.evaluate_with(&select, scope.rng).map_err(|e| match e {
         IntrinsicEvalError::PathNotFound { path, .. } => not_found(&path, field, scope.input),
         IntrinsicEvalError::Failure { message, .. } => EvalError::Intrinsic(message),
@@ -264,12 +259,15 @@ mod tests {
     /// `evaluate_text` writes the text of what `evaluate` builds, or fails the same way.
     fn same_text(params: Value, input: Value) {
         let t = parameters(params);
-        let context = json!({"Execution": {"Id": "x"}});
+        let context = crate::query::Roots::new(
+            json!({"Execution": {"Id": "x"}}),
+            crate::vars::Vars::default(),
+        );
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let input = Doc::from(input);
         let built = t.evaluate(&mut Scope {
             input: &input,
-            context: &context,
+            roots: &context,
             rng: &mut rng,
         });
         let mut rng = ChaCha8Rng::seed_from_u64(3);
@@ -277,7 +275,7 @@ mod tests {
         let written = t.evaluate_text(
             &mut Scope {
                 input: &input,
-                context: &context,
+                roots: &context,
                 rng: &mut rng,
             },
             &mut text,
@@ -285,7 +283,7 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let doc = t.evaluate_doc(&mut Scope {
             input: &input,
-            context: &context,
+            roots: &context,
             rng: &mut rng,
         });
         assert_eq!(

@@ -11,15 +11,20 @@ use std::path::PathBuf;
 /// anonymised express-execution ARN format). Raise it when fidelity improves; never lower it.
 const MIN_JSONPATH_PASSES: usize = 309;
 
-/// The README's gate: at least 95% of the JSONPath-mode cases.
-const JSONPATH_GATE_PERCENT: f64 = 95.0;
+/// Every case, JSONata and Variables included: 351 of 353 once the simulator ran them
+/// (2026-12-08; the other JSONata case expects the literal "date" where the recording's
+/// timestamps were replaced, with no wildcard for it). Raise it; never lower it.
+const MIN_ALL_PASSES: usize = 351;
+
+/// The README's gate: at least 95% of all the cases.
+const GATE_PERCENT: f64 = 95.0;
 
 /// Cases whose simulated history matches the recorded one: 110 when the corpus gained AWS's
 /// event sequences (2026-12-07), 112 once Parallel branches ran as strands and a successful
 /// Parallel stopped writing ParallelStateSucceeded, 116 with TaskSubmitted for callbacks and
-/// heartbeat timeouts on the clock. Every case left is JSONata or Variables, which the
-/// simulator refuses. Raise it when fidelity improves; never lower it.
-const MIN_HISTORY_MATCHES: usize = 116;
+/// heartbeat timeouts on the clock, 159 (all) once JSONata and Variables ran (EvaluationFailed
+/// included). Raise it when fidelity improves; never lower it.
+const MIN_HISTORY_MATCHES: usize = 159;
 
 fn cases_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../conformance/asl/cases")
@@ -50,22 +55,31 @@ fn score_corpus() -> Scoreboard {
 fn conformance_pass_rate_and_history_figure_do_not_drop() {
     let board = score_corpus();
     println!("{}", board.table());
+    let all = board.results(|_| true);
     let jsonpath = board.results(jsonpath_mode);
     let histories = board.histories(|_| true);
     println!(
-        "JSONPath-mode cases: {}/{} ({:.1}%); event sequences matching AWS: {}/{}",
+        "all cases: {}/{} ({:.1}%); JSONPath-mode cases: {}/{}; event sequences matching AWS: {}/{}",
+        all.passed,
+        all.total,
+        all.percent(),
         jsonpath.passed,
         jsonpath.total,
-        jsonpath.percent(),
         histories.passed,
         histories.total
     );
     assert!(
-        jsonpath.percent() >= JSONPATH_GATE_PERCENT && jsonpath.passed >= MIN_JSONPATH_PASSES,
-        "{} JSONPath-mode cases pass ({:.1}%), below the measured {MIN_JSONPATH_PASSES} or the \
-         {JSONPATH_GATE_PERCENT}% gate; failures:\n{}",
+        all.percent() >= GATE_PERCENT && all.passed >= MIN_ALL_PASSES,
+        "{} cases pass ({:.1}%), below the measured {MIN_ALL_PASSES} or the {GATE_PERCENT}% \
+         gate; failures:\n{}",
+        all.passed,
+        all.percent(),
+        board.failures(usize::MAX)
+    );
+    assert!(
+        jsonpath.passed >= MIN_JSONPATH_PASSES,
+        "{} JSONPath-mode cases pass, below the measured {MIN_JSONPATH_PASSES}; failures:\n{}",
         jsonpath.passed,
-        jsonpath.percent(),
         board.failures(usize::MAX)
     );
     assert!(

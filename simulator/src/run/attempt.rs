@@ -6,14 +6,15 @@ use crate::doc::Doc;
 use crate::error::Failure;
 use crate::history::EventKind;
 use crate::program::State;
-use crate::query::EvalError;
+use crate::query::{EvalError, Roots};
 use crate::retry::{RetryState, is_uncatchable};
+use crate::vars::Assigned;
 use serde_json::Value;
 
 /// How an attempt of a Parallel or Map state ended.
 pub(crate) enum AttemptEnd {
-    /// The state's output.
-    Output(Doc),
+    /// The state's output, and the variables it assigns.
+    Output(Doc, Assigned),
     /// Retry decided on another attempt, at this simulated time.
     RetryAt(i64),
 }
@@ -78,7 +79,7 @@ impl Engine<'_> {
         failure: Option<Stop>,
         result: Value,
         raw: &Doc,
-        ctx: &Value,
+        ctx: &Roots,
         entered: u64,
         retry: &mut RetryState,
         (succeeded, failed): (Option<EventKind>, EventKind),
@@ -89,14 +90,8 @@ impl Engine<'_> {
                 if let Some(event) = succeeded {
                     self.emit(event)?;
                 }
-                let sel = self
-                    .result_selector(state, Doc::from(result), ctx)
-                    .map_err(runtime)?;
-                let out = self
-                    .apply_result_path(&state.result_path, raw, sel)
-                    .map_err(runtime)?;
-                self.output_path(state, out, ctx)
-                    .map(AttemptEnd::Output)
+                self.result_output(state, raw, ctx, Doc::from(result))
+                    .map(|(out, assigned)| AttemptEnd::Output(out, assigned))
                     .map_err(runtime)
             }
             Some(Stop::Error(f)) => {

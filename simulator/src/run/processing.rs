@@ -4,7 +4,7 @@
 use super::Engine;
 use crate::doc::Doc;
 use crate::program::{NumberSource, PathField, State};
-use crate::query::{EvalError, Scope};
+use crate::query::{EvalError, Roots, Scope};
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -14,7 +14,7 @@ impl Engine<'_> {
         &self,
         state: &State,
         raw: Doc,
-        ctx: &Value,
+        ctx: &Roots,
     ) -> Result<Doc, EvalError> {
         match &state.input_path {
             PathField::Default => Ok(raw),
@@ -27,7 +27,7 @@ impl Engine<'_> {
         &self,
         state: &State,
         raw: &'v Doc,
-        ctx: &Value,
+        ctx: &Roots,
     ) -> Result<Cow<'v, Doc>, EvalError> {
         match &state.input_path {
             PathField::Default => Ok(Cow::Borrowed(raw)),
@@ -35,7 +35,7 @@ impl Engine<'_> {
         }
     }
 
-    pub fn output_path(&self, state: &State, out: Doc, ctx: &Value) -> Result<Doc, EvalError> {
+    pub fn output_path(&self, state: &State, out: Doc, ctx: &Roots) -> Result<Doc, EvalError> {
         match &state.output_path {
             PathField::Default => Ok(out),
             other => self.select_path_field(other, &out, ctx),
@@ -46,7 +46,7 @@ impl Engine<'_> {
         &self,
         field: &PathField,
         data: &Doc,
-        ctx: &Value,
+        ctx: &Roots,
     ) -> Result<Doc, EvalError> {
         match field {
             PathField::Default => Ok(data.clone()),
@@ -60,14 +60,14 @@ impl Engine<'_> {
         &mut self,
         state: &State,
         eff: Cow<'v, Doc>,
-        ctx: &Value,
+        ctx: &Roots,
     ) -> Result<Cow<'v, Doc>, EvalError> {
         match &state.parameters {
             None => Ok(eff),
             Some(t) => t
                 .evaluate_doc(&mut Scope {
                     input: &eff,
-                    context: ctx,
+                    roots: ctx,
                     rng: &mut self.rng,
                 })
                 .map(Cow::Owned),
@@ -78,13 +78,13 @@ impl Engine<'_> {
         &mut self,
         state: &State,
         result: Doc,
-        ctx: &Value,
+        ctx: &Roots,
     ) -> Result<Doc, EvalError> {
         match &state.result_selector {
             None => Ok(result),
             Some(t) => t.evaluate_doc(&mut Scope {
                 input: &result,
-                context: ctx,
+                roots: ctx,
                 rng: &mut self.rng,
             }),
         }
@@ -129,13 +129,31 @@ impl Engine<'_> {
         src: &NumberSource,
         field: &str,
         data: &Doc,
-        ctx: &Value,
+        ctx: &Roots,
     ) -> Result<f64, EvalError> {
         match src {
             NumberSource::Literal(n) => Ok(*n),
+            NumberSource::Jsonata(expression) => {
+                let value = self
+                    .bindings(data, ctx)
+                    .expression(expression, field)
+                    .map_err(EvalError::Query)?;
+                value.as_f64().ok_or_else(|| {
+                    EvalError::Query(crate::jsonata::type_error(
+                        expression, field, "a number", value,
+                    ))
+                })
+            }
             NumberSource::Path(p) => {
                 let v = crate::query::select_value(p, data, ctx)?;
-                v.as_f64().ok_or_else(|| {
+                // AWS reads a number written as a string too: MaxConcurrencyPath selecting
+                // the variable `"1"` runs one iteration at a time (the conformance corpus's
+                // MAP_STATE_REFERENCE_IN_MAX_CONCURRENCY_PATH recording).
+                let number = match &*v {
+                    Value::String(text) => text.trim().parse::<f64>().ok(),
+                    other => other.as_f64(),
+                };
+                number.ok_or_else(|| {
                     EvalError::Runtime(format!(
                         "The {field}Path field refers to value \"{}\" which is not a valid integer: {}",
                         crate::json::to_text(&v),

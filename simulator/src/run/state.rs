@@ -2,6 +2,7 @@
 //! processing, Catch, and the entered / exited events. States that take no simulated time run
 //! in one go; Wait, Task, Parallel and Map (in `states/`) await the scheduler.
 
+use super::jsonata::{self, AssignFrom};
 use super::{Cx, Engine, Stop, eval_err};
 use crate::choice::ChoiceError;
 use crate::doc::Doc;
@@ -9,8 +10,9 @@ use crate::error::Failure;
 use crate::history::{self, EventKind, StateEntered, StateExited, Text};
 use crate::json::{DocText, to_text};
 use crate::program::{NextState, PathField, Program, State, StateKind, Transition};
-use crate::query::{EvalError, Scope};
+use crate::query::{EvalError, Roots, Scope};
 use crate::retry::{find_catcher, is_uncatchable};
+use crate::vars::{Assigned, AssignedTexts, MAX_ASSIGN_BYTES, MAX_TOTAL_BYTES, TooLarge, Vars};
 use serde_json::Value;
 
 /// How a Task that succeeded hands back its result.
@@ -42,6 +44,8 @@ pub struct StateDone<'p> {
     pub next: Option<&'p NextState>,
     /// What is known of the output's text without serializing it.
     pub written: Option<Written>,
+    /// The variables the state assigns, applied when it leaves.
+    pub assigned: Assigned,
 }
 
 /// What entering a state made: its StateEntered event, its input's text and its context.
@@ -52,8 +56,9 @@ pub(crate) struct Entry {
     pub entered_at: String,
     pub input_text: DocText,
     pub input_len: usize,
-    /// The context object `$$` (`null` for a state that never reads it).
-    pub ctx: Value,
+    /// The context object `$$` (`null` for a state that never reads it) and the variables as
+    /// the state was entered.
+    pub ctx: Roots,
 }
 
 /// Runs a program from its StartAt to an end state; returns its output, and the output's text
@@ -63,6 +68,7 @@ pub(crate) async fn run_program<'a>(
     program: &'a Program,
     input: Doc,
     input_text: Option<DocText>,
+    vars: Vars,
 ) -> Result<(Doc, Option<DocText>), Stop> {
     let missing = |name: &str| {
         Stop::Error(Failure::new(
@@ -77,10 +83,12 @@ pub(crate) async fn run_program<'a>(
     let mut data = input;
     // A state's output text is the next state's input text: serialize once.
     let mut data_text = input_text;
+    let mut vars = vars;
     loop {
-        let (done, text) = run_state(cx, state, data, data_text.take()).await?;
+        let (done, text, assigned) = run_state(cx, state, data, data_text.take(), vars).await?;
         data = done.output;
         data_text = text;
+        vars = assigned;
         match done.next {
             Some(next) => {
                 state = program
@@ -99,35 +107,37 @@ async fn run_state<'a>(
     state: &'a State,
     input: Doc,
     input_text: Option<DocText>,
-) -> Result<(StateDone<'a>, Option<DocText>), Stop> {
-    let entry = cx.borrow_mut().enter(state, &input, input_text)?;
+    vars: Vars,
+) -> Result<(StateDone<'a>, Option<DocText>, Vars), Stop> {
+    let entry = cx.borrow_mut().enter(state, &input, input_text, vars)?;
     let next = match &state.transition {
         Transition::Next(n) => Some(n),
         Transition::End => None,
     };
     let done = match &state.kind {
-        StateKind::Wait(def) => {
-            crate::states::wait::run_wait(cx, state, def, input, &entry).await?
-        }
+        StateKind::Wait(def) => crate::states::wait::run_wait(cx, state, def, input, &entry).await,
         StateKind::Task(def) => {
             let result = crate::states::task::run_task(cx, state, def, &input, &entry).await;
             cx.borrow_mut()
-                .task_done(state, result, input, entry.entered, next)?
+                .task_done(state, result, input, &entry, next)
         }
         StateKind::Parallel { branches } => {
             let result =
                 crate::states::parallel::run_parallel(cx, state, branches, &input, &entry).await;
-            cx.borrow()
-                .catch(state, result, input, entry.entered, next)?
+            cx.borrow_mut().catch(state, result, input, &entry, next)
         }
         StateKind::Map(def) => {
             let result = crate::states::map::run_map(cx, state, def, &input, &entry).await;
-            cx.borrow()
-                .catch(state, result, input, entry.entered, next)?
+            cx.borrow_mut().catch(state, result, input, &entry, next)
         }
-        _ => cx.borrow_mut().instant(state, input, &entry, next)?,
+        _ => cx.borrow_mut().instant(state, input, &entry, next),
     };
-    cx.borrow_mut().exit(state, done, entry)
+    let mut engine = cx.borrow_mut();
+    match done {
+        Ok(done) => engine.exit(state, done, entry),
+        Err(Stop::Error(failure)) => Err(Stop::Error(engine.evaluation_failed(state, failure)?)),
+        Err(halt) => Err(halt),
+    }
 }
 
 impl Engine<'_> {
@@ -138,6 +148,7 @@ impl Engine<'_> {
         state: &State,
         input: &Doc,
         input_text: Option<DocText>,
+        vars: Vars,
     ) -> Result<Entry, Stop> {
         self.visited.push(state.sym);
         // AWS bills every state entered (and every retry) as a transition.
@@ -169,7 +180,7 @@ impl Engine<'_> {
             state.kind,
             StateKind::Task(_) | StateKind::Parallel { .. } | StateKind::Map(_)
         );
-        let ctx = self.context(
+        let context = self.context(
             state.uses_context,
             &state.name,
             &entered_at,
@@ -182,19 +193,42 @@ impl Engine<'_> {
             entered_at,
             input_text,
             input_len,
-            ctx,
+            ctx: Roots::new(context, vars),
         })
     }
 
+    /// A state's failure leaving it: when a JSONata expression caused it, the
+    /// `EvaluationFailed` event AWS writes first (once, however far the failure travels).
+    pub(crate) fn evaluation_failed(
+        &mut self,
+        state: &State,
+        mut failure: Failure,
+    ) -> Result<Failure, Stop> {
+        if let Some(location) = failure.location.take() {
+            self.emit(EventKind::EvaluationFailed(history::EvaluationFailed {
+                error: failure.error.clone(),
+                cause: failure.cause.clone().unwrap_or_default(),
+                location,
+                state: state.sym,
+            }))?;
+        }
+        Ok(failure)
+    }
+
     /// Leaves a state: its output's text (spliced from the input's where the state wrote one
-    /// member), the payload limit, the StateExited event.
+    /// member), the payload limit, the variables it assigns, the StateExited event.
     fn exit<'p>(
         &mut self,
         state: &State,
         done: StateDone<'p>,
         entry: Entry,
-    ) -> Result<(StateDone<'p>, Option<DocText>), Stop> {
-        let (output, next, written) = (done.output, done.next, done.written);
+    ) -> Result<(StateDone<'p>, Option<DocText>, Vars), Stop> {
+        let StateDone {
+            output,
+            next,
+            written,
+            assigned,
+        } = done;
         if let Some(s) = self.sched.here() {
             s.state = None;
         }
@@ -204,8 +238,10 @@ impl Engine<'_> {
                     output,
                     next: None,
                     written: None,
+                    assigned: Assigned::new(),
                 },
                 None,
+                entry.ctx.vars,
             ));
         }
         let input_text = entry.input_text;
@@ -240,12 +276,15 @@ impl Engine<'_> {
                 ),
             )));
         }
+        let (vars, assigned) = assign_variables(&entry.ctx.vars, assigned)
+            .map_err(|reason| Stop::Error(Failure::runtime(&state.name, entry.entered, reason)))?;
         self.emit(EventKind::StateExited(
             state.kind.type_name(),
             StateExited {
                 name: state.sym,
                 output: output_text.text.clone(),
                 output_details: history::PayloadDetails { truncated: false },
+                assigned,
             },
         ))?;
         Ok((
@@ -253,8 +292,10 @@ impl Engine<'_> {
                 output,
                 next,
                 written: None,
+                assigned: Assigned::new(),
             },
             Some(output_text),
+            vars,
         ))
     }
 
@@ -266,6 +307,9 @@ impl Engine<'_> {
         entry: &Entry,
         next: Option<&'p NextState>,
     ) -> Result<StateDone<'p>, Stop> {
+        if let Some(def) = &state.jsonata {
+            return self.instant_jsonata(state, def, raw, entry, next);
+        }
         let name = state.name.as_str();
         let ctx = &entry.ctx;
         let err = |e| eval_err(name, entry.entered, e);
@@ -274,7 +318,7 @@ impl Engine<'_> {
                 let mut rng = self.rng.clone();
                 let mut scope = Scope {
                     input: &raw,
-                    context: ctx,
+                    roots: ctx,
                     rng: &mut rng,
                 };
                 let error = match &def.error_path {
@@ -288,6 +332,7 @@ impl Engine<'_> {
                 Err(Stop::Error(Failure {
                     error: error.unwrap_or_default(),
                     cause,
+                    location: None,
                 }))
             }
             StateKind::Pass {
@@ -306,6 +351,15 @@ impl Engine<'_> {
                         self.parameters(state, eff, ctx).map_err(err)?.into_owned()
                     }
                 };
+                let assigned = self
+                    .assign(
+                        state.assign.as_ref(),
+                        AssignFrom::Paths {
+                            data: &res,
+                            roots: ctx,
+                        },
+                    )
+                    .map_err(err)?;
                 // A write at a path of names goes into the input in place, and the result's
                 // text (made at load for a Result) lets the output's text be spliced.
                 let (out, written) = match (&state.result_path, state.result_member_names()) {
@@ -335,6 +389,7 @@ impl Engine<'_> {
                     output: out,
                     next,
                     written,
+                    assigned,
                 })
             }
             StateKind::Choice { choices, default } => {
@@ -343,7 +398,7 @@ impl Engine<'_> {
                 for rule in choices {
                     match rule.condition.evaluate(&eff, ctx) {
                         Ok(true) => {
-                            target = rule.next.as_ref();
+                            target = Some(rule);
                             break;
                         }
                         Ok(false) => {}
@@ -352,17 +407,30 @@ impl Engine<'_> {
                         }
                     }
                 }
-                let Some(target) = target.or(default.as_ref()) else {
-                    return Err(Stop::Error(Failure::new(
-                        "States.NoChoiceMatched",
-                        format!("No Matches! (state '{name}' has no Default and no rule matched)"),
-                    )));
+                // The matched rule's Assign; the state's own when the Default is taken.
+                let (target, assign) = match (target, default) {
+                    (Some(rule), _) => (rule.next.as_ref(), rule.assign.as_ref()),
+                    (None, Some(default)) => (Some(default), state.assign.as_ref()),
+                    (None, None) => (None, None),
                 };
+                let Some(target) = target else {
+                    return Err(Stop::Error(no_choice_matched(name)));
+                };
+                let assigned = self
+                    .assign(
+                        assign,
+                        AssignFrom::Paths {
+                            data: &eff,
+                            roots: ctx,
+                        },
+                    )
+                    .map_err(err)?;
                 let out = self.output_path(state, eff, ctx).map_err(err)?;
                 Ok(StateDone {
                     output: out,
                     next: Some(target),
                     written: None,
+                    assigned,
                 })
             }
             // Succeed (Wait, Task, Parallel and Map are awaited by `run_state`).
@@ -373,6 +441,7 @@ impl Engine<'_> {
                     output: out,
                     next: None,
                     written: None,
+                    assigned: Assigned::new(),
                 })
             }
         }
@@ -381,16 +450,16 @@ impl Engine<'_> {
     /// A Task's end: its result written where ResultPath says (in place when it can be), or
     /// its failure through Catch.
     fn task_done<'p>(
-        &self,
+        &mut self,
         state: &'p State,
-        result: Result<TaskDone, Stop>,
+        result: Result<(TaskDone, Assigned), Stop>,
         raw: Doc,
-        entered: u64,
+        entry: &Entry,
         next: Option<&'p NextState>,
     ) -> Result<StateDone<'p>, Stop> {
         let result = match result {
             // ResultPath writes into the input itself: no copy of the document.
-            Ok(TaskDone::InPlace { result, text }) => {
+            Ok((TaskDone::InPlace { result, text }, assigned)) => {
                 let mut output = raw;
                 let mut existing = 0;
                 if let PathField::Path(p) = &state.result_path {
@@ -400,58 +469,147 @@ impl Engine<'_> {
                     output,
                     next,
                     written: Some(Written::At(text, existing)),
+                    assigned,
                 });
             }
             // The result is the output, and its text the output's.
-            Ok(TaskDone::Result { output, text }) => {
+            Ok((TaskDone::Result { output, text }, assigned)) => {
                 return Ok(StateDone {
                     output,
                     next,
                     written: Some(Written::Whole(text)),
+                    assigned,
                 });
             }
-            Ok(TaskDone::Output(output)) => Ok(output),
+            Ok((TaskDone::Output(output), assigned)) => Ok((output, assigned)),
             Err(stop) => Err(stop),
         };
-        self.catch(state, result, raw, entered, next)
+        self.catch(state, result, raw, entry, next)
     }
 
-    /// Catch: an ASL error of a Task, Parallel or Map state goes, as `{"Error", "Cause"}`, into
-    /// the first matching catcher's ResultPath of the state's raw input.
+    /// Catch: an ASL error of a Task, Parallel or Map state goes to the first matching
+    /// catcher. JSONPath: `{"Error", "Cause"}` into the catcher's ResultPath of the state's raw
+    /// input. JSONata: the catcher's Output (the error output without one), with
+    /// `$states.errorOutput`. Either way the catcher's Assign replaces the state's.
     pub(crate) fn catch<'p>(
-        &self,
+        &mut self,
         state: &'p State,
-        result: Result<Doc, Stop>,
+        result: Result<(Doc, Assigned), Stop>,
         raw: Doc,
-        entered: u64,
+        entry: &Entry,
         next: Option<&'p NextState>,
     ) -> Result<StateDone<'p>, Stop> {
         match result {
-            Ok(output) => Ok(StateDone {
+            Ok((output, assigned)) => Ok(StateDone {
                 output,
                 next,
                 written: None,
+                assigned,
             }),
             Err(Stop::Error(f)) => {
-                let catcher = if is_uncatchable(&f.error) {
+                let found = if is_uncatchable(&f.error) {
                     None
                 } else {
-                    find_catcher(&state.catch, &f.error)
+                    find_catcher(&state.catch, &f.error).map(|c| {
+                        let index = state.catch.iter().position(|x| std::ptr::eq(x, c));
+                        (c, index.unwrap_or(0))
+                    })
                 };
-                let Some(c) = catcher else {
+                let Some((c, index)) = found else {
                     return Err(Stop::Error(f));
                 };
-                let output = self
-                    .apply_result_path_owned(&c.result_path, raw, Doc::from(f.to_catch_output()))
-                    .map_err(|e| eval_err(&state.name, entered, e))?;
+                let f = self.evaluation_failed(state, f)?;
+                let err = |e| eval_err(&state.name, entry.entered, e);
+                let error_output = Doc::from(f.to_catch_output());
+                let (output, assigned) = match &state.jsonata {
+                    Some(_) => {
+                        let mut bindings = self.bindings(&raw, &entry.ctx);
+                        bindings.set_error_output(error_output.to_value());
+                        let field = format!("Catch[{index}]");
+                        let assigned = self
+                            .assign(
+                                c.assign.as_ref(),
+                                AssignFrom::Jsonata {
+                                    bindings: &bindings,
+                                    field: &format!("{field}/Assign"),
+                                },
+                            )
+                            .map_err(err)?;
+                        let output = jsonata::output(
+                            c.output.as_ref(),
+                            &format!("{field}/Output"),
+                            &bindings,
+                            error_output,
+                        )
+                        .map_err(err)?;
+                        (output, assigned)
+                    }
+                    None => {
+                        let assigned = self
+                            .assign(
+                                c.assign.as_ref(),
+                                AssignFrom::Paths {
+                                    data: &error_output,
+                                    roots: &entry.ctx,
+                                },
+                            )
+                            .map_err(err)?;
+                        let output = self
+                            .apply_result_path_owned(&c.result_path, raw, error_output)
+                            .map_err(err)?;
+                        (output, assigned)
+                    }
+                };
                 Ok(StateDone {
                     output,
                     next: Some(&c.next),
                     written: None,
+                    assigned,
                 })
             }
             Err(halt) => Err(halt),
         }
+    }
+}
+
+/// `States.NoChoiceMatched`: no rule matched and there is no Default.
+pub(crate) fn no_choice_matched(name: &str) -> Failure {
+    Failure::new(
+        "States.NoChoiceMatched",
+        format!("No Matches! (state '{name}' has no Default and no rule matched)"),
+    )
+}
+
+/// The variables after a state's assignments, and the `assignedVariables` of its
+/// StateExited event (each value's JSON text); the cause of the failure when AWS's size
+/// limits refuse them.
+fn assign_variables(
+    vars: &Vars,
+    assigned: Assigned,
+) -> Result<(Vars, Option<AssignedTexts>), String> {
+    if assigned.is_empty() {
+        return Ok((vars.clone(), None));
+    }
+    let texts: Vec<(String, String)> = assigned
+        .iter()
+        .map(|(name, value)| (name.clone(), to_text(value)))
+        .collect();
+    let sized = assigned
+        .into_iter()
+        .zip(&texts)
+        .map(|((name, value), (_, text))| (name, value, text.len()))
+        .collect();
+    match vars.assign(sized) {
+        Ok(vars) => Ok((vars, Some(texts.into_boxed_slice()))),
+        Err(TooLarge::Variable { name, bytes }) => Err(format!(
+            "The value assigned to the variable '{name}' is {bytes} bytes, over the maximum of {MAX_ASSIGN_BYTES} bytes."
+        )),
+        Err(TooLarge::Assign { bytes }) => Err(format!(
+            "The variables assigned are {bytes} bytes in total, over the maximum of {MAX_ASSIGN_BYTES} bytes for one Assign."
+        )),
+        Err(TooLarge::Total { bytes }) => Err(format!(
+            "The execution's variables would take {bytes} bytes, over the maximum of {MAX_TOTAL_BYTES} bytes."
+        )),
     }
 }
 

@@ -64,7 +64,7 @@ pub(crate) async fn run_distributed<'a>(
     dist: &'a DistributedDef,
     raw: &Doc,
     entry: &Entry,
-) -> Result<Doc, Stop> {
+) -> Result<(Doc, crate::vars::Assigned), Stop> {
     let mut retry = RetryState::default();
     loop {
         let (result, failure, end_ms) = cx.borrow_mut().map_run(state, def, dist, raw, entry)?;
@@ -97,7 +97,7 @@ pub(crate) async fn run_distributed<'a>(
             (None, EventKind::MapStateFailed),
         )?;
         match end {
-            AttemptEnd::Output(output) => return Ok(output),
+            AttemptEnd::Output(output, assigned) => return Ok((output, assigned)),
             AttemptEnd::RetryAt(at) => SleepUntil::new(cx, at).await,
         }
     }
@@ -296,7 +296,7 @@ impl Engine<'_> {
         template
             .evaluate_doc(&mut Scope {
                 input: &setup.eff,
-                context: &c,
+                roots: &crate::query::Roots::new(c, entry.ctx.vars.clone()),
                 rng: &mut self.rng,
             })
             .map(Doc::into_value)

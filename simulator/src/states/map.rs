@@ -10,10 +10,11 @@ use crate::doc::Doc;
 use crate::error::Failure;
 use crate::history::{EventKind, MapStarted};
 use crate::program::{MapDef, PathField, State};
-use crate::query::{EvalError, Scope};
+use crate::query::{EvalError, Roots, Scope};
 use crate::retry::RetryState;
 use crate::run::{AttemptEnd, Cx, Engine, Entry, MapItem, Stop, eval_err, results_array};
 use crate::sched::{Join, Role, SleepUntil};
+use crate::vars::Assigned;
 use serde_json::Value;
 
 /// AWS: "In Inline mode, the Map state supports up to 40 concurrent iterations".
@@ -56,7 +57,7 @@ pub(crate) async fn run_map<'a>(
     def: &'a MapDef,
     raw: &Doc,
     entry: &Entry,
-) -> Result<Doc, Stop> {
+) -> Result<(Doc, Assigned), Stop> {
     if let Some(dist) = &def.distributed {
         return super::distributed_map::run_distributed(cx, state, def, dist, raw, entry).await;
     }
@@ -78,7 +79,7 @@ pub(crate) async fn run_map<'a>(
             ),
         )?;
         match end {
-            AttemptEnd::Output(output) => return Ok(output),
+            AttemptEnd::Output(output, assigned) => return Ok((output, assigned)),
             AttemptEnd::RetryAt(at) => SleepUntil::new(cx, at).await,
         }
     }
@@ -121,6 +122,7 @@ async fn map_attempt<'a>(
                             &def.processor,
                             input,
                             None,
+                            entry.ctx.vars.child(),
                         );
                         next += 1;
                         running += 1;
@@ -200,10 +202,26 @@ impl Engine<'_> {
             .into_owned();
         // A Distributed Map with an ItemReader reads its items from the store instead.
         let reads = def.distributed.as_ref().is_some_and(|d| d.reader.is_some());
-        let items = match &def.items_path {
+        let items = match (&def.items_path, &def.items) {
             _ if reads => Doc::from(Value::Array(Vec::new())),
-            PathField::Default | PathField::Null => eff.clone(),
-            field => self.select_path_field(field, &eff, ctx).map_err(runtime)?,
+            // JSONata: `Items`, evaluated with the state's bindings; it must give an array.
+            (_, Some(items)) => {
+                let value = self
+                    .bindings(&eff, ctx)
+                    .value(items, "Items")
+                    .map_err(|e| runtime(EvalError::Query(e)))?;
+                match (&value, items) {
+                    (Value::Array(_), _) => Doc::from(value),
+                    (_, flowc_asl::JsonataValue::Expression(expression)) => {
+                        return Err(runtime(EvalError::Query(crate::jsonata::type_error(
+                            expression, "Items", "an array", value,
+                        ))));
+                    }
+                    _ => Doc::from(value),
+                }
+            }
+            (PathField::Default | PathField::Null, None) => eff.clone(),
+            (field, None) => self.select_path_field(field, &eff, ctx).map_err(runtime)?,
         };
         let items = match items.into_value() {
             Value::Array(items) => items,
@@ -264,9 +282,13 @@ impl Engine<'_> {
         entry: &Entry,
     ) -> Result<Doc, Stop> {
         let item = setup.items.get(index).cloned().unwrap_or_default();
-        let Some(selector) = &def.item_selector else {
+        let jsonata_selector = state
+            .jsonata
+            .as_ref()
+            .and_then(|d| d.item_selector.as_ref());
+        if def.item_selector.is_none() && jsonata_selector.is_none() {
             return Ok(Doc::from(item));
-        };
+        }
         let item = MapItem { index, value: item };
         let c = self.context(
             state.uses_context,
@@ -276,12 +298,25 @@ impl Engine<'_> {
             Some(&item),
             None,
         );
+        let roots = Roots::new(c, entry.ctx.vars.clone());
+        let err = |e| eval_err(&state.name, entry.entered, e);
+        if let Some(selector) = jsonata_selector {
+            // `$states.context.Map.Item.Index` / `.Value` and `$states.input` (the state's).
+            return self
+                .bindings(&setup.eff, &roots)
+                .value(selector, "ItemSelector")
+                .map(Doc::from)
+                .map_err(|e| err(EvalError::Query(e)));
+        }
+        let Some(selector) = &def.item_selector else {
+            return Ok(Doc::from(item.value));
+        };
         selector
             .evaluate_doc(&mut Scope {
                 input: &setup.eff,
-                context: &c,
+                roots: &roots,
                 rng: &mut self.rng,
             })
-            .map_err(|e| eval_err(&state.name, entry.entered, e))
+            .map_err(err)
     }
 }

@@ -15,6 +15,7 @@ use crate::query::EvalError;
 use crate::retry::RetryState;
 use crate::run::{AttemptEnd, Cx, Entry, Stop, eval_err, results_array};
 use crate::sched::{Join, Role, SleepUntil};
+use crate::vars::Assigned;
 
 pub(crate) async fn run_parallel<'a>(
     cx: &Cx<'a>,
@@ -22,17 +23,33 @@ pub(crate) async fn run_parallel<'a>(
     branches: &'a [Program],
     raw: &Doc,
     entry: &Entry,
-) -> Result<Doc, Stop> {
+) -> Result<(Doc, Assigned), Stop> {
     let name = state.name.as_str();
     let runtime = |e: EvalError| eval_err(name, entry.entered, e);
     let eff = {
         let mut engine = cx.borrow_mut();
-        let eff = engine.input_path(state, raw, &entry.ctx).map_err(runtime)?;
-        engine
-            .parameters(state, eff, &entry.ctx)
-            .map_err(runtime)?
-            .into_owned()
+        match &state.jsonata {
+            // JSONata: every branch gets the Arguments, or the state's input without them.
+            Some(def) => match &def.arguments {
+                Some(arguments) => engine
+                    .bindings(raw, &entry.ctx)
+                    .value(arguments, "Arguments")
+                    .map(Doc::from)
+                    .map_err(|e| runtime(EvalError::Query(e)))?,
+                None => raw.clone(),
+            },
+            None => {
+                let eff = engine.input_path(state, raw, &entry.ctx).map_err(runtime)?;
+                engine
+                    .parameters(state, eff, &entry.ctx)
+                    .map_err(runtime)?
+                    .into_owned()
+            }
+        }
     };
+    // Each branch reads the variables as they were when the Parallel was entered; what it
+    // assigns stays in its own scope.
+    let branch_vars = entry.ctx.vars.child();
     // Every branch enters with the same input: its text is made once and shared, so a wide
     // Parallel of a large input keeps one copy.
     let eff_text = {
@@ -54,6 +71,7 @@ pub(crate) async fn run_parallel<'a>(
                     branch,
                     eff.clone(),
                     Some(eff_text.clone()),
+                    branch_vars.clone(),
                 );
             }
             if let Some(s) = engine.sched.here() {
@@ -113,7 +131,7 @@ pub(crate) async fn run_parallel<'a>(
             )?
         };
         match end {
-            AttemptEnd::Output(output) => return Ok(output),
+            AttemptEnd::Output(output, assigned) => return Ok((output, assigned)),
             AttemptEnd::RetryAt(at) => SleepUntil::new(cx, at).await,
         }
     }

@@ -9,10 +9,13 @@ use crate::history::{
 };
 use crate::mocks::{Heartbeats, TaskCall, TaskReply, TaskResult};
 use crate::program::{PathField, Pattern, State, TaskDef};
-use crate::query::{EvalError, Scope};
+use crate::query::{EvalError, Roots, Scope};
 use crate::retry::RetryState;
-use crate::run::{Cx, Engine, Entry, Halt, MAX_PAYLOAD_BYTES, Stop, TaskDone, eval_err};
+use crate::run::{
+    AssignFrom, Cx, Engine, Entry, Halt, MAX_PAYLOAD_BYTES, Stop, TaskDone, eval_err,
+};
 use crate::sched::SleepUntil;
+use crate::vars::Assigned;
 use base64::Engine as _;
 use serde_json::Value;
 use std::borrow::Cow;
@@ -89,8 +92,8 @@ struct Called {
     result: TaskResult,
     /// When the answer arrives, or when the task times out first (simulated milliseconds).
     due_ms: i64,
-    /// The attempt's context object (with its RetryCount and task token).
-    ctx: Value,
+    /// The attempt's context object (with its RetryCount and task token) and the variables.
+    ctx: Roots,
 }
 
 /// Runs a Task state's attempts: each calls the task source, takes the simulated time the
@@ -102,7 +105,7 @@ pub(crate) async fn run_task<'a>(
     def: &'a TaskDef,
     raw: &Doc,
     entry: &Entry,
-) -> Result<TaskDone, Stop> {
+) -> Result<(TaskDone, Assigned), Stop> {
     let setup = cx.borrow_mut().task_setup(state, def, raw, entry)?;
     let mut retry = RetryState::default();
     let mut attempt: u32 = 0;
@@ -183,7 +186,7 @@ impl Engine<'_> {
                 self.history.len() + 1
             ))
         });
-        let ctx = self.context(
+        let context = self.context(
             state.uses_context,
             name,
             &entry.entered_at,
@@ -191,11 +194,26 @@ impl Engine<'_> {
             None,
             token.clone(),
         );
+        let ctx = Roots::new(context, entry.ctx.vars.clone());
         let eff = self.input_path(state, raw, &ctx).map_err(runtime)?;
         // The effective input and its text. Without Parameters and InputPath that is the
         // state's input, whose text is known; a source that does not read the input gets
         // the Parameters' text alone.
+        let arguments = state.jsonata.as_ref().and_then(|d| d.arguments.as_ref());
         let (params, params_text): (Cow<'_, Doc>, Text) = match &state.parameters {
+            // JSONata: the Arguments, or the state's input without them.
+            _ if arguments.is_some() => {
+                let value = match arguments {
+                    Some(arguments) => self
+                        .bindings(raw, &ctx)
+                        .value(arguments, "Arguments")
+                        .map_err(|e| runtime(EvalError::Query(e)))?,
+                    None => Value::Null,
+                };
+                let params = Doc::from(value);
+                let params_text = self.history.add_text(params.to_text());
+                (Cow::Owned(params), params_text)
+            }
             None if matches!(state.input_path, PathField::Default) => {
                 (Cow::Borrowed(raw), raw_text.clone())
             }
@@ -203,7 +221,7 @@ impl Engine<'_> {
                 let mut out = String::with_capacity(128);
                 let mut scope = Scope {
                     input: &eff,
-                    context: &ctx,
+                    roots: &ctx,
                     rng: &mut self.rng,
                 };
                 template
@@ -376,8 +394,8 @@ impl Engine<'_> {
         raw: &Doc,
         entry: &Entry,
         result: TaskResult,
-        ctx: &Value,
-    ) -> Result<Result<TaskDone, Failure>, Stop> {
+        ctx: &Roots,
+    ) -> Result<Result<(TaskDone, Assigned), Failure>, Stop> {
         let name = state.name.as_str();
         let runtime = |e: EvalError| eval_err(name, entry.entered, e);
         // The result with its text: for the size check and the history event alike.
@@ -391,6 +409,7 @@ impl Engine<'_> {
                 Failure {
                     error: f.error,
                     cause: Some(f.cause),
+                    location: None,
                 },
                 false,
             )),
@@ -398,6 +417,7 @@ impl Engine<'_> {
                 Failure {
                     error: "States.Timeout".into(),
                     cause,
+                    location: None,
                 },
                 true,
             )),
@@ -421,6 +441,13 @@ impl Engine<'_> {
                 return Ok(Err(failure));
             }
         };
+        if state.jsonata.is_some() {
+            self.record_success(def, result_text)?;
+            return self
+                .result_output(state, raw, ctx, v)
+                .map(|(out, assigned)| Ok((TaskDone::Output(out), assigned)))
+                .map_err(runtime);
+        }
         let in_place = match &state.result_path {
             PathField::Path(p) => {
                 matches!(state.output_path, PathField::Default) && p.can_set_in_place(raw)
@@ -436,18 +463,27 @@ impl Engine<'_> {
         let whole_text = whole.then(|| result_text.clone());
         self.record_success(def, result_text)?;
         let sel = self.result_selector(state, v, ctx).map_err(runtime)?;
+        let assigned = self
+            .assign(
+                state.assign.as_ref(),
+                AssignFrom::Paths {
+                    data: &sel,
+                    roots: ctx,
+                },
+            )
+            .map_err(runtime)?;
         if in_place {
             let text = written.unwrap_or_else(|| self.history.add_text(sel.to_text()));
-            return Ok(Ok(TaskDone::InPlace { result: sel, text }));
+            return Ok(Ok((TaskDone::InPlace { result: sel, text }, assigned)));
         }
         if let Some(text) = whole_text {
-            return Ok(Ok(TaskDone::Result { output: sel, text }));
+            return Ok(Ok((TaskDone::Result { output: sel, text }, assigned)));
         }
         let out = self
             .apply_result_path(&state.result_path, raw, sel)
             .map_err(runtime)?;
         self.output_path(state, out, ctx)
-            .map(|out| Ok(TaskDone::Output(out)))
+            .map(|out| Ok((TaskDone::Output(out), assigned)))
             .map_err(runtime)
     }
 

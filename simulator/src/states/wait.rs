@@ -10,8 +10,10 @@
 use crate::choice::parse_timestamp;
 use crate::doc::Doc;
 use crate::error::Failure;
+use crate::jsonata::type_error;
 use crate::program::{State, WaitDef};
-use crate::run::{Cx, Engine, Entry, StateDone, Stop, eval_err};
+use crate::query::{EvalError, Roots};
+use crate::run::{AssignFrom, Cx, Engine, Entry, StateDone, Stop, eval_err};
 use crate::sched::SleepUntil;
 use chrono::{DateTime, Timelike, Utc};
 use serde_json::Value;
@@ -38,14 +40,45 @@ pub(crate) async fn run_wait<'a>(
         crate::program::Transition::Next(n) => Some(n),
         crate::program::Transition::End => None,
     };
-    let out = cx
-        .borrow()
-        .output_path(state, eff, &entry.ctx)
-        .map_err(err)?;
+    let mut engine = cx.borrow_mut();
+    // Assign and Output are evaluated when the wait is over (`$now()` reads that instant).
+    let (out, assigned) = match &state.jsonata {
+        Some(def) => {
+            let bindings = engine.bindings(&eff, &entry.ctx);
+            let assigned = engine
+                .assign(
+                    state.assign.as_ref(),
+                    AssignFrom::Jsonata {
+                        bindings: &bindings,
+                        field: "Assign",
+                    },
+                )
+                .map_err(err)?;
+            let out = crate::run::jsonata_output(def.output.as_ref(), "Output", &bindings, eff)
+                .map_err(err)?;
+            (out, assigned)
+        }
+        None => {
+            let assigned = engine
+                .assign(
+                    state.assign.as_ref(),
+                    AssignFrom::Paths {
+                        data: &eff,
+                        roots: &entry.ctx,
+                    },
+                )
+                .map_err(err)?;
+            (
+                engine.output_path(state, eff, &entry.ctx).map_err(err)?,
+                assigned,
+            )
+        }
+    };
     Ok(StateDone {
         output: out,
         next,
         written: None,
+        assigned,
     })
 }
 
@@ -62,11 +95,16 @@ impl Engine<'_> {
         entered: u64,
         def: &WaitDef,
         eff: &Doc,
-        ctx: &Value,
+        ctx: &Roots,
     ) -> Result<i64, Stop> {
         let runtime = |reason: String| Stop::Error(Failure::runtime(state, entered, reason));
         let select = |p: &crate::jsonpath::Path| {
             crate::query::select_value(p, eff, ctx).map_err(|e| eval_err(state, entered, e))
+        };
+        let jsonata = |e: &flowc_asl::JsonataString, field: &str| {
+            self.bindings(eff, ctx)
+                .expression(e, field)
+                .map_err(|q| eval_err(state, entered, EvalError::Query(q)))
         };
         let at = |t: DateTime<Utc>| {
             let ms = (to_the_second(t) - self.clock.start()).num_milliseconds();
@@ -99,6 +137,33 @@ impl Engine<'_> {
                         "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {}",
                         p.as_str()
                     ))),
+                }
+            }
+            WaitDef::SecondsJsonata(e) => {
+                let v = jsonata(e, "Seconds")?;
+                match whole_seconds(&v) {
+                    Some(s) => Ok(self.due_in(s as f64)),
+                    None => Err(eval_err(
+                        state,
+                        entered,
+                        EvalError::Query(type_error(
+                            e,
+                            "Seconds",
+                            "an integer from 0 to 99999999",
+                            v,
+                        )),
+                    )),
+                }
+            }
+            WaitDef::TimestampJsonata(e) => {
+                let v = jsonata(e, "Timestamp")?;
+                match v.as_str().and_then(parse_timestamp) {
+                    Some(t) => Ok(at(t.with_timezone(&Utc))),
+                    None => Err(eval_err(
+                        state,
+                        entered,
+                        EvalError::Query(type_error(e, "Timestamp", "a timestamp", v)),
+                    )),
                 }
             }
         }
