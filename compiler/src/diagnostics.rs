@@ -396,6 +396,9 @@ pub struct Emitter {
     format: Format,
     errors: usize,
     warnings: usize,
+    /// Warnings are dropped, not shown or counted (`simulate`: its job is running a machine,
+    /// and `check` is where warnings are read).
+    errors_only: bool,
 }
 
 impl Emitter {
@@ -404,7 +407,18 @@ impl Emitter {
             format,
             errors: 0,
             warnings: 0,
+            errors_only: false,
         }
+    }
+
+    /// This emitter, dropping warnings (neither shown nor counted).
+    pub fn errors_only(mut self) -> Self {
+        self.errors_only = true;
+        self
+    }
+
+    fn dropped(&self, diag: &dyn Diagnostic) -> bool {
+        self.errors_only && matches!(diag.severity(), Some(Severity::Warning | Severity::Advice))
     }
 
     /// Human output coloured only for a terminal that has not asked for no colour.
@@ -455,6 +469,9 @@ impl Emitter {
     /// Renders `diag`, about `file`, to stderr: for problems with a file that has no text to
     /// show (missing, unreadable, not writable), so JSON output still names the file.
     pub fn emit_about(&mut self, diag: &dyn Diagnostic, file: &str) {
+        if self.dropped(diag) {
+            return;
+        }
         let text = self.render_about(diag, None, Some(file));
         // Nothing sensible to do when stderr itself is gone.
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
@@ -477,6 +494,9 @@ impl Emitter {
 
     /// Renders `diag` to stderr.
     pub fn emit(&mut self, diag: &dyn Diagnostic, source: Option<&SourceText>) {
+        if self.dropped(diag) {
+            return;
+        }
         let text = self.render(diag, source);
         // Nothing sensible to do when stderr itself is gone.
         let _ = std::io::stderr().lock().write_all(text.as_bytes());

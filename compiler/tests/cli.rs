@@ -706,3 +706,68 @@ fn check_reports_load_errors_and_single_state_findings_in_one_run() {
     // Nothing the missing state would make false: `Route` is reached from it.
     assert!(!text.contains("unreachable"), "{text}");
 }
+
+/// One definition with a load error (a zero timeout), a target that exists nowhere and a
+/// Choice without Default: every command reports the same errors in one run, with lines.
+const SEVERAL_PROBLEMS: &str = r#"{"StartAt": "A", "States": {
+    "A": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+          "TimeoutSeconds": 0, "Next": "B"},
+    "B": {"Type": "Choice", "Choices": [{"Variable": "$.x", "StringEquals": "y", "Next": "Nowhere"}]}
+}}"#;
+
+#[test]
+fn decompile_graph_and_simulate_report_every_error_check_reports() {
+    let dir = temp();
+    write(dir.path(), "several.asl.json", SEVERAL_PROBLEMS);
+    for command in ["check", "decompile", "graph", "simulate"] {
+        let out = flowc(&[command, "several.asl.json"], dir.path());
+        assert_exit(&out, 1);
+        let text = stderr(&out);
+        for needle in [
+            "flowc::asl::invalid_number",
+            "several.asl.json:3:",
+            "flowc::check::unknown_target",
+            "several.asl.json:4:",
+            "error: several.asl.json: 2 errors",
+        ] {
+            assert!(text.contains(needle), "{command}: no `{needle}` in\n{text}");
+        }
+        // Warnings are `check`'s business (and decompile's and graph's, which read like it);
+        // `simulate` shows errors only.
+        let warned = text.contains("choice_without_default");
+        assert_eq!(warned, command != "simulate", "{command}:\n{text}");
+        // Nothing is made of a definition whose states did not all load.
+        assert_eq!(stdout(&out), "", "{command}");
+    }
+}
+
+#[test]
+fn graph_still_draws_a_definition_that_loaded_whole() {
+    let dir = temp();
+    write(
+        dir.path(),
+        "unknown.asl.json",
+        r#"{"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Next": "B"},
+            "B": {"Type": "Choice", "Choices": [{"Variable": "$.x", "IsPresent": true, "Next": "Nowhere"}],
+                  "Default": "C"},
+            "C": {"Type": "Pass", "Next": "Gone"}
+        }}"#,
+    );
+    let out = flowc(&["graph", "unknown.asl.json"], dir.path());
+    assert_exit(&out, 1);
+    let text = stderr(&out);
+    assert!(
+        text.contains("`Nowhere`") && text.contains("`Gone`"),
+        "{text}"
+    );
+    assert!(stdout(&out).contains("n0 -> n1"), "{}", stdout(&out));
+    // simulate names both missing targets, not only the first the engine meets.
+    let out = flowc(&["simulate", "unknown.asl.json"], dir.path());
+    assert_exit(&out, 1);
+    let text = stderr(&out);
+    assert!(
+        text.contains("`Nowhere`") && text.contains("`Gone`"),
+        "{text}"
+    );
+}

@@ -10,7 +10,7 @@ use flowc_asl::{State, StateKind, StateMachine, StateName, Transition};
 use indexmap::IndexMap;
 
 use super::output::{print_stdout, report, write_file};
-use super::pipeline::{load_checked, summary};
+use super::pipeline::{load_reported, summary};
 use super::{EXIT_INPUT, Global, display_path, emitter_for};
 use crate::lower::Bindings;
 
@@ -34,9 +34,11 @@ pub struct GraphArgs {
 
 pub fn run(args: GraphArgs, global: &Global) -> ExitCode {
     let mut emitter = emitter_for(global);
-    let checked = load_checked(&args.file, &Bindings::new(), &mut emitter);
+    // A definition that loaded whole is drawn even when the checks found errors in it (exit 1
+    // all the same); one whose states did not all load is not (see `pipeline`).
+    let loaded = load_reported(&args.file, &Bindings::new(), &mut emitter);
     summary(&emitter, &display_path(&args.file));
-    let Some(machine) = checked else {
+    let Some(machine) = loaded else {
         return ExitCode::from(EXIT_INPUT);
     };
     let text = render(&machine, args.format);
@@ -45,6 +47,7 @@ pub fn run(args: GraphArgs, global: &Global) -> ExitCode {
         None => print_stdout(&text),
     };
     match result {
+        Ok(()) if emitter.errors() > 0 => ExitCode::from(EXIT_INPUT),
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             let target = args

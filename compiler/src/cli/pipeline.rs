@@ -1,7 +1,15 @@
 //! The shared front half of every subcommand: read a file, parse or load it, run the checks,
 //! report every diagnostic, and hand back the machine only when there were no errors. A `.flow`
 //! file's resolve errors and graph findings are reported together when its graph survived
-//! resolving intact.
+//! resolving intact; an `.asl.json` file's load errors together with what the checks find in
+//! the states that did load.
+//!
+//! Every subcommand reports the same diagnostics in one run. What each does next is its own
+//! decision: `check` stops there; `graph` still draws a definition that loaded whole (an
+//! unknown target or an unreachable state is easier to see drawn), but nothing when states
+//! failed to load, since the drawing would leave them out; `decompile` and `simulate` need a
+//! definition AWS would accept: a `.flow` without the broken states would compile to another
+//! machine, and an execution of part of one is an execution AWS can never produce.
 
 use std::path::Path;
 
@@ -15,6 +23,16 @@ use crate::lower::{self, Bindings, CompileError};
 /// Reads, parses/loads and checks `path`, printing every diagnostic (warnings included).
 /// Returns the machine when there were no errors; `None` when there were (all reported).
 pub(crate) fn load_checked(
+    path: &Path,
+    bindings: &Bindings,
+    emitter: &mut Emitter,
+) -> Option<StateMachine> {
+    load_reported(path, bindings, emitter).filter(|_| emitter.errors() == 0)
+}
+
+/// [`load_checked`], but the machine comes back whenever the whole definition was read
+/// (parsed and resolved, or loaded), even when the checks found errors in it.
+pub(crate) fn load_reported(
     path: &Path,
     bindings: &Bindings,
     emitter: &mut Emitter,
@@ -85,7 +103,7 @@ pub(crate) fn load_checked(
             }
         },
     };
-    (emitter.errors() == 0).then_some(machine)
+    Some(machine)
 }
 
 /// Whether a graph finding on a machine missing `failed` states (they did not load) is still

@@ -13,10 +13,9 @@ use std::process::ExitCode;
 use flowc_sim::{MockConfig, Outcome, Program, SimError, Simulation, Status};
 use serde_json::{Map, Value};
 
-use super::input::{InputKind, read_source, read_text};
+use super::input::read_text;
 use super::output::{print_stdout, write_file};
 use super::{EXIT_INPUT, EXIT_OK, Global, emitter_for};
-use crate::diagnostics::SourceText;
 
 #[derive(Debug, clap::Args)]
 pub struct SimulateArgs {
@@ -66,56 +65,18 @@ pub fn run(args: SimulateArgs, global: &Global) -> ExitCode {
     }
 }
 
-/// Loads a state machine for simulation: ASL JSON directly, `.flow` through the compiler.
+/// Loads a state machine for simulation: ASL JSON directly, `.flow` through the compiler. A
+/// definition with errors is not run; every error is reported, as `flowc check` reports it
+/// (warnings are left to `check`).
 pub fn load_program(file: &Path, global: &Global) -> Result<Program, Reported> {
-    let mut emitter = emitter_for(global);
-    let source = match read_source(file) {
-        Ok(s) => s,
-        Err(e) => {
-            emitter.emit(&e, None);
-            return Err(Reported);
-        }
-    };
-    let text = SourceText::new(source.name.clone(), source.text.clone());
-    let kind = match source.kind() {
-        Ok(k) => k,
-        Err(e) => {
-            emitter.emit(&e, None);
-            return Err(Reported);
-        }
-    };
-    let machine = match kind {
-        // flowc-asl's loader reports problems with line, column and a label on the JSON.
-        InputKind::Asl => match flowc_asl::load(&source.text, &source.name) {
-            Ok(loaded) => loaded.machine,
-            Err(errors) => {
-                // With the file's text, as `check` does: the copy the errors carry is not cut
-                // to a window around long lines, and miette panics on a label past column
-                // 65,535 (issue 18, finding 3).
-                for error in errors.errors() {
-                    emitter.emit(error, Some(&text));
-                }
-                return Err(Reported);
-            }
-        },
-        InputKind::Flow => {
-            match crate::lower::compile(&source.text, &crate::lower::Bindings::new()) {
-                Ok(lowered) => lowered.machine,
-                Err(crate::lower::CompileError::Parse(e)) => {
-                    emitter.emit(&e, Some(&text));
-                    return Err(Reported);
-                }
-                Err(crate::lower::CompileError::Resolve(errors)) => {
-                    for e in &errors {
-                        emitter.emit(e, Some(&text));
-                    }
-                    return Err(Reported);
-                }
-            }
-        }
-    };
+    let mut emitter = emitter_for(global).errors_only();
+    let machine = super::pipeline::load_checked(file, &crate::lower::Bindings::new(), &mut emitter);
+    super::pipeline::summary(&emitter, &super::display_path(file));
+    let machine = machine.ok_or(Reported)?;
+    // The checks have passed, so the simulator's own validation has nothing left to find;
+    // should it, its error has no source text to point into.
     Program::from_machine(&machine).map_err(|e| {
-        emitter.emit(&e, Some(&text));
+        emitter.emit(&e, None);
         Reported
     })
 }
