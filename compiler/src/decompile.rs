@@ -4,20 +4,18 @@
 //! turned into `resource` declarations that keep the whole ARN) and is printed by
 //! [`crate::fmt`]. Compiling the text gives back JSON equal to the input, with no `--bind`.
 //! The legacy Map form (`Iterator`, `Parameters`) and Distributed Map (ItemReader,
-//! ItemBatcher, ResultWriter, Label, tolerated failures) have `.flow` spellings; what has none
-//! yet (JSONata, Variables) is reported, never dropped. `poll` blocks, `retry policy`
-//! declarations and the definition's own state order are recovered where the JSON has them
-//! (`decompile/shapes.rs`).
+//! ItemBatcher, ResultWriter, Label, tolerated failures) have `.flow` spellings, and so do
+//! JSONata states and Variables (`query_language`, `arguments`, `output`, `assign`, `{% %}` in
+//! every field that takes one); what has none yet (Credentials, a branch's own Comment or
+//! QueryLanguage) is reported, never dropped.
 
-mod shapes;
-
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use flowc_asl::{
-    Branch, Catcher, ChoiceRule, Condition as AslCondition, IntegerField, NumberField,
-    Operand as AslOperand, OperandFamily, Operator, PathOrNull as AslPathOrNull, Retrier,
-    State as AslState, StateKind as AslKind, StateMachine, StateName, TextField, TimestampField,
-    Transition,
+    Branch, Catcher, ChoiceRule, Condition as AslCondition, IntegerField, JsonataString,
+    NumberField, Operand as AslOperand, OperandFamily, Operator, PathOrNull as AslPathOrNull,
+    Retrier, State as AslState, StateKind as AslKind, StateMachine, StateName, TextField,
+    TimestampField, Transition,
 };
 use flowc_dsl::ast::*;
 use indexmap::IndexMap;
@@ -37,7 +35,7 @@ pub enum DecompileError {
     #[diagnostic(
         code(flowc::decompile::unsupported),
         help(
-            ".flow covers JSONPath-mode ASL, the legacy Map form and Distributed Map; JSONata, Variables (Assign) and Credentials are not expressible yet"
+            ".flow covers JSONPath and JSONata ASL, Variables, the legacy Map form and Distributed Map; Task Credentials and a branch's own Comment or QueryLanguage are not expressible yet"
         )
     )]
     Unsupported { what: &'static str, place: String },
@@ -46,10 +44,10 @@ pub enum DecompileError {
 /// Decompile a machine to `.flow`.
 pub fn decompile(machine: &StateMachine) -> Result<Decompiled, DecompileError> {
     let mut d = Decompiler::default();
-    if machine.query_language.is_some() {
-        return Err(unsupported("QueryLanguage", "the machine"));
-    }
     let mut items = Vec::new();
+    if let Some(language) = machine.query_language {
+        items.push(Item::QueryLanguage(sp(language_word(language))));
+    }
     if let Some(comment) = &machine.comment {
         items.push(Item::Comment(sp(comment.clone())));
     }
@@ -59,8 +57,7 @@ pub fn decompile(machine: &StateMachine) -> Result<Decompiled, DecompileError> {
     if let Some(timeout) = machine.timeout_seconds {
         items.push(Item::Timeout(sp(duration(timeout))));
     }
-    let mut states = d.block(&machine.start_at, &machine.states)?;
-    let policies = shapes::retry_policies(&mut states);
+    let states = d.block(&machine.start_at, &machine.states)?;
     // A Lambda ARN stays whole in its declaration (`resource charge = "arn:aws:lambda:..."`),
     // so compiling the text gives back the same Resource with no `--bind`; a `${name}`
     // placeholder stays a placeholder (`lambda "name"`).
@@ -74,11 +71,11 @@ pub fn decompile(machine: &StateMachine) -> Result<Decompiled, DecompileError> {
             span: Span::default(),
         })
     }));
-    items.extend(policies.into_iter().map(Item::RetryPolicy));
     items.extend(states.into_iter().map(Item::State));
     let workflow = Workflow {
         items,
         comments: Vec::new(),
+        expressions: Vec::new(),
     };
     let text = crate::fmt::print(&workflow);
     // Names and paths are written as the definition spells them, and ASL allows characters
@@ -121,24 +118,19 @@ struct Decompiler {
 }
 
 impl Decompiler {
-    /// A block's states, in an order that implies most transitions, with its polls as
-    /// `poll` blocks ([`shapes::order`], [`shapes::find_polls`]).
+    /// A block's states, ordered by following `Next` chains from StartAt so that most
+    /// transitions are implied by order.
     fn block(
         &mut self,
         start_at: &StateName,
         states: &IndexMap<StateName, AslState>,
     ) -> Result<Vec<State>, DecompileError> {
-        let polls = shapes::find_polls(start_at, states);
-        let order = shapes::order(start_at, states, &polls);
+        let order = chain_order(start_at, states);
         let mut out = Vec::with_capacity(order.len());
         for (index, name) in order.iter().enumerate() {
             let Some(state) = states.get(*name) else {
                 continue;
             };
-            if let Some(poll) = polls.iter().find(|p| p.starts_at(name)) {
-                out.push(self.poll(poll, states)?);
-                continue;
-            }
             let following = order.get(index + 1).copied();
             out.push(self.state(state, following, index + 1 == order.len())?);
         }
@@ -152,27 +144,27 @@ impl Decompiler {
         last: bool,
     ) -> Result<State, DecompileError> {
         let place = format!("state `{}`", state.name);
-        if state.query_language.is_some() {
-            return Err(unsupported("QueryLanguage", &place));
-        }
-        if state.assign.is_some() || state.output.is_some() {
-            return Err(unsupported("Assign / Output", &place));
-        }
         let mut fields = Vec::new();
         let push = |fields: &mut Vec<Spanned<Field>>, field| fields.push(sp(field));
         if let Some(comment) = &state.comment {
             push(&mut fields, Field::Comment(comment.clone()));
+        }
+        if let Some(language) = state.query_language {
+            push(&mut fields, Field::QueryLanguage(language_word(language)));
         }
         if let Some(p) = &state.input_path {
             push(&mut fields, Field::InputPath(path_or_null(p)));
         }
         let kind = match &state.kind {
             AslKind::Task(task) => {
-                if task.arguments.is_some() || task.credentials.is_some() {
-                    return Err(unsupported("Arguments / Credentials", &place));
+                if task.credentials.is_some() {
+                    return Err(unsupported("Credentials", &place));
                 }
                 let resource = self.resource(&task.resource);
                 push_template(&mut fields, Field::Parameters, &task.parameters);
+                if let Some(arguments) = &task.arguments {
+                    push(&mut fields, Field::Arguments(arguments.to_json()));
+                }
                 push_template(&mut fields, Field::ResultSelector, &task.result_selector);
                 push_result_path(&mut fields, &task.result_path);
                 if let Some(t) = &task.timeout {
@@ -181,7 +173,7 @@ impl Decompiler {
                 if let Some(h) = &task.heartbeat {
                     fields.push(sp(Field::Heartbeat(duration_or_path(h, &place)?)));
                 }
-                push_retry_catch(&mut fields, &task.retry, &task.catch, &place)?;
+                push_retry_catch(&mut fields, &task.retry, &task.catch);
                 push_transition(&mut fields, &task.transition, following, last);
                 StateKind::Task {
                     resource: sp(resource),
@@ -219,7 +211,12 @@ impl Decompiler {
                     flowc_asl::WaitFor::Timestamp(TimestampField::Path(p)) => {
                         WaitFor::TimestampPath(text(p.as_str()))
                     }
-                    _ => return Err(unsupported("a JSONata wait", &place)),
+                    flowc_asl::WaitFor::Seconds(IntegerField::Jsonata(e)) => {
+                        WaitFor::SecondsExpression(expression(e, &place)?)
+                    }
+                    flowc_asl::WaitFor::Timestamp(TimestampField::Jsonata(e)) => {
+                        WaitFor::TimestampExpression(expression(e, &place)?)
+                    }
                 };
                 push_transition(&mut fields, &wait.transition, following, last);
                 StateKind::Wait {
@@ -232,8 +229,8 @@ impl Decompiler {
                 cause: fail.cause.as_ref().map(|t| sp(fail_text(t))),
             },
             AslKind::Parallel(parallel) => {
-                if parallel.arguments.is_some() {
-                    return Err(unsupported("Arguments", &place));
+                if let Some(arguments) = &parallel.arguments {
+                    push(&mut fields, Field::Arguments(arguments.to_json()));
                 }
                 for branch in &parallel.branches {
                     let states = self.branch(branch, &place)?;
@@ -246,14 +243,11 @@ impl Decompiler {
                     &parallel.result_selector,
                 );
                 push_result_path(&mut fields, &parallel.result_path);
-                push_retry_catch(&mut fields, &parallel.retry, &parallel.catch, &place)?;
+                push_retry_catch(&mut fields, &parallel.retry, &parallel.catch);
                 push_transition(&mut fields, &parallel.transition, following, last);
                 StateKind::Parallel
             }
             AslKind::Map(map) => {
-                if map.items.is_some() {
-                    return Err(unsupported("a JSONata Items field", &place));
-                }
                 let config = map.item_processor.processor_config.as_ref().map(|c| {
                     let mut object = serde_json::Map::new();
                     if let Some(mode) = c.mode {
@@ -294,8 +288,8 @@ impl Decompiler {
                     Field::ItemSelector
                 };
                 match &map.item_selector {
-                    Some(flowc_asl::Payload::Jsonata(_)) => {
-                        return Err(unsupported("a JSONata ItemSelector", &place));
+                    Some(flowc_asl::Payload::Jsonata(value)) => {
+                        push(&mut fields, selector(value.to_json()));
                     }
                     Some(flowc_asl::Payload::Template(t)) => {
                         push_template(&mut fields, selector, &Some(t.clone()));
@@ -314,8 +308,10 @@ impl Decompiler {
                     Some(NumberField::Path(p)) => fields.push(sp(
                         Field::ToleratedFailurePercentage(NumberOrPath::Path(text(p.as_str()))),
                     )),
-                    Some(NumberField::Jsonata(_)) => {
-                        return Err(unsupported("a JSONata field", &place));
+                    Some(NumberField::Jsonata(e)) => {
+                        fields.push(sp(Field::ToleratedFailurePercentage(
+                            NumberOrPath::Expression(expression(e, &place)?),
+                        )))
                     }
                     None => {}
                 }
@@ -324,15 +320,22 @@ impl Decompiler {
                 }
                 push_template(&mut fields, Field::ResultSelector, &map.result_selector);
                 push_result_path(&mut fields, &map.result_path);
-                push_retry_catch(&mut fields, &map.retry, &map.catch, &place)?;
+                push_retry_catch(&mut fields, &map.retry, &map.catch);
                 push_transition(&mut fields, &map.transition, following, last);
                 StateKind::Map {
                     items_path: map.items_path.as_ref().map(|p| sp(text(p.as_str()))),
+                    items: map.items.as_ref().map(|i| sp(i.to_json())),
                 }
             }
         };
         if let Some(p) = &state.output_path {
             fields.push(sp(Field::OutputPath(path_or_null(p))));
+        }
+        if let Some(output) = &state.output {
+            fields.push(sp(Field::Output(output.to_json())));
+        }
+        if let Some(assign) = &state.assign {
+            fields.push(sp(Field::Assign(assign.to_json())));
         }
         Ok(State {
             name: sp(state.name.as_str().to_string()),
@@ -383,6 +386,27 @@ impl Decompiler {
         }
         ResourceRef::Named(name)
     }
+}
+
+fn chain_order<'a>(
+    start_at: &'a StateName,
+    states: &'a IndexMap<StateName, AslState>,
+) -> Vec<&'a StateName> {
+    let names: Vec<&StateName> = states.keys().collect();
+    let mut seen: HashSet<&StateName> = HashSet::new();
+    let mut order = Vec::with_capacity(names.len());
+    let starts = std::iter::once(start_at).chain(names.iter().copied());
+    for first in starts {
+        let mut current = first;
+        while states.get(current).is_some() && seen.insert(current) {
+            order.push(current);
+            match states.get(current).and_then(|s| s.transition()) {
+                Some(Transition::Next(next)) => current = next,
+                _ => break,
+            }
+        }
+    }
+    order
 }
 
 fn is_identifier(text: &str) -> bool {
@@ -464,12 +488,7 @@ fn push_transition(
     }
 }
 
-fn push_retry_catch(
-    fields: &mut Vec<Spanned<Field>>,
-    retry: &[Retrier],
-    catch: &[Catcher],
-    place: &str,
-) -> Result<(), DecompileError> {
+fn push_retry_catch(fields: &mut Vec<Spanned<Field>>, retry: &[Retrier], catch: &[Catcher]) {
     for r in retry {
         fields.push(sp(Field::Retry(Retry::Inline(RetryRule {
             errors: r
@@ -492,10 +511,9 @@ fn push_retry_catch(
         }))));
     }
     for c in catch {
-        if c.assign.is_some() || c.output.is_some() {
-            return Err(unsupported("a Catch Assign / Output", place));
-        }
         fields.push(sp(Field::Catch(Catch {
+            assign: c.assign.as_ref().map(|a| sp(a.to_json())),
+            output: c.output.as_ref().map(|o| sp(o.to_json())),
             errors: c
                 .error_equals
                 .iter()
@@ -506,7 +524,6 @@ fn push_retry_catch(
             target: sp(c.next.as_str().to_string()),
         })));
     }
-    Ok(())
 }
 
 fn duration(seconds: u64) -> Duration {
@@ -527,7 +544,7 @@ fn duration_or_path(field: &IntegerField, place: &str) -> Result<DurationOrPath,
     match field {
         IntegerField::Value(s) => Ok(DurationOrPath::Duration(duration(*s))),
         IntegerField::Path(p) => Ok(DurationOrPath::Path(text(p.as_str()))),
-        IntegerField::Jsonata(_) => Err(unsupported("a JSONata field", place)),
+        IntegerField::Jsonata(e) => Ok(DurationOrPath::Expression(expression(e, place)?)),
     }
 }
 
@@ -535,7 +552,28 @@ fn number_or_path(field: &IntegerField, place: &str) -> Result<NumberOrPath, Dec
     match field {
         IntegerField::Value(n) => Ok(NumberOrPath::Number(Number(n.to_string()))),
         IntegerField::Path(p) => Ok(NumberOrPath::Path(text(p.as_str()))),
-        IntegerField::Jsonata(_) => Err(unsupported("a JSONata field", place)),
+        IntegerField::Jsonata(e) => Ok(NumberOrPath::Expression(expression(e, place)?)),
+    }
+}
+
+/// A `{% %}` string of a field `.flow` writes as a bare expression (`timeout {% ... %}`): only
+/// one that reads back as itself (no space outside the delimiters, no `%}` inside).
+fn expression(string: &JsonataString, place: &str) -> Result<Expression, DecompileError> {
+    let written = string.written();
+    if crate::fmt::bare_expression(written) {
+        Ok(Expression(written.to_string()))
+    } else {
+        Err(unsupported(
+            "an expression with text outside `{% %}` or `%}` inside, in a field that takes a bare expression",
+            place,
+        ))
+    }
+}
+
+fn language_word(language: flowc_asl::QueryLanguage) -> QueryLanguage {
+    match language {
+        flowc_asl::QueryLanguage::JsonPath => QueryLanguage::JsonPath,
+        flowc_asl::QueryLanguage::Jsonata => QueryLanguage::Jsonata,
     }
 }
 
@@ -545,7 +583,10 @@ fn fail_text(field: &TextField) -> FailText {
         TextField::Value(s) => FailText::Literal(s.clone()),
         TextField::Path(p) => FailText::Path(text(p.as_str())),
         TextField::Intrinsic(call) => FailText::Intrinsic(call.as_str().to_string()),
-        // Only JSONata states hold these, and `state` refuses them before reaching here.
+        // A JSONata state reads a string holding `{% %}` as an expression either way.
+        TextField::Jsonata(string) if crate::fmt::bare_expression(string.written()) => {
+            FailText::Expression(Expression(string.written().to_string()))
+        }
         TextField::Jsonata(string) => FailText::Literal(string.written().to_string()),
     }
 }
@@ -554,12 +595,11 @@ fn choice_rule(
     rule: &ChoiceRule,
     place: &str,
 ) -> Result<flowc_dsl::ast::ChoiceRule, DecompileError> {
-    if rule.assign.is_some() || rule.output.is_some() {
-        return Err(unsupported("a Choice rule Assign / Output", place));
-    }
     Ok(flowc_dsl::ast::ChoiceRule {
         condition: sp(condition(&rule.condition, place)?),
         comment: rule.comment.as_ref().map(|text| sp(text.clone())),
+        assign: rule.assign.as_ref().map(|a| sp(a.to_json())),
+        output: rule.output.as_ref().map(|o| sp(o.to_json())),
         target: sp(rule.next.as_str().to_string()),
     })
 }
@@ -572,7 +612,7 @@ fn condition(c: &AslCondition, place: &str) -> Result<Condition, DecompileError>
         AslCondition::And(parts) => Condition::And(all(parts)?),
         AslCondition::Or(parts) => Condition::Or(all(parts)?),
         AslCondition::Not(inner) => Condition::Not(Box::new(sp(condition(inner, place)?))),
-        AslCondition::Jsonata(_) => return Err(unsupported("a JSONata condition", place)),
+        AslCondition::Jsonata(e) => Condition::Expression(expression(e, place)?),
         AslCondition::Commented {
             comment,
             condition: inner,
@@ -706,22 +746,23 @@ mod tests {
         assert!(
             decompiled
                 .text
-                .contains("check CheckBackendHealth = status_checker")
+                .contains("task CheckBackendHealth = status_checker")
         );
         assert_eq!(round_trips(&value), Ok(true));
     }
 
-    /// Whether a definition uses what `.flow` leaves to the JSONata work (issue 12): a
-    /// `QueryLanguage` field anywhere (JSONata states, or JSONPath written out) or Variables
-    /// (`Assign`, `$name` in a path). Both are keys that appear nowhere else in ASL.
+    /// Whether a definition uses JSONata or Variables: a `QueryLanguage` field anywhere
+    /// (JSONata states, or JSONPath written out) or `Assign`, keys that appear nowhere else in
+    /// ASL. Counted apart, so the figure for each mode is printed.
     fn uses_query_language_or_variables(text: &str) -> bool {
         text.contains("\"QueryLanguage\"") || text.contains("\"Assign\"")
     }
 
-    /// Every JSONPath-mode definition of the conformance cases, the compiler's corpus and the
-    /// workflows decompiles and compiles back to equal JSON: all of them, no floor.
+    /// Every definition of the conformance cases (JSONPath, JSONata and Variables alike), the
+    /// compiler's corpus and the workflows decompiles and compiles back to equal JSON: all of
+    /// them, no floor.
     #[test]
-    fn every_jsonpath_definition_round_trips() {
+    fn every_definition_round_trips() {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
         let mut definitions = Vec::new();
         let cases = format!("{root}/conformance/asl/cases");
@@ -745,12 +786,11 @@ mod tests {
                 }
             }
         }
-        let (mut total, mut ok, mut left) = (0, 0, 0);
+        let (mut total, mut ok, mut jsonata) = (0, 0, 0);
         let mut failures = Vec::new();
         for (path, text) in definitions {
             if uses_query_language_or_variables(&text) {
-                left += 1;
-                continue;
+                jsonata += 1;
             }
             let definition: serde_json::Value = serde_json::from_str(&text).unwrap();
             total += 1;
@@ -765,9 +805,13 @@ mod tests {
             }
         }
         eprintln!(
-            "{ok}/{total} JSONPath-mode definitions round-trip ({left} use QueryLanguage or Variables)"
+            "{ok}/{total} definitions round-trip ({jsonata} of them use QueryLanguage or Variables)"
         );
         assert!(total >= 300, "only {total} definitions found");
+        assert!(
+            jsonata >= 40,
+            "only {jsonata} JSONata / Variables definitions found"
+        );
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
@@ -775,114 +819,15 @@ mod tests {
     fn unsupported_fields_are_reported_not_dropped() {
         let definition = serde_json::json!({
             "StartAt": "P",
-            "States": { "P": { "Type": "Pass", "Assign": { "x": 1 }, "End": true } }
+            "States": { "P": { "Type": "Parallel", "Branches": [
+                { "Comment": "a branch's own comment", "StartAt": "A", "States": { "A": { "Type": "Succeed" } } }
+            ], "End": true } }
         });
         let machine = flowc_asl::load_value(&definition).unwrap();
         assert!(matches!(
             decompile(&machine),
             Err(DecompileError::Unsupported { .. })
         ));
-    }
-
-    /// The compiled tenant workflow decompiles to the shapes its `.flow` is written in (the two
-    /// polls, one retry policy, the written order) and compiles back byte for byte.
-    #[test]
-    fn compiled_workflow_decompiles_to_polls_and_policies_and_compiles_back_byte_for_byte() {
-        let text = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../workflows/tenant_provisioning.asl.json"),
-        )
-        .unwrap();
-        let machine = flowc_asl::load(&text, "tenant_provisioning.asl.json")
-            .unwrap()
-            .machine;
-        let decompiled = decompile(&machine).unwrap();
-        for shape in [
-            "poll BackendHealth every 60s at most 15 times {",
-            "poll FrontendHealth every 60s at most 15 times {",
-            "exhausted -> BackendNeverHealthy",
-            "retry policy lambda_errors",
-        ] {
-            assert!(
-                decompiled.text.contains(shape),
-                "no `{shape}` in\n{}",
-                decompiled.text
-            );
-        }
-        assert_eq!(decompiled.text.matches("retry policy").count(), 1);
-        assert!(!decompiled.text.contains("retry on"), "{}", decompiled.text);
-        assert!(!decompiled.text.contains("BackendHealthCount"));
-        let lowered = compile(&decompiled.text, &crate::lower::Bindings::new()).unwrap();
-        assert_eq!(flowc_asl::emit(&lowered.machine), text);
-    }
-
-    /// What a poll lowers to, less one part, stays five states: a loop entered from outside
-    /// at its Wait, or one counting with another increment, is not a `poll`.
-    #[test]
-    fn loops_that_are_not_exactly_a_poll_stay_states() {
-        let machine = |entry: &str, increment: &str| {
-            serde_json::json!({
-                "StartAt": "Start",
-                "States": {
-                    "Start": { "Type": "Pass", "Next": entry },
-                    "P": { "Type": "Pass", "Result": { "count": 0 }, "ResultPath": "$.polls.P", "Next": "W" },
-                    "W": { "Type": "Wait", "Seconds": 5, "Next": "C" },
-                    "C": { "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "PCount" },
-                    "PCount": { "Type": "Pass", "Parameters": { "count.$": increment },
-                                "ResultPath": "$.polls.P", "Next": "D" },
-                    "D": { "Type": "Choice", "Choices": [
-                        { "Variable": "$.done", "BooleanEquals": true, "Next": "Done" },
-                        { "Variable": "$.polls.P.count", "NumericGreaterThanEquals": 3, "Next": "Done" }
-                    ], "Default": "W" },
-                    "Done": { "Type": "Succeed" }
-                }
-            })
-        };
-        let add = "States.MathAdd($.polls.P.count, 1)";
-        for (definition, is_poll) in [
-            (machine("P", add), true),
-            (machine("W", add), false),
-            (machine("P", "States.MathAdd($.polls.P.count, 2)"), false),
-        ] {
-            let decompiled = decompile(&flowc_asl::load_value(&definition).unwrap()).unwrap();
-            assert_eq!(
-                decompiled.text.contains("poll P every 5s at most 3 times"),
-                is_poll,
-                "{}",
-                decompiled.text
-            );
-            assert_eq!(round_trips(&definition), Ok(true), "{}", decompiled.text);
-        }
-    }
-
-    /// States written in reading order keep it when following the chains implies no more:
-    /// here both orders write one `next`, and the definition's is kept.
-    #[test]
-    fn the_written_order_is_kept_when_it_implies_as_much() {
-        let definition = serde_json::json!({
-            "StartAt": "Route",
-            "States": {
-                "Route": { "Type": "Choice", "Choices": [
-                    { "Variable": "$.fast", "BooleanEquals": true, "Next": "Fast" }
-                ], "Default": "Slow" },
-                "Fast": { "Type": "Pass", "Next": "Join" },
-                "Slow": { "Type": "Wait", "Seconds": 60, "Next": "Join" },
-                "Join": { "Type": "Succeed" }
-            }
-        });
-        let decompiled = decompile(&flowc_asl::load_value(&definition).unwrap()).unwrap();
-        let order: Vec<&str> = decompiled
-            .text
-            .lines()
-            .filter_map(|l| l.split_whitespace().nth(1).filter(|_| !l.starts_with(' ')))
-            .collect();
-        assert_eq!(
-            order,
-            ["Route", "Fast", "Slow", "Join"],
-            "{}",
-            decompiled.text
-        );
-        assert_eq!(round_trips(&definition), Ok(true));
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub fn print(workflow: &Workflow) -> String {
 
 fn same_group(a: &Item, b: &Item) -> bool {
     let group = |item: &Item| match item {
-        Item::Comment(_) | Item::Version(_) | Item::Timeout(_) => 0,
+        Item::Comment(_) | Item::Version(_) | Item::Timeout(_) | Item::QueryLanguage(_) => 0,
         Item::Resource(_) => 1,
         Item::RetryPolicy(_) => 2,
         Item::State(_) => 3,
@@ -124,6 +124,7 @@ impl Printer<'_> {
             Item::Comment(c) => self.line(0, &format!("comment {}", string(&c.node))),
             Item::Version(v) => self.line(0, &format!("version {}", string(&v.node))),
             Item::Timeout(t) => self.line(0, &format!("timeout {}", duration(&t.node))),
+            Item::QueryLanguage(q) => self.line(0, &format!("query_language {}", q.node.word())),
             Item::Resource(r) => {
                 let target = match &r.kind {
                     ResourceKind::Lambda(f) => format!("lambda {}", string(&f.node)),
@@ -255,9 +256,10 @@ impl Printer<'_> {
                     None => String::new(),
                 };
                 format!(
-                    "catch {}{into}{} -> {}",
+                    "catch {}{into}{}{} -> {}",
                     error_list(&c.errors),
                     rule_comment(&c.comment),
+                    rule_json(&c.assign, &c.output, depth),
                     name(&c.target.node)
                 )
             }
@@ -265,9 +267,10 @@ impl Printer<'_> {
             Field::End => "end".to_string(),
             Field::When(rule) => {
                 format!(
-                    "when {}{} -> {}",
+                    "when {}{}{} -> {}",
                     condition(&rule.condition.node, 0),
                     rule_comment(&rule.comment),
+                    rule_json(&rule.assign, &rule.output, depth),
                     name(&rule.target.node)
                 )
             }
@@ -290,6 +293,10 @@ impl Printer<'_> {
             Field::ToleratedFailureCount(n) => {
                 format!("tolerated_failure_count {}", number_or_path(n))
             }
+            Field::QueryLanguage(q) => format!("query_language {}", q.word()),
+            Field::Arguments(v) => return self.json_field("arguments", v, depth),
+            Field::Output(v) => return self.json_field("output", v, depth),
+            Field::Assign(v) => return self.json_field("assign", v, depth),
         };
         self.line(depth, &text);
     }
@@ -323,6 +330,8 @@ fn state_header(state: &State) -> String {
                 WaitFor::SecondsPath(p) => format!("for {}", p.0),
                 WaitFor::Timestamp(t) => format!("until {}", string(t)),
                 WaitFor::TimestampPath(p) => format!("until {}", p.0),
+                WaitFor::SecondsExpression(e) => format!("for {}", e.0),
+                WaitFor::TimestampExpression(e) => format!("until {}", e.0),
             };
             format!("wait {n} {tail}")
         }
@@ -338,7 +347,11 @@ fn state_header(state: &State) -> String {
         }
         StateKind::Map {
             items_path: Some(p),
+            ..
         } => format!("map {n} over {}", p.node.0),
+        StateKind::Map {
+            items: Some(items), ..
+        } => format!("map {n} over {}", json_inline(&items.node)),
         StateKind::Poll(poll) => format!(
             "poll {n} every {} at most {} times",
             duration(&poll.every.node),
@@ -353,6 +366,7 @@ fn fail_text(text: &FailText) -> String {
         FailText::Literal(s) => string(s),
         FailText::Path(p) => p.0.clone(),
         FailText::Intrinsic(call) => call.clone(),
+        FailText::Expression(e) => e.0.clone(),
     }
 }
 
@@ -386,6 +400,21 @@ fn rule_clauses(rule: &RetryRule) -> String {
     text
 }
 
+/// A catch or when rule's ` assign { ... }` and ` output { ... }`, before its arrow.
+fn rule_json(
+    assign: &Option<Spanned<Value>>,
+    output: &Option<Spanned<Value>>,
+    depth: usize,
+) -> String {
+    let mut text = String::new();
+    for (keyword, value) in [("assign", assign), ("output", output)] {
+        if let Some(value) = value {
+            text.push_str(&format!(" {keyword} {}", json(&value.node, depth)));
+        }
+    }
+    text
+}
+
 fn rule_comment(comment: &Option<Spanned<String>>) -> String {
     match comment {
         Some(c) => format!(" comment {}", string(&c.node)),
@@ -409,6 +438,7 @@ fn duration_or_path(d: &DurationOrPath) -> String {
     match d {
         DurationOrPath::Duration(d) => duration(d),
         DurationOrPath::Path(p) => p.0.clone(),
+        DurationOrPath::Expression(e) => e.0.clone(),
     }
 }
 
@@ -416,6 +446,7 @@ fn number_or_path(n: &NumberOrPath) -> String {
     match n {
         NumberOrPath::Number(n) => n.0.clone(),
         NumberOrPath::Path(p) => p.0.clone(),
+        NumberOrPath::Expression(e) => e.0.clone(),
     }
 }
 
@@ -453,6 +484,7 @@ fn precedence(c: &Condition) -> u8 {
 /// Print `c`, parenthesised when its precedence is not above `min`.
 fn condition(c: &Condition, min: u8) -> String {
     let text = match c {
+        Condition::Expression(e) => return e.0.clone(),
         Condition::Or(parts) if parts.len() >= 2 => join(parts, " or ", 1),
         Condition::And(parts) if parts.len() >= 2 => join(parts, " and ", 2),
         Condition::Or(parts) => format!("any({})", list(parts)),
@@ -560,8 +592,18 @@ fn json_inline(value: &Value) -> String {
             let items: Vec<String> = items.iter().map(json_inline).collect();
             format!("[{}]", items.join(", "))
         }
+        Value::String(text) if bare_expression(text) => text.clone(),
         scalar => serde_json::to_string(scalar).unwrap_or_default(),
     }
+}
+
+/// Whether a JSON string is a JSONata expression that reads back as itself written bare:
+/// `{%` and `%}` at its ends and no `%}` between (the grammar's `jsonata` rule).
+pub(crate) fn bare_expression(text: &str) -> bool {
+    text.len() >= 4
+        && text.starts_with("{%")
+        && text.ends_with("%}")
+        && !text[2..text.len() - 2].contains("%}")
 }
 
 #[cfg(test)]
@@ -633,5 +675,21 @@ mod tests {
             formatted.contains("        \"b\": [1, 2]\n    }\n"),
             "{formatted}"
         );
+    }
+
+    #[test]
+    fn jsonata_strings_print_as_bare_expressions() {
+        let source = "query_language jsonata\n\npass P {\n    output { \"a\": \"{% $states.input.a %}\", \"b\": \" {% 1 %}\" }\n}\n";
+        let formatted = format_source(source).unwrap();
+        assert_eq!(
+            formatted,
+            "query_language jsonata\n\npass P {\n    output { \"a\": {% $states.input.a %}, \"b\": \" {% 1 %}\" }\n}\n"
+        );
+        assert_eq!(format_source(&formatted).unwrap(), formatted);
+        let compile = |text: &str| {
+            let lowered = crate::lower::compile(text, &crate::lower::Bindings::new()).unwrap();
+            flowc_asl::emit(&lowered.machine)
+        };
+        assert_eq!(compile(source), compile(&formatted));
     }
 }

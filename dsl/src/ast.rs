@@ -64,6 +64,43 @@ pub struct Workflow {
     pub items: Vec<Item>,
     /// Every source comment, in source order.
     pub comments: Vec<Comment>,
+    /// Every JSONata expression written in the file (`{% ... %}`, or a JSON string holding
+    /// one), in source order: where its text is, so a problem inside an expression is pointed
+    /// at in the `.flow` source.
+    pub expressions: Vec<ExpressionSite>,
+}
+
+/// Where a JSONata expression was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpressionSite {
+    /// The whole literal: `{% ... %}`, or the JSON string with its quotes.
+    pub span: Span,
+    /// The string AWS sees (`{% ... %}` with its delimiters), as decoded.
+    pub written: String,
+    /// Byte offset in the source where `written` starts, when `written` is the source text
+    /// byte for byte (a bare expression, or a JSON string without escapes): offsets inside the
+    /// expression are then offsets in the file. `None` when escapes make them differ.
+    pub verbatim_at: Option<usize>,
+}
+
+/// A JSONata expression as AWS writes it: the string with its `{%` `%}` delimiters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expression(pub String);
+
+/// `query_language jsonata` / `query_language jsonpath`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryLanguage {
+    JsonPath,
+    Jsonata,
+}
+
+impl QueryLanguage {
+    pub fn word(self) -> &'static str {
+        match self {
+            QueryLanguage::JsonPath => "jsonpath",
+            QueryLanguage::Jsonata => "jsonata",
+        }
+    }
 }
 
 impl Workflow {
@@ -84,6 +121,8 @@ pub enum Item {
     Version(Spanned<String>),
     /// `timeout 2h`: the machine's TimeoutSeconds.
     Timeout(Spanned<Duration>),
+    /// `query_language jsonata`: the machine's QueryLanguage.
+    QueryLanguage(Spanned<QueryLanguage>),
     Resource(ResourceDecl),
     RetryPolicy(RetryPolicyDecl),
     State(State),
@@ -95,6 +134,7 @@ impl Item {
             Item::Comment(c) => c.span,
             Item::Version(v) => v.span,
             Item::Timeout(t) => t.span,
+            Item::QueryLanguage(q) => q.span,
             Item::Resource(r) => r.span,
             Item::RetryPolicy(p) => p.span,
             Item::State(s) => s.span,
@@ -211,6 +251,8 @@ pub enum PathOrNull {
 pub enum DurationOrPath {
     Duration(Duration),
     Path(PathText),
+    /// JSONata: `{% ... %}`.
+    Expression(Expression),
 }
 
 /// Either a fixed number or a path to one (MaxConcurrency / MaxConcurrencyPath, ...).
@@ -218,6 +260,8 @@ pub enum DurationOrPath {
 pub enum NumberOrPath {
     Number(Number),
     Path(PathText),
+    /// JSONata: `{% ... %}`.
+    Expression(Expression),
 }
 
 /// Where a Task's Resource comes from.
@@ -235,6 +279,8 @@ pub enum FailText {
     Literal(String),
     Path(PathText),
     Intrinsic(String),
+    /// JSONata: `{% ... %}`.
+    Expression(Expression),
 }
 
 /// A Wait's header.
@@ -248,6 +294,10 @@ pub enum WaitFor {
     Timestamp(String),
     /// `until $.at`: TimestampPath.
     TimestampPath(PathText),
+    /// JSONata `for {% ... %}`: Seconds as an expression.
+    SecondsExpression(Expression),
+    /// JSONata `until {% ... %}`: Timestamp as an expression.
+    TimestampExpression(Expression),
 }
 
 /// A state. Fields are kept in source order; which fields a state kind accepts is checked by
@@ -281,7 +331,10 @@ pub enum StateKind {
     Parallel,
     /// `map Name over $.items { process { ... } ... }`.
     Map {
+        /// `over $.items` (ItemsPath).
         items_path: Option<Spanned<PathText>>,
+        /// JSONata `over {% ... %}` or `over [ ... ]` (Items).
+        items: Option<Spanned<Value>>,
     },
     /// `poll Name every 60s at most 15 times { wait W  check T = r {..}  choice C {..}
     /// exhausted -> X }`: lowers to a counter Pass, Wait, Task, counter Pass and Choice.
@@ -369,6 +422,14 @@ pub enum Field {
     ResultWriter(Value),
     /// Distributed Map `label "..."`: the Map Run's label.
     Label(String),
+    /// `query_language jsonata|jsonpath`: the state's QueryLanguage.
+    QueryLanguage(QueryLanguage),
+    /// `arguments { ... }`: JSONata Arguments.
+    Arguments(Value),
+    /// `output { ... }`: JSONata Output.
+    Output(Value),
+    /// `assign { ... }`: Assign (variables), in either query language.
+    Assign(Value),
 }
 
 impl Field {
@@ -401,6 +462,10 @@ impl Field {
             Field::ItemBatcher(_) => "item_batcher",
             Field::ResultWriter(_) => "result_writer",
             Field::Label(_) => "label",
+            Field::QueryLanguage(_) => "query_language",
+            Field::Arguments(_) => "arguments",
+            Field::Output(_) => "output",
+            Field::Assign(_) => "assign",
         }
     }
 }
@@ -422,6 +487,10 @@ pub struct Catch {
     pub result_path: Option<Spanned<PathOrNull>>,
     /// `comment "..."` before the arrow: the rule's Comment.
     pub comment: Option<Spanned<String>>,
+    /// `assign { ... }` before the arrow: the rule's Assign.
+    pub assign: Option<Spanned<Value>>,
+    /// `output { ... }` before the arrow: the rule's Output (JSONata).
+    pub output: Option<Spanned<Value>>,
     pub target: Spanned<String>,
 }
 
@@ -441,11 +510,17 @@ pub struct ChoiceRule {
     pub condition: Spanned<Condition>,
     /// `comment "..."` before the arrow: the rule's Comment.
     pub comment: Option<Spanned<String>>,
+    /// `assign { ... }` before the arrow: the rule's Assign.
+    pub assign: Option<Spanned<Value>>,
+    /// `output { ... }` before the arrow: the rule's Output (JSONata).
+    pub output: Option<Spanned<Value>>,
     pub target: Spanned<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Condition {
+    /// JSONata `{% ... %}`: the rule's Condition (a top-level rule only).
+    Expression(Expression),
     /// `$.a == "x"`, `$.n >= 3`, `$.a < number($.b)`.
     Compare {
         left: Spanned<PathText>,

@@ -2,6 +2,10 @@
 //! this module decodes the token's text with serde_json. Comments are allowed wherever JSON
 //! allows whitespace, so they are blanked out first (with spaces, so every byte keeps its
 //! offset and serde_json's line and column still point into the source).
+//!
+//! A JSONata expression written bare (`{% ... %}`, see the grammar's `jsonata` rule) stands for
+//! the JSON string holding it: each is replaced by that string before decoding, and an error
+//! serde_json reports after one is moved back to where it is in the source.
 
 use serde::Deserialize as _;
 use serde_json::Value;
@@ -13,7 +17,73 @@ use crate::parse::{Scanner, Token};
 /// Decode the JSON literal `text`, which starts at byte `start` of the source.
 pub(crate) fn decode(text: &str, start: usize) -> Result<Value, ParseError> {
     let blanked = blank_comments(text);
-    serde_json::from_str(&blanked).map_err(|e| error_at(&blanked, start, &e))
+    let Some((quoted, moves)) = quote_expressions(&blanked) else {
+        return serde_json::from_str(&blanked).map_err(|e| error_at(&blanked, start, &e));
+    };
+    serde_json::from_str(&quoted).map_err(|e| {
+        let at = offset_of(&quoted, e.line(), e.column());
+        let back = source_offset(&moves, at).min(blanked.len());
+        match error_at(&blanked, start, &e) {
+            ParseError::Syntax {
+                message,
+                label,
+                help,
+                ..
+            } => {
+                let width = blanked
+                    .get(back..)
+                    .and_then(|rest| rest.chars().next())
+                    .map_or(0, char::len_utf8);
+                ParseError::Syntax {
+                    message,
+                    label,
+                    help,
+                    span: Span::new(start + back, start + back + width).into(),
+                }
+            }
+            other => other,
+        }
+    })
+}
+
+/// `text` with every bare `{% ... %}` replaced by the JSON string holding it, and where the
+/// replaced text moved: pairs of (offset in the new text, offset in `text`) from which the two
+/// run side by side. `None` when `text` holds no bare expression.
+fn quote_expressions(text: &str) -> Option<(String, Vec<(usize, usize)>)> {
+    if !text.contains("{%") {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut moves = vec![(0, 0)];
+    let mut copied = 0;
+    let mut scanner = Scanner::new(text);
+    while let Some((begin, token)) = scanner.next_token() {
+        let Token::Expression(end) = token else {
+            continue;
+        };
+        out.push_str(text.get(copied..begin)?);
+        moves.push((out.len(), begin));
+        let expression = text.get(begin..end)?;
+        out.push_str(&serde_json::to_string(expression).ok()?);
+        moves.push((out.len(), end));
+        copied = end;
+    }
+    if moves.len() == 1 {
+        return None;
+    }
+    out.push_str(text.get(copied..)?);
+    Some((out, moves))
+}
+
+/// Where byte `at` of the quoted text was in the text before quoting.
+fn source_offset(moves: &[(usize, usize)], at: usize) -> usize {
+    let (new, old) = moves
+        .iter()
+        .rev()
+        .find(|(new, _)| *new <= at)
+        .copied()
+        .unwrap_or((0, 0));
+    old + (at - new)
 }
 
 /// Where the JSON value starting at byte `start` of `source` is malformed, if it is: for a
@@ -154,6 +224,7 @@ fn number_around(text: &str, at: usize) -> (usize, usize) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -182,6 +253,24 @@ mod tests {
         };
         assert_eq!(message, "invalid JSON: expected `,` or `}`");
         assert_eq!(Some(span.offset()), source.find("\"b\""));
+    }
+
+    #[test]
+    fn a_bare_expression_is_the_string_holding_it() {
+        let value = decode("{ \"a\": {% $x # not a comment\n + 1 %}, \"b\": 2 }", 0).unwrap();
+        assert_eq!(
+            value.to_string(),
+            r#"{"a":"{% $x # not a comment\n + 1 %}","b":2}"#
+        );
+    }
+
+    #[test]
+    fn an_error_after_an_expression_points_into_the_source() {
+        let source = "{ \"a\": {% \"long text\" %} \"b\": 2 }";
+        let Err(ParseError::Syntax { span, .. }) = decode(source, 10) else {
+            panic!("expected a syntax error");
+        };
+        assert_eq!(span.offset(), 10 + source.find("\"b\"").unwrap());
     }
 
     #[test]

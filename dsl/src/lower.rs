@@ -65,6 +65,10 @@ pub(crate) fn file(mut pairs: Pairs<'_, Rule>) -> Result<Workflow> {
                 let d = child(&pair, Rule::duration, "a duration")?;
                 Item::Timeout(Spanned::new(duration(&d)?, span_of(&d)))
             }
+            Rule::machine_query_language => {
+                let l = child(&pair, Rule::language, "jsonata or jsonpath")?;
+                Item::QueryLanguage(Spanned::new(language(&l)?, span))
+            }
             Rule::resource_decl => Item::Resource(resource_decl(&pair)?),
             Rule::retry_policy => Item::RetryPolicy(RetryPolicyDecl {
                 name: name_of(&child(&pair, Rule::name, "a policy name")?),
@@ -93,6 +97,18 @@ fn resource_decl(pair: &Pair<'_, Rule>) -> Result<ResourceDecl> {
         kind,
         span: span_of(pair),
     })
+}
+
+fn language(pair: &Pair<'_, Rule>) -> Result<QueryLanguage> {
+    match pair.clone().into_inner().next().map(|p| p.as_rule()) {
+        Some(Rule::k_jsonata) => Ok(QueryLanguage::Jsonata),
+        Some(Rule::k_jsonpath) => Ok(QueryLanguage::JsonPath),
+        _ => Err(malformed(pair, "`jsonata` or `jsonpath`")),
+    }
+}
+
+fn expression(pair: &Pair<'_, Rule>) -> Expression {
+    Expression(pair.as_str().to_string())
 }
 
 fn name_of(pair: &Pair<'_, Rule>) -> Spanned<String> {
@@ -178,6 +194,7 @@ fn duration_or_path(pair: &Pair<'_, Rule>) -> Result<DurationOrPath> {
     let value = value_child(pair, "a duration or path")?;
     Ok(match value.as_rule() {
         Rule::duration => DurationOrPath::Duration(duration(&value)?),
+        Rule::jsonata => DurationOrPath::Expression(expression(&value)),
         _ => DurationOrPath::Path(PathText(value.as_str().to_string())),
     })
 }
@@ -186,6 +203,7 @@ fn number_or_path(pair: &Pair<'_, Rule>) -> Result<NumberOrPath> {
     let value = value_child(pair, "a number or path")?;
     Ok(match value.as_rule() {
         Rule::number => NumberOrPath::Number(number(&value)?),
+        Rule::jsonata => NumberOrPath::Expression(expression(&value)),
         _ => NumberOrPath::Path(PathText(value.as_str().to_string())),
     })
 }
@@ -289,15 +307,19 @@ fn state(pair: &Pair<'_, Rule>) -> Result<State> {
         }
         Rule::parallel_state => StateKind::Parallel,
         Rule::map_state => {
-            let items_path = match inner
+            let (mut items_path, mut items) = (None, None);
+            if let Some(over) = inner
                 .clone()
                 .into_inner()
                 .find(|p| p.as_rule() == Rule::items_path)
             {
-                Some(items) => Some(path(&child(&items, Rule::path, "a path")?)),
-                None => None,
-            };
-            StateKind::Map { items_path }
+                let value = value_child(&over, "a path, an expression or an array")?;
+                match value.as_rule() {
+                    Rule::path => items_path = Some(path(&value)),
+                    _ => items = Some(Spanned::new(json(&value)?, span_of(&value))),
+                }
+            }
+            StateKind::Map { items_path, items }
         }
         Rule::poll_state => StateKind::Poll(Box::new(poll(&inner, &name)?)),
         _ => return Err(malformed(&inner, "a state")),
@@ -328,21 +350,30 @@ fn task_kind(reference: &Pair<'_, Rule>) -> Result<StateKind> {
 fn wait_for(pair: &Pair<'_, Rule>) -> Result<Spanned<WaitFor>> {
     for part in pair.clone().into_inner() {
         let span = span_of(&part);
-        let wait_for = match part.as_rule() {
-            Rule::wait_seconds => {
-                WaitFor::Seconds(duration(&child(&part, Rule::duration, "a duration")?)?)
-            }
-            Rule::wait_seconds_path => {
-                WaitFor::SecondsPath(path(&child(&part, Rule::path, "a path")?).node)
-            }
-            Rule::wait_timestamp => {
-                WaitFor::Timestamp(string(&child(&part, Rule::string, "a timestamp")?)?)
-            }
-            Rule::wait_timestamp_path => {
-                WaitFor::TimestampPath(path(&child(&part, Rule::path, "a path")?).node)
-            }
-            _ => continue,
-        };
+        let wait_for =
+            match part.as_rule() {
+                Rule::wait_seconds => {
+                    WaitFor::Seconds(duration(&child(&part, Rule::duration, "a duration")?)?)
+                }
+                Rule::wait_seconds_path => {
+                    WaitFor::SecondsPath(path(&child(&part, Rule::path, "a path")?).node)
+                }
+                Rule::wait_timestamp => {
+                    WaitFor::Timestamp(string(&child(&part, Rule::string, "a timestamp")?)?)
+                }
+                Rule::wait_timestamp_path => {
+                    WaitFor::TimestampPath(path(&child(&part, Rule::path, "a path")?).node)
+                }
+                Rule::wait_seconds_expression => WaitFor::SecondsExpression(expression(&child(
+                    &part,
+                    Rule::jsonata,
+                    "an expression",
+                )?)),
+                Rule::wait_timestamp_expression => WaitFor::TimestampExpression(expression(
+                    &child(&part, Rule::jsonata, "an expression")?,
+                )),
+                _ => continue,
+            };
         return Ok(Spanned::new(wait_for, span));
     }
     Err(malformed(pair, "`for` or `until`"))
@@ -352,6 +383,7 @@ fn fail_text(pair: &Pair<'_, Rule>) -> Result<FailText> {
     Ok(match pair.as_rule() {
         Rule::string => FailText::Literal(string(pair)?),
         Rule::intrinsic => FailText::Intrinsic(pair.as_str().to_string()),
+        Rule::jsonata => FailText::Expression(expression(pair)),
         _ => FailText::Path(PathText(pair.as_str().to_string())),
     })
 }
@@ -460,6 +492,12 @@ fn comment_of(rule_comment: &Pair<'_, Rule>) -> Result<Spanned<String>> {
     Ok(Spanned::new(string(&s)?, span_of(&s)))
 }
 
+/// The JSON of a catch or when rule's `assign { ... }` / `output { ... }`.
+fn rule_json(pair: &Pair<'_, Rule>) -> Result<Spanned<Value>> {
+    let j = child(pair, Rule::json, "JSON")?;
+    Ok(Spanned::new(json(&j)?, span_of(&j)))
+}
+
 fn states_in(pair: &Pair<'_, Rule>) -> Result<Vec<State>> {
     pair.clone()
         .into_inner()
@@ -496,6 +534,7 @@ fn field(pair: &Pair<'_, Rule>) -> Result<Field> {
         Rule::f_catch => {
             // One pass over the children: each lookup by rule would walk them again.
             let (mut errors, mut result_path, mut comment, mut target) = (None, None, None, None);
+            let (mut assign, mut output) = (None, None);
             for part in pair.clone().into_inner() {
                 match part.as_rule() {
                     Rule::error_list => errors = Some(error_list(&part)?),
@@ -503,6 +542,8 @@ fn field(pair: &Pair<'_, Rule>) -> Result<Field> {
                         result_path = Some(Spanned::new(path_or_null(&part)?, span_of(&part)));
                     }
                     Rule::rule_comment => comment = Some(comment_of(&part)?),
+                    Rule::rule_assign => assign = Some(rule_json(&part)?),
+                    Rule::rule_output => output = Some(rule_json(&part)?),
                     Rule::state_name => target = Some(name_or_string(&part)?),
                     _ => {}
                 }
@@ -511,6 +552,8 @@ fn field(pair: &Pair<'_, Rule>) -> Result<Field> {
                 errors: errors.ok_or_else(|| malformed(pair, "error names"))?,
                 result_path,
                 comment,
+                assign,
+                output,
                 target: target.ok_or_else(|| malformed(pair, "a state name"))?,
             })
         }
@@ -522,12 +565,21 @@ fn field(pair: &Pair<'_, Rule>) -> Result<Field> {
         Rule::f_end => Field::End,
         Rule::f_when => {
             let (mut cond, mut comment, mut target) = (None, None, None);
+            let (mut assign, mut output) = (None, None);
             for part in pair.clone().into_inner() {
                 match part.as_rule() {
                     Rule::condition => {
                         cond = Some(Spanned::new(condition(&part)?, span_of(&part)));
                     }
+                    Rule::jsonata => {
+                        cond = Some(Spanned::new(
+                            Condition::Expression(expression(&part)),
+                            span_of(&part),
+                        ));
+                    }
                     Rule::rule_comment => comment = Some(comment_of(&part)?),
+                    Rule::rule_assign => assign = Some(rule_json(&part)?),
+                    Rule::rule_output => output = Some(rule_json(&part)?),
                     Rule::state_name => target = Some(name_or_string(&part)?),
                     _ => {}
                 }
@@ -535,6 +587,8 @@ fn field(pair: &Pair<'_, Rule>) -> Result<Field> {
             Field::When(ChoiceRule {
                 condition: cond.ok_or_else(|| malformed(pair, "a condition"))?,
                 comment,
+                assign,
+                output,
                 target: target.ok_or_else(|| malformed(pair, "a state name"))?,
             })
         }
@@ -576,6 +630,12 @@ fn field(pair: &Pair<'_, Rule>) -> Result<Field> {
             Field::ToleratedFailurePercentage(number_or_path(pair)?)
         }
         Rule::f_tolerated_failure_count => Field::ToleratedFailureCount(number_or_path(pair)?),
+        Rule::f_query_language => {
+            Field::QueryLanguage(language(&child(pair, Rule::language, "a language")?)?)
+        }
+        Rule::f_arguments => Field::Arguments(json_of("JSON")?),
+        Rule::f_output => Field::Output(json_of("JSON")?),
+        Rule::f_assign => Field::Assign(json_of("JSON")?),
         _ => return Err(malformed(pair, "a field")),
     })
 }

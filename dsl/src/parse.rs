@@ -6,7 +6,7 @@
 use pest::Parser as _;
 use pest::error::{ErrorVariant, InputLocation};
 
-use crate::ast::{Comment, Span, Workflow};
+use crate::ast::{Comment, ExpressionSite, Span, Workflow};
 use crate::error::ParseError;
 
 #[derive(pest_derive::Parser)]
@@ -20,22 +20,45 @@ pub const MAX_NESTING: usize = 64;
 
 /// Parse a whole `.flow` file.
 pub fn parse(source: &str) -> Result<Workflow, ParseError> {
-    let comments = scan(source)?;
+    let (comments, expressions) = scan(source)?;
     let pairs = FlowParser::parse(Rule::file, source).map_err(|e| syntax_error(source, &e))?;
     let mut workflow = crate::lower::file(pairs)?;
     workflow.comments = comments;
+    workflow.expressions = expressions;
     Ok(workflow)
 }
 
 /// One pass over the text before pest sees it: rejects input nested deeper than
-/// [`MAX_NESTING`] (before pest recurses into it) and collects every `#` / `//` comment outside
-/// strings, in order.
-fn scan(source: &str) -> Result<Vec<Comment>, ParseError> {
+/// [`MAX_NESTING`] (before pest recurses into it), collects every `#` / `//` comment outside
+/// strings and every JSONata expression (bare, or in a JSON string), in order.
+fn scan(source: &str) -> Result<(Vec<Comment>, Vec<ExpressionSite>), ParseError> {
     let mut comments = Vec::new();
+    let mut expressions = Vec::new();
     let mut depth = 0usize;
     let mut scanner = Scanner::new(source);
     while let Some((offset, token)) = scanner.next_token() {
         match token {
+            Token::Expression(end) => {
+                let text = source.get(offset..end).unwrap_or_default();
+                // Brackets inside count too: the grammar's path brackets may hold one.
+                expression_nesting(text, offset, depth)?;
+                expressions.push(ExpressionSite {
+                    span: Span::new(offset, end),
+                    written: text.to_string(),
+                    verbatim_at: Some(offset),
+                });
+            }
+            Token::ExpressionString(end) => {
+                let text = source.get(offset..end).unwrap_or_default();
+                if let Ok(written) = serde_json::from_str::<String>(text) {
+                    let verbatim = text.get(1..text.len().saturating_sub(1)) == Some(&written);
+                    expressions.push(ExpressionSite {
+                        span: Span::new(offset, end),
+                        written,
+                        verbatim_at: verbatim.then_some(offset + 1),
+                    });
+                }
+            }
             Token::Open => {
                 depth += 1;
                 if depth > MAX_NESTING {
@@ -61,7 +84,27 @@ fn scan(source: &str) -> Result<Vec<Comment>, ParseError> {
             }
         }
     }
-    Ok(comments)
+    Ok((comments, expressions))
+}
+
+/// Fails when the brackets inside an expression, at `depth`, nest deeper than [`MAX_NESTING`].
+fn expression_nesting(text: &str, offset: usize, mut depth: usize) -> Result<(), ParseError> {
+    for (at, byte) in text.bytes().enumerate() {
+        match byte {
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(ParseError::TooDeep {
+                        limit: MAX_NESTING,
+                        span: Span::new(offset + at, offset + at + 1).into(),
+                    });
+                }
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Whether the line holding `offset` has code before it.
@@ -89,6 +132,11 @@ pub(crate) enum Token {
     Close,
     /// A comment ending at this byte offset.
     Comment(usize),
+    /// A JSONata expression `{% ... %}` ending at this byte offset (its text is opaque: no
+    /// strings, comments or brackets of `.flow` inside).
+    Expression(usize),
+    /// A double-quoted string that may hold a JSONata expression, ending at this byte offset.
+    ExpressionString(usize),
 }
 
 /// The bytes [`Scanner::next_token`] looks at: quotes, comment starts and brackets.
@@ -130,7 +178,23 @@ impl<'a> Scanner<'a> {
             let start = self.pos;
             let &byte = self.bytes.get(start)?;
             match byte {
-                b'"' | b'\'' => self.skip_string(byte),
+                b'"' => {
+                    self.skip_string(byte);
+                    let text = self.bytes.get(start..self.pos).unwrap_or_default();
+                    if text.windows(2).any(|w| w == b"{%") {
+                        return Some((start, Token::ExpressionString(self.pos)));
+                    }
+                }
+                b'\'' => self.skip_string(byte),
+                // As the grammar's `jsonata` rule: to the first `%}`, or to the end.
+                b'{' if self.bytes.get(start + 1) == Some(&b'%') => {
+                    let rest = self.bytes.get(start + 2..).unwrap_or_default();
+                    self.pos = match rest.windows(2).position(|w| w == b"%}") {
+                        Some(at) => start + 2 + at + 2,
+                        None => self.bytes.len(),
+                    };
+                    return Some((start, Token::Expression(self.pos)));
+                }
                 b'#' => return Some((start, Token::Comment(self.skip_line()))),
                 b'/' if self.bytes.get(self.pos + 1) == Some(&b'/') => {
                     return Some((start, Token::Comment(self.skip_line())));
@@ -311,7 +375,7 @@ fn unclosed_open(source: &str) -> Option<(usize, char)> {
             Token::Close => {
                 open.pop();
             }
-            Token::Comment(_) => {}
+            Token::Comment(_) | Token::Expression(_) | Token::ExpressionString(_) => {}
         }
     }
     let at = open.pop()?;
@@ -337,8 +401,21 @@ fn keywords_expected(positives: &[Rule]) -> Vec<&'static str> {
             ],
             retry_policy => &["retry"],
             file | item => &[
-                "comment", "version", "timeout", "resource", "retry", "task", "pass", "choice",
-                "wait", "succeed", "fail", "parallel", "map", "poll",
+                "comment",
+                "version",
+                "timeout",
+                "query_language",
+                "resource",
+                "retry",
+                "task",
+                "pass",
+                "choice",
+                "wait",
+                "succeed",
+                "fail",
+                "parallel",
+                "map",
+                "poll",
             ],
             f_comment
             | f_input_path
@@ -365,6 +442,10 @@ fn keywords_expected(positives: &[Rule]) -> Vec<&'static str> {
             | f_item_reader
             | f_item_batcher
             | f_result_writer
+            | f_query_language
+            | f_arguments
+            | f_output
+            | f_assign
             | f_label => match rule {
                 f_comment => &["comment"],
                 f_input_path => &["input_path"],
@@ -391,6 +472,10 @@ fn keywords_expected(positives: &[Rule]) -> Vec<&'static str> {
                 f_item_reader => &["item_reader"],
                 f_item_batcher => &["item_batcher"],
                 f_result_writer => &["result_writer"],
+                f_query_language => &["query_language"],
+                f_arguments => &["arguments"],
+                f_output => &["output"],
+                f_assign => &["assign"],
                 _ => &["label"],
             },
             other => {
@@ -507,6 +592,13 @@ fn describe(rule: Rule) -> &'static str {
         machine_comment => "`comment`",
         machine_version => "`version`",
         machine_timeout => "`timeout`",
+        machine_query_language => "`query_language`",
+        language => "`jsonata` or `jsonpath`",
+        jsonata => "a JSONata expression (`{% ... %}`)",
+        rule_assign => "`assign`",
+        rule_output => "`output`",
+        wait_seconds_expression => "`for`",
+        wait_timestamp_expression => "`until`",
         resource_decl => "`resource`",
         lambda_resource => "`lambda \"function-name\"`",
         retry_policy => "`retry policy`",
@@ -554,6 +646,10 @@ fn describe(rule: Rule) -> &'static str {
         | f_item_reader
         | f_item_batcher
         | f_result_writer
+        | f_query_language
+        | f_arguments
+        | f_output
+        | f_assign
         | f_label => "a field (`comment`, `parameters`, `result_path`, `next`, `end`, ...)",
         catch_into => "`into`",
         rule_comment => "`comment`",
@@ -654,6 +750,12 @@ fn describe(rule: Rule) -> &'static str {
         k_boolean => "`boolean`",
         k_timestamp => "`timestamp`",
         k_true => "`true`",
+        k_query_language => "`query_language`",
+        k_jsonata => "`jsonata`",
+        k_jsonpath => "`jsonpath`",
+        k_arguments => "`arguments`",
+        k_output => "`output`",
+        k_assign => "`assign`",
         k_false => "`false`",
         file => "a `.flow` file",
         _ => "something else",

@@ -289,7 +289,7 @@ fn invalid_literals_have_their_own_codes() {
 fn a_missing_duration_is_called_a_duration() {
     fails_with(
         "wait W for",
-        "expected a duration (like `60s`) or a path (like `$.field`) after `for`, found the end of the file",
+        "expected a duration (like `60s`), a path (like `$.field`) or a JSONata expression (`{% ... %}`) after `for`, found the end of the file",
     );
     fails_with(
         "retry policy p on E every x",
@@ -393,4 +393,57 @@ fn an_unclosed_brace_names_where_it_opened_and_a_bom_is_accepted() {
         Ok(_) => panic!("parsed"),
     }
     assert!(flowc_dsl::parse("\u{feff}succeed Done\n").is_ok());
+}
+
+#[test]
+fn a_bare_expression_is_its_text_verbatim() {
+    // `#`, `//`, quotes and brackets inside are JSONata's: no comment, no string of `.flow`.
+    let source = "pass P {\n    output { \"a\": {% $x # y\n [1, \"}\"] // z %} }\n}\n";
+    let workflow = parse(source).unwrap();
+    assert!(workflow.comments.is_empty(), "{:?}", workflow.comments);
+    let state = workflow.states().next().unwrap();
+    let Field::Output(value) = &state.fields[0].node else {
+        panic!("{:?}", state.fields);
+    };
+    let written = "{% $x # y\n [1, \"}\"] // z %}";
+    assert_eq!(value["a"], written);
+    let site = &workflow.expressions[0];
+    assert_eq!(site.written, written);
+    assert_eq!(site.verbatim_at, source.find("{%"));
+}
+
+#[test]
+fn expressions_fill_every_jsonata_slot() {
+    let state = first_state("wait W for {% $states.input.n %}");
+    assert!(matches!(
+        state.kind,
+        StateKind::Wait { wait_for } if wait_for.node == WaitFor::SecondsExpression(Expression("{% $states.input.n %}".into()))
+    ));
+    let state = first_state("map M over {% $states.input.items %} { process { succeed S } }");
+    assert!(
+        matches!(&state.kind, StateKind::Map { items: Some(items), items_path: None } if items.node == "{% $states.input.items %}")
+    );
+    let state =
+        first_state("choice C { when {% $x > 1 %} assign { \"y\": 1 } output {% 2 %} -> D }");
+    let Field::When(rule) = &state.fields[0].node else {
+        panic!()
+    };
+    assert_eq!(
+        rule.condition.node,
+        Condition::Expression(Expression("{% $x > 1 %}".into()))
+    );
+    assert!(rule.assign.is_some() && rule.output.is_some());
+}
+
+#[test]
+fn an_expression_in_a_json_string_is_recorded_with_its_escapes() {
+    let workflow = parse("pass P { output \"{% \\\"a\\\" %}\" }").unwrap();
+    let site = &workflow.expressions[0];
+    assert_eq!(site.written, "{% \"a\" %}");
+    assert_eq!(site.verbatim_at, None, "escapes: offsets differ");
+}
+
+#[test]
+fn an_unclosed_expression_does_not_parse() {
+    assert!(parse("pass P { output {% $x }").is_err());
 }

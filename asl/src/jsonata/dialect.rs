@@ -90,6 +90,29 @@ pub enum DialectRule {
 }
 
 impl DialectRule {
+    /// What to write instead, as help text (the `.asl.json` loader and the `.flow` compiler
+    /// both say it).
+    pub fn help(self) -> String {
+        match self {
+            DialectRule::UnavailableFunction => {
+                "AWS runs JSONata 2.0.6 without `$eval`; read JSON text with `$parse(text)`"
+                    .to_string()
+            }
+            DialectRule::NewerOperator => {
+                "AWS runs JSONata 2.0.6, which has no `??` or `?:`; write the condition out with `? :`"
+                    .to_string()
+            }
+            DialectRule::AwsFunctionArity => format!(
+                "AWS's functions: {}",
+                super::aws_functions()
+                    .iter()
+                    .map(|f| f.usage())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
     /// A short code for the rule, used as [`SyntaxError::code`].
     pub fn code(self) -> &'static str {
         match self {

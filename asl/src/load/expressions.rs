@@ -11,7 +11,7 @@
 use super::ctx::{Ctx, is_jsonata};
 use super::error::LoadError;
 use super::json::{Node, NodeValue};
-use crate::jsonata::{DialectRule, Expression, SyntaxError, aws_functions, expression_text};
+use crate::jsonata::{Expression, SyntaxError, expression_text};
 
 /// Fields whose strings are names or text, never expressions.
 const NOT_EXPRESSIONS: [&str; 13] = [
@@ -99,23 +99,7 @@ fn diagnostic(ctx: &Ctx, error: SyntaxError, field: &str, span: miette::SourceSp
             span,
         };
     };
-    let help = match rule {
-        DialectRule::UnavailableFunction => {
-            "AWS runs JSONata 2.0.6 without `$eval`; read JSON text with `$parse(text)`".to_string()
-        }
-        DialectRule::NewerOperator => {
-            "AWS runs JSONata 2.0.6, which has no `??` or `?:`; write the condition out with `? :`"
-                .to_string()
-        }
-        DialectRule::AwsFunctionArity => format!(
-            "AWS's functions: {}",
-            aws_functions()
-                .iter()
-                .map(|f| f.usage())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
+    let help = rule.help();
     LoadError::JsonataDialect {
         field: field.to_string(),
         message: error.message,

@@ -5,13 +5,17 @@
 //! A cycle is bounded when it has the shape the `.flow` `poll` construct emits: a state on the
 //! cycle increments a counter (`"key.$": "States.MathAdd(<counter>, n)"` written back to the
 //! same place through `ResultPath`), and a Choice on the cycle has a rule that compares that
-//! counter numerically and leaves the cycle. Anything else runs until the 25,000-event
-//! history limit, so it is a warning.
+//! counter numerically and leaves the cycle. A variable counts the same way (the shape `poll`
+//! emits where JSONata is in effect): a state's `Assign` sets `name` to `{% $name + n %}` (or,
+//! in JSONPath, `"name.$": "States.MathAdd($name, n)"`) and a rule tests `{% $name >= N %}`
+//! (`>` too) or compares the path `$name` numerically. Anything else runs until the
+//! 25,000-event history limit, so it is a warning.
 
 use flowc_asl::intrinsic::{Arg, Function};
 use flowc_asl::path::{RefStep, ReferencePath};
 use flowc_asl::{
-    Condition, OperandFamily, PathOrNull, State, StateKind, StateName, Template, TemplateValue,
+    Assign, Condition, JsonataValue, OperandFamily, PathOrNull, State, StateKind, StateName,
+    Template, TemplateValue,
 };
 use petgraph::graph::{DiGraph, NodeIndex};
 
@@ -77,9 +81,11 @@ pub(crate) fn check_loops(
     out.extend(found.into_iter().map(|(_, error)| error));
 }
 
-/// A counter: where it is stored (reference path steps); the increment reads the same place.
-struct Counter {
-    steps: Vec<RefStep>,
+/// A counter: where it is stored (reference path steps, or a variable); the increment reads
+/// the same place.
+enum Counter {
+    Steps(Vec<RefStep>),
+    Variable(String),
 }
 
 fn is_bounded(members: &[(&StateName, &State)]) -> bool {
@@ -102,6 +108,51 @@ fn is_bounded(members: &[(&StateName, &State)]) -> bool {
 /// Counters a state increments: entries `"key.$": "States.MathAdd(<p>, <n>)"` of Parameters
 /// (Pass) or ResultSelector (Task), with `n` not zero and ResultPath + key naming `p` itself.
 fn counters(state: &State) -> Vec<Counter> {
+    let mut out = variable_counters(state);
+    out.extend(path_counters(state));
+    out
+}
+
+/// Variables a state's `Assign` increments: `name := $name + n`.
+fn variable_counters(state: &State) -> Vec<Counter> {
+    match &state.assign {
+        Some(Assign::Jsonata(members)) => members
+            .iter()
+            .filter_map(|(name, value)| {
+                let JsonataValue::Expression(e) = value else {
+                    return None;
+                };
+                let text: String = e.source().split_whitespace().collect();
+                let step = text.strip_prefix(&format!("${name}+"))?;
+                step.parse::<f64>()
+                    .is_ok_and(|n| n != 0.0)
+                    .then(|| Counter::Variable(name.clone()))
+            })
+            .collect(),
+        Some(assign @ Assign::JsonPath(_)) => assign
+            .template_entries()
+            .iter()
+            .filter_map(|entry| {
+                let TemplateValue::Intrinsic(call) = &entry.value else {
+                    return None;
+                };
+                let call = call.call();
+                let (Some(Arg::Path(read)), Some(Arg::Number(step))) =
+                    (call.args.first(), call.args.get(1))
+                else {
+                    return None;
+                };
+                (call.function == Function::MathAdd
+                    && step.as_f64().is_some_and(|n| n != 0.0)
+                    && read.as_str() == format!("${}", entry.key))
+                .then(|| Counter::Variable(entry.key.clone()))
+            })
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+fn path_counters(state: &State) -> Vec<Counter> {
     let template = match &state.kind {
         StateKind::Pass(pass) => pass.parameters.as_ref(),
         StateKind::Task(task) => task.result_selector.as_ref(),
@@ -137,7 +188,8 @@ fn counters(state: &State) -> Vec<Counter> {
             steps.push(RefStep::Name(entry.key.clone()));
             // The increment must read the place it writes: `count := count + n`.
             let read = ReferencePath::parse(read.as_str()).ok()?;
-            (!read.is_context() && read.steps() == steps.as_slice()).then_some(Counter { steps })
+            (!read.is_context() && read.steps() == steps.as_slice())
+                .then_some(Counter::Steps(steps))
         })
         .collect()
 }
@@ -150,10 +202,23 @@ fn tests_counter(condition: &Condition, counters: &[Counter]) -> bool {
         Condition::Commented { condition, .. } => tests_counter(condition, counters),
         Condition::Compare(comparison) => {
             comparison.operator.family() == OperandFamily::Number
-                && counters
-                    .iter()
-                    .any(|c| comparison.variable.steps() == c.steps.as_slice())
+                && counters.iter().any(|c| match c {
+                    Counter::Steps(steps) => comparison.variable.steps() == steps.as_slice(),
+                    Counter::Variable(name) => comparison.variable.as_str() == format!("${name}"),
+                })
         }
-        Condition::Jsonata(_) => false,
+        Condition::Jsonata(e) => {
+            let text: String = e.source().split_whitespace().collect();
+            counters.iter().any(|c| {
+                let Counter::Variable(name) = c else {
+                    return false;
+                };
+                let Some(rest) = text.strip_prefix(&format!("${name}")) else {
+                    return false;
+                };
+                let bound = rest.strip_prefix(">=").or_else(|| rest.strip_prefix('>'));
+                bound.is_some_and(|n| n.parse::<f64>().is_ok())
+            })
+        }
     }
 }

@@ -245,6 +245,65 @@ pub enum ResolveError {
         #[label("this comparison")]
         span: SourceSpan,
     },
+
+    #[error("JSONata syntax error in `{field}` ({code}): {message}")]
+    #[diagnostic(
+        code(flowc::resolve::jsonata_syntax),
+        help(
+            "fix the expression between `{{%` and `%}}`; JSONata's syntax is at https://docs.jsonata.org"
+        )
+    )]
+    JsonataSyntax {
+        field: String,
+        /// JSONata's own error code (`S0201`, ...).
+        code: String,
+        message: String,
+        #[label("here")]
+        span: SourceSpan,
+    },
+
+    #[error("`{field}`: {message}")]
+    #[diagnostic(code(flowc::resolve::jsonata_dialect), help("{help}"))]
+    JsonataDialect {
+        field: String,
+        message: String,
+        help: String,
+        #[label("not in the JSONata AWS runs")]
+        span: SourceSpan,
+    },
+
+    #[error("`{field}` reads the context value `{text}` at the top level of its expression")]
+    #[diagnostic(
+        code(flowc::resolve::jsonata_context),
+        help(
+            "a field's JSONata expression has no context value on AWS: read the state's input as `$states.input` (and its result as `$states.result`)"
+        )
+    )]
+    JsonataContext {
+        field: String,
+        text: String,
+        #[label("reads nothing on AWS")]
+        span: SourceSpan,
+    },
+
+    #[error("`{name}` cannot be a variable name")]
+    #[diagnostic(code(flowc::resolve::invalid_variable_name), help("{help}"))]
+    InvalidVariableName {
+        name: String,
+        help: String,
+        #[label("assigned here")]
+        span: SourceSpan,
+    },
+
+    #[error("`{field}` is not available in a {language} state")]
+    #[diagnostic(code(flowc::resolve::wrong_query_language), help("{help}"))]
+    WrongQueryLanguage {
+        field: &'static str,
+        language: &'static str,
+        help: &'static str,
+        #[label("not a {language} field")]
+        span: SourceSpan,
+    },
 }
 
 /// "did you mean `X`?" when a known name is close to `name`.

@@ -8,9 +8,9 @@
 //! cost the machine a state or a transition ([`compile_for_checks`]), so one run reports both.
 
 mod error;
+mod jsonata;
 mod names;
 mod poll;
-pub(crate) use poll::{count_state_name, default_counter};
 mod spans;
 mod states;
 mod values;
@@ -128,7 +128,12 @@ pub fn lower_for_checks(
     let scope = names::Scope::collect(workflow, bindings, &mut errors);
     let mut spans = FlowSpans::with_capacity(scope.state_count());
     let top: Vec<_> = workflow.states().collect();
-    let block = states::lower_block(&top, None, &scope, &mut spans, &mut errors);
+    let query_language = workflow.items.iter().find_map(|item| match item {
+        Item::QueryLanguage(language) => Some(jsonata::asl_language(language.node)),
+        _ => None,
+    });
+    let language = query_language.unwrap_or(flowc_asl::QueryLanguage::JsonPath);
+    let block = states::lower_block(&top, None, language, &scope, &mut spans, &mut errors);
 
     let mut comment = None;
     let mut version = None;
@@ -144,6 +149,7 @@ pub fn lower_for_checks(
                 version = Some(v.node.clone());
                 "version"
             }
+            Item::QueryLanguage(_) => "query_language",
             Item::Timeout(t) => {
                 timeout_seconds = values::seconds_for(
                     &t.node,
@@ -174,7 +180,7 @@ pub fn lower_for_checks(
     };
     let machine = StateMachine {
         comment,
-        query_language: None,
+        query_language,
         start_at: StateName::new(start_at),
         states: block.states,
         timeout_seconds,

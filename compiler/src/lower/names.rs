@@ -29,6 +29,8 @@ pub(crate) struct Scope<'a> {
     /// Every state name in the workflow (nested ones and those a `poll` generates), borrowed
     /// from the workflow where it is written there.
     states: HashMap<Cow<'a, str>, Span>,
+    /// Where each JSONata expression was written.
+    expressions: &'a [flowc_dsl::ast::ExpressionSite],
 }
 
 impl<'a> Scope<'a> {
@@ -37,6 +39,7 @@ impl<'a> Scope<'a> {
             resources: HashMap::new(),
             policies: HashMap::new(),
             states: HashMap::new(),
+            expressions: &workflow.expressions,
         };
         let mut declared: HashMap<(&'static str, &str), Span> = HashMap::new();
         for item in &workflow.items {
@@ -134,6 +137,11 @@ impl<'a> Scope<'a> {
     }
 
     /// How many states the workflow has, nested and generated ones included.
+    /// Where the workflow's JSONata expressions were written, in source order.
+    pub fn expression_sites(&self) -> &'a [flowc_dsl::ast::ExpressionSite] {
+        self.expressions
+    }
+
     pub fn state_count(&self) -> usize {
         self.states.len()
     }

@@ -3,10 +3,10 @@
 
 use flowc_asl::path::JsonPath;
 use flowc_asl::{
-    Branch, Catcher, ChoiceRule, ErrorName, ExecutionType, IntegerField, ItemProcessor,
-    JitterStrategy, NumberField, PathOrNull, ProcessorConfig, ProcessorMode, ResultPath, Retrier,
-    State as AslState, StateKind as AslKind, StateName, StatePath, StatePathSegment, Template,
-    TextField, Transition,
+    Assign, Branch, Catcher, ChoiceRule, ErrorName, ExecutionType, IntegerField, ItemProcessor,
+    JitterStrategy, JsonataValue, NumberField, PathOrNull, Payload, ProcessorConfig, ProcessorMode,
+    QueryLanguage, ResultPath, Retrier, State as AslState, StateKind as AslKind, StateName,
+    StatePath, StatePathSegment, Template, TextField, TimestampField, Transition,
 };
 use flowc_dsl::ast::{
     self, DurationOrPath, FailText, Field, Jitter, NumberOrPath, Span, Spanned, State, StateKind,
@@ -16,6 +16,7 @@ use indexmap::IndexMap;
 use serde_json::Value;
 
 use super::error::ResolveError;
+use super::jsonata;
 use super::names::Scope;
 use super::spans::{FieldKey, FlowSpans, StateSpans};
 use super::values::{self, Errors};
@@ -39,6 +40,7 @@ pub(crate) struct Block {
 pub(crate) fn lower_block(
     states: &[&State],
     parent: Option<(&StatePath, usize)>,
+    language: QueryLanguage,
     scope: &Scope<'_>,
     spans: &mut FlowSpans,
     errors: &mut Errors,
@@ -47,7 +49,12 @@ pub(crate) fn lower_block(
     for (index, state) in states.iter().enumerate() {
         // Order is flow: a state without `next`/`end` goes on to the one written after it.
         let fallthrough = states.get(index + 1).map(|next| next.name.node.as_str());
-        let ctx = Ctx { parent, scope };
+        let ctx = Ctx {
+            parent,
+            scope,
+            language,
+            outer_language: language,
+        };
         match &state.kind {
             StateKind::Poll(poll) => {
                 let before = errors.0.len();
@@ -73,6 +80,11 @@ pub(crate) fn lower_block(
 pub(crate) struct Ctx<'s, 'a> {
     pub parent: Option<(&'s StatePath, usize)>,
     pub scope: &'s Scope<'a>,
+    /// The query language in effect: the state's own inside `lower_state`, the one around it
+    /// before.
+    pub language: QueryLanguage,
+    /// The query language around the state (the file's, or the enclosing state's).
+    pub outer_language: QueryLanguage,
 }
 
 impl Ctx<'_, '_> {
@@ -95,6 +107,12 @@ struct Body {
     result_selector: Option<Template>,
     result: Option<Value>,
     item_selector: Option<Template>,
+    /// JSONata fields: Arguments, Output, a Map's ItemSelector; Assign in either language.
+    arguments: Option<JsonataValue>,
+    output: Option<JsonataValue>,
+    jsonata_selector: Option<JsonataValue>,
+    assign: Option<Assign>,
+    query_language: Option<QueryLanguage>,
     timeout: Option<IntegerField>,
     heartbeat: Option<IntegerField>,
     retry: Vec<Retrier>,
@@ -120,7 +138,10 @@ struct Body {
 fn allowed(kind: &StateKind, field: &Field) -> bool {
     use StateKind as K;
     match field {
-        Field::Comment(_) => true,
+        Field::Comment(_) | Field::QueryLanguage(_) => true,
+        Field::Arguments(_) => matches!(kind, K::Task { .. } | K::Parallel),
+        Field::Output(_) => !matches!(kind, K::Fail { .. }),
+        Field::Assign(_) => !matches!(kind, K::Fail { .. } | K::Succeed),
         Field::InputPath(_) | Field::OutputPath(_) => !matches!(kind, K::Fail { .. }),
         Field::Parameters(_) => {
             matches!(kind, K::Task { .. } | K::Pass | K::Parallel | K::Map { .. })
@@ -167,6 +188,14 @@ pub(crate) fn lower_state(
     errors: &mut Errors,
 ) -> Option<(StateName, AslState)> {
     let path = ctx.path(&state.name.node);
+    let ctx = &Ctx {
+        parent: ctx.parent,
+        scope: ctx.scope,
+        language: jsonata::state_language(state, ctx.language),
+        outer_language: ctx.language,
+    };
+    let jsonata_state = ctx.language == QueryLanguage::Jsonata;
+    let sites = ctx.scope.expression_sites();
     let body = lower_body(state, &path, forced.is_some(), ctx, spans, errors);
     let transition = forced
         .or(body.transition.clone())
@@ -201,7 +230,7 @@ pub(crate) fn lower_state(
             AslKind::Task(flowc_asl::Task {
                 resource: arn.unwrap_or_default(),
                 parameters: body.parameters,
-                arguments: None,
+                arguments: body.arguments,
                 result_selector: body.result_selector,
                 result_path: body.result_path,
                 timeout: body.timeout,
@@ -240,7 +269,23 @@ pub(crate) fn lower_state(
         }
         StateKind::Wait { wait_for } => {
             let span = wait_for.span;
+            let header_language = match &wait_for.node {
+                WaitFor::SecondsExpression(_) | WaitFor::TimestampExpression(_) => {
+                    QueryLanguage::Jsonata
+                }
+                WaitFor::SecondsPath(_) | WaitFor::TimestampPath(_) => QueryLanguage::JsonPath,
+                WaitFor::Seconds(_) | WaitFor::Timestamp(_) => ctx.language,
+            };
+            if header_language != ctx.language {
+                errors.push(jsonata::wrong_language("wait", ctx.language, span));
+            }
             let wait_for = match &wait_for.node {
+                WaitFor::SecondsExpression(e) => jsonata::string(e, "Seconds", span, sites, errors)
+                    .map(|s| flowc_asl::WaitFor::Seconds(IntegerField::Jsonata(s))),
+                WaitFor::TimestampExpression(e) => {
+                    jsonata::string(e, "Timestamp", span, sites, errors)
+                        .map(|s| flowc_asl::WaitFor::Timestamp(TimestampField::Jsonata(s)))
+                }
                 WaitFor::Seconds(d) => values::seconds_for(d, "wait", Seconds::Wait, span, errors)
                     .map(|s| flowc_asl::WaitFor::Seconds(IntegerField::Value(s))),
                 WaitFor::SecondsPath(p) => {
@@ -264,8 +309,12 @@ pub(crate) fn lower_state(
         }
         StateKind::Succeed => AslKind::Succeed,
         StateKind::Fail { error, cause } => AslKind::Fail(flowc_asl::Fail {
-            error: error.as_ref().and_then(|e| fail_text(e, errors)),
-            cause: cause.as_ref().and_then(|c| fail_text(c, errors)),
+            error: error
+                .as_ref()
+                .and_then(|e| fail_text(e, "Error", ctx, errors)),
+            cause: cause
+                .as_ref()
+                .and_then(|c| fail_text(c, "Cause", ctx, errors)),
         }),
         StateKind::Parallel => {
             if body.branches.is_empty() {
@@ -280,7 +329,7 @@ pub(crate) fn lower_state(
             AslKind::Parallel(flowc_asl::Parallel {
                 branches: body.branches,
                 parameters: body.parameters,
-                arguments: None,
+                arguments: body.arguments,
                 result_selector: body.result_selector,
                 result_path: body.result_path,
                 retry: body.retry,
@@ -288,11 +337,24 @@ pub(crate) fn lower_state(
                 transition,
             })
         }
-        StateKind::Map { items_path } => {
+        StateKind::Map { items_path, items } => {
             let parts = distributed_parts(&state.name.node, &body, errors);
+            if let Some(p) = items_path
+                && jsonata_state
+            {
+                errors.push(jsonata::wrong_language("over $.path", ctx.language, p.span));
+            }
+            if let Some(i) = items
+                && !jsonata_state
+            {
+                errors.push(jsonata::wrong_language("over", ctx.language, i.span));
+            }
             let items_path = items_path.as_ref().and_then(|p| {
                 values::reference_path(&p.node, p.span, "ItemsPath is a reference path", errors)
             });
+            let items = items
+                .as_ref()
+                .and_then(|i| jsonata::value(&i.node, "Items", i.span, sites, errors));
             let Some(item_processor) = body.process else {
                 errors.push_graph_loss(ResolveError::MissingField {
                     kind: "map",
@@ -308,11 +370,14 @@ pub(crate) fn lower_state(
             AslKind::Map(Box::new(flowc_asl::Map {
                 item_processor,
                 items_path,
-                items: None,
-                item_selector: body
-                    .item_selector
-                    .or(body.parameters)
-                    .map(flowc_asl::Payload::Template),
+                items,
+                item_selector: match body.jsonata_selector {
+                    Some(value) => Some(Payload::Jsonata(value)),
+                    None => body
+                        .item_selector
+                        .or(body.parameters)
+                        .map(Payload::Template),
+                },
                 selector_is_legacy_parameters: legacy,
                 item_reader: parts.item_reader,
                 item_batcher: parts.item_batcher,
@@ -344,11 +409,11 @@ pub(crate) fn lower_state(
     let lowered = AslState {
         name: name.clone(),
         comment: body.comment,
-        query_language: None,
+        query_language: body.query_language,
         input_path: body.input_path,
         output_path: body.output_path,
-        assign: None,
-        output: None,
+        assign: body.assign,
+        output: body.output,
         kind,
     };
     Some((name, lowered))
@@ -386,6 +451,31 @@ fn lower_body(
             });
             continue;
         }
+        if let Some(help) = jsonata::language_problem(&field.node, ctx.language) {
+            errors.push(ResolveError::WrongQueryLanguage {
+                field: field.node.keyword(),
+                language: match ctx.language {
+                    QueryLanguage::Jsonata => "JSONata",
+                    QueryLanguage::JsonPath => "JSONPath",
+                },
+                help,
+                span: span.into(),
+            });
+            if matches!(field.node, Field::Catch(_) | Field::When(_)) {
+                errors.mark_graph_loss();
+            }
+            continue;
+        }
+        if let Field::QueryLanguage(ast::QueryLanguage::JsonPath) = field.node
+            && in_jsonata_scope(ctx, state)
+        {
+            errors.push(ResolveError::WrongQueryLanguage {
+                field: "query_language jsonpath",
+                language: "JSONata",
+                help: "a JSONata workflow holds only JSONata states (AWS's rule); make the file JSONPath and set `query_language jsonata` on the states that use it",
+                span: span.into(),
+            });
+        }
         // Fields that may repeat: retry, catch, when, branch. The rest once; next/end together once.
         let once_key = match &field.node {
             Field::Retry(_) | Field::Catch(_) | Field::When(_) | Field::Branch(_) => None,
@@ -411,7 +501,7 @@ fn lower_body(
 /// field keyword, so a fixed array and a linear scan (no allocation per state).
 #[derive(Default)]
 struct OnceFields {
-    keys: [&'static str; 24],
+    keys: [&'static str; 32],
     len: usize,
 }
 
@@ -451,20 +541,30 @@ fn lower_field(
     if let Some(name) = asl_field(field) {
         body.fields.push((FieldKey::Field(name), span));
     }
+    let sites = ctx.scope.expression_sites();
     match field {
         Field::Comment(c) => body.comment = Some(c.clone()),
+        Field::QueryLanguage(language) => {
+            body.query_language = Some(jsonata::asl_language(*language));
+        }
+        Field::Arguments(v) => body.arguments = jsonata::value(v, "Arguments", span, sites, errors),
+        Field::Output(v) => body.output = jsonata::value(v, "Output", span, sites, errors),
+        Field::Assign(v) => body.assign = jsonata::assign(v, ctx.language, span, sites, errors),
         Field::InputPath(p) => body.input_path = json_path(p, errors),
         Field::OutputPath(p) => body.output_path = json_path(p, errors),
         Field::ResultPath(p) => body.result_path = result_path(p, span, errors),
         Field::Parameters(v) => body.parameters = values::template(v, span, errors),
         Field::ResultSelector(v) => body.result_selector = values::template(v, span, errors),
+        Field::ItemSelector(v) if ctx.language == QueryLanguage::Jsonata => {
+            body.jsonata_selector = jsonata::value(v, "ItemSelector", span, sites, errors);
+        }
         Field::ItemSelector(v) => body.item_selector = values::template(v, span, errors),
         Field::Result(v) => body.result = Some(v.clone()),
         Field::Timeout(t) => {
-            body.timeout = integer_or_path(t, "timeout", Seconds::Timeout, span, errors);
+            body.timeout = integer_or_path(t, "timeout", Seconds::Timeout, span, ctx, errors);
         }
         Field::Heartbeat(h) => {
-            body.heartbeat = integer_or_path(h, "heartbeat", Seconds::Heartbeat, span, errors);
+            body.heartbeat = integer_or_path(h, "heartbeat", Seconds::Heartbeat, span, ctx, errors);
         }
         Field::Retry(retry) => {
             let index = body.retry.len();
@@ -512,8 +612,14 @@ fn lower_field(
                 comment: catch.comment.as_ref().map(|c| c.node.clone()),
                 result_path,
                 next: StateName::new(catch.target.node.as_str()),
-                assign: None,
-                output: None,
+                assign: catch
+                    .assign
+                    .as_ref()
+                    .and_then(|a| jsonata::assign(&a.node, ctx.language, a.span, sites, errors)),
+                output: catch
+                    .output
+                    .as_ref()
+                    .and_then(|o| jsonata::value(&o.node, "Output", o.span, sites, errors)),
             });
         }
         Field::Next(target) => {
@@ -535,13 +641,25 @@ fn lower_field(
                 (FieldKey::Entry("Choices", index), span),
             ]);
             ctx.scope.target(&rule.target, errors);
-            if let Some(condition) = values::condition(&rule.condition, errors) {
+            let condition = match &rule.condition.node {
+                ast::Condition::Expression(e) => {
+                    jsonata::string(e, "Condition", rule.condition.span, sites, errors)
+                        .map(flowc_asl::Condition::Jsonata)
+                }
+                _ => values::condition(&rule.condition, errors),
+            };
+            if let Some(condition) = condition {
                 body.choices.push(ChoiceRule {
                     condition,
                     next: StateName::new(rule.target.node.as_str()),
                     comment: rule.comment.as_ref().map(|c| c.node.clone()),
-                    assign: None,
-                    output: None,
+                    assign: rule.assign.as_ref().and_then(|a| {
+                        jsonata::assign(&a.node, ctx.language, a.span, sites, errors)
+                    }),
+                    output: rule
+                        .output
+                        .as_ref()
+                        .and_then(|o| jsonata::value(&o.node, "Output", o.span, sites, errors)),
                 });
             } else {
                 // The rule (and its transition) is not in the machine.
@@ -585,10 +703,11 @@ fn lower_field(
             }
         }
         Field::MaxConcurrency(n) => {
-            body.max_concurrency = count_or_path(n, "max_concurrency", span, errors)
+            body.max_concurrency = count_or_path(n, "max_concurrency", span, ctx, errors)
         }
         Field::ToleratedFailureCount(n) => {
-            body.tolerated_failure_count = count_or_path(n, "tolerated_failure_count", span, errors)
+            body.tolerated_failure_count =
+                count_or_path(n, "tolerated_failure_count", span, ctx, errors)
         }
         Field::ToleratedFailurePercentage(n) => {
             body.tolerated_failure_percentage = match n {
@@ -614,6 +733,10 @@ fn lower_field(
                     errors,
                 )
                 .map(NumberField::Path),
+                NumberOrPath::Expression(e) => {
+                    jsonata::string(e, "ToleratedFailurePercentage", span, sites, errors)
+                        .map(NumberField::Jsonata)
+                }
             }
         }
     }
@@ -637,6 +760,17 @@ fn span_entries(field: &Field) -> usize {
 fn asl_field(field: &Field) -> Option<&'static str> {
     Some(match field {
         Field::Comment(_) => "Comment",
+        Field::QueryLanguage(_) => "QueryLanguage",
+        Field::Arguments(_) => "Arguments",
+        Field::Output(_) => "Output",
+        Field::Assign(_) => "Assign",
+        Field::Timeout(DurationOrPath::Expression(_)) => "TimeoutSeconds",
+        Field::Heartbeat(DurationOrPath::Expression(_)) => "HeartbeatSeconds",
+        Field::MaxConcurrency(NumberOrPath::Expression(_)) => "MaxConcurrency",
+        Field::ToleratedFailurePercentage(NumberOrPath::Expression(_)) => {
+            "ToleratedFailurePercentage"
+        }
+        Field::ToleratedFailureCount(NumberOrPath::Expression(_)) => "ToleratedFailureCount",
         Field::InputPath(_) => "InputPath",
         Field::OutputPath(_) => "OutputPath",
         Field::ResultPath(_) => "ResultPath",
@@ -716,11 +850,7 @@ fn lower_branch(
     errors: &mut Errors,
 ) -> Option<Branch> {
     let refs: Vec<&State> = states.iter().collect();
-    let inner = Ctx {
-        parent: Some(parent),
-        scope: ctx.scope,
-    };
-    let block = lower_block(&refs, inner.parent, inner.scope, spans, errors);
+    let block = lower_block(&refs, Some(parent), ctx.language, ctx.scope, spans, errors);
     let Some(start_at) = block.start_at else {
         errors.push_graph_loss(ResolveError::MissingField {
             kind: "branch",
@@ -779,9 +909,18 @@ fn integer_or_path(
     what: &'static str,
     rule: Seconds,
     span: Span,
+    ctx: &Ctx<'_, '_>,
     errors: &mut Errors,
 ) -> Option<IntegerField> {
     match value {
+        DurationOrPath::Expression(e) => {
+            let field = match rule {
+                Seconds::Heartbeat => "HeartbeatSeconds",
+                _ => "TimeoutSeconds",
+            };
+            jsonata::string(e, field, span, ctx.scope.expression_sites(), errors)
+                .map(IntegerField::Jsonata)
+        }
         DurationOrPath::Duration(d) => {
             values::seconds_for(d, what, rule, span, errors).map(IntegerField::Value)
         }
@@ -796,9 +935,18 @@ fn count_or_path(
     value: &NumberOrPath,
     what: &'static str,
     span: Span,
+    ctx: &Ctx<'_, '_>,
     errors: &mut Errors,
 ) -> Option<IntegerField> {
     match value {
+        NumberOrPath::Expression(e) => {
+            let field = match what {
+                "max_concurrency" => "MaxConcurrency",
+                _ => "ToleratedFailureCount",
+            };
+            jsonata::string(e, field, span, ctx.scope.expression_sites(), errors)
+                .map(IntegerField::Jsonata)
+        }
         NumberOrPath::Number(n) => {
             values::whole_number(&Spanned::new(n.clone(), span), what, errors)
                 .map(IntegerField::Value)
@@ -810,8 +958,33 @@ fn count_or_path(
     }
 }
 
-fn fail_text(text: &Spanned<FailText>, errors: &mut Errors) -> Option<TextField> {
+fn fail_text(
+    text: &Spanned<FailText>,
+    field: &'static str,
+    ctx: &Ctx<'_, '_>,
+    errors: &mut Errors,
+) -> Option<TextField> {
+    let jsonata_state = ctx.language == QueryLanguage::Jsonata;
+    let sites = ctx.scope.expression_sites();
     match &text.node {
+        FailText::Path(_) | FailText::Intrinsic(_) if jsonata_state => {
+            errors.push(jsonata::wrong_language(field, ctx.language, text.span));
+            None
+        }
+        FailText::Expression(_) if !jsonata_state => {
+            errors.push(jsonata::wrong_language(field, ctx.language, text.span));
+            None
+        }
+        FailText::Expression(e) => {
+            jsonata::string(e, field, text.span, sites, errors).map(TextField::Jsonata)
+        }
+        // In a JSONata state a string holding `{% %}` is an expression, as in ASL.
+        FailText::Literal(s)
+            if jsonata_state && flowc_asl::jsonata::expression_text(s).is_some() =>
+        {
+            jsonata::string(&ast::Expression(s.clone()), field, text.span, sites, errors)
+                .map(TextField::Jsonata)
+        }
         FailText::Literal(s) => Some(TextField::Value(s.clone())),
         FailText::Path(p) => values::reference_path(
             p,
@@ -955,4 +1128,10 @@ fn check_all_rules<'a, I: Iterator<Item = RuleNames<'a>>>(
             }
         }
     }
+}
+
+/// Whether the state sits where JSONata is in effect around it (the file's or an enclosing
+/// state's language), so that it may not switch back to JSONPath.
+fn in_jsonata_scope(ctx: &Ctx<'_, '_>, _state: &State) -> bool {
+    ctx.outer_language == QueryLanguage::Jsonata
 }

@@ -531,3 +531,44 @@ fn errors_that_cost_a_state_or_transition_hand_back_nothing() {
     // A Map without its process.
     assert!(partial("map M over $.items\nsucceed Done\n").is_none());
 }
+
+#[test]
+fn a_jsonata_error_in_a_json_string_points_inside_the_string() {
+    let source = "query_language jsonata\npass P { output { \"a\": \"{% 1 + %}\" } }\n";
+    let errors = resolve_errors(source);
+    let [ResolveError::JsonataSyntax { span, .. }] = errors.as_slice() else {
+        panic!("{errors:?}")
+    };
+    let (open, close) = (source.find("\"{%").unwrap(), source.find("%}\"").unwrap());
+    assert!(
+        (open + 3..=close).contains(&span.offset()),
+        "{span:?} not inside the expression"
+    );
+}
+
+#[test]
+fn jsonata_fields_are_refused_where_jsonpath_is_in_effect_and_back() {
+    let errors = resolve_errors("pass P { output { \"a\": 1 } }");
+    assert!(matches!(
+        errors.as_slice(),
+        [ResolveError::WrongQueryLanguage {
+            field: "output",
+            ..
+        }]
+    ));
+    let errors = resolve_errors(
+        "query_language jsonata\ntask T = \"arn:aws:states:::x\" { result_path $.r }",
+    );
+    assert!(matches!(
+        errors.as_slice(),
+        [ResolveError::WrongQueryLanguage {
+            field: "result_path",
+            ..
+        }]
+    ));
+    let errors = resolve_errors("query_language jsonata\npass P { query_language jsonpath }");
+    assert!(matches!(
+        errors.as_slice(),
+        [ResolveError::WrongQueryLanguage { .. }]
+    ));
+}

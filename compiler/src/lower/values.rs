@@ -121,6 +121,15 @@ pub(crate) fn timestamp(text: &str, what: &'static str, span: Span, errors: &mut
     }
 }
 
+/// A JSON value in a message: its text, cut short.
+pub(crate) fn short(value: &Value) -> String {
+    let text = value.to_string();
+    match text.char_indices().nth(40) {
+        Some((at, _)) => format!("{}...", &text[..at]),
+        None => text,
+    }
+}
+
 /// A non-negative integer (MaxAttempts, MaxConcurrency, ToleratedFailureCount, poll bounds).
 pub(crate) fn whole_number(
     number: &Spanned<ast::Number>,
@@ -261,6 +270,16 @@ pub(crate) fn template(value: &Value, span: Span, errors: &mut Errors) -> Option
 pub(crate) fn condition(cond: &Spanned<ast::Condition>, errors: &mut Errors) -> Option<Condition> {
     let span = cond.span;
     match &cond.node {
+        // Only a top-level rule's condition can be an expression (the grammar's `when`), and
+        // the state lowers it; one anywhere else is a JSONata condition in a JSONPath rule.
+        ast::Condition::Expression(_) => {
+            errors.push(super::jsonata::wrong_language(
+                "condition",
+                flowc_asl::QueryLanguage::JsonPath,
+                span,
+            ));
+            None
+        }
         ast::Condition::And(parts) => Some(Condition::And(conditions(parts, errors)?)),
         ast::Condition::Or(parts) => Some(Condition::Or(conditions(parts, errors)?)),
         ast::Condition::Not(inner) => Some(Condition::Not(Box::new(condition(inner, errors)?))),
