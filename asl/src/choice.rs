@@ -1,5 +1,11 @@
 //! Choice rules as a typed tree: comparisons (every operator, its `*Path` form, the `Is*`
-//! tests), `And` / `Or` / `Not`, and JSONata `Condition` strings.
+//! tests), `And` / `Or` / `Not`, and JSONata `Condition` strings; and their evaluation
+//! ([`Condition::evaluate`], in `choice/eval.rs`), the one the simulator runs. The caller reads
+//! paths through [`ChoiceInput`], so the rule model never sees how it keeps its document.
+
+mod eval;
+
+pub use eval::{ChoiceEvalError, ChoiceInput};
 
 use crate::names::StateName;
 use crate::path::ReferencePath;
@@ -68,8 +74,32 @@ pub enum OperandFamily {
     Test,
 }
 
+/// How a comparison's two sides must relate for it to hold (`Is*` tests and `StringMatches`
+/// have none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relation {
+    Equals,
+    LessThan,
+    GreaterThan,
+    LessThanEquals,
+    GreaterThanEquals,
+}
+
+impl Relation {
+    /// Whether `ordering` (left side against right side) satisfies the relation.
+    pub fn holds(self, ordering: std::cmp::Ordering) -> bool {
+        match self {
+            Relation::Equals => ordering.is_eq(),
+            Relation::LessThan => ordering.is_lt(),
+            Relation::GreaterThan => ordering.is_gt(),
+            Relation::LessThanEquals => ordering.is_le(),
+            Relation::GreaterThanEquals => ordering.is_ge(),
+        }
+    }
+}
+
 macro_rules! operators {
-    ($( $variant:ident => $name:literal, $family:ident, $has_path:literal; )*) => {
+    ($( $variant:ident => $name:literal, $family:ident, $has_path:literal, $relation:expr; )*) => {
         /// A comparison operator without its `Path` suffix.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Operator {
@@ -93,34 +123,40 @@ macro_rules! operators {
             pub fn has_path_form(self) -> bool {
                 match self { $( Operator::$variant => $has_path, )* }
             }
+
+            /// The relation an ordering comparison tests; `None` for `StringMatches` and the
+            /// `Is*` tests.
+            pub fn relation(self) -> Option<Relation> {
+                match self { $( Operator::$variant => $relation, )* }
+            }
         }
     };
 }
 
 operators! {
-    StringEquals => "StringEquals", String, true;
-    StringLessThan => "StringLessThan", String, true;
-    StringGreaterThan => "StringGreaterThan", String, true;
-    StringLessThanEquals => "StringLessThanEquals", String, true;
-    StringGreaterThanEquals => "StringGreaterThanEquals", String, true;
-    StringMatches => "StringMatches", String, false;
-    NumericEquals => "NumericEquals", Number, true;
-    NumericLessThan => "NumericLessThan", Number, true;
-    NumericGreaterThan => "NumericGreaterThan", Number, true;
-    NumericLessThanEquals => "NumericLessThanEquals", Number, true;
-    NumericGreaterThanEquals => "NumericGreaterThanEquals", Number, true;
-    BooleanEquals => "BooleanEquals", Bool, true;
-    TimestampEquals => "TimestampEquals", Timestamp, true;
-    TimestampLessThan => "TimestampLessThan", Timestamp, true;
-    TimestampGreaterThan => "TimestampGreaterThan", Timestamp, true;
-    TimestampLessThanEquals => "TimestampLessThanEquals", Timestamp, true;
-    TimestampGreaterThanEquals => "TimestampGreaterThanEquals", Timestamp, true;
-    IsNull => "IsNull", Test, false;
-    IsPresent => "IsPresent", Test, false;
-    IsNumeric => "IsNumeric", Test, false;
-    IsString => "IsString", Test, false;
-    IsBoolean => "IsBoolean", Test, false;
-    IsTimestamp => "IsTimestamp", Test, false;
+    StringEquals => "StringEquals", String, true, Some(Relation::Equals);
+    StringLessThan => "StringLessThan", String, true, Some(Relation::LessThan);
+    StringGreaterThan => "StringGreaterThan", String, true, Some(Relation::GreaterThan);
+    StringLessThanEquals => "StringLessThanEquals", String, true, Some(Relation::LessThanEquals);
+    StringGreaterThanEquals => "StringGreaterThanEquals", String, true, Some(Relation::GreaterThanEquals);
+    StringMatches => "StringMatches", String, false, None;
+    NumericEquals => "NumericEquals", Number, true, Some(Relation::Equals);
+    NumericLessThan => "NumericLessThan", Number, true, Some(Relation::LessThan);
+    NumericGreaterThan => "NumericGreaterThan", Number, true, Some(Relation::GreaterThan);
+    NumericLessThanEquals => "NumericLessThanEquals", Number, true, Some(Relation::LessThanEquals);
+    NumericGreaterThanEquals => "NumericGreaterThanEquals", Number, true, Some(Relation::GreaterThanEquals);
+    BooleanEquals => "BooleanEquals", Bool, true, Some(Relation::Equals);
+    TimestampEquals => "TimestampEquals", Timestamp, true, Some(Relation::Equals);
+    TimestampLessThan => "TimestampLessThan", Timestamp, true, Some(Relation::LessThan);
+    TimestampGreaterThan => "TimestampGreaterThan", Timestamp, true, Some(Relation::GreaterThan);
+    TimestampLessThanEquals => "TimestampLessThanEquals", Timestamp, true, Some(Relation::LessThanEquals);
+    TimestampGreaterThanEquals => "TimestampGreaterThanEquals", Timestamp, true, Some(Relation::GreaterThanEquals);
+    IsNull => "IsNull", Test, false, None;
+    IsPresent => "IsPresent", Test, false, None;
+    IsNumeric => "IsNumeric", Test, false, None;
+    IsString => "IsString", Test, false, None;
+    IsBoolean => "IsBoolean", Test, false, None;
+    IsTimestamp => "IsTimestamp", Test, false, None;
 }
 
 impl Operator {

@@ -20,7 +20,11 @@
 //! - Numbers: seconds and counts are `u64` ([`IntegerField`] adds the `...Path` and JSONata
 //!   forms); BackoffRate and ToleratedFailurePercentage are `f64`.
 //! - AWS rules that must exist once: [`ErrorName::matches`] (States.ALL / States.TaskFailed
-//!   matching, terminal errors), [`Retrier`] defaults, [`parse_timestamp`].
+//!   matching, terminal errors), which Retry / Catch entry takes an error ([`Retrier::find`],
+//!   [`Catcher::find`]: States.Runtime never), [`Retrier`] defaults and delays
+//!   ([`Retrier::delay_seconds`]: backoff, MaxDelaySeconds, full jitter from the caller's
+//!   seeded generator), Choice rule evaluation ([`Condition::evaluate`], paths read through
+//!   the caller's [`ChoiceInput`]), [`parse_timestamp`].
 //! - JSONata fields (Arguments, Output, Items, a JSONata ItemSelector, Condition, the number,
 //!   timestamp and Fail text fields) are [`JsonataValue`] trees / [`JsonataString`]s of parsed
 //!   expressions that keep their text; [`Assign`] is a template (JSONPath) or such values
@@ -56,7 +60,10 @@ pub mod template;
 pub mod time;
 
 pub use assign::Assign;
-pub use choice::{ChoiceRule, Comparison, Condition, Operand, OperandFamily, Operator};
+pub use choice::{
+    ChoiceEvalError, ChoiceInput, ChoiceRule, Comparison, Condition, Operand, OperandFamily,
+    Operator, Relation,
+};
 pub use emit::{emit, machine_json, state_json};
 pub use jsonata_value::{JsonataString, JsonataValue};
 pub use load::{

@@ -41,6 +41,8 @@ mod parse;
 mod tests;
 mod variable;
 
+pub use eval::resolve_index;
+
 use std::borrow::Cow;
 use std::fmt;
 use std::hash::{Hash, Hasher};

@@ -4,7 +4,9 @@
 //! one, and AWS's wording when a path selects nothing.
 
 use crate::doc::{Doc, Node};
-use flowc_asl::path::{JsonPath, PathEvalError, RefStep, ReferencePath, Segment, Selector};
+use flowc_asl::path::{
+    JsonPath, PathEvalError, RefStep, ReferencePath, Segment, Selector, resolve_index,
+};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::fmt;
@@ -73,6 +75,27 @@ pub fn select_in_doc(path: &JsonPath, doc: &Doc) -> Result<Value, PathEvalError>
         Doc::Value(v) => path.select(v),
         Doc::Object(_) => path.select(&doc.to_value()),
     }
+}
+
+/// The node the steps of a reference path (member names and indexes, `$.items[0].id`) find
+/// in a document, through shared subtrees without building anything; `None` when a step is
+/// missing or meets another kind of node, which is also when Jayway's evaluator finds nothing
+/// (indexes are read as flowc-asl reads them: `[-1]` is the last element).
+pub fn walk_steps<'v>(root: &'v Doc, steps: &[RefStep]) -> Option<Node<'v>> {
+    let element = |v: &'v Value, i: i64| match v {
+        Value::Array(items) => items.get(resolve_index(i, items.len())?),
+        _ => None,
+    };
+    let mut node = Node::Doc(root);
+    for step in steps {
+        node = match (step, node) {
+            (RefStep::Name(n), node) => node.member(n)?,
+            (RefStep::Index(i), Node::Doc(Doc::Value(v))) => Node::Value(element(v, *i)?),
+            (RefStep::Index(i), Node::Value(v)) => Node::Value(element(v, *i)?),
+            (RefStep::Index(_), Node::Doc(Doc::Object(_))) => return None,
+        };
+    }
+    Some(node)
 }
 
 /// A parsed JSONPath (`$...` or `$$...`).
@@ -180,20 +203,7 @@ impl Path {
         if let Some(names) = self.names.as_deref() {
             return root.walk(names);
         }
-        let element = |v: &'v Value, i: i64| match v {
-            Value::Array(items) => items.get(usize::try_from(i).ok()?),
-            _ => None,
-        };
-        let mut node = Node::Doc(root);
-        for step in self.reference.as_ref()?.steps() {
-            node = match (step, node) {
-                (RefStep::Name(n), node) => node.member(n)?,
-                (RefStep::Index(i), Node::Doc(Doc::Value(v))) => Node::Value(element(v, *i)?),
-                (RefStep::Index(i), Node::Value(v)) => Node::Value(element(v, *i)?),
-                (RefStep::Index(_), Node::Doc(Doc::Object(_))) => return None,
-            };
-        }
-        Some(node)
+        walk_steps(root, self.reference.as_ref()?.steps())
     }
 
     /// The node this path selects in a document, as a value: borrowed when the path names a

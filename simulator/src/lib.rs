@@ -39,7 +39,6 @@
 //! [`MemoryStore`], or the caller's own S3 binding (the simulator has no network code; its
 //! tests bind moto's S3 over plain HTTP).
 
-mod choice;
 mod clock;
 pub mod conformance;
 mod distributed;

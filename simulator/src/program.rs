@@ -9,7 +9,6 @@ mod jsonata;
 
 pub use jsonata::{AssignDef, JsonataDef, jsonata_text};
 
-use crate::choice::{ChoiceRule, convert_rule};
 use crate::error::SimError;
 use crate::history::{Names, Shared, Sym};
 use crate::json::PlainNames;
@@ -55,25 +54,24 @@ pub enum Transition {
     End,
 }
 
+/// A Catch entry of the loaded model (which errors it takes, its JSONata `Output`), with its
+/// target resolved and its ResultPath and Assign ready to run.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Retrier {
-    pub error_equals: Vec<flowc_asl::ErrorName>,
-    pub interval_seconds: f64,
-    pub max_attempts: u64,
-    pub backoff_rate: f64,
-    pub max_delay_seconds: Option<f64>,
-    pub full_jitter: bool,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Catcher {
-    pub error_equals: Vec<flowc_asl::ErrorName>,
+pub struct CatchDef {
+    pub rule: asl::Catcher,
     pub next: NextState,
     pub result_path: PathField,
     /// Assigned when this catcher takes the error (instead of the state's own `Assign`).
     pub assign: Option<AssignDef>,
-    /// A JSONata state's catcher `Output` (the error output when absent).
-    pub output: Option<asl::JsonataValue>,
+}
+
+/// A Choice rule of the loaded model (its condition, evaluated by flowc-asl, and its JSONata
+/// `Output`), with its target resolved and its Assign ready to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleDef {
+    pub rule: asl::ChoiceRule,
+    pub next: NextState,
+    pub assign: Option<AssignDef>,
 }
 
 /// A number given literally or through a `*Path` field.
@@ -186,7 +184,7 @@ pub enum StateKind {
     },
     Task(Box<TaskDef>),
     Choice {
-        choices: Vec<ChoiceRule>,
+        choices: Vec<RuleDef>,
         default: Option<NextState>,
     },
     Wait(WaitDef),
@@ -228,8 +226,9 @@ pub struct State {
     pub parameters: Option<Template>,
     pub result_selector: Option<Template>,
     pub transition: Transition,
-    pub retry: Vec<Retrier>,
-    pub catch: Vec<Catcher>,
+    /// The loaded model's retriers: flowc-asl picks the one that takes an error and its delay.
+    pub retry: Vec<asl::Retrier>,
+    pub catch: Vec<CatchDef>,
     /// The state's `Assign`, in its query language.
     pub assign: Option<AssignDef>,
     /// Set on JSONata states: their Output, Arguments and ItemSelector.
@@ -248,7 +247,9 @@ impl State {
     /// `null`; none with a JSONata `Output` (the state's or a Choice rule's).
     pub fn passes_input_through(&self) -> bool {
         let rule_outputs = match &self.kind {
-            StateKind::Choice { choices, .. } => choices.iter().any(|rule| rule.output.is_some()),
+            StateKind::Choice { choices, .. } => {
+                choices.iter().any(|choice| choice.rule.output.is_some())
+            }
             _ => false,
         };
         if self.jsonata.as_ref().is_some_and(|d| d.output.is_some()) || rule_outputs {
@@ -366,31 +367,25 @@ fn text(field: Option<&asl::TextField>) -> Result<(Option<String>, Option<Dynami
     })
 }
 
-fn retriers(list: &[asl::Retrier]) -> Vec<Retrier> {
+fn catchers(list: &[asl::Catcher]) -> Result<Vec<CatchDef>, SimError> {
     list.iter()
-        .map(|r| Retrier {
-            error_equals: r.error_equals.clone(),
-            interval_seconds: r.interval_seconds_or_default() as f64,
-            max_attempts: r.max_attempts_or_default(),
-            backoff_rate: r.backoff_rate_or_default(),
-            max_delay_seconds: r.max_delay_seconds.map(|s| s as f64),
-            full_jitter: r.jitter_strategy_or_default() == asl::JitterStrategy::Full,
+        .map(|c| {
+            Ok(CatchDef {
+                rule: c.clone(),
+                next: NextState::named(c.next.as_str()),
+                result_path: result_path(c.result_path.as_ref())?,
+                assign: c.assign.as_ref().map(AssignDef::from_asl),
+            })
         })
         .collect()
 }
 
-fn catchers(list: &[asl::Catcher]) -> Result<Vec<Catcher>, SimError> {
-    list.iter()
-        .map(|c| {
-            Ok(Catcher {
-                error_equals: c.error_equals.clone(),
-                next: NextState::named(c.next.as_str()),
-                result_path: result_path(c.result_path.as_ref())?,
-                assign: c.assign.as_ref().map(AssignDef::from_asl),
-                output: c.output.clone(),
-            })
-        })
-        .collect()
+fn rule(rule: &asl::ChoiceRule) -> RuleDef {
+    RuleDef {
+        rule: rule.clone(),
+        next: NextState::named(rule.next.as_str()),
+        assign: rule.assign.as_ref().map(AssignDef::from_asl),
+    }
 }
 
 fn transition(t: &asl::Transition) -> Transition {
@@ -564,7 +559,7 @@ fn targets(s: &mut State) -> Vec<&mut NextState> {
         t.push(n);
     }
     if let StateKind::Choice { choices, default } = &mut s.kind {
-        t.extend(choices.iter_mut().filter_map(|c| c.next.as_mut()));
+        t.extend(choices.iter_mut().map(|c| &mut c.next));
         t.extend(default.iter_mut());
     }
     t
@@ -662,7 +657,7 @@ fn convert_state(state: &asl::State, inherited: asl::QueryLanguage) -> Result<St
             out.result_selector = template(t.result_selector.as_ref());
             out.result_path = result_path(t.result_path.as_ref())?;
             out.transition = transition(&t.transition);
-            out.retry = retriers(&t.retry);
+            out.retry = t.retry.clone();
             out.catch = catchers(&t.catch)?;
             StateKind::Task(Box::new(TaskDef {
                 resource: t.resource.clone(),
@@ -676,11 +671,7 @@ fn convert_state(state: &asl::State, inherited: asl::QueryLanguage) -> Result<St
             }))
         }
         asl::StateKind::Choice(c) => StateKind::Choice {
-            choices: c
-                .choices
-                .iter()
-                .map(|r| convert_rule(r).map_err(|e| invalid(format!("{e} (state '{name}')"))))
-                .collect::<Result<_, _>>()?,
+            choices: c.choices.iter().map(rule).collect(),
             default: c.default.as_ref().map(|d| NextState::named(d.as_str())),
         },
         asl::StateKind::Wait(w) => {
@@ -722,7 +713,7 @@ fn convert_state(state: &asl::State, inherited: asl::QueryLanguage) -> Result<St
             out.result_selector = template(p.result_selector.as_ref());
             out.result_path = result_path(p.result_path.as_ref())?;
             out.transition = transition(&p.transition);
-            out.retry = retriers(&p.retry);
+            out.retry = p.retry.clone();
             out.catch = catchers(&p.catch)?;
             StateKind::Parallel {
                 branches: p
@@ -749,7 +740,7 @@ fn convert_state(state: &asl::State, inherited: asl::QueryLanguage) -> Result<St
             out.result_selector = template(m.result_selector.as_ref());
             out.result_path = result_path(m.result_path.as_ref())?;
             out.transition = transition(&m.transition);
-            out.retry = retriers(&m.retry);
+            out.retry = m.retry.clone();
             out.catch = catchers(&m.catch)?;
             StateKind::Map(Box::new(MapDef {
                 processor: Program::from_branch(&m.item_processor.branch, language)?,
@@ -834,8 +825,12 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"));
         let r = &p.states["T"].retry[0];
         assert_eq!(
-            (r.interval_seconds, r.max_attempts, r.backoff_rate),
-            (1.0, 3, 2.0)
+            (
+                r.interval_seconds_or_default(),
+                r.max_attempts_or_default(),
+                r.backoff_rate_or_default()
+            ),
+            (1, 3, 2.0)
         );
     }
 }

@@ -48,6 +48,28 @@ fn start<'v>(path: &Path, roots: &'v Roots) -> Result<Start<'v>, String> {
     }
 }
 
+/// A JSONPath state's effective input and roots as its Choice rules read them (flowc-asl
+/// evaluates the rules; this says where `$`, `$$` and `$name` are and walks the document).
+pub struct ChoiceView<'a> {
+    pub input: &'a Doc,
+    pub roots: &'a Roots,
+}
+
+impl flowc_asl::ChoiceInput for ChoiceView<'_> {
+    fn select(&self, path: &flowc_asl::path::ReferencePath) -> Option<Cow<'_, Value>> {
+        use flowc_asl::path::PathRoot;
+        match path.root() {
+            PathRoot::Input => {
+                crate::jsonpath::walk_steps(self.input, path.steps()).map(|n| n.to_cow())
+            }
+            PathRoot::Context => path.get(&self.roots.context).ok().map(Cow::Borrowed),
+            PathRoot::Variable(name) => {
+                path.get(self.roots.vars.get(name)?).ok().map(Cow::Borrowed)
+            }
+        }
+    }
+}
+
 /// Why evaluating part of a state failed; the engine turns it into a `Failure`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EvalError {

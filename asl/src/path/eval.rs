@@ -260,7 +260,9 @@ fn cannot_set(step: &RefStep, path: String, found: &Value) -> PathEvalError {
 }
 
 /// A negative index counts from the end; `None` when outside the array.
-fn resolve_index(index: i64, len: usize) -> Option<usize> {
+/// Jayway's reading of an array index (`[-1]` is the last element): the position in an array
+/// of `len` elements, or `None` when it is outside.
+pub fn resolve_index(index: i64, len: usize) -> Option<usize> {
     let len = i64::try_from(len).ok()?;
     let k = if index < 0 { len + index } else { index };
     if (0..len).contains(&k) {

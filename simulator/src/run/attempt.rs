@@ -7,7 +7,7 @@ use crate::error::Failure;
 use crate::history::EventKind;
 use crate::program::State;
 use crate::query::{EvalError, Roots};
-use crate::retry::{RetryState, is_uncatchable};
+use crate::retry::RetryState;
 use crate::vars::Assigned;
 use serde_json::Value;
 
@@ -59,9 +59,6 @@ impl Engine<'_> {
         retry: &mut RetryState,
         failure: &Failure,
     ) -> Option<i64> {
-        if is_uncatchable(&failure.error) {
-            return None;
-        }
         let delay = retry.next_delay(&state.retry, &failure.error, &mut self.rng)?;
         // AWS bills a retry as a state transition.
         self.transitions += 1;

@@ -10,7 +10,6 @@
 
 use super::state::no_choice_matched;
 use super::{Engine, Entry, StateDone, Stop, eval_err};
-use crate::choice::Condition;
 use crate::doc::Doc;
 use crate::error::Failure;
 use crate::jsonata::Bindings;
@@ -129,28 +128,31 @@ impl Engine<'_> {
             }
             StateKind::Choice { choices, default } => {
                 let mut matched = None;
-                for (index, rule) in choices.iter().enumerate() {
+                for (index, choice) in choices.iter().enumerate() {
                     let field = format!("Choices[{index}]");
-                    let holds = match &rule.condition {
-                        Condition::Jsonata(condition) => bindings
+                    let holds = match &choice.rule.condition {
+                        flowc_asl::Condition::Jsonata(condition) => bindings
                             .boolean(condition, &format!("{field}/Condition"))
                             .map_err(|e| err(EvalError::Query(e)))?,
                         other => other
-                            .evaluate(&raw, &entry.ctx)
-                            .map_err(|e| err(EvalError::Runtime(e.0)))?,
+                            .evaluate(&crate::query::ChoiceView {
+                                input: &raw,
+                                roots: &entry.ctx,
+                            })
+                            .map_err(|e| err(EvalError::Runtime(e.to_string())))?,
                     };
                     if holds {
-                        matched = Some((rule, field));
+                        matched = Some((choice, field));
                         break;
                     }
                 }
                 // The matched rule's Assign and Output; the state's own for the Default.
                 match (matched, default) {
-                    (Some((rule, field)), _) => (
-                        rule.next.as_ref(),
-                        rule.assign.as_ref(),
+                    (Some((choice, field)), _) => (
+                        Some(&choice.next),
+                        choice.assign.as_ref(),
                         format!("{field}/Assign"),
-                        rule.output.as_ref(),
+                        choice.rule.output.as_ref(),
                         format!("{field}/Output"),
                     ),
                     (None, Some(default)) => (

@@ -4,14 +4,12 @@
 
 use super::jsonata::{self, AssignFrom};
 use super::{Cx, Engine, Stop, eval_err};
-use crate::choice::ChoiceError;
 use crate::doc::Doc;
 use crate::error::Failure;
 use crate::history::{self, EventKind, StateEntered, StateExited, Text};
 use crate::json::{DocText, to_text};
 use crate::program::{NextState, PathField, Program, State, StateKind, Transition};
-use crate::query::{EvalError, Roots, Scope};
-use crate::retry::{find_catcher, is_uncatchable};
+use crate::query::{ChoiceView, EvalError, Roots, Scope};
 use crate::vars::{Assigned, AssignedTexts, MAX_ASSIGN_BYTES, MAX_TOTAL_BYTES, TooLarge, Vars};
 use serde_json::Value;
 
@@ -395,21 +393,26 @@ impl Engine<'_> {
             StateKind::Choice { choices, default } => {
                 let eff = self.owned_input(state, raw, ctx).map_err(err)?;
                 let mut target = None;
-                for rule in choices {
-                    match rule.condition.evaluate(&eff, ctx) {
+                let view = ChoiceView {
+                    input: &eff,
+                    roots: ctx,
+                };
+                for choice in choices {
+                    match choice.rule.condition.evaluate(&view) {
                         Ok(true) => {
-                            target = Some(rule);
+                            target = Some(choice);
                             break;
                         }
                         Ok(false) => {}
-                        Err(ChoiceError(reason)) => {
+                        Err(e) => {
+                            let reason = e.to_string();
                             return Err(Stop::Error(Failure::runtime(name, entry.entered, reason)));
                         }
                     }
                 }
                 // The matched rule's Assign; the state's own when the Default is taken.
                 let (target, assign) = match (target, default) {
-                    (Some(rule), _) => (rule.next.as_ref(), rule.assign.as_ref()),
+                    (Some(choice), _) => (Some(&choice.next), choice.assign.as_ref()),
                     (None, Some(default)) => (Some(default), state.assign.as_ref()),
                     (None, None) => (None, None),
                 };
@@ -507,15 +510,13 @@ impl Engine<'_> {
                 assigned,
             }),
             Err(Stop::Error(f)) => {
-                let found = if is_uncatchable(&f.error) {
-                    None
-                } else {
-                    find_catcher(&state.catch, &f.error).map(|c| {
-                        let index = state.catch.iter().position(|x| std::ptr::eq(x, c));
-                        (c, index.unwrap_or(0))
-                    })
-                };
-                let Some((c, index)) = found else {
+                // flowc-asl's rule (`Catcher::matches`: the first entry that takes the error).
+                let found = state
+                    .catch
+                    .iter()
+                    .enumerate()
+                    .find(|(_, c)| c.rule.matches(&f.error));
+                let Some((index, c)) = found else {
                     return Err(Stop::Error(f));
                 };
                 let f = self.evaluation_failed(state, f)?;
@@ -536,7 +537,7 @@ impl Engine<'_> {
                             )
                             .map_err(err)?;
                         let output = jsonata::output(
-                            c.output.as_ref(),
+                            c.rule.output.as_ref(),
                             &format!("{field}/Output"),
                             &bindings,
                             error_output,

@@ -7,7 +7,6 @@
 //! execution's maximum duration (one year for STANDARD, five minutes for EXPRESS), where the
 //! execution times out.
 
-use crate::choice::parse_timestamp;
 use crate::doc::Doc;
 use crate::error::Failure;
 use crate::jsonata::type_error;
@@ -16,6 +15,7 @@ use crate::query::{EvalError, Roots};
 use crate::run::{AssignFrom, Cx, Engine, Entry, StateDone, Stop, eval_err};
 use crate::sched::SleepUntil;
 use chrono::{DateTime, Timelike, Utc};
+use flowc_asl::parse_timestamp;
 use serde_json::Value;
 
 /// The largest number of seconds a Wait accepts.
