@@ -1,6 +1,7 @@
 //! Value rules AWS enforces when a state machine is created, in one place: the loader applies
 //! them to hand-written JSON and the compiler to `.flow` values before it emits them, so
-//! `flowc compile` never writes what `flowc check` (or AWS) refuses.
+//! `flowc compile` never writes what `flowc check` (or AWS) refuses; `flowc check` reports the
+//! maximums ([`Limit`]) for both, and the simulator holds a `SecondsPath` to the same one.
 
 /// A field that holds a number of seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +52,25 @@ impl Seconds {
         }
     }
 
+    /// The largest value AWS accepts, where its documentation states one.
+    pub fn limit(self) -> Option<Limit> {
+        match self {
+            Seconds::Wait => Some(Limit {
+                field: "Seconds",
+                maximum: MAX_SECONDS_OR_ATTEMPTS,
+                help: "AWS: \"You must specify time as a positive, integer value from 0 up to \
+                       99999999\" (about 3.17 years); a standard execution ends after one year \
+                       in any case",
+            }),
+            Seconds::RetryInterval => Some(Limit {
+                field: "IntervalSeconds",
+                maximum: MAX_SECONDS_OR_ATTEMPTS,
+                help: "AWS: IntervalSeconds \"has a maximum value of 99999999\"",
+            }),
+            Seconds::Timeout | Seconds::Heartbeat | Seconds::RetryMaxDelay => None,
+        }
+    }
+
     /// `Err` with the reason when AWS would refuse `value` here.
     pub fn check(self, value: u64) -> Result<(), &'static str> {
         if value < self.minimum() {
@@ -65,6 +85,34 @@ impl Seconds {
         Ok(())
     }
 }
+
+/// Wait `Seconds`, Retry `IntervalSeconds` and `MaxAttempts`: AWS's documentation gives each
+/// "a maximum value of 99999999" (about 3.17 years, or 99,999,999 attempts).
+pub const MAX_SECONDS_OR_ATTEMPTS: u64 = 99_999_999;
+
+/// A maximum AWS states for a number in a definition, and its words for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    /// The ASL field name.
+    pub field: &'static str,
+    pub maximum: u64,
+    /// AWS's documentation, quoted, for help texts.
+    pub help: &'static str,
+}
+
+impl Limit {
+    /// Whether `value` is more than AWS accepts.
+    pub fn exceeded_by(self, value: u64) -> bool {
+        value > self.maximum
+    }
+}
+
+/// A Retrier's `MaxAttempts`.
+pub const MAX_ATTEMPTS: Limit = Limit {
+    field: "MaxAttempts",
+    maximum: MAX_SECONDS_OR_ATTEMPTS,
+    help: "AWS: MaxAttempts \"has a maximum value of 99999999\"",
+};
 
 /// A Task's heartbeat must be shorter than its timeout: a heartbeat that can only fire after
 /// the timeout is refused at creation.
@@ -126,5 +174,19 @@ mod tests {
         assert!(timestamp("2024-02-29T00:00:00Z").is_ok());
         assert!(backoff_rate(0.5).is_err());
         assert!(backoff_rate(1.0).is_ok());
+    }
+
+    #[test]
+    fn waits_retry_intervals_and_attempts_stop_at_awss_maximum() {
+        for limit in [
+            Seconds::Wait.limit(),
+            Seconds::RetryInterval.limit(),
+            Some(MAX_ATTEMPTS),
+        ] {
+            let limit = limit.unwrap();
+            assert!(!limit.exceeded_by(99_999_999), "{}", limit.field);
+            assert!(limit.exceeded_by(100_000_000), "{}", limit.field);
+        }
+        assert_eq!(Seconds::Timeout.limit(), None);
     }
 }

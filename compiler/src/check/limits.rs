@@ -1,15 +1,13 @@
-//! Limits AWS states for numbers in a definition, checked on the model so that `.flow` and
-//! `.asl.json` get the same answer. AWS refuses a definition over any of them when the state
-//! machine is created; the simulator would otherwise run a 10^18-second Wait to its end.
+//! Limits AWS states for numbers in a definition ([`flowc_asl::rules`], the one set of value
+//! rules), checked on the model so that `.flow` and `.asl.json` get the same answer. AWS
+//! refuses a definition over any of them when the state machine is created; the simulator
+//! would otherwise run a 10^18-second Wait to its end.
 
+use flowc_asl::rules::{Limit, MAX_ATTEMPTS, Seconds};
 use flowc_asl::{IntegerField, State, StateKind, StateName, WaitFor};
 
 use super::spans::Locator;
 use super::{CheckError, Scope};
-
-/// Wait `Seconds`, Retry `IntervalSeconds` and `MaxAttempts`: the AWS documentation gives each
-/// "a maximum value of 99999999" (about 3.17 years, or 99,999,999 attempts).
-pub(crate) const MAX_SECONDS_FIELD: u64 = 99_999_999;
 
 pub(crate) fn check_state(
     scope: &Scope<'_>,
@@ -18,14 +16,14 @@ pub(crate) fn check_state(
     locate: &Locator<'_>,
     out: &mut Vec<CheckError>,
 ) {
-    let mut over = |pointer: String, field: &'static str, value: u64, help: &'static str| {
-        if value > MAX_SECONDS_FIELD {
+    let mut over = |pointer: String, limit: Option<Limit>, value: u64| {
+        if let Some(limit) = limit.filter(|limit| limit.exceeded_by(value)) {
             out.push(CheckError::OverLimit {
-                field,
+                field: limit.field,
                 name: name.as_str().to_owned(),
                 value,
-                limit: MAX_SECONDS_FIELD,
-                help,
+                limit: limit.maximum,
+                help: limit.help,
                 span: locate.field(&scope.path_of(name), &pointer),
             });
         }
@@ -33,29 +31,21 @@ pub(crate) fn check_state(
     if let StateKind::Wait(wait) = &state.kind
         && let WaitFor::Seconds(IntegerField::Value(seconds)) = &wait.wait_for
     {
-        over(
-            "Seconds".to_owned(),
-            "Seconds",
-            *seconds,
-            "AWS: \"You must specify time as a positive, integer value from 0 up to 99999999\" \
-             (about 3.17 years); a standard execution ends after one year in any case",
-        );
+        over("Seconds".to_owned(), Seconds::Wait.limit(), *seconds);
     }
     for (index, retrier) in state.retry().iter().enumerate() {
         if let Some(interval) = retrier.interval_seconds {
             over(
                 format!("Retry/{index}/IntervalSeconds"),
-                "IntervalSeconds",
+                Seconds::RetryInterval.limit(),
                 interval,
-                "AWS: IntervalSeconds \"has a maximum value of 99999999\"",
             );
         }
         if let Some(attempts) = retrier.max_attempts {
             over(
                 format!("Retry/{index}/MaxAttempts"),
-                "MaxAttempts",
+                Some(MAX_ATTEMPTS),
                 attempts,
-                "AWS: MaxAttempts \"has a maximum value of 99999999\"",
             );
         }
     }

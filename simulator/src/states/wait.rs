@@ -18,8 +18,8 @@ use chrono::{DateTime, Timelike, Utc};
 use flowc_asl::parse_timestamp;
 use serde_json::Value;
 
-/// The largest number of seconds a Wait accepts.
-pub(crate) const MAX_WAIT_SECONDS: u64 = 99_999_999;
+/// The largest number of seconds a Wait accepts: the loader's and the checker's rule.
+pub(crate) const MAX_WAIT_SECONDS: u64 = flowc_asl::rules::MAX_SECONDS_OR_ATTEMPTS;
 
 pub(crate) async fn run_wait<'a>(
     cx: &Cx<'a>,
