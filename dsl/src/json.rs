@@ -98,6 +98,127 @@ pub(crate) fn first_error(source: &str, start: usize) -> Option<ParseError> {
     }
 }
 
+/// One step into a JSON value: an object member by its key as written, or an array item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// Where the member `pointer` names is written, for diagnostics about one member of a JSON
+/// literal: the literal is the first `{` or `[` at or after byte `from` of `source` (a field's
+/// start: `parameters { ... }`). An object member's span runs from its key to the end of its
+/// value; an array item's is the item. `None` when the text there is not the value the pointer
+/// walks (callers then point at the whole field).
+pub fn member_span(source: &str, from: usize, pointer: &[Step]) -> Option<Span> {
+    let rest = source.get(from..)?;
+    let blanked = blank_comments(rest);
+    let bytes = blanked.as_bytes();
+    let mut at = bytes.iter().position(|b| *b == b'{' || *b == b'[')?;
+    let mut span = None;
+    for step in pointer {
+        let (start, end, value) = find_member(&blanked, at, step)?;
+        span = Some(Span::new(from + start, from + end));
+        at = value;
+    }
+    span
+}
+
+/// In the object or array starting at byte `at` of `text`: the member `step` names, as
+/// (start, end, where its value starts).
+fn find_member(text: &str, at: usize, step: &Step) -> Option<(usize, usize, usize)> {
+    let bytes = text.as_bytes();
+    let open = *bytes.get(at)?;
+    let mut pos = at + 1;
+    let mut index = 0;
+    loop {
+        pos = skip_blank(bytes, pos);
+        match bytes.get(pos)? {
+            b'}' | b']' => return None,
+            b',' => {
+                pos += 1;
+                continue;
+            }
+            _ => {}
+        }
+        let start = pos;
+        let (matches, value_start) = match (open, step) {
+            (b'{', Step::Key(key)) => {
+                let key_end = skip_value(bytes, pos)?;
+                let written: String = serde_json::from_str(text.get(pos..key_end)?).ok()?;
+                let colon = skip_blank(bytes, key_end);
+                (written == *key, skip_blank(bytes, colon + 1))
+            }
+            (b'{', Step::Index(_)) => {
+                let key_end = skip_value(bytes, pos)?;
+                (false, skip_blank(bytes, skip_blank(bytes, key_end) + 1))
+            }
+            (_, Step::Index(wanted)) => (index == *wanted, pos),
+            (_, Step::Key(_)) => return None,
+        };
+        let end = skip_value(bytes, value_start)?;
+        if matches {
+            return Some((start, end, value_start));
+        }
+        index += 1;
+        pos = end;
+    }
+}
+
+fn skip_blank(bytes: &[u8], mut pos: usize) -> usize {
+    while bytes.get(pos).is_some_and(|b| b.is_ascii_whitespace()) {
+        pos += 1;
+    }
+    pos
+}
+
+/// The end of the JSON value starting at `pos` (valid JSON: the literal parsed already).
+fn skip_value(bytes: &[u8], pos: usize) -> Option<usize> {
+    match bytes.get(pos)? {
+        b'"' => {
+            let mut i = pos + 1;
+            loop {
+                match bytes.get(i)? {
+                    b'\\' => i += 2,
+                    b'"' => return Some(i + 1),
+                    _ => i += 1,
+                }
+            }
+        }
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut i = pos;
+            loop {
+                match bytes.get(i)? {
+                    b'"' => {
+                        i = skip_value(bytes, i)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.checked_sub(1)?;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        _ => {
+            let mut i = pos;
+            while bytes
+                .get(i)
+                .is_some_and(|b| !matches!(b, b',' | b'}' | b']') && !b.is_ascii_whitespace())
+            {
+                i += 1;
+            }
+            (i > pos).then_some(i)
+        }
+    }
+}
+
 /// `text` with every `#` / `//` comment outside strings replaced by spaces, byte for byte.
 /// Borrowed when there is nothing to blank (the common case).
 fn blank_comments(text: &str) -> std::borrow::Cow<'_, str> {
@@ -288,5 +409,24 @@ mod tests {
             panic!("expected an invalid string");
         };
         assert_eq!((span.offset(), span.len()), (1, 6));
+    }
+
+    #[test]
+    fn a_member_is_found_by_its_key_through_nesting_and_comments() {
+        let source = "task T = r {\n    parameters { \"a\": [1, {\"b.$\": \"$.x\"}], # note\n \"c.$\": \"$.y{\" }\n}";
+        let at = source.find("parameters").unwrap();
+        let text =
+            |pointer: &[Step]| member_span(source, at, pointer).map(|s| &source[s.start..s.end]);
+        assert_eq!(text(&[Step::Key("c.$".into())]), Some("\"c.$\": \"$.y{\""));
+        assert_eq!(
+            text(&[
+                Step::Key("a".into()),
+                Step::Index(1),
+                Step::Key("b.$".into())
+            ]),
+            Some("\"b.$\": \"$.x\"")
+        );
+        assert_eq!(text(&[Step::Key("a".into()), Step::Index(0)]), Some("1"));
+        assert_eq!(text(&[Step::Key("missing".into())]), None);
     }
 }

@@ -14,4 +14,5 @@ mod parse;
 mod grammar_bounds;
 
 pub use error::ParseError;
+pub use json::{Step as JsonStep, member_span as json_member_span};
 pub use parse::{MAX_NESTING, parse};

@@ -110,7 +110,7 @@ pub fn compile_for_checks(
     bindings: &Bindings,
 ) -> Result<Lowered, (CompileError, Option<Box<Lowered>>)> {
     let workflow = flowc_dsl::parse(source).map_err(|e| (CompileError::Parse(e), None))?;
-    lower_for_checks(&workflow, bindings)
+    lower_workflow(&workflow, Some(source), bindings)
         .map_err(|(e, partial)| (CompileError::Resolve(e), partial))
 }
 
@@ -124,8 +124,19 @@ pub fn lower_for_checks(
     workflow: &Workflow,
     bindings: &Bindings,
 ) -> Result<Lowered, (Vec<ResolveError>, Option<Box<Lowered>>)> {
+    lower_workflow(workflow, None, bindings)
+}
+
+/// [`lower_for_checks`]; with the workflow's `source`, an error in one member of a JSON
+/// template points at that member instead of the whole field.
+fn lower_workflow(
+    workflow: &Workflow,
+    source: Option<&str>,
+    bindings: &Bindings,
+) -> Result<Lowered, (Vec<ResolveError>, Option<Box<Lowered>>)> {
     let mut errors = values::Errors::default();
-    let scope = names::Scope::collect(workflow, bindings, &mut errors);
+    let mut scope = names::Scope::collect(workflow, bindings, &mut errors);
+    scope.source = source;
     let mut spans = FlowSpans::with_capacity(scope.state_count());
     let top: Vec<_> = workflow.states().collect();
     let query_language = workflow.items.iter().find_map(|item| match item {

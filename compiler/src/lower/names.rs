@@ -31,6 +31,9 @@ pub(crate) struct Scope<'a> {
     states: HashMap<Cow<'a, str>, Span>,
     /// Where each JSONata expression was written.
     expressions: &'a [flowc_dsl::ast::ExpressionSite],
+    /// The workflow's text, when lowering from text: JSON template errors then point at the
+    /// member they are about.
+    pub source: Option<&'a str>,
 }
 
 impl<'a> Scope<'a> {
@@ -40,6 +43,7 @@ impl<'a> Scope<'a> {
             policies: HashMap::new(),
             states: HashMap::new(),
             expressions: &workflow.expressions,
+            source: None,
         };
         let mut declared: HashMap<(&'static str, &str), Span> = HashMap::new();
         for item in &workflow.items {

@@ -538,6 +538,7 @@ fn lower_field(
                 .map(PathOrNull::Path)
         }
     };
+    let site = values::JsonSite::new(ctx.scope.source, span);
     if let Some(name) = asl_field(field) {
         body.fields.push((FieldKey::Field(name), span));
     }
@@ -553,12 +554,12 @@ fn lower_field(
         Field::InputPath(p) => body.input_path = json_path(p, errors),
         Field::OutputPath(p) => body.output_path = json_path(p, errors),
         Field::ResultPath(p) => body.result_path = result_path(p, span, errors),
-        Field::Parameters(v) => body.parameters = values::template(v, span, errors),
-        Field::ResultSelector(v) => body.result_selector = values::template(v, span, errors),
+        Field::Parameters(v) => body.parameters = values::template(v, &site, errors),
+        Field::ResultSelector(v) => body.result_selector = values::template(v, &site, errors),
         Field::ItemSelector(v) if ctx.language == QueryLanguage::Jsonata => {
             body.jsonata_selector = jsonata::value(v, "ItemSelector", span, sites, errors);
         }
-        Field::ItemSelector(v) => body.item_selector = values::template(v, span, errors),
+        Field::ItemSelector(v) => body.item_selector = values::template(v, &site, errors),
         Field::Result(v) => body.result = Some(v.clone()),
         Field::Timeout(t) => {
             body.timeout = integer_or_path(t, "timeout", Seconds::Timeout, span, ctx, errors);

@@ -7,6 +7,7 @@ use flowc_asl::path::{JsonPath, PathError, ReferencePath};
 use flowc_asl::{
     Comparison, Condition, Operand as AslOperand, Operator, Template, TemplateEntry, TemplateValue,
 };
+use flowc_dsl::JsonStep;
 use flowc_dsl::ast::{self, CompareOp, Operand, OperandType, PathText, Span, Spanned, TypeTest};
 use serde_json::Value;
 
@@ -210,38 +211,81 @@ pub(crate) fn intrinsic(text: &str, span: Span, errors: &mut Errors) -> Option<I
     }
 }
 
+/// Where a JSON literal is written: its field's span and, when lowering from text, the text,
+/// so that an error about one member points at that member.
+pub(crate) struct JsonSite<'s> {
+    source: Option<&'s str>,
+    span: Span,
+}
+
+impl<'s> JsonSite<'s> {
+    pub fn new(source: Option<&'s str>, span: Span) -> Self {
+        JsonSite { source, span }
+    }
+
+    /// The span of the member at `pointer`; the field's when it cannot be found.
+    fn member(&self, pointer: &[JsonStep]) -> Span {
+        self.source
+            .and_then(|source| flowc_dsl::json_member_span(source, self.span.start, pointer))
+            .unwrap_or(self.span)
+    }
+}
+
 /// A JSON literal as a payload template: `"key.$"` entries become paths or intrinsic calls.
-pub(crate) fn template(value: &Value, span: Span, errors: &mut Errors) -> Option<Template> {
+pub(crate) fn template(
+    value: &Value,
+    site: &JsonSite<'_>,
+    errors: &mut Errors,
+) -> Option<Template> {
+    template_at(value, site, &mut Vec::new(), errors)
+}
+
+fn template_at(
+    value: &Value,
+    site: &JsonSite<'_>,
+    pointer: &mut Vec<JsonStep>,
+    errors: &mut Errors,
+) -> Option<Template> {
     Some(match value {
         Value::Object(map) => {
             let mut entries = Vec::with_capacity(map.len());
             let mut ok = true;
             for (key, value) in map {
+                pointer.push(JsonStep::Key(key.clone()));
                 let entry = match key.strip_suffix(".$") {
-                    Some(bare) => match value {
-                        Value::String(text) if IntrinsicCall::looks_like_call(text) => {
-                            intrinsic(text, span, errors)
-                                .map(|call| (bare, TemplateValue::Intrinsic(call)))
+                    Some(bare) => {
+                        let dynamic = |span: Span, errors: &mut Errors| match value {
+                            Value::String(text) if IntrinsicCall::looks_like_call(text) => {
+                                intrinsic(text, span, errors).map(TemplateValue::Intrinsic)
+                            }
+                            Value::String(text) => parsed_path(
+                                JsonPath::parse,
+                                text,
+                                span,
+                                "in a template, a `.$` key takes a path or an intrinsic call",
+                                errors,
+                            )
+                            .map(TemplateValue::Path),
+                            _ => {
+                                errors.push(ResolveError::InvalidTemplate {
+                                    key: key.clone(),
+                                    span: span.into(),
+                                });
+                                None
+                            }
+                        };
+                        // The member is located only when it is wrong: the text is scanned
+                        // on errors, never on the happy path.
+                        let mut local = Errors::default();
+                        match dynamic(site.span, &mut local) {
+                            Some(value) => Some((bare, value)),
+                            None => dynamic(site.member(pointer), errors).map(|v| (bare, v)),
                         }
-                        Value::String(text) => parsed_path(
-                            JsonPath::parse,
-                            text,
-                            span,
-                            "in a template, a `.$` key takes a path or an intrinsic call",
-                            errors,
-                        )
-                        .map(|path| (bare, TemplateValue::Path(path))),
-                        _ => {
-                            errors.push(ResolveError::InvalidTemplate {
-                                key: key.clone(),
-                                span: span.into(),
-                            });
-                            None
-                        }
-                    },
-                    None => template(value, span, errors)
+                    }
+                    None => template_at(value, site, pointer, errors)
                         .map(|t| (key.as_str(), TemplateValue::Static(t))),
                 };
+                pointer.pop();
                 match entry {
                     Some((key, value)) => entries.push(TemplateEntry {
                         key: key.to_string(),
@@ -256,11 +300,13 @@ pub(crate) fn template(value: &Value, span: Span, errors: &mut Errors) -> Option
             Template::Object(entries)
         }
         Value::Array(items) => {
-            let items: Vec<Option<Template>> = items
-                .iter()
-                .map(|item| template(item, span, errors))
-                .collect();
-            Template::Array(items.into_iter().collect::<Option<Vec<_>>>()?)
+            let mut out = Vec::with_capacity(items.len());
+            for (index, item) in items.iter().enumerate() {
+                pointer.push(JsonStep::Index(index));
+                out.push(template_at(item, site, pointer, errors));
+                pointer.pop();
+            }
+            Template::Array(out.into_iter().collect::<Option<Vec<_>>>()?)
         }
         scalar => Template::Literal(scalar.clone()),
     })
