@@ -414,7 +414,9 @@ mod tests {
     #[test]
     fn a_member_is_found_by_its_key_through_nesting_and_comments() {
         let source = "task T = r {\n    parameters { \"a\": [1, {\"b.$\": \"$.x\"}], # note\n \"c.$\": \"$.y{\" }\n}";
-        let at = source.find("parameters").unwrap();
+        let Some(at) = source.find("parameters") else {
+            panic!("the source has a parameters field");
+        };
         let text =
             |pointer: &[Step]| member_span(source, at, pointer).map(|s| &source[s.start..s.end]);
         assert_eq!(text(&[Step::Key("c.$".into())]), Some("\"c.$\": \"$.y{\""));
