@@ -191,7 +191,10 @@ pub(crate) fn assign(
         return None;
     }
     match language {
-        QueryLanguage::JsonPath => values::template(value, span, errors).map(Assign::JsonPath),
+        QueryLanguage::JsonPath => {
+            values::template(value, &values::JsonSite::new(None, span), errors)
+                .map(Assign::JsonPath)
+        }
         QueryLanguage::Jsonata => {
             let mut out = Vec::with_capacity(members.len());
             for (name, item) in members {
