@@ -183,7 +183,9 @@ mod tests {
             Seconds::RetryInterval.limit(),
             Some(MAX_ATTEMPTS),
         ] {
-            let limit = limit.unwrap();
+            let Some(limit) = limit else {
+                panic!("Wait, IntervalSeconds and MaxAttempts have a limit");
+            };
             assert!(!limit.exceeded_by(99_999_999), "{}", limit.field);
             assert!(limit.exceeded_by(100_000_000), "{}", limit.field);
         }
