@@ -1,5 +1,7 @@
 //! The tenant workflow's happy path (backend pending twice, then healthy) with its full
-//! history, mocked from workflows/tests/MockConfigFile.json (test case HappyPath).
+//! history, mocked from workflows/tests/MockConfigFile.json (test case HappyPath): the JSONPath
+//! workflow and its JSONata twin (the same states, JSONata fields and variables instead of
+//! paths), one after the other, so their per-execution times compare directly.
 //!
 //! ```sh
 //! cargo bench -p flowc-sim --bench tenant_happy_path
@@ -14,11 +16,21 @@ use serde_json::json;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const MACHINE: &str = include_str!("../../workflows/tenant_provisioning.asl.json");
+/// Bench group name and compiled machine.
+const MACHINES: [(&str, &str); 2] = [
+    (
+        "tenant_happy_path",
+        include_str!("../../workflows/tenant_provisioning.asl.json"),
+    ),
+    (
+        "tenant_jsonata_happy_path",
+        include_str!("../../workflows/tenant_provisioning_jsonata.asl.json"),
+    ),
+];
 const MOCKS: &str = include_str!("../../workflows/tests/MockConfigFile.json");
 
-fn setup() -> (Program, MockedCase) {
-    let program = match Program::from_json_text(MACHINE) {
+fn setup(machine: &str) -> (Program, MockedCase) {
+    let program = match Program::from_json_text(machine) {
         Ok(p) => p,
         Err(e) => panic!("the tenant workflow does not load: {e}"),
     };
@@ -32,27 +44,29 @@ fn setup() -> (Program, MockedCase) {
 }
 
 fn tenant_happy_path(c: &mut Criterion) {
-    let (program, case) = setup();
-    let input = json!({"tenant_id": "t-0001", "subdomain": "acme"});
-    let run = || match Simulation::new(&program)
-        .input(input.clone())
-        .mocks(case.clone())
-        .run()
-    {
-        Ok(outcome) => outcome,
-        Err(e) => panic!("the simulation failed to run: {e}"),
-    };
-    // Guard: benchmark the real happy path, not an early failure.
-    let outcome = run();
-    assert_eq!(outcome.status, Status::Succeeded);
-    assert_eq!(outcome.duration_seconds, 240.0);
+    for (name, machine) in MACHINES {
+        let (program, case) = setup(machine);
+        let input = json!({"tenant_id": "t-0001", "subdomain": "acme"});
+        let run = || match Simulation::new(&program)
+            .input(input.clone())
+            .mocks(case.clone())
+            .run()
+        {
+            Ok(outcome) => outcome,
+            Err(e) => panic!("the simulation failed to run: {e}"),
+        };
+        // Guard: benchmark the real happy path, not an early failure.
+        let outcome = run();
+        assert_eq!(outcome.status, Status::Succeeded, "{name}");
+        assert_eq!(outcome.duration_seconds, 240.0, "{name}");
 
-    c.bench_function("tenant_happy_path/run_with_history", |b| {
-        b.iter(|| std::hint::black_box(run()))
-    });
-    c.bench_function("tenant_happy_path/run_and_serialize_history", |b| {
-        b.iter(|| std::hint::black_box(run().history.to_json()))
-    });
+        c.bench_function(&format!("{name}/run_with_history"), |b| {
+            b.iter(|| std::hint::black_box(run()))
+        });
+        c.bench_function(&format!("{name}/run_and_serialize_history"), |b| {
+            b.iter(|| std::hint::black_box(run().history.to_json()))
+        });
+    }
 }
 
 criterion_group!(benches, tenant_happy_path);

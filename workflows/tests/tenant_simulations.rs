@@ -1,6 +1,11 @@
 //! The tenant workflow's simulation tests (tenant_provisioning.simtest.json), run by cargo as
 //! `flowc test` runs them: each scenario asserts status, the states visited and the simulated
 //! duration. A scenario missing from the file fails here too, so none can be dropped silently.
+//!
+//! Its JSONata twin (tenant_provisioning_jsonata.flow: the same states, JSONata fields and
+//! variables instead of paths) has its own file, tenant_provisioning_jsonata.simtest.json,
+//! holding the same scenarios with the same expectations (output, error, cause, every state
+//! visited in order, simulated time): the twins must behave alike.
 
 use std::path::Path;
 
@@ -15,11 +20,65 @@ const SCENARIOS: [&str; 6] = [
     "permanent Lambda failure: tenant marked failed with the Lambda's error",
 ];
 
+const JSONPATH: &str = "tests/tenant_provisioning.simtest.json";
+const JSONATA: &str = "tests/tenant_provisioning_jsonata.simtest.json";
+
 fn results() -> Vec<TestResult> {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tenant_provisioning.simtest.json");
+    results_of(JSONPATH)
+}
+
+fn results_of(file: &str) -> Vec<TestResult> {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
     match run_file(&file) {
         Ok(results) => results,
         Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn every_jsonata_twin_scenario_passes_in_the_simulator() {
+    let results = results_of(JSONATA);
+    let failed: Vec<String> = results
+        .iter()
+        .filter(|r| !r.passed())
+        .map(|r| format!("{}:\n  {}", r.name, r.failures.join("\n  ")))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "failing scenarios:\n{}",
+        failed.join("\n")
+    );
+    let names: Vec<&str> = results.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, SCENARIOS);
+    // Same states entered, same simulated time, scenario by scenario.
+    let twin: Vec<(usize, Option<f64>)> = results
+        .iter()
+        .map(|r| (r.states_visited, r.simulated_seconds))
+        .collect();
+    let original: Vec<(usize, Option<f64>)> = self::results()
+        .iter()
+        .map(|r| (r.states_visited, r.simulated_seconds))
+        .collect();
+    assert_eq!(twin, original);
+}
+
+#[test]
+fn the_jsonata_twin_is_held_to_the_jsonpath_workflows_expectations() {
+    let read = |file: &str| -> serde_json::Value {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"))
+    };
+    let (jsonpath, jsonata) = (read(JSONPATH), read(JSONATA));
+    assert_eq!(
+        jsonata["machine"],
+        "../tenant_provisioning_jsonata.asl.json"
+    );
+    for key in ["mocks", "tests"] {
+        assert_eq!(
+            jsonpath[key], jsonata[key],
+            "`{key}` of the two simtest files differ: the twin must pass the same scenarios"
+        );
     }
 }
 

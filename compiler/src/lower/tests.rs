@@ -98,7 +98,7 @@ fn compiled_goldens_load_back_as_the_same_machine() {
 #[test]
 fn formatting_is_idempotent_and_keeps_the_asl() {
     let mut sources = golden_sources();
-    sources.push(repo_root().join("workflows/tenant_provisioning.flow"));
+    sources.extend(workflow_sources());
     for path in sources {
         let source = std::fs::read_to_string(&path).unwrap();
         let once = crate::fmt::format_source(&source).unwrap();
@@ -127,17 +127,35 @@ fn formatting_is_idempotent_and_keeps_the_asl() {
     }
 }
 
+/// The workflows' `.flow` sources (`workflows/*.flow`): the tenant workflow and its JSONata
+/// twin.
+fn workflow_sources() -> Vec<PathBuf> {
+    let mut sources: Vec<PathBuf> = std::fs::read_dir(repo_root().join("workflows"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "flow"))
+        .collect();
+    sources.sort();
+    assert!(sources.len() >= 2, "workflows/*.flow: {sources:?}");
+    sources
+}
+
 #[test]
-fn tenant_workflow_asl_is_not_stale() {
-    let root = repo_root();
-    let source = std::fs::read_to_string(root.join("workflows/tenant_provisioning.flow")).unwrap();
-    let committed =
-        std::fs::read_to_string(root.join("workflows/tenant_provisioning.asl.json")).unwrap();
-    let emitted = flowc_asl::emit(&compile_ok(&source).machine);
-    assert!(
-        committed == emitted,
-        "workflows/tenant_provisioning.asl.json is stale: run `flowc compile workflows/tenant_provisioning.flow -o workflows/tenant_provisioning.asl.json`"
-    );
+fn workflow_asl_is_not_stale() {
+    for source_path in workflow_sources() {
+        let source = std::fs::read_to_string(&source_path).unwrap();
+        let compiled = source_path.with_extension("asl.json");
+        let committed = std::fs::read_to_string(&compiled)
+            .unwrap_or_else(|e| panic!("{}: {e}", compiled.display()));
+        let emitted = flowc_asl::emit(&compile_ok(&source).machine);
+        assert!(
+            committed == emitted,
+            "{} is stale: run `flowc compile {} -o {}`",
+            compiled.display(),
+            source_path.display(),
+            compiled.display()
+        );
+    }
 }
 
 #[test]
