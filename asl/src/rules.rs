@@ -114,6 +114,14 @@ pub const MAX_ATTEMPTS: Limit = Limit {
     help: "AWS: MaxAttempts \"has a maximum value of 99999999\"",
 };
 
+/// A Distributed Map's ItemBatcher `MaxInputBytesPerBatch`: a child's input, like any payload,
+/// is at most 256 KiB.
+pub const MAX_INPUT_BYTES_PER_BATCH: Limit = Limit {
+    field: "MaxInputBytesPerBatch",
+    maximum: 262_144,
+    help: "AWS: MaxInputBytesPerBatch \"can be up to 256 KiB\" (262,144 bytes)",
+};
+
 /// A Task's heartbeat must be shorter than its timeout: a heartbeat that can only fire after
 /// the timeout is refused at creation.
 pub fn heartbeat_within_timeout(heartbeat: u64, timeout: u64) -> Result<(), String> {

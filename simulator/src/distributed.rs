@@ -329,25 +329,61 @@ fn manifest_items(
     Ok(items)
 }
 
-/// Items grouped as ItemBatcher groups them: each batch `{"BatchInput": ..., "Items": [...]}`.
+/// AWS: MaxInputBytesPerBatch "can be up to 256 KiB", the payload limit of a child's input.
+pub(crate) const MAX_INPUT_BYTES_PER_BATCH: u64 =
+    flowc_asl::rules::MAX_INPUT_BYTES_PER_BATCH.maximum;
+
+/// Items grouped as ItemBatcher groups them: each batch `{"BatchInput": ..., "Items": [...]}`,
+/// returned with the number of items it holds.
+///
+/// A batch takes items in order while it has fewer than `per_batch` and, with `max_bytes`,
+/// while its JSON text stays within that many bytes. The size counted is the child's whole
+/// input as compact UTF-8 JSON, BatchInput included: that is what the child receives and what
+/// AWS's payload limit measures. AWS's documentation: with both limits, Step Functions
+/// "reduces the number of items in a batch to avoid exceeding the specified batch size";
+/// without MaxItemsPerBatch it puts as many items in each batch as the size allows. It does
+/// not say what happens to one item larger than the limit on its own; a batch cannot hold
+/// fewer than one item, so such an item goes alone in a batch of its own (never dropped).
 pub(crate) fn batches(
     items: Vec<Value>,
     per_batch: usize,
+    max_bytes: Option<u64>,
     batch_input: Option<&Value>,
-) -> Vec<Value> {
+) -> Vec<(Value, usize)> {
     let per_batch = per_batch.max(1);
-    let mut out = Vec::with_capacity(items.len().div_ceil(per_batch));
-    let mut items = items.into_iter().peekable();
-    while items.peek().is_some() {
-        let chunk: Vec<Value> = items.by_ref().take(per_batch).collect();
-        let mut batch = Map::new();
-        if let Some(input) = batch_input {
-            batch.insert("BatchInput".into(), input.clone());
+    // `{"BatchInput":...,"Items":[]}`: the bytes every batch has before its items.
+    let frame = crate::json::to_text(&batch_of(Vec::new(), batch_input)).len() as u64;
+    let mut out = Vec::new();
+    let mut chunk: Vec<Value> = Vec::new();
+    let mut size = frame;
+    for item in items {
+        let item_size = max_bytes.map_or(0, |_| crate::json::to_text(&item).len() as u64);
+        // A comma before every item but the first.
+        let added = item_size + u64::from(!chunk.is_empty());
+        let full = chunk.len() >= per_batch
+            || max_bytes.is_some_and(|max| !chunk.is_empty() && size + added > max);
+        if full {
+            let count = chunk.len();
+            out.push((batch_of(std::mem::take(&mut chunk), batch_input), count));
+            size = frame;
         }
-        batch.insert("Items".into(), Value::Array(chunk));
-        out.push(Value::Object(batch));
+        size += item_size + u64::from(!chunk.is_empty());
+        chunk.push(item);
+    }
+    if !chunk.is_empty() {
+        let count = chunk.len();
+        out.push((batch_of(chunk, batch_input), count));
     }
     out
+}
+
+fn batch_of(items: Vec<Value>, batch_input: Option<&Value>) -> Value {
+    let mut batch = Map::new();
+    if let Some(input) = batch_input {
+        batch.insert("BatchInput".into(), input.clone());
+    }
+    batch.insert("Items".into(), Value::Array(items));
+    Value::Object(batch)
 }
 
 /// One child execution, as ResultWriter records it.
@@ -538,12 +574,42 @@ mod tests {
     #[test]
     fn batches_carry_batch_input_and_at_most_n_items() {
         let items: Vec<Value> = (0..25).map(Value::from).collect();
-        let batches = batches(items, 10, Some(&json!({"run": "x"})));
+        let batches = batches(items, 10, None, Some(&json!({"run": "x"})));
         assert_eq!(batches.len(), 3);
         assert_eq!(
             batches[2],
-            json!({"BatchInput": {"run": "x"}, "Items": [20, 21, 22, 23, 24]})
+            (
+                json!({"BatchInput": {"run": "x"}, "Items": [20, 21, 22, 23, 24]}),
+                5
+            )
         );
+    }
+
+    #[test]
+    fn batches_stay_within_max_input_bytes_counting_the_whole_child_input() {
+        // `{"BatchInput":{"run":"x"},"Items":[]}` is 37 bytes; each item `"aaaa"` is 6, plus a
+        // comma after the first: 37 + 6 + 7 + 7 = 57 bytes hold three items, a fourth is 64.
+        let items: Vec<Value> = (0..7).map(|_| json!("aaaa")).collect();
+        let input = json!({"run": "x"});
+        let sized = batches(items.clone(), usize::MAX, Some(60), Some(&input));
+        let counts: Vec<usize> = sized.iter().map(|(_, n)| *n).collect();
+        assert_eq!(counts, [3, 3, 1]);
+        for (batch, _) in &sized {
+            assert!(crate::json::to_text(batch).len() <= 60, "{batch}");
+        }
+        // Exactly at the limit still fits.
+        let exact = batches(items.clone(), usize::MAX, Some(57), Some(&input));
+        assert_eq!(exact.first().map(|(_, n)| *n), Some(3));
+        // Both limits: the smaller wins.
+        let both = batches(items.clone(), 2, Some(60), Some(&input));
+        assert_eq!(
+            both.iter().map(|(_, n)| *n).collect::<Vec<_>>(),
+            [2, 2, 2, 1]
+        );
+        // An item over the limit on its own still runs, alone.
+        let big = vec![json!("x".repeat(100)), json!(1), json!(2)];
+        let alone = batches(big, usize::MAX, Some(40), None);
+        assert_eq!(alone.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [1, 2]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! ASL -> sim program: an `asl::StateMachine` (loaded and validated by flowc-asl) turned into the
 //! simulator's run-ready form: states indexed by name, defaults resolved, paths wrapped for
-//! evaluation, and what the engine cannot run (ItemBatcher's MaxInputBytesPerBatch) refused up
-//! front with `flowc::sim::unsupported`. A JSONata state keeps its fields as the model's parsed
+//! evaluation, and what the engine cannot run (a distributed Map's JSONata Arguments) refused
+//! up front with `flowc::sim::unsupported`. A JSONata state keeps its fields as the model's parsed
 //! expressions (`program/jsonata.rs`); `Assign` is a template in JSONPath mode and expressions
 //! in JSONata.
 
@@ -160,13 +160,23 @@ pub struct MapDef {
     pub distributed: Option<Box<DistributedDef>>,
 }
 
+/// A Distributed Map's ItemBatcher.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatcherDef {
+    /// MaxItemsPerBatch(Path).
+    pub max_items: Option<NumberSource>,
+    /// MaxInputBytesPerBatch(Path).
+    pub max_bytes: Option<NumberSource>,
+    pub batch_input: Option<Value>,
+}
+
 /// What a Distributed Map adds to a Map.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DistributedDef {
     /// `(Resource, ReaderConfig, Parameters)`.
     pub reader: Option<(String, Option<Value>, Option<Template>)>,
-    /// `(MaxItemsPerBatch, BatchInput)`.
-    pub batcher: Option<(Option<NumberSource>, Option<Value>)>,
+    /// ItemBatcher: items are grouped, each group one child execution.
+    pub batcher: Option<BatcherDef>,
     /// The ResultWriter's Parameters (Bucket, Prefix).
     pub writer: Option<Template>,
     pub label: Option<String>,
@@ -575,19 +585,12 @@ fn distributed_def(m: &asl::Map, name: &str) -> Result<DistributedDef, SimError>
     {
         return Err(unsupported(format!("JSONata Arguments (state '{name}')")));
     }
-    if m.item_batcher
-        .as_ref()
-        .is_some_and(|b| b.max_input_bytes_per_batch.is_some())
-    {
-        return Err(unsupported(format!(
-            "ItemBatcher MaxInputBytesPerBatch (state '{name}')"
-        )));
-    }
     let batcher = match &m.item_batcher {
-        Some(b) => Some((
-            integer(b.max_items_per_batch.as_ref())?,
-            b.batch_input.clone(),
-        )),
+        Some(b) => Some(BatcherDef {
+            max_items: integer(b.max_items_per_batch.as_ref())?,
+            max_bytes: integer(b.max_input_bytes_per_batch.as_ref())?,
+            batch_input: b.batch_input.clone(),
+        }),
         None => None,
     };
     Ok(DistributedDef {

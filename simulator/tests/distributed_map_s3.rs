@@ -454,4 +454,63 @@ fn distributed_map_reads_s3_batches_writes_results_and_tolerates_failures() {
         .map(|c| c.input.clone())
         .collect();
     assert_eq!(keys.len(), 2, "items.json and items.jsonl: {keys:?}");
+
+    // Batches by size (MaxInputBytesPerBatchPath): each child's whole input stays within the
+    // bytes, each batch holds as many rows as fit, every row runs once and in order.
+    let sized = machine(json!({
+        "ItemReader": get("rows.csv", json!({"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"})),
+        "ItemBatcher": {"MaxInputBytesPerBatchPath": "$.bytes", "BatchInput": {"run": "r2"}},
+        "ToleratedFailurePercentage": 100
+    }));
+    let outcome = Simulation::new(&sized)
+        .input(json!({"bytes": 200}))
+        .handler(Work)
+        .object_store(S3 { port: moto.port })
+        .run()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(outcome.status, Status::Succeeded, "{:?}", outcome.cause);
+    let batches: Vec<&Value> = outcome.map_runs[0]
+        .children
+        .iter()
+        .map(|c| &c.input)
+        .collect();
+    let rows: Vec<Value> = batches
+        .iter()
+        .flat_map(|b| b["Items"].as_array().cloned().unwrap_or_default())
+        .collect();
+    let numbers: Vec<String> = rows.iter().map(|r| r["n"].to_string()).collect();
+    let expected: Vec<String> = (1..=25).map(|n| format!("\"{n}\"")).collect();
+    assert_eq!(numbers, expected);
+    for (index, batch) in batches.iter().enumerate() {
+        let size = serde_json::to_string(batch).map_or(0, |t| t.len());
+        assert!(size <= 200, "batch {index} is {size} bytes");
+        // Full: the next row would not have fitted.
+        if let Some(next) = batches.get(index + 1).and_then(|b| b["Items"].get(0)) {
+            let mut grown = (*batch).clone();
+            if let Some(items) = grown["Items"].as_array_mut() {
+                items.push(next.clone());
+            }
+            let grown_size = serde_json::to_string(&grown).map_or(0, |t| t.len());
+            assert!(grown_size > 200, "batch {index} had room for another row");
+        }
+    }
+    assert!(batches.len() > 3, "{} batches", batches.len());
+
+    // A size past AWS's 256 KiB is a runtime error of the state.
+    let outcome = Simulation::new(&sized)
+        .input(json!({"bytes": 262_145}))
+        .handler(Work)
+        .object_store(S3 { port: moto.port })
+        .run()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(outcome.status, Status::Failed);
+    assert_eq!(outcome.error.as_deref(), Some("States.Runtime"));
+    assert!(
+        outcome
+            .cause
+            .as_deref()
+            .is_some_and(|c| c.contains("MaxInputBytesPerBatch")),
+        "{:?}",
+        outcome.cause
+    );
 }

@@ -3,7 +3,7 @@
 //! refuses a definition over any of them when the state machine is created; the simulator
 //! would otherwise run a 10^18-second Wait to its end.
 
-use flowc_asl::rules::{Limit, MAX_ATTEMPTS, Seconds};
+use flowc_asl::rules::{Limit, MAX_ATTEMPTS, MAX_INPUT_BYTES_PER_BATCH, Seconds};
 use flowc_asl::{IntegerField, State, StateKind, StateName, WaitFor};
 
 use super::spans::Locator;
@@ -32,6 +32,18 @@ pub(crate) fn check_state(
         && let WaitFor::Seconds(IntegerField::Value(seconds)) = &wait.wait_for
     {
         over("Seconds".to_owned(), Seconds::Wait.limit(), *seconds);
+    }
+    if let StateKind::Map(map) = &state.kind
+        && let Some(IntegerField::Value(bytes)) = map
+            .item_batcher
+            .as_ref()
+            .and_then(|b| b.max_input_bytes_per_batch.as_ref())
+    {
+        over(
+            "ItemBatcher/MaxInputBytesPerBatch".to_owned(),
+            Some(MAX_INPUT_BYTES_PER_BATCH),
+            *bytes,
+        );
     }
     for (index, retrier) in state.retry().iter().enumerate() {
         if let Some(interval) = retrier.interval_seconds {

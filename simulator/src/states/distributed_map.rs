@@ -146,19 +146,39 @@ impl Engine<'_> {
         }
         // How many items each child carries (a failed batch fails all of them).
         let mut per_input = vec![1; inputs.len()];
-        if let Some((max_items, batch_input)) = &dist.batcher {
-            let per_batch = match max_items {
+        if let Some(batcher) = &dist.batcher {
+            let per_batch = match &batcher.max_items {
                 Some(n) => (self
                     .number(n, "MaxItemsPerBatch", &setup.eff, &entry.ctx)
                     .map_err(runtime)? as usize)
                     .max(1),
                 None => usize::MAX,
             };
-            let count = inputs.len();
-            inputs = distributed::batches(inputs, per_batch, batch_input.as_ref());
-            per_input = (0..inputs.len())
-                .map(|i| per_batch.min(count - i * per_batch))
-                .collect();
+            let max_bytes = match &batcher.max_bytes {
+                Some(n) => {
+                    let bytes = self
+                        .number(n, "MaxInputBytesPerBatch", &setup.eff, &entry.ctx)
+                        .map_err(runtime)?;
+                    if !(1.0..=distributed::MAX_INPUT_BYTES_PER_BATCH as f64).contains(&bytes)
+                        || bytes.fract() != 0.0
+                    {
+                        return Err(reader_failure(
+                            name,
+                            "States.Runtime",
+                            format!(
+                                "MaxInputBytesPerBatch must be a whole number of bytes from 1 to {}, found {bytes}",
+                                distributed::MAX_INPUT_BYTES_PER_BATCH
+                            ),
+                        ));
+                    }
+                    Some(bytes as u64)
+                }
+                None => None,
+            };
+            let batched =
+                distributed::batches(inputs, per_batch, max_bytes, batcher.batch_input.as_ref());
+            per_input = batched.iter().map(|(_, count)| *count).collect();
+            inputs = batched.into_iter().map(|(batch, _)| batch).collect();
         }
         let run_id = uuid::Builder::from_random_bytes(self.rng.random()).into_uuid();
         let parent = self.info.context.clone();
