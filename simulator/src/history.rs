@@ -277,6 +277,23 @@ pub enum Text {
     Shared(Payload),
 }
 
+/// A document's text in the history, with the spans that let the next write splice it
+/// (`crate::json`).
+pub(crate) type DocText = crate::json::DocText<Text>;
+
+/// The history is where the engine keeps documents' texts.
+impl crate::json::TextStore for History {
+    type Handle = Text;
+
+    fn keep(&mut self, text: String) -> Text {
+        self.add_text(text)
+    }
+
+    fn read<'a>(&'a self, handle: &'a Text) -> &'a str {
+        self.text(handle)
+    }
+}
+
 impl From<Payload> for Text {
     fn from(text: Payload) -> Self {
         Self::Shared(text)

@@ -4,7 +4,6 @@
 //! eight at a time and copied in one go.
 
 use crate::doc::{Doc, Members};
-use crate::history::{History, Text};
 use serde_json::Value;
 use std::fmt::Write;
 use std::sync::Arc;
@@ -345,14 +344,26 @@ impl PlainNames {
     }
 }
 
+/// Where documents' texts are kept and how a kept text is named. The execution's history is
+/// the one store (it keeps each payload text once, and its events name it); this module needs
+/// nothing else of it.
+pub trait TextStore {
+    /// The name of a kept text.
+    type Handle: Clone;
+    /// Keeps `text` and names it.
+    fn keep(&mut self, text: String) -> Self::Handle;
+    /// The text `handle` names.
+    fn read<'a>(&'a self, handle: &'a Self::Handle) -> &'a str;
+}
+
 /// A document's JSON text with the byte spans of its top-level member values (in the
 /// document's member order) and, for object values, of their members' values, so a ResultPath
 /// write (`$.a`, `$.a.b`) can be turned into a new text by copying around one member instead
 /// of serializing everything again, and without scanning any text.
 #[derive(Debug, Clone)]
-pub struct DocText {
-    /// The text, kept by the history whose events carry it.
-    pub text: Text,
+pub struct DocText<H> {
+    /// The text, kept by the store (the history whose events carry it).
+    pub text: H,
     /// The top-level members; empty when the document is not an object.
     members: Vec<Member>,
 }
@@ -449,9 +460,9 @@ fn shift(spans: &mut [Span], from: usize, grown: usize) {
     }
 }
 
-impl DocText {
+impl<H: Clone> DocText<H> {
     /// Serializes `v` (as [`to_text`]) into `history`'s texts, recording its member spans.
-    pub fn of(v: &Value, capacity: usize, history: &mut History) -> Self {
+    pub fn of(v: &Value, capacity: usize, history: &mut impl TextStore<Handle = H>) -> Self {
         let mut text = String::with_capacity(capacity);
         let text = &mut text;
         let mut members = Vec::new();
@@ -487,13 +498,13 @@ impl DocText {
             other => write_value(text, other),
         }
         Self {
-            text: history.add_text(std::mem::take(text)),
+            text: history.keep(std::mem::take(text)),
             members,
         }
     }
 
     /// [`Self::of`] for a document with shared subtrees ([`Doc`]).
-    pub fn of_doc(doc: &Doc, capacity: usize, history: &mut History) -> Self {
+    pub fn of_doc(doc: &Doc, capacity: usize, history: &mut impl TextStore<Handle = H>) -> Self {
         let members = match doc {
             Doc::Value(v) => return Self::of(v, capacity, history),
             Doc::Object(members) => members,
@@ -529,15 +540,15 @@ impl DocText {
         }
         text.push('}');
         Self {
-            text: history.add_text(text),
+            text: history.keep(text),
             members: spans,
         }
     }
 
     /// A document's text made elsewhere (compact, as [`to_text`] writes it), with its
     /// top-level member spans found by scanning it; `None` when it is not shaped as expected.
-    pub fn of_text(text: Text, history: &History) -> Option<Self> {
-        let b = history.text(&text).as_bytes();
+    pub fn of_text(text: H, history: &impl TextStore<Handle = H>) -> Option<Self> {
+        let b = history.read(&text).as_bytes();
         let members = if b.first() == Some(&b'{') {
             object_spans(b)?
                 .into_iter()
@@ -561,10 +572,10 @@ impl DocText {
     #[cfg(test)]
     pub fn splice<S: AsRef<str>>(
         self,
-        history: &mut History,
+        history: &mut impl TextStore<Handle = H>,
         names: &[S],
         existing: usize,
-        value_text: &Text,
+        value_text: &H,
     ) -> Option<Self> {
         // Names are written and matched as they are, so they must be plain.
         if !names.iter().all(|n| is_plain(n.as_ref().as_bytes())) {
@@ -576,10 +587,10 @@ impl DocText {
     /// [`Self::splice`] at names known to be plain (checked once, when the program was loaded).
     pub fn splice_plain(
         self,
-        history: &mut History,
+        history: &mut impl TextStore<Handle = H>,
         names: &PlainNames,
         existing: usize,
-        value_text: &Text,
+        value_text: &H,
     ) -> Option<Self> {
         self.splice_names(history, &names.0, existing, value_text)
     }
@@ -587,14 +598,14 @@ impl DocText {
     /// [`Self::splice`] once the names are known to need no escaping.
     fn splice_names<S: AsRef<str>>(
         mut self,
-        history: &mut History,
+        history: &mut impl TextStore<Handle = H>,
         names: &[S],
         existing: usize,
-        value_text: &Text,
+        value_text: &H,
     ) -> Option<Self> {
-        let before = history.text(&self.text);
+        let before = history.read(&self.text);
         let b = before.as_bytes();
-        let value = history.text(value_text);
+        let value = history.read(value_text);
         let value_len = value.len();
         let (first, rest) = names.split_first()?;
         if b.first() != Some(&b'{') {
@@ -730,7 +741,7 @@ impl DocText {
             Middle::Made(made) => out.push_str(&made),
         }
         out.push_str(before.get(cut.1..)?);
-        self.text = history.add_text(out);
+        self.text = history.keep(out);
         Some(self)
     }
 }
@@ -788,14 +799,31 @@ mod tests {
     use proptest::prelude::*;
     use serde_json::json;
 
+    /// A store of texts named by their place, as the history keeps them.
+    #[derive(Default)]
+    struct Store(Vec<String>);
+
+    type DocText = super::DocText<usize>;
+
+    impl TextStore for Store {
+        type Handle = usize;
+        fn keep(&mut self, text: String) -> usize {
+            self.0.push(text);
+            self.0.len() - 1
+        }
+        fn read<'a>(&'a self, handle: &'a usize) -> &'a str {
+            self.0.get(*handle).map_or("", String::as_str)
+        }
+    }
+
     /// The top-level member spans.
     fn top_spans(d: &DocText) -> Vec<(usize, usize, usize)> {
         d.members.iter().map(|m| (m.key, m.start, m.end)).collect()
     }
 
     /// Whether every member's known inner spans are those found by scanning its text.
-    fn spans_are_right(d: &DocText, h: &History) -> bool {
-        let b = h.text(&d.text).as_bytes();
+    fn spans_are_right(d: &DocText, h: &Store) -> bool {
+        let b = h.read(&d.text).as_bytes();
         d.members.iter().all(|m| match &m.inner {
             None => true,
             Some(inner) => b
@@ -966,7 +994,7 @@ mod tests {
     proptest! {
         #[test]
         fn spans_found_in_a_text_are_the_spans_of_writing_it(v in arb_json()) {
-            let mut h = History::default();
+            let mut h = Store::default();
             let written = DocText::of(&v, 0, &mut h);
             let found = DocText::of_text(written.text.clone(), &h);
             prop_assert_eq!(found.map(|d| top_spans(&d)), Some(top_spans(&written)));
@@ -975,19 +1003,19 @@ mod tests {
     }
 
     fn doc_splice_matches_set(doc: Value, names: &[&str], value: Value) {
-        let mut h = History::default();
+        let mut h = Store::default();
         let before = DocText::of(&doc, 0, &mut h);
         let mut after = doc;
         let Some(existing) = write_into_value(&mut after, names, &value) else {
             panic!("not an object")
         };
-        let value_text = h.add_text(to_text(&value));
+        let value_text = h.keep(to_text(&value));
         let spliced = before
             .clone()
             .splice(&mut h, names, existing, &value_text)
-            .map(|d| h.text(&d.text).to_string());
+            .map(|d| h.read(&d.text).to_string());
         let expected = DocText::of(&after, 0, &mut h);
-        assert_eq!(spliced.as_deref(), Some(h.text(&expected.text)));
+        assert_eq!(spliced.as_deref(), Some(h.read(&expected.text)));
         // The spans stay right for the next write.
         let again = before.splice(&mut h, names, existing, &value_text);
         assert_eq!(again.as_ref().map(top_spans), Some(top_spans(&expected)));
@@ -1013,7 +1041,7 @@ mod tests {
     /// text of `plain` after the same write, with right spans. A write ResultPath could not
     /// make (a step is not an object) is skipped.
     fn splices_as_written(
-        h: &mut History,
+        h: &mut Store,
         text: DocText,
         plain: &mut Value,
         names: &[String],
@@ -1023,11 +1051,11 @@ mod tests {
         let Some(existing) = write_into_value(plain, &names, value) else {
             return Ok(());
         };
-        let value_text = h.add_text(to_text(value));
+        let value_text = h.keep(to_text(value));
         let next = text.splice(h, &names, existing, &value_text);
         let expected = to_text(plain);
         prop_assert_eq!(
-            next.as_ref().map(|d| h.text(&d.text)),
+            next.as_ref().map(|d| h.read(&d.text)),
             Some(expected.as_str())
         );
         prop_assert!(next.is_some_and(|d| spans_are_right(&d, h)));
@@ -1050,9 +1078,9 @@ mod tests {
                     let _ = doc.set_at(&at, Doc::from(v.clone()));
                 }
             }
-            let mut h = History::default();
+            let mut h = Store::default();
             let written = DocText::of_doc(&doc, 0, &mut h);
-            prop_assert_eq!(h.text(&written.text), doc.to_text());
+            prop_assert_eq!(h.read(&written.text), doc.to_text());
             prop_assert!(spans_are_right(&written, &h));
             let found = DocText::of_text(written.text.clone(), &h);
             prop_assert_eq!(found.map(|d| top_spans(&d)), Some(top_spans(&written)));
@@ -1070,7 +1098,7 @@ mod tests {
             value in arb_json(),
         ) {
             let mut doc = Value::Object(doc.into_iter().collect());
-            let mut h = History::default();
+            let mut h = Store::default();
             let written = DocText::of(&doc, 0, &mut h);
             let Some(found) = DocText::of_text(written.text.clone(), &h) else {
                 return Err(TestCaseError::fail("not found"));
@@ -1086,18 +1114,18 @@ mod tests {
             writes in prop::collection::vec((prop::collection::vec("[a-c]{1,2}", 1..4), arb_json()), 1..4),
         ) {
             let mut doc = Value::Object(doc.into_iter().collect());
-            let mut h = History::default();
+            let mut h = Store::default();
             let mut text = DocText::of(&doc, 0, &mut h);
             for (names, value) in writes {
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
                 let Some(existing) = write_into_value(&mut doc, &names, &value) else {
                     return Ok(());
                 };
-                let value_text = h.add_text(to_text(&value));
+                let value_text = h.keep(to_text(&value));
                 let next = text.clone().splice(&mut h, &names, existing, &value_text);
                 prop_assert!(next.is_some());
                 text = next.unwrap_or_else(|| DocText::of(&doc, 0, &mut h));
-                prop_assert_eq!(h.text(&text.text), to_text(&doc));
+                prop_assert_eq!(h.read(&text.text), to_text(&doc));
                 let fresh = DocText::of(&doc, 0, &mut h);
                 prop_assert_eq!(top_spans(&text), top_spans(&fresh));
                 prop_assert!(spans_are_right(&text, &h));

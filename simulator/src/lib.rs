@@ -28,7 +28,7 @@
 //!     .run()
 //!     .expect("every Task has a handler");
 //! assert_eq!(outcome.status, Status::Succeeded);
-//! assert_eq!(outcome.output_value(), Some(json!({"amount": 5, "receipt": {"paid": 5}})));
+//! assert_eq!(outcome.output().cloned(), Some(json!({"amount": 5, "receipt": {"paid": 5}})));
 //! assert_eq!(outcome.duration_seconds, 3600.0); // simulated, not slept
 //! assert_eq!(outcome.path, ["Wait", "Charge"]);
 //! ```

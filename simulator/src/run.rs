@@ -7,8 +7,8 @@
 use crate::clock::VirtualClock;
 use crate::doc::Doc;
 use crate::error::Failure;
+use crate::history::DocText;
 use crate::history::{EventKind, History, MAX_HISTORY_EVENTS, MAX_TEXT_BYTES, Visited};
-use crate::json::DocText;
 use crate::mocks::{TaskSource, Unmocked};
 use crate::program::Program;
 use crate::query::EvalError;

@@ -30,8 +30,8 @@
 //!   Task without a mock) stops every strand at once.
 
 use crate::doc::Doc;
+use crate::history::DocText;
 use crate::history::Sym;
-use crate::json::DocText;
 use crate::program::Program;
 use crate::run::{Halt, Stop};
 use std::cmp::Reverse;

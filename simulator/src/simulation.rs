@@ -75,11 +75,10 @@ pub enum Status {
 /// How an execution ended.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
+    /// SUCCEEDED, FAILED or TIMED_OUT.
     pub status: Status,
-    /// The execution's output (when it succeeded), with the subtrees it shares with mocked
-    /// results and Pass `Result`s still shared: [`Outcome::output_value`] gives it as a
-    /// `serde_json::Value`.
-    pub output: Option<Doc>,
+    /// The execution's output, when it succeeded: [`Outcome::output`].
+    output: LazyOutput,
     pub error: Option<String>,
     pub cause: Option<String>,
     /// Simulated time from start to end.
@@ -95,9 +94,49 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// The output as a `serde_json::Value` (a copy).
-    pub fn output_value(&self) -> Option<Value> {
-        self.output.as_ref().map(Doc::to_value)
+    /// The execution's output, when it succeeded.
+    pub fn output(&self) -> Option<&Value> {
+        self.output.get()
+    }
+
+    /// The execution's output, taken out of the outcome.
+    pub fn into_output(self) -> Option<Value> {
+        let LazyOutput { doc, mut value } = self.output;
+        match value.take() {
+            Some(made) => made,
+            None => doc.map(Doc::into_value),
+        }
+    }
+}
+
+/// The output as the engine left it: its subtrees still shared with mocked results and Pass
+/// `Result`s. Made a `serde_json::Value` only when asked for: copying those subtrees out
+/// costs about as much as a third of the tenant workflow's whole run, and callers that only
+/// read the status or the history (throughput runs, Distributed Map children that fail) never
+/// ask.
+#[derive(Clone)]
+struct LazyOutput {
+    doc: Option<Doc>,
+    value: OnceLock<Option<Value>>,
+}
+
+impl LazyOutput {
+    fn get(&self) -> Option<&Value> {
+        self.value
+            .get_or_init(|| self.doc.as_ref().map(Doc::to_value))
+            .as_ref()
+    }
+}
+
+impl PartialEq for LazyOutput {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl std::fmt::Debug for LazyOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
     }
 }
 
@@ -180,7 +219,7 @@ impl<'a> Simulation<'a> {
             self.program.names.clone(),
             ctx.region.as_str().into(),
         );
-        let input_doc = crate::json::DocText::of(&self.input, 256, &mut history);
+        let input_doc = crate::history::DocText::of(&self.input, 256, &mut history);
         let input_text = input_doc.text.clone();
         let input_len = history.text(&input_text).len();
         if input_len > MAX_PAYLOAD_BYTES {
@@ -287,7 +326,10 @@ impl<'a> Simulation<'a> {
         };
         Ok(Outcome {
             status,
-            output,
+            output: LazyOutput {
+                doc: output,
+                value: OnceLock::new(),
+            },
             error,
             cause,
             duration_seconds: engine.clock.elapsed_ms() as f64 / 1000.0,

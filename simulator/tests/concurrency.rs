@@ -58,7 +58,7 @@ fn parallel_waits_of_60_and_100_seconds_take_100_seconds() {
     let out = run(def, json!({"k": 1}));
     assert_eq!(out.status, Status::Succeeded);
     assert_eq!(out.duration_seconds, 100.0);
-    assert_eq!(out.output_value(), Some(json!([{"k": 1}, {"k": 1}])));
+    assert_eq!(out.output().cloned(), Some(json!([{"k": 1}, {"k": 1}])));
     // Both waits start at 0; A ends at 60, B at 100.
     let t = timeline(&out);
     assert!(t.contains(&("WaitStateExited".into(), 60)), "{t:?}");
@@ -86,7 +86,7 @@ fn map_of_eight_sixty_second_items_four_at_a_time_takes_two_minutes() {
     let out = run(def, json!([0, 1, 2, 3, 4, 5, 6, 7]));
     assert_eq!(out.status, Status::Succeeded);
     assert_eq!(out.duration_seconds, 120.0);
-    assert_eq!(out.output_value(), Some(json!([0, 1, 2, 3, 4, 5, 6, 7])));
+    assert_eq!(out.output().cloned(), Some(json!([0, 1, 2, 3, 4, 5, 6, 7])));
     // Four iterations start at 0, the other four at 60, when the first four end.
     let starts: Vec<i64> = timeline(&out)
         .into_iter()
@@ -128,7 +128,7 @@ fn failing_branch_aborts_its_one_hour_sibling_at_once_and_later_branches_still_s
         "the third branch started and ran its Task"
     );
     assert_eq!(
-        out.output_value(),
+        out.output().cloned(),
         Some(json!({"error": {"Error": "Boom", "Cause": "b"}}))
     );
     let t = types(&out);
@@ -321,7 +321,7 @@ fn parallel_retry_waits_its_backoff_then_runs_the_branches_again() {
     assert_eq!(out.status, Status::Succeeded);
     // Attempt 1 fails at 0 (its Wait aborted), backoff 5 s, attempt 2 takes 10 s.
     assert_eq!(out.duration_seconds, 15.0);
-    assert_eq!(out.output_value(), Some(json!([{}, "ok"])));
+    assert_eq!(out.output().cloned(), Some(json!([{}, "ok"])));
 }
 
 /// Same inputs, same history, byte for byte, however many strands ran at once.

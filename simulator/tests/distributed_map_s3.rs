@@ -310,7 +310,7 @@ fn distributed_map_reads_s3_batches_writes_results_and_tolerates_failures() {
         outcome.cause
     );
     assert_eq!(
-        outcome.output_value(),
+        outcome.output().cloned(),
         Some(json!([{"doubled": 2}, {"doubled": 4}, {"doubled": 6}]))
     );
     assert_eq!(
@@ -337,7 +337,7 @@ fn distributed_map_reads_s3_batches_writes_results_and_tolerates_failures() {
         .run()
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
-        outcome.output_value(),
+        outcome.output().cloned(),
         Some(json!([{"doubled": 20}, {"doubled": 40}]))
     );
 
@@ -378,7 +378,7 @@ fn distributed_map_reads_s3_batches_writes_results_and_tolerates_failures() {
     );
     // Two at a time: the third batch starts when the first ends.
     assert_eq!(outcome.duration_seconds, 10.0);
-    let output = outcome.output_value().unwrap_or_default();
+    let output = outcome.output().cloned().unwrap_or_default();
     let manifest_key = output["ResultWriterDetails"]["Key"]
         .as_str()
         .unwrap_or_default()

@@ -80,7 +80,7 @@ fn task_within_its_timeout_succeeds_and_advances_the_clock() {
     let def = json!({"StartAt": "T", "States": {"T": task(json!({"TimeoutSeconds": 10}))}});
     let out = run_with(def, json!({}), Slow(4.0));
     assert_eq!(out.status, Status::Succeeded);
-    assert_eq!(out.output_value(), Some(json!("done")));
+    assert_eq!(out.output().cloned(), Some(json!("done")));
     assert_eq!(out.duration_seconds, 4.0);
 }
 
@@ -223,7 +223,7 @@ fn map_tolerates_failures_up_to_the_threshold() {
     let out = run_with(def(1), json!([1, 2, 3]), handler());
     assert_eq!(out.status, Status::Succeeded);
     assert_eq!(
-        out.output_value(),
+        out.output().cloned(),
         Some(json!([1, {"Error": "Bad", "Cause": "item 2"}, 3]))
     );
     let out = run_with(def(0), json!([1, 2, 3]), handler());
@@ -243,7 +243,7 @@ fn parallel_branch_failure_is_caught_on_the_parallel_state() {
         "Done": {"Type": "Pass", "End": true}}});
     let out = run_with(def, json!({"k": 1}), ok(json!(null)));
     assert_eq!(
-        out.output_value(),
+        out.output().cloned(),
         Some(json!({"k": 1, "err": {"Error": "Boom", "Cause": "b"}}))
     );
     assert_eq!(out.path, ["P", "A", "B", "Done"]);
@@ -269,7 +269,7 @@ fn pass_result_keeps_dollar_keys_literal_and_output_path_null_gives_empty_object
         "P": {"Type": "Pass", "Result": {"a.$": "$.x"}, "ResultPath": "$.r", "Next": "Q"},
         "Q": {"Type": "Pass", "OutputPath": null, "End": true}}});
     let out = run_with(def, json!({"x": 1}), ok(json!(null)));
-    assert_eq!(out.output_value(), Some(json!({})));
+    assert_eq!(out.output().cloned(), Some(json!({})));
     let history: Value = serde_json::from_str(&out.history.to_json()).unwrap_or_default();
     let exited = history["events"]
         .as_array()
@@ -316,7 +316,7 @@ fn result_paths_with_names_that_need_escaping_write_the_same_text() {
         "Q": {"Type": "Pass", "Result": 2, "ResultPath": "$.plain.z", "End": true}}});
     let out = run_with(def, json!({"a": "b"}), ok(json!(null)));
     let expected = json!({"a": "b", "we\"ird": {"x\ny": {"v": 1}}, "plain": {"z": 2}});
-    assert_eq!(out.output_value(), Some(expected.clone()));
+    assert_eq!(out.output().cloned(), Some(expected.clone()));
     let history: Value = serde_json::from_str(&out.history.to_json()).unwrap_or_default();
     let texts: Vec<String> = history["events"]
         .as_array()

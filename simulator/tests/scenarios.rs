@@ -62,7 +62,7 @@ fn check(dir: &Path) -> Vec<String> {
         }
     };
     expect("status", status_text(first.status).into());
-    expect("output", first.output_value().unwrap_or(Value::Null));
+    expect("output", first.output().cloned().unwrap_or(Value::Null));
     expect(
         "error",
         first.error.clone().map_or(Value::Null, Value::from),

@@ -140,7 +140,7 @@ fn heartbeats_keep_a_long_task_alive_and_a_missed_one_times_it_out() {
         (out.status, out.duration_seconds),
         (Status::Succeeded, 1000.0)
     );
-    assert_eq!(out.output_value(), Some(json!({"approved": true})));
+    assert_eq!(out.output().cloned(), Some(json!({"approved": true})));
     // Heartbeats at 50 and 100, then silence: 60 s after the last one it times out.
     let out = ok(
         def.clone(),
@@ -323,7 +323,7 @@ fn slow_tasks_in_branches_overlap() {
                "B": {"0": {"Return": "b", "AfterSeconds": 50}}}),
     );
     assert_eq!(out.duration_seconds, 50.0);
-    assert_eq!(out.output_value(), Some(json!(["a", "b"])));
+    assert_eq!(out.output().cloned(), Some(json!(["a", "b"])));
 }
 
 #[test]

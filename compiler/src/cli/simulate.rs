@@ -163,7 +163,7 @@ pub fn summary(outcome: &Outcome) -> Value {
         Status::Succeeded => {
             m.insert(
                 "output".into(),
-                outcome.output_value().unwrap_or(Value::Null),
+                outcome.output().cloned().unwrap_or(Value::Null),
             );
         }
         _ => {

@@ -27,14 +27,14 @@ pub fn check(expect: &Expect, outcome: &Outcome) -> Vec<String> {
             status_name(status)
         ));
     }
-    let output = outcome.output_value();
+    let output = outcome.output();
     if let Some(expected) = &expect.output {
-        match &output {
+        match output {
             Some(actual) if json_eq(expected, actual) => {}
             actual => failures.push(format!(
                 "output: expected {}, got {}",
                 short(expected),
-                actual.as_ref().map_or("no output".to_string(), short)
+                actual.map_or("no output".to_string(), short)
             )),
         }
     }

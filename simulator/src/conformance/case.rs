@@ -177,7 +177,7 @@ pub fn contract_json(outcome: &Outcome) -> Value {
     if outcome.status == Status::Succeeded {
         m.insert(
             "output".into(),
-            outcome.output_value().unwrap_or(Value::Null),
+            outcome.output().cloned().unwrap_or(Value::Null),
         );
     } else {
         if let Some(e) = &outcome.error {

@@ -232,10 +232,10 @@ impl Engine<'_> {
             let end_ms = at_ms + (outcome.duration_seconds * 1000.0).round() as i64;
             slots.push(end_ms);
             let result = match outcome.status {
-                Status::Succeeded => Ok(outcome.output_value().unwrap_or_default()),
+                Status::Succeeded => Ok(outcome.into_output().unwrap_or_default()),
                 _ => Err((
-                    outcome.error.clone().unwrap_or_default(),
-                    outcome.cause.clone().unwrap_or_default(),
+                    outcome.error.unwrap_or_default(),
+                    outcome.cause.unwrap_or_default(),
                 )),
             };
             match &result {

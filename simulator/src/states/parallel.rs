@@ -8,8 +8,8 @@
 //! writes `ParallelStateFailed` when one failed.
 
 use crate::doc::Doc;
+use crate::history::DocText;
 use crate::history::EventKind;
-use crate::json::DocText;
 use crate::program::{Program, State};
 use crate::query::EvalError;
 use crate::retry::RetryState;
