@@ -996,7 +996,7 @@ mod tests {
         fn spans_found_in_a_text_are_the_spans_of_writing_it(v in arb_json()) {
             let mut h = Store::default();
             let written = DocText::of(&v, 0, &mut h);
-            let found = DocText::of_text(written.text.clone(), &h);
+            let found = DocText::of_text(written.text, &h);
             prop_assert_eq!(found.map(|d| top_spans(&d)), Some(top_spans(&written)));
             prop_assert!(spans_are_right(&written, &h));
         }
@@ -1082,7 +1082,7 @@ mod tests {
             let written = DocText::of_doc(&doc, 0, &mut h);
             prop_assert_eq!(h.read(&written.text), doc.to_text());
             prop_assert!(spans_are_right(&written, &h));
-            let found = DocText::of_text(written.text.clone(), &h);
+            let found = DocText::of_text(written.text, &h);
             prop_assert_eq!(found.map(|d| top_spans(&d)), Some(top_spans(&written)));
             splices_as_written(&mut h, written, &mut doc.to_value(), &names, &value)?;
         }
@@ -1100,7 +1100,7 @@ mod tests {
             let mut doc = Value::Object(doc.into_iter().collect());
             let mut h = Store::default();
             let written = DocText::of(&doc, 0, &mut h);
-            let Some(found) = DocText::of_text(written.text.clone(), &h) else {
+            let Some(found) = DocText::of_text(written.text, &h) else {
                 return Err(TestCaseError::fail("not found"));
             };
             splices_as_written(&mut h, found, &mut doc, &names, &value)?;
