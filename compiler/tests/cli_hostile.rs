@@ -366,3 +366,58 @@ fn decompile_refuses_paths_that_would_read_back_differently() {
         );
     }
 }
+
+/// `flowc simulate` of `definition` on `{"k": "v"}`: exit 0 and the execution's JSON summary.
+fn simulated(dir: &Path, definition: &serde_json::Value) -> serde_json::Value {
+    write(dir, "m.asl.json", definition.to_string());
+    let output = flowc(&["simulate", "m.asl.json", "--input", r#"{"k":"v"}"#], dir);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr:\n{}",
+        stderr(&output)
+    );
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("simulate printed no JSON ({e}): {}", stderr(&output)))
+}
+
+#[test]
+fn a_pass_nesting_its_input_in_a_loop_ends_at_aws_limits() {
+    // Finding 6: a Pass whose Parameters nest its whole input, looping back to itself, copied
+    // and serialized the ever deeper document at every state: 100 array levels a state took
+    // 30 s to reach the payload limit (nested objects, or two copies a state, less). Its
+    // input's text is now copied, and selected nodes stay shared inside arrays too: each case
+    // ends at AWS's 256 KiB payload limit, at the state whose output passes it.
+    let dir = temp();
+    let mut arrays = serde_json::json!({"x.$": "$"});
+    let mut objects = serde_json::json!({"x.$": "$"});
+    for _ in 0..100 {
+        arrays = serde_json::json!([arrays]);
+        objects = serde_json::json!({"a": objects});
+    }
+    let looping = |parameters: serde_json::Value| {
+        serde_json::json!({"StartAt": "P", "States": {
+            "P": {"Type": "Pass", "Parameters": parameters, "Next": "C"},
+            "C": {"Type": "Choice", "Default": "P",
+                  "Choices": [{"Variable": "$.stop", "IsPresent": true, "Next": "D"}]},
+            "D": {"Type": "Succeed"}
+        }})
+    };
+    for parameters in [
+        serde_json::json!({"y": arrays}),
+        serde_json::json!({"y": objects}),
+        serde_json::json!({"a.$": "$", "b.$": "$"}),
+    ] {
+        let outcome = simulated(dir.path(), &looping(parameters.clone()));
+        assert_eq!(outcome["status"], "FAILED", "{parameters}: {outcome}");
+        assert_eq!(
+            outcome["error"], "States.DataLimitExceeded",
+            "{parameters}: {outcome}"
+        );
+    }
+    // One level a state: the input grows by 6 bytes a state and stays under the payload
+    // limit; the loop runs to AWS's 25,000-event history limit.
+    let outcome = simulated(dir.path(), &looping(serde_json::json!({"a.$": "$"})));
+    assert_eq!(outcome["error"], "States.Runtime", "{outcome}");
+    assert_eq!(outcome["events"], 25_000, "{outcome}");
+}

@@ -28,6 +28,11 @@ pub enum Doc {
     Object(Arc<Members>),
     /// Any value as it came (the execution input, a Task result, a template's output), shared.
     Value(Arc<Value>),
+    /// An array a template built (`"Parameters": {"list": [{"all.$": "$"}]}`), whose items
+    /// are documents: a selected node stays shared instead of being copied into a value (a
+    /// loop that nests its input in an array would otherwise copy the whole, deeper and
+    /// deeper, at every state). Never written into: ResultPath names only members.
+    Array(Arc<Vec<Doc>>),
 }
 
 /// The members of a [`Doc::Object`], in insertion order (as `serde_json::Map` keeps them).
@@ -237,7 +242,7 @@ impl Doc {
     pub fn as_value(&self) -> Cow<'_, Value> {
         match self {
             Doc::Value(v) => Cow::Borrowed(v),
-            Doc::Object(_) => Cow::Owned(self.to_value()),
+            Doc::Object(_) | Doc::Array(_) => Cow::Owned(self.to_value()),
         }
     }
 
@@ -251,6 +256,7 @@ impl Doc {
                     .map(|(k, v)| (k.to_string(), v.to_value()))
                     .collect(),
             ),
+            Doc::Array(items) => Value::Array(items.iter().map(Doc::to_value).collect()),
         }
     }
 
@@ -267,6 +273,10 @@ impl Doc {
                 ),
                 Err(shared) => Doc::Object(shared).to_value(),
             },
+            Doc::Array(items) => match Arc::try_unwrap(items) {
+                Ok(items) => Value::Array(items.into_iter().map(Doc::into_value).collect()),
+                Err(shared) => Value::Array(shared.iter().map(Doc::to_value).collect()),
+            },
         }
     }
 
@@ -274,6 +284,7 @@ impl Doc {
         match self {
             Doc::Object(_) => true,
             Doc::Value(v) => v.is_object(),
+            Doc::Array(_) => false,
         }
     }
 
@@ -282,6 +293,7 @@ impl Doc {
         match self {
             Doc::Object(m) => m.get(name).map(Node::Doc),
             Doc::Value(v) => Node::Value(v).member(name),
+            Doc::Array(_) => None,
         }
     }
 
@@ -318,7 +330,7 @@ impl Doc {
         }
         match self {
             Doc::Object(m) => Some(Arc::make_mut(m)),
-            Doc::Value(_) => None,
+            Doc::Value(_) | Doc::Array(_) => None,
         }
     }
 
@@ -383,6 +395,20 @@ impl Doc {
     /// Compact JSON text of the document, byte for byte what `serde_json::to_string` writes for
     /// [`Self::to_value`].
     pub fn write_text(&self, out: &mut String) {
+        self.write_text_known(out, None);
+    }
+
+    /// [`Self::write_text`], copying the known text of a node met on the way instead of
+    /// writing it again: a state whose Parameters nest its whole input (`{"all.$": "$"}`)
+    /// makes a text that holds its input's, and serializing that input anew at every state
+    /// of a loop made the loop quadratic in time (and deep nesting slow per byte).
+    pub(crate) fn write_text_known(&self, out: &mut String, known: Option<Known<'_>>) {
+        if let Some(k) = known
+            && k.anchor.is(self)
+        {
+            out.push_str(k.text);
+            return;
+        }
         match self {
             Doc::Value(v) => crate::json::write_value(out, v),
             Doc::Object(m) => {
@@ -393,19 +419,74 @@ impl Doc {
                     }
                     crate::json::write_str(out, k);
                     out.push(':');
-                    v.write_text(out);
+                    v.write_text_known(out, known);
                 }
                 out.push('}');
+            }
+            Doc::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.write_text_known(out, known);
+                }
+                out.push(']');
             }
         }
     }
 
     /// [`Self::write_text`] into a new string.
     pub fn to_text(&self) -> String {
-        let mut out = String::with_capacity(128);
-        self.write_text(&mut out);
+        self.to_text_known(None)
+    }
+
+    /// [`Self::write_text_known`] into a new string.
+    pub(crate) fn to_text_known(&self, known: Option<Known<'_>>) -> String {
+        let capacity = known.map_or(128, |k| k.text.len() + 128);
+        let mut out = String::with_capacity(capacity);
+        self.write_text_known(&mut out, known);
         out
     }
+
+    /// The document's identity, to recognize it later inside another document ([`Known`]).
+    pub(crate) fn anchor(&self) -> Anchor {
+        match self {
+            Doc::Object(m) => Anchor::Object(Arc::downgrade(m)),
+            Doc::Value(v) => Anchor::Value(Arc::downgrade(v)),
+            Doc::Array(a) => Anchor::Array(Arc::downgrade(a)),
+        }
+    }
+}
+
+/// A document's identity, held without holding the document. The weak handle keeps its
+/// allocation from being reused, and while it exists nothing changes the document in place
+/// (`Arc::make_mut` moves a value out of an allocation that has weak handles instead of
+/// changing it there), so a live node at the same address is the same document, unchanged.
+#[derive(Debug, Clone)]
+pub(crate) enum Anchor {
+    Object(std::sync::Weak<Members>),
+    Value(std::sync::Weak<Value>),
+    Array(std::sync::Weak<Vec<Doc>>),
+}
+
+impl Anchor {
+    /// Whether `doc` is the anchored document.
+    pub(crate) fn is(&self, doc: &Doc) -> bool {
+        match (self, doc) {
+            (Anchor::Object(w), Doc::Object(m)) => std::ptr::eq(w.as_ptr(), Arc::as_ptr(m)),
+            (Anchor::Value(w), Doc::Value(v)) => std::ptr::eq(w.as_ptr(), Arc::as_ptr(v)),
+            (Anchor::Array(w), Doc::Array(a)) => std::ptr::eq(w.as_ptr(), Arc::as_ptr(a)),
+            _ => false,
+        }
+    }
+}
+
+/// A document whose text is known already (a state's input, with the text it entered with).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Known<'a> {
+    pub anchor: &'a Anchor,
+    pub text: &'a str,
 }
 
 /// Documents are equal when their JSON values are.
@@ -438,6 +519,7 @@ impl Serialize for Doc {
                 }
                 map.end()
             }
+            Doc::Array(items) => serializer.collect_seq(items.iter()),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! text, and serde_json escapes strings one byte at a time. Here runs of plain bytes are found
 //! eight at a time and copied in one go.
 
-use crate::doc::{Doc, Members};
+use crate::doc::{Anchor, Doc, Known, Members};
 use serde_json::Value;
 use std::fmt::Write;
 use std::sync::Arc;
@@ -505,10 +505,37 @@ impl<H: Clone> DocText<H> {
 
     /// [`Self::of`] for a document with shared subtrees ([`Doc`]).
     pub fn of_doc(doc: &Doc, capacity: usize, history: &mut impl TextStore<Handle = H>) -> Self {
+        Self::of_doc_known(doc, capacity, history, None)
+    }
+
+    /// [`Self::of_doc`], copying the text of a document met inside it whose text the history
+    /// holds already (the state's input, anchored as it entered) instead of writing it again.
+    pub(crate) fn of_doc_known(
+        doc: &Doc,
+        capacity: usize,
+        history: &mut impl TextStore<Handle = H>,
+        known: Option<(&Anchor, &H)>,
+    ) -> Self {
         let members = match doc {
             Doc::Value(v) => return Self::of(v, capacity, history),
+            Doc::Array(_) => {
+                let known = known.map(|(anchor, text)| Known {
+                    anchor,
+                    text: history.read(text),
+                });
+                let text = doc.to_text_known(known);
+                return Self {
+                    text: history.keep(text),
+                    members: Vec::new(),
+                };
+            }
             Doc::Object(members) => members,
         };
+        let known = known.map(|(anchor, text)| Known {
+            anchor,
+            text: history.read(text),
+        });
+        let capacity = capacity.max(known.map_or(0, |k| k.text.len() + 256));
         let mut text = String::with_capacity(capacity);
         // Room for top-level members later writes add (`$.results`, `$.polls`).
         let mut spans = Vec::with_capacity(members.len() + 4);
@@ -522,7 +549,15 @@ impl<H: Clone> DocText<H> {
             text.push(':');
             let start = text.len();
             let inner = match value {
-                Doc::Object(inner) => Some(write_members(&mut text, inner, start)),
+                _ if known.is_some_and(|k| k.anchor.is(value)) => {
+                    value.write_text_known(&mut text, known);
+                    None
+                }
+                Doc::Object(inner) => Some(write_members(&mut text, inner, start, known)),
+                Doc::Array(_) => {
+                    value.write_text_known(&mut text, known);
+                    None
+                }
                 Doc::Value(v) => match &**v {
                     Value::Object(map) => Some(write_object(&mut text, map, start)),
                     other => {
@@ -748,9 +783,14 @@ impl<H: Clone> DocText<H> {
 
 /// Writes the object `members` (as [`Doc::write_text`]) and returns its members' value spans
 /// relative to `base`, where the object starts.
-fn write_members(out: &mut String, members: &Members, base: usize) -> Vec<Span> {
+fn write_members(
+    out: &mut String,
+    members: &Members,
+    base: usize,
+    known: Option<Known<'_>>,
+) -> Vec<Span> {
     write_spanned(out, members.len(), members.iter(), base, |out, v| {
-        v.write_text(out)
+        v.write_text_known(out, known)
     })
 }
 

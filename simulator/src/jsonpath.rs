@@ -68,12 +68,34 @@ pub fn select_in_doc(path: &JsonPath, doc: &Doc) -> Result<Value, PathEvalError>
         Segment::Child(Selector::Name(name)) => Some(name.as_str()),
         _ => None,
     });
-    if let Some(node) = names_only.then(|| doc.walk_names(names)).flatten() {
-        return Ok(node.to_cow().into_owned());
+    if names_only {
+        let names: Vec<&str> = names.collect();
+        return match doc.walk_names(names.iter().copied()) {
+            Some(node) => Ok(node.to_cow().into_owned()),
+            None => path.select(&spine(Node::Doc(doc), &names)),
+        };
     }
     match doc {
         Doc::Value(v) => path.select(v),
-        Doc::Object(_) => path.select(&doc.to_value()),
+        Doc::Object(_) | Doc::Array(_) => path.select(&doc.to_value()),
+    }
+}
+
+/// What a path of member names that found nothing in a document read of it, as a value for
+/// the general evaluator to word its error from (or to apply Jayway's rules for a step into
+/// an array): the objects on the way with only the member named, down to the node where the
+/// walk stopped, as it is. A failed lookup (a Choice testing `IsPresent` in a loop) used to
+/// copy the whole document into a value first, at every state.
+fn spine<S: AsRef<str>>(node: Node<'_>, names: &[S]) -> Value {
+    match names.split_first() {
+        Some((name, rest)) if node.is_object() => {
+            let mut object = Map::new();
+            if let Some(child) = node.member(name.as_ref()) {
+                object.insert(name.as_ref().to_string(), spine(child, rest));
+            }
+            Value::Object(object)
+        }
+        _ => node.to_cow().into_owned(),
     }
 }
 
@@ -91,6 +113,9 @@ pub fn walk_steps<'v>(root: &'v Doc, steps: &[RefStep]) -> Option<Node<'v>> {
         node = match (step, node) {
             (RefStep::Name(n), node) => node.member(n)?,
             (RefStep::Index(i), Node::Doc(Doc::Value(v))) => Node::Value(element(v, *i)?),
+            (RefStep::Index(i), Node::Doc(Doc::Array(items))) => {
+                Node::Doc(items.get(resolve_index(*i, items.len())?)?)
+            }
             (RefStep::Index(i), Node::Value(v)) => Node::Value(element(v, *i)?),
             (RefStep::Index(_), Node::Doc(Doc::Object(_))) => return None,
         };
@@ -215,7 +240,13 @@ impl Path {
         }
         match root {
             Doc::Value(v) => self.select_cow(v),
-            Doc::Object(_) => self.path.select(&root.to_value()).map(Cow::Owned),
+            Doc::Object(_) | Doc::Array(_) if self.names.is_some() => {
+                let names = self.names.as_deref().unwrap_or_default();
+                self.path
+                    .select(&spine(Node::Doc(root), names))
+                    .map(Cow::Owned)
+            }
+            Doc::Object(_) | Doc::Array(_) => self.path.select(&root.to_value()).map(Cow::Owned),
         }
     }
 
@@ -329,9 +360,25 @@ mod tests {
         let mut doc = Doc::from(json!({"items": [{"id": 1}, {"id": 2}], "n": null}));
         let shared = Doc::from(json!({"list": [10, 20, {"deep": "x"}], "s": "t"}));
         assert!(doc.set_at(&["results", "r"], shared).is_ok());
+        // An array a template built, its items documents.
+        let built = Doc::Array(Arc::new(vec![
+            Doc::from(json!({"k": 1})),
+            Doc::from(json!([2])),
+        ]));
+        assert!(doc.set_at(&["arr"], built).is_ok());
         let plain = doc.to_value();
         for text in [
             "$",
+            "$.items.id",
+            "$.results.r.missing.x",
+            "$.results.r.s.x",
+            "$.missing.deeper",
+            "$.arr",
+            "$.arr[0].k",
+            "$.arr[1][0]",
+            "$.arr[2]",
+            "$.arr.k",
+            "$.arr[*].k",
             "$.items",
             "$.items[0].id",
             "$.items[1]",

@@ -248,6 +248,10 @@ pub struct State {
     pub uses_context: bool,
     /// See [`State::result_member_names`].
     result_names: Option<PlainNames>,
+    /// Whether the state's output or Task input can hold its whole input as it entered
+    /// (Parameters reading `$`, or a Pass writing its input at a ResultPath): the input is
+    /// then anchored on entry, so its text is copied rather than written again.
+    pub(crate) embeds_input: bool,
 }
 
 impl State {
@@ -644,6 +648,7 @@ fn convert_state(state: &asl::State, inherited: asl::QueryLanguage) -> Result<St
         uses_context: json_text.contains("$$")
             || (language == asl::QueryLanguage::Jsonata && json_text.contains("context")),
         result_names: None,
+        embeds_input: false,
     };
     out.kind = match &state.kind {
         asl::StateKind::Pass(p) => {
@@ -765,6 +770,19 @@ fn convert_state(state: &asl::State, inherited: asl::QueryLanguage) -> Result<St
         }
     };
     out.result_names = out.find_result_names();
+    let whole_input = match &out.input_path {
+        PathField::Default => true,
+        PathField::Path(p) => p.input_names().is_some_and(<[_]>::is_empty),
+        PathField::Null => false,
+    };
+    out.embeds_input = whole_input
+        && match (&out.kind, &out.parameters) {
+            (_, Some(template)) => template.reads_whole_input(),
+            (StateKind::Pass { result: None, .. }, None) => {
+                !matches!(out.result_path, PathField::Default | PathField::Null)
+            }
+            _ => false,
+        };
     Ok(out)
 }
 

@@ -124,13 +124,31 @@ impl Template {
         }
     }
 
+    /// Whether a `.$` field anywhere in the template selects the whole input (`"$"`).
+    pub fn reads_whole_input(&self) -> bool {
+        match self {
+            Template::Literal { .. } => false,
+            Template::Array(items) => items.iter().any(Template::reads_whole_input),
+            Template::Object { members, .. } => members.iter().any(|m| match &m.field {
+                Field::Plain(t) => t.reads_whole_input(),
+                Field::Path { path, .. } => path.input_names().is_some_and(<[_]>::is_empty),
+                Field::Intrinsic { .. } => false,
+            }),
+        }
+    }
+
     /// [`Self::evaluate`]'s value as a document: static parts and selected nodes are shared,
     /// not copied, and an object is built as the engine's own (no hashing of its keys).
     pub fn evaluate_doc(&self, scope: &mut Scope<'_>) -> Result<Doc, EvalError> {
         match self {
             Template::Literal { value, .. } => Ok(Doc::Value(value.clone())),
-            Template::Array(_)
-            | Template::Object {
+            Template::Array(items) => Ok(Doc::Array(Arc::new(
+                items
+                    .iter()
+                    .map(|t| t.evaluate_doc(scope))
+                    .collect::<Result<_, _>>()?,
+            ))),
+            Template::Object {
                 unique_keys: false, ..
             } => self.evaluate(scope).map(Doc::from),
             Template::Object { members, .. } => {

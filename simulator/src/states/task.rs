@@ -231,7 +231,8 @@ impl Engine<'_> {
             }
             _ => {
                 let params = self.parameters(state, eff, &ctx).map_err(runtime)?;
-                let params_text = self.history.add_text(params.to_text());
+                let params_text = params.to_text_known(entry.known(&self.history));
+                let params_text = self.history.add_text(params_text);
                 (params, params_text)
             }
         };
