@@ -340,3 +340,62 @@ fn distributed_map_page_examples() {
         ],
     );
 }
+
+#[test]
+fn jsonata_and_variables_page_examples() {
+    // transforming-data.html (a Task's Parameters converted to JSONata Arguments) and
+    // workflow-variables.html (Assign in both query languages).
+    let task = |mut state: Value| {
+        state["Type"] = json!("Task");
+        state["Resource"] = json!(LAMBDA);
+        state
+    };
+    assert_all(
+        "transforming-data / workflow-variables",
+        vec![
+            (
+                "JSONPath Parameters reading a path and a variable",
+                machine_around(
+                    "T",
+                    task(json!({"QueryLanguage": "JSONPath", "Parameters": {
+                        "static": "Hello",
+                        "title.$": "$.title",
+                        "name.$": "$customerName",
+                        "not-evaluated": "$customerName"
+                    }})),
+                ),
+            ),
+            (
+                "the same converted to JSONata Arguments",
+                machine_around(
+                    "T",
+                    task(json!({"QueryLanguage": "JSONata", "Arguments": {
+                        "static": "Hello",
+                        "title": "{% $states.input.title %}",
+                        "name": "{% $customerName %}",
+                        "not-evaluated": "$customerName"
+                    }})),
+                ),
+            ),
+            (
+                "Assign of literal values",
+                machine_around(
+                    "P",
+                    json!({"Type": "Pass", "Assign": {
+                        "productName": "product1", "count": 42, "available": true
+                    }}),
+                ),
+            ),
+            (
+                "JSONata Assign from the input and the result",
+                json!({"QueryLanguage": "JSONata", "StartAt": "T", "States": {"T": task(json!({
+                    "Assign": {
+                        "product": "{% $states.input.order.product %}",
+                        "currentPrice": "{% $states.result.Payload.current_price %}"
+                    },
+                    "End": true
+                }))}}),
+            ),
+        ],
+    );
+}
