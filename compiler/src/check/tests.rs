@@ -341,3 +341,36 @@ fn jsonpath_paths_that_read_unassigned_variables_are_reported() {
     let reads: Vec<(&str, &str)> = found.iter().map(|f| (f.0.as_str(), f.1.as_str())).collect();
     assert_eq!(reads, [("M", "limit"), ("P", "question")], "{found:?}");
 }
+
+/// The loop a JSONata `poll` emits: the counter is a variable.
+const VARIABLE_POLL: &str = r#"{"QueryLanguage":"JSONata","StartAt":"Start","States":{
+    "Start":{"Type":"Pass","Assign":{"n":0},"Next":"Wait"},
+    "Wait":{"Type":"Wait","Seconds":10,"Next":"Check"},
+    "Check":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Next":"Count"},
+    "Count":{"Type":"Pass","Assign":{"n":"{% $n + 1 %}"},"Next":"Decide"},
+    "Decide":{"Type":"Choice","Choices":[
+        {"Condition":"{% $states.input.ok %}","Next":"Done"},
+        {"Condition":"{% $n >= 3 %}","Next":"Done"}],"Default":"Wait"},
+    "Done":{"Type":"Succeed"}}}"#;
+
+#[test]
+fn a_variable_counter_bounds_a_loop() {
+    assert_eq!(run(VARIABLE_POLL), vec![]);
+    // Not tested by a rule that leaves, or not counting, it bounds nothing.
+    let untested = VARIABLE_POLL.replace("{% $n >= 3 %}", "{% $states.input.done %}");
+    assert_eq!(codes(&run(&untested)), ["flowc::check::unbounded_loop"]);
+    let still = VARIABLE_POLL.replace("{% $n + 1 %}", "{% $n + 0 %}");
+    assert_eq!(codes(&run(&still)), ["flowc::check::unbounded_loop"]);
+}
+
+#[test]
+fn a_jsonpath_variable_counter_bounds_a_loop() {
+    let text = r#"{"StartAt":"Start","States":{
+        "Start":{"Type":"Pass","Assign":{"n":0},"Next":"Wait"},
+        "Wait":{"Type":"Wait","Seconds":10,"Next":"Count"},
+        "Count":{"Type":"Pass","Assign":{"n.$":"States.MathAdd($n, 1)"},"Next":"Decide"},
+        "Decide":{"Type":"Choice","Choices":[
+            {"Variable":"$n","NumericGreaterThanEquals":3,"Next":"Done"}],"Default":"Wait"},
+        "Done":{"Type":"Succeed"}}}"#;
+    assert_eq!(run(text), vec![]);
+}
