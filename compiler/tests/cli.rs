@@ -668,6 +668,47 @@ fn simulate_reads_distributed_map_items_from_an_objects_folder_and_writes_result
     )
     .unwrap_or_default();
     assert_eq!(records[1]["Output"], r#"{"id":"2","name":"b"}"#);
+    // The summary names the Map Run and its children; each child's own history is written.
+    assert_eq!(result["map_runs"][0]["state"], "Each", "{result}");
+    assert_eq!(result["map_runs"][0]["children"], 2, "{result}");
+    assert_eq!(result["map_runs"][0]["failed"], 0, "{result}");
+    let out = flowc(
+        &[
+            "simulate",
+            "m.asl.json",
+            "--objects",
+            "objects",
+            "--child-histories",
+            "children",
+        ],
+        dir.path(),
+    );
+    assert_exit(&out, 0);
+    assert_eq!(
+        listing(&dir.path().join("children/1-Each")),
+        ["1.json", "2.json"]
+    );
+    let child: serde_json::Value =
+        serde_json::from_str(&read(&dir.path().join("children/1-Each/2.json"))).unwrap_or_default();
+    let types: Vec<&str> = child["events"]
+        .as_array()
+        .map(|events| events.iter().filter_map(|e| e["type"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        types,
+        [
+            "ExecutionStarted",
+            "PassStateEntered",
+            "PassStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+    assert!(
+        child["events"][0]["executionStartedEventDetails"]["input"]
+            .as_str()
+            .is_some_and(|input| input.contains("\"id\":\"2\"")),
+        "{child}"
+    );
     // Without the folder the run fails and says what is missing.
     let out = flowc(&["simulate", "m.asl.json"], dir.path());
     let result: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap_or_default();

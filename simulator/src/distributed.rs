@@ -397,6 +397,9 @@ pub struct ChildExecution {
     pub result: Result<Value, (String, String)>,
     pub start: String,
     pub stop: String,
+    /// The child's own execution history (AWS keeps one per child execution; the parent's
+    /// has only the MapRun events).
+    pub history: crate::History,
 }
 
 impl ChildExecution {

@@ -1,5 +1,6 @@
 //! `flowc simulate FILE(.flow|.asl.json) [--input JSON | --input-file F]
-//! [--mock-config F --test-case NAME [--state-machine NAME]] [--history OUT.json] [--seed N]
+//! [--mock-config F --test-case NAME [--state-machine NAME]] [--history OUT.json]
+//! [--child-histories DIR] [--seed N]
 //! [--objects DIR]`
 //!
 //! Runs the state machine in the deterministic simulator and prints one JSON object:
@@ -39,6 +40,10 @@ pub struct SimulateArgs {
     /// Write the execution history (GetExecutionHistory's JSON shape) to this file.
     #[arg(long, value_name = "OUT.json")]
     pub history: Option<PathBuf>,
+    /// Write each Distributed Map child execution's own history here, as
+    /// `DIR/<run>-<state>/<child>.json` (run and child numbered from 1, in order).
+    #[arg(long, value_name = "DIR")]
+    pub child_histories: Option<PathBuf>,
     /// Seed for retry jitter, States.UUID and States.MathRandom.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed: u64,
@@ -147,7 +152,52 @@ fn simulate(args: &SimulateArgs, global: &Global) -> Result<Outcome, Reported> {
         );
         return Err(Reported);
     }
+    if let Some(dir) = &args.child_histories {
+        for (path, history) in child_history_files(dir, &outcome) {
+            let written = std::fs::create_dir_all(path.parent().unwrap_or(dir))
+                .map_err(|e| super::output::OutputError::WriteFailed {
+                    file: path.display().to_string(),
+                    reason: e.to_string(),
+                })
+                .and_then(|()| write_file(&path, (history.to_json() + "\n").as_bytes()));
+            if let Err(error) = written {
+                super::output::report(
+                    &mut emitter_for(global),
+                    &error,
+                    &path.display().to_string(),
+                );
+                return Err(Reported);
+            }
+        }
+    }
     Ok(outcome)
+}
+
+/// Where each Distributed Map child's history goes under `dir`: one folder per Map Run
+/// (`1-Process`), one file per child in item order (`1.json`).
+fn child_history_files<'o>(
+    dir: &Path,
+    outcome: &'o Outcome,
+) -> Vec<(PathBuf, &'o flowc_sim::History)> {
+    let mut files = Vec::new();
+    for (run, map_run) in outcome.map_runs.iter().enumerate() {
+        let state: String = map_run
+            .state
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let folder = dir.join(format!("{}-{state}", run + 1));
+        for (index, child) in map_run.children.iter().enumerate() {
+            files.push((folder.join(format!("{}.json", index + 1)), &child.history));
+        }
+    }
+    files
 }
 
 /// The one-line JSON summary `flowc simulate` prints.
@@ -179,6 +229,23 @@ pub fn summary(outcome: &Outcome) -> Value {
     }
     m.insert("duration_seconds".into(), outcome.duration_seconds.into());
     m.insert("events".into(), outcome.history.len().into());
+    // Distributed Map runs, when there were any: their children ran as executions of their own.
+    if !outcome.map_runs.is_empty() {
+        let runs: Vec<Value> = outcome
+            .map_runs
+            .iter()
+            .map(|run| {
+                let failed = run.children.iter().filter(|c| c.result.is_err()).count();
+                serde_json::json!({
+                    "state": run.state,
+                    "map_run_arn": run.map_run_arn,
+                    "children": run.children.len(),
+                    "failed": failed,
+                })
+            })
+            .collect();
+        m.insert("map_runs".into(), runs.into());
+    }
     m.insert("transitions".into(), outcome.transitions.into());
     Value::Object(m)
 }

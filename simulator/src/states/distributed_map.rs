@@ -257,6 +257,7 @@ impl Engine<'_> {
                 result,
                 start: at(at_ms),
                 stop: at(end_ms),
+                history: outcome.history,
             });
         }
         let end_ms = slots.iter().copied().max().unwrap_or(start_ms);
