@@ -7,9 +7,13 @@
 //! ItemBatcher, ResultWriter, Label, tolerated failures) have `.flow` spellings, and so do
 //! JSONata states and Variables (`query_language`, `arguments`, `output`, `assign`, `{% %}` in
 //! every field that takes one); what has none yet (Credentials, a branch's own Comment or
-//! QueryLanguage) is reported, never dropped.
+//! QueryLanguage) is reported, never dropped. `poll` blocks, `retry policy` declarations and
+//! the definition's own state order are recovered where the JSON has them
+//! (`decompile/shapes.rs`).
 
-use std::collections::{BTreeMap, HashSet};
+mod shapes;
+
+use std::collections::BTreeMap;
 
 use flowc_asl::{
     Branch, Catcher, ChoiceRule, Condition as AslCondition, IntegerField, JsonataString,
@@ -57,7 +61,8 @@ pub fn decompile(machine: &StateMachine) -> Result<Decompiled, DecompileError> {
     if let Some(timeout) = machine.timeout_seconds {
         items.push(Item::Timeout(sp(duration(timeout))));
     }
-    let states = d.block(&machine.start_at, &machine.states)?;
+    let mut states = d.block(&machine.start_at, &machine.states)?;
+    let policies = shapes::retry_policies(&mut states);
     // A Lambda ARN stays whole in its declaration (`resource charge = "arn:aws:lambda:..."`),
     // so compiling the text gives back the same Resource with no `--bind`; a `${name}`
     // placeholder stays a placeholder (`lambda "name"`).
@@ -71,6 +76,7 @@ pub fn decompile(machine: &StateMachine) -> Result<Decompiled, DecompileError> {
             span: Span::default(),
         })
     }));
+    items.extend(policies.into_iter().map(Item::RetryPolicy));
     items.extend(states.into_iter().map(Item::State));
     let workflow = Workflow {
         items,
@@ -118,19 +124,24 @@ struct Decompiler {
 }
 
 impl Decompiler {
-    /// A block's states, ordered by following `Next` chains from StartAt so that most
-    /// transitions are implied by order.
+    /// A block's states, in an order that implies most transitions, with its polls as
+    /// `poll` blocks ([`shapes::order`], [`shapes::find_polls`]).
     fn block(
         &mut self,
         start_at: &StateName,
         states: &IndexMap<StateName, AslState>,
     ) -> Result<Vec<State>, DecompileError> {
-        let order = chain_order(start_at, states);
+        let polls = shapes::find_polls(start_at, states);
+        let order = shapes::order(start_at, states, &polls);
         let mut out = Vec::with_capacity(order.len());
         for (index, name) in order.iter().enumerate() {
             let Some(state) = states.get(*name) else {
                 continue;
             };
+            if let Some(poll) = polls.iter().find(|p| p.starts_at(name)) {
+                out.push(self.poll(poll, states)?);
+                continue;
+            }
             let following = order.get(index + 1).copied();
             out.push(self.state(state, following, index + 1 == order.len())?);
         }
@@ -386,27 +397,6 @@ impl Decompiler {
         }
         ResourceRef::Named(name)
     }
-}
-
-fn chain_order<'a>(
-    start_at: &'a StateName,
-    states: &'a IndexMap<StateName, AslState>,
-) -> Vec<&'a StateName> {
-    let names: Vec<&StateName> = states.keys().collect();
-    let mut seen: HashSet<&StateName> = HashSet::new();
-    let mut order = Vec::with_capacity(names.len());
-    let starts = std::iter::once(start_at).chain(names.iter().copied());
-    for first in starts {
-        let mut current = first;
-        while states.get(current).is_some() && seen.insert(current) {
-            order.push(current);
-            match states.get(current).and_then(|s| s.transition()) {
-                Some(Transition::Next(next)) => current = next,
-                _ => break,
-            }
-        }
-    }
-    order
 }
 
 fn is_identifier(text: &str) -> bool {
@@ -746,7 +736,7 @@ mod tests {
         assert!(
             decompiled
                 .text
-                .contains("task CheckBackendHealth = status_checker")
+                .contains("check CheckBackendHealth = status_checker")
         );
         assert_eq!(round_trips(&value), Ok(true));
     }
@@ -828,6 +818,107 @@ mod tests {
             decompile(&machine),
             Err(DecompileError::Unsupported { .. })
         ));
+    }
+
+    /// The compiled tenant workflow decompiles to the shapes its `.flow` is written in (the two
+    /// polls, one retry policy, the written order) and compiles back byte for byte.
+    #[test]
+    fn compiled_workflow_decompiles_to_polls_and_policies_and_compiles_back_byte_for_byte() {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../workflows/tenant_provisioning.asl.json"),
+        )
+        .unwrap();
+        let machine = flowc_asl::load(&text, "tenant_provisioning.asl.json")
+            .unwrap()
+            .machine;
+        let decompiled = decompile(&machine).unwrap();
+        for shape in [
+            "poll BackendHealth every 60s at most 15 times {",
+            "poll FrontendHealth every 60s at most 15 times {",
+            "exhausted -> BackendNeverHealthy",
+            "retry policy lambda_errors",
+        ] {
+            assert!(
+                decompiled.text.contains(shape),
+                "no `{shape}` in\n{}",
+                decompiled.text
+            );
+        }
+        assert_eq!(decompiled.text.matches("retry policy").count(), 1);
+        assert!(!decompiled.text.contains("retry on"), "{}", decompiled.text);
+        assert!(!decompiled.text.contains("BackendHealthCount"));
+        let lowered = compile(&decompiled.text, &crate::lower::Bindings::new()).unwrap();
+        assert_eq!(flowc_asl::emit(&lowered.machine), text);
+    }
+
+    /// What a poll lowers to, less one part, stays five states: a loop entered from outside
+    /// at its Wait, or one counting with another increment, is not a `poll`.
+    #[test]
+    fn loops_that_are_not_exactly_a_poll_stay_states() {
+        let machine = |entry: &str, increment: &str| {
+            serde_json::json!({
+                "StartAt": "Start",
+                "States": {
+                    "Start": { "Type": "Pass", "Next": entry },
+                    "P": { "Type": "Pass", "Result": { "count": 0 }, "ResultPath": "$.polls.P", "Next": "W" },
+                    "W": { "Type": "Wait", "Seconds": 5, "Next": "C" },
+                    "C": { "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "PCount" },
+                    "PCount": { "Type": "Pass", "Parameters": { "count.$": increment },
+                                "ResultPath": "$.polls.P", "Next": "D" },
+                    "D": { "Type": "Choice", "Choices": [
+                        { "Variable": "$.done", "BooleanEquals": true, "Next": "Done" },
+                        { "Variable": "$.polls.P.count", "NumericGreaterThanEquals": 3, "Next": "Done" }
+                    ], "Default": "W" },
+                    "Done": { "Type": "Succeed" }
+                }
+            })
+        };
+        let add = "States.MathAdd($.polls.P.count, 1)";
+        for (definition, is_poll) in [
+            (machine("P", add), true),
+            (machine("W", add), false),
+            (machine("P", "States.MathAdd($.polls.P.count, 2)"), false),
+        ] {
+            let decompiled = decompile(&flowc_asl::load_value(&definition).unwrap()).unwrap();
+            assert_eq!(
+                decompiled.text.contains("poll P every 5s at most 3 times"),
+                is_poll,
+                "{}",
+                decompiled.text
+            );
+            assert_eq!(round_trips(&definition), Ok(true), "{}", decompiled.text);
+        }
+    }
+
+    /// States written in reading order keep it when following the chains implies no more:
+    /// here both orders write one `next`, and the definition's is kept.
+    #[test]
+    fn the_written_order_is_kept_when_it_implies_as_much() {
+        let definition = serde_json::json!({
+            "StartAt": "Route",
+            "States": {
+                "Route": { "Type": "Choice", "Choices": [
+                    { "Variable": "$.fast", "BooleanEquals": true, "Next": "Fast" }
+                ], "Default": "Slow" },
+                "Fast": { "Type": "Pass", "Next": "Join" },
+                "Slow": { "Type": "Wait", "Seconds": 60, "Next": "Join" },
+                "Join": { "Type": "Succeed" }
+            }
+        });
+        let decompiled = decompile(&flowc_asl::load_value(&definition).unwrap()).unwrap();
+        let order: Vec<&str> = decompiled
+            .text
+            .lines()
+            .filter_map(|l| l.split_whitespace().nth(1).filter(|_| !l.starts_with(' ')))
+            .collect();
+        assert_eq!(
+            order,
+            ["Route", "Fast", "Slow", "Join"],
+            "{}",
+            decompiled.text
+        );
+        assert_eq!(round_trips(&definition), Ok(true));
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod error;
 mod jsonata;
 mod names;
 mod poll;
+pub(crate) use poll::{count_state_name, default_counter};
 mod spans;
 mod states;
 mod values;

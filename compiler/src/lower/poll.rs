@@ -32,7 +32,7 @@ pub(crate) fn count_state_name(poll: &str) -> String {
 }
 
 /// Default counter location: `$.polls.NAME` (bracketed when NAME is not a plain identifier).
-fn default_counter(poll: &str) -> String {
+pub(crate) fn default_counter(poll: &str) -> String {
     if poll.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         format!("$.polls.{poll}")
     } else {
