@@ -216,7 +216,7 @@ impl Engine<'_> {
             context.express = dist.express;
             let start = self.clock.start() + chrono::Duration::milliseconds(at_ms);
             let seed = self.rng.random::<u64>();
-            let outcome = Simulation::new(&def.processor)
+            let mut outcome = Simulation::new(&def.processor)
                 .input(input.clone())
                 .seed(seed)
                 .start_time(start)
@@ -230,6 +230,8 @@ impl Engine<'_> {
                     other => reader_failure(name, "States.Runtime", other.to_string()),
                 })?;
             let end_ms = at_ms + (outcome.duration_seconds * 1000.0).round() as i64;
+            // The child's own history, kept for the caller (the output is taken below).
+            let history = std::mem::take(&mut outcome.history);
             slots.push(end_ms);
             let result = match outcome.status {
                 Status::Succeeded => Ok(outcome.into_output().unwrap_or_default()),
@@ -257,7 +259,7 @@ impl Engine<'_> {
                 result,
                 start: at(at_ms),
                 stop: at(end_ms),
-                history: outcome.history,
+                history,
             });
         }
         let end_ms = slots.iter().copied().max().unwrap_or(start_ms);
