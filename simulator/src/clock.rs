@@ -60,6 +60,9 @@ impl VirtualClock {
         }
     }
 
+    /// Moves time on by `seconds` (the engine's own steps are whole milliseconds: the tests
+    /// hold the rounding and saturation here).
+    #[cfg(test)]
     pub fn advance_seconds(&mut self, seconds: f64) {
         if seconds.is_finite() && seconds > 0.0 {
             // Rounded to the clock's millisecond resolution; saturate absurd values.
@@ -72,7 +75,8 @@ impl VirtualClock {
         }
     }
 
-    /// Moves time to `at` when it lies in the future (a Wait until a timestamp).
+    /// Moves time to `at` when it lies in the future.
+    #[cfg(test)]
     pub fn advance_to(&mut self, at: DateTime<Utc>) {
         let ms = (at - self.now()).num_milliseconds();
         self.advance_ms(ms);

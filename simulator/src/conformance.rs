@@ -18,8 +18,7 @@
 mod case;
 mod compare;
 
-pub use case::{Case, CaseContext, RecordedMocks, RecordedResult, contract_json};
-pub use compare::{Expected, NormalizeRules};
+pub use case::{Case, contract_json};
 
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -32,7 +31,9 @@ const CONCURRENT_TAGS: [&str; 2] = ["parallel", "map"];
 /// How one case scored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
+    /// The case's name.
     pub id: String,
+    /// Its feature tags.
     pub features: Vec<String>,
     /// `Ok` when status and output (or error and cause) match; else the first difference.
     pub result: Result<(), String>,
@@ -40,19 +41,24 @@ pub struct Verdict {
     pub history: HistoryVerdict,
 }
 
+/// How a case's simulated event sequence compares with the recorded one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HistoryVerdict {
     /// The case has no recorded history.
     NotRecorded,
+    /// Event for event.
     Matches,
+    /// The first difference.
     Differs(String),
 }
 
 impl Verdict {
+    /// Whether status and output (or error and cause) matched.
     pub fn passed(&self) -> bool {
         self.result.is_ok()
     }
 
+    /// Whether the case carries feature tag `tag`.
     pub fn has_tag(&self, tag: &str) -> bool {
         self.features.iter().any(|t| t == tag)
     }
@@ -160,7 +166,9 @@ pub struct Scoreboard {
 /// Cases passed, cases counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Tally {
+    /// Cases that passed.
     pub passed: usize,
+    /// Cases counted.
     pub total: usize,
 }
 
@@ -181,10 +189,12 @@ impl Tally {
 }
 
 impl Scoreboard {
+    /// Adds a case's verdict.
     pub fn push(&mut self, verdict: Verdict) {
         self.verdicts.push(verdict);
     }
 
+    /// Every verdict, in the order they were added.
     pub fn verdicts(&self) -> &[Verdict] {
         &self.verdicts
     }

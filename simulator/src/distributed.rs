@@ -27,16 +27,23 @@ pub struct StoreError(pub String);
 /// One object of a listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectInfo {
+    /// The object's key.
     pub key: String,
+    /// Its size in bytes.
     pub size: u64,
+    /// Its ETag, as S3 lists it.
     pub etag: String,
+    /// When it was last changed, as S3 lists it (RFC 3339).
     pub last_modified: String,
 }
 
 /// The object storage a Distributed Map reads items from and writes results to.
 pub trait ObjectStore {
+    /// The object's bytes (GetObject).
     fn get_object(&mut self, bucket: &str, key: &str) -> Result<Vec<u8>, StoreError>;
+    /// The objects under `prefix`, in key order (ListObjectsV2).
     fn list_objects(&mut self, bucket: &str, prefix: &str) -> Result<Vec<ObjectInfo>, StoreError>;
+    /// Writes an object (PutObject), as ResultWriter does.
     fn put_object(&mut self, bucket: &str, key: &str, body: &[u8]) -> Result<(), StoreError>;
 }
 
@@ -47,6 +54,7 @@ pub struct LocalFiles {
 }
 
 impl LocalFiles {
+    /// The store of the folder `root`.
     pub fn new(root: impl Into<PathBuf>) -> Self {
         Self { root: root.into() }
     }
@@ -117,6 +125,7 @@ impl ObjectStore for LocalFiles {
 /// An in-memory store: `(bucket, key) -> body`.
 #[derive(Debug, Clone, Default)]
 pub struct MemoryStore {
+    /// The objects, by bucket and key.
     pub objects: BTreeMap<(String, String), Vec<u8>>,
 }
 
@@ -389,13 +398,19 @@ fn batch_of(items: Vec<Value>, batch_input: Option<&Value>) -> Value {
 /// One child execution, as ResultWriter records it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChildExecution {
+    /// The child execution's name.
     pub name: String,
+    /// Its ARN.
     pub execution_arn: String,
+    /// The ARN of the state machine it ran (the Map's, with the run's label).
     pub state_machine_arn: String,
+    /// Its input: the item, or the ItemBatcher batch.
     pub input: Value,
     /// `Ok(output)` or `Err((error, cause))`.
     pub result: Result<Value, (String, String)>,
+    /// When it started (RFC 3339, on the virtual clock).
     pub start: String,
+    /// When it ended.
     pub stop: String,
     /// The child's own execution history (AWS keeps one per child execution; the parent's
     /// has only the MapRun events).

@@ -13,7 +13,11 @@ pub enum SimError {
         code(flowc::sim::invalid_definition),
         help("check the definition with `flowc check`; the simulator runs only valid ASL")
     )]
-    InvalidDefinition { message: String },
+    /// The definition does not load (flowc-asl's errors, joined).
+    InvalidDefinition {
+        /// What is wrong.
+        message: String,
+    },
 
     #[error("{feature} is not supported by the simulator yet")]
     #[diagnostic(
@@ -22,13 +26,21 @@ pub enum SimError {
             "the simulator runs JSONPath and JSONata states, inline and Distributed Maps; write the field another way or leave it out"
         )
     )]
-    Unsupported { feature: String },
+    /// The definition uses something the engine cannot run.
+    Unsupported {
+        /// What it is, and where.
+        feature: String,
+    },
 
     #[error("the input is not valid JSON: {message} (line {line}, column {column})")]
     #[diagnostic(code(flowc::sim::invalid_input), help("pass a JSON document as input"))]
+    /// The execution input is not JSON.
     InvalidInput {
+        /// serde_json's message.
         message: String,
+        /// Where (1-based).
         line: usize,
+        /// Where (1-based).
         column: usize,
     },
 
@@ -37,22 +49,36 @@ pub enum SimError {
         code(flowc::sim::invalid_mocks),
         help("see the AWS Step Functions Local MockConfigFile.json format")
     )]
-    InvalidMocks { message: String },
+    /// The mock file does not parse or is not shaped as MockConfigFile.json is.
+    InvalidMocks {
+        /// What is wrong, and where.
+        message: String,
+    },
 
     #[error("the mock file names state '{state}', which state machine '{machine}' does not have")]
     #[diagnostic(
         code(flowc::sim::unknown_mocked_state),
         help("mock only Task states of the definition{suggestion}")
     )]
+    /// The mock file mocks a state the machine does not have.
     UnknownMockedState {
+        /// The state machine's name in the mock file.
         machine: String,
+        /// The state it names.
         state: String,
+        /// `: did you mean ...` when a Task state's name is close; empty otherwise.
         suggestion: String,
     },
 
     #[error("test case '{test_case}' is not in the mock file")]
     #[diagnostic(code(flowc::sim::unknown_test_case), help("known test cases: {known}"))]
-    UnknownTestCase { test_case: String, known: String },
+    /// The test case asked for is not in the mock file.
+    UnknownTestCase {
+        /// The name asked for.
+        test_case: String,
+        /// The file's test cases, listed.
+        known: String,
+    },
 
     #[error("Task state '{state}' has no mocked result: {detail}")]
     #[diagnostic(
@@ -61,7 +87,13 @@ pub enum SimError {
             "add a mock for '{state}' (MockConfigFile test case or case mocks) or pass a task handler"
         )
     )]
-    Unmocked { state: String, detail: String },
+    /// A Task ran with nothing to answer it (a setup problem, not an AWS failure).
+    Unmocked {
+        /// The Task state.
+        state: String,
+        /// Which invocation or resource was missing.
+        detail: String,
+    },
 
     #[error(
         "the execution's history would hold more than {limit_mib} MiB of payload text (stopped after {events} events)"
@@ -72,14 +104,24 @@ pub enum SimError {
             "AWS keeps every state's input and output; flowc stops a simulation before they take more memory than that. Look for a loop that carries a large payload, or make the payload smaller"
         )
     )]
-    MemoryLimit { limit_mib: usize, events: usize },
+    /// The history's payload texts passed the engine's memory limit.
+    MemoryLimit {
+        /// The limit.
+        limit_mib: usize,
+        /// Events written when the run stopped.
+        events: usize,
+    },
 
     #[error("the input is {size} bytes, over the 262144-byte (256 KiB) payload limit")]
     #[diagnostic(
         code(flowc::sim::input_too_large),
         help("AWS rejects such an input at StartExecution; pass a smaller input")
     )]
-    InputTooLarge { size: usize },
+    /// The execution input is over AWS's payload limit.
+    InputTooLarge {
+        /// Its size in bytes.
+        size: usize,
+    },
 }
 
 /// A runtime ASL error: `error` plus an optional `cause`, exactly as they reach the history.

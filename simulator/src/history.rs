@@ -154,14 +154,6 @@ impl Names {
     pub fn get(&self, sym: Sym) -> &str {
         self.0.get(sym.0 as usize).map_or("", Shared::as_str)
     }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 /// The states an execution entered, in order (branch and iteration states included), named
@@ -173,21 +165,23 @@ pub struct Visited {
 }
 
 impl Visited {
-    pub fn new(names: Names, capacity: usize) -> Self {
+    pub(crate) fn new(names: Names, capacity: usize) -> Self {
         Self {
             names,
             states: Vec::with_capacity(capacity),
         }
     }
 
-    pub fn push(&mut self, state: Sym) {
+    pub(crate) fn push(&mut self, state: Sym) {
         self.states.push(state);
     }
 
+    /// How many states were entered.
     pub fn len(&self) -> usize {
         self.states.len()
     }
 
+    /// Whether no state was entered.
     pub fn is_empty(&self) -> bool {
         self.states.is_empty()
     }
@@ -425,7 +419,7 @@ pub enum EventKind {
     MapRunSucceeded,
     MapRunFailed(ErrorCause),
     ParallelStateStarted,
-    ParallelStateSucceeded,
+    // No ParallelStateSucceeded: AWS writes none (states/parallel.rs).
     ParallelStateFailed,
     /// A JSONata expression failed (`States.QueryEvaluationError`).
     EvaluationFailed(EvaluationFailed),
@@ -464,7 +458,6 @@ impl EventKind {
             Self::MapRunSucceeded => "MapRunSucceeded",
             Self::MapRunFailed(_) => "MapRunFailed",
             Self::ParallelStateStarted => "ParallelStateStarted",
-            Self::ParallelStateSucceeded => "ParallelStateSucceeded",
             Self::ParallelStateFailed => "ParallelStateFailed",
             Self::EvaluationFailed(_) => "EvaluationFailed",
         };
@@ -594,7 +587,6 @@ impl EventKind {
             | Self::MapStateSucceeded
             | Self::MapStateFailed
             | Self::ParallelStateStarted
-            | Self::ParallelStateSucceeded
             | Self::ParallelStateFailed => Ok(()),
         }
     }
@@ -766,10 +758,22 @@ mod views {
 /// One history event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryEvent {
+    /// When it happened, on the virtual clock.
     pub timestamp: DateTime<Utc>,
+    /// Its number in the history, from 1.
     pub id: u64,
+    /// The event it follows from (0 for the first), as AWS links them.
     pub previous_event_id: u64,
-    pub kind: EventKind,
+    /// What happened, with the details as the engine stores them ([`History::to_json`]
+    /// writes them as AWS does).
+    pub(crate) kind: EventKind,
+}
+
+impl HistoryEvent {
+    /// AWS's event type: `ExecutionStarted`, `TaskStateEntered`, `MapIterationAborted`, ...
+    pub fn type_name(&self) -> String {
+        self.kind.type_name()
+    }
 }
 
 /// An event with what its serialization needs.
@@ -797,11 +801,12 @@ impl Serialize for EventView<'_> {
 /// The whole history, serialized as AWS's `{"events": [...]}` response.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct History {
+    /// The events, in order.
     pub events: Vec<HistoryEvent>,
     /// The names the events' symbols stand for (the program's).
-    pub names: Names,
+    pub(crate) names: Names,
     /// The execution's region (`taskScheduledEventDetails.region`).
-    pub region: Shared,
+    pub(crate) region: Shared,
     /// The texts the events' [`Text::At`] payloads point at.
     texts: Vec<String>,
     /// Their bytes, for the engine's memory limit ([`MAX_TEXT_BYTES`]).
@@ -844,17 +849,19 @@ impl Serialize for Events<'_> {
 }
 
 impl History {
+    /// How many events there are.
     pub fn len(&self) -> usize {
         self.events.len()
     }
 
+    /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.events.is_empty()
     }
 
     /// An empty history with room for `events` events, whose events name things by `names`
     /// and run in `region`.
-    pub fn with_capacity(events: usize, names: Names, region: Shared) -> Self {
+    pub(crate) fn with_capacity(events: usize, names: Names, region: Shared) -> Self {
         Self {
             events: Vec::with_capacity(events),
             names,
@@ -865,7 +872,7 @@ impl History {
     }
 
     /// Keeps a text of this execution for its events to carry.
-    pub fn add_text(&mut self, text: String) -> Text {
+    pub(crate) fn add_text(&mut self, text: String) -> Text {
         let id = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
         self.text_bytes = self.text_bytes.saturating_add(text.len());
         self.texts.push(text);
@@ -878,7 +885,7 @@ impl History {
     }
 
     /// The JSON text an event's payload stands for.
-    pub fn text<'a>(&'a self, text: &'a Text) -> &'a str {
+    pub(crate) fn text<'a>(&'a self, text: &'a Text) -> &'a str {
         match text {
             Text::At(id) => self.texts.get(*id as usize).map_or("", String::as_str),
             Text::Shared(p) => p.as_str(),
@@ -886,7 +893,7 @@ impl History {
     }
 
     /// Appends an event and returns its id (ids start at 1, as on AWS).
-    pub fn push(&mut self, timestamp: DateTime<Utc>, previous: u64, kind: EventKind) -> u64 {
+    pub(crate) fn push(&mut self, timestamp: DateTime<Utc>, previous: u64, kind: EventKind) -> u64 {
         let id = self.events.len() as u64 + 1;
         self.events.push(HistoryEvent {
             timestamp,
@@ -899,7 +906,7 @@ impl History {
 
     /// The events as `(type, state name)` pairs, the state name only where AWS's event names a
     /// state (`*StateEntered`, `*StateExited`): the form the conformance corpus records.
-    pub fn sequence(&self) -> impl Iterator<Item = (String, Option<&str>)> + '_ {
+    pub(crate) fn sequence(&self) -> impl Iterator<Item = (String, Option<&str>)> + '_ {
         self.events.iter().map(|e| {
             let state = match &e.kind {
                 EventKind::StateEntered(_, d) => Some(self.names.get(d.name)),

@@ -155,6 +155,8 @@ impl Path {
         }
     }
 
+    /// A path from its text (the engine wraps the loaded model's paths instead).
+    #[cfg(test)]
     pub fn parse(text: &str) -> Result<Self, String> {
         let path = JsonPath::parse(text).map_err(|e| format!("invalid path '{text}': {e}"))?;
         let reference = ReferencePath::parse(text).ok();

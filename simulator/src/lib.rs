@@ -38,6 +38,17 @@
 //! [`ObjectStore`] the caller binds with `Simulation::object_store`: [`LocalFiles`] (a folder),
 //! [`MemoryStore`], or the caller's own S3 binding (the simulator has no network code; its
 //! tests bind moto's S3 over plain HTTP).
+//!
+//! # The public surface
+//! What a caller needs to run executions and read their results, and no more: [`Program`]
+//! (load), [`Simulation`] (configure and run), [`Outcome`] (status, output as a
+//! `serde_json::Value`, error, simulated duration, [`History`] of [`HistoryEvent`]s, visited
+//! states, [`MapRun`]s), Task results from [`MockConfig`] / [`MockedCase`], a [`TaskHandler`],
+//! Distributed Map storage through an [`ObjectStore`], [`SimError`] for a setup that cannot run, and [`conformance`] for the recorded-AWS corpus. The engine's own
+//! types (the shared-subtree state document, its text splicer, the scheduler, event payloads
+//! as the history stores them) are crate-private.
+
+#![warn(missing_docs)]
 
 mod clock;
 pub mod conformance;
@@ -60,22 +71,13 @@ mod states;
 mod template;
 mod vars;
 
-pub use clock::{VirtualClock, default_start};
 pub use distributed::{
     ChildExecution, LocalFiles, MemoryStore, ObjectInfo, ObjectStore, StoreError,
 };
-pub use doc::{Doc, Key, Members, Node};
-pub use error::{Failure, SimError};
-pub use history::{
-    EventKind, History, HistoryEvent, MAX_HISTORY_EVENTS, Names, Payload, Shared, Sym, Visited,
-};
+pub use error::SimError;
+pub use history::{History, HistoryEvent, Visited};
 pub use mockconfig::{MockConfig, MockedCase};
-pub use mocks::{
-    Heartbeats, TaskCall, TaskFailure, TaskHandler, TaskReply, TaskResult, TaskSource, Unmocked,
-};
+pub use mocks::{TaskCall, TaskFailure, TaskHandler};
 pub use program::Program;
-pub use run::MAX_PAYLOAD_BYTES;
-pub use simulation::{
-    ExecutionContext, MAX_EXPRESS_SECONDS, MAX_STANDARD_SECONDS, Outcome, Simulation, Status,
-};
+pub use simulation::{ExecutionContext, Outcome, Simulation, Status};
 pub use states::distributed_map::MapRun;

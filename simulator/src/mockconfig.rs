@@ -210,12 +210,14 @@ fn parse_response(name: &str, key: &str, v: &Value) -> Result<Response, SimError
 }
 
 impl MockConfig {
+    /// Reads a MockConfigFile.json text.
     pub fn from_json_text(text: &str) -> Result<Self, SimError> {
         let v: Value = serde_json::from_str(text)
             .map_err(|e| bad(format!("{e} (line {}, column {})", e.line(), e.column())))?;
         Self::from_value(&v)
     }
 
+    /// Reads an already parsed MockConfigFile.json.
     pub fn from_value(v: &Value) -> Result<Self, SimError> {
         let mut machines = BTreeMap::new();
         let sms = v

@@ -10,6 +10,7 @@ use std::sync::Arc;
 /// What a Task state asks its handler to do.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskCall<'a> {
+    /// The Task state's name.
     pub state_name: &'a str,
     /// The `Resource` ARN as written in the definition.
     pub resource: &'a str,
@@ -23,7 +24,9 @@ pub struct TaskCall<'a> {
     pub invocation: u32,
     /// True inside a Map iteration or a Parallel branch, where results may arrive out of order.
     pub concurrent: bool,
+    /// The state's TimeoutSeconds (or TimeoutSecondsPath's value), if any.
     pub timeout_seconds: Option<u64>,
+    /// The state's HeartbeatSeconds (or HeartbeatSecondsPath's value), if any.
     pub heartbeat_seconds: Option<u64>,
     /// The attempt's task token (`$$.Task.Token`) for a `.waitForTaskToken` Task: the callback
     /// answer reaches the task only when the task's parameters carry it, as on AWS, where the
@@ -34,12 +37,15 @@ pub struct TaskCall<'a> {
 /// A task error, as a Lambda or service integration reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskFailure {
+    /// The error name Retry and Catch match (`Lambda.ServiceException`, a custom name).
     pub error: String,
+    /// The cause text.
     pub cause: String,
 }
 
 /// In-process task code: tests run real handler logic against the simulated workflow.
 pub trait TaskHandler {
+    /// The task's result for `call`: a value, or an error that Retry and Catch see.
     fn invoke(&mut self, call: &TaskCall) -> Result<Value, TaskFailure>;
 
     /// Simulated seconds until the task answers (default: none). A duration past the state's

@@ -301,16 +301,16 @@ impl State {
 /// A state machine (or a Parallel branch / Map processor) ready to run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Program {
-    pub start_at: String,
-    pub states: IndexMap<String, State>,
-    pub timeout_seconds: Option<u64>,
+    pub(crate) start_at: String,
+    pub(crate) states: IndexMap<String, State>,
+    pub(crate) timeout_seconds: Option<u64>,
     /// Whether any state (nested ones included) reads the context object `$$`.
-    pub uses_context: bool,
+    pub(crate) uses_context: bool,
     /// How many distinct Task state names the machine has ([`TaskDef::slot`]).
-    pub task_slots: usize,
+    pub(crate) task_slots: usize,
     /// The names history events refer to by [`Sym`] (state names, Task resources), of the
     /// whole machine: filled in on the machine's program, empty on its branches'.
-    pub names: Names,
+    pub(crate) names: Names,
 }
 
 fn unsupported(feature: impl Into<String>) -> SimError {

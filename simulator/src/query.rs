@@ -7,7 +7,6 @@
 use crate::doc::Doc;
 use crate::jsonpath::Path;
 use crate::vars::Vars;
-use rand::RngCore;
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
 use std::borrow::Cow;
@@ -173,14 +172,5 @@ impl<'a> Scope<'a> {
             Err(_) => return Err(not_found(path.as_str(), field, self.input)),
         };
         selected.map_err(|_| not_found(path.as_str(), field, self.input))
-    }
-
-    /// Selection as InputPath / OutputPath / ItemsPath / `*Path` fields see it.
-    pub fn select_path(&self, path: &Path) -> Result<Doc, EvalError> {
-        select_path(path, self.input, self.roots)
-    }
-
-    pub fn random_u64(&mut self) -> u64 {
-        self.rng.next_u64()
     }
 }

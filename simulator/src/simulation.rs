@@ -29,11 +29,17 @@ pub const MAX_EXPRESS_SECONDS: u64 = 5 * 60;
 /// Names and ARNs the context object reports (`$$.Execution`, `$$.StateMachine`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExecutionContext {
+    /// `$$.StateMachine.Name`.
     pub state_machine_name: String,
+    /// `$$.StateMachine.Id`.
     pub state_machine_arn: String,
+    /// `$$.Execution.Name`.
     pub execution_name: String,
+    /// `$$.Execution.Id`.
     pub execution_arn: String,
+    /// `$$.Execution.RoleArn`, and ExecutionStarted's `roleArn`.
     pub role_arn: String,
+    /// The region Task events and ARNs name.
     pub region: String,
     /// An EXPRESS state machine (STANDARD otherwise).
     pub express: bool,
@@ -64,11 +70,15 @@ impl ExecutionContext {
     }
 }
 
+/// How an execution ended, in AWS's words (`SUCCEEDED`, `FAILED`, `TIMED_OUT`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Status {
+    /// It reached a Succeed state or an end.
     Succeeded,
+    /// A state failed and nothing caught it.
     Failed,
+    /// The machine's TimeoutSeconds (or AWS's maximum duration) passed.
     TimedOut,
 }
 
@@ -79,10 +89,13 @@ pub struct Outcome {
     pub status: Status,
     /// The execution's output, when it succeeded: [`Outcome::output`].
     output: LazyOutput,
+    /// The error name, when it failed or timed out.
     pub error: Option<String>,
+    /// The cause, when there is one.
     pub cause: Option<String>,
     /// Simulated time from start to end.
     pub duration_seconds: f64,
+    /// Every event, as AWS's GetExecutionHistory lists them.
     pub history: History,
     /// State transitions (AWS's billing unit).
     pub transitions: u64,
@@ -140,6 +153,7 @@ impl std::fmt::Debug for LazyOutput {
     }
 }
 
+/// One execution to run: a program, its input and where Task results come from.
 pub struct Simulation<'a> {
     program: &'a Program,
     input: Value,
@@ -152,6 +166,8 @@ pub struct Simulation<'a> {
 }
 
 impl<'a> Simulation<'a> {
+    /// An execution of `program` with input `{}`, seed 0, starting at 2024-01-01T00:00:00Z,
+    /// with no Task source (a Task then stops the run with [`SimError::Unmocked`]).
     pub fn new(program: &'a Program) -> Self {
         Self {
             program,
@@ -164,6 +180,7 @@ impl<'a> Simulation<'a> {
         }
     }
 
+    /// The execution input.
     pub fn input(mut self, input: Value) -> Self {
         self.input = input;
         self
@@ -175,19 +192,29 @@ impl<'a> Simulation<'a> {
         self
     }
 
+    /// When the execution starts, on the virtual clock.
     pub fn start_time(mut self, start: DateTime<Utc>) -> Self {
         self.start = start;
         self
     }
 
+    /// The names and ARNs the context object and the history report.
     pub fn context(mut self, context: ExecutionContext) -> Self {
         self.context = Some(context);
         self
     }
 
-    /// Serves Task results from recorded or configured mocks.
-    pub fn mocks(mut self, mocks: impl TaskSource + 'a) -> Self {
-        self.source = Box::new(mocks);
+    /// Serves Task results from a MockConfigFile test case ([`MockConfig::test_case`]).
+    ///
+    /// [`MockConfig::test_case`]: crate::MockConfig::test_case
+    pub fn mocks(self, mocks: crate::MockedCase) -> Self {
+        self.source(mocks)
+    }
+
+    /// Serves Task results from any source of the crate's (the conformance corpus's recorded
+    /// results, a Distributed Map's parent lending its source to a child).
+    pub(crate) fn source(mut self, source: impl TaskSource + 'a) -> Self {
+        self.source = Box::new(source);
         self
     }
 

@@ -27,11 +27,7 @@ fn wait(name: &str, seconds: u64) -> Value {
 }
 
 fn types(out: &Outcome) -> Vec<String> {
-    out.history
-        .events
-        .iter()
-        .map(|e| e.kind.type_name())
-        .collect()
+    out.history.events.iter().map(|e| e.type_name()).collect()
 }
 
 /// `(type, seconds since the start)` of every event.
@@ -45,7 +41,7 @@ fn timeline(out: &Outcome) -> Vec<(String, i64)> {
     out.history
         .events
         .iter()
-        .map(|e| (e.kind.type_name(), (e.timestamp - start).num_seconds()))
+        .map(|e| (e.type_name(), (e.timestamp - start).num_seconds()))
         .collect()
 }
 

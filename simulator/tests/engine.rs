@@ -53,12 +53,7 @@ fn task_longer_than_its_timeout_times_out_at_the_timeout() {
     assert_eq!(out.status, Status::Failed);
     assert_eq!(out.error.as_deref(), Some("States.Timeout"));
     assert_eq!(out.duration_seconds, 10.0);
-    let types: Vec<String> = out
-        .history
-        .events
-        .iter()
-        .map(|e| e.kind.type_name())
-        .collect();
+    let types: Vec<String> = out.history.events.iter().map(|e| e.type_name()).collect();
     assert!(
         types.contains(&"LambdaFunctionTimedOut".to_string()),
         "{types:?}"

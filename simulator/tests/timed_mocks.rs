@@ -31,11 +31,7 @@ fn ok(def: Value, responses: Value) -> Outcome {
 }
 
 fn types(out: &Outcome) -> Vec<String> {
-    out.history
-        .events
-        .iter()
-        .map(|e| e.kind.type_name())
-        .collect()
+    out.history.events.iter().map(|e| e.type_name()).collect()
 }
 
 fn lambda(extra: Value) -> Value {

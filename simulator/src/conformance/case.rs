@@ -10,39 +10,42 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
+/// One recorded Task result of a case (`mocks` in the case file).
 #[derive(Debug, Clone, Deserialize)]
-pub struct RecordedResult {
-    pub event: String,
+pub(crate) struct RecordedResult {
+    pub(crate) event: String,
     #[serde(default)]
-    pub input: Option<Value>,
+    pub(crate) input: Option<Value>,
     #[serde(default)]
-    pub output: Option<Value>,
+    pub(crate) output: Option<Value>,
     #[serde(default)]
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
     #[serde(default)]
-    pub cause: Option<String>,
+    pub(crate) cause: Option<String>,
 }
 
+/// The names and ARNs the recording ran under (`context` in the case file).
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct CaseContext {
-    pub state_machine_name: Option<String>,
-    pub state_machine_arn: Option<String>,
-    pub execution_name: Option<String>,
-    pub execution_arn: Option<String>,
-    pub role_arn: Option<String>,
-    pub region: Option<String>,
-    pub state_machine_type: Option<String>,
+pub(crate) struct CaseContext {
+    pub(crate) state_machine_name: Option<String>,
+    pub(crate) state_machine_arn: Option<String>,
+    pub(crate) execution_name: Option<String>,
+    pub(crate) execution_arn: Option<String>,
+    pub(crate) role_arn: Option<String>,
+    pub(crate) region: Option<String>,
+    pub(crate) state_machine_type: Option<String>,
 }
 
+/// One case file of the corpus (format: conformance/asl/README.md).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Case {
-    pub definition: Value,
+    pub(crate) definition: Value,
     #[serde(default)]
-    pub input: Value,
+    pub(crate) input: Value,
     #[serde(default)]
-    pub mocks: BTreeMap<String, Vec<RecordedResult>>,
+    pub(crate) mocks: BTreeMap<String, Vec<RecordedResult>>,
     #[serde(default)]
-    pub context: CaseContext,
+    pub(crate) context: CaseContext,
     /// The case's name in reports.
     #[serde(default)]
     pub id: String,
@@ -51,21 +54,21 @@ pub struct Case {
     pub features: Vec<String>,
     /// What AWS answered; a case without it can be run but not scored.
     #[serde(default)]
-    pub expected: Option<Expected>,
+    pub(crate) expected: Option<Expected>,
     /// How the actual result is normalised before comparing (the recordings were anonymised).
     #[serde(default)]
-    pub normalize: NormalizeRules,
+    pub(crate) normalize: NormalizeRules,
 }
 
 /// Replays recorded results: each run of a Task state takes that state's next entry; inside a
 /// Map or Parallel the entry whose recorded `input` equals the call's parameters wins (results
 /// were recorded in completion order, not item order), else list order.
-pub struct RecordedMocks {
+pub(crate) struct RecordedMocks {
     entries: BTreeMap<String, Vec<(RecordedResult, bool)>>,
 }
 
 impl RecordedMocks {
-    pub fn new(mocks: BTreeMap<String, Vec<RecordedResult>>) -> Self {
+    pub(crate) fn new(mocks: BTreeMap<String, Vec<RecordedResult>>) -> Self {
         Self {
             entries: mocks
                 .into_iter()
@@ -123,6 +126,7 @@ impl TaskSource for RecordedMocks {
 }
 
 impl Case {
+    /// Reads a case file's text.
     pub fn from_json_text(text: &str) -> Result<Self, SimError> {
         serde_json::from_str(text).map_err(|e| SimError::InvalidInput {
             message: e.to_string(),
@@ -159,7 +163,7 @@ impl Case {
         Simulation::new(&program)
             .input(self.input.clone())
             .context(self.execution_context())
-            .mocks(RecordedMocks::new(self.mocks.clone()))
+            .source(RecordedMocks::new(self.mocks.clone()))
             .run()
     }
 }

@@ -39,8 +39,11 @@ pub(crate) const DISTRIBUTED_MAP_MAX_CONCURRENCY: usize = 10_000;
 /// One Map Run as the caller sees it after the execution: its ARN and its children.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MapRun {
+    /// The Distributed Map state's name.
     pub state: String,
+    /// The run's ARN, as MapRunStarted records it.
     pub map_run_arn: String,
+    /// The child executions, in item order.
     pub children: Vec<ChildExecution>,
 }
 
@@ -221,7 +224,7 @@ impl Engine<'_> {
                 .seed(seed)
                 .start_time(start)
                 .context(context.clone())
-                .mocks(Lent(&mut *self.tasks))
+                .source(Lent(&mut *self.tasks))
                 .run()
                 .map_err(|e| match e {
                     crate::error::SimError::Unmocked { state, detail } => {
