@@ -90,10 +90,16 @@ pub fn decompile(machine: &StateMachine) -> Result<Decompiled, DecompileError> {
     // text must read back as itself: parsed and printed again, it is the same text.
     match crate::fmt::format_source(&text) {
         Ok(again) if again == text => {}
-        Ok(_) => {
+        Ok(again) => {
+            // Say which line: the first one the reading back changes.
+            let line = text
+                .lines()
+                .zip(again.lines())
+                .find(|(written, read)| written != read)
+                .map_or("", |(written, _)| written.trim());
             return Err(unsupported(
                 "a name or path that .flow cannot write as it is spelled",
-                "it would read back differently",
+                &format!("`{line}` would read back differently"),
             ));
         }
         Err(error) => {
@@ -919,6 +925,19 @@ mod tests {
             decompiled.text
         );
         assert_eq!(round_trips(&definition), Ok(true));
+    }
+
+    #[test]
+    fn a_path_dot_flow_cannot_write_bare_is_named_in_the_refusal() {
+        let definition = serde_json::json!({
+            "StartAt": "A",
+            "States": { "A": { "Type": "Pass", "InputPath": "$.a#b", "End": true } }
+        });
+        let refusal = decompile(&flowc_asl::load_value(&definition).unwrap()).unwrap_err();
+        assert!(
+            refusal.to_string().contains("`input_path $.a#b`"),
+            "{refusal}"
+        );
     }
 
     #[test]
