@@ -6,6 +6,9 @@
 //! `.flow` text), `diagnostics` (rendering for humans and machines), `testing` (simulation
 //! tests), `cli` (the `flowc` subcommands; `main.rs` only parses arguments and dispatches).
 
+// Compiled into build.rs; here only for its tests.
+#[cfg(test)]
+mod build_info;
 pub mod check;
 pub mod cli;
 pub mod decompile;

@@ -29,7 +29,9 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// A toolchain for AWS Step Functions: the .flow language, compiled to ASL, checked and simulated.
 #[derive(Debug, Parser)]
-#[command(name = "flowc", version, about, propagate_version = true)]
+// FLOWC_VERSION: the package version and the commit built from (build.rs), e.g.
+// `0.1.0 (f962e3e1a2b3 2026-12-07)`, or `0.1.0 (unknown commit)` outside git.
+#[command(name = "flowc", version = env!("FLOWC_VERSION"), about, propagate_version = true)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
