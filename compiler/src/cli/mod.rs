@@ -9,11 +9,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub mod check;
 pub mod compile;
+pub mod completions;
 pub mod conformance;
 pub mod decompile;
 pub mod fmt;
 pub mod graph;
 pub mod input;
+pub mod man;
 pub mod output;
 pub(crate) mod pipeline;
 pub mod run_case;
@@ -74,6 +76,10 @@ pub enum Command {
     RunCase(run_case::RunCaseArgs),
     /// Run and score a conformance corpus against AWS's recordings.
     Conformance(conformance::ConformanceArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
+    /// Print the flowc(1) man page, or write every page into a directory.
+    Man(man::ManArgs),
 }
 
 /// Dispatches a parsed command line to its subcommand.
@@ -89,6 +95,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Test(args) => test::run(args, &global),
         Command::RunCase(args) => run_case::run(args, &global),
         Command::Conformance(args) => conformance::run(args, &global),
+        Command::Completions(args) => completions::run(args, &global),
+        Command::Man(args) => man::run(args, &global),
     }
 }
 
