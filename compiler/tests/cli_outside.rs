@@ -240,9 +240,11 @@ fn man_page_renders_with_every_subcommand() {
 #[test]
 fn man_out_dir_writes_a_page_per_subcommand() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
-    let out = flowc(&["man", "--out-dir", &dir.path().display().to_string()]);
+    // Made if missing, as ~/.local/share/man/man1 often is.
+    let man1 = dir.path().join("share/man/man1");
+    let out = flowc(&["man", "--out-dir", &man1.display().to_string()]);
     assert_success(&out);
-    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+    let mut names: Vec<String> = std::fs::read_dir(&man1)
         .unwrap_or_else(|e| panic!("read_dir: {e}"))
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -266,7 +268,7 @@ fn man_out_dir_writes_a_page_per_subcommand() {
             "flowc.1",
         ]
     );
-    let compile = render_man(&dir.path().join("flowc-compile.1"));
+    let compile = render_man(&man1.join("flowc-compile.1"));
     assert!(
         compile.contains(
             "NAME flowc-compile - Compile a .flow file to ASL JSON SYNOPSIS flowc compile"

@@ -47,9 +47,14 @@ fn page(command: clap::Command) -> Result<String, OutputError> {
     Ok(String::from_utf8_lossy(&roff).into_owned())
 }
 
-/// flowc.1 plus `flowc-<name>.1` for each subcommand; the top page's SUBCOMMANDS section refers
-/// to those names.
+/// flowc.1 plus `flowc-<name>.1` for each subcommand (the names flowc(1)'s SUBCOMMANDS section
+/// refers to), in `dir`, created if missing.
 fn write_pages(dir: &std::path::Path) -> Result<(), OutputError> {
+    // ~/.local/share/man/man1 often does not exist yet: make it, as `install -D` would.
+    std::fs::create_dir_all(dir).map_err(|e| OutputError::WriteFailed {
+        file: display_path(dir),
+        reason: e.to_string(),
+    })?;
     let mut command = super::Cli::command();
     command.build();
     let mut pages = vec![("flowc".to_owned(), command.clone())];
