@@ -63,8 +63,25 @@ pub fn machine_json(machine: &StateMachine) -> Value {
 /// One state as JSON, keys in canonical order.
 pub fn state_json(state: &State) -> Value {
     let mut out = Vec::new();
-    write_state(&mut out, 0, state);
+    write_state(&mut out, 0, state, Nested::Written);
     serde_json::from_slice(&out).unwrap_or(Value::Null)
+}
+
+/// The text of a state's own fields, as [`emit`] writes them, with the states of a Parallel's
+/// branches and a Map's processor left out (`"States": {}`): for a caller that reads every
+/// state of a machine, nested ones included, so each is written once. Writing each state
+/// whole wrote a state nested `d` deep `d` times: 30 nested Parallels took 17 s to simulate.
+pub fn state_own_text(state: &State) -> String {
+    let mut out = Vec::new();
+    write_state(&mut out, 0, state, Nested::Omitted);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Whether a state's nested states (branches, a Map's processor) are written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Nested {
+    Written,
+    Omitted,
 }
 
 fn write_machine(w: &mut Vec<u8>, machine: &StateMachine) {
@@ -430,12 +447,18 @@ fn write_states(w: &mut Vec<u8>, depth: usize, states: &IndexMap<crate::StateNam
     let mut out = Obj::begin(w, depth);
     for (name, state) in states {
         let depth = out.name_key(name.as_str());
-        write_state(out.w, depth, state);
+        write_state(out.w, depth, state, Nested::Written);
     }
     out.end();
 }
 
-fn write_branch(w: &mut Vec<u8>, depth: usize, branch: &Branch, processor: Option<&ItemProcessor>) {
+fn write_branch(
+    w: &mut Vec<u8>,
+    depth: usize,
+    branch: &Branch,
+    processor: Option<&ItemProcessor>,
+    nested: Nested,
+) {
     let mut out = Obj::begin(w, depth);
     out.opt_str("Comment", branch.comment.as_deref());
     out.opt_str("QueryLanguage", branch.query_language.map(|q| q.as_str()));
@@ -448,12 +471,15 @@ fn write_branch(w: &mut Vec<u8>, depth: usize, branch: &Branch, processor: Optio
     }
     out.str("StartAt", branch.start_at.as_str());
     let depth = out.key("States");
-    write_states(out.w, depth, &branch.states);
+    match nested {
+        Nested::Written => write_states(out.w, depth, &branch.states),
+        Nested::Omitted => write_states(out.w, depth, &IndexMap::new()),
+    }
     out.end();
 }
 
 /// One state, keys in canonical order.
-fn write_state(w: &mut Vec<u8>, depth: usize, state: &State) {
+fn write_state(w: &mut Vec<u8>, depth: usize, state: &State, nested: Nested) {
     let mut out = Obj::begin(w, depth);
     out.str("Type", state.kind.type_name());
     out.opt_str("Comment", state.comment.as_deref());
@@ -522,7 +548,7 @@ fn write_state(w: &mut Vec<u8>, depth: usize, state: &State) {
         StateKind::Parallel(parallel) => {
             let depth = out.key("Branches");
             write_array(out.w, depth, &parallel.branches, |w, depth, branch| {
-                write_branch(w, depth, branch, None);
+                write_branch(w, depth, branch, None, nested);
             });
             out.path_or_null("InputPath", input);
             out.template("Parameters", parallel.parameters.as_ref());
@@ -535,7 +561,7 @@ fn write_state(w: &mut Vec<u8>, depth: usize, state: &State) {
             out.transition(&parallel.transition);
         }
         StateKind::Map(map) => {
-            map_fields(&mut out, map);
+            map_fields(&mut out, map, nested);
             out.path_or_null("InputPath", input);
             out.template("ResultSelector", map.result_selector.as_ref());
             out.result_path(map.result_path.as_ref());
@@ -554,7 +580,7 @@ fn common_tail(out: &mut Obj<'_>, state: &State) {
     out.assign(state.assign.as_ref());
 }
 
-fn map_fields(out: &mut Obj<'_>, map: &Map) {
+fn map_fields(out: &mut Obj<'_>, map: &Map, nested: Nested) {
     let processor = &map.item_processor;
     let key = if processor.is_legacy_iterator {
         "Iterator"
@@ -562,7 +588,7 @@ fn map_fields(out: &mut Obj<'_>, map: &Map) {
         "ItemProcessor"
     };
     let depth = out.key(key);
-    write_branch(out.w, depth, &processor.branch, Some(processor));
+    write_branch(out.w, depth, &processor.branch, Some(processor), nested);
     if let Some(reader) = &map.item_reader {
         let depth = out.key("ItemReader");
         let mut obj = Obj::begin(out.w, depth);
@@ -766,6 +792,24 @@ mod tests {
                 assert_eq!(super::needs_no_escape(text), simple, "{text:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_states_own_text_leaves_its_nested_states_out() {
+        let text = r#"{"StartAt": "Par", "States": {"Par": {"Type": "Parallel",
+            "Branches": [{"StartAt": "Inner", "States": {"Inner": {"Type": "Pass",
+                "Parameters": {"x.$": "$$.Execution.Id"}, "End": true}}}],
+            "ResultPath": "$.out", "End": true}}}"#;
+        let machine = load(text, "m.asl.json").unwrap().machine;
+        let state = machine.states.values().next().unwrap();
+        let own = super::state_own_text(state);
+        let own: Value = serde_json::from_str(&own).unwrap();
+        let mut whole = super::state_json(state);
+        assert_eq!(own["ResultPath"], "$.out");
+        assert_eq!(own["Branches"][0]["States"], json!({}));
+        // The rest is the state as written.
+        whole["Branches"][0]["States"] = json!({});
+        assert_eq!(own, whole);
     }
 
     #[test]

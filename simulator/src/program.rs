@@ -627,7 +627,8 @@ fn template(t: Option<&asl::Template>) -> Option<Template> {
 fn convert_state(state: &asl::State, inherited: asl::QueryLanguage) -> Result<State, SimError> {
     let name = state.name.as_str();
     let language = state.query_language.unwrap_or(inherited);
-    let json_text = asl::state_json(state).to_string();
+    // The state's own fields; nested states are read when their branch is converted.
+    let json_text = asl::state_own_text(state);
     let mut out = State {
         name: name.to_string(),
         event_name: name.into(),
@@ -768,6 +769,13 @@ fn convert_state(state: &asl::State, inherited: asl::QueryLanguage) -> Result<St
                 distributed,
             }))
         }
+    };
+    // `$$` read anywhere inside counts for the state too (`Program::uses_context` of the
+    // machine keeps `$$.Execution.Input` for it).
+    out.uses_context |= match &out.kind {
+        StateKind::Parallel { branches } => branches.iter().any(|b| b.uses_context),
+        StateKind::Map(def) => def.processor.uses_context,
+        _ => false,
     };
     out.result_names = out.find_result_names();
     let whole_input = match &out.input_path {

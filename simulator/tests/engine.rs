@@ -332,3 +332,18 @@ fn result_paths_with_names_that_need_escaping_write_the_same_text() {
         ]
     );
 }
+
+#[test]
+fn a_context_read_deep_in_nested_branches_sees_the_execution_input() {
+    // Whether a state reads `$$` is decided from its own fields and its branches' programs
+    // (no longer from the state's whole text, which wrote nested states once per level).
+    let inner = json!({"StartAt": "Read", "States": {"Read": {"Type": "Pass",
+        "Parameters": {"in.$": "$$.Execution.Input"}, "End": true}}});
+    let middle = json!({"StartAt": "Inner", "States": {"Inner": {"Type": "Parallel",
+        "Branches": [inner], "End": true}}});
+    let def = json!({"StartAt": "Outer", "States": {"Outer": {"Type": "Parallel",
+        "Branches": [middle], "End": true}}});
+    let out = run_with(def, json!({"a": 1}), ok(json!(null)));
+    assert_eq!(out.status, Status::Succeeded);
+    assert_eq!(out.output().cloned(), Some(json!([[{"in": {"a": 1}}]])));
+}
