@@ -1,6 +1,7 @@
-//! The CI recipes in docs/ci/ work as written: every step but the install runs here, with the
-//! flowc under test on PATH, in a scratch copy of workflows/ (the layout the recipes assume), and
-//! produces the JUnit file the upload step names; a stale compiled ASL fails the job.
+//! The CI recipes in docs/ci/ work as written on the example team repository
+//! (examples/team-repo/): every step but the install runs here, with the flowc under test on
+//! PATH, in a scratch copy of it outside this repository, and produces the JUnit file the upload
+//! step names with the example's simulation tests passing; a stale compiled ASL fails the job.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -72,13 +73,10 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A scratch team repository: a copy of workflows/.
+/// A scratch copy of examples/team-repo/, outside this repository.
 fn team_repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
-    copy_dir(
-        &repo_root().join("workflows"),
-        &dir.path().join("workflows"),
-    );
+    copy_dir(&repo_root().join("examples/team-repo"), dir.path());
     dir
 }
 
@@ -144,9 +142,18 @@ fn assert_recipe_passes(name: &str, steps: &[String]) {
         "{junit}"
     );
     assert!(!junit.contains("<failure"), "{junit}");
+    for test in [
+        "a paid order succeeds",
+        "a declined card releases the stock",
+    ] {
+        assert!(
+            junit.contains(test),
+            "the example's test `{test}` did not run:\n{junit}"
+        );
+    }
 
     // A compiled ASL that no longer matches its .flow fails the job.
-    let stale = repo.path().join("workflows/tenant_provisioning.asl.json");
+    let stale = repo.path().join("workflows/order_fulfilment.asl.json");
     let mut asl = read(&stale);
     asl.push('\n');
     std::fs::write(&stale, asl).unwrap_or_else(|e| panic!("writing: {e}"));
