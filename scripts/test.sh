@@ -5,7 +5,7 @@
 #
 # 1. installs what the tests need and the machine lacks (scripts/ensure-tools.sh: moto 5.2.5 in a
 #    venv, asl-validator 4.0.0, aws-local-stepfunctions + Node 22 for the comparison script);
-# 2. cargo fmt --check, cargo clippy -D warnings;
+# 2. cargo fmt --check, cargo clippy -D warnings, flowc-sim's docs without a warning;
 # 3. cargo test for the whole workspace: the compiler, the simulator, the workflow simulations,
 #    the Lambdas against moto's server and a throwaway PostgreSQL (the tests start both);
 #    and the ASL conformance corpus (conformance/asl/), scored in-process with the corpus's
@@ -29,6 +29,11 @@ cargo fmt --all --check
 
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+# The simulator is a library for other teams' tests: its docs must build without a broken or
+# private link (missing docs are clippy's -D warnings above, from #![warn(missing_docs)]).
+step "cargo doc -p flowc-sim (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc -p flowc-sim --no-deps --quiet
 
 step "cargo test --workspace"
 mkdir -p "$CARGO_TARGET_DIR"

@@ -5,6 +5,7 @@
 //! input, the context object and a caller-provided random source, so runs are reproducible.
 
 mod eval;
+pub use eval::json_eq;
 
 pub(crate) use eval::{hash, partition, range, uuid};
 mod parse;

@@ -2,7 +2,7 @@
 //! real AWS Step Functions, each a case file with a definition, an input, the Task results to
 //! replay and what AWS answered. This module runs a case ([`Case::run`]), turns the outcome
 //! into the run-case result object ([`contract_json`]), scores it against the recording with
-//! the corpus's documented comparison rules ([`Case::score`]) and tallies a corpus into the
+//! the corpus's documented comparison rules ([`score_file`]) and tallies a corpus into the
 //! per-tag table ([`Scoreboard`]).
 //!
 //! ```no_run
@@ -67,7 +67,7 @@ impl Verdict {
 impl Case {
     /// Scores a run-case result object (what [`contract_json`] makes, or another simulator
     /// printed) against this case's recording.
-    pub fn score(&self, result: &Value) -> Verdict {
+    pub(crate) fn score(&self, result: &Value) -> Verdict {
         let verdict = |result, history| Verdict {
             id: self.id.clone(),
             features: self.features.clone(),
@@ -192,11 +192,6 @@ impl Scoreboard {
     /// Adds a case's verdict.
     pub fn push(&mut self, verdict: Verdict) {
         self.verdicts.push(verdict);
-    }
-
-    /// Every verdict, in the order they were added.
-    pub fn verdicts(&self) -> &[Verdict] {
-        &self.verdicts
     }
 
     /// Results of the cases `select` picks.

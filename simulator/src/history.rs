@@ -157,7 +157,7 @@ impl Names {
 }
 
 /// The states an execution entered, in order (branch and iteration states included), named
-/// by their symbols in the program's [`Names`]: recording a visit copies nothing.
+/// by their symbols in the program's table of names: recording a visit copies nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Visited {
     names: Names,

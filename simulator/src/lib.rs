@@ -39,6 +39,27 @@
 //! [`MemoryStore`], or the caller's own S3 binding (the simulator has no network code; its
 //! tests bind moto's S3 over plain HTTP).
 //!
+//! # Simulated time
+//! Every Parallel branch and Map iteration is a strand of execution of its own; all strands
+//! advance together on one virtual clock (a Parallel of a 60 s and a 100 s Wait takes 100 s,
+//! a Map of 8 items of 60 s with MaxConcurrency 4 takes 120 s). Tasks take time when their
+//! mocks say so ([`MockConfig`] lists the extensions: answers after N seconds, tasks that never
+//! answer, heartbeats, callbacks answered at given times through the real task token) or when
+//! a [`TaskHandler`] says so (`duration_seconds`, `heartbeats`). TimeoutSeconds,
+//! HeartbeatSeconds and the execution's limits are measured on the same clock.
+//!
+//! Runs are deterministic, byte for byte, by this rule for events due at the same instant:
+//! - the next instant is the earliest due timer; timers due at the same instant fire in the
+//!   order they were set (each timer carries a sequence number);
+//! - ready strands run first in, first out, each until it must wait for simulated time or for
+//!   its children; work that takes no simulated time runs within that one turn;
+//! - a Parallel's branches and a Map's iterations become ready in branch / item order;
+//! - a parent waiting for its children is queued behind every strand already ready when one
+//!   of them ends, so at the instant a branch fails its siblings first do what they can at
+//!   that instant (enter their first states, call their mocks, as every AWS branch starts),
+//!   then the parent aborts what still runs, at the same timestamp, with AWS's
+//!   `*StateAborted` / `MapIterationAborted` / `ParallelStateAborted` events.
+//!
 //! # The public surface
 //! What a caller needs to run executions and read their results, and no more: [`Program`]
 //! (load), [`Simulation`] (configure and run), [`Outcome`] (status, output as a

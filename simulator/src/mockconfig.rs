@@ -3,25 +3,8 @@
 //! `MockedResponses -> name -> {"0": {"Return": ..}, "1-2": {"Throw": {"Error", "Cause"}}}`.
 //! Invocation keys count every call of the state (retries included), from 0.
 //!
-//! flowc's extensions, for tasks that take time (Step Functions Local answers every mock at
-//! once). Beside `Return` or `Throw`, a response may say:
-//!
-//! - `"AfterSeconds": 30`: the answer arrives 30 simulated seconds after the task started (a
-//!   state's TimeoutSeconds shorter than that times it out first).
-//! - `"NoAnswer": true` (instead of `Return` / `Throw`): the task never answers, so its
-//!   TimeoutSeconds or HeartbeatSeconds fires (or, with neither, the execution's own limit).
-//!   A `Throw` of `States.Timeout` in a state that has a TimeoutSeconds or HeartbeatSeconds
-//!   means the same (in a state without either it is a TaskTimedOut at once, as Step
-//!   Functions Local gives it), and so does a `Throw` of `States.HeartbeatTimeout` in a state
-//!   with a HeartbeatSeconds.
-//! - `"Heartbeats": [10, 20]` or `"HeartbeatEverySeconds": 10`: when the task sends
-//!   SendTaskHeartbeat, in seconds after its start; a gap longer than the state's
-//!   HeartbeatSeconds times it out (heartbeats write no event, as on AWS).
-//! - `"Submitted": {...}`: for a `.waitForTaskToken` or `.sync` task, what the service call
-//!   returned (TaskSubmitted's output; default `{}`); `Return` / `Throw` is then the callback
-//!   (SendTaskSuccess / SendTaskFailure) or the job's end. A callback's answer names the task
-//!   token the task was given, so it reaches the task only when the task's Parameters carry
-//!   `$$.Task.Token`, as on AWS.
+//! flowc's extensions (responses that take time) are documented on [`MockConfig`], where
+//! `cargo doc` shows them.
 
 use crate::error::SimError;
 use crate::history::Payload;
@@ -72,7 +55,61 @@ impl Ranges {
 /// test case -> state -> response name
 type TestCases = BTreeMap<String, BTreeMap<String, String>>;
 
-/// A parsed mock file.
+/// A parsed mock file: AWS Step Functions Local's MockConfigFile.json, which works unchanged
+/// (`StateMachines -> name -> TestCases -> case -> state -> response name`, and
+/// `MockedResponses -> name -> {"0": {"Return": ..}, "1-2": {"Throw": {"Error", "Cause"}}}`;
+/// invocation keys count every call of the state, retries included, from 0).
+///
+/// flowc's extensions, for tasks that take time (Step Functions Local answers every mock at
+/// once). Beside `Return` or `Throw`, a response may say:
+///
+/// - `"AfterSeconds": 30`: the answer arrives 30 simulated seconds after the task started (a
+///   state's TimeoutSeconds shorter than that times it out first).
+/// - `"NoAnswer": true` (instead of `Return` / `Throw`): the task never answers, so its
+///   TimeoutSeconds or HeartbeatSeconds fires (or, with neither, the execution's own limit).
+///   A `Throw` of `States.Timeout` in a state that has a TimeoutSeconds or HeartbeatSeconds
+///   means the same (in a state without either it is a TaskTimedOut at once, as Step
+///   Functions Local gives it), and so does a `Throw` of `States.HeartbeatTimeout` in a state
+///   with a HeartbeatSeconds.
+/// - `"Heartbeats": [10, 20]` or `"HeartbeatEverySeconds": 10`: when the task sends
+///   SendTaskHeartbeat, in seconds after its start; a gap longer than the state's
+///   HeartbeatSeconds times it out (heartbeats write no event, as on AWS).
+/// - `"Submitted": {...}`: for a `.waitForTaskToken` or `.sync` task, what the service call
+///   returned (TaskSubmitted's output; default `{}`); `Return` / `Throw` is then the callback
+///   (SendTaskSuccess / SendTaskFailure) or the job's end. A callback's answer names the task
+///   token the task was given, so it reaches the task only when the task's Parameters carry
+///   `$$.Task.Token`, as on AWS.
+///
+/// The same responses can be written inline in a `flowc test` file's `mocks`. A misspelt or
+/// malformed field is a [`SimError::InvalidMocks`] that names it.
+///
+/// A human approval through SQS, answered after an hour:
+///
+/// ```
+/// use flowc_sim::{MockConfig, Program, Simulation, Status};
+/// use serde_json::json;
+///
+/// let program = Program::load(&json!({"StartAt": "Approve", "States": {"Approve": {
+///     "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+///     "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/1/q",
+///                    "MessageBody": {"TaskToken.$": "$$.Task.Token"}},
+///     "HeartbeatSeconds": 900, "End": true}}}))?;
+/// let mocks = MockConfig::from_value(&json!({
+///     "StateMachines": {"Approval": {"TestCases": {"Approved": {"Approve": "ApprovedLater"}}}},
+///     "MockedResponses": {"ApprovedLater": {"0": {
+///         "Submitted": {"MessageId": "m-1"},   // the SendMessage response: TaskSubmitted
+///         "HeartbeatEverySeconds": 600,         // SendTaskHeartbeat every 10 minutes
+///         "Return": {"approved": true},         // SendTaskSuccess with the task's token...
+///         "AfterSeconds": 3600}}}               // ...an hour after the task started
+/// }))?;
+/// let case = mocks.test_case(Some("Approval"), "Approved", &program)?;
+/// let outcome = Simulation::new(&program).mocks(case).run()?;
+/// assert_eq!(outcome.status, Status::Succeeded);
+/// assert_eq!(outcome.duration_seconds, 3600.0);
+/// let events: Vec<String> = outcome.history.events.iter().map(|e| e.type_name()).collect();
+/// assert!(events.contains(&"TaskSubmitted".to_string()));
+/// # Ok::<(), flowc_sim::SimError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct MockConfig {
     /// machine -> test case -> state -> response name

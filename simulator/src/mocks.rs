@@ -14,8 +14,9 @@ pub struct TaskCall<'a> {
     pub state_name: &'a str,
     /// The `Resource` ARN as written in the definition.
     pub resource: &'a str,
-    /// The effective input (after InputPath and Parameters); `null` for a source whose
-    /// [`TaskSource::wants_input`] says it answers without it.
+    /// The effective input (after InputPath and Parameters). A [`TaskHandler`] always gets
+    /// it; MockConfigFile mocks, which answer by state name and invocation, get `null` (the
+    /// engine does not build the value for them).
     pub input: &'a Value,
     /// 0 for the first attempt, 1 for the first retry, ...
     pub attempt: u32,

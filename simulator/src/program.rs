@@ -530,7 +530,7 @@ impl Program {
     }
 
     /// Names of every Task state, in branches and Map processors too (mock files refer to them).
-    pub fn task_state_names(&self) -> Vec<String> {
+    pub(crate) fn task_state_names(&self) -> Vec<String> {
         let mut out = Vec::new();
         for s in self.states.values() {
             match &s.kind {

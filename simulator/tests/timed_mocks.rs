@@ -124,6 +124,48 @@ fn a_thrown_timeout_fires_at_the_states_timeout() {
     );
 }
 
+/// A thrown States.HeartbeatTimeout in a state with HeartbeatSeconds is a task that stopped
+/// heartbeating: TaskTimedOut after the heartbeat interval (before, it was a TaskFailed at
+/// 0 s). AWS's recording (the corpus's heartbeat_timeout case) names the error States.Timeout.
+/// HeartbeatSecondsPath and TimeoutSecondsPath are read from the input and measured alike.
+#[test]
+fn a_thrown_heartbeat_timeout_times_out_after_the_heartbeat_interval() {
+    let thrown = json!({"T": {"0": {"Throw": {"Error": "States.HeartbeatTimeout"}}}});
+    let out = ok(
+        callback(json!({"TimeoutSeconds": 600, "HeartbeatSeconds": 45})),
+        thrown.clone(),
+    );
+    assert_eq!(
+        (out.status, out.error.as_deref(), out.duration_seconds),
+        (Status::Failed, Some("States.Timeout"), 45.0)
+    );
+    assert_eq!(
+        types(&out),
+        [
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskSubmitted",
+            "TaskTimedOut",
+            "ExecutionFailed"
+        ]
+    );
+    let def = callback(json!({"TimeoutSecondsPath": "$.t", "HeartbeatSecondsPath": "$.h"}));
+    for (input, seconds) in [
+        (json!({"t": 600, "h": 45}), 45.0),
+        (json!({"t": 30, "h": 45}), 30.0),
+    ] {
+        let out = run(def.clone(), thrown.clone(), input.clone()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (out.error.as_deref(), out.duration_seconds),
+            (Some("States.Timeout"), seconds),
+            "{input}"
+        );
+        assert!(types(&out).contains(&"TaskTimedOut".to_string()));
+    }
+}
+
 #[test]
 fn heartbeats_keep_a_long_task_alive_and_a_missed_one_times_it_out() {
     let def = callback(json!({"TimeoutSeconds": 3600, "HeartbeatSeconds": 60}));

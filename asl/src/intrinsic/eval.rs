@@ -474,7 +474,10 @@ fn canonical_key(value: &Value, out: &mut String) {
     }
 }
 
-fn json_eq(a: &Value, b: &Value) -> bool {
+/// JSON equality as States.ArrayContains and States.ArrayUnique see it: numbers compare by
+/// value (1 equals 1.0, -0 equals 0), object members in any order. `flowc test` compares
+/// expected outputs with it too.
+pub fn json_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         (Value::Array(xs), Value::Array(ys)) => {

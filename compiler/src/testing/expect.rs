@@ -1,5 +1,6 @@
 //! Expectations against an outcome: each mismatch becomes one readable line.
 
+use flowc_asl::intrinsic::json_eq;
 use flowc_sim::{Outcome, Status};
 use serde_json::Value;
 
@@ -130,23 +131,6 @@ fn path_difference<E: AsRef<str>, A: AsRef<str>>(expected: &[E], actual: &[A]) -
         show(expected, first),
         show(actual, first)
     ))
-}
-
-/// JSON equality where numbers compare by value (1 equals 1.0).
-fn json_eq(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(xs), Value::Array(ys)) => {
-            xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| json_eq(x, y))
-        }
-        (Value::Object(xs), Value::Object(ys)) => {
-            xs.len() == ys.len()
-                && xs
-                    .iter()
-                    .all(|(k, x)| ys.get(k).is_some_and(|y| json_eq(x, y)))
-        }
-        _ => a == b,
-    }
 }
 
 /// Subset match: every key of an expected object must be present with a matching value; other
