@@ -178,9 +178,25 @@ pub struct VariableRead {
     pub fields: Vec<String>,
 }
 
+/// What an expression may read of the variables bound for it, found without evaluating it: a
+/// caller binds only these (and of `$states` only the members read) and gets the same result
+/// as with every variable bound, without copying the rest into the engine.
+///
+/// An upper bound: the engine's own analysis of the reads (which keeps a value whole where it
+/// cannot follow it) united with every `$name` the expression writes, wherever it appears.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BindingReads {
+    /// Any binding may be read whole: bind every variable.
+    pub every: bool,
+    /// Each name read (without `$`), with the top-level fields read of it when the analysis
+    /// could tell (`$states.input.a` reads `states` for `["input"]`), `None` for the whole
+    /// value.
+    pub names: Vec<(String, Option<Vec<String>>)>,
+}
+
 /// The variables an evaluation sees (`$states`, workflow variables), with AWS's functions bound
-/// beside them. Build it once per state and evaluate every field with it: binding a value does
-/// not copy it again per evaluation.
+/// beside them (registered once per process and shared). Build it once per state and evaluate
+/// every field with it: binding a value does not copy it again per evaluation.
 #[derive(Clone)]
 pub struct Variables(<Selected as engine::Engine>::Variables);
 
@@ -230,6 +246,7 @@ pub struct Expression {
     compiled: Arc<Compiled<Selected>>,
     reads: Arc<[VariableRead]>,
     root_reads: Arc<[ExprSpan]>,
+    binding_reads: Arc<BindingReads>,
 }
 
 impl Expression {
@@ -243,6 +260,7 @@ impl Expression {
             compiled: Arc::new(compiled),
             reads: reads.into(),
             root_reads: syntax.root_reads.into(),
+            binding_reads: Arc::new(syntax.binding_reads),
         })
     }
 
@@ -262,6 +280,11 @@ impl Expression {
     /// value; data comes from `$states` and variables.
     pub fn root_context_reads(&self) -> &[ExprSpan] {
         &self.root_reads
+    }
+
+    /// The bindings an evaluation may read: binding only these gives the same result.
+    pub fn binding_reads(&self) -> &BindingReads {
+        &self.binding_reads
     }
 
     /// Evaluates against `input` (`None`: undefined) with `variables` bound. `Ok(None)` is

@@ -12,20 +12,47 @@
 //!   that raises a JSONata error or reaches a bound; the cause names the expression and the
 //!   field as AWS's does ([`QueryError::cause`]).
 
+use crate::doc::Doc;
 use crate::vars::Vars;
-use flowc_asl::jsonata::{Environment, EvalErrorKind, Variables};
+use flowc_asl::jsonata::{Environment, EvalErrorKind, Expression, Variables};
 use flowc_asl::{JsonataString, JsonataValue};
 use serde_json::{Map, Value};
+use std::cell::RefCell;
 
 /// AWS's error for every failed JSONata evaluation.
 pub(crate) const QUERY_EVALUATION_ERROR: &str = "States.QueryEvaluationError";
 
 /// The variables and `$states` a state's expressions are evaluated with.
-pub(crate) struct Bindings {
-    variables: Variables,
-    states: Map<String, Value>,
+///
+/// Bound lazily: before each evaluation, the variables the expression reads
+/// ([`Expression::binding_reads`]) that are not bound yet are copied into the engine's table,
+/// and `$states` with the members read so far. A state's expressions read a few of the
+/// workflow's variables and one or two members of `$states`; copying every visible variable
+/// and converting the whole input, context and result for each state cost more than
+/// evaluating (the JSONata tenant twin ran 30 times slower than its JSONPath original).
+pub(crate) struct Bindings<'r> {
+    vars: &'r Vars,
+    input: Doc,
+    context: &'r Value,
+    /// `result` (a Task's, Parallel's or Map's) or `errorOutput` (in a catcher), once known.
+    outcome: Option<(&'static str, Doc)>,
     env: Environment,
+    bound: RefCell<Bound>,
 }
+
+/// What is in the engine's table so far.
+struct Bound {
+    variables: Variables,
+    /// The workflow variables' names looked up (bound when visible).
+    names: Vec<String>,
+    /// The members of `$states` bound ([`INPUT`], [`CONTEXT`], [`OUTCOME`]); `None`: not bound.
+    states: Option<u8>,
+}
+
+const INPUT: u8 = 1;
+const CONTEXT: u8 = 2;
+const OUTCOME: u8 = 4;
+const ALL: u8 = INPUT | CONTEXT | OUTCOME;
 
 /// Why an expression of a field gave no value the state can use.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,41 +102,108 @@ impl QueryError {
     }
 }
 
-impl Bindings {
+impl<'r> Bindings<'r> {
     /// Bindings for a state entered with `input` and `context`, reading `vars`.
-    pub fn new(vars: &Vars, input: Value, context: Value, env: Environment) -> Self {
-        let mut variables = Variables::new();
-        for (name, value) in vars.visible() {
-            variables.set(name, value.clone());
-        }
-        let mut states = Map::new();
-        states.insert("input".into(), input);
-        states.insert("context".into(), context);
-        let mut bindings = Bindings {
-            variables,
-            states,
+    pub fn new(vars: &'r Vars, input: Doc, context: &'r Value, env: Environment) -> Self {
+        Bindings {
+            vars,
+            input,
+            context,
+            outcome: None,
             env,
-        };
-        bindings.bind_states();
-        bindings
-    }
-
-    fn bind_states(&mut self) {
-        self.variables
-            .set("states", Value::Object(self.states.clone()));
+            bound: RefCell::new(Bound {
+                variables: Variables::new(),
+                names: Vec::new(),
+                states: None,
+            }),
+        }
     }
 
     /// `$states.result`, from when the state's task or branches have answered.
-    pub fn set_result(&mut self, result: Value) {
-        self.states.insert("result".into(), result);
-        self.bind_states();
+    pub fn set_result(&mut self, result: Doc) {
+        self.outcome = Some(("result", result));
+        self.bound.get_mut().states = None;
     }
 
     /// `$states.errorOutput`, in a catcher.
-    pub fn set_error_output(&mut self, error_output: Value) {
-        self.states.shift_remove("result");
-        self.states.insert("errorOutput".into(), error_output);
-        self.bind_states();
+    pub fn set_error_output(&mut self, error_output: Doc) {
+        self.outcome = Some(("errorOutput", error_output));
+        self.bound.get_mut().states = None;
+    }
+
+    /// Binds what `expression` reads and is not bound yet.
+    fn bind_reads(&self, expression: &Expression) {
+        let reads = expression.binding_reads();
+        let mut guard = self.bound.borrow_mut();
+        let bound = &mut *guard;
+        let mut states = None;
+        let bind = |bound: &mut Bound, name: &str| {
+            if !bound.names.iter().any(|n| n == name) {
+                if let Some(value) = self.vars.get(name) {
+                    bound.variables.set(name, value.clone());
+                }
+                bound.names.push(name.to_string());
+            }
+        };
+        if reads.every {
+            for (name, _) in self.vars.visible() {
+                bind(bound, name);
+            }
+            states = Some(ALL);
+        }
+        for (name, fields) in &reads.names {
+            if name == "states" {
+                let members = fields.as_ref().map_or(ALL, |fields| self.members(fields));
+                states = Some(states.unwrap_or(0) | members);
+            } else {
+                bind(bound, name);
+            }
+        }
+        if let Some(needed) = states {
+            let have = bound.states;
+            if have.is_none_or(|have| have & needed != needed) {
+                let members = have.unwrap_or(0) | needed;
+                bound.variables.set("states", self.states(members));
+                bound.states = Some(members);
+            }
+        }
+    }
+
+    /// The members of `$states` among `fields` (a name it does not hold needs none).
+    fn members(&self, fields: &[String]) -> u8 {
+        fields.iter().fold(0, |members, field| {
+            members
+                | match field.as_str() {
+                    "input" => INPUT,
+                    "context" => CONTEXT,
+                    other
+                        if self
+                            .outcome
+                            .as_ref()
+                            .is_some_and(|(name, _)| *name == other) =>
+                    {
+                        OUTCOME
+                    }
+                    _ => 0,
+                }
+        })
+    }
+
+    /// `$states` with `members`, in AWS's order: input, context, then result or errorOutput.
+    fn states(&self, members: u8) -> Value {
+        let mut states = Map::new();
+        if members & INPUT != 0 {
+            states.insert("input".into(), self.input.to_value());
+        }
+        if members & CONTEXT != 0 {
+            states.insert("context".into(), self.context.clone());
+        }
+        if let Some((name, value)) = &self.outcome
+            && members & OUTCOME != 0
+        {
+            states.insert((*name).into(), value.to_value());
+        }
+        Value::Object(states)
     }
 
     /// The value of a field: its literal parts as written, each expression evaluated.
@@ -138,10 +232,11 @@ impl Bindings {
             expression: quoted(string),
             problem: Box::new(problem),
         };
-        match string
+        self.bind_reads(string.expression());
+        let result = string
             .expression()
-            .evaluate(None, &self.variables, &self.env)
-        {
+            .evaluate(None, &self.bound.borrow().variables, &self.env);
+        match result {
             Ok(Some(value)) => Ok(value),
             Ok(None) => Err(error(Problem::Undefined)),
             Err(e) => Err(error(Problem::Failed {
@@ -189,16 +284,18 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn bindings(input: Value) -> Bindings {
-        let vars = Vars::default()
+    fn vars() -> Vars {
+        Vars::default()
             .assign(vec![("total".into(), json!(5), 1)])
-            .unwrap_or_else(|e| panic!("{e:?}"));
-        Bindings::new(
-            &vars,
-            input,
-            json!({"State": {"Name": "S"}}),
-            Environment::new(0, 1),
-        )
+            .unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn context() -> Value {
+        json!({"State": {"Name": "S"}})
+    }
+
+    fn bindings<'r>(vars: &'r Vars, context: &'r Value, input: Value) -> Bindings<'r> {
+        Bindings::new(vars, Doc::from(input), context, Environment::new(0, 1))
     }
 
     fn value(text: Value) -> JsonataValue {
@@ -207,7 +304,8 @@ mod tests {
 
     #[test]
     fn fields_read_states_and_variables() {
-        let b = bindings(json!({"n": 2}));
+        let (vars, context) = (vars(), context());
+        let b = bindings(&vars, &context, json!({"n": 2}));
         let out = b.value(
             &value(json!({"sum": "{% $states.input.n + $total %}", "name": "{% $states.context.State.Name %}", "lit": [1, "$x"]})),
             "Output",
@@ -217,7 +315,8 @@ mod tests {
 
     #[test]
     fn nothing_anywhere_in_a_field_names_its_place() {
-        let b = bindings(json!({}));
+        let (vars, context) = (vars(), context());
+        let b = bindings(&vars, &context, json!({}));
         let error = b
             .value(&value(json!({"a": [1, "{% $nope %}"]})), "Output")
             .unwrap_err();
@@ -230,7 +329,8 @@ mod tests {
 
     #[test]
     fn errors_carry_jsonata_codes_and_results_replace_each_other() {
-        let mut b = bindings(json!({}));
+        let (vars, context) = (vars(), context());
+        let mut b = bindings(&vars, &context, json!({}));
         let error = b
             .value(&value(json!("{% 1 + 'a' %}")), "Output")
             .unwrap_err();
@@ -241,8 +341,8 @@ mod tests {
             "{}",
             error.cause("S", 2)
         );
-        b.set_result(json!(1));
-        b.set_error_output(json!({"Error": "E"}));
+        b.set_result(Doc::from(json!(1)));
+        b.set_error_output(Doc::from(json!({"Error": "E"})));
         let out = b.value(
             &value(json!(
                 "{% [$exists($states.result), $states.errorOutput.Error] %}"

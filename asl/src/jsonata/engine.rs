@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Environment, EvalError, ExprSpan, SyntaxError, VariableRead};
+use super::{BindingReads, Environment, EvalError, ExprSpan, SyntaxError, VariableRead};
 
 /// A compiled expression of engine `E`.
 pub(crate) type Compiled<E> = <E as Engine>::Compiled;
@@ -24,7 +24,8 @@ pub(crate) trait Engine {
     /// JSONata 2.0.6 does not have.
     fn builtin_functions() -> Vec<&'static str>;
 
-    /// A fresh set of variables with AWS's functions bound.
+    /// A fresh set of variables with AWS's functions bound. Called for every state, so the
+    /// functions are registered once and shared, not built again.
     fn variables() -> Self::Variables;
 
     /// Binds (or rebinds) `$name` to `value`.
@@ -52,6 +53,8 @@ pub(crate) struct Syntax {
     pub(crate) newer_operators: Vec<(&'static str, ExprSpan)>,
     /// Reads of the context value at the top level (`$`, `$$`, a bare field name).
     pub(crate) root_reads: Vec<ExprSpan>,
+    /// The bindings an evaluation may read, so that a caller binds only those.
+    pub(crate) binding_reads: BindingReads,
 }
 
 #[derive(Debug)]

@@ -1,9 +1,11 @@
 //! The jlens-core engine behind the seam: compile, the syntax summary, bindings with AWS's
 //! functions, bounded evaluation. The only file that names jlens-core.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::cell::RefCell;
+use std::sync::OnceLock;
 
 use jlens_core::ast::{Node, NodeKind, Stage};
+use jlens_core::reads::Read;
 use jlens_core::{Bindings, HostFunction, Options};
 use rand::SeedableRng as _;
 use rand_chacha::ChaCha8Rng;
@@ -11,17 +13,49 @@ use serde_json::Value;
 
 use super::engine::{CallSite, Engine, Syntax, VariableRef};
 use super::functions::aws_functions;
-use super::{Environment, EvalError, EvalErrorKind, ExprSpan, SyntaxError, VariableRead};
+use super::{
+    BindingReads, Environment, EvalError, EvalErrorKind, ExprSpan, SyntaxError, VariableRead,
+};
 
 pub(crate) struct Jlens;
 
-/// Bindings plus the generator AWS's `$random` and `$uuid` draw from. The host functions are
-/// bound once (at [`Engine::variables`]) and reach the generator through the shared cell, which
-/// each evaluation reseeds from its [`Environment`].
+thread_local! {
+    /// The generator AWS's `$random` and `$uuid` draw from: reseeded from its [`Environment`]
+    /// at the start of each evaluation, which runs on the calling thread (the engine grows its
+    /// stack in place, it does not move to another thread). Per thread, so that the functions
+    /// can be registered once for the whole process and concurrent evaluations (tests, the
+    /// simulator's callers) never draw from each other's sequence.
+    static GENERATOR: RefCell<ChaCha8Rng> = RefCell::new(ChaCha8Rng::seed_from_u64(0));
+}
+
+/// AWS's functions, registered once: parsing their signatures and allocating them for every
+/// state cost more than evaluating a workflow's expressions. [`Bindings`] shares its functions
+/// by reference count, so each state's bindings start as a cheap clone of these.
+fn with_aws_functions() -> &'static Bindings {
+    static FUNCTIONS: OnceLock<Bindings> = OnceLock::new();
+    FUNCTIONS.get_or_init(|| {
+        let mut bindings = Bindings::new();
+        for function in aws_functions() {
+            let call = function.call;
+            let host = HostFunction::with_signature(function.signature, move |args, _| {
+                GENERATOR
+                    .with(|generator| call(args, &mut generator.borrow_mut()))
+                    .map_err(|message| jlens_core::Error::new("D3137").with("message", message))
+            });
+            match host {
+                Ok(host) => bindings = bindings.function(function.name, host),
+                // The signatures are constants; a test parses every one.
+                Err(e) => debug_assert!(false, "bad signature {}: {e}", function.signature),
+            }
+        }
+        bindings
+    })
+}
+
+/// Workflow variables and `$states` over AWS's functions.
 #[derive(Clone)]
 pub(crate) struct JlensVariables {
     bindings: Bindings,
-    rng: Arc<Mutex<ChaCha8Rng>>,
 }
 
 impl Default for JlensVariables {
@@ -41,7 +75,8 @@ impl Engine for Jlens {
             span: e.span().map(|s| ExprSpan::new(s.start, s.end)),
             rule: None,
         })?;
-        let syntax = summarize(&compiled.ast().root);
+        let mut syntax = summarize(&compiled.ast().root);
+        syntax.binding_reads = binding_reads(&compiled, &syntax);
         Ok((compiled, syntax))
     }
 
@@ -53,25 +88,9 @@ impl Engine for Jlens {
     }
 
     fn variables() -> Self::Variables {
-        let rng = Arc::new(Mutex::new(ChaCha8Rng::seed_from_u64(0)));
-        let mut bindings = Bindings::new();
-        for function in aws_functions() {
-            let call = function.call;
-            let shared = Arc::clone(&rng);
-            let host = HostFunction::with_signature(function.signature, move |args, _| {
-                // A poisoned lock means a panic elsewhere mid-draw; the generator is still a
-                // valid generator, so keep going with it.
-                let mut rng = shared.lock().unwrap_or_else(PoisonError::into_inner);
-                call(args, &mut rng)
-                    .map_err(|message| jlens_core::Error::new("D3137").with("message", message))
-            });
-            match host {
-                Ok(host) => bindings = bindings.function(function.name, host),
-                // The signatures are constants; a test parses every one.
-                Err(e) => debug_assert!(false, "bad signature {}: {e}", function.signature),
-            }
+        JlensVariables {
+            bindings: with_aws_functions().clone(),
         }
-        JlensVariables { bindings, rng }
     }
 
     fn bind(variables: &mut Self::Variables, name: &str, value: Value) {
@@ -88,8 +107,7 @@ impl Engine for Jlens {
         variables: &Self::Variables,
         env: &Environment,
     ) -> Result<Option<Value>, EvalError> {
-        *variables.rng.lock().unwrap_or_else(PoisonError::into_inner) =
-            ChaCha8Rng::seed_from_u64(env.seed);
+        GENERATOR.with(|generator| *generator.borrow_mut() = ChaCha8Rng::seed_from_u64(env.seed));
         let options = Options::new()
             .now(env.now_millis)
             .seed(env.seed)
@@ -113,6 +131,35 @@ impl Engine for Jlens {
                     span: e.span().map(|s| ExprSpan::new(s.start, s.end)),
                 }
             })
+    }
+}
+
+/// The engine's analysis of the bindings read ([`jlens_core::Expression::reads_with`]), united
+/// with every `$name` the tree holds (read whole): the analysis takes a name shadowing a
+/// built-in function (a variable `$count`) for the built-in, and the union stays an upper
+/// bound whatever either side misses.
+fn binding_reads(compiled: &jlens_core::Expression, syntax: &Syntax) -> BindingReads {
+    let reads = compiled.reads_with(with_aws_functions());
+    let mut names: Vec<(String, Option<Vec<String>>)> = reads
+        .bindings()
+        .iter()
+        .map(|(name, read)| {
+            let fields = match read {
+                Read::Whole => None,
+                Read::Fields(fields) => Some(fields.keys().cloned().collect()),
+            };
+            (name.clone(), fields)
+        })
+        .collect();
+    for variable in &syntax.variables {
+        let name = &variable.read.name;
+        if !names.iter().any(|(n, _)| n == name) {
+            names.push((name.clone(), None));
+        }
+    }
+    BindingReads {
+        every: reads.every_binding(),
+        names,
     }
 }
 

@@ -27,7 +27,7 @@ pub(crate) enum AssignFrom<'b> {
     /// A JSONata state's: its bindings; `field` is where the Assign is written
     /// (`Assign`, `Choices[0]/Assign`, `Catch[1]/Assign`).
     Jsonata {
-        bindings: &'b Bindings,
+        bindings: &'b Bindings<'b>,
         field: &'b str,
     },
 }
@@ -45,11 +45,11 @@ impl Engine<'_> {
     }
 
     /// The bindings of a JSONata state entered with `input`.
-    pub(crate) fn bindings(&self, input: &Doc, roots: &Roots) -> Bindings {
+    pub(crate) fn bindings<'r>(&self, input: &Doc, roots: &'r Roots) -> Bindings<'r> {
         Bindings::new(
             &roots.vars,
-            input.to_value(),
-            roots.context.clone(),
+            input.clone(),
+            &roots.context,
             self.environment(),
         )
     }
@@ -205,7 +205,7 @@ impl Engine<'_> {
     ) -> Result<(Doc, Assigned), EvalError> {
         if let Some(def) = &state.jsonata {
             let mut bindings = self.bindings(raw, roots);
-            bindings.set_result(result.to_value());
+            bindings.set_result(result.clone());
             let assigned = self.assign(
                 state.assign.as_ref(),
                 AssignFrom::Jsonata {
@@ -227,7 +227,11 @@ impl Engine<'_> {
 }
 
 /// A Fail state's Error or Cause: a string as it is, anything else as its JSON text.
-fn text(bindings: &Bindings, expression: &JsonataString, field: &str) -> Result<String, EvalError> {
+fn text(
+    bindings: &Bindings<'_>,
+    expression: &JsonataString,
+    field: &str,
+) -> Result<String, EvalError> {
     match bindings
         .expression(expression, field)
         .map_err(EvalError::Query)?
@@ -241,7 +245,7 @@ fn text(bindings: &Bindings, expression: &JsonataString, field: &str) -> Result<
 pub(crate) fn output(
     output: Option<&JsonataValue>,
     field: &str,
-    bindings: &Bindings,
+    bindings: &Bindings<'_>,
     default: Doc,
 ) -> Result<Doc, EvalError> {
     match output {

@@ -547,7 +547,7 @@ impl Engine<'_> {
                 let (output, assigned) = match &state.jsonata {
                     Some(_) => {
                         let mut bindings = self.bindings(&raw, &entry.ctx);
-                        bindings.set_error_output(error_output.to_value());
+                        bindings.set_error_output(error_output.clone());
                         let field = format!("Catch[{index}]");
                         let assigned = self
                             .assign(
