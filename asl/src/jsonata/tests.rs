@@ -170,6 +170,29 @@ fn randomness_comes_from_the_callers_seed() {
 }
 
 #[test]
+fn concurrent_evaluations_draw_from_their_own_seed() {
+    // AWS's functions are registered once per process; their generator is per thread and
+    // reseeded by each evaluation. Threads evaluating at once (cargo's test threads, callers
+    // running executions side by side) must each get what their seed gives alone.
+    let expression = Expression::parse("[$random(), $uuid(), $random(), $uuid()]").expect("parses");
+    let draw = |seed: u64| {
+        expression
+            .evaluate(None, &Variables::new(), &Environment::new(0, seed))
+            .expect("evaluates")
+    };
+    let alone: Vec<_> = (0..4).map(draw).collect();
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..4u64)
+            .map(|seed| scope.spawn(move || (0..200).map(|_| draw(seed)).collect::<Vec<_>>()))
+            .collect();
+        for (seed, thread) in threads.into_iter().enumerate() {
+            let draws = thread.join().expect("no panic");
+            assert!(draws.iter().all(|d| *d == alone[seed]), "seed {seed}");
+        }
+    });
+}
+
+#[test]
 fn time_comes_from_the_callers_clock() {
     let env = Environment::new(1_700_000_000_123, 0);
     let got = eval_with("[$millis(), $now()]", &Variables::new(), &env).expect("evaluates");
