@@ -37,6 +37,7 @@ use crate::model::{
 };
 use crate::path::{JsonPath, ReferencePath};
 use crate::retry::{Catcher, Retrier};
+use crate::rules::JsonSize;
 use crate::template::{Template, TemplateEntry, TemplateValue};
 use indexmap::IndexMap;
 use serde_json::Value;
@@ -51,6 +52,54 @@ pub fn emit(machine: &StateMachine) -> String {
     write_machine(&mut out, machine);
     out.push(b'\n');
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// The size of the text [`emit`] writes, counted without holding it: deep nesting makes the
+/// text mostly indentation (30 nested Parallels around 330,000 Pass states, 4 MiB of `.flow`,
+/// emit 340 MB), and `flowc check` only needs its size for AWS's 1 MB quota.
+pub fn emitted_size(machine: &StateMachine) -> JsonSize {
+    let mut count = Count(JsonSize::default());
+    write_machine(&mut count, machine);
+    count.0.add(b"\n");
+    count.0
+}
+
+/// Where emitted bytes go: the text itself (a `Vec<u8>`), or only their size ([`Count`]);
+/// `io::Write` for the raw JSON serde_json writes.
+trait Sink: std::io::Write {
+    fn push(&mut self, byte: u8);
+    fn extend_from_slice(&mut self, bytes: &[u8]);
+}
+
+impl Sink for Vec<u8> {
+    fn push(&mut self, byte: u8) {
+        Vec::push(self, byte);
+    }
+    fn extend_from_slice(&mut self, bytes: &[u8]) {
+        Vec::extend_from_slice(self, bytes);
+    }
+}
+
+/// Measures what is written to it.
+struct Count(JsonSize);
+
+impl Sink for Count {
+    fn push(&mut self, byte: u8) {
+        self.0.add(&[byte]);
+    }
+    fn extend_from_slice(&mut self, bytes: &[u8]) {
+        self.0.add(bytes);
+    }
+}
+
+impl std::io::Write for Count {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.add(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The machine as a JSON value, keys in canonical order (the text [`emit`] writes, read back).
@@ -84,7 +133,7 @@ enum Nested {
     Omitted,
 }
 
-fn write_machine(w: &mut Vec<u8>, machine: &StateMachine) {
+fn write_machine<W: Sink>(w: &mut W, machine: &StateMachine) {
     let mut out = Obj::begin(w, 0);
     out.opt_str("Comment", machine.comment.as_deref());
     out.opt_str("QueryLanguage", machine.query_language.map(|q| q.as_str()));
@@ -99,7 +148,7 @@ fn write_machine(w: &mut Vec<u8>, machine: &StateMachine) {
 }
 
 /// Writes `"  "` `depth` times.
-fn indent(w: &mut Vec<u8>, depth: usize) {
+fn indent<W: Sink>(w: &mut W, depth: usize) {
     const SPACES: &[u8; 64] = b"                                                                ";
     let mut width = depth * 2;
     while width > 0 {
@@ -110,7 +159,7 @@ fn indent(w: &mut Vec<u8>, depth: usize) {
 }
 
 /// `,` when `comma`, then a newline and `depth` levels of indentation, in one copy.
-fn new_line(w: &mut Vec<u8>, comma: bool, depth: usize) {
+fn new_line<W: Sink>(w: &mut W, comma: bool, depth: usize) {
     const LINE: &[u8; 66] = b",\n                                                                ";
     let start = usize::from(!comma);
     match LINE.get(start..2 + depth * 2) {
@@ -145,7 +194,7 @@ fn needs_no_escape(text: &str) -> bool {
 }
 
 /// A JSON string, escaped as serde_json escapes it.
-fn write_str(w: &mut Vec<u8>, text: &str) {
+fn write_str<W: Sink>(w: &mut W, text: &str) {
     if needs_no_escape(text) {
         w.push(b'"');
         w.extend_from_slice(text.as_bytes());
@@ -158,7 +207,7 @@ fn write_str(w: &mut Vec<u8>, text: &str) {
 
 /// The JSON string `text` followed by `suffix` (`Resource` + `Path`, `key` + `.$`), escaped as
 /// serde_json escapes the whole.
-fn write_str_suffixed(w: &mut Vec<u8>, text: &str, suffix: &str) {
+fn write_str_suffixed<W: Sink>(w: &mut W, text: &str, suffix: &str) {
     if needs_no_escape(text) && needs_no_escape(suffix) {
         w.push(b'"');
         w.extend_from_slice(text.as_bytes());
@@ -171,7 +220,7 @@ fn write_str_suffixed(w: &mut Vec<u8>, text: &str, suffix: &str) {
 
 /// Any JSON value, pretty-printed at `depth`: serde_json's layout (`{}` and `[]` when empty,
 /// else one entry per line, two spaces deeper), indented to where it sits.
-fn write_value(w: &mut Vec<u8>, depth: usize, value: &Value) {
+fn write_value<W: Sink>(w: &mut W, depth: usize, value: &Value) {
     match value {
         Value::Object(map) => {
             let mut out = Obj::begin(w, depth);
@@ -192,7 +241,7 @@ fn write_value(w: &mut Vec<u8>, depth: usize, value: &Value) {
 }
 
 /// A payload template as the JSON [`Template::to_json`] gives, written without building it.
-fn write_template(w: &mut Vec<u8>, depth: usize, template: &Template) {
+fn write_template<W: Sink>(w: &mut W, depth: usize, template: &Template) {
     match template {
         // Two entries with one written key collapse into one JSON member: leave that to the
         // JSON map (no template read from JSON has them).
@@ -248,14 +297,14 @@ fn has_duplicate_keys(entries: &[TemplateEntry]) -> bool {
 
 /// An object being written: `{`, then `"key": value` entries, then `}`, as serde_json's pretty
 /// printer lays them out. Keys are written in call order; no key is written twice.
-struct Obj<'w> {
-    w: &'w mut Vec<u8>,
+struct Obj<'w, W: Sink> {
+    w: &'w mut W,
     depth: usize,
     empty: bool,
 }
 
-impl<'w> Obj<'w> {
-    fn begin(w: &'w mut Vec<u8>, depth: usize) -> Self {
+impl<'w, W: Sink> Obj<'w, W> {
+    fn begin(w: &'w mut W, depth: usize) -> Self {
         w.push(b'{');
         Self {
             w,
@@ -426,11 +475,11 @@ impl<'w> Obj<'w> {
 }
 
 /// `[`, the items, `]`, as serde_json's pretty printer lays them out.
-fn write_array<T>(
-    w: &mut Vec<u8>,
+fn write_array<T, W: Sink>(
+    w: &mut W,
     depth: usize,
     items: &[T],
-    mut item: impl FnMut(&mut Vec<u8>, usize, &T),
+    mut item: impl FnMut(&mut W, usize, &T),
 ) {
     w.push(b'[');
     for (i, value) in items.iter().enumerate() {
@@ -443,7 +492,7 @@ fn write_array<T>(
     w.push(b']');
 }
 
-fn write_states(w: &mut Vec<u8>, depth: usize, states: &IndexMap<crate::StateName, State>) {
+fn write_states<W: Sink>(w: &mut W, depth: usize, states: &IndexMap<crate::StateName, State>) {
     let mut out = Obj::begin(w, depth);
     for (name, state) in states {
         let depth = out.name_key(name.as_str());
@@ -452,8 +501,8 @@ fn write_states(w: &mut Vec<u8>, depth: usize, states: &IndexMap<crate::StateNam
     out.end();
 }
 
-fn write_branch(
-    w: &mut Vec<u8>,
+fn write_branch<W: Sink>(
+    w: &mut W,
     depth: usize,
     branch: &Branch,
     processor: Option<&ItemProcessor>,
@@ -479,7 +528,7 @@ fn write_branch(
 }
 
 /// One state, keys in canonical order.
-fn write_state(w: &mut Vec<u8>, depth: usize, state: &State, nested: Nested) {
+fn write_state<W: Sink>(w: &mut W, depth: usize, state: &State, nested: Nested) {
     let mut out = Obj::begin(w, depth);
     out.str("Type", state.kind.type_name());
     out.opt_str("Comment", state.comment.as_deref());
@@ -575,12 +624,12 @@ fn write_state(w: &mut Vec<u8>, depth: usize, state: &State, nested: Nested) {
 }
 
 /// Output and Assign, after the type's own fields.
-fn common_tail(out: &mut Obj<'_>, state: &State) {
+fn common_tail<W: Sink>(out: &mut Obj<'_, W>, state: &State) {
     out.jsonata("Output", state.output.as_ref());
     out.assign(state.assign.as_ref());
 }
 
-fn map_fields(out: &mut Obj<'_>, map: &Map, nested: Nested) {
+fn map_fields<W: Sink>(out: &mut Obj<'_, W>, map: &Map, nested: Nested) {
     let processor = &map.item_processor;
     let key = if processor.is_legacy_iterator {
         "Iterator"
@@ -640,7 +689,7 @@ fn map_fields(out: &mut Obj<'_>, map: &Map, nested: Nested) {
     out.opt_str("Label", map.label.as_deref());
 }
 
-fn write_retrier(w: &mut Vec<u8>, depth: usize, retrier: &Retrier) {
+fn write_retrier<W: Sink>(w: &mut W, depth: usize, retrier: &Retrier) {
     let mut out = Obj::begin(w, depth);
     let depth = out.key("ErrorEquals");
     write_array(out.w, depth, &retrier.error_equals, write_error_name);
@@ -658,7 +707,7 @@ fn write_retrier(w: &mut Vec<u8>, depth: usize, retrier: &Retrier) {
     out.end();
 }
 
-fn write_catcher(w: &mut Vec<u8>, depth: usize, catcher: &Catcher) {
+fn write_catcher<W: Sink>(w: &mut W, depth: usize, catcher: &Catcher) {
     let mut out = Obj::begin(w, depth);
     let depth = out.key("ErrorEquals");
     write_array(out.w, depth, &catcher.error_equals, write_error_name);
@@ -670,11 +719,11 @@ fn write_catcher(w: &mut Vec<u8>, depth: usize, catcher: &Catcher) {
     out.end();
 }
 
-fn write_error_name(w: &mut Vec<u8>, _depth: usize, name: &crate::ErrorName) {
+fn write_error_name<W: Sink>(w: &mut W, _depth: usize, name: &crate::ErrorName) {
     write_str(w, name.as_str());
 }
 
-fn write_rule(w: &mut Vec<u8>, depth: usize, rule: &ChoiceRule) {
+fn write_rule<W: Sink>(w: &mut W, depth: usize, rule: &ChoiceRule) {
     let mut out = Obj::begin(w, depth);
     condition_into(&mut out, rule.comment.as_deref(), &rule.condition);
     out.jsonata("Output", rule.output.as_ref());
@@ -683,7 +732,7 @@ fn write_rule(w: &mut Vec<u8>, depth: usize, rule: &ChoiceRule) {
     out.end();
 }
 
-fn write_condition(w: &mut Vec<u8>, depth: usize, condition: &Condition) {
+fn write_condition<W: Sink>(w: &mut W, depth: usize, condition: &Condition) {
     let mut out = Obj::begin(w, depth);
     condition_into(&mut out, None, condition);
     out.end();
@@ -692,7 +741,7 @@ fn write_condition(w: &mut Vec<u8>, depth: usize, condition: &Condition) {
 /// A condition's keys, after `comment` (the rule's own). A commented condition and the rule
 /// share one object: its `Comment` is written once, first, holding the innermost comment (the
 /// one written last in the source of truth the model holds).
-fn condition_into(out: &mut Obj<'_>, comment: Option<&str>, condition: &Condition) {
+fn condition_into<W: Sink>(out: &mut Obj<'_, W>, comment: Option<&str>, condition: &Condition) {
     let mut comment = comment;
     let mut condition = condition;
     while let Condition::Commented {
@@ -746,6 +795,7 @@ fn condition_into(out: &mut Obj<'_>, comment: Option<&str>, condition: &Conditio
 mod tests {
     use super::{emit, write_template, write_value};
     use crate::load;
+    use crate::rules::JsonSize;
     use crate::template::{Template, TemplateEntry, TemplateValue};
     use serde_json::{Value, json};
 
@@ -792,6 +842,21 @@ mod tests {
                 assert_eq!(super::needs_no_escape(text), simple, "{text:?}");
             }
         }
+    }
+
+    #[test]
+    fn the_counted_length_is_the_length_of_the_text() {
+        let text = r#"{"Comment": "é \"quoted\"", "StartAt": "Par", "States": {"Par": {
+            "Type": "Parallel", "Branches": [{"StartAt": "Inner", "States": {"Inner": {
+                "Type": "Pass", "Parameters": {"x.$": "$$.Execution.Id", "n": [1, 2.50, {}]},
+                "Result": {"deep": [[{"a": null}]]}, "End": true}}}],
+            "Retry": [{"ErrorEquals": ["States.ALL"], "BackoffRate": 2.0}],
+            "ResultPath": "$.out", "Next": "Wait"},
+            "Wait": {"Type": "Wait", "Seconds": 5, "End": true}}}"#;
+        let machine = load(text, "m.asl.json").unwrap().machine;
+        let text = emit(&machine);
+        assert_eq!(super::emitted_size(&machine), JsonSize::of(&text));
+        assert!(JsonSize::of(&text).compact < text.len());
     }
 
     #[test]

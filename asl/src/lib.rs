@@ -64,7 +64,7 @@ pub use choice::{
     ChoiceEvalError, ChoiceInput, ChoiceRule, Comparison, Condition, Operand, OperandFamily,
     Operator, Relation,
 };
-pub use emit::{emit, machine_json, state_json, state_own_text};
+pub use emit::{emit, emitted_size, machine_json, state_json, state_own_text};
 pub use jsonata_value::{JsonataString, JsonataValue};
 pub use load::{
     DistributedParts, LoadError, LoadErrors, Loaded, Partial, distributed_parts, line_column, load,

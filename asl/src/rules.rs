@@ -154,6 +154,57 @@ pub fn backoff_rate(rate: f64) -> Result<(), &'static str> {
     }
 }
 
+/// AWS's quota on a state machine definition: "Maximum size of state machine definition: 1 MB,
+/// hard quota" (Step Functions service quotas), and CreateStateMachine's `definition` member
+/// has "Maximum length of 1048576" (API reference; botocore's model: `max: 1048576`). AWS
+/// measures the string it is sent, whitespace included: a definition deployed as written (by
+/// Terraform's `file()` or `templatefile()`, the CLI's `file://`) counts its indentation.
+/// Measured here in bytes of UTF-8, never fewer than the characters AWS may count.
+pub const MAX_DEFINITION_BYTES: usize = 1_048_576;
+
+/// The size of a JSON text, counted as it is written (in pieces, so a text need not be held
+/// to be measured): all its bytes, and the bytes left with its insignificant whitespace removed
+/// (what the same definition takes sent minified). One pass; the text is JSON that has loaded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JsonSize {
+    /// Every byte.
+    pub bytes: usize,
+    /// The bytes outside whitespace between tokens.
+    pub compact: usize,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl JsonSize {
+    /// The size of a whole text.
+    pub fn of(text: &str) -> Self {
+        let mut size = Self::default();
+        size.add(text.as_bytes());
+        size
+    }
+
+    /// Counts the next piece of the text.
+    pub fn add(&mut self, piece: &[u8]) {
+        self.bytes += piece.len();
+        for &byte in piece {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                } else if byte == b'\\' {
+                    self.escaped = true;
+                } else if byte == b'"' {
+                    self.in_string = false;
+                }
+            } else if matches!(byte, b' ' | b'\t' | b'\n' | b'\r') {
+                continue;
+            } else if byte == b'"' {
+                self.in_string = true;
+            }
+            self.compact += 1;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,5 +249,24 @@ mod tests {
             assert!(limit.exceeded_by(100_000_000), "{}", limit.field);
         }
         assert_eq!(Seconds::Timeout.limit(), None);
+    }
+
+    #[test]
+    fn compact_length_drops_whitespace_outside_strings_only() {
+        let pretty = "{\n  \"a b\": \"x \\\" y\",\n\t\"c\": [1, 2]\r\n}\n";
+        let compact = r#"{"a b":"x \" y","c":[1,2]}"#;
+        assert_eq!(JsonSize::of(pretty).compact, compact.len());
+        assert_eq!(JsonSize::of(pretty).bytes, pretty.len());
+        assert_eq!(JsonSize::of(compact).compact, compact.len());
+        assert_eq!(
+            JsonSize::of(r#"["\\", " "]"#).compact,
+            r#"["\\"," "]"#.len()
+        );
+        // Counted in pieces that split a string and an escape: the same answer.
+        let mut pieces = JsonSize::default();
+        for piece in pretty.as_bytes().chunks(3) {
+            pieces.add(piece);
+        }
+        assert_eq!(pieces, JsonSize::of(pretty));
     }
 }

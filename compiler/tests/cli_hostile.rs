@@ -421,3 +421,111 @@ fn a_pass_nesting_its_input_in_a_loop_ends_at_aws_limits() {
     assert_eq!(outcome["error"], "States.Runtime", "{outcome}");
     assert_eq!(outcome["events"], 25_000, "{outcome}");
 }
+
+#[test]
+fn an_execution_input_over_256_kib_as_written_is_refused_as_start_execution_refuses_it() {
+    // StartExecution's `input` is at most 262,144 bytes of UTF-8, measured on the text sent
+    // (`--input-file F` is what `aws stepfunctions start-execution --input file://F` sends).
+    // This file is one byte over because of its indentation; its compact form is under.
+    let dir = temp();
+    let machine =
+        serde_json::json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}});
+    write(dir.path(), "m.asl.json", machine.to_string());
+    let pretty = |fill: usize| format!("{{\n  \"a\": \"{}\"\n}}", "x".repeat(fill));
+    let over = pretty(262_145 - pretty(0).len());
+    assert_eq!(over.len(), 262_145);
+    write(dir.path(), "big.json", &over);
+    let output = flowc(
+        &[
+            "--message-format",
+            "json",
+            "simulate",
+            "m.asl.json",
+            "--input-file",
+            "big.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let diagnostic: serde_json::Value = serde_json::from_slice(&output.stderr)
+        .unwrap_or_else(|e| panic!("one JSON diagnostic ({e}): {}", stderr(&output)));
+    assert_eq!(diagnostic["code"], "flowc::sim::input_too_large");
+    assert_eq!(
+        diagnostic["message"],
+        "the execution input is 262145 bytes, over AWS's limit of 262144: StartExecution \
+         refuses it with ValidationException: 1 validation error detected: Value at 'input' \
+         failed to satisfy constraint: Member must have length less than or equal to 262144"
+    );
+    assert!(output.stdout.is_empty(), "no execution ran");
+    // At the limit exactly the execution runs. (Linux passes no single argument over 128 KiB,
+    // MAX_ARG_STRLEN, so `--input` never reaches the limit; `--input-file` and tests do.)
+    let compact = |fill: usize| format!("{{\"a\":\"{}\"}}", "x".repeat(fill));
+    write(
+        dir.path(),
+        "limit.json",
+        compact(262_144 - compact(0).len()),
+    );
+    let output = flowc(
+        &["simulate", "m.asl.json", "--input-file", "limit.json"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn compile_warns_when_what_it_writes_is_over_awss_definition_quota() {
+    // 30 nested Parallels around 1,000 Pass states: 10.8 KB of .flow, 1,067,301 bytes of ASL
+    // as written (AWS counts the indentation), 39,158 minified.
+    fn nest(depth: usize) -> String {
+        if depth == 0 {
+            return (0..1000).map(|i| format!("pass S{i}\n")).collect();
+        }
+        format!(
+            "parallel P{depth} {{\n branch {{\n{} }}\n}}\n",
+            nest(depth - 1)
+        )
+    }
+    let dir = temp();
+    write(dir.path(), "deep.flow", nest(30));
+    let output = flowc(
+        &[
+            "--message-format",
+            "json",
+            "compile",
+            "deep.flow",
+            "-o",
+            "deep.asl.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let written = std::fs::read(dir.path().join("deep.asl.json")).unwrap_or_default();
+    assert_eq!(written.len(), 1_067_301);
+    let warning: serde_json::Value = serde_json::from_slice(&output.stderr)
+        .unwrap_or_else(|e| panic!("one JSON diagnostic ({e}): {}", stderr(&output)));
+    assert_eq!(warning["code"], "flowc::check::definition_too_large");
+    assert_eq!(warning["severity"], "warning");
+    assert!(
+        warning["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("the definition is 1067301 bytes as compiled")),
+        "{warning}"
+    );
+    assert!(
+        warning["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("without it this one is 39158 bytes and fits")),
+        "{warning}"
+    );
+    // The ASL file itself, deployed as written, gets the same answer from `check`.
+    let output = flowc(
+        &["--message-format", "json", "check", "deep.asl.json"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("the definition is 1067301 bytes as written"),
+        "{}",
+        stderr(&output)
+    );
+}

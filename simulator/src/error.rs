@@ -112,15 +112,21 @@ pub enum SimError {
         events: usize,
     },
 
-    #[error("the input is {size} bytes, over the 262144-byte (256 KiB) payload limit")]
+    #[error(
+        "the execution input is {size} bytes, over AWS's limit of {limit}: StartExecution refuses it with ValidationException: 1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to {limit}"
+    )]
     #[diagnostic(
         code(flowc::sim::input_too_large),
-        help("AWS rejects such an input at StartExecution; pass a smaller input")
+        help(
+            "AWS measures the input as sent, in bytes of UTF-8 with its whitespace; pass a smaller input (keep large data in S3 and pass its key)"
+        )
     )]
-    /// The execution input is over AWS's payload limit.
+    /// The execution input is over AWS's payload limit (StartExecution's `input`, 256 KiB).
     InputTooLarge {
-        /// Its size in bytes.
+        /// Its size in bytes, as sent.
         size: usize,
+        /// AWS's limit: 262,144 bytes.
+        limit: usize,
     },
 }
 

@@ -100,5 +100,5 @@ pub use history::{History, HistoryEvent, Visited};
 pub use mockconfig::{MockConfig, MockedCase};
 pub use mocks::{TaskCall, TaskFailure, TaskHandler};
 pub use program::Program;
-pub use simulation::{ExecutionContext, Outcome, Simulation, Status};
+pub use simulation::{ExecutionContext, Outcome, Simulation, Status, check_input_size};
 pub use states::distributed_map::MapRun;

@@ -26,6 +26,21 @@ pub const MAX_STANDARD_SECONDS: u64 = 365 * 24 * 3600;
 /// AWS's maximum duration of an EXPRESS execution: five minutes.
 pub const MAX_EXPRESS_SECONDS: u64 = 5 * 60;
 
+/// AWS's StartExecution check on the execution input, applied to the text as it is sent: the
+/// `input` member is at most 262,144 bytes of UTF-8 (whitespace counts; AWS does not reformat
+/// it). Callers holding the text a user wrote (`flowc simulate --input`, an input file) check
+/// that text; [`Simulation::run`] checks the compact text of a value it was given, which is what
+/// an SDK sends for it.
+pub fn check_input_size(text: &str) -> Result<(), SimError> {
+    if text.len() > MAX_PAYLOAD_BYTES {
+        return Err(SimError::InputTooLarge {
+            size: text.len(),
+            limit: MAX_PAYLOAD_BYTES,
+        });
+    }
+    Ok(())
+}
+
 /// Names and ARNs the context object reports (`$$.Execution`, `$$.StateMachine`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExecutionContext {
@@ -248,10 +263,7 @@ impl<'a> Simulation<'a> {
         );
         let input_doc = crate::history::DocText::of(&self.input, 256, &mut history);
         let input_text = input_doc.text.clone();
-        let input_len = history.text(&input_text).len();
-        if input_len > MAX_PAYLOAD_BYTES {
-            return Err(SimError::InputTooLarge { size: input_len });
-        }
+        check_input_size(history.text(&input_text))?;
         let info = ExecutionInfo {
             context: ctx,
             // `$$.Execution.Input`, kept only when some state reads `$$`.

@@ -193,4 +193,22 @@ pub enum CheckError {
         #[label("first used here")]
         first: SourceSpan,
     },
+
+    #[error(
+        "the definition is {size} bytes {as_what}, over AWS's 1 MB quota on a state machine definition ({limit} bytes)"
+    )]
+    #[diagnostic(
+        code(flowc::check::definition_too_large),
+        severity(Warning),
+        help("{help}")
+    )]
+    DefinitionTooLarge {
+        size: usize,
+        /// "as written" (an ASL file, measured as it is deployed) or "as compiled".
+        as_what: &'static str,
+        limit: usize,
+        help: String,
+        #[label("CreateStateMachine refuses a definition this size")]
+        span: SourceSpan,
+    },
 }

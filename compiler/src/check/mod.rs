@@ -21,6 +21,7 @@ mod variables;
 
 use std::collections::HashMap;
 
+use flowc_asl::rules::{JsonSize, MAX_DEFINITION_BYTES};
 use flowc_asl::{Branch, State, StateKind, StateMachine, StateName, StatePath};
 use indexmap::IndexMap;
 
@@ -53,6 +54,33 @@ pub fn check(machine: &StateMachine, spans: &dyn SpanSource) -> Vec<CheckError> 
     }
     variables::check(machine, &locate, &mut out);
     out
+}
+
+/// AWS's 1 MB definition quota, on the size of the definition text as AWS would receive it (an
+/// ASL file as written, or what `flowc compile` emits). AWS counts the string it is sent, so
+/// the indentation counts; the help says whether the same definition sent minified would fit,
+/// since pretty-printing deep nesting (2 spaces a level) can be most of the size.
+pub fn definition_size(sent: JsonSize, as_what: &'static str) -> Option<CheckError> {
+    if sent.bytes <= MAX_DEFINITION_BYTES {
+        return None;
+    }
+    let compact = sent.compact;
+    let help = if compact <= MAX_DEFINITION_BYTES {
+        format!(
+            "AWS counts the definition string it is sent, whitespace included; without it this one is {compact} bytes and fits: deploy it minified (Terraform: `jsonencode(jsondecode(templatefile(...)))`), or flatten the nesting"
+        )
+    } else {
+        format!(
+            "even minified it is {compact} bytes: split the workflow into several state machines (a Task starting a child execution with `states:startExecution.sync`, or a Distributed Map whose items run as child executions)"
+        )
+    };
+    Some(CheckError::DefinitionTooLarge {
+        size: sent.bytes,
+        as_what,
+        limit: MAX_DEFINITION_BYTES,
+        help,
+        span: (0, 0).into(),
+    })
 }
 
 /// One graph of states: the machine's top level, a Parallel branch or a Map processor.

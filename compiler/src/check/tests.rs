@@ -1,6 +1,6 @@
 //! Check behaviour on small hand-written ASL machines.
 
-use super::{CheckError, check};
+use super::{CheckError, check, definition_size};
 use miette::Diagnostic;
 
 fn run(json: &str) -> Vec<CheckError> {
@@ -373,4 +373,36 @@ fn a_jsonpath_variable_counter_bounds_a_loop() {
             {"Variable":"$n","NumericGreaterThanEquals":3,"Next":"Done"}],"Default":"Wait"},
         "Done":{"Type":"Succeed"}}}"#;
     assert_eq!(run(text), vec![]);
+}
+
+#[test]
+fn a_definition_over_one_mb_as_sent_is_warned_about_and_minifying_is_suggested_when_it_fits() {
+    use flowc_asl::rules::{JsonSize, MAX_DEFINITION_BYTES};
+    let size = |text: &str| JsonSize::of(text);
+    // Padding a definition with indentation: AWS counts it, the minified form does not.
+    let body = r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#;
+    let at_limit = format!("{}{body}", " ".repeat(MAX_DEFINITION_BYTES - body.len()));
+    assert_eq!(definition_size(size(&at_limit), "as written"), None);
+    let over = format!(" {at_limit}");
+    match definition_size(size(&over), "as written") {
+        Some(CheckError::DefinitionTooLarge { size, help, .. }) => {
+            assert_eq!(size, MAX_DEFINITION_BYTES + 1);
+            assert!(
+                help.contains(&format!("without it this one is {} bytes", body.len())),
+                "{help}"
+            );
+        }
+        other => panic!("expected a DefinitionTooLarge warning, got {other:?}"),
+    }
+    // Over the quota even minified: split the workflow.
+    let result = format!(r#"{{"Result":"{}"}}"#, "x".repeat(MAX_DEFINITION_BYTES));
+    match definition_size(size(&result), "as compiled") {
+        Some(CheckError::DefinitionTooLarge { help, .. }) => {
+            assert!(
+                help.contains("even minified") && help.contains("split the workflow"),
+                "{help}"
+            );
+        }
+        other => panic!("expected a DefinitionTooLarge warning, got {other:?}"),
+    }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::output::{OutputError, is_up_to_date, print_stdout, report, write_file};
-use super::pipeline::{load_checked, summary};
+use super::pipeline::{load_checked_source, summary, warn_definition_size};
 use super::{Binding, EXIT_INPUT, Global, display_path, emitter_for};
 use crate::lower::Bindings;
 
@@ -33,12 +33,18 @@ pub fn run(args: CompileArgs, global: &Global) -> ExitCode {
         bindings.insert(binding.name.clone(), binding.arn.clone());
     }
     let file = display_path(&args.file);
-    let Some(machine) = load_checked(&args.file, &bindings, &mut emitter) else {
+    let Some(loaded) = load_checked_source(&args.file, &bindings, &mut emitter) else {
         summary(&emitter, &file);
         return ExitCode::from(EXIT_INPUT);
     };
+    let json = flowc_asl::emit(&loaded.machine);
+    warn_definition_size(
+        flowc_asl::rules::JsonSize::of(&json),
+        "as compiled",
+        &loaded.source,
+        &mut emitter,
+    );
     summary(&emitter, &file);
-    let json = flowc_asl::emit(&machine);
     let result = match (&args.output, args.check) {
         (Some(out), true) => {
             if is_up_to_date(out, json.as_bytes()) {

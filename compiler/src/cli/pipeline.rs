@@ -37,6 +37,39 @@ pub(crate) fn load_reported(
     bindings: &Bindings,
     emitter: &mut Emitter,
 ) -> Option<StateMachine> {
+    load_reported_source(path, bindings, emitter).map(|loaded| loaded.machine)
+}
+
+/// A definition that was read whole, with the source it was read from.
+pub(crate) struct Loaded {
+    pub(crate) machine: StateMachine,
+    pub(crate) kind: InputKind,
+    pub(crate) source: SourceText,
+}
+
+/// [`load_checked`], keeping the source: for the commands that report on the file as a whole.
+pub(crate) fn load_checked_source(
+    path: &Path,
+    bindings: &Bindings,
+    emitter: &mut Emitter,
+) -> Option<Loaded> {
+    load_reported_source(path, bindings, emitter).filter(|_| emitter.errors() == 0)
+}
+
+/// Warns when the definition AWS would be sent, `sent`, is over its 1 MB quota (`flowc check`
+/// and `flowc compile`; the warning points at the start of `source`).
+pub(crate) fn warn_definition_size(
+    sent: flowc_asl::rules::JsonSize,
+    as_what: &'static str,
+    source: &SourceText,
+    emitter: &mut Emitter,
+) {
+    if let Some(warning) = check::definition_size(sent, as_what) {
+        emitter.emit(&warning, Some(source));
+    }
+}
+
+fn load_reported_source(path: &Path, bindings: &Bindings, emitter: &mut Emitter) -> Option<Loaded> {
     let source = match read_source(path) {
         Ok(source) => source,
         Err(err) => {
@@ -103,7 +136,11 @@ pub(crate) fn load_reported(
             }
         },
     };
-    Some(machine)
+    Some(Loaded {
+        machine,
+        kind,
+        source: text,
+    })
 }
 
 /// Whether a graph finding on a machine missing `failed` states (they did not load) is still

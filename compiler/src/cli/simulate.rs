@@ -99,6 +99,9 @@ fn read_input(args: &SimulateArgs) -> Result<Value, SimError> {
         ),
         (None, None) => return Ok(Value::Object(Map::new())),
     };
+    // Measured before parsing, on the text as written: StartExecution receives and measures
+    // exactly this text (`aws stepfunctions start-execution --input file://F` sends the file).
+    flowc_sim::check_input_size(&text)?;
     serde_json::from_str(&text).map_err(|e| SimError::InvalidInput {
         // serde's text ends with " at line L column C"; the error shows both separately.
         message: format!("{origin}: {}", without_location(&e.to_string())),

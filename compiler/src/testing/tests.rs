@@ -233,3 +233,26 @@ fn bad_mocks_fail_the_test_with_the_state_named() {
         "{typo}"
     );
 }
+
+#[test]
+fn an_input_over_256_kib_fails_the_test_as_start_execution_refuses_it() {
+    // The test's input is sent as compact JSON: `{"id":"..."}` is 9 bytes around the string.
+    let input = |bytes: usize| json!({"id": "x".repeat(bytes - 9)});
+    let mocks = json!({"Check": {"0": {"Return": {"ready": true}}}});
+    let (_dir, file) = setup(json!([
+        {"name": "over", "input": input(262_145), "mocks": mocks,
+         "expect": {"status": "SUCCEEDED"}},
+        {"name": "at the limit", "input": input(262_144), "mocks": mocks,
+         "expect": {"status": "FAILED", "error": "States.DataLimitExceeded"}}
+    ]));
+    let results = run(&file);
+    let over = results[0].failures.join("\n");
+    assert!(
+        over.contains("the execution input is 262145 bytes")
+            && over.contains("ValidationException: 1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to 262144"),
+        "{over}"
+    );
+    // At the limit the execution runs; the Task's result then takes the state's output over
+    // the payload limit.
+    assert!(results[1].passed(), "{:?}", results[1].failures);
+}
