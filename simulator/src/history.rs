@@ -892,6 +892,13 @@ impl History {
         }
     }
 
+    /// Makes room for `more` events, never past the history limit (so a huge Map's estimate
+    /// reserves at most [`MAX_HISTORY_EVENTS`] of them).
+    pub(crate) fn reserve_events(&mut self, more: usize) {
+        let room = MAX_HISTORY_EVENTS.saturating_sub(self.events.len());
+        self.events.reserve(more.min(room));
+    }
+
     /// Appends an event and returns its id (ids start at 1, as on AWS).
     pub(crate) fn push(&mut self, timestamp: DateTime<Utc>, previous: u64, kind: EventKind) -> u64 {
         let id = self.events.len() as u64 + 1;

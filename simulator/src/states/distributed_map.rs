@@ -92,7 +92,7 @@ pub(crate) async fn run_distributed<'a>(
         let end = cx.borrow_mut().finish_attempt(
             state,
             failure,
-            result,
+            Doc::from(result),
             raw,
             &entry.ctx,
             entry.entered,

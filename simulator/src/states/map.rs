@@ -68,7 +68,7 @@ pub(crate) async fn run_map<'a>(
         let end = cx.borrow_mut().finish_attempt(
             state,
             failure,
-            Value::Array(outputs),
+            outputs,
             raw,
             &entry.ctx,
             entry.entered,
@@ -93,11 +93,17 @@ async fn map_attempt<'a>(
     def: &'a MapDef,
     setup: &MapSetup,
     entry: &Entry,
-) -> Result<(Vec<Value>, Option<Stop>), Stop> {
+) -> Result<(Doc, Option<Stop>), Stop> {
     let count = setup.items.len();
     let (group, started) = {
         let mut engine = cx.borrow_mut();
         let started = engine.emit(EventKind::MapStateStarted(MapStarted { length: count }))?;
+        // Room for the iterations' events at once (about two for the iteration and four a
+        // state), rather than the event list doubling and copying itself as they come.
+        let per_item = 2 + 4 * def.processor.states.len();
+        engine
+            .history
+            .reserve_events(count.saturating_mul(per_item));
         (engine.sched.new_group(), started)
     };
     let mut outputs: Vec<(Option<Doc>, Option<usize>)> = vec![(None, None); count];
@@ -176,11 +182,11 @@ async fn map_attempt<'a>(
         }
     }
     if failure.is_some() {
-        return Ok((Vec::new(), failure));
+        return Ok((Doc::from(Value::Null), failure));
     }
     match results_array(state, outputs) {
         Ok(outputs) => Ok((outputs, None)),
-        Err(stop) => Ok((Vec::new(), Some(stop))),
+        Err(stop) => Ok((Doc::from(Value::Null), Some(stop))),
     }
 }
 

@@ -113,16 +113,16 @@ pub(crate) async fn run_parallel<'a>(
                 s.waits_on = None;
             }
             let (outputs, failure) = match failure {
-                Some(stop) => (Vec::new(), Some(stop)),
+                Some(stop) => (Doc::from(serde_json::Value::Null), Some(stop)),
                 None => match results_array(state, outputs) {
                     Ok(outputs) => (outputs, None),
-                    Err(stop) => (Vec::new(), Some(stop)),
+                    Err(stop) => (Doc::from(serde_json::Value::Null), Some(stop)),
                 },
             };
             engine.finish_attempt(
                 state,
                 failure,
-                serde_json::Value::Array(outputs),
+                outputs,
                 raw,
                 &entry.ctx,
                 entry.entered,
