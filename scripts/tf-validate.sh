@@ -2,6 +2,8 @@
 # Offline checks of terraform/: formatting, init against the local provider mirror (never the
 # network), validate, `terraform test` (terraform/tests/*.tftest.hcl: a mocked provider, with
 # production.tfvars), and the IAM policy checker's self-test. No AWS account, no emulator.
+# Also the example team repository's Terraform (examples/team-repo/terraform): fmt, init, validate,
+# which evaluates its templatefile() on the committed ASL, so a placeholder the vars map lacks fails.
 #
 #   eval "$(scripts/ensure-tools.sh)"; scripts/tf-validate.sh
 #
@@ -38,8 +40,10 @@ TFRC
 export TF_CLI_CONFIG_FILE="$work/cli.tfrc" TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
 
 started=$(date +%s.%N)
-echo "==> terraform fmt -check -recursive terraform/"
+echo "==> terraform fmt -check -recursive terraform/ examples/team-repo/terraform/"
 terraform fmt -check -recursive -diff "$repo/terraform" || fail "terraform fmt: run 'terraform fmt -recursive terraform/'"
+terraform fmt -check -recursive -diff "$repo/examples/team-repo/terraform" \
+  || fail "terraform fmt: run 'terraform fmt -recursive examples/team-repo/terraform/'"
 
 mkdir -p "$work/terraform"
 (cd "$repo/terraform" && tar --exclude=./.terraform --exclude=./build --exclude='*.tfstate*' \
@@ -56,6 +60,27 @@ for dir in "$work/terraform" "$work/terraform/modules/tenant-provisioning"; do
   echo "==> terraform validate ($name)"
   terraform -chdir="$dir" validate -no-color || fail "terraform validate in $name"
 done
+# The example team repository, copied whole: its main.tf reads ../workflows/*.asl.json.
+cp -R "$repo/examples/team-repo" "$work/team-repo"
+rm -rf "$work/team-repo/terraform/.terraform" "$work/team-repo/terraform/.terraform.lock.hcl"
+echo "==> terraform init -backend=false -plugin-dir=\$FLOWC_TF_PLUGIN_DIR (examples/team-repo/terraform)"
+terraform -chdir="$work/team-repo/terraform" init -backend=false -plugin-dir="$FLOWC_TF_PLUGIN_DIR" -no-color >"$work/init.log" 2>&1 \
+  || { cat "$work/init.log" >&2; fail "terraform init in examples/team-repo/terraform"; }
+echo "==> terraform validate (examples/team-repo/terraform)"
+terraform -chdir="$work/team-repo/terraform" validate -no-color || fail "terraform validate in examples/team-repo/terraform"
+# validate must evaluate templatefile() against the ASL, or the check above proves little: a vars
+# map without the ASL's ${orders} placeholder has to fail.
+sed 's/^    orders = /    not_orders = /' "$work/team-repo/terraform/main.tf" >"$work/team-repo/terraform/main.tf.new"
+cmp -s "$work/team-repo/terraform/main.tf" "$work/team-repo/terraform/main.tf.new" \
+  && fail "examples/team-repo/terraform/main.tf no longer binds 'orders =': update this check"
+mv "$work/team-repo/terraform/main.tf.new" "$work/team-repo/terraform/main.tf"
+if terraform -chdir="$work/team-repo/terraform" validate -no-color >"$work/validate.log" 2>&1; then
+  fail "terraform validate accepted a templatefile() vars map without the ASL's \${orders}"
+fi
+grep -q 'vars map does not contain key "orders"' "$work/validate.log" \
+  || { cat "$work/validate.log" >&2; fail "terraform validate failed for another reason than the missing \${orders}"; }
+echo "    (a vars map without \${orders} is rejected: validate reads the ASL)"
+
 # The configuration hashes the Lambda zips at plan time; the mocked tests only need them to exist.
 python3 - "$work/build" <<'PY'
 import sys, zipfile
@@ -83,4 +108,4 @@ python3 "$repo/terraform/tests/policy_check.py" --self-test || fail "policy chec
 echo "==> Lambda package checker self-test"
 python3 "$repo/terraform/tests/check_packages.py" --self-test || fail "package checker self-test"
 
-echo "tf-validate: OK (fmt, init, validate of root and module, terraform test in ${elapsed}s; policy and package checker self-tests)"
+echo "tf-validate: OK (fmt, init, validate of root, module and examples/team-repo, terraform test in ${elapsed}s; policy and package checker self-tests)"
