@@ -18,19 +18,30 @@ pub(crate) fn commit(package_dir: &Path) -> Option<String> {
 
 /// Files whose change means the commit may have changed: the build script reruns when one does.
 /// Empty outside git.
+///
+/// Only paths that exist: cargo treats a missing one as changed on every build, which reran
+/// this script and recompiled flowc on every `cargo build` in a repository without
+/// `packed-refs` (any repository `git init` made and never packed).
 pub(crate) fn watched(package_dir: &Path) -> Vec<PathBuf> {
-    let mut paths = Vec::new();
-    let mut git_path = |name: &str| {
-        if let Some(path) = git(package_dir, &["rev-parse", "--git-path", name]) {
-            paths.push(package_dir.join(path));
-        }
+    let git_path = |name: &str| {
+        git(package_dir, &["rev-parse", "--git-path", name]).map(|path| package_dir.join(path))
     };
-    git_path("HEAD");
-    git_path("packed-refs");
+    let mut paths: Vec<PathBuf> = ["HEAD", "packed-refs"]
+        .into_iter()
+        .filter_map(git_path)
+        .collect();
     // HEAD names a branch, whose ref file moves on every commit (detached HEAD: HEAD itself).
-    if let Some(branch) = git(package_dir, &["symbolic-ref", "-q", "HEAD"]) {
-        git_path(&branch);
+    // A packed branch has no file until its next commit writes one: then its folder is watched
+    // (cargo watches a folder's files, the new one included).
+    if let Some(branch) =
+        git(package_dir, &["symbolic-ref", "-q", "HEAD"]).and_then(|b| git_path(&b))
+    {
+        match branch.parent() {
+            Some(folder) if !branch.exists() => paths.push(folder.to_path_buf()),
+            _ => paths.push(branch),
+        }
     }
+    paths.retain(|path| path.exists());
     paths
 }
 
@@ -116,6 +127,22 @@ mod tests {
             watched.iter().any(|p| p.ends_with(".git/refs/heads/main")),
             "{watched:?}"
         );
+        // No packed-refs yet: not watched, or cargo would rerun the build script every time.
+        assert!(watched.iter().all(|p| p.exists()), "{watched:?}");
+
+        // Packed, the branch has no file of its own: packed-refs and the branch's folder are
+        // watched, so the next commit (which writes refs/heads/main again) is seen.
+        run_git(repo.path(), &["pack-refs", "--all", "--prune"]);
+        let watched = super::watched(&package);
+        assert!(
+            watched.iter().any(|p| p.ends_with(".git/packed-refs")),
+            "{watched:?}"
+        );
+        assert!(
+            watched.iter().any(|p| p.ends_with(".git/refs/heads")),
+            "{watched:?}"
+        );
+        assert!(watched.iter().all(|p| p.exists()), "{watched:?}");
     }
 
     #[test]
