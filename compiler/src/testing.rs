@@ -86,19 +86,66 @@ impl TestResult {
 /// recursively for `*.simtest.json`). A file that cannot be used yields one failed result naming
 /// the problem, so one bad file does not hide the others.
 pub fn run_paths(paths: &[PathBuf]) -> Result<Vec<TestResult>, TestFileError> {
-    let files = discover(paths)?;
+    run_paths_reporting(paths, |_| {})
+}
+
+/// The test about to run, as [`run_paths_reporting`] announces it (for a progress line).
+#[derive(Debug, Clone, Copy)]
+pub struct Running<'a> {
+    /// 1-based position of this test among all the tests found.
+    pub number: usize,
+    /// Tests in all the files that could be read.
+    pub total: usize,
+    pub file: &'a Path,
+    pub test: &'a str,
+}
+
+/// [`run_paths`], calling `report` before each test runs. Every file is read first so that the
+/// total is known from the first test on; machines are loaded one file at a time.
+pub fn run_paths_reporting(
+    paths: &[PathBuf],
+    mut report: impl FnMut(Running<'_>),
+) -> Result<Vec<TestResult>, TestFileError> {
+    let files: Vec<(PathBuf, Result<TestFile, TestFileError>)> = discover(paths)?
+        .into_iter()
+        .map(|path| {
+            let parsed = parse_file(&path);
+            (path, parsed)
+        })
+        .collect();
+    let total = files
+        .iter()
+        .map(|(_, parsed)| parsed.as_ref().map_or(0, |file| file.tests.len()))
+        .sum();
     let mut results = Vec::new();
-    for file in files {
-        match run_file(&file) {
-            Ok(mut r) => results.append(&mut r),
-            Err(e) => results.push(TestResult {
-                file: file.clone(),
-                name: "(test file)".to_string(),
-                failures: vec![with_help(&e)],
-                simulated_seconds: None,
-                states_visited: 0,
-                elapsed: Duration::ZERO,
-            }),
+    let mut number = 0;
+    for (path, parsed) in files {
+        let tests = parsed.as_ref().map_or(0, |file| file.tests.len());
+        match parsed.and_then(|file| load_file(&path, file)) {
+            Ok(loaded) => {
+                for test in &loaded.file.tests {
+                    number += 1;
+                    report(Running {
+                        number,
+                        total,
+                        file: &path,
+                        test: &test.name,
+                    });
+                    results.push(run_test(&loaded, test));
+                }
+            }
+            Err(e) => {
+                // Its tests never run; keep the count honest for the ones after it.
+                number += tests;
+                results.push(TestResult {
+                    file: path,
+                    name: "(test file)".to_string(),
+                    failures: vec![with_help(&e)],
+                    simulated_seconds: None,
+                    states_visited: 0,
+                    elapsed: Duration::ZERO,
+                });
+            }
         }
     }
     Ok(results)
@@ -154,17 +201,38 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// Runs every test of one file.
 pub fn run_file(path: &Path) -> Result<Vec<TestResult>, TestFileError> {
-    let shown = path.display().to_string();
+    let loaded = load_file(path, parse_file(path)?)?;
+    Ok(loaded
+        .file
+        .tests
+        .iter()
+        .map(|test| run_test(&loaded, test))
+        .collect())
+}
+
+/// A test file with its machine and mock configuration loaded, ready to run.
+struct LoadedFile<'a> {
+    path: &'a Path,
+    file: TestFile,
+    program: Program,
+    config: Option<MockConfigFile>,
+    machine_name: String,
+}
+
+fn parse_file(path: &Path) -> Result<TestFile, TestFileError> {
     let text = read(path)?;
     // serde_json's message already ends with "at line L column C".
-    let file: TestFile = serde_json::from_str(&text).map_err(|e| TestFileError::Invalid {
-        path: shown.clone(),
+    serde_json::from_str(&text).map_err(|e| TestFileError::Invalid {
+        path: path.display().to_string(),
         message: e.to_string(),
-    })?;
+    })
+}
+
+fn load_file(path: &Path, file: TestFile) -> Result<LoadedFile<'_>, TestFileError> {
     let base = path.parent().unwrap_or(Path::new("."));
     let machine_path = base.join(&file.machine);
     let program = load_machine(&machine_path).map_err(|message| TestFileError::Machine {
-        path: shown.clone(),
+        path: path.display().to_string(),
         machine: machine_path.display().to_string(),
         message,
     })?;
@@ -181,43 +249,51 @@ pub fn run_file(path: &Path) -> Result<Vec<TestResult>, TestFileError> {
         }
         None => None,
     };
-    let machine_name = machine_name(&machine_path);
-    let mut results = Vec::with_capacity(file.tests.len());
-    for test in &file.tests {
-        let started = Instant::now();
-        let mut result = TestResult {
-            file: path.to_path_buf(),
-            name: test.name.clone(),
-            failures: Vec::new(),
-            simulated_seconds: None,
-            states_visited: 0,
-            elapsed: Duration::ZERO,
-        };
-        match mocks_for(test, &file, config.as_ref(), &program) {
-            Err(message) => result.failures.push(message),
-            Ok(mocks) => {
-                let run = Simulation::new(&program)
-                    .input(test.input.clone())
-                    .seed(test.seed)
-                    .context(ExecutionContext::named(&machine_name, &slug(&test.name)))
-                    .mocks(mocks)
-                    .run();
-                match run {
-                    Ok(outcome) => {
-                        result.simulated_seconds = Some(outcome.duration_seconds);
-                        result.states_visited = outcome.path.len();
-                        result.failures = expect::check(&test.expect, &outcome);
-                    }
-                    Err(e) => result
-                        .failures
-                        .push(format!("the simulation could not run: {e}")),
+    Ok(LoadedFile {
+        path,
+        machine_name: machine_name(&machine_path),
+        file,
+        program,
+        config,
+    })
+}
+
+fn run_test(loaded: &LoadedFile<'_>, test: &TestSpec) -> TestResult {
+    let started = Instant::now();
+    let mut result = TestResult {
+        file: loaded.path.to_path_buf(),
+        name: test.name.clone(),
+        failures: Vec::new(),
+        simulated_seconds: None,
+        states_visited: 0,
+        elapsed: Duration::ZERO,
+    };
+    match mocks_for(test, &loaded.file, loaded.config.as_ref(), &loaded.program) {
+        Err(message) => result.failures.push(message),
+        Ok(mocks) => {
+            let run = Simulation::new(&loaded.program)
+                .input(test.input.clone())
+                .seed(test.seed)
+                .context(ExecutionContext::named(
+                    &loaded.machine_name,
+                    &slug(&test.name),
+                ))
+                .mocks(mocks)
+                .run();
+            match run {
+                Ok(outcome) => {
+                    result.simulated_seconds = Some(outcome.duration_seconds);
+                    result.states_visited = outcome.path.len();
+                    result.failures = expect::check(&test.expect, &outcome);
                 }
+                Err(e) => result
+                    .failures
+                    .push(format!("the simulation could not run: {e}")),
             }
         }
-        result.elapsed = started.elapsed();
-        results.push(result);
     }
-    Ok(results)
+    result.elapsed = started.elapsed();
+    result
 }
 
 fn read(path: &Path) -> Result<String, TestFileError> {

@@ -1,7 +1,8 @@
 //! `flowc conformance [DIR]`: runs every case of an ASL conformance corpus (by default the
 //! repository's `conformance/asl/cases`), scores each against AWS's recording with the rules of
 //! conformance/asl/README.md, and prints the per-tag table with the event-sequence figure.
-//! With `--gate PCT`, exits 1 when the pass rate of the gated cases is below PCT.
+//! With `--gate PCT`, exits 1 when the pass rate of the gated cases is below PCT. On a terminal,
+//! a progress line names the case being scored (`[312/353] its file name`) until the table is printed.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,6 +10,7 @@ use std::process::ExitCode;
 use flowc_sim::conformance::{Scoreboard, Verdict, case_files, score_file};
 
 use super::output::{eprint_line, print_stdout, write_file};
+use super::progress::Progress;
 use super::{EXIT_INPUT, EXIT_OK, Global};
 
 #[derive(Debug, clap::Args)]
@@ -52,15 +54,21 @@ pub fn run(args: ConformanceArgs, _global: &Global) -> ExitCode {
         }
     };
     let mut board = Scoreboard::default();
-    for file in &files {
+    let mut progress = Progress::on_stderr();
+    for (number, file) in files.iter().enumerate() {
+        // The corpus folder is the same for every case: the name within it is what moves.
+        let shown = file.strip_prefix(&args.cases).unwrap_or(file);
+        progress.update(|| format!("[{}/{}] {}", number + 1, files.len(), shown.display()));
         match score_file(file) {
             Ok(verdict) => board.push(verdict),
             Err(e) => {
+                progress.clear();
                 eprint_line(&format!("error: {}: {e}", file.display()));
                 return ExitCode::from(EXIT_INPUT);
             }
         }
     }
+    progress.clear();
     let mut report = board.table();
     report.push_str(&board.failures(args.show_failures));
     report.push_str(&board.history_differences(args.show_history_differences));

@@ -18,6 +18,7 @@ pub mod input;
 pub mod man;
 pub mod output;
 pub(crate) mod pipeline;
+pub(crate) mod progress;
 pub mod run_case;
 pub mod simulate;
 pub mod test;

@@ -1,5 +1,6 @@
 //! `flowc test [PATH...] [--junit FILE]`: runs simulation tests (`*.simtest.json`), prints a
-//! readable summary, optionally writes JUnit XML, and exits 1 when any test fails.
+//! readable summary, optionally writes JUnit XML, and exits 1 when any test fails. On a terminal,
+//! a progress line names the test running (`[12/40] file: test`) until the summary replaces it.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,6 +8,7 @@ use std::process::ExitCode;
 use crate::testing;
 
 use super::output::{eprint_line, print_stdout, write_file};
+use super::progress::Progress;
 use super::{EXIT_INPUT, EXIT_OK, Global, emitter_for};
 
 #[derive(Debug, clap::Args)]
@@ -24,7 +26,20 @@ pub fn run(args: TestArgs, global: &Global) -> ExitCode {
     } else {
         args.paths
     };
-    let results = match testing::run_paths(&paths) {
+    let mut progress = Progress::on_stderr();
+    let run = testing::run_paths_reporting(&paths, |running| {
+        progress.update(|| {
+            format!(
+                "[{}/{}] {}: {}",
+                running.number,
+                running.total,
+                running.file.display(),
+                running.test
+            )
+        });
+    });
+    progress.clear();
+    let results = match run {
         Ok(results) => results,
         Err(error) => {
             report_error(error, global);
