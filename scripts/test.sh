@@ -10,8 +10,12 @@
 #    the Lambdas against moto's server and a throwaway PostgreSQL (the tests start both);
 #    and the ASL conformance corpus (conformance/asl/), scored in-process with the corpus's
 #    comparison rules (simulator/tests/conformance.rs);
-# 4. the conformance table with the event-sequence figure (scripts/conformance.sh, for the log);
-# 5. Terraform: fmt/init/validate offline, the IAM policy test, a full apply against moto.
+# 4. flowc installed and used outside the repository (scripts/install-test.sh: cargo install
+#    --debug reusing step 3's build, then --version, flowc test on examples/team-repo, bash
+#    completion, the pre-commit hooks, from a scratch directory);
+# 5. the conformance table with the event-sequence figure (scripts/conformance.sh, for the log);
+# 6. Terraform: fmt/init/validate offline (examples/team-repo's too), the IAM policy test, a full
+#    apply against moto.
 #
 # Cargo's target dir defaults to /var/tmp/flowc-target so repeated runs on one machine reuse
 # builds; set CARGO_TARGET_DIR to override. A fresh machine builds from scratch.
@@ -42,6 +46,9 @@ cargo test --workspace --no-fail-fast 2>&1 | tee "${CARGO_TARGET_DIR}/test.log"
 status=${PIPESTATUS[0]}
 set -e
 [ "$status" -eq 0 ] || { echo "cargo test failed (exit $status)" >&2; exit "$status"; }
+
+step "flowc installed, used outside the repository"
+scripts/install-test.sh
 
 step "conformance table"
 scripts/conformance.sh --show-failures 20
