@@ -4,10 +4,12 @@
 #   eval "$(scripts/ensure-tools.sh)"; scripts/install-test.sh
 #
 # 1. `cargo install --locked --offline --debug --path compiler --root SCRATCH/root`, the README's
-#    install command with two changes: --debug, so cargo reuses the dev-profile build that
-#    `cargo test --workspace` has just made in $CARGO_TARGET_DIR (a release build would cost
-#    minutes on a cold CI machine; the install mechanics, the lock file, the binary's name and
-#    build.rs's commit are the same), and --offline, so nothing is fetched. Then the README's
+#    install command with two changes: --debug, so cargo builds in $CARGO_TARGET_DIR exactly the
+#    units `cargo build -p flowc` builds, which scripts/conformance.sh needs next in
+#    scripts/test.sh anyway (not those of `cargo test --workspace`: the workspace and the
+#    dev-dependencies turn on more features of serde, syn, uuid...); a release build would cost
+#    minutes more. The install mechanics, the lock file, the binary's name and build.rs's commit
+#    are the same. And --offline, so nothing is fetched. Then the README's
 #    other install, `cargo install --locked --debug --git file://REPO --rev HEAD flowc`: cargo
 #    clones the committed HEAD into its git cache and builds from there (only the flowc crate
 #    recompiles; the rest of the dev build is reused). That one cannot be --offline: cargo refuses

@@ -11,7 +11,7 @@
 #    and the ASL conformance corpus (conformance/asl/), scored in-process with the corpus's
 #    comparison rules (simulator/tests/conformance.rs);
 # 4. flowc installed and used outside the repository (scripts/install-test.sh: cargo install
-#    --debug reusing step 3's build, then --version, flowc test on examples/team-repo, bash
+#    --debug, whose build step 5 reuses, then --version, flowc test on examples/team-repo, bash
 #    completion, the pre-commit hooks, from a scratch directory);
 # 5. the conformance table with the event-sequence figure (scripts/conformance.sh, for the log);
 # 6. Terraform: fmt/init/validate offline (examples/team-repo's too), the IAM policy test, a full
