@@ -54,7 +54,7 @@ head=$(git -C "$repo" rev-parse HEAD) || fail "$repo is not a git checkout"
 echo "==> cargo install --locked --debug --git file://\$repo --rev HEAD flowc --root \$scratch/git-root"
 git_started=$(now)
 cargo install --locked --debug --quiet --git "file://$repo" --rev "$head" flowc --root "$scratch/git-root" \
-  || fail "cargo install --git file://$repo --rev $head"
+  || fail "cargo install --git file://$repo --rev $head (cargo refreshes the crates.io index for a git source: it needs https://index.crates.io)"
 git_seconds=$(seconds "$git_started")
 # cargo keeps a checkout per commit in its git cache (~15 MB here); this run's is of no further use.
 rm -rf "${CARGO_HOME:-$HOME/.cargo}/git/checkouts/$(basename "$repo")-"*/"${head:0:7}"
