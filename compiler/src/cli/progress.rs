@@ -88,18 +88,34 @@ impl Drop for Progress {
 
 /// What one redraw writes: back to the line's start, `text` on one line within `columns - 1`
 /// columns (control characters in file or test names shown as spaces, so they cannot move the
-/// cursor), then the rest of the previous frame erased.
+/// cursor; a wide character counted as the two columns it takes), then the rest of the previous
+/// frame erased.
 pub(crate) fn frame(text: &str, columns: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
     let room = columns.saturating_sub(1).max(1);
-    let mut shown: String = text
+    let shown: Vec<(char, usize)> = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| (c, c.width().unwrap_or(0)))
         .collect();
-    if shown.chars().count() > room {
-        shown = shown.chars().take(room - 1).collect();
-        shown.push('…');
+    let mut line = String::with_capacity(text.len() + 8);
+    line.push('\r');
+    if shown.iter().map(|&(_, width)| width).sum::<usize>() <= room {
+        line.extend(shown.iter().map(|&(c, _)| c));
+    } else {
+        // Leave one column for the ellipsis.
+        let mut used = 0;
+        for (c, width) in shown {
+            if used + width > room - 1 {
+                break;
+            }
+            used += width;
+            line.push(c);
+        }
+        line.push('…');
     }
-    format!("\r{shown}\x1b[K")
+    line.push_str("\x1b[K");
+    line
 }
 
 /// stderr that cannot be written is ignored, as everywhere in flowc (see `output`).
@@ -150,6 +166,9 @@ mod tests {
         );
         // Multi-byte characters count as one column each, and are never split.
         assert_eq!(frame("ééééé", 4), "\réé…\x1b[K");
+        // A wide character takes two columns: it is never cut in half.
+        assert_eq!(frame("日本語テスト", 7), "\r日本…\x1b[K");
+        assert_eq!(frame("日本語", 7), "\r日本語\x1b[K");
         // A terminal one column wide still gets a frame that does not wrap.
         assert_eq!(frame("abc", 1), "\r…\x1b[K");
     }
