@@ -798,6 +798,19 @@ impl Serialize for EventView<'_> {
     }
 }
 
+/// Makes room in `list` for `more` items beyond its capacity (at most [`MAX_HISTORY_EVENTS`]
+/// in all), moving its items into a new allocation rather than `reserve`'s reallocation,
+/// which copies the whole old capacity where only a few items are in use yet.
+fn grow_to<T>(list: &mut Vec<T>, more: usize) {
+    let target = list.capacity().saturating_add(more).min(MAX_HISTORY_EVENTS);
+    if target <= list.capacity() {
+        return;
+    }
+    let mut grown = Vec::with_capacity(target);
+    grown.append(list);
+    *list = grown;
+}
+
 /// The whole history, serialized as AWS's `{"events": [...]}` response.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct History {
@@ -892,11 +905,12 @@ impl History {
         }
     }
 
-    /// Makes room for `more` events, never past the history limit (so a huge Map's estimate
-    /// reserves at most [`MAX_HISTORY_EVENTS`] of them).
+    /// Makes room for `more` events beyond the room already made (Maps that start together
+    /// each add theirs), and for their texts, never past the history limit (so a huge Map's
+    /// estimate reserves at most [`MAX_HISTORY_EVENTS`] of them).
     pub(crate) fn reserve_events(&mut self, more: usize) {
-        let room = MAX_HISTORY_EVENTS.saturating_sub(self.events.len());
-        self.events.reserve(more.min(room));
+        grow_to(&mut self.events, more);
+        grow_to(&mut self.texts, more / 2);
     }
 
     /// Appends an event and returns its id (ids start at 1, as on AWS).

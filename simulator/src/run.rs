@@ -96,6 +96,10 @@ pub(crate) struct Engine<'a> {
     evaluations: std::cell::Cell<u64>,
     /// The root strand's result, once it has ended.
     root_result: Option<Result<(Doc, Option<DocText>), Stop>>,
+    /// The JSON text of the array a Parallel or Map just received, joined from its strands'
+    /// output texts, for the state's exit to use when its output is that array unchanged
+    /// (the anchor says whether it is).
+    pub results_text: Option<(crate::doc::Anchor, String)>,
 }
 
 /// The engine as the strands hold it: each takes it for the stretches of work between two
@@ -142,6 +146,7 @@ impl<'a> Engine<'a> {
             jsonata_seed: rand::RngCore::next_u64(&mut rng_copy),
             evaluations: std::cell::Cell::new(0),
             root_result: None,
+            results_text: None,
         }
     }
 
@@ -367,8 +372,9 @@ async fn branch<'a>(cx: &Cx<'a>, spawn: Spawn<'a>) {
             engine.sched.halt.get_or_insert(halt);
         }
         Ok((doc, text)) => {
-            let len = text.map(|t| engine.history.text(&t.text).len());
-            engine.sched.finish(id, index, Ok(doc), len);
+            engine
+                .sched
+                .finish(id, index, Ok(doc), text.map(|t| t.text));
         }
         Err(stop) => engine.sched.finish(id, index, Err(stop), None),
     }

@@ -32,6 +32,7 @@
 use crate::doc::Doc;
 use crate::history::DocText;
 use crate::history::Sym;
+use crate::history::Text;
 use crate::program::Program;
 use crate::run::{Halt, Stop};
 use std::cmp::Reverse;
@@ -94,8 +95,8 @@ pub(crate) struct Strand {
 pub(crate) struct Finished {
     pub index: usize,
     pub result: Result<Doc, Stop>,
-    /// The length of the output's JSON text, when the strand's last state made it.
-    pub text_len: Option<usize>,
+    /// The output's JSON text, when the strand's last state made it.
+    pub text: Option<Text>,
     pub last_event: u64,
 }
 
@@ -338,7 +339,7 @@ impl<'a> Sched<'a> {
         id: StrandId,
         index: usize,
         result: Result<Doc, Stop>,
-        text_len: Option<usize>,
+        text: Option<Text>,
     ) {
         let Some(strand) = self.strands.get_mut(id).filter(|s| s.alive) else {
             return;
@@ -353,7 +354,7 @@ impl<'a> Sched<'a> {
         g.finished.push(Finished {
             index,
             result,
-            text_len,
+            text,
             last_event,
         });
         if g.waiting {

@@ -4,7 +4,7 @@
 use super::{Engine, Stop, eval_err};
 use crate::doc::Doc;
 use crate::error::Failure;
-use crate::history::EventKind;
+use crate::history::{EventKind, Text};
 use crate::program::State;
 use crate::query::{EvalError, Roots};
 use crate::retry::RetryState;
@@ -26,14 +26,20 @@ pub(crate) enum AttemptEnd {
 /// `States.DataLimitExceeded` without ever building the copies. The array holds the outputs
 /// as they are (shared subtrees): turning each into a `serde_json::Value` deep-copied every
 /// iteration's document, a seventh of a Map-heavy run's time.
+///
+/// Its JSON text is the strands' output texts joined (copied, not written again from the
+/// documents); it is left in `engine.results_text` for the state's exit, which uses it when
+/// the state's output is this array unchanged.
 pub(crate) fn results_array(
+    engine: &mut Engine<'_>,
     state: &State,
-    outputs: Vec<(Option<Doc>, Option<usize>)>,
+    outputs: Vec<(Option<Doc>, Option<Text>)>,
 ) -> Result<Doc, Stop> {
+    let history = &engine.history;
     let mut size = 2 + outputs.len().saturating_sub(1);
-    for (doc, len) in &outputs {
-        size += match (doc, len) {
-            (_, Some(len)) => *len,
+    for (doc, text) in &outputs {
+        size += match (doc, text) {
+            (_, Some(text)) => history.text(text).len(),
             (Some(doc), None) => doc.to_text().len(),
             (None, None) => 4,
         };
@@ -47,12 +53,27 @@ pub(crate) fn results_array(
             )));
         }
     }
-    Ok(Doc::Array(Arc::new(
+    let mut text = String::with_capacity(size);
+    text.push('[');
+    for (i, (doc, known)) in outputs.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        match (doc, known) {
+            (_, Some(known)) => text.push_str(history.text(known)),
+            (Some(doc), None) => doc.write_text(&mut text),
+            (None, None) => text.push_str("null"),
+        }
+    }
+    text.push(']');
+    let array = Doc::Array(Arc::new(
         outputs
             .into_iter()
             .map(|(doc, _)| doc.unwrap_or_else(|| Doc::from(Value::Null)))
             .collect(),
-    )))
+    ));
+    engine.results_text = Some((array.anchor(), text));
+    Ok(array)
 }
 
 impl Engine<'_> {

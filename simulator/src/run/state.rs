@@ -272,7 +272,15 @@ impl Engine<'_> {
                 _ => None,
             }
         };
-        let output_text = spliced.unwrap_or_else(|| {
+        // A Parallel or Map whose output is the array its strands gave: their texts joined.
+        let joined = match self.results_text.take() {
+            Some((anchor, text)) if spliced.is_none() && anchor.is(&output) => {
+                let text = self.history.add_text(text);
+                DocText::of_text(text, &self.history)
+            }
+            _ => None,
+        };
+        let output_text = spliced.or(joined).unwrap_or_else(|| {
             let known = entry.anchor.as_ref().map(|a| (a, &input_text_handle));
             DocText::of_doc_known(&output, entry.input_len + 256, &mut self.history, known)
         });

@@ -8,7 +8,7 @@
 
 use crate::doc::Doc;
 use crate::error::Failure;
-use crate::history::{EventKind, MapStarted};
+use crate::history::{EventKind, MapStarted, Text};
 use crate::program::{MapDef, PathField, State};
 use crate::query::{EvalError, Roots, Scope};
 use crate::retry::RetryState;
@@ -106,7 +106,7 @@ async fn map_attempt<'a>(
             .reserve_events(count.saturating_mul(per_item));
         (engine.sched.new_group(), started)
     };
-    let mut outputs: Vec<(Option<Doc>, Option<usize>)> = vec![(None, None); count];
+    let mut outputs: Vec<(Option<Doc>, Option<Text>)> = vec![(None, None); count];
     let mut failures = 0usize;
     let mut failure: Option<Stop> = None;
     let mut next = 0usize;
@@ -155,7 +155,7 @@ async fn map_attempt<'a>(
                 s.prev = s.prev.max(f.last_event);
             }
             let out = match f.result {
-                Ok(doc) => (doc, f.text_len),
+                Ok(doc) => (doc, f.text),
                 Err(Stop::Error(fail)) => {
                     failures += 1;
                     if setup.over(failures) {
@@ -184,7 +184,7 @@ async fn map_attempt<'a>(
     if failure.is_some() {
         return Ok((Doc::from(Value::Null), failure));
     }
-    match results_array(state, outputs) {
+    match results_array(&mut cx.borrow_mut(), state, outputs) {
         Ok(outputs) => Ok((outputs, None)),
         Err(stop) => Ok((Doc::from(Value::Null), Some(stop))),
     }

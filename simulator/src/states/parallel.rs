@@ -9,7 +9,7 @@
 
 use crate::doc::Doc;
 use crate::history::DocText;
-use crate::history::EventKind;
+use crate::history::{EventKind, Text};
 use crate::program::{Program, State};
 use crate::query::EvalError;
 use crate::retry::RetryState;
@@ -79,7 +79,7 @@ pub(crate) async fn run_parallel<'a>(
             }
             group
         };
-        let mut outputs: Vec<(Option<Doc>, Option<usize>)> = vec![(None, None); branches.len()];
+        let mut outputs: Vec<(Option<Doc>, Option<Text>)> = vec![(None, None); branches.len()];
         let mut failure = None;
         let mut remaining = branches.len();
         while remaining > 0 && failure.is_none() {
@@ -96,7 +96,7 @@ pub(crate) async fn run_parallel<'a>(
                 match f.result {
                     Ok(doc) => {
                         if let Some(slot) = outputs.get_mut(f.index) {
-                            *slot = (Some(doc), f.text_len);
+                            *slot = (Some(doc), f.text);
                         }
                     }
                     Err(stop) => {
@@ -114,7 +114,7 @@ pub(crate) async fn run_parallel<'a>(
             }
             let (outputs, failure) = match failure {
                 Some(stop) => (Doc::from(serde_json::Value::Null), Some(stop)),
-                None => match results_array(state, outputs) {
+                None => match results_array(&mut engine, state, outputs) {
                     Ok(outputs) => (outputs, None),
                     Err(stop) => (Doc::from(serde_json::Value::Null), Some(stop)),
                 },
