@@ -194,6 +194,20 @@ pub struct BindingReads {
     pub names: Vec<(String, Option<Vec<String>>)>,
 }
 
+/// An expression that only reads a variable or fields of one: `$name` or `$name.a.b`, no
+/// filter, operator or function call. JSONata gives the variable's value as bound; a field step
+/// on an object gives the member as it is (an array too: a single array reached by the last step
+/// is not flattened). A caller holding the variable can answer such an expression without the
+/// engine when every step before the last reaches an object and the last field exists; in any
+/// other case (an array or a scalar on the way, a missing member) the engine decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariablePath {
+    /// The variable, without `$`.
+    pub name: String,
+    /// The fields read, in order (empty: the variable whole).
+    pub fields: Vec<String>,
+}
+
 /// The variables an evaluation sees (`$states`, workflow variables), with AWS's functions bound
 /// beside them (registered once per process and shared). Build it once per state and evaluate
 /// every field with it: binding a value does not copy it again per evaluation.
@@ -247,6 +261,7 @@ pub struct Expression {
     reads: Arc<[VariableRead]>,
     root_reads: Arc<[ExprSpan]>,
     binding_reads: Arc<BindingReads>,
+    variable_path: Option<Arc<VariablePath>>,
 }
 
 impl Expression {
@@ -261,6 +276,7 @@ impl Expression {
             reads: reads.into(),
             root_reads: syntax.root_reads.into(),
             binding_reads: Arc::new(syntax.binding_reads),
+            variable_path: syntax.variable_path.map(Arc::new),
         })
     }
 
@@ -285,6 +301,11 @@ impl Expression {
     /// The bindings an evaluation may read: binding only these gives the same result.
     pub fn binding_reads(&self) -> &BindingReads {
         &self.binding_reads
+    }
+
+    /// `Some` when the expression only reads a variable or fields of one ([`VariablePath`]).
+    pub fn variable_path(&self) -> Option<&VariablePath> {
+        self.variable_path.as_deref()
     }
 
     /// Evaluates against `input` (`None`: undefined) with `variables` bound. `Ok(None)` is

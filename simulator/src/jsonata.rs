@@ -12,12 +12,13 @@
 //!   that raises a JSONata error or reaches a bound; the cause names the expression and the
 //!   field as AWS's does ([`QueryError::cause`]).
 
-use crate::doc::Doc;
+use crate::doc::{Doc, Node};
 use crate::vars::Vars;
-use flowc_asl::jsonata::{Environment, EvalErrorKind, Expression, Variables};
+use flowc_asl::jsonata::{Environment, EvalErrorKind, Expression, VariablePath, Variables};
 use flowc_asl::{JsonataString, JsonataValue};
 use serde_json::{Map, Value};
 use std::cell::RefCell;
+use std::fmt;
 
 /// AWS's error for every failed JSONata evaluation.
 pub(crate) const QUERY_EVALUATION_ERROR: &str = "States.QueryEvaluationError";
@@ -53,6 +54,25 @@ const INPUT: u8 = 1;
 const CONTEXT: u8 = 2;
 const OUTCOME: u8 = 4;
 const ALL: u8 = INPUT | CONTEXT | OUTCOME;
+
+/// Where an expression sits in a state's field (`Output/results/dns`, `Arguments/items[2]`):
+/// written out only when an error names it, since formatting it for every member of every
+/// field cost more than evaluating most members.
+enum Place<'a> {
+    Field(&'a str),
+    Index(&'a Place<'a>, usize),
+    Key(&'a Place<'a>, &'a str),
+}
+
+impl fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Place::Field(field) => f.write_str(field),
+            Place::Index(place, index) => write!(f, "{place}[{index}]"),
+            Place::Key(place, key) => write!(f, "{place}/{key}"),
+        }
+    }
+}
 
 /// Why an expression of a field gave no value the state can use.
 #[derive(Debug, Clone, PartialEq)]
@@ -208,18 +228,22 @@ impl<'r> Bindings<'r> {
 
     /// The value of a field: its literal parts as written, each expression evaluated.
     pub fn value(&self, value: &JsonataValue, field: &str) -> Result<Value, QueryError> {
+        self.value_at(value, &Place::Field(field))
+    }
+
+    fn value_at(&self, value: &JsonataValue, place: &Place<'_>) -> Result<Value, QueryError> {
         match value {
             JsonataValue::Literal(literal) => Ok(literal.clone()),
-            JsonataValue::Expression(expression) => self.expression(expression, field),
+            JsonataValue::Expression(expression) => self.evaluate(expression, place),
             JsonataValue::Array(items) => items
                 .iter()
                 .enumerate()
-                .map(|(index, item)| self.value(item, &format!("{field}[{index}]")))
+                .map(|(index, item)| self.value_at(item, &Place::Index(place, index)))
                 .collect::<Result<Vec<_>, _>>()
                 .map(Value::Array),
             JsonataValue::Object(members) => members
                 .iter()
-                .map(|(key, item)| Ok((key.clone(), self.value(item, &format!("{field}/{key}"))?)))
+                .map(|(key, item)| Ok((key.clone(), self.value_at(item, &Place::Key(place, key))?)))
                 .collect::<Result<Map<_, _>, _>>()
                 .map(Value::Object),
         }
@@ -227,11 +251,24 @@ impl<'r> Bindings<'r> {
 
     /// One `{% %}` string's value.
     pub fn expression(&self, string: &JsonataString, field: &str) -> Result<Value, QueryError> {
+        self.evaluate(string, &Place::Field(field))
+    }
+
+    fn evaluate(&self, string: &JsonataString, place: &Place<'_>) -> Result<Value, QueryError> {
         let error = |problem| QueryError {
-            field: field.to_string(),
+            field: place.to_string(),
             expression: quoted(string),
             problem: Box::new(problem),
         };
+        // Most fields only read a variable or `$states.input.x`: answered from the value held,
+        // without binding it and converting it into and out of the engine.
+        if let Some(value) = string
+            .expression()
+            .variable_path()
+            .and_then(|path| self.read_path(path))
+        {
+            return Ok(value);
+        }
         self.bind_reads(string.expression());
         let result = string
             .expression()
@@ -247,6 +284,30 @@ impl<'r> Bindings<'r> {
                 message: e.message,
             })),
         }
+    }
+
+    /// The value of an expression that only reads a variable or fields of one, as JSONata gives
+    /// it when every step but the last reaches an object and the last field exists
+    /// ([`VariablePath`]); `None` (the engine decides) otherwise, or when the variable is not
+    /// visible here.
+    fn read_path(&self, path: &VariablePath) -> Option<Value> {
+        let walk = |node: Node<'_>, fields: &[String]| {
+            fields
+                .iter()
+                .try_fold(node, |node, field| node.member(field))
+                .map(|node| node.to_cow().into_owned())
+        };
+        if path.name != "states" {
+            return walk(Node::Value(self.vars.get(&path.name)?), &path.fields);
+        }
+        let (member, fields) = path.fields.split_first()?;
+        let doc = match (member.as_str(), &self.outcome) {
+            ("input", _) => &self.input,
+            ("context", _) => return walk(Node::Value(self.context), fields),
+            (name, Some((outcome, doc))) if name == *outcome => doc,
+            _ => return None,
+        };
+        walk(Node::Doc(doc), fields)
     }
 
     /// A field that must be a boolean (a Choice rule's `Condition`).
@@ -350,5 +411,68 @@ mod tests {
             "Output",
         );
         assert_eq!(out, Ok(json!([false, "E"])));
+    }
+
+    #[test]
+    fn plain_reads_answered_without_the_engine_are_the_engines_answers() {
+        let doc = json!({"a": {"b": [1]}, "c": [], "d": null, "e": [{"f": 1}, {"f": 2}],
+            "g": "s", "h": {"i": {}}, "j": [[1, 2]]});
+        let vars = Vars::default()
+            .assign(vec![
+                ("v".into(), doc.clone(), 1),
+                ("w".into(), json!([{"a": 1}]), 1),
+            ])
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let context = context();
+        let mut b = bindings(&vars, &context, doc.clone());
+        b.set_result(Doc::from(json!({"r": [7]})));
+        // The engine with everything bound, as before the shortcut.
+        let mut all = Variables::new();
+        all.set("v", doc.clone());
+        all.set("w", json!([{"a": 1}]));
+        all.set(
+            "states",
+            json!({"input": doc, "context": context, "result": {"r": [7]}}),
+        );
+        let mut shortcut = 0;
+        for text in [
+            "$v",
+            "$v.a",
+            "$v.a.b",
+            "$v.c",
+            "$v.d",
+            "$v.e",
+            "$v.e.f",
+            "$v.g",
+            "$v.g.x",
+            "$v.h",
+            "$v.h.i",
+            "$v.j",
+            "$v.missing",
+            "$w",
+            "$w.a",
+            "$nope",
+            "$states.input",
+            "$states.input.a.b",
+            "$states.input.d.x",
+            "$states.result",
+            "$states.result.r",
+            "$states.context.State.Name",
+            "$states.errorOutput",
+        ] {
+            let expression = Expression::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            let path = expression
+                .variable_path()
+                .unwrap_or_else(|| panic!("{text}"));
+            let engine = expression
+                .evaluate(None, &all, &Environment::new(0, 1))
+                .unwrap_or_else(|e| panic!("{text}: {e}"));
+            if let Some(fast) = b.read_path(path) {
+                shortcut += 1;
+                assert_eq!(Some(fast), engine, "{text}");
+            }
+        }
+        // Not vacuous: the reads that reach a member are answered without the engine.
+        assert_eq!(shortcut, 16);
     }
 }

@@ -3,7 +3,9 @@
 
 use serde_json::Value;
 
-use super::{BindingReads, Environment, EvalError, ExprSpan, SyntaxError, VariableRead};
+use super::{
+    BindingReads, Environment, EvalError, ExprSpan, SyntaxError, VariablePath, VariableRead,
+};
 
 /// A compiled expression of engine `E`.
 pub(crate) type Compiled<E> = <E as Engine>::Compiled;
@@ -55,6 +57,8 @@ pub(crate) struct Syntax {
     pub(crate) root_reads: Vec<ExprSpan>,
     /// The bindings an evaluation may read, so that a caller binds only those.
     pub(crate) binding_reads: BindingReads,
+    /// The variable and fields read, when that is all the expression does.
+    pub(crate) variable_path: Option<VariablePath>,
 }
 
 #[derive(Debug)]

@@ -14,7 +14,8 @@ use serde_json::Value;
 use super::engine::{CallSite, Engine, Syntax, VariableRef};
 use super::functions::aws_functions;
 use super::{
-    BindingReads, Environment, EvalError, EvalErrorKind, ExprSpan, SyntaxError, VariableRead,
+    BindingReads, Environment, EvalError, EvalErrorKind, ExprSpan, SyntaxError, VariablePath,
+    VariableRead,
 };
 
 pub(crate) struct Jlens;
@@ -77,6 +78,7 @@ impl Engine for Jlens {
         })?;
         let mut syntax = summarize(&compiled.ast().root);
         syntax.binding_reads = binding_reads(&compiled, &syntax);
+        syntax.variable_path = variable_path(&compiled.ast().root);
         Ok((compiled, syntax))
     }
 
@@ -160,6 +162,70 @@ fn binding_reads(compiled: &jlens_core::Expression, syntax: &Syntax) -> BindingR
     BindingReads {
         every: reads.every_binding(),
         names,
+    }
+}
+
+/// `$name` or a path `$name.a.b` of plain steps: nothing bound, filtered, grouped, sorted or
+/// kept as an array on the way (every attribute named, so that a new one in jlens-core is
+/// looked at here before it compiles).
+fn variable_path(root: &Node) -> Option<VariablePath> {
+    fn plain(node: &Node) -> bool {
+        let jlens_core::ast::Attrs {
+            keep_array,
+            cons_array,
+            tuple,
+            focus,
+            index,
+            stages,
+            predicate,
+            group,
+            ancestor,
+            ancestor_label,
+            seeking_parent,
+        } = &node.attrs;
+        !keep_array
+            && !cons_array
+            && !tuple
+            && focus.is_none()
+            && index.is_none()
+            && stages.is_empty()
+            && predicate.is_empty()
+            && group.is_none()
+            && ancestor.is_none()
+            && ancestor_label.is_none()
+            && seeking_parent.is_empty()
+    }
+    // `$` and `$$` are the context, not a variable.
+    let variable = |node: &Node| match &node.kind {
+        NodeKind::Variable { name } if plain(node) && !name.is_empty() && name != "$" => {
+            Some(name.clone())
+        }
+        _ => None,
+    };
+    if !plain(root) {
+        return None;
+    }
+    match &root.kind {
+        NodeKind::Variable { .. } => variable(root).map(|name| VariablePath {
+            name,
+            fields: Vec::new(),
+        }),
+        NodeKind::Path {
+            steps,
+            keep_singleton_array: false,
+        } => {
+            let (first, rest) = steps.split_first()?;
+            let name = variable(first)?;
+            let fields = rest
+                .iter()
+                .map(|step| match &step.kind {
+                    NodeKind::Name { name } if plain(step) => Some(name.clone()),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some(VariablePath { name, fields })
+        }
+        _ => None,
     }
 }
 

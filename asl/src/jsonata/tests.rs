@@ -311,3 +311,44 @@ fn expressions_compare_and_print_by_text() {
     assert_eq!(a.to_string(), "$x + 1");
     assert_eq!(a.source(), "$x + 1");
 }
+
+#[test]
+fn plain_variable_reads_are_told_apart_from_everything_else() {
+    let path = |expr: &str| {
+        Expression::parse(expr)
+            .unwrap_or_else(|e| panic!("{expr}: {e}"))
+            .variable_path()
+            .map(|p| (p.name.clone(), p.fields.clone()))
+    };
+    let fields = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+    assert_eq!(path("$total"), Some(("total".into(), vec![])));
+    assert_eq!(
+        path(" $states.input "),
+        Some(("states".into(), fields(&["input"])))
+    );
+    assert_eq!(
+        path("$order.`line items`.first"),
+        Some(("order".into(), fields(&["line items", "first"])))
+    );
+    for other in [
+        "$a[0]",
+        "$a.b[]",
+        "$a.b[x > 1]",
+        "$a.b^(x)",
+        "$a.b{x: y}",
+        "$a@$x.b",
+        "$a#$i.b",
+        "$a.(b)",
+        "$a.*",
+        "$a.**",
+        "$a.$b",
+        "$a.b.$string()",
+        "$a + 1",
+        "$count($a)",
+        "[$a]",
+        "$states.input.%",
+        "($a)",
+    ] {
+        assert_eq!(path(other), None, "{other}");
+    }
+}
