@@ -632,6 +632,109 @@ fn conformance_scores_a_corpus_and_gates_on_the_pass_rate() {
 }
 
 #[test]
+fn conformance_scores_another_engines_results_by_the_same_rules() {
+    let dir = temp();
+    let cases = dir.path().join("cases");
+    let nested = cases.join("more");
+    std::fs::create_dir_all(&nested).unwrap_or_else(|e| panic!("{e}"));
+    write(&cases, "a.json", PASS_CASE);
+    write(&nested, "b.json", PASS_CASE.replace("pass-one", "pass-two"));
+    write(
+        &cases,
+        "c.json",
+        PASS_CASE.replace("pass-one", "pass-three"),
+    );
+    let results = dir.path().join("engine");
+    std::fs::create_dir_all(results.join("more")).unwrap_or_else(|e| panic!("{e}"));
+    // Right output, no history: passes, the event sequence does not count as matched.
+    write(
+        &results,
+        "a.json",
+        r#"{"status": "SUCCEEDED", "output": {"x": 1}}"#,
+    );
+    // At the case's relative path: a wrong output fails with the first difference.
+    write(
+        &results.join("more"),
+        "b.json",
+        r#"{"status": "SUCCEEDED", "output": {"x": "1"}}"#,
+    );
+    // A string: the engine could not run the case, and says why.
+    write(
+        &results,
+        "c.json",
+        r#""error: the engine refused the definition""#,
+    );
+
+    let out = flowc(
+        &[
+            "conformance",
+            "cases",
+            "--results",
+            "engine",
+            "--show-failures",
+            "5",
+            "--json-out",
+            "verdicts.json",
+        ],
+        dir.path(),
+    );
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains("FAIL pass-two: $output.x: expected 1.0, got \"1\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("FAIL pass-three: error: the engine refused the definition"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 passed, 2 failed; event sequences: 0 of 3 recorded histories match"),
+        "{text}"
+    );
+    let verdicts: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("verdicts.json"))
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let passed: Vec<(&str, bool)> = verdicts
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .map(|v| (v["id"].as_str().unwrap_or(""), v["pass"] == true))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        passed,
+        [
+            ("pass-one", true),
+            ("pass-three", false),
+            ("pass-two", false)
+        ]
+    );
+
+    // A case without a result is an error of the run, not a failure of the case.
+    std::fs::remove_file(results.join("c.json")).unwrap_or_else(|e| panic!("{e}"));
+    let missing = flowc(&["conformance", "cases", "--results", "engine"], dir.path());
+    assert_exit(&missing, 1);
+    assert!(
+        stderr(&missing).contains(&format!("engine{}c.json", std::path::MAIN_SEPARATOR)),
+        "{}",
+        stderr(&missing)
+    );
+    // A result that is neither an object nor a string is malformed.
+    write(&results, "c.json", "[1]");
+    let malformed = flowc(&["conformance", "cases", "--results", "engine"], dir.path());
+    assert_exit(&malformed, 1);
+    assert!(
+        stderr(&malformed).contains("a result is a run-case JSON object or a string"),
+        "{}",
+        stderr(&malformed)
+    );
+}
+
+#[test]
 fn simulate_reads_distributed_map_items_from_an_objects_folder_and_writes_results_there() {
     let dir = temp();
     write(

@@ -102,10 +102,9 @@ impl Case {
 
 const MAX_CASE_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Reads, runs and scores one case file. A case the simulator cannot load or run scores as a
-/// failure naming the error; only an unreadable or malformed file is an `Err`.
-pub fn score_file(path: &Path) -> std::io::Result<Verdict> {
-    // At most 16 MiB, whatever the file says its size is (flowc's limit for every input).
+/// A file's text, at most 16 MiB whatever the file says its size is (flowc's limit for every
+/// input).
+fn read_limited(path: &Path) -> std::io::Result<String> {
     let mut text = String::new();
     std::io::Read::read_to_string(
         &mut std::io::Read::take(std::fs::File::open(path)?, MAX_CASE_BYTES + 1),
@@ -117,21 +116,57 @@ pub fn score_file(path: &Path) -> std::io::Result<Verdict> {
             format!("{}: larger than {MAX_CASE_BYTES} bytes", path.display()),
         ));
     }
-    let case = Case::from_json_text(&text).map_err(|e| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("{}: {e}", path.display()),
-        )
-    })?;
+    Ok(text)
+}
+
+fn invalid_data(path: &Path, e: impl std::fmt::Display) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        format!("{}: {e}", path.display()),
+    )
+}
+
+fn read_case(path: &Path) -> std::io::Result<Case> {
+    Case::from_json_text(&read_limited(path)?).map_err(|e| invalid_data(path, e))
+}
+
+/// Scores a result against the case. A result that is a JSON string names why the engine
+/// could not run the case: the case fails with that text.
+fn score_result(case: &Case, result: &Value) -> Verdict {
+    let mut verdict = case.score(result);
+    if let Value::String(error) = result {
+        verdict.result = Err(error.clone());
+    }
+    verdict
+}
+
+/// Reads, runs and scores one case file. A case the simulator cannot load or run scores as a
+/// failure naming the error; only an unreadable or malformed file is an `Err`.
+pub fn score_file(path: &Path) -> std::io::Result<Verdict> {
+    let case = read_case(path)?;
     let result = match case.run() {
         Ok(outcome) => contract_json(&outcome),
         Err(e) => Value::String(format!("error: {e}")),
     };
-    let mut verdict = case.score(&result);
-    if let Value::String(error) = result {
-        verdict.result = Err(error);
+    Ok(score_result(&case, &result))
+}
+
+/// Scores the result another engine wrote for a case (the run-case contract's JSON object, or
+/// a JSON string naming why that engine could not run the case) against the case file's
+/// recording, by the same rules as [`score_file`]. An unreadable or malformed file of either
+/// kind is an `Err`.
+pub fn score_result_file(case_path: &Path, result_path: &Path) -> std::io::Result<Verdict> {
+    let case = read_case(case_path)?;
+    let text = read_limited(result_path)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", result_path.display())))?;
+    let result: Value = serde_json::from_str(&text).map_err(|e| invalid_data(result_path, e))?;
+    if !matches!(result, Value::Object(_) | Value::String(_)) {
+        return Err(invalid_data(
+            result_path,
+            "a result is a run-case JSON object or a string naming why the case did not run",
+        ));
     }
-    Ok(verdict)
+    Ok(score_result(&case, &result))
 }
 
 /// The case files under `dir`, recursively, sorted: every `*.json` whose name does not start

@@ -1,13 +1,16 @@
 //! `flowc conformance [DIR]`: runs every case of an ASL conformance corpus (by default the
 //! repository's `conformance/asl/cases`), scores each against AWS's recording with the rules of
 //! conformance/asl/README.md, and prints the per-tag table with the event-sequence figure.
-//! With `--gate PCT`, exits 1 when the pass rate of the gated cases is below PCT. On a terminal,
-//! a progress line names the case being scored (`[312/353] its file name`) until the table is printed.
+//! With `--gate PCT`, exits 1 when the pass rate of the gated cases is below PCT. With
+//! `--results DIR`, scores what another engine answered (one run-case result per case file, at
+//! the same relative path under DIR) instead of running the simulator: the same rules, the same
+//! table, for any engine. On a terminal, a progress line names the case being scored
+//! (`[312/353] its file name`) until the table is printed.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use flowc_sim::conformance::{Scoreboard, Verdict, case_files, score_file};
+use flowc_sim::conformance::{Scoreboard, Verdict, case_files, score_file, score_result_file};
 
 use super::output::{eprint_line, print_stdout, write_file};
 use super::progress::Progress;
@@ -33,6 +36,11 @@ pub struct ConformanceArgs {
     /// Write every case's verdict as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     pub json_out: Option<PathBuf>,
+    /// Score another engine's results instead of running the simulator: for each case file,
+    /// the file at the same relative path under DIR holds that engine's run-case result object
+    /// (or a JSON string naming why it could not run the case). A missing result is an error.
+    #[arg(long, value_name = "DIR")]
+    pub results: Option<PathBuf>,
 }
 
 pub fn run(args: ConformanceArgs, _global: &Global) -> ExitCode {
@@ -57,9 +65,13 @@ pub fn run(args: ConformanceArgs, _global: &Global) -> ExitCode {
     let mut progress = Progress::on_stderr();
     for (number, file) in files.iter().enumerate() {
         // The corpus folder is the same for every case: the name within it is what moves.
-        let shown = file.strip_prefix(&args.cases).unwrap_or(file);
-        progress.update(|| format!("[{}/{}] {}", number + 1, files.len(), shown.display()));
-        match score_file(file) {
+        let relative = file.strip_prefix(&args.cases).unwrap_or(file);
+        progress.update(|| format!("[{}/{}] {}", number + 1, files.len(), relative.display()));
+        let verdict = match &args.results {
+            None => score_file(file),
+            Some(results) => score_result_file(file, &results.join(relative)),
+        };
+        match verdict {
             Ok(verdict) => board.push(verdict),
             Err(e) => {
                 progress.clear();
