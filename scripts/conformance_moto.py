@@ -102,7 +102,8 @@ def lambda_payloads(case: dict[str, Any]) -> list[str] | None:
         # the payload. A direct Lambda ARN records the payload.
         if mock.get("resourceType") == "lambda" and isinstance(output, dict):
             output = output.get("Payload")
-        payloads.append(output if isinstance(output, str) else json.dumps(output))
+        # A Lambda's payload is JSON text: a recorded "HelloWorld" was the text "\"HelloWorld\"".
+        payloads.append(json.dumps(output))
     return payloads
 
 
@@ -278,7 +279,14 @@ def result_object(description: dict[str, Any], events: list[dict[str, Any]],
         try:
             result["output"] = json.loads(text) if text is not None else None
         except json.JSONDecodeError:
-            return f"error: moto's output is not JSON: {text[:200]!r}"
+            # moto 5.2.5's DescribeExecution returns a string output unquoted; the history's
+            # ExecutionSucceeded event holds it as JSON.
+            ended = bool(events) and events[-1]["type"] in TERMINAL_EVENTS
+            last = description_from(events[-1]) if ended else {}
+            try:
+                result["output"] = json.loads(last.get("output"))
+            except (TypeError, json.JSONDecodeError):
+                return f"error: moto's output is not JSON: {text[:200]!r}"
     else:
         result.update(failure_of(description, events))
     if with_history:
