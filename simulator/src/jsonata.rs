@@ -17,7 +17,7 @@ use crate::vars::Vars;
 use flowc_asl::jsonata::{Environment, EvalErrorKind, Expression, VariablePath, Variables};
 use flowc_asl::{JsonataString, JsonataValue};
 use serde_json::{Map, Value};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 
 /// AWS's error for every failed JSONata evaluation.
@@ -38,6 +38,9 @@ pub(crate) struct Bindings<'r> {
     /// `result` (a Task's, Parallel's or Map's) or `errorOutput` (in a catcher), once known.
     outcome: Option<(&'static str, Doc)>,
     env: Environment,
+    /// Engine evaluations so far: each draws `$random()` / `$uuid()` from its own seed, so two
+    /// fields of one state (an Assign and the Output) do not give the same number or UUID.
+    evaluations: Cell<u64>,
     bound: RefCell<Bound>,
 }
 
@@ -131,6 +134,7 @@ impl<'r> Bindings<'r> {
             context,
             outcome: None,
             env,
+            evaluations: Cell::new(0),
             bound: RefCell::new(Bound {
                 variables: Variables::new(),
                 names: Vec::new(),
@@ -270,9 +274,11 @@ impl<'r> Bindings<'r> {
             return Ok(value);
         }
         self.bind_reads(string.expression());
-        let result = string
-            .expression()
-            .evaluate(None, &self.bound.borrow().variables, &self.env);
+        let result = string.expression().evaluate(
+            None,
+            &self.bound.borrow().variables,
+            &self.next_environment(),
+        );
         match result {
             Ok(Some(value)) => Ok(value),
             Ok(None) => Err(error(Problem::Undefined)),
@@ -283,6 +289,20 @@ impl<'r> Bindings<'r> {
                 },
                 message: e.message,
             })),
+        }
+    }
+
+    /// The environment of the next engine evaluation: the state's seed for the first, then one
+    /// mixed with the evaluation's number (in field order, so runs stay deterministic).
+    fn next_environment(&self) -> Environment {
+        let count = self.evaluations.get();
+        self.evaluations.set(count + 1);
+        match count {
+            0 => self.env,
+            _ => Environment {
+                seed: mix(self.env.seed, count),
+                ..self.env
+            },
         }
     }
 
@@ -337,6 +357,14 @@ pub(crate) fn type_error(
 /// it (`"{% $x %}"` is quoted `'$x'`).
 fn quoted(string: &JsonataString) -> String {
     string.source().trim().to_string()
+}
+
+/// SplitMix64 of `seed` and `count`: well-spread seeds from consecutive counts.
+pub(crate) fn mix(seed: u64, count: u64) -> u64 {
+    let mut z = seed.wrapping_add(count.wrapping_add(1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 #[cfg(test)]
@@ -474,5 +502,22 @@ mod tests {
         }
         // Not vacuous: the reads that reach a member are answered without the engine.
         assert_eq!(shortcut, 16);
+    }
+
+    #[test]
+    fn each_field_draws_its_own_random_values_and_a_run_draws_them_again() {
+        let (vars, context) = (vars(), context());
+        let draw = || {
+            bindings(&vars, &context, json!({}))
+                .value(
+                    &value(json!({"a": "{% $uuid() %}", "b": "{% $uuid() %}", "r": ["{% $random() %}", "{% $random() %}"]})),
+                    "Output",
+                )
+                .unwrap()
+        };
+        let first = draw();
+        assert_ne!(first["a"], first["b"]);
+        assert_ne!(first["r"][0], first["r"][1]);
+        assert_eq!(first, draw());
     }
 }

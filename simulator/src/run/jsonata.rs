@@ -12,7 +12,7 @@ use super::state::no_choice_matched;
 use super::{Engine, Entry, StateDone, Stop, eval_err};
 use crate::doc::Doc;
 use crate::error::Failure;
-use crate::jsonata::Bindings;
+use crate::jsonata::{Bindings, mix};
 use crate::program::{AssignDef, JsonataDef, NextState, State, StateKind};
 use crate::query::{EvalError, Roots, Scope};
 use crate::vars::Assigned;
@@ -255,12 +255,4 @@ pub(crate) fn output(
             .map(Doc::from)
             .map_err(EvalError::Query),
     }
-}
-
-/// SplitMix64 of `seed` and `count`: well-spread seeds from consecutive counts.
-fn mix(seed: u64, count: u64) -> u64 {
-    let mut z = seed.wrapping_add(count.wrapping_add(1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
