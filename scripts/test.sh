@@ -34,10 +34,11 @@ cargo fmt --all --check
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-# The simulator is a library for other teams' tests: its docs must build without a broken or
-# private link (missing docs are clippy's -D warnings above, from #![warn(missing_docs)]).
-step "cargo doc -p flowc-sim (warnings are errors)"
-RUSTDOCFLAGS="-D warnings" cargo doc -p flowc-sim --no-deps --quiet
+# The simulator is a library for other teams' tests, and asl and dsl are what it and the compiler
+# share: their docs must build without a broken or private link (missing docs are clippy's
+# -D warnings above, from #![warn(missing_docs)] in flowc-sim).
+step "cargo doc -p flowc-asl -p flowc-dsl -p flowc-sim (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc -p flowc-asl -p flowc-dsl -p flowc-sim --no-deps --quiet
 
 step "cargo test --workspace"
 mkdir -p "$CARGO_TARGET_DIR"

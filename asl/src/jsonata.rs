@@ -21,7 +21,7 @@
 //! [`EvalErrorKind::Limit`], never a hang or a stack overflow.
 //!
 //! # The engine
-//! The evaluator is a library behind the [`engine::Engine`] trait (today jlens-core, pinned
+//! The evaluator is a library behind the `engine::Engine` trait (today jlens-core, pinned
 //! exactly in the workspace). It was chosen by measuring the candidates on this project's
 //! machine against the official 2.0.6 suite (`conformance/jsonata-2.0.6/`, 1,625 cases):
 //!
@@ -34,7 +34,7 @@
 //! Cold debug builds of the first two cost about the same (~55 s of CPU on this machine).
 //! jlens-core won on deterministic bounds and a public syntax tree with spans, which the
 //! dialect checks and the variable checks walk. Swapping it means implementing
-//! [`engine::Engine`] for another crate; nothing outside `jsonata/` names it.
+//! `engine::Engine` for another crate; nothing outside `jsonata/` names it.
 
 mod dialect;
 mod engine;
