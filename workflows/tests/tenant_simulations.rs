@@ -11,13 +11,16 @@ use std::path::Path;
 
 use flowc::testing::{TestResult, run_file};
 
-const SCENARIOS: [&str; 6] = [
+const SCENARIOS: [&str; 9] = [
     "happy path: backend pending twice, then healthy",
     "backend unhealthy: tenant marked failed",
     "frontend unhealthy: tenant marked failed",
     "backend never healthy: the 15-poll bound ends it",
     "throttled Lambda succeeds on retry",
     "permanent Lambda failure: tenant marked failed with the Lambda's error",
+    "transient database and AWS errors retried: tenant ends ACTIVE",
+    "transient error that outlasts the retries: tenant marked failed",
+    "permanent AWS error: tenant marked failed without a retry",
 ];
 
 const JSONPATH: &str = "tests/tenant_provisioning.simtest.json";
@@ -104,7 +107,7 @@ fn waits_cost_simulated_time_only() {
     let started = std::time::Instant::now();
     let results = results();
     let simulated: f64 = results.iter().filter_map(|r| r.simulated_seconds).sum();
-    // 240 + 60 + 180 + 900 + ~120 s of waits and backoff, simulated in well under a second of
+    // 240 + 60 + 180 + 900 + ~120 + ~125 + ~97 s of waits and backoff, simulated in well under a second of
     // real time even in a debug build on a loaded machine.
     assert!(simulated >= 1500.0, "simulated {simulated} s");
     assert!(

@@ -4,6 +4,10 @@
 //! `Tenant.InvalidSubdomain`) and `errorMessage` (Display), so Step Functions sees a stable error
 //! name it can match in Retry/Catch, and a message that names the offending value.
 
+mod transient;
+
+use aws_sdk_dynamodb::config::http::HttpResponse;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use miette::Diagnostic;
 use thiserror::Error;
 
@@ -89,7 +93,7 @@ pub enum ActionError {
     #[diagnostic(
         code(tenant::aws::call_failed),
         help(
-            "check the function's IAM permissions and that the resource exists; the workflow retries transient failures"
+            "a permanent failure (the workflow does not retry it): check the function's IAM permissions and that the resource exists"
         )
     )]
     Aws {
@@ -98,12 +102,39 @@ pub enum ActionError {
         message: String,
     },
 
+    #[error("{service} {operation} failed, transiently: {message}")]
+    #[diagnostic(
+        code(tenant::aws::transient),
+        help(
+            "a throttle, a 5xx, a timeout or a network failure that outlasted the SDK's own retries; the workflow retries Tenant.AwsTransient with backoff"
+        )
+    )]
+    AwsTransient {
+        service: &'static str,
+        operation: &'static str,
+        message: String,
+    },
+
     #[error("database {operation} failed: {message}")]
     #[diagnostic(
         code(tenant::database::failed),
-        help("check DATABASE_URL and that the database user may create roles and schemas")
+        help(
+            "a permanent failure (the workflow does not retry it): check DATABASE_URL and that the database user may create roles and schemas"
+        )
     )]
     Database {
+        operation: &'static str,
+        message: String,
+    },
+
+    #[error("database {operation} failed, transiently: {message}")]
+    #[diagnostic(
+        code(tenant::database::transient),
+        help(
+            "a lost or refused connection, a restart or failover, a serialization failure or a deadlock; the workflow retries Tenant.DatabaseTransient with backoff"
+        )
+    )]
+    DatabaseTransient {
         operation: &'static str,
         message: String,
     },
@@ -146,22 +177,39 @@ impl ActionError {
             Self::SubdomainMismatch { .. } => "Tenant.SubdomainMismatch",
             Self::MissingConfig { .. } | Self::InvalidConfig { .. } => "Tenant.ConfigError",
             Self::Aws { .. } => "Tenant.AwsError",
+            Self::AwsTransient { .. } => "Tenant.AwsTransient",
             Self::Database { .. } => "Tenant.DatabaseError",
+            Self::DatabaseTransient { .. } => "Tenant.DatabaseTransient",
             Self::UnsafeIdentifier { .. } => "Tenant.UnsafeIdentifier",
             Self::MissingPrerequisite { .. } => "Tenant.MissingPrerequisite",
             Self::PriorityExhausted { .. } => "Tenant.PriorityExhausted",
         }
     }
 
-    /// Wraps an AWS SDK error with the full error chain (the SDK's Display alone is terse).
-    pub fn aws<E>(service: &'static str, operation: &'static str, error: E) -> Self
+    /// Wraps an AWS SDK error with the full error chain (the SDK's Display alone is terse), as
+    /// `AwsTransient` when the SDK's own classifiers would retry it (error/transient.rs).
+    pub fn aws<E>(
+        service: &'static str,
+        operation: &'static str,
+        error: SdkError<E, HttpResponse>,
+    ) -> Self
     where
-        E: std::error::Error,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
     {
-        Self::Aws {
-            service,
-            operation,
-            message: aws_sdk_dynamodb::error::DisplayErrorContext(error).to_string(),
+        let transient = transient::aws_is_transient(&error);
+        let message = aws_sdk_dynamodb::error::DisplayErrorContext(error).to_string();
+        if transient {
+            Self::AwsTransient {
+                service,
+                operation,
+                message,
+            }
+        } else {
+            Self::Aws {
+                service,
+                operation,
+                message,
+            }
         }
     }
 
@@ -178,8 +226,13 @@ impl ActionError {
         // The driver's Display hides the server's message; the DbError carries it.
         let message = match error.as_db_error() {
             Some(db) => format!("{}: {}", db.code().code(), db.message()),
-            None => error.to_string(),
+            // The source names the socket failure ("Connection refused", "timed out").
+            None => aws_sdk_dynamodb::error::DisplayErrorContext(error).to_string(),
         };
-        Self::Database { operation, message }
+        if transient::postgres_is_transient(error) {
+            Self::DatabaseTransient { operation, message }
+        } else {
+            Self::Database { operation, message }
+        }
     }
 }
