@@ -11,10 +11,12 @@ mod states;
 pub use error::{LoadError, LoadErrors, Source, line_column};
 pub use json::MAX_DEPTH;
 
+use crate::rules::MAX_STATES;
+
 use crate::model::StateMachine;
 use crate::spans::SpanTable;
 use ctx::Ctx;
-use json::JsonError;
+use json::{JsonError, Node};
 use miette::NamedSource;
 use serde_json::Value;
 use std::sync::Arc;
@@ -37,7 +39,17 @@ pub fn load(text: &str, file_name: &str) -> Result<Loaded, LoadErrors> {
             for problem in problems {
                 json_error(&mut ctx, text, problem);
             }
-            states::machine(&mut ctx, &root)
+            if let Some(span) = state_past_limit(&root, MAX_STATES) {
+                ctx.push(LoadError::TooManyStates {
+                    limit: MAX_STATES,
+                    past: MAX_STATES + 1,
+                    src: ctx.src(),
+                    span,
+                });
+                None
+            } else {
+                states::machine(&mut ctx, &root)
+            }
         }
         Err(problem) => {
             json_error(&mut ctx, text, problem);
@@ -72,8 +84,10 @@ pub fn load_partial(text: &str, file_name: &str) -> Partial {
     let mut ctx = Ctx::new(src);
     ctx.partial = true;
     let machine = match json::parse(text) {
-        Ok((root, _)) => states::machine(&mut ctx, &root),
-        Err(_) => None,
+        Ok((root, _)) if state_past_limit(&root, MAX_STATES).is_none() => {
+            states::machine(&mut ctx, &root)
+        }
+        _ => None,
     };
     Partial {
         loaded: machine.map(|machine| Loaded {
@@ -177,6 +191,41 @@ pub fn distributed_parts(
 }
 
 /// Whether `value` nests arrays/objects deeper than `limit`; iterative, so it cannot overflow.
+/// Where the state past `limit` ([`MAX_STATES`]) is written (its name), counting the states of
+/// `root` and of every branch and processor in it, in the JSON tree: decoding, spans and checks
+/// take memory in proportion to the states, and no deployable definition has more.
+fn state_past_limit(root: &Node, limit: usize) -> Option<miette::SourceSpan> {
+    let mut count = 0usize;
+    // Graphs (the machine, branches, processors) still to count; a stack, not recursion,
+    // though nesting is bounded by MAX_DEPTH anyway.
+    let mut graphs = vec![root];
+    while let Some(graph) = graphs.pop() {
+        let Some(states) = graph
+            .get("States")
+            .and_then(|member| member.value.members())
+        else {
+            continue;
+        };
+        for state in states {
+            count += 1;
+            if count > limit {
+                return Some(state.key_span);
+            }
+            if let Some(branches) = state.value.get("Branches")
+                && let json::NodeValue::Array(items) = &branches.value.value
+            {
+                graphs.extend(items.iter());
+            }
+            for field in ["ItemProcessor", "Iterator"] {
+                if let Some(processor) = state.value.get(field) {
+                    graphs.push(&processor.value);
+                }
+            }
+        }
+    }
+    None
+}
+
 fn value_depth_exceeds(value: &Value, limit: usize) -> bool {
     let mut stack = vec![(value, 0usize)];
     while let Some((value, depth)) = stack.pop() {
@@ -230,6 +279,24 @@ fn json_error(ctx: &mut Ctx, text: &str, problem: JsonError) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn states_are_counted_through_branches_and_processors() {
+        // Five states: the Parallel, its branch's two, the Map and its processor's one.
+        let text = r#"{"StartAt": "P", "States": {
+            "P": {"Type": "Parallel", "Next": "M", "Branches": [
+                {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"},
+                                            "B": {"Type": "Succeed"}}}]},
+            "M": {"Type": "Map", "End": true, "ItemProcessor":
+                {"StartAt": "I", "States": {"I": {"Type": "Succeed"}}}}}}"#;
+        let (root, _) = json::parse(text).unwrap();
+        assert_eq!(state_past_limit(&root, 5), None);
+        let past = state_past_limit(&root, 4).unwrap();
+        // The stack meets P, M, then the processor's I, then the branch's A and B: B is fifth.
+        let name = &text[past.offset()..past.offset() + past.len()];
+        assert_eq!(name.trim_matches('"'), "B");
+        assert!(load(text, "m.asl.json").is_ok());
+    }
 
     #[test]
     fn load_value_decodes_parsed_json() {

@@ -162,6 +162,19 @@ pub fn backoff_rate(rate: f64) -> Result<(), &'static str> {
 /// Measured here in bytes of UTF-8, never fewer than the characters AWS may count.
 pub const MAX_DEFINITION_BYTES: usize = 1_048_576;
 
+/// The fewest characters a state can take in a definition: a Fail state (no field is required
+/// but `Type`) with an empty name, `"":{"Type":"Fail"}`, 18 characters, and the comma that
+/// parts it from the next state, minified. Every other kind needs more (`{"Type":"Succeed"}`,
+/// or `Next`/`End`).
+pub const MIN_STATE_CHARS: usize = 19;
+
+/// The most states a definition AWS can deploy holds, 55,188: n states take at least 19n - 1
+/// characters, so 55,189 take 1,048,590, past [`MAX_DEFINITION_BYTES`] even minified. flowc refuses
+/// more before it decodes, lowers or checks them, the phases whose memory grows with the
+/// state count (30 nested Parallels around 330,000 Pass states, 4 MiB of `.flow`, took
+/// 1.6 GB to check), so every command stays far within 1 GiB on any definition it reads.
+pub const MAX_STATES: usize = MAX_DEFINITION_BYTES / MIN_STATE_CHARS;
+
 /// The size of a JSON text, counted as it is written (in pieces, so a text need not be held
 /// to be measured): all its bytes, and the bytes left with its insignificant whitespace removed
 /// (what the same definition takes sent minified). One pass; the text is JSON that has loaded.

@@ -5,7 +5,7 @@
 //! that starts after it, or at the end of its block.
 
 use flowc_dsl::ast::*;
-use flowc_dsl::{ParseError, parse};
+use flowc_dsl::{ParseError, parse_at_most};
 use serde_json::Value;
 
 const INDENT: &str = "    ";
@@ -14,7 +14,7 @@ const LINE_WIDTH: usize = 100;
 
 /// Format `.flow` source text canonically.
 pub fn format_source(source: &str) -> Result<String, ParseError> {
-    Ok(print(&parse(source)?))
+    Ok(print(&parse_at_most(source, flowc_asl::rules::MAX_STATES)?))
 }
 
 /// Print a workflow (with its comments) as canonical `.flow` text.

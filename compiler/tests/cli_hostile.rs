@@ -346,6 +346,51 @@ fn definitions_past_4_mib_are_refused_before_parsing() {
     );
 }
 
+/// Exit 1 with the diagnostic `code` and the limit in its message.
+fn assert_refused_with(output: &Output, code: &str) {
+    assert_refused(output, code);
+    let limit = flowc_asl::rules::MAX_STATES.to_string();
+    assert!(stderr(output).contains(&limit), "{}", stderr(output));
+}
+
+#[test]
+fn more_states_than_aws_can_deploy_are_refused_before_they_are_compiled() {
+    // 30 nested Parallels around 330,000 Pass states (4 MiB of `.flow`) took 1.6 GB to check;
+    // no definition of more than MAX_STATES states fits AWS's 1 MB, so every command stops at
+    // one more, counted through every branch, with the limit in words.
+    const DEPTH: usize = 30;
+    let passes = flowc_asl::rules::MAX_STATES + 1 - DEPTH;
+    let dir = temp();
+    let mut flow = String::new();
+    for level in 0..DEPTH {
+        flow.push_str(&format!("parallel P{level} {{\nbranch {{\n"));
+    }
+    for i in 0..passes {
+        flow.push_str(&format!("pass a{i}\n"));
+    }
+    flow.push_str(&"}\n}\n".repeat(DEPTH));
+    write(dir.path(), "deep.flow", &flow);
+    for command in ["check", "compile", "fmt", "graph"] {
+        let output = flowc(&[command, "deep.flow"], dir.path());
+        assert_refused_with(&output, "flowc::parse::too_many_states");
+    }
+
+    let fails: Vec<String> = (0..passes)
+        .map(|i| format!(r#""f{i}":{{"Type":"Fail"}}"#))
+        .collect();
+    let mut asl = format!(r#"{{"StartAt":"f0","States":{{{}}}}}"#, fails.join(","));
+    for level in 0..DEPTH {
+        asl = format!(
+            r#"{{"StartAt":"P{level}","States":{{"P{level}":{{"Type":"Parallel","End":true,"Branches":[{asl}]}}}}}}"#
+        );
+    }
+    write(dir.path(), "deep.asl.json", &asl);
+    for command in ["check", "compile", "decompile", "graph", "simulate"] {
+        let output = flowc(&[command, "deep.asl.json"], dir.path());
+        assert_refused_with(&output, "flowc::asl::too_many_states");
+    }
+}
+
 #[test]
 fn decompile_refuses_paths_that_would_read_back_differently() {
     // Fuzz finding (decompile_compile): ASL paths were written bare, so `$.a{b` made a `.flow`

@@ -30,6 +30,25 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    #[error(
+        "the workflow compiles to more than {limit} states (counting every branch and process)"
+    )]
+    #[diagnostic(
+        code(flowc::parse::too_many_states),
+        help(
+            "AWS deploys definitions of up to 1 MB and a state takes at least 19 characters, so no \
+             deployable definition has more than {limit} states; flowc stops here, before \
+             compiling them: split the workflow into several state machines"
+        )
+    )]
+    TooManyStates {
+        limit: usize,
+        /// `limit + 1`, the count at the state the label points at.
+        past: usize,
+        #[label("state number {past} is here")]
+        span: SourceSpan,
+    },
+
     #[error("invalid string literal: {reason}")]
     #[diagnostic(
         code(flowc::parse::invalid_string),
@@ -89,6 +108,7 @@ impl ParseError {
         match self {
             ParseError::Syntax { span, .. }
             | ParseError::TooDeep { span, .. }
+            | ParseError::TooManyStates { span, .. }
             | ParseError::InvalidString { span, .. }
             | ParseError::InvalidNumber { span, .. }
             | ParseError::IncompletePoll { span, .. }

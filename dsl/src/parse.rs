@@ -28,6 +28,49 @@ pub fn parse(source: &str) -> Result<Workflow, ParseError> {
     Ok(workflow)
 }
 
+/// [`parse`], refusing a workflow that compiles to more than `max_states` states (the caller's
+/// bound: flowc passes AWS's, which this crate does not know) before anything after parsing
+/// spends memory on them.
+pub fn parse_at_most(source: &str, max_states: usize) -> Result<Workflow, ParseError> {
+    let workflow = parse(source)?;
+    match state_past(&workflow, max_states) {
+        Some(span) => Err(ParseError::TooManyStates {
+            limit: max_states,
+            past: max_states.saturating_add(1),
+            span: span.into(),
+        }),
+        None => Ok(workflow),
+    }
+}
+
+/// Where the state that takes the count of compiled states past `limit` is written: a `poll`
+/// compiles to five (its counter Pass, Wait, Task, counter Pass and Choice), every other
+/// state to one, and states in branches and processes count too.
+fn state_past(workflow: &Workflow, limit: usize) -> Option<Span> {
+    use crate::ast::{Field, State, StateKind};
+    let mut count = 0usize;
+    // A stack, not recursion: nesting is bounded by MAX_NESTING, but a loop costs nothing.
+    let mut pending: Vec<&State> = workflow.states().collect();
+    pending.reverse();
+    while let Some(state) = pending.pop() {
+        count += match state.kind {
+            StateKind::Poll(_) => 5,
+            _ => 1,
+        };
+        if count > limit {
+            return Some(state.name.span);
+        }
+        for field in state.fields.iter().rev() {
+            match &field.node {
+                Field::Branch(states) => pending.extend(states.iter().rev()),
+                Field::Process(process) => pending.extend(process.states.iter().rev()),
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
 /// One pass over the text before pest sees it: rejects input nested deeper than
 /// [`MAX_NESTING`] (before pest recurses into it), collects every `#` / `//` comment outside
 /// strings and every JSONata expression (bare, or in a JSON string), in order.

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use flowc_dsl::ast::*;
-use flowc_dsl::{MAX_NESTING, ParseError, parse};
+use flowc_dsl::{MAX_NESTING, ParseError, parse, parse_at_most};
 
 fn first_state(source: &str) -> State {
     let workflow = parse(source).unwrap_or_else(|e| panic!("{source:?} did not parse: {e}"));
@@ -446,4 +446,39 @@ fn an_expression_in_a_json_string_is_recorded_with_its_escapes() {
 #[test]
 fn an_unclosed_expression_does_not_parse() {
     assert!(parse("pass P { output {% $x }").is_err());
+}
+
+#[test]
+fn states_are_counted_as_they_compile() {
+    // A poll compiles to five states; branch and process states count too: 5 + 3 + 2 + 1.
+    let source = r#"
+        poll P every 1m at most 3 times {
+            wait W
+            check C = r
+            choice D { when $.done == true -> F }
+            exhausted -> F
+        }
+        parallel Q { branch { pass A  succeed B } }
+        map M over $.items { process { pass I } }
+        succeed F
+    "#;
+    assert!(
+        parse_at_most(source, 11).is_ok(),
+        "{:?}",
+        parse_at_most(source, 11)
+    );
+    match parse_at_most(source, 10) {
+        Err(ParseError::TooManyStates {
+            limit: 10, span, ..
+        }) => {
+            assert_eq!(&source[span.offset()..span.offset() + span.len()], "F");
+        }
+        other => panic!("expected TooManyStates, got {other:?}"),
+    }
+    match parse_at_most(source, 4) {
+        Err(ParseError::TooManyStates { span, .. }) => {
+            assert_eq!(&source[span.offset()..span.offset() + span.len()], "P");
+        }
+        other => panic!("expected TooManyStates, got {other:?}"),
+    }
 }

@@ -42,6 +42,25 @@ pub enum LoadError {
         span: SourceSpan,
     },
 
+    #[error("the definition holds more than {limit} states (counting every branch and processor)")]
+    #[diagnostic(
+        code(flowc::asl::too_many_states),
+        help(
+            "AWS deploys definitions of up to 1 MB and a state takes at least 19 characters, so no \
+             deployable definition has more than {limit} states; flowc stops here, before \
+             decoding them: split the workflow into several state machines"
+        )
+    )]
+    TooManyStates {
+        limit: usize,
+        /// `limit + 1`, the count at the state the label points at.
+        past: usize,
+        #[source_code]
+        src: Source,
+        #[label("state number {past} is here")]
+        span: SourceSpan,
+    },
+
     #[error("number `{text}` is out of range")]
     #[diagnostic(
         code(flowc::asl::bad_number),
@@ -340,6 +359,7 @@ impl LoadError {
         match self {
             LoadError::Syntax { span, .. }
             | LoadError::TooDeep { span, .. }
+            | LoadError::TooManyStates { span, .. }
             | LoadError::BadNumber { span, .. }
             | LoadError::DuplicateKey { span, .. }
             | LoadError::WrongType { span, .. }

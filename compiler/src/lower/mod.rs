@@ -110,7 +110,8 @@ pub fn compile_for_checks(
     source: &str,
     bindings: &Bindings,
 ) -> Result<Lowered, (CompileError, Option<Box<Lowered>>)> {
-    let workflow = flowc_dsl::parse(source).map_err(|e| (CompileError::Parse(e), None))?;
+    let workflow = flowc_dsl::parse_at_most(source, flowc_asl::rules::MAX_STATES)
+        .map_err(|e| (CompileError::Parse(e), None))?;
     lower_workflow(&workflow, Some(source), bindings)
         .map_err(|(e, partial)| (CompileError::Resolve(e), partial))
 }
