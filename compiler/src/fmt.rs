@@ -87,6 +87,11 @@ impl Printer<'_> {
             if comment.span.start >= offset {
                 break;
             }
+            // Kept before a comment that introduces what follows, but not right after an
+            // opening line (`state X {`), where the source's empty line carries nothing.
+            if comment.blank_line_before && !comment.trailing && !self.out.ends_with("{\n") {
+                self.blank_line();
+            }
             let line_has_comment = self.commented_line_end == Some(self.out.len());
             if comment.trailing
                 && !line_has_comment
@@ -625,6 +630,25 @@ mod tests {
     fn comments_stay_where_they_were_written() {
         assert_eq!(format_source(MESSY).unwrap(), CANONICAL);
         assert_eq!(format_source(CANONICAL).unwrap(), CANONICAL);
+    }
+
+    #[test]
+    fn an_empty_line_before_a_comment_that_introduces_a_declaration_is_kept() {
+        // Two retry policies print as one group with no empty line between them; a comment
+        // written after an empty line belongs to the second one and keeps its separation.
+        let source = "retry policy a\n    on Lambda.ServiceException\n    every 2s attempts 3\n\n# Transient errors of our own.\nretry policy b\n    on States.Timeout\n    every 5s attempts 2\n\nsucceed Done\n";
+        let formatted = format_source(source).unwrap();
+        assert!(
+            formatted.contains("attempts 3\n\n# Transient errors of our own.\nretry policy b"),
+            "{formatted}"
+        );
+        assert_eq!(format_source(&formatted).unwrap(), formatted);
+        // Right after an opening line the source's empty line carries nothing and is dropped.
+        let source = "pass A {\n\n    # why\n    result { \"a\": 1 }\n}\n";
+        assert_eq!(
+            format_source(source).unwrap(),
+            "pass A {\n    # why\n    result { \"a\": 1 }\n}\n"
+        );
     }
 
     #[test]

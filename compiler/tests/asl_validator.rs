@@ -5,12 +5,11 @@
 //! The validator comes from `scripts/ensure-tools.sh` (`FLOWC_ASL_VALIDATOR`). This test fails,
 //! never skips, when it is missing: run `eval "$(scripts/ensure-tools.sh)"` first.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+mod support;
+use support::repo_root;
 
 fn validator() -> PathBuf {
     let Some(path) = std::env::var_os("FLOWC_ASL_VALIDATOR") else {

@@ -3,12 +3,11 @@
 //! PATH, in a scratch copy of it outside this repository, and produces the JUnit file the upload
 //! step names with the example's simulation tests passing; a stale compiled ASL fails the job.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+mod support;
+use support::{copy_dir, repo_root};
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
@@ -54,23 +53,6 @@ fn gitlab_items(yaml: &str, key: &str) -> Vec<String> {
         .filter_map(|l| l.trim().strip_prefix("- "))
         .map(str::to_owned)
         .collect()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("creating {}: {e}", to.display()));
-    for entry in std::fs::read_dir(from)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", from.display()))
-        .flatten()
-    {
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target)
-                .unwrap_or_else(|e| panic!("copying {}: {e}", path.display()));
-        }
-    }
 }
 
 /// A scratch copy of examples/team-repo/, outside this repository.

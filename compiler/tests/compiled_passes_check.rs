@@ -5,7 +5,6 @@
 //! asl-validator (`FLOWC_ASL_VALIDATOR`, from `scripts/ensure-tools.sh`; missing means a failure,
 //! never a skip).
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use flowc::{Bindings, check, compile};
@@ -14,9 +13,8 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+mod support;
+use support::repo_root;
 
 /// Compiles `source`; when it compiles, the emitted JSON must load and pass the graph checks
 /// without an error. Returns the JSON, or `None` when the compiler refused the source.

@@ -13,12 +13,10 @@
 //!   `compiler/tests/corpus/`, so examples may write files (`-o out.asl.json`) freely.
 //! - Only `flowc` commands are allowed in `console` blocks; use `sh` blocks for anything else.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+mod support;
+use support::{copy_dir, repo_root};
 
 #[derive(Debug, PartialEq)]
 struct Example {
@@ -127,22 +125,6 @@ fn matches(expected: &[String], actual: &[&str]) -> bool {
             Some((line, more)) => line.trim_end() == first && matches(rest, more),
             None => false,
         },
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("creating {}: {e}", to.display()));
-    let entries =
-        std::fs::read_dir(from).unwrap_or_else(|e| panic!("reading {}: {e}", from.display()));
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target)
-                .unwrap_or_else(|e| panic!("copying {}: {e}", path.display()));
-        }
     }
 }
 

@@ -52,6 +52,9 @@ pub struct Comment {
     pub span: Span,
     /// An empty line follows the comment in the source; `flowc fmt` keeps it.
     pub blank_line_after: bool,
+    /// An empty line precedes the comment in the source (a comment that introduces what
+    /// follows it): `flowc fmt` keeps it, even between declarations it prints as one group.
+    pub blank_line_before: bool,
     /// Code precedes the comment on its line: `flowc fmt` keeps it at the end of that line.
     pub trailing: bool,
 }

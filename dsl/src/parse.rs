@@ -122,6 +122,7 @@ fn scan(source: &str) -> Result<(Vec<Comment>, Vec<ExpressionSite>), ParseError>
                     text,
                     span: Span::new(offset, end),
                     blank_line_after: blank_line_follows(source, end),
+                    blank_line_before: blank_line_precedes(source, offset),
                     trailing: code_precedes(source, offset),
                 });
             }
@@ -159,6 +160,16 @@ fn code_precedes(source: &str, offset: usize) -> bool {
         .unwrap_or_default()
         .trim()
         .is_empty()
+}
+
+/// Whether the line before the one holding `offset` is empty (and something precedes it: an
+/// empty line at the start of the file is not kept).
+fn blank_line_precedes(source: &str, offset: usize) -> bool {
+    let before = source.get(..offset).unwrap_or_default();
+    let mut lines = before.rsplit('\n');
+    // The comment's own line up to the comment: only whitespace when the comment is not trailing.
+    lines.next();
+    lines.next().is_some_and(|line| line.trim().is_empty()) && !before.trim().is_empty()
 }
 
 /// Whether the line after the one ending at `end` is empty.
