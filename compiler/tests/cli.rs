@@ -196,6 +196,33 @@ fn check_reports_every_problem_of_a_run_together() {
 }
 
 #[test]
+fn check_takes_several_files_and_reports_each() {
+    let dir = temp();
+    write(dir.path(), "ok.flow", "succeed Done\n");
+    write(
+        dir.path(),
+        "bad.asl.json",
+        r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"Bee"}}}"#,
+    );
+    write(
+        dir.path(),
+        "w.flow",
+        "choice Route {\n    when $.x == 1 -> Done\n}\nsucceed Done\n",
+    );
+    // A file with an error among good ones: every file is still checked, and the run fails.
+    let out = flowc(&["check", "ok.flow", "bad.asl.json", "w.flow"], dir.path());
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(err.contains("there is no state called `Bee`"), "{err}");
+    assert!(err.contains("error: bad.asl.json: 1 error\n"), "{err}");
+    assert!(err.ends_with("warning: w.flow: 1 warning\n"), "{err}");
+    // Only warnings across the files: success.
+    assert_exit(&flowc(&["check", "ok.flow", "w.flow"], dir.path()), 0);
+    // No file at all is a usage error, not a silent success.
+    assert_exit(&flowc(&["check"], dir.path()), 2);
+}
+
+#[test]
 fn warnings_alone_exit_zero() {
     let dir = temp();
     write(
