@@ -3,12 +3,15 @@
 //! Each Lambda reads only what it uses, and reports every missing variable at once. Parsing goes
 //! through a lookup function so tests never mutate the process environment.
 
+use crate::database::DatabaseTarget;
 use crate::error::ActionError;
 
 /// Reads variables through `lookup`, collecting the names of the missing ones.
 struct Reader<F> {
     lookup: F,
     missing: Vec<&'static str>,
+    /// The first variable that is set but does not parse.
+    invalid: Option<ActionError>,
 }
 
 impl<F: Fn(&str) -> Option<String>> Reader<F> {
@@ -16,6 +19,7 @@ impl<F: Fn(&str) -> Option<String>> Reader<F> {
         Self {
             lookup,
             missing: Vec::new(),
+            invalid: None,
         }
     }
 
@@ -44,13 +48,32 @@ impl<F: Fn(&str) -> Option<String>> Reader<F> {
             .collect()
     }
 
+    /// A required variable parsed by `parse`; a parse error is reported by `finish` (after the
+    /// missing variables), the default only fills the gap until then.
+    fn parsed<T: Default>(
+        &mut self,
+        name: &'static str,
+        parse: impl FnOnce(&str) -> Result<T, ActionError>,
+    ) -> T {
+        let text = self.required(name);
+        if text.is_empty() {
+            return T::default();
+        }
+        parse(&text).unwrap_or_else(|e| {
+            self.invalid.get_or_insert(e);
+            T::default()
+        })
+    }
+
     fn finish<T>(self, value: T) -> Result<T, ActionError> {
-        if self.missing.is_empty() {
-            Ok(value)
-        } else {
-            Err(ActionError::MissingConfig {
+        if !self.missing.is_empty() {
+            return Err(ActionError::MissingConfig {
                 names: self.missing,
-            })
+            });
+        }
+        match self.invalid {
+            Some(error) => Err(error),
+            None => Ok(value),
         }
     }
 }
@@ -98,7 +121,8 @@ pub struct ProvisioningConfig {
     pub route53_zone_id: String,
     /// Tenants live at `<subdomain>.<domain_name>`; stored without a trailing dot.
     pub domain_name: String,
-    pub database_url: String,
+    /// DATABASE_URL, parsed: a malformed string or an unknown `sslmode` fails at cold start.
+    pub database: DatabaseTarget,
     pub backend_image: String,
     pub frontend_image: String,
     /// Optional: the ECS task execution role (needed on real AWS to pull from ECR and log).
@@ -131,7 +155,7 @@ impl ProvisioningConfig {
                 .required("DOMAIN_NAME")
                 .trim_end_matches('.')
                 .to_ascii_lowercase(),
-            database_url: r.required("DATABASE_URL"),
+            database: r.parsed("DATABASE_URL", DatabaseTarget::parse),
             backend_image: r.required("BACKEND_IMAGE"),
             frontend_image: r.required("FRONTEND_IMAGE"),
             task_execution_role_arn: r.optional("TASK_EXECUTION_ROLE_ARN"),
@@ -183,6 +207,7 @@ mod tests {
             Some(match name {
                 "PRIVATE_SUBNET_IDS" => "subnet-a, subnet-b,".to_owned(),
                 "DOMAIN_NAME" => "Example.COM.".to_owned(),
+                "DATABASE_URL" => "host=db user=master".to_owned(),
                 "TASK_EXECUTION_ROLE_ARN" => " ".to_owned(),
                 other => format!("value-of-{other}"),
             })
@@ -193,5 +218,26 @@ mod tests {
         assert_eq!(config.private_subnet_ids, ["subnet-a", "subnet-b"]);
         assert_eq!(config.domain_name, "example.com");
         assert_eq!(config.task_execution_role_arn, None);
+    }
+
+    #[test]
+    fn a_malformed_database_url_fails_cold_start_after_the_missing_variables() {
+        let bad_url = |name: &str| match name {
+            "DATABASE_URL" => Some("host=db sslmode=verify-everything".to_owned()),
+            other => Some(format!("value-of-{other}")),
+        };
+        let error = ProvisioningConfig::from_lookup(bad_url).err();
+        assert!(
+            matches!(error, Some(ActionError::InvalidConfig { name: "DATABASE_URL", ref reason }) if reason.contains("verify-everything")),
+            "{error:?}"
+        );
+        let both = ProvisioningConfig::from_lookup(|name| match name {
+            "VPC_ID" => None,
+            other => bad_url(other),
+        });
+        assert!(
+            matches!(both, Err(ActionError::MissingConfig { ref names }) if names == &["VPC_ID"]),
+            "{both:?}"
+        );
     }
 }

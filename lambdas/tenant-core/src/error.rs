@@ -139,6 +139,19 @@ pub enum ActionError {
         message: String,
     },
 
+    #[error("TLS handshake with the database failed (sslmode={mode}, trusting {roots}): {message}")]
+    #[diagnostic(
+        code(tenant::database::tls),
+        help(
+            "a permanent failure: the server's certificate does not chain to the trusted CAs (or, with verify-full, does not name the host). For RDS leave sslrootcert out (the built-in RDS bundle is trusted) or point it at AWS's current bundle; connect to the endpoint name, not an IP address"
+        )
+    )]
+    DatabaseTls {
+        mode: &'static str,
+        roots: String,
+        message: String,
+    },
+
     #[error("SQL identifier {identifier:?} is not a safe lowercase name")]
     #[diagnostic(
         code(tenant::database::unsafe_identifier),
@@ -178,7 +191,7 @@ impl ActionError {
             Self::MissingConfig { .. } | Self::InvalidConfig { .. } => "Tenant.ConfigError",
             Self::Aws { .. } => "Tenant.AwsError",
             Self::AwsTransient { .. } => "Tenant.AwsTransient",
-            Self::Database { .. } => "Tenant.DatabaseError",
+            Self::Database { .. } | Self::DatabaseTls { .. } => "Tenant.DatabaseError",
             Self::DatabaseTransient { .. } => "Tenant.DatabaseTransient",
             Self::UnsafeIdentifier { .. } => "Tenant.UnsafeIdentifier",
             Self::MissingPrerequisite { .. } => "Tenant.MissingPrerequisite",

@@ -8,6 +8,7 @@
 
 pub mod clients;
 pub mod config;
+pub mod database;
 pub mod domain;
 pub mod error;
 pub mod events;
@@ -20,6 +21,7 @@ pub mod store;
 
 pub use clients::AwsClients;
 pub use config::{ProvisioningConfig, RegistrationConfig, StatusConfig};
+pub use database::DatabaseTarget;
 pub use domain::{Email, Plan, Subdomain, TenantId};
 pub use error::ActionError;
 pub use events::{ProvisioningRequest, RegistrationRequest, StatusRequest};

@@ -92,8 +92,7 @@ impl Provisioner {
                         lifecycle::validate(&self.store, &record).await?,
                     ),
                     Step::CreateSchema => {
-                        let details =
-                            create_schema(&self.config.database_url, &target.names).await?;
+                        let details = create_schema(&self.config.database, &target.names).await?;
                         self.store
                             .record_step(
                                 &tenant_id,

@@ -22,7 +22,7 @@ async fn connect(url: &str) -> Result<tokio_postgres::Client, tokio_postgres::Er
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_serialization_failure_from_postgres_is_transient_a_missing_table_permanent() -> TestResult
 {
-    let url = &servers().database_url;
+    let url = &servers().admin_url;
     let (first, second) = (connect(url).await?, connect(url).await?);
     let table = unique_subdomain("serial").replace('-', "_");
     first

@@ -5,17 +5,24 @@
 //! schema names cannot be bind parameters in DDL, hence the quoting; the existence check does use
 //! a bind parameter.
 //!
-//! TLS: the connection uses `NoTls`. That fits a database reached over the VPC's private network
-//! and the loopback test server; an RDS instance with `rds.force_ssl=1` needs a TLS connector
-//! (tokio-postgres-rustls) added here. lambdas/README.md says so.
+//! The connection honours DATABASE_URL's `sslmode` (database.rs: verify-full against the RDS CA
+//! bundle on RDS).
+//!
+//! RDS's master user is not a superuser: it has CREATEROLE and CREATEDB and owns the database
+//! it created. PostgreSQL lets `CREATE SCHEMA ... AUTHORIZATION r` (and any later change to the
+//! schema) only to a member of `r`, so the master user first grants the tenant role to itself
+//! (what RDS's documentation on the master user and rds_superuser leads to; PostgreSQL 15 lets a
+//! CREATEROLE user grant any non-superuser role, 16+ gives the role's creator ADMIN on it). The
+//! membership is kept: deprovisioning drops the schema and the role with it. A superuser is a
+//! member of every role already and grants nothing.
 
 use std::sync::LazyLock;
 
 use regex_lite::Regex;
 use serde::Serialize;
-use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
 
+use crate::database::DatabaseTarget;
 use crate::error::ActionError;
 use crate::naming::TenantNames;
 
@@ -56,16 +63,13 @@ pub struct SchemaDetails {
 
 /// Creates the tenant's role (NOLOGIN) and schema if missing, and grants the role the schema.
 pub async fn create_schema(
-    database_url: &str,
+    database: &DatabaseTarget,
     names: &TenantNames,
 ) -> Result<SchemaDetails, ActionError> {
     let schema = SqlIdent::new(&names.schema())?;
     let role = SqlIdent::new(&names.role())?;
-    let (client, connection) = tokio_postgres::connect(database_url, NoTls)
-        .await
-        .map_err(|e| ActionError::database("connect", &e))?;
-    // The connection future drives the socket; it ends when `client` is dropped.
-    let driver = tokio::spawn(connection);
+    let connection = database.connect().await?;
+    let client = connection.client();
 
     let result = async {
         // Racing retries of one tenant (Step Functions may run an action twice at once) would
@@ -94,6 +98,21 @@ pub async fn create_schema(
                 return Err(ActionError::database("CREATE ROLE", &e));
             }
         }
+        let member = client
+            .query_one(
+                "SELECT pg_catalog.pg_has_role(current_user, $1::text, 'MEMBER')",
+                &[&role.as_str()],
+            )
+            .await
+            .and_then(|row| row.try_get::<_, bool>(0))
+            .map_err(|e| ActionError::database("role membership lookup", &e))?;
+        if !member {
+            let grant = format!("GRANT {} TO CURRENT_USER", role.quoted());
+            client
+                .batch_execute(&grant)
+                .await
+                .map_err(|e| ActionError::database("GRANT role to the current user", &e))?;
+        }
         let create_schema = format!(
             "CREATE SCHEMA IF NOT EXISTS {} AUTHORIZATION {}",
             schema.quoted(),
@@ -119,9 +138,7 @@ pub async fn create_schema(
         })
     }
     .await;
-    drop(client);
-    // The driver only ends with an error if the socket failed after our last query.
-    let _ = driver.await;
+    connection.close().await;
     result
 }
 

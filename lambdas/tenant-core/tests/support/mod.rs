@@ -39,10 +39,39 @@ pub struct Infra {
 
 pub struct Servers {
     pub moto_url: String,
+    /// What the provisioning Lambda gets: RDS's master user as it is (LOGIN CREATEROLE CREATEDB,
+    /// no SUPERUSER, owner of the `tenants` database), over TLS with sslmode=verify-full.
     pub database_url: String,
+    /// The cluster's superuser over the loopback, for inspecting what the Lambdas did.
+    pub admin_url: String,
+    pub postgres: Postgres,
     pub infra: Infra,
     /// Held only so the watchers' stdin stays open for the life of the process.
     _watchers: Mutex<Vec<Child>>,
+}
+
+/// The test PostgreSQL: TLS on, with a throwaway CA (`ca_pem`) whose server certificate names
+/// `localhost` only; `other_ca_pem` is a CA that signed nothing the server presents.
+#[derive(Clone, Debug)]
+pub struct Postgres {
+    pub port: u16,
+    pub ca_pem: PathBuf,
+    pub other_ca_pem: PathBuf,
+}
+
+/// RDS's master user, as the test cluster has it (see `start_postgres`).
+pub const MASTER_USER: &str = "rds_master";
+pub const MASTER_PASSWORD: &str = "master-Secret-1";
+pub const DATABASE: &str = "tenants";
+
+impl Postgres {
+    /// A master-user URL for `host` with `params` (e.g. "sslmode=verify-full&sslrootcert=...").
+    pub fn master_url(&self, host: &str, params: &str) -> String {
+        format!(
+            "postgres://{MASTER_USER}:{MASTER_PASSWORD}@{host}:{}/{DATABASE}?{params}",
+            self.port
+        )
+    }
 }
 
 pub const DOMAIN: &str = "tenants.example.com";
@@ -155,7 +184,49 @@ fn wait_for_port_file(port_file: &Path, what: &str, log: &Path) -> u16 {
     );
 }
 
-fn start_postgres(watchers: &mut Vec<Child>, dir: &Path) -> String {
+/// A CA (its PEM path) and, when `server` is given, a server certificate and key for
+/// `localhost` signed by it, written as `server.crt` / `server.key` into `dir`.
+fn write_test_ca(dir: &Path, name: &str, server: bool) -> PathBuf {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
+    let fail = |e: rcgen::Error| -> ! { panic!("cannot make the test certificates: {e}") };
+    let ca_key = KeyPair::generate().unwrap_or_else(|e| fail(e));
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap_or_else(|e| fail(e));
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    ca.distinguished_name
+        .push(DnType::CommonName, format!("flowc test {name}"));
+    let ca = rcgen::CertifiedIssuer::self_signed(ca, ca_key).unwrap_or_else(|e| fail(e));
+    let write = |file: &str, text: &str| {
+        let path = dir.join(file);
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        path
+    };
+    let ca_path = write(&format!("{name}.pem"), &ca.pem());
+    if server {
+        let key = KeyPair::generate().unwrap_or_else(|e| fail(e));
+        let mut params =
+            CertificateParams::new(vec!["localhost".to_owned()]).unwrap_or_else(|e| fail(e));
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "localhost");
+        let cert = params.signed_by(&key, &ca).unwrap_or_else(|e| fail(e));
+        write("server.crt", &cert.pem());
+        let key_path = write("server.key", &key.serialize_pem());
+        // PostgreSQL refuses a key file others can read.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key_path, std::fs::Permissions::from_mode(0o600))
+            .unwrap_or_else(|e| panic!("chmod server.key: {e}"));
+    }
+    ca_path
+}
+
+/// A PostgreSQL cluster set up as RDS sets one up: TLS on (a throwaway CA), a master user with
+/// LOGIN CREATEROLE CREATEDB and no SUPERUSER that owns the application database, and that
+/// user refused without TLS (`rds.force_ssl=1`, RDS's default from PostgreSQL 15 on) and
+/// authenticated by SCRAM. The superuser `postgres` stays reachable without TLS for inspection.
+fn start_postgres(watchers: &mut Vec<Child>, dir: &Path) -> (Postgres, String, String) {
+    let ca_pem = write_test_ca(dir, "ca", true);
+    let other_ca_pem = write_test_ca(dir, "other-ca", false);
     // initdb refuses to run as root: the cluster belongs to the `postgres` user.
     run(
         Command::new("chown")
@@ -182,10 +253,21 @@ fn start_postgres(watchers: &mut Vec<Child>, dir: &Path) -> String {
             .arg(&data),
         "initdb (is PostgreSQL installed and is there a `postgres` user?)",
     );
+    // First match wins: the master user only over TLS, with its password.
+    let hba = data.join("pg_hba.conf");
+    let trusting = std::fs::read_to_string(&hba).unwrap_or_else(|e| panic!("pg_hba.conf: {e}"));
+    std::fs::write(
+        &hba,
+        format!(
+            "hostnossl all {MASTER_USER} all reject\nhostssl all {MASTER_USER} all scram-sha-256\n{trusting}"
+        ),
+    )
+    .unwrap_or_else(|e| panic!("pg_hba.conf: {e}"));
     let port = free_port();
     let options = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100",
-        dir.display()
+        "-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100 \
+         -c ssl=on -c ssl_cert_file={dir}/server.crt -c ssl_key_file={dir}/server.key",
+        dir = dir.display()
     );
     run(
         Command::new("runuser")
@@ -202,7 +284,49 @@ fn start_postgres(watchers: &mut Vec<Child>, dir: &Path) -> String {
         dir.display()
     )));
     wait_for_port(port, "postgres", &log);
-    format!("host=127.0.0.1 port={port} user=postgres dbname=postgres")
+    let setup = format!(
+        "CREATE ROLE {MASTER_USER} LOGIN PASSWORD '{MASTER_PASSWORD}' CREATEROLE CREATEDB; \
+         CREATE DATABASE {DATABASE} OWNER {MASTER_USER};"
+    );
+    for statement in setup.split_inclusive(';') {
+        run(
+            Command::new("runuser")
+                .args([
+                    "-u",
+                    "postgres",
+                    "--",
+                    "psql",
+                    "-X",
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "-h",
+                ])
+                .arg(dir)
+                .args([
+                    "-p",
+                    &port.to_string(),
+                    "-d",
+                    "postgres",
+                    "-c",
+                    statement.trim(),
+                ]),
+            "psql (master user setup)",
+        );
+    }
+    let postgres = Postgres {
+        port,
+        ca_pem,
+        other_ca_pem,
+    };
+    let database_url = postgres.master_url(
+        "localhost",
+        &format!(
+            "sslmode=verify-full&sslrootcert={}",
+            postgres.ca_pem.display()
+        ),
+    );
+    let admin_url = format!("host=127.0.0.1 port={port} user=postgres dbname={DATABASE}");
+    (postgres, database_url, admin_url)
 }
 
 fn setup_infra(moto_url: &str, definition: Option<&str>) -> Infra {
@@ -258,11 +382,13 @@ pub fn start(definition: Option<&str>) -> Servers {
         .keep();
     let mut watchers = Vec::new();
     let moto_url = start_moto(&mut watchers, &dir);
-    let database_url = start_postgres(&mut watchers, &dir);
+    let (postgres, database_url, admin_url) = start_postgres(&mut watchers, &dir);
     let infra = setup_infra(&moto_url, definition);
     Servers {
         moto_url,
         database_url,
+        admin_url,
+        postgres,
         infra,
         _watchers: Mutex::new(watchers),
     }
@@ -320,10 +446,9 @@ impl Servers {
 
     /// A psql-free SQL query against the test cluster: the rows' first column as text.
     pub async fn sql_strings(&self, query: &str) -> Vec<String> {
-        let (client, connection) =
-            tokio_postgres::connect(&self.database_url, tokio_postgres::NoTls)
-                .await
-                .unwrap_or_else(|e| panic!("cannot connect to the test database: {e}"));
+        let (client, connection) = tokio_postgres::connect(&self.admin_url, tokio_postgres::NoTls)
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to the test database: {e}"));
         let driver = tokio::spawn(connection);
         let rows = client
             .query(query, &[])
