@@ -1,8 +1,9 @@
 // The aws-local-stepfunctions half of scripts/compare-local-stepfunctions.sh: runs one state
 // machine repeatedly with Task results from a MockConfigFile test case (the same file the flowc
 // side reads), Wait states and retry pauses overridden to 0 ms, and every execution's event log
-// consumed (full history). Prints one JSON object: executions, seconds, per_second, events,
-// output (of the last execution).
+// consumed (full history). Prints one JSON object: executions, seconds, per_second,
+// cpu_seconds (user and system CPU time of the timed loop, process.cpuUsage), events, output
+// (of the last execution).
 //
 //   node compare-local-stepfunctions.mjs LOCAL_SFN_DIR MACHINE MOCKS TEST_CASE INPUT_JSON SECONDS
 
@@ -78,6 +79,7 @@ const machine = new StateMachine(definition, {
 let executions = 0;
 let events = 0;
 let output;
+const cpuBefore = process.cpuUsage();
 const started = performance.now();
 while (performance.now() - started < budgetMs) {
   const execution = machine.run(input, {
@@ -90,11 +92,13 @@ while (performance.now() - started < budgetMs) {
   executions += 1;
 }
 const seconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
 console.log(JSON.stringify({
   engine: 'aws-local-stepfunctions',
   executions,
   seconds,
   per_second: executions / seconds,
+  cpu_seconds: (cpu.user + cpu.system) / 1e6,
   events,
   output,
 }));

@@ -12,7 +12,10 @@
 # prints every round's figure and each engine's median, and the speedup is the ratio of the
 # medians. Both get the same treatment: same definition, input and mocked results, no waits or
 # retry pauses (aws-local-stepfunctions' overrides at 0 ms, flowc's virtual clock), every
-# execution's full event log consumed.
+# execution's full event log consumed. Beside each rate, the CPU time per execution (user and
+# system time of the timed loop: /proc/self/stat for flowc-sim, process.cpuUsage for Node):
+# a loaded machine lowers both rates unevenly, while the CPU time per execution holds, so a run
+# made while others build stays readable.
 #
 # Needs the tools scripts/ensure-tools.sh installs (FLOWC_NODE22, FLOWC_LOCAL_SFN_DIR).
 set -euo pipefail
@@ -66,15 +69,20 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const pad = (s, n) => String(s).padStart(n);
-console.log(`${"round".padEnd(8)}${pad("flowc-sim exec/s", 18)}${pad("aws-local-sfn exec/s", 22)}${pad("ratio", 9)}`);
+// CPU time per execution beside the wall-clock rate: on a loaded machine the rates of both engines
+// fall with their share of the cores, while their CPU time per execution holds.
+const us = (r) => (r.cpu_seconds * 1e6) / r.executions;
+console.log(`${"round".padEnd(8)}${pad("flowc-sim exec/s", 18)}${pad("aws-local-sfn exec/s", 22)}${pad("ratio", 9)}${pad("flowc-sim CPU us/exec", 23)}${pad("aws-local-sfn CPU us/exec", 27)}${pad("CPU ratio", 11)}`);
 ours.forEach((a, i) => {
   const b = theirs[i];
-  console.log(`${String(i + 1).padEnd(8)}${pad(a.per_second.toFixed(1), 18)}${pad(b.per_second.toFixed(1), 22)}${pad((a.per_second / b.per_second).toFixed(1) + "x", 9)}`);
+  console.log(`${String(i + 1).padEnd(8)}${pad(a.per_second.toFixed(1), 18)}${pad(b.per_second.toFixed(1), 22)}${pad((a.per_second / b.per_second).toFixed(1) + "x", 9)}${pad(us(a).toFixed(1), 23)}${pad(us(b).toFixed(1), 27)}${pad((us(b) / us(a)).toFixed(1) + "x", 11)}`);
 });
 const ma = median(ours.map((r) => r.per_second));
 const mb = median(theirs.map((r) => r.per_second));
-console.log(`${"median".padEnd(8)}${pad(ma.toFixed(1), 18)}${pad(mb.toFixed(1), 22)}${pad((ma / mb).toFixed(1) + "x", 9)}`);
-console.log(`speedup (ratio of medians): ${(ma / mb).toFixed(1)}x`);
+const ca = median(ours.map(us));
+const cb = median(theirs.map(us));
+console.log(`${"median".padEnd(8)}${pad(ma.toFixed(1), 18)}${pad(mb.toFixed(1), 22)}${pad((ma / mb).toFixed(1) + "x", 9)}${pad(ca.toFixed(1), 23)}${pad(cb.toFixed(1), 27)}${pad((cb / ca).toFixed(1) + "x", 11)}`);
+console.log(`speedup (ratio of medians): ${(ma / mb).toFixed(1)}x (CPU time per execution: ${(cb / ca).toFixed(1)}x)`);
 console.log(`events per execution: flowc-sim ${ours[0].events} (AWS GetExecutionHistory events, Lambda`);
 console.log(`Scheduled/Started/Succeeded included), aws-local-stepfunctions ${theirs[0].events} (its own event log:`);
 console.log("ExecutionStarted, StateEntered/Exited per state, ExecutionSucceeded).");
