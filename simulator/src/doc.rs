@@ -238,6 +238,39 @@ impl Doc {
         Doc::Object(Arc::new(Members::default()))
     }
 
+    /// A copy of `v` as a document whose top-level members are the engine's own (an object's
+    /// keys and values each copied once, as [`Members`]), for a value that is shared and then
+    /// written into: a Map's item. Held as a value it was copied for each iteration, and
+    /// copied again when ResultPath made its map the engine's own; held this way an iteration
+    /// shares it, and its first write copies only the list of members.
+    pub fn members_of(v: &Value) -> Self {
+        Self::members_like(v, None)
+    }
+
+    /// [`Self::members_of`], sharing the key of `like`'s member at the same place when it is
+    /// the same name (the items of an array mostly have the same keys in the same order), so
+    /// a key is kept once rather than once an item.
+    pub fn members_like(v: &Value, like: Option<&Doc>) -> Self {
+        let like = match like {
+            Some(Doc::Object(m)) => m.entries.as_slice(),
+            _ => &[],
+        };
+        match v {
+            Value::Object(map) => {
+                let mut members = Members::with_capacity(map.len() + 4);
+                for (i, (k, v)) in map.iter().enumerate() {
+                    let key = match like.get(i) {
+                        Some((key, _)) if crate::jsonpath::same_name(key, k) => key.clone(),
+                        _ => Arc::from(k.as_str()),
+                    };
+                    members.push(key, Doc::from(v.clone()));
+                }
+                Doc::Object(Arc::new(members))
+            }
+            other => Doc::from(other.clone()),
+        }
+    }
+
     /// The document as a `serde_json::Value`: borrowed when it is one, built otherwise.
     pub fn as_value(&self) -> Cow<'_, Value> {
         match self {
@@ -336,6 +369,7 @@ impl Doc {
 
     /// Whether [`Self::set_at`] can write at `names` (every existing step on the way is an
     /// object; missing ones are created).
+    #[cfg(test)]
     pub fn can_set_at<S: AsRef<str>>(&self, names: &[S]) -> bool {
         let Some((_, parents)) = names.split_last() else {
             return false;
@@ -630,6 +664,31 @@ mod tests {
                     .prop_map(|kv| Value::Object(kv.into_iter().collect())),
             ]
         })
+    }
+
+    proptest! {
+        /// A value made a document with its members as the engine's own (a Map's item) reads
+        /// and writes as the value does, and a write into one copy leaves the other as it was.
+        #[test]
+        fn a_value_with_members_of_its_own_is_the_value(
+            start in arb_json(),
+            names in prop::collection::vec("[a-c]{1,2}", 1..4),
+            value in arb_json(),
+        ) {
+            let doc = Doc::members_of(&start);
+            prop_assert_eq!(&doc, &start);
+            // Keys shared with another value's document: the same value.
+            let like = Doc::members_of(&value);
+            prop_assert_eq!(&Doc::members_like(&start, Some(&like)), &start);
+            prop_assert_eq!(doc.to_text(), serde_json::to_string(&start).unwrap_or_default());
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            let mut plain = start.clone();
+            let expected = write_into_value(&mut plain, &names, &value);
+            let mut written = doc.clone();
+            prop_assert_eq!(written.set_at(&names, Doc::from(value.clone())).ok(), expected);
+            prop_assert_eq!(&written, &plain);
+            prop_assert_eq!(&doc, &start);
+        }
     }
 
     proptest! {

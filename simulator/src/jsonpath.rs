@@ -281,13 +281,10 @@ impl Path {
 }
 
 impl Path {
-    /// Whether [`Self::set_in_place`] would write `root` without error; `false` also when it
-    /// cannot tell cheaply (then callers use [`Self::set`]).
-    pub fn can_set_in_place(&self, root: &Doc) -> bool {
-        match self.names.as_deref() {
-            Some(names) if !names.is_empty() => root.can_set_at(names),
-            _ => false,
-        }
+    /// Whether [`Self::set_in_place`] tries the write (a path of member names); it then fails
+    /// only where a step is not an object, leaving the document as it was.
+    pub fn writes_in_place(&self) -> bool {
+        self.names.as_deref().is_some_and(|names| !names.is_empty())
     }
 
     /// The member names of a path made of names only (`$.a.b`: `["a", "b"]`); `None` for `$`
@@ -307,8 +304,9 @@ impl Path {
         }
     }
 
-    /// ResultPath's write into a document the caller owns, when [`Self::can_set_in_place`]
-    /// says it cannot fail (otherwise `root` is left as it is and `value` comes back). Returns
+    /// ResultPath's write into a document the caller owns, for a path of member names
+    /// ([`Self::writes_in_place`]); where a step is not an object (or for another path)
+    /// `root` is left as it is and `value` comes back. Returns
     /// how many leading names of the path were already there. Same result as
     /// [`ReferencePath::set`], without preparing error texts.
     pub fn set_in_place(&self, root: &mut Doc, value: Doc) -> Result<usize, Doc> {

@@ -347,3 +347,36 @@ fn a_context_read_deep_in_nested_branches_sees_the_execution_input() {
     assert_eq!(out.status, Status::Succeeded);
     assert_eq!(out.output().cloned(), Some(json!([[{"in": {"a": 1}}]])));
 }
+
+#[test]
+fn a_retried_map_runs_every_item_again_as_it_came() {
+    // Each iteration writes into its item ($.result); the first attempt fails at the last
+    // item, and the retry must see every item as it was in the input.
+    let def = json!({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 1,
+        "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 1}],
+        "ItemProcessor": {"StartAt": "T", "States": {"T": task(json!({"ResultPath": "$.result"}))}},
+        "End": true}}});
+    let items = [
+        json!({"id": 1}),
+        json!({"id": 2, "result": "old"}),
+        json!({"id": 3}),
+    ];
+    let mut seen = Vec::new();
+    let out = run_with(def, json!({"items": items}), |call: &TaskCall| {
+        seen.push(call.input.clone());
+        if seen.len() == 3 {
+            return Err(TaskFailure {
+                error: "Flaky".into(),
+                cause: "first attempt".into(),
+            });
+        }
+        Ok(json!(seen.len()))
+    });
+    assert_eq!(out.status, Status::Succeeded, "{:?}", out.error);
+    assert_eq!(seen, [&items[..], &items[..]].concat());
+    assert_eq!(
+        out.output().cloned(),
+        Some(json!([{"id": 1, "result": 4}, {"id": 2, "result": 5}, {"id": 3, "result": 6}]))
+    );
+}

@@ -18,8 +18,9 @@ use serde_json::Value;
 pub(crate) enum TaskDone {
     /// The state's output, ready.
     Output(Doc),
-    /// The (selected) result, for the caller to write at the state's ResultPath into the raw
-    /// input it owns; only when that write cannot fail and OutputPath is absent.
+    /// The (selected) result, for the caller to write at the state's ResultPath (a path of
+    /// member names) into the raw input it owns, when OutputPath is absent; where a step of
+    /// the path is not an object that write fails, and the general write decides.
     InPlace { result: Doc, text: Text },
     /// The result is the state's output as it is (ResultPath `$`, no ResultSelector or
     /// OutputPath), with its text.
@@ -490,20 +491,33 @@ impl Engine<'_> {
         entry: &Entry,
         next: Option<&'p NextState>,
     ) -> Result<StateDone<'p>, Stop> {
-        let result = match result {
+        let (result, raw) = match result {
             // ResultPath writes into the input itself: no copy of the document.
             Ok((TaskDone::InPlace { result, text }, assigned)) => {
                 let mut output = raw;
-                let mut existing = 0;
-                if let PathField::Path(p) = &state.result_path {
-                    existing = p.set_in_place(&mut output, result).unwrap_or(0);
+                let written = match &state.result_path {
+                    PathField::Path(p) => p.set_in_place(&mut output, result),
+                    _ => Err(result),
+                };
+                match written {
+                    Ok(existing) => {
+                        return Ok(StateDone {
+                            output,
+                            next,
+                            written: Some(Written::At(text, existing)),
+                            assigned,
+                        });
+                    }
+                    // A step of the path is not an object, and the input is as it was: the
+                    // general write decides (it words ResultPath's failure), and Catch may
+                    // take that failure.
+                    Err(result) => (
+                        self.apply_result_path(&state.result_path, &output, result)
+                            .map(|out| (out, assigned))
+                            .map_err(|e| eval_err(&state.name, entry.entered, e)),
+                        output,
+                    ),
                 }
-                return Ok(StateDone {
-                    output,
-                    next,
-                    written: Some(Written::At(text, existing)),
-                    assigned,
-                });
             }
             // The result is the output, and its text the output's.
             Ok((TaskDone::Result { output, text }, assigned)) => {
@@ -514,8 +528,8 @@ impl Engine<'_> {
                     assigned,
                 });
             }
-            Ok((TaskDone::Output(output), assigned)) => Ok((output, assigned)),
-            Err(stop) => Err(stop),
+            Ok((TaskDone::Output(output), assigned)) => (Ok((output, assigned)), raw),
+            Err(stop) => (Err(stop), raw),
         };
         self.catch(state, result, raw, entry, next)
     }

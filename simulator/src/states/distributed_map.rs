@@ -124,7 +124,10 @@ impl Engine<'_> {
             let parameters = self.evaluate_part(state, parameters.as_ref(), &setup, entry)?;
             let store = self.store_for(name)?;
             setup.items = distributed::read_items(store, resource, config.as_ref(), &parameters)
-                .map_err(|cause| reader_failure(name, "States.ItemReaderFailed", cause))?;
+                .map_err(|cause| reader_failure(name, "States.ItemReaderFailed", cause))?
+                .into_iter()
+                .map(Doc::from)
+                .collect();
         }
         let window = match &def.max_concurrency {
             Some(mc) => {
@@ -143,7 +146,7 @@ impl Engine<'_> {
         let mut inputs = Vec::with_capacity(setup.items.len());
         for index in 0..setup.items.len() {
             inputs.push(
-                self.item_input(state, def, &setup, index, entry)?
+                self.item_input(state, def, &mut setup, index, entry)?
                     .into_value(),
             );
         }

@@ -23,7 +23,10 @@ pub(crate) const INLINE_MAP_MAX_CONCURRENCY: usize = 40;
 /// What every attempt of a Map state uses, resolved once.
 pub(super) struct MapSetup {
     pub eff: Doc,
-    pub items: Vec<Value>,
+    /// The items as documents, made once per state entered: an iteration takes its item
+    /// (shares it, when Retry may start another attempt) instead of deep-copying it (see
+    /// [`Doc::members_of`]).
+    pub items: Vec<Doc>,
     /// Iterations running at once, at most.
     window: usize,
     tolerated_count: Option<f64>,
@@ -61,10 +64,10 @@ pub(crate) async fn run_map<'a>(
     if let Some(dist) = &def.distributed {
         return super::distributed_map::run_distributed(cx, state, def, dist, raw, entry).await;
     }
-    let setup = cx.borrow_mut().map_setup(state, def, raw, entry)?;
+    let mut setup = cx.borrow_mut().map_setup(state, def, raw, entry)?;
     let mut retry = RetryState::default();
     loop {
-        let (outputs, failure) = map_attempt(cx, state, def, &setup, entry).await?;
+        let (outputs, failure) = map_attempt(cx, state, def, &mut setup, entry).await?;
         let end = cx.borrow_mut().finish_attempt(
             state,
             failure,
@@ -91,7 +94,7 @@ async fn map_attempt<'a>(
     cx: &Cx<'a>,
     state: &'a State,
     def: &'a MapDef,
-    setup: &MapSetup,
+    setup: &mut MapSetup,
     entry: &Entry,
 ) -> Result<(Doc, Option<Stop>), Stop> {
     let count = setup.items.len();
@@ -208,8 +211,10 @@ impl Engine<'_> {
             .into_owned();
         // A Distributed Map with an ItemReader reads its items from the store instead.
         let reads = def.distributed.as_ref().is_some_and(|d| d.reader.is_some());
-        let items = match (&def.items_path, &def.items) {
-            _ if reads => Doc::from(Value::Array(Vec::new())),
+        // The items read where they are (borrowed from the input when a path selects them),
+        // each made a document once.
+        let items: std::borrow::Cow<'_, Value> = match (&def.items_path, &def.items) {
+            _ if reads => std::borrow::Cow::Owned(Value::Array(Vec::new())),
             // JSONata: `Items`, evaluated with the state's bindings; it must give an array.
             (_, Some(items)) => {
                 let value = self
@@ -217,27 +222,36 @@ impl Engine<'_> {
                     .value(items, "Items")
                     .map_err(|e| runtime(EvalError::Query(e)))?;
                 match (&value, items) {
-                    (Value::Array(_), _) => Doc::from(value),
+                    (Value::Array(_), _) => std::borrow::Cow::Owned(value),
                     (_, flowc_asl::JsonataValue::Expression(expression)) => {
                         return Err(runtime(EvalError::Query(crate::jsonata::type_error(
                             expression, "Items", "an array", value,
                         ))));
                     }
-                    _ => Doc::from(value),
+                    _ => std::borrow::Cow::Owned(value),
                 }
             }
-            (PathField::Default | PathField::Null, None) => eff.clone(),
-            (field, None) => self.select_path_field(field, &eff, ctx).map_err(runtime)?,
+            (PathField::Path(p), None) => {
+                crate::query::select_value(p, &eff, ctx).map_err(runtime)?
+            }
+            (PathField::Default | PathField::Null, None) => eff.as_value(),
         };
-        let items = match items.into_value() {
-            Value::Array(items) => items,
+        let items = match &*items {
+            Value::Array(items) => {
+                let mut made: Vec<Doc> = Vec::with_capacity(items.len());
+                for item in items {
+                    let doc = Doc::members_like(item, made.last());
+                    made.push(doc);
+                }
+                made
+            }
             other => {
                 return Err(Stop::Error(Failure::runtime(
                     name,
                     entry.entered,
                     format!(
                         "Map state input must be an array but was: {}",
-                        crate::json::to_text(&other)
+                        crate::json::to_text(other)
                     ),
                 )));
             }
@@ -283,19 +297,29 @@ impl Engine<'_> {
         &mut self,
         state: &State,
         def: &MapDef,
-        setup: &MapSetup,
+        setup: &mut MapSetup,
         index: usize,
         entry: &Entry,
     ) -> Result<Doc, Stop> {
-        let item = setup.items.get(index).cloned().unwrap_or_default();
+        // A Map without Retry makes one attempt: its items are taken, not shared, so an
+        // iteration's first write (ResultPath) changes its item in place instead of copying
+        // its members. Another attempt would need them again.
+        let item = match setup.items.get_mut(index) {
+            Some(item) if state.retry.is_empty() => std::mem::take(item),
+            Some(item) => item.clone(),
+            None => Doc::default(),
+        };
         let jsonata_selector = state
             .jsonata
             .as_ref()
             .and_then(|d| d.item_selector.as_ref());
         if def.item_selector.is_none() && jsonata_selector.is_none() {
-            return Ok(Doc::from(item));
+            return Ok(item);
         }
-        let item = MapItem { index, value: item };
+        let item = MapItem {
+            index,
+            value: item.into_value(),
+        };
         let c = self.context(
             state.uses_context,
             &state.name,

@@ -449,9 +449,12 @@ impl Engine<'_> {
                 .map(|(out, assigned)| Ok((TaskDone::Output(out), assigned)))
                 .map_err(runtime);
         }
+        // A write at member names (`$.results.schema`) goes into the raw input in place; the
+        // caller tries it, and when a step is not an object the write fails there as it
+        // would here (no walk of the document first to find out).
         let in_place = match &state.result_path {
             PathField::Path(p) => {
-                matches!(state.output_path, PathField::Default) && p.can_set_in_place(raw)
+                matches!(state.output_path, PathField::Default) && p.writes_in_place()
             }
             _ => false,
         };
