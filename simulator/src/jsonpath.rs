@@ -69,10 +69,11 @@ pub fn select_in_doc(path: &JsonPath, doc: &Doc) -> Result<Value, PathEvalError>
         _ => None,
     });
     if names_only {
-        let names: Vec<&str> = names.collect();
-        return match doc.walk_names(names.iter().copied()) {
+        // Walked by the names as they come; they are gathered only when the walk finds
+        // nothing (an error, or Jayway's rules for the general evaluator).
+        return match doc.walk_names(names.clone()) {
             Some(node) => Ok(node.to_cow().into_owned()),
-            None => path.select(&spine(Node::Doc(doc), &names)),
+            None => path.select(&spine(Node::Doc(doc), &names.collect::<Vec<_>>())),
         };
     }
     match doc {

@@ -31,8 +31,10 @@ pub struct Member {
     pub key: String,
     /// The key as a document's member name.
     key_shared: Arc<str>,
-    /// `"key":`, as JSON text.
-    key_text: String,
+    /// What [`Template::evaluate_text`] writes of this member before any value it computes:
+    /// the comma (after the first member) and `"key":`, and a static value's text too, made
+    /// once so each evaluation copies one string per member.
+    lead: String,
     pub field: Field,
 }
 
@@ -64,7 +66,8 @@ impl Template {
             flowc_asl::Template::Object(entries) => {
                 let members: Vec<Member> = entries
                     .iter()
-                    .map(|e| {
+                    .enumerate()
+                    .map(|(i, e)| {
                         let field = match &e.value {
                             flowc_asl::TemplateValue::Static(inner) => {
                                 Field::Plain(Template::from_asl(inner))
@@ -78,12 +81,16 @@ impl Template {
                                 call: c.clone(),
                             },
                         };
-                        let mut key_text = to_text(&Value::String(e.key.clone()));
-                        key_text.push(':');
+                        let mut lead = String::from(if i > 0 { "," } else { "" });
+                        lead.push_str(&to_text(&Value::String(e.key.clone())));
+                        lead.push(':');
+                        if let Field::Plain(Template::Literal { text, .. }) = &field {
+                            lead.push_str(text);
+                        }
                         Member {
                             key: e.key.clone(),
                             key_shared: Arc::from(e.key.as_str()),
-                            key_text,
+                            lead,
                             field,
                         }
                     })
@@ -189,12 +196,11 @@ impl Template {
             } => write_value(out, &self.evaluate(scope)?),
             Template::Object { members, .. } => {
                 out.push('{');
-                for (i, m) in members.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    out.push_str(&m.key_text);
+                for m in members {
+                    out.push_str(&m.lead);
                     match &m.field {
+                        // Written with the lead.
+                        Field::Plain(Template::Literal { .. }) => {}
                         Field::Plain(t) => t.evaluate_text(scope, out)?,
                         Field::Path { source, path } => {
                             // A node of the document is written as it stands (an engine-built
@@ -346,5 +352,36 @@ mod tests {
         // Failures: the same error, whichever way.
         same_text(json!({"ok": 1, "missing.$": "$.nope"}), input.clone());
         same_text(json!({"bad.$": "States.MathAdd($.s, 1)"}), input);
+    }
+
+    fn arb_leaf() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just(Value::Null),
+            any::<i64>().prop_map(Value::from),
+            "[a-z\"\\\n]{0,6}".prop_map(Value::String),
+            Just(json!({"o": [1, "x"]})),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Objects of static members, path fields (present and missing) and nested objects:
+        /// the text written from the template is the text of the value it builds.
+        #[test]
+        fn any_template_writes_the_text_of_its_value(
+            members in proptest::collection::vec(
+                ("[a-c\"]{1,3}", 0..4u8, arb_leaf()), 0..6),
+        ) {
+            let mut params = serde_json::Map::new();
+            for (key, kind, leaf) in members {
+                match kind {
+                    0 => params.insert(key, leaf),
+                    1 => params.insert(format!("{key}.$"), json!("$.k")),
+                    2 => params.insert(format!("{key}.$"), json!("$.missing")),
+                    _ => params.insert(key, json!({"inner": leaf, "p.$": "$.s"})),
+                };
+            }
+            same_text(Value::Object(params), json!({"k": 3, "s": "é\n"}));
+        }
     }
 }
