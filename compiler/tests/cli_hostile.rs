@@ -574,3 +574,39 @@ fn compile_warns_when_what_it_writes_is_over_awss_definition_quota() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_loop_carrying_a_large_payload_reaches_the_history_limit_and_its_history_file_is_capped() {
+    // Finding 7: a loop writing a counter into a 250 KB document kept every state's 250 KB
+    // text (killed at 1.6 GB, then stopped by flowc's 512 MiB memory limit after 8,586
+    // events). Each text now shares what it has in common with the one before: the run
+    // reaches AWS's 25,000-event limit. Its history as JSON holds every payload in full
+    // (about 6 GB), past flowc's 1 GiB limit for a written history: refused before writing.
+    let dir = temp();
+    write(
+        dir.path(),
+        "big.json",
+        serde_json::json!({"big": "x".repeat(250_000)}).to_string(),
+    );
+    write(
+        dir.path(),
+        "m.asl.json",
+        serde_json::json!({"StartAt": "P", "States": {
+            "P": {"Type": "Pass", "Result": 1, "ResultPath": "$.n", "Next": "C"},
+            "C": {"Type": "Choice", "Default": "P",
+                  "Choices": [{"Variable": "$.stop", "IsPresent": true, "Next": "D"}]},
+            "D": {"Type": "Succeed"}
+        }})
+        .to_string(),
+    );
+    let run = ["simulate", "m.asl.json", "--input-file", "big.json"];
+    let output = flowc(&run, dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let outcome: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+    assert_eq!(outcome["error"], "States.Runtime", "{outcome}");
+    assert_eq!(outcome["events"], 25_000, "{outcome}");
+    let output = flowc(&[&run[..], &["--history", "h.json"]].concat(), dir.path());
+    assert_refused(&output, "flowc::sim::history_too_large");
+    assert!(stderr(&output).contains("1024 MiB"), "{}", stderr(&output));
+    assert!(!dir.path().join("h.json").exists());
+}

@@ -11,6 +11,7 @@
 //! `serde_json::Value` (a general JSONPath, a handler's input, the execution's output for a
 //! caller) builds one with [`Doc::to_value`].
 
+use crate::text::{Text, TextBuilder, TextSink, Texts};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -432,55 +433,66 @@ impl Doc {
         self.write_text_known(out, None);
     }
 
-    /// [`Self::write_text`], copying the known text of a node met on the way instead of
-    /// writing it again: a state whose Parameters nest its whole input (`{"all.$": "$"}`)
-    /// makes a text that holds its input's, and serializing that input anew at every state
-    /// of a loop made the loop quadratic in time (and deep nesting slow per byte).
-    pub(crate) fn write_text_known(&self, out: &mut String, known: Option<Known<'_>>) {
+    /// [`Self::write_text`], taking the known text of a node met on the way instead of
+    /// writing it again (into a [`TextBuilder`], its long runs are shared, not copied): a
+    /// state whose Parameters nest its whole input (`{"all.$": "$"}`) makes a text that holds
+    /// its input's, and serializing that input anew at every state of a loop made the loop
+    /// quadratic in time (and deep nesting slow per byte).
+    pub(crate) fn write_text_known<W: TextSink>(&self, out: &mut W, known: Option<Known<'_>>) {
         if let Some(k) = known
             && k.anchor.is(self)
         {
-            out.push_str(k.text);
+            out.push_kept(k.texts, k.text);
             return;
         }
         match self {
-            Doc::Value(v) => crate::json::write_value(out, v),
+            Doc::Value(v) => crate::json::write_value(out.buf(), v),
             Doc::Object(m) => {
-                out.push('{');
+                out.buf().push('{');
                 for (i, (k, v)) in m.entries.iter().enumerate() {
                     if i > 0 {
-                        out.push(',');
+                        out.buf().push(',');
                     }
-                    crate::json::write_str(out, k);
-                    out.push(':');
+                    crate::json::write_str(out.buf(), k);
+                    out.buf().push(':');
                     v.write_text_known(out, known);
                 }
-                out.push('}');
+                out.buf().push('}');
             }
             Doc::Array(items) => {
-                out.push('[');
+                out.buf().push('[');
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
-                        out.push(',');
+                        out.buf().push(',');
                     }
                     item.write_text_known(out, known);
                 }
-                out.push(']');
+                out.buf().push(']');
             }
         }
     }
 
     /// [`Self::write_text`] into a new string.
     pub fn to_text(&self) -> String {
-        self.to_text_known(None)
+        let mut out = String::with_capacity(128);
+        self.write_text(&mut out);
+        out
     }
 
-    /// [`Self::write_text_known`] into a new string.
-    pub(crate) fn to_text_known(&self, known: Option<Known<'_>>) -> String {
-        let capacity = known.map_or(128, |k| k.text.len() + 128);
-        let mut out = String::with_capacity(capacity);
-        self.write_text_known(&mut out, known);
-        out
+    /// The document's text kept in `texts`, sharing the runs of the text of a node met on
+    /// the way whose text is known (`known`: its anchor and its kept text).
+    pub(crate) fn keep_text(&self, texts: &mut Texts, known: Option<(&Anchor, &Text)>) -> Text {
+        let mut out = TextBuilder::for_len(known.map_or(128, |(_, t)| texts.len(t) + 128));
+        {
+            let texts: &Texts = texts;
+            let known = known.map(|(anchor, text)| Known {
+                anchor,
+                text,
+                texts,
+            });
+            self.write_text_known(&mut out, known);
+        }
+        out.finish(texts)
     }
 
     /// The document's identity, to recognize it later inside another document ([`Known`]).
@@ -520,7 +532,8 @@ impl Anchor {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Known<'a> {
     pub anchor: &'a Anchor,
-    pub text: &'a str,
+    pub text: &'a Text,
+    pub texts: &'a Texts,
 }
 
 /// Documents are equal when their JSON values are.

@@ -113,6 +113,26 @@ pub enum SimError {
     },
 
     #[error(
+        "the execution's history is at least {bytes} bytes of JSON ({events} events), over flowc's limit of {limit_mib} MiB for a written history"
+    )]
+    #[diagnostic(
+        code(flowc::sim::history_too_large),
+        help(
+            "the execution ran to its end (leave out --history to see its result); its history writes every state's input and output in full, as AWS reports them. Look for a loop that carries a large payload, or make the payload smaller"
+        )
+    )]
+    /// The history's JSON text would pass flowc's limit on a written history
+    /// ([`crate::History::write_json`]).
+    HistoryTooLarge {
+        /// Its length (at least).
+        bytes: u64,
+        /// Its events.
+        events: usize,
+        /// The limit.
+        limit_mib: u64,
+    },
+
+    #[error(
         "the execution input is {size} bytes, over AWS's limit of {limit}: StartExecution refuses it with ValidationException: 1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to {limit}"
     )]
     #[diagnostic(

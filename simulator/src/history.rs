@@ -2,6 +2,7 @@
 //! type, serialized with AWS's field names (`timestamp`, `type`, `id`, `previousEventId` and one
 //! `*EventDetails` object). Payloads are JSON text, as AWS reports them.
 
+use crate::text::Texts;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
@@ -10,11 +11,20 @@ use std::sync::Arc;
 /// AWS's limit on history length; the event that would exceed it fails the execution.
 pub const MAX_HISTORY_EVENTS: usize = 25_000;
 
-/// flowc's limit on the payload text one execution's history keeps: 512 MiB. AWS keeps every
-/// event's input and output (up to 256 KiB each, 25,000 events: several GiB); a simulation
-/// that would hold more than this stops with `flowc::sim::memory_limit` rather than take the
-/// machine's memory, so a run stays within about 1 GiB.
+/// flowc's limit on the payload text one execution allocates: 512 MiB. AWS keeps every
+/// event's input and output (up to 256 KiB each, 25,000 events: several GiB). flowc's texts
+/// share what they have in common with the texts they were made from (`crate::text`), so a
+/// loop that writes a counter into a 250 KB document costs a few bytes a state; a simulation
+/// that makes more new text than this (a loop that rebuilds a large document at every state)
+/// stops with `flowc::sim::memory_limit` rather than take the machine's memory, so a run stays
+/// within about 1 GiB.
 pub const MAX_TEXT_BYTES: usize = 512 * 1024 * 1024;
+
+/// flowc's limit on a history written out as JSON (`flowc simulate --history`): 1 GiB. A
+/// history of shared texts is small in memory, but its JSON writes every payload out in full:
+/// the 25,000 events of a loop carrying a 250 KB document are 6 GB of text. A history past
+/// this is refused ([`History::write_json`]) rather than fill the disk.
+pub const MAX_HISTORY_JSON_BYTES: u64 = 1 << 30;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct PayloadDetails {
@@ -262,37 +272,11 @@ impl Serialize for Payload {
     }
 }
 
-/// A payload as an event records it: a text of this execution, kept in its history's own
-/// list of texts ([`History::add_text`]), or a text shared with what made it (a mocked
-/// response's). Copying either copies no text and touches no reference count for the first.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Text {
-    At(u32),
-    Shared(Payload),
-}
+pub use crate::text::Text;
 
 /// A document's text in the history, with the spans that let the next write splice it
 /// (`crate::json`).
-pub(crate) type DocText = crate::json::DocText<Text>;
-
-/// The history is where the engine keeps documents' texts.
-impl crate::json::TextStore for History {
-    type Handle = Text;
-
-    fn keep(&mut self, text: String) -> Text {
-        self.add_text(text)
-    }
-
-    fn read<'a>(&'a self, handle: &'a Text) -> &'a str {
-        self.text(handle)
-    }
-}
-
-impl From<Payload> for Text {
-    fn from(text: Payload) -> Self {
-        Self::Shared(text)
-    }
-}
+pub(crate) use crate::json::DocText;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateEntered {
@@ -472,7 +456,7 @@ impl EventKind {
         at: &Context<'a>,
     ) -> Result<(), M::Error> {
         let n = |s: Sym| at.names.get(s);
-        let t = |x: &'a Text| at.history.text(x);
+        let t = |x: &'a Text| at.history.texts.to_cow(x);
         match self {
             Self::ExecutionStarted(d) => map.serialize_entry(
                 "executionStartedEventDetails",
@@ -604,12 +588,13 @@ struct Context<'a> {
 mod views {
     use super::{PayloadDetails, Sym, Text};
     use serde::Serialize;
+    use std::borrow::Cow;
 
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     pub struct StateEntered<'a> {
         pub name: &'a str,
-        pub input: &'a str,
+        pub input: Cow<'a, str>,
         pub input_details: &'a PayloadDetails,
     }
 
@@ -621,7 +606,7 @@ mod views {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub assigned_variables_details: Option<&'a PayloadDetails>,
         pub name: &'a str,
-        pub output: &'a str,
+        pub output: Cow<'a, str>,
         pub output_details: &'a PayloadDetails,
     }
 
@@ -651,7 +636,7 @@ mod views {
     #[serde(rename_all = "camelCase")]
     pub struct LambdaScheduled<'a> {
         pub resource: &'a str,
-        pub input: &'a str,
+        pub input: Cow<'a, str>,
         pub input_details: &'a PayloadDetails,
         #[serde(skip_serializing_if = "Option::is_none")]
         pub timeout_in_seconds: Option<u64>,
@@ -663,7 +648,7 @@ mod views {
         pub resource_type: &'a str,
         pub resource: &'a str,
         pub region: &'a str,
-        pub parameters: &'a str,
+        pub parameters: Cow<'a, str>,
         #[serde(skip_serializing_if = "Option::is_none")]
         pub timeout_in_seconds: Option<u64>,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -682,7 +667,7 @@ mod views {
     pub struct TaskSucceeded<'a> {
         pub resource_type: &'a str,
         pub resource: &'a str,
-        pub output: &'a str,
+        pub output: Cow<'a, str>,
         pub output_details: &'a PayloadDetails,
     }
 
@@ -700,7 +685,7 @@ mod views {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     pub struct ExecutionStarted<'a> {
-        pub input: &'a str,
+        pub input: Cow<'a, str>,
         pub input_details: &'a PayloadDetails,
         pub role_arn: &'a str,
     }
@@ -708,11 +693,11 @@ mod views {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     pub struct Output<'a> {
-        pub output: &'a str,
+        pub output: Cow<'a, str>,
         pub output_details: &'a PayloadDetails,
     }
 
-    pub fn output<'a>(d: &'a super::Output, t: &impl Fn(&'a Text) -> &'a str) -> Output<'a> {
+    pub fn output<'a>(d: &'a super::Output, t: &impl Fn(&'a Text) -> Cow<'a, str>) -> Output<'a> {
         Output {
             output: t(&d.output),
             output_details: &d.output_details,
@@ -722,7 +707,7 @@ mod views {
     pub fn succeeded<'a>(
         d: &'a super::TaskSucceeded,
         n: &impl Fn(Sym) -> &'a str,
-        t: &impl Fn(&'a Text) -> &'a str,
+        t: &impl Fn(&'a Text) -> Cow<'a, str>,
     ) -> TaskSucceeded<'a> {
         TaskSucceeded {
             resource_type: n(d.resource_type),
@@ -820,10 +805,8 @@ pub struct History {
     pub(crate) names: Names,
     /// The execution's region (`taskScheduledEventDetails.region`).
     pub(crate) region: Shared,
-    /// The texts the events' [`Text::At`] payloads point at.
-    texts: Vec<String>,
-    /// Their bytes, for the engine's memory limit ([`MAX_TEXT_BYTES`]).
-    text_bytes: usize,
+    /// The texts the events' payloads name.
+    pub(crate) texts: Texts,
 }
 
 impl Serialize for History {
@@ -879,30 +862,19 @@ impl History {
             events: Vec::with_capacity(events),
             names,
             region,
-            texts: Vec::with_capacity(events / 2),
-            text_bytes: 0,
+            texts: Texts::with_capacity(events / 2),
         }
     }
 
     /// Keeps a text of this execution for its events to carry.
     pub(crate) fn add_text(&mut self, text: String) -> Text {
-        let id = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
-        self.text_bytes = self.text_bytes.saturating_add(text.len());
-        self.texts.push(text);
-        Text::At(id)
+        self.texts.keep(text)
     }
 
-    /// How many bytes of payload text this execution made and keeps.
+    /// How many bytes this execution allocated for its payload texts (texts made from others
+    /// share their runs: a text counts its new bytes only).
     pub fn text_bytes(&self) -> usize {
-        self.text_bytes
-    }
-
-    /// The JSON text an event's payload stands for.
-    pub(crate) fn text<'a>(&'a self, text: &'a Text) -> &'a str {
-        match text {
-            Text::At(id) => self.texts.get(*id as usize).map_or("", String::as_str),
-            Text::Shared(p) => p.as_str(),
-        }
+        self.texts.bytes()
     }
 
     /// Makes room for `more` events beyond the room already made (Maps that start together
@@ -910,7 +882,7 @@ impl History {
     /// estimate reserves at most [`MAX_HISTORY_EVENTS`] of them).
     pub(crate) fn reserve_events(&mut self, more: usize) {
         grow_to(&mut self.events, more);
-        grow_to(&mut self.texts, more / 2);
+        self.texts.reserve(more / 2, MAX_HISTORY_EVENTS);
     }
 
     /// Appends an event and returns its id (ids start at 1, as on AWS).
@@ -938,9 +910,87 @@ impl History {
         })
     }
 
-    /// Pretty JSON, the shape `aws stepfunctions get-execution-history` prints.
+    /// A lower bound of the length of [`Self::to_json`]'s text, found from the lengths of the
+    /// payloads without writing them (escaping only adds to it).
+    pub fn json_len_at_least(&self) -> u64 {
+        let t = |x: &Text| self.texts.len(x) as u64;
+        self.events
+            .iter()
+            .map(|e| {
+                // An event's fixed part (timestamp, type, ids, the details' names) is at least
+                // this long in pretty JSON.
+                100 + match &e.kind {
+                    EventKind::ExecutionStarted(d) => t(&d.input),
+                    EventKind::ExecutionSucceeded(d) | EventKind::LambdaFunctionSucceeded(d) => {
+                        t(&d.output)
+                    }
+                    EventKind::StateEntered(_, d) => t(&d.input),
+                    EventKind::StateExited(_, d) => t(&d.output),
+                    EventKind::LambdaFunctionScheduled(d) => t(&d.input),
+                    EventKind::TaskScheduled(d) => t(&d.parameters),
+                    EventKind::TaskSubmitted(d) | EventKind::TaskSucceeded(d) => t(&d.output),
+                    _ => 0,
+                }
+            })
+            .sum()
+    }
+
+    /// Whether the history can be written out: `flowc::sim::history_too_large` when its JSON
+    /// would pass [`MAX_HISTORY_JSON_BYTES`] (found from the payloads' lengths, without
+    /// writing anything).
+    pub fn check_json_len(&self) -> Result<(), crate::SimError> {
+        let bytes = self.json_len_at_least();
+        if bytes > MAX_HISTORY_JSON_BYTES {
+            return Err(crate::SimError::HistoryTooLarge {
+                bytes,
+                events: self.events.len(),
+                limit_mib: MAX_HISTORY_JSON_BYTES / (1024 * 1024),
+            });
+        }
+        Ok(())
+    }
+
+    /// Writes [`Self::to_json`]'s text and a newline to `out` as it is made: one payload at a
+    /// time is made contiguous, never the whole text. Stops with an error past
+    /// [`MAX_HISTORY_JSON_BYTES`] (which [`Self::check_json_len`] tells beforehand, unless
+    /// escaping makes the text longer than its payloads).
+    pub fn write_json(&self, out: impl std::io::Write) -> std::io::Result<()> {
+        let mut capped = Capped {
+            out: std::io::BufWriter::with_capacity(1 << 16, out),
+            written: 0,
+        };
+        serde_json::to_writer_pretty(&mut capped, self).map_err(std::io::Error::from)?;
+        std::io::Write::write_all(&mut capped, b"\n")?;
+        std::io::Write::flush(&mut capped)
+    }
+
+    /// Pretty JSON, the shape `aws stepfunctions get-execution-history` prints (the whole text
+    /// in memory: [`Self::write_json`] writes it out without holding it).
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|_| String::from("{\"events\":[]}"))
+    }
+}
+
+/// A writer that refuses to pass [`MAX_HISTORY_JSON_BYTES`].
+struct Capped<W> {
+    out: W,
+    written: u64,
+}
+
+impl<W: std::io::Write> std::io::Write for Capped<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.written = self.written.saturating_add(buf.len() as u64);
+        if self.written > MAX_HISTORY_JSON_BYTES {
+            return Err(std::io::Error::other(format!(
+                "the history's JSON passed flowc's limit of {} MiB (flowc::sim::history_too_large)",
+                MAX_HISTORY_JSON_BYTES / (1024 * 1024)
+            )));
+        }
+        self.out.write_all(buf).map(|()| buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
     }
 }
 

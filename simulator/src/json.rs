@@ -4,6 +4,7 @@
 //! eight at a time and copied in one go.
 
 use crate::doc::{Anchor, Doc, Known, Members};
+use crate::text::{Text, TextBuilder, TextSink, Texts};
 use serde_json::Value;
 use std::fmt::Write;
 use std::sync::Arc;
@@ -344,26 +345,14 @@ impl PlainNames {
     }
 }
 
-/// Where documents' texts are kept and how a kept text is named. The execution's history is
-/// the one store (it keeps each payload text once, and its events name it); this module needs
-/// nothing else of it.
-pub trait TextStore {
-    /// The name of a kept text.
-    type Handle: Clone;
-    /// Keeps `text` and names it.
-    fn keep(&mut self, text: String) -> Self::Handle;
-    /// The text `handle` names.
-    fn read<'a>(&'a self, handle: &'a Self::Handle) -> &'a str;
-}
-
 /// A document's JSON text with the byte spans of its top-level member values (in the
 /// document's member order) and, for object values, of their members' values, so a ResultPath
 /// write (`$.a`, `$.a.b`) can be turned into a new text by copying around one member instead
 /// of serializing everything again, and without scanning any text.
 #[derive(Debug, Clone)]
-pub struct DocText<H> {
-    /// The text, kept by the store (the history whose events carry it).
-    pub text: H,
+pub struct DocText {
+    /// The text, kept in the execution's texts (the history's, whose events carry it).
+    pub text: Text,
     /// The top-level members; empty when the document is not an object.
     members: Vec<Member>,
 }
@@ -437,10 +426,11 @@ fn object_spans(b: &[u8]) -> Option<Vec<Span>> {
     }
 }
 
-/// Which of the members (key text length, value start relative to `base` in `b`) has key
+/// Which of the members (key text length, value start relative to `base` in `text`) has key
 /// `name` (a plain string, so its text is the name itself).
 fn key_index(
-    b: &[u8],
+    texts: &Texts,
+    text: &Text,
     base: usize,
     mut keys: impl Iterator<Item = (usize, usize)>,
     name: &str,
@@ -448,7 +438,7 @@ fn key_index(
     let name = name.as_bytes();
     keys.position(|(key, start)| {
         let key_end = (base + start).wrapping_sub(2);
-        key == name.len() && b.get(key_end.wrapping_sub(key)..key_end) == Some(name)
+        key == name.len() && texts.has_at(text, key_end.wrapping_sub(key), name)
     })
 }
 
@@ -460,9 +450,9 @@ fn shift(spans: &mut [Span], from: usize, grown: usize) {
     }
 }
 
-impl<H: Clone> DocText<H> {
-    /// Serializes `v` (as [`to_text`]) into `history`'s texts, recording its member spans.
-    pub fn of(v: &Value, capacity: usize, history: &mut impl TextStore<Handle = H>) -> Self {
+impl DocText {
+    /// Serializes `v` (as [`to_text`]) into `texts`, recording its member spans.
+    pub fn of(v: &Value, capacity: usize, texts: &mut Texts) -> Self {
         let mut text = String::with_capacity(capacity);
         let text = &mut text;
         let mut members = Vec::new();
@@ -498,94 +488,93 @@ impl<H: Clone> DocText<H> {
             other => write_value(text, other),
         }
         Self {
-            text: history.keep(std::mem::take(text)),
+            text: texts.keep(std::mem::take(text)),
             members,
         }
     }
 
     /// [`Self::of`] for a document with shared subtrees ([`Doc`]).
-    pub fn of_doc(doc: &Doc, capacity: usize, history: &mut impl TextStore<Handle = H>) -> Self {
-        Self::of_doc_known(doc, capacity, history, None)
+    pub fn of_doc(doc: &Doc, capacity: usize, texts: &mut Texts) -> Self {
+        Self::of_doc_known(doc, capacity, texts, None)
     }
 
-    /// [`Self::of_doc`], copying the text of a document met inside it whose text the history
-    /// holds already (the state's input, anchored as it entered) instead of writing it again.
+    /// [`Self::of_doc`], taking the text of a document met inside it whose text is kept
+    /// already (the state's input, anchored as it entered) instead of writing it again: its
+    /// long runs are shared, not copied.
     pub(crate) fn of_doc_known(
         doc: &Doc,
         capacity: usize,
-        history: &mut impl TextStore<Handle = H>,
-        known: Option<(&Anchor, &H)>,
+        texts: &mut Texts,
+        known: Option<(&Anchor, &Text)>,
     ) -> Self {
         let members = match doc {
-            Doc::Value(v) => return Self::of(v, capacity, history),
+            Doc::Value(v) => return Self::of(v, capacity, texts),
             Doc::Array(_) => {
-                let known = known.map(|(anchor, text)| Known {
-                    anchor,
-                    text: history.read(text),
-                });
-                let text = doc.to_text_known(known);
                 return Self {
-                    text: history.keep(text),
+                    text: doc.keep_text(texts, known),
                     members: Vec::new(),
                 };
             }
             Doc::Object(members) => members,
         };
-        let known = known.map(|(anchor, text)| Known {
-            anchor,
-            text: history.read(text),
-        });
-        let capacity = capacity.max(known.map_or(0, |k| k.text.len() + 256));
-        let mut text = String::with_capacity(capacity);
+        let capacity = capacity.max(known.map_or(0, |(_, t)| texts.len(t) + 256));
+        let mut text = TextBuilder::for_len(capacity);
         // Room for top-level members later writes add (`$.results`, `$.polls`).
         let mut spans = Vec::with_capacity(members.len() + 4);
-        text.push('{');
-        for (i, (key, value)) in members.iter().enumerate() {
-            if i > 0 {
-                text.push(',');
-            }
-            let key_start = text.len();
-            write_str(&mut text, key);
-            text.push(':');
-            let start = text.len();
-            let inner = match value {
-                _ if known.is_some_and(|k| k.anchor.is(value)) => {
-                    value.write_text_known(&mut text, known);
-                    None
+        {
+            let texts: &Texts = texts;
+            let known = known.map(|(anchor, text)| Known {
+                anchor,
+                text,
+                texts,
+            });
+            text.push('{');
+            for (i, (key, value)) in members.iter().enumerate() {
+                if i > 0 {
+                    text.push(',');
                 }
-                Doc::Object(inner) => Some(write_members(&mut text, inner, start, known)),
-                Doc::Array(_) => {
-                    value.write_text_known(&mut text, known);
-                    None
-                }
-                Doc::Value(v) => match &**v {
-                    Value::Object(map) => Some(write_object(&mut text, map, start)),
-                    other => {
-                        write_value(&mut text, other);
+                let key_start = text.len();
+                write_str(text.buf(), key);
+                text.push(':');
+                let start = text.len();
+                let inner = match value {
+                    _ if known.is_some_and(|k| k.anchor.is(value)) => {
+                        value.write_text_known(&mut text, known);
                         None
                     }
-                },
-            };
-            spans.push(Member {
-                key: start - key_start - 3,
-                start,
-                end: text.len(),
-                inner,
-            });
+                    Doc::Object(inner) => Some(write_members(&mut text, inner, start, known)),
+                    Doc::Array(_) => {
+                        value.write_text_known(&mut text, known);
+                        None
+                    }
+                    Doc::Value(v) => match &**v {
+                        Value::Object(map) => Some(write_object(&mut text, map, start)),
+                        other => {
+                            write_value(text.buf(), other);
+                            None
+                        }
+                    },
+                };
+                spans.push(Member {
+                    key: start - key_start - 3,
+                    start,
+                    end: text.len(),
+                    inner,
+                });
+            }
+            text.push('}');
         }
-        text.push('}');
         Self {
-            text: history.keep(text),
+            text: text.finish(texts),
             members: spans,
         }
     }
 
     /// A document's text made elsewhere (compact, as [`to_text`] writes it), with its
     /// top-level member spans found by scanning it; `None` when it is not shaped as expected.
-    pub fn of_text(text: H, history: &impl TextStore<Handle = H>) -> Option<Self> {
-        let b = history.read(&text).as_bytes();
-        let members = if b.first() == Some(&b'{') {
-            object_spans(b)?
+    pub fn of_text(text: Text, texts: &Texts) -> Option<Self> {
+        let members = if texts.byte(&text, 0) == Some(b'{') {
+            object_spans(texts.to_cow(&text).as_bytes())?
                 .into_iter()
                 .map(|Span { key, start, end }| Member {
                     key,
@@ -607,49 +596,50 @@ impl<H: Clone> DocText<H> {
     #[cfg(test)]
     pub fn splice<S: AsRef<str>>(
         self,
-        history: &mut impl TextStore<Handle = H>,
+        texts: &mut Texts,
         names: &[S],
         existing: usize,
-        value_text: &H,
+        value_text: &Text,
     ) -> Option<Self> {
         // Names are written and matched as they are, so they must be plain.
         if !names.iter().all(|n| is_plain(n.as_ref().as_bytes())) {
             return None;
         }
-        self.splice_names(history, names, existing, value_text)
+        self.splice_names(texts, names, existing, value_text)
     }
 
     /// [`Self::splice`] at names known to be plain (checked once, when the program was loaded).
     pub fn splice_plain(
         self,
-        history: &mut impl TextStore<Handle = H>,
+        texts: &mut Texts,
         names: &PlainNames,
         existing: usize,
-        value_text: &H,
+        value_text: &Text,
     ) -> Option<Self> {
-        self.splice_names(history, &names.0, existing, value_text)
+        self.splice_names(texts, &names.0, existing, value_text)
     }
 
-    /// [`Self::splice`] once the names are known to need no escaping.
+    /// [`Self::splice`] once the names are known to need no escaping. The new text is the old
+    /// one's runs around the cut and the middle (the value's text shared, not copied, when it
+    /// is long): see `crate::text`.
     fn splice_names<S: AsRef<str>>(
         mut self,
-        history: &mut impl TextStore<Handle = H>,
+        texts: &mut Texts,
         names: &[S],
         existing: usize,
-        value_text: &H,
+        value_text: &Text,
     ) -> Option<Self> {
-        let before = history.read(&self.text);
-        let b = before.as_bytes();
-        let value = history.read(value_text);
-        let value_len = value.len();
+        let before = self.text.clone();
+        let before_len = texts.len(&before);
+        let value_len = texts.len(value_text);
         let (first, rest) = names.split_first()?;
-        if b.first() != Some(&b'{') {
+        if texts.byte(&before, 0) != Some(b'{') {
             return None;
         }
         // The old text's bytes `cut` give way to `middle`; the spans are brought up to date.
         let (cut, middle, len) = if existing == 0 {
             // A new top-level member, appended.
-            let at = b.len() - 1;
+            let at = before_len - 1;
             let comma = !self.members.is_empty();
             let start = at + usize::from(comma) + first.as_ref().len() + 3;
             let len = usize::from(comma) + inserted_len(names) + value_len;
@@ -674,7 +664,8 @@ impl<H: Clone> DocText<H> {
             ((at, at), Middle::Insert { comma, names }, len)
         } else {
             let index = key_index(
-                b,
+                texts,
+                &before,
                 0,
                 self.members.iter().map(|m| (m.key, m.start)),
                 first.as_ref(),
@@ -688,18 +679,21 @@ impl<H: Clone> DocText<H> {
                 }
                 [n1, ..] if existing == 1 => {
                     // A new member of an object member: appended before its closing brace.
-                    let old = b.get(start..end)?;
-                    if old.len() < 2 || old.first() != Some(&b'{') || old.last() != Some(&b'}') {
+                    let old_len = end.checked_sub(start)?;
+                    if old_len < 2
+                        || texts.byte(&before, start) != Some(b'{')
+                        || texts.byte(&before, end - 1) != Some(b'}')
+                    {
                         return None;
                     }
-                    let comma = old.len() > 2;
+                    let comma = old_len > 2;
                     let len = usize::from(comma) + inserted_len(rest) + value_len;
                     if let Some(inner) = &mut member.inner {
-                        let s = old.len() - 1 + usize::from(comma) + n1.as_ref().len() + 3;
+                        let s = old_len - 1 + usize::from(comma) + n1.as_ref().len() + 3;
                         inner.push(Span {
                             key: n1.as_ref().len(),
                             start: s,
-                            end: old.len() - 1 + len,
+                            end: old_len - 1 + len,
                         });
                     }
                     let at = end - 1;
@@ -708,11 +702,13 @@ impl<H: Clone> DocText<H> {
                 [n1, deeper @ ..] => {
                     // A member of an object member replaced (or written deeper into).
                     if member.inner.is_none() {
-                        member.inner = Some(object_spans(b.get(start..end)?)?);
+                        let old = texts.slice(&before, start..end)?;
+                        member.inner = Some(object_spans(old.as_bytes())?);
                     }
                     let inner = member.inner.as_mut()?;
                     let k = key_index(
-                        b,
+                        texts,
+                        &before,
                         start,
                         inner.iter().map(|s| (s.key, s.start)),
                         n1.as_ref(),
@@ -726,9 +722,9 @@ impl<H: Clone> DocText<H> {
                         let mut made = String::new();
                         splice_member_into(
                             &mut made,
-                            before.get(start + s..start + e)?,
+                            &texts.slice(&before, start + s..start + e)?,
                             deeper,
-                            value,
+                            &texts.to_cow(value_text),
                         )?;
                         let len = made.len();
                         (Middle::Made(made), len)
@@ -749,13 +745,16 @@ impl<H: Clone> DocText<H> {
             }
             (cut, middle, len)
         };
-        let new_len = b.len() - (cut.1 - cut.0) + len;
-        // The new text in one buffer of its exact size: up to the cut, the middle, the rest,
-        // each copied once.
-        let mut out = String::with_capacity(new_len);
-        out.push_str(before.get(..cut.0)?);
+        if cut.0 > cut.1 || cut.1 > before_len {
+            return None;
+        }
+        let new_len = before_len - (cut.1 - cut.0) + len;
+        // The new text: up to the cut, the middle, the rest (each long run shared, the rest
+        // copied once into a buffer of the new bytes' size).
+        let mut out = TextBuilder::for_len(new_len);
+        out.push_text(texts, &before, 0..cut.0);
         match middle {
-            Middle::Value => out.push_str(value),
+            Middle::Value => out.push_whole(texts, value_text),
             Middle::Insert { comma, names } => {
                 if comma {
                     out.push(',');
@@ -768,23 +767,23 @@ impl<H: Clone> DocText<H> {
                     out.push_str(name.as_ref());
                     out.push_str("\":");
                 }
-                out.push_str(value);
+                out.push_whole(texts, value_text);
                 for _ in 1..names.len() {
                     out.push('}');
                 }
             }
             Middle::Made(made) => out.push_str(&made),
         }
-        out.push_str(before.get(cut.1..)?);
-        self.text = history.keep(out);
+        out.push_text(texts, &before, cut.1..before_len);
+        self.text = out.finish(texts);
         Some(self)
     }
 }
 
 /// Writes the object `members` (as [`Doc::write_text`]) and returns its members' value spans
 /// relative to `base`, where the object starts.
-fn write_members(
-    out: &mut String,
+fn write_members<W: TextSink>(
+    out: &mut W,
     members: &Members,
     base: usize,
     known: Option<Known<'_>>,
@@ -796,30 +795,36 @@ fn write_members(
 
 /// Writes the object `map` (as [`write_value`]) and returns its members' value spans relative
 /// to `base`, where the object starts.
-fn write_object(out: &mut String, map: &serde_json::Map<String, Value>, base: usize) -> Vec<Span> {
+fn write_object<W: TextSink>(
+    out: &mut W,
+    map: &serde_json::Map<String, Value>,
+    base: usize,
+) -> Vec<Span> {
     let members = map.iter().map(|(k, v)| (k.as_str(), v));
-    write_spanned(out, map.len(), members, base, write_value)
+    write_spanned(out, map.len(), members, base, |out, v| {
+        write_value(out.buf(), v)
+    })
 }
 
 /// An object of `len` members, each value written by `write`, with the members' value spans
 /// relative to `base`: what [`write_members`] and [`write_object`] share.
-fn write_spanned<'m, V>(
-    out: &mut String,
+fn write_spanned<'m, V, W: TextSink>(
+    out: &mut W,
     len: usize,
     members: impl Iterator<Item = (&'m str, V)>,
     base: usize,
-    write: impl Fn(&mut String, V),
+    write: impl Fn(&mut W, V),
 ) -> Vec<Span> {
     // Room for members later writes may add.
     let mut spans = Vec::with_capacity(len + 4);
-    out.push('{');
+    out.buf().push('{');
     for (k, (key, value)) in members.enumerate() {
         if k > 0 {
-            out.push(',');
+            out.buf().push(',');
         }
         let key_start = out.len();
-        write_str(out, key);
-        out.push(':');
+        write_str(out.buf(), key);
+        out.buf().push(':');
         let start = out.len();
         write(out, value);
         spans.push(Span {
@@ -828,7 +833,7 @@ fn write_spanned<'m, V>(
             end: out.len() - base,
         });
     }
-    out.push('}');
+    out.buf().push('}');
     spans
 }
 
@@ -839,21 +844,12 @@ mod tests {
     use proptest::prelude::*;
     use serde_json::json;
 
-    /// A store of texts named by their place, as the history keeps them.
-    #[derive(Default)]
-    struct Store(Vec<String>);
+    /// The execution's texts, as the history keeps them.
+    type Store = Texts;
 
-    type DocText = super::DocText<usize>;
-
-    impl TextStore for Store {
-        type Handle = usize;
-        fn keep(&mut self, text: String) -> usize {
-            self.0.push(text);
-            self.0.len() - 1
-        }
-        fn read<'a>(&'a self, handle: &'a usize) -> &'a str {
-            self.0.get(*handle).map_or("", String::as_str)
-        }
+    /// The text a handle names, contiguous.
+    fn read(h: &Store, text: &Text) -> String {
+        h.to_cow(text).into_owned()
     }
 
     /// The top-level member spans.
@@ -863,7 +859,8 @@ mod tests {
 
     /// Whether every member's known inner spans are those found by scanning its text.
     fn spans_are_right(d: &DocText, h: &Store) -> bool {
-        let b = h.read(&d.text).as_bytes();
+        let text = read(h, &d.text);
+        let b = text.as_bytes();
         d.members.iter().all(|m| match &m.inner {
             None => true,
             Some(inner) => b
@@ -945,6 +942,8 @@ mod tests {
             any::<f64>().prop_map(Value::from),
             any::<String>().prop_map(Value::String),
             "[\\x00-\\x7f]{0,40}".prop_map(Value::String),
+            // Long enough that a text holding it is made of shared pieces once spliced.
+            (4_000usize..4_200, "[a-z\"é]").prop_map(|(n, c)| Value::String(c.repeat(n))),
         ];
         leaf.prop_recursive(4, 64, 8, |inner| {
             prop_oneof![
@@ -1036,7 +1035,7 @@ mod tests {
         fn spans_found_in_a_text_are_the_spans_of_writing_it(v in arb_json()) {
             let mut h = Store::default();
             let written = DocText::of(&v, 0, &mut h);
-            let found = DocText::of_text(written.text, &h);
+            let found = DocText::of_text(written.text.clone(), &h);
             prop_assert_eq!(found.map(|d| top_spans(&d)), Some(top_spans(&written)));
             prop_assert!(spans_are_right(&written, &h));
         }
@@ -1053,9 +1052,9 @@ mod tests {
         let spliced = before
             .clone()
             .splice(&mut h, names, existing, &value_text)
-            .map(|d| h.read(&d.text).to_string());
+            .map(|d| read(&h, &d.text));
         let expected = DocText::of(&after, 0, &mut h);
-        assert_eq!(spliced.as_deref(), Some(h.read(&expected.text)));
+        assert_eq!(spliced, Some(read(&h, &expected.text)));
         // The spans stay right for the next write.
         let again = before.splice(&mut h, names, existing, &value_text);
         assert_eq!(again.as_ref().map(top_spans), Some(top_spans(&expected)));
@@ -1094,10 +1093,7 @@ mod tests {
         let value_text = h.keep(to_text(value));
         let next = text.splice(h, &names, existing, &value_text);
         let expected = to_text(plain);
-        prop_assert_eq!(
-            next.as_ref().map(|d| h.read(&d.text)),
-            Some(expected.as_str())
-        );
+        prop_assert_eq!(next.as_ref().map(|d| read(h, &d.text)), Some(expected));
         prop_assert!(next.is_some_and(|d| spans_are_right(&d, h)));
         Ok(())
     }
@@ -1120,9 +1116,9 @@ mod tests {
             }
             let mut h = Store::default();
             let written = DocText::of_doc(&doc, 0, &mut h);
-            prop_assert_eq!(h.read(&written.text), doc.to_text());
+            prop_assert_eq!(read(&h, &written.text), doc.to_text());
             prop_assert!(spans_are_right(&written, &h));
-            let found = DocText::of_text(written.text, &h);
+            let found = DocText::of_text(written.text.clone(), &h);
             prop_assert_eq!(found.map(|d| top_spans(&d)), Some(top_spans(&written)));
             splices_as_written(&mut h, written, &mut doc.to_value(), &names, &value)?;
         }
@@ -1165,11 +1161,54 @@ mod tests {
                 let next = text.clone().splice(&mut h, &names, existing, &value_text);
                 prop_assert!(next.is_some());
                 text = next.unwrap_or_else(|| DocText::of(&doc, 0, &mut h));
-                prop_assert_eq!(h.read(&text.text), to_text(&doc));
+                prop_assert_eq!(read(&h, &text.text), to_text(&doc));
                 let fresh = DocText::of(&doc, 0, &mut h);
                 prop_assert_eq!(top_spans(&text), top_spans(&fresh));
                 prop_assert!(spans_are_right(&text, &h));
             }
+        }
+    }
+
+    proptest! {
+        /// A document that nests a kept document (a state's output holding its input) is
+        /// written as serde_json writes it, with right spans, whether the kept text is one
+        /// chunk or pieces: the nested text is taken (shared when long), not written again.
+        #[test]
+        fn a_document_nesting_a_known_one_is_written_as_serde_json_writes_it(
+            input in prop::collection::vec(("[a-c]{1,2}", arb_json()), 0..4),
+            first in prop::collection::vec("[a-c]{1,2}", 1..3),
+            value in arb_json(),
+            other in arb_json(),
+        ) {
+            let mut h = Store::default();
+            let mut plain = Value::Object(input.into_iter().collect());
+            let mut text = DocText::of(&plain, 0, &mut h);
+            // One write first, so the input's text may be pieces.
+            let first: Vec<&str> = first.iter().map(String::as_str).collect();
+            if let Some(existing) = write_into_value(&mut plain, &first, &value) {
+                let value_text = h.keep(to_text(&value));
+                let spliced = text.clone().splice(&mut h, &first, existing, &value_text);
+                prop_assert!(spliced.is_some());
+                text = spliced.unwrap_or(text);
+            }
+            let input = Doc::from(plain.clone());
+            let anchor = input.anchor();
+            let mut members = Members::default();
+            members.insert("x".into(), input.clone());
+            members.insert("y".into(), Doc::from(other.clone()));
+            members.insert(
+                "z".into(),
+                Doc::Array(std::sync::Arc::new(vec![input.clone(), Doc::from(other.clone())])),
+            );
+            let outer = Doc::Object(std::sync::Arc::new(members));
+            let expected = serde_json::to_string(&json!({"x": plain, "y": other, "z": [plain, other]}))
+                .unwrap_or_default();
+            let written = DocText::of_doc_known(&outer, 0, &mut h, Some((&anchor, &text.text)));
+            prop_assert_eq!(read(&h, &written.text), expected.clone());
+            prop_assert!(spans_are_right(&written, &h));
+            let array = Doc::Array(std::sync::Arc::new(vec![input.clone(), input]));
+            let kept = array.keep_text(&mut h, Some((&anchor, &text.text)));
+            prop_assert_eq!(read(&h, &kept), to_text(&json!([plain, plain])));
         }
     }
 }

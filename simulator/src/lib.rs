@@ -90,6 +90,7 @@ mod sched;
 mod simulation;
 mod states;
 mod template;
+mod text;
 mod vars;
 
 pub use distributed::{

@@ -99,7 +99,7 @@ pub(crate) struct Engine<'a> {
     /// The JSON text of the array a Parallel or Map just received, joined from its strands'
     /// output texts, for the state's exit to use when its output is that array unchanged
     /// (the anchor says whether it is).
-    pub results_text: Option<(crate::doc::Anchor, String)>,
+    pub results_text: Option<(crate::doc::Anchor, crate::text::TextBuilder)>,
 }
 
 /// The engine as the strands hold it: each takes it for the stretches of work between two

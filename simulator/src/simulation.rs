@@ -261,9 +261,9 @@ impl<'a> Simulation<'a> {
             self.program.names.clone(),
             ctx.region.as_str().into(),
         );
-        let input_doc = crate::history::DocText::of(&self.input, 256, &mut history);
+        let input_doc = crate::history::DocText::of(&self.input, 256, &mut history.texts);
         let input_text = input_doc.text.clone();
-        check_input_size(history.text(&input_text))?;
+        check_input_size(&history.texts.to_cow(&input_text))?;
         let info = ExecutionInfo {
             context: ctx,
             // `$$.Execution.Input`, kept only when some state reads `$$`.

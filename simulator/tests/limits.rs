@@ -14,12 +14,45 @@ fn big_input() -> Value {
 }
 
 /// A loop that writes a counter into a 250 KB document until the history limit: AWS keeps
-/// every state's 250 KB input and output; flowc stops before that takes the machine's memory
-/// (it was killed at 1.6 GB), naming its limit.
+/// every state's 250 KB input and output (6 GB of text by the limit; flowc was killed at
+/// 1.6 GB, then stopped at its memory limit after 8,586 events). Each state's text now shares
+/// the runs it has in common with the one before, so the loop reaches AWS's limit in a few MB.
 #[test]
-fn a_loop_carrying_a_large_payload_stops_at_flowcs_memory_limit() {
+fn a_loop_carrying_a_large_payload_runs_to_awss_history_limit_sharing_its_texts() {
     let p = program(json!({"StartAt": "P", "States": {
         "P": {"Type": "Pass", "Result": 1, "ResultPath": "$.n", "Next": "P"}}}));
+    let out = Simulation::new(&p)
+        .input(big_input())
+        .run()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status, Status::Failed);
+    assert_eq!(out.error.as_deref(), Some("States.Runtime"));
+    assert_eq!(out.history.len(), 25_000);
+    assert!(
+        out.history.text_bytes() < 16_000_000,
+        "{} bytes of payload text",
+        out.history.text_bytes()
+    );
+    // The history as JSON holds every payload in full: over flowc's limit for a written
+    // history, which says so before writing anything.
+    assert!(out.history.json_len_at_least() > 6_000_000_000);
+    match out.history.check_json_len() {
+        Err(SimError::HistoryTooLarge {
+            limit_mib, events, ..
+        }) => {
+            assert_eq!((limit_mib, events), (1024, 25_000));
+        }
+        other => panic!("expected the history limit, got {other:?}"),
+    }
+}
+
+/// A loop that rebuilds its 250 KB document at every state (Parameters select its member
+/// into a new object) makes 250 KB of new text a state: it stops at flowc's memory limit,
+/// naming it, rather than take the machine's memory.
+#[test]
+fn a_loop_rebuilding_a_large_payload_stops_at_flowcs_memory_limit() {
+    let p = program(json!({"StartAt": "P", "States": {
+        "P": {"Type": "Pass", "Parameters": {"big.$": "$.big"}, "Next": "P"}}}));
     let r = Simulation::new(&p).input(big_input()).run();
     match r {
         Err(SimError::MemoryLimit { limit_mib, events }) => {

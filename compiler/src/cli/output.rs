@@ -59,16 +59,25 @@ impl OutputError {
 /// Writes `contents` to `path` as the module documentation says: regular files replaced
 /// atomically keeping their mode, symlinks written through, streams written as streams.
 pub fn write_file(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
+    write_file_with(path, |out| out.write_all(contents))
+}
+
+/// [`write_file`] of what `write` writes as it makes it (a text too large to hold whole, such
+/// as a long execution history); a failed `write` leaves a replaced file as it was.
+pub fn write_file_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), OutputError> {
     let target = resolve_symlinks(path)?;
     match std::fs::metadata(&target) {
         Ok(metadata) if metadata.is_dir() => Err(OutputError::write_failed(
             path,
             "it is a directory; name a file",
         )),
-        Ok(metadata) if !metadata.is_file() => write_stream(path, &target, contents),
-        Ok(metadata) => replace_atomically(path, &target, contents, Some(metadata.permissions())),
+        Ok(metadata) if !metadata.is_file() => write_stream(path, &target, write),
+        Ok(metadata) => replace_atomically(path, &target, write, Some(metadata.permissions())),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            replace_atomically(path, &target, contents, None)
+            replace_atomically(path, &target, write, None)
         }
         Err(err) => Err(OutputError::write_failed(path, err)),
     }
@@ -99,13 +108,16 @@ fn resolve_symlinks(path: &Path) -> Result<PathBuf, OutputError> {
 }
 
 /// Writes into an existing FIFO, device or socket without replacing it.
-fn write_stream(path: &Path, target: &Path, contents: &[u8]) -> Result<(), OutputError> {
+fn write_stream(
+    path: &Path,
+    target: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), OutputError> {
     let mut stream = std::fs::OpenOptions::new()
         .write(true)
         .open(target)
         .map_err(|err| OutputError::io(path, &err))?;
-    stream
-        .write_all(contents)
+    write(&mut stream)
         .and_then(|()| stream.flush())
         .map_err(|err| OutputError::io(path, &err))
 }
@@ -115,7 +127,7 @@ fn write_stream(path: &Path, target: &Path, contents: &[u8]) -> Result<(), Outpu
 fn replace_atomically(
     path: &Path,
     target: &Path,
-    contents: &[u8],
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     permissions: Option<Permissions>,
 ) -> Result<(), OutputError> {
     let fail = |err: std::io::Error| OutputError::io(path, &err);
@@ -133,7 +145,7 @@ fn replace_atomically(
     }
     // The temporary file is deleted when dropped on any error below.
     let mut temp = builder.tempfile_in(dir).map_err(fail)?;
-    temp.write_all(contents).map_err(fail)?;
+    write(&mut temp).map_err(fail)?;
     if let Some(permissions) = permissions {
         temp.as_file().set_permissions(permissions).map_err(fail)?;
     }

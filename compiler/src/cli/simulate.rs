@@ -15,7 +15,7 @@ use flowc_sim::{MockConfig, Outcome, Program, SimError, Simulation, Status};
 use serde_json::{Map, Value};
 
 use super::input::read_text;
-use super::output::{print_stdout, write_file};
+use super::output::{print_stdout, write_file_with};
 use super::{EXIT_INPUT, EXIT_OK, Global, emitter_for};
 
 #[derive(Debug, clap::Args)]
@@ -145,24 +145,17 @@ fn simulate(args: &SimulateArgs, global: &Global) -> Result<Outcome, Reported> {
         _ => sim,
     };
     let outcome = sim.run().map_err(&mut report)?;
-    if let Some(path) = &args.history
-        && let Err(error) = write_file(path, (outcome.history.to_json() + "\n").as_bytes())
-    {
-        super::output::report(
-            &mut emitter_for(global),
-            &error,
-            &path.display().to_string(),
-        );
-        return Err(Reported);
+    if let Some(path) = &args.history {
+        write_history(path, &outcome.history, global)?;
     }
     if let Some(dir) = &args.child_histories {
         for (path, history) in child_history_files(dir, &outcome) {
-            let written = std::fs::create_dir_all(path.parent().unwrap_or(dir))
-                .map_err(|e| super::output::OutputError::WriteFailed {
+            let written = std::fs::create_dir_all(path.parent().unwrap_or(dir)).map_err(|e| {
+                super::output::OutputError::WriteFailed {
                     file: path.display().to_string(),
                     reason: e.to_string(),
-                })
-                .and_then(|()| write_file(&path, (history.to_json() + "\n").as_bytes()));
+                }
+            });
             if let Err(error) = written {
                 super::output::report(
                     &mut emitter_for(global),
@@ -171,9 +164,32 @@ fn simulate(args: &SimulateArgs, global: &Global) -> Result<Outcome, Reported> {
                 );
                 return Err(Reported);
             }
+            write_history(&path, history, global)?;
         }
     }
     Ok(outcome)
+}
+
+/// Writes a history's JSON to `path` as it is made (a long history's JSON is far larger than
+/// the history in memory), refused with `flowc::sim::history_too_large` past flowc's limit.
+fn write_history(
+    path: &Path,
+    history: &flowc_sim::History,
+    global: &Global,
+) -> Result<(), Reported> {
+    if let Err(e) = history.check_json_len() {
+        emitter_for(global).emit(&e, None);
+        return Err(Reported);
+    }
+    if let Err(error) = write_file_with(path, |out| history.write_json(out)) {
+        super::output::report(
+            &mut emitter_for(global),
+            &error,
+            &path.display().to_string(),
+        );
+        return Err(Reported);
+    }
+    Ok(())
 }
 
 /// Where each Distributed Map child's history goes under `dir`: one folder per Map Run

@@ -8,6 +8,7 @@ use crate::history::{EventKind, Text};
 use crate::program::State;
 use crate::query::{EvalError, Roots};
 use crate::retry::RetryState;
+use crate::text::{TextBuilder, TextSink as _};
 use crate::vars::Assigned;
 use serde_json::Value;
 use std::sync::Arc;
@@ -35,11 +36,11 @@ pub(crate) fn results_array(
     state: &State,
     outputs: Vec<(Option<Doc>, Option<Text>)>,
 ) -> Result<Doc, Stop> {
-    let history = &engine.history;
+    let texts = &engine.history.texts;
     let mut size = 2 + outputs.len().saturating_sub(1);
     for (doc, text) in &outputs {
         size += match (doc, text) {
-            (_, Some(text)) => history.text(text).len(),
+            (_, Some(text)) => texts.len(text),
             (Some(doc), None) => doc.to_text().len(),
             (None, None) => 4,
         };
@@ -53,15 +54,17 @@ pub(crate) fn results_array(
             )));
         }
     }
-    let mut text = String::with_capacity(size);
+    // The strands' texts are shared where they are long (a wide Parallel of a large input
+    // hands each branch's text on), copied where short.
+    let mut text = TextBuilder::for_len(size);
     text.push('[');
     for (i, (doc, known)) in outputs.iter().enumerate() {
         if i > 0 {
             text.push(',');
         }
         match (doc, known) {
-            (_, Some(known)) => text.push_str(history.text(known)),
-            (Some(doc), None) => doc.write_text(&mut text),
+            (_, Some(known)) => text.push_whole(texts, known),
+            (Some(doc), None) => doc.write_text(text.buf()),
             (None, None) => text.push_str("null"),
         }
     }

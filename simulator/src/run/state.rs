@@ -4,7 +4,7 @@
 
 use super::jsonata::{self, AssignFrom};
 use super::{Cx, Engine, Stop, eval_err};
-use crate::doc::{Anchor, Doc, Known};
+use crate::doc::{Anchor, Doc};
 use crate::error::Failure;
 use crate::history::DocText;
 use crate::history::{self, EventKind, StateEntered, StateExited, Text};
@@ -65,12 +65,12 @@ pub(crate) struct Entry {
 }
 
 impl Entry {
-    /// The input as a document whose text is known, for a state that anchored it.
-    pub(crate) fn known<'t>(&'t self, history: &'t crate::history::History) -> Option<Known<'t>> {
-        self.anchor.as_ref().map(|anchor| Known {
-            anchor,
-            text: history.text(&self.input_text.text),
-        })
+    /// The input's anchor and kept text, for a state that anchored it: what it makes may
+    /// take the input's text rather than write it again.
+    pub(crate) fn known(&self) -> Option<(&Anchor, &Text)> {
+        self.anchor
+            .as_ref()
+            .map(|anchor| (anchor, &self.input_text.text))
     }
 }
 
@@ -176,8 +176,8 @@ impl Engine<'_> {
             String::new()
         };
         let input_text =
-            input_text.unwrap_or_else(|| DocText::of_doc(input, 256, &mut self.history));
-        let input_len = self.history.text(&input_text.text).len();
+            input_text.unwrap_or_else(|| DocText::of_doc(input, 256, &mut self.history.texts));
+        let input_len = self.history.texts.len(&input_text.text);
         let entered = self.emit(EventKind::StateEntered(
             ty,
             StateEntered {
@@ -267,29 +267,34 @@ impl Engine<'_> {
         } else {
             match (state.result_member_names(), written) {
                 (Some(names), Some(Written::At(text, existing))) => {
-                    input_text.splice_plain(&mut self.history, names, existing, &text)
+                    input_text.splice_plain(&mut self.history.texts, names, existing, &text)
                 }
-                (_, Some(Written::Whole(text))) => DocText::of_text(text, &self.history),
+                (_, Some(Written::Whole(text))) => DocText::of_text(text, &self.history.texts),
                 _ => None,
             }
         };
         // A Parallel or Map whose output is the array its strands gave: their texts joined.
         let joined = match self.results_text.take() {
             Some((anchor, text)) if spliced.is_none() && anchor.is(&output) => {
-                let text = self.history.add_text(text);
-                DocText::of_text(text, &self.history)
+                let text = text.finish(&mut self.history.texts);
+                DocText::of_text(text, &self.history.texts)
             }
             _ => None,
         };
         let output_text = spliced.or(joined).unwrap_or_else(|| {
             let known = entry.anchor.as_ref().map(|a| (a, &input_text_handle));
-            DocText::of_doc_known(&output, entry.input_len + 256, &mut self.history, known)
+            DocText::of_doc_known(
+                &output,
+                entry.input_len + 256,
+                &mut self.history.texts,
+                known,
+            )
         });
-        let output_len = self.history.text(&output_text.text).len();
+        let output_len = self.history.texts.len(&output_text.text);
         // Checked on documents of up to 4 KiB: serializing every output again made a debug
         // run of a loop growing its document quadratic (the hostile-input tests run debug).
         debug_assert!(
-            output_len > 4_096 || self.history.text(&output_text.text) == output.to_text(),
+            output_len > 4_096 || self.history.texts.to_cow(&output_text.text) == output.to_text(),
             "state '{}'",
             state.name
         );
@@ -392,10 +397,7 @@ impl Engine<'_> {
                     (PathField::Path(p), Some(_)) => {
                         let text = match result_text {
                             Some(t) => Text::Shared(t.clone()),
-                            None => {
-                                let text = res.to_text_known(entry.known(&self.history));
-                                self.history.add_text(text)
-                            }
+                            None => res.keep_text(&mut self.history.texts, entry.known()),
                         };
                         let mut out = raw;
                         match p.set_in_place(&mut out, res) {

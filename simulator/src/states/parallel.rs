@@ -54,7 +54,7 @@ pub(crate) async fn run_parallel<'a>(
     // Parallel of a large input keeps one copy.
     let eff_text = {
         let mut engine = cx.borrow_mut();
-        DocText::of_doc(&eff, 256, &mut engine.history)
+        DocText::of_doc(&eff, 256, &mut engine.history.texts)
     };
     let mut retry = RetryState::default();
     loop {

@@ -231,8 +231,7 @@ impl Engine<'_> {
             }
             _ => {
                 let params = self.parameters(state, eff, &ctx).map_err(runtime)?;
-                let params_text = params.to_text_known(entry.known(&self.history));
-                let params_text = self.history.add_text(params_text);
+                let params_text = params.keep_text(&mut self.history.texts, entry.known());
                 (params, params_text)
             }
         };
@@ -244,7 +243,7 @@ impl Engine<'_> {
         };
         let params: &Value = &params;
         // AWS: a state input over the quota after Parameters processing is a terminal error.
-        if self.history.text(&params_text).len() > MAX_PAYLOAD_BYTES {
+        if self.history.texts.len(&params_text) > MAX_PAYLOAD_BYTES {
             return Err(Stop::Error(Failure::new(
                 "States.DataLimitExceeded",
                 format!(
@@ -317,7 +316,8 @@ impl Engine<'_> {
         let reaches = match &token {
             Some(token) => self
                 .history
-                .text(&params_text_for_token)
+                .texts
+                .to_cow(&params_text_for_token)
                 .contains(token.as_str()),
             None => true,
         };
@@ -424,7 +424,7 @@ impl Engine<'_> {
             )),
         };
         let outcome = match outcome {
-            Ok((_, t)) if self.history.text(&t).len() > MAX_PAYLOAD_BYTES => Err((
+            Ok((_, t)) if self.history.texts.len(&t) > MAX_PAYLOAD_BYTES => Err((
                 Failure::new(
                     "States.DataLimitExceeded",
                     format!(
