@@ -392,7 +392,7 @@ pub fn load_machine(path: &Path) -> Result<Program, String> {
 
 /// `tenant_provisioning.asl.json` -> `tenant_provisioning`: the name `$$.StateMachine.Name`
 /// reports.
-fn machine_name(path: &Path) -> String {
+pub(crate) fn machine_name(path: &Path) -> String {
     let file = path
         .file_name()
         .map(|f| f.to_string_lossy().to_string())
@@ -406,7 +406,7 @@ fn machine_name(path: &Path) -> String {
 }
 
 /// An execution name from a test name: AWS allows letters, digits, `-` and `_`.
-fn slug(name: &str) -> String {
+pub(crate) fn slug(name: &str) -> String {
     let s: String = name
         .chars()
         .map(|c| {

@@ -16,7 +16,7 @@
 //! ```
 
 mod case;
-mod compare;
+pub(crate) mod compare;
 
 pub use case::{Case, contract_json};
 

@@ -148,6 +148,20 @@ pub enum SimError {
         /// AWS's limit: 262,144 bytes.
         limit: usize,
     },
+
+    #[error("the execution history cannot be replayed: {message}")]
+    #[diagnostic(
+        code(flowc::sim::invalid_history),
+        help(
+            "a history is GetExecutionHistory's JSON, {{\"events\": [...]}}, every page, oldest event first, with execution data: what `flowc aws history`, `aws stepfunctions get-execution-history` and `flowc simulate --history` write"
+        )
+    )]
+    /// A recorded history (`flowc replay`) that is not GetExecutionHistory's JSON, or lacks
+    /// what a replay needs.
+    InvalidHistory {
+        /// What is wrong, and where.
+        message: String,
+    },
 }
 
 /// A runtime ASL error: `error` plus an optional `cause`, exactly as they reach the history.

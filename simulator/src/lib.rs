@@ -84,6 +84,7 @@ mod mockconfig;
 mod mocks;
 mod program;
 mod query;
+pub mod replay;
 mod retry;
 mod run;
 mod sched;

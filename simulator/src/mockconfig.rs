@@ -32,7 +32,7 @@ enum Answer {
 
 /// One mocked response: the answer and when it comes.
 #[derive(Debug, Clone, PartialEq)]
-struct Response {
+pub(crate) struct Response {
     answer: Answer,
     after_seconds: f64,
     heartbeats: Heartbeats,
@@ -157,7 +157,7 @@ const RESPONSE_FIELDS: [&str; 7] = [
     "Submitted",
 ];
 
-fn parse_response(name: &str, key: &str, v: &Value) -> Result<Response, SimError> {
+pub(crate) fn parse_response(name: &str, key: &str, v: &Value) -> Result<Response, SimError> {
     let at = || format!("mocked response '{name}' key '{key}'");
     let obj = v
         .as_object()
@@ -402,6 +402,31 @@ impl MockConfig {
     }
 }
 
+impl Response {
+    /// How this response answers `call` (a thrown timeout depends on the state's timeouts).
+    pub(crate) fn reply(&self, call: &TaskCall) -> TaskReply {
+        let result = match &self.answer {
+            Answer::Return(v, text) => Some(TaskResult::SucceededWithText(v.clone(), text.clone())),
+            Answer::Throw { error, cause } if is_timeout(error, call) => {
+                Some(TaskResult::TimedOut {
+                    cause: (!cause.is_empty()).then(|| cause.clone()),
+                })
+            }
+            Answer::Throw { error, cause } => Some(TaskResult::Failed(TaskFailure {
+                error: error.clone(),
+                cause: cause.clone(),
+            })),
+            Answer::Nothing => None,
+        };
+        TaskReply {
+            result,
+            after_seconds: self.after_seconds,
+            heartbeats: self.heartbeats.clone(),
+            submitted: self.submitted.clone(),
+        }
+    }
+}
+
 /// A thrown timeout: the task stopped answering (see the module's extensions). A thrown
 /// heartbeat timeout is one only where the state has a HeartbeatSeconds to fire.
 fn is_timeout(error: &str, call: &TaskCall) -> bool {
@@ -463,25 +488,7 @@ impl TaskSource for MockedCase {
                 call.invocation
             ),
         })?;
-        let result = match &response.answer {
-            Answer::Return(v, text) => Some(TaskResult::SucceededWithText(v.clone(), text.clone())),
-            Answer::Throw { error, cause } if is_timeout(error, call) => {
-                Some(TaskResult::TimedOut {
-                    cause: (!cause.is_empty()).then(|| cause.clone()),
-                })
-            }
-            Answer::Throw { error, cause } => Some(TaskResult::Failed(TaskFailure {
-                error: error.clone(),
-                cause: cause.clone(),
-            })),
-            Answer::Nothing => None,
-        };
-        Ok(TaskReply {
-            result,
-            after_seconds: response.after_seconds,
-            heartbeats: response.heartbeats.clone(),
-            submitted: response.submitted.clone(),
-        })
+        Ok(response.reply(call))
     }
 
     /// MockConfigFile responses depend on the state and the invocation, never on the input.

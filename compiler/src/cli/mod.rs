@@ -19,6 +19,7 @@ pub mod man;
 pub mod output;
 pub(crate) mod pipeline;
 pub(crate) mod progress;
+pub mod replay;
 pub mod run_case;
 pub mod simulate;
 pub mod test;
@@ -77,6 +78,8 @@ pub enum Command {
     RunCase(run_case::RunCaseArgs),
     /// Run and score a conformance corpus against AWS's recordings.
     Conformance(conformance::ConformanceArgs),
+    /// Replay a recorded execution history in the simulator and compare it event by event.
+    Replay(replay::ReplayArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(completions::CompletionsArgs),
     /// Print the flowc(1) man page, or write every page into a directory.
@@ -96,6 +99,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Test(args) => test::run(args, &global),
         Command::RunCase(args) => run_case::run(args, &global),
         Command::Conformance(args) => conformance::run(args, &global),
+        Command::Replay(args) => replay::run(args, &global),
         Command::Completions(args) => completions::run(args, &global),
         Command::Man(args) => man::run(args, &global),
     }

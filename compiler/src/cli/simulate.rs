@@ -74,8 +74,17 @@ pub fn run(args: SimulateArgs, global: &Global) -> ExitCode {
 /// definition with errors is not run; every error is reported, as `flowc check` reports it
 /// (warnings are left to `check`).
 pub fn load_program(file: &Path, global: &Global) -> Result<Program, Reported> {
+    load_program_bound(file, &crate::lower::Bindings::new(), global)
+}
+
+/// [`load_program`] with a `.flow` file's resources bound to ARNs.
+pub fn load_program_bound(
+    file: &Path,
+    bindings: &crate::lower::Bindings,
+    global: &Global,
+) -> Result<Program, Reported> {
     let mut emitter = emitter_for(global).errors_only();
-    let machine = super::pipeline::load_checked(file, &crate::lower::Bindings::new(), &mut emitter);
+    let machine = super::pipeline::load_checked(file, bindings, &mut emitter);
     super::pipeline::summary(&emitter, &super::display_path(file));
     let machine = machine.ok_or(Reported)?;
     // The checks have passed, so the simulator's own validation has nothing left to find;

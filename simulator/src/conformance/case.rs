@@ -201,3 +201,148 @@ pub fn contract_json(outcome: &Outcome) -> Value {
     m.insert("history".into(), Value::Array(history));
     Value::Object(m)
 }
+
+/// The recorded Task events a case's `mocks` entries stand for.
+const RESULT_EVENTS: [&str; 10] = [
+    "TaskSucceeded",
+    "TaskFailed",
+    "TaskTimedOut",
+    "TaskStartFailed",
+    "TaskSubmitFailed",
+    "LambdaFunctionSucceeded",
+    "LambdaFunctionFailed",
+    "LambdaFunctionTimedOut",
+    "LambdaFunctionStartFailed",
+    "LambdaFunctionScheduleFailed",
+];
+
+impl Case {
+    /// The case's recording as GetExecutionHistory's JSON, where AWS's event sequence was
+    /// recorded: every event's type and state name, the execution's input and result, and each
+    /// Task attempt's parameters and answer from `mocks` (in the order the history took them,
+    /// each attributed to the Task state entered last). The corpus kept no timestamps, no
+    /// event links and no other payloads, so those are left out, and a replay compares what
+    /// is there.
+    pub fn recorded_history(&self) -> Option<Value> {
+        let expected = self.expected.as_ref()?;
+        let sequence = expected.history.as_ref()?;
+        let mut cursor: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut last_task: Option<&str> = None;
+        let text = |v: &Value| Value::String(crate::json::to_text(v));
+        let mut events = Vec::with_capacity(sequence.len());
+        for (i, (kind, state)) in sequence.iter().enumerate() {
+            let mut event = Map::new();
+            event.insert("type".into(), kind.clone().into());
+            event.insert("id".into(), (i + 1).into());
+            let mut details = Map::new();
+            let key = match kind.as_str() {
+                "ExecutionStarted" => {
+                    details.insert("input".into(), text(&self.input));
+                    Some("executionStartedEventDetails".to_string())
+                }
+                "ExecutionSucceeded" => {
+                    let output = expected.output.clone().unwrap_or(Value::Null);
+                    details.insert("output".into(), text(&output));
+                    Some("executionSucceededEventDetails".to_string())
+                }
+                "ExecutionFailed" | "ExecutionTimedOut" => {
+                    if let Some(error) = &expected.error {
+                        details.insert("error".into(), error.clone().into());
+                    }
+                    let cause = match (&expected.cause_json, &expected.cause) {
+                        (Some(json), _) => Some(crate::json::to_text(json)),
+                        (None, cause) => cause.clone(),
+                    };
+                    if let Some(cause) = cause {
+                        details.insert("cause".into(), cause.into());
+                    }
+                    Some(format!("{}EventDetails", lower_first(kind)))
+                }
+                k if k.ends_with("StateEntered") || k.ends_with("StateExited") => {
+                    if let Some(name) = state {
+                        details.insert("name".into(), name.clone().into());
+                        if k == "TaskStateEntered" {
+                            last_task = Some(name.as_str());
+                        }
+                    }
+                    Some(if k.ends_with("StateEntered") {
+                        "stateEnteredEventDetails".to_string()
+                    } else {
+                        "stateExitedEventDetails".to_string()
+                    })
+                }
+                "TaskScheduled" | "LambdaFunctionScheduled" => {
+                    let entry = last_task.and_then(|s| {
+                        let n = cursor.get(s).copied().unwrap_or(0);
+                        self.mocks.get(s).and_then(|list| list.get(n))
+                    });
+                    if let Some(input) = entry.and_then(|e| e.input.as_ref()) {
+                        let field = if kind == "TaskScheduled" {
+                            "parameters"
+                        } else {
+                            "input"
+                        };
+                        details.insert(field.into(), text(input));
+                    }
+                    Some(format!("{}EventDetails", lower_first(kind)))
+                }
+                k if RESULT_EVENTS.contains(&k) => {
+                    let entry = last_task.and_then(|s| {
+                        let n = cursor.entry(s).or_insert(0);
+                        let found = self.mocks.get(s).and_then(|list| list.get(*n));
+                        *n += 1;
+                        found
+                    });
+                    if let Some(entry) = entry {
+                        if let Some(output) = &entry.output {
+                            details.insert("output".into(), text(output));
+                        }
+                        if let Some(error) = &entry.error {
+                            details.insert("error".into(), error.clone().into());
+                        }
+                        if let Some(cause) = &entry.cause {
+                            details.insert("cause".into(), cause.clone().into());
+                        }
+                    }
+                    Some(format!("{}EventDetails", lower_first(kind)))
+                }
+                _ => None,
+            };
+            if let Some(key) = key
+                && !details.is_empty()
+            {
+                event.insert(key, Value::Object(details));
+            }
+            events.push(Value::Object(event));
+        }
+        let mut history = Map::new();
+        history.insert("events".into(), Value::Array(events));
+        Some(Value::Object(history))
+    }
+
+    /// Replays [`Case::recorded_history`] against the case's definition, with the case's
+    /// context and normalisation: `None` when the case recorded no event sequence.
+    pub fn replay(&self) -> Option<Result<crate::replay::Report, SimError>> {
+        let history = self.recorded_history()?;
+        Some((|| {
+            let recording = crate::replay::Recording::from_value(&history)?;
+            let program = Program::load(&self.definition)?;
+            crate::replay::Replay::new(&program, &recording)
+                .context(self.execution_context())
+                .rules(self.normalize.clone())
+                // The recorded parameters were anonymised (`<task_token:1>`, `sqs_queue_url`)
+                // by no rule of the case's: they choose answers but are not compared.
+                .uncompared(&["parameters", "input"])
+                .run()
+        })())
+    }
+}
+
+/// `TaskScheduled` -> `taskScheduled`: AWS's details member names.
+fn lower_first(kind: &str) -> String {
+    let mut chars = kind.chars();
+    match chars.next() {
+        Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
+        None => String::new(),
+    }
+}

@@ -69,7 +69,7 @@ impl<'a> Normalizer<'a> {
         })
     }
 
-    fn text(&self, text: &str) -> String {
+    pub(crate) fn text(&self, text: &str) -> String {
         let mut out = text.to_owned();
         for (re, replacement) in &self.rules {
             if let std::borrow::Cow::Owned(changed) =
@@ -82,7 +82,7 @@ impl<'a> Normalizer<'a> {
     }
 
     /// The value with every string and object key normalised.
-    fn value(&self, value: &Value) -> Value {
+    pub(crate) fn value(&self, value: &Value) -> Value {
         match value {
             Value::String(s) => Value::String(self.text(s)),
             Value::Array(items) => Value::Array(items.iter().map(|v| self.value(v)).collect()),
@@ -98,7 +98,7 @@ impl<'a> Normalizer<'a> {
 
     /// An expected string against an actual one: equal, or with `ref_wildcards`, equal with each
     /// `<name:N>` token standing for any substring.
-    fn strings_match(&self, expected: &str, actual: &str) -> bool {
+    pub(crate) fn strings_match(&self, expected: &str, actual: &str) -> bool {
         if expected == actual {
             return true;
         }
@@ -111,7 +111,12 @@ impl<'a> Normalizer<'a> {
 
     /// JSON equality as the rules define it: object key order does not matter, `1 == 1.0`,
     /// booleans never equal numbers, wildcard values match anything.
-    fn json_match(&self, expected: &Value, actual: &Value, at: &str) -> Result<(), String> {
+    pub(crate) fn json_match(
+        &self,
+        expected: &Value,
+        actual: &Value,
+        at: &str,
+    ) -> Result<(), String> {
         let differ = || {
             Err(format!(
                 "{at}: expected {}, got {}",
@@ -399,7 +404,7 @@ fn glob_match(parts: &[&str], text: &str) -> bool {
 }
 
 /// At most `max` bytes of `text` (cut at a character boundary).
-fn clip(text: &str, max: usize) -> &str {
+pub(crate) fn clip(text: &str, max: usize) -> &str {
     if text.len() <= max {
         return text;
     }
