@@ -7,6 +7,9 @@
 //! tests), `cli` (the `flowc` subcommands; `main.rs` only parses arguments and dispatches).
 
 // Compiled into build.rs; here only for its tests.
+/// AWS Step Functions through aws-sdk-sfn (feature `aws`, on by default).
+#[cfg(feature = "aws")]
+pub mod aws;
 #[cfg(test)]
 mod build_info;
 pub mod check;

@@ -7,6 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod check;
 pub mod compile;
 pub mod completions;
@@ -80,6 +82,9 @@ pub enum Command {
     Conformance(conformance::ConformanceArgs),
     /// Replay a recorded execution history in the simulator and compare it event by event.
     Replay(replay::ReplayArgs),
+    /// Validate, run and fetch executions on AWS Step Functions (the SDK's credentials chain).
+    #[cfg(feature = "aws")]
+    Aws(aws::AwsArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(completions::CompletionsArgs),
     /// Print the flowc(1) man page, or write every page into a directory.
@@ -100,6 +105,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::RunCase(args) => run_case::run(args, &global),
         Command::Conformance(args) => conformance::run(args, &global),
         Command::Replay(args) => replay::run(args, &global),
+        #[cfg(feature = "aws")]
+        Command::Aws(args) => aws::run(args, &global),
         Command::Completions(args) => completions::run(args, &global),
         Command::Man(args) => man::run(args, &global),
     }
