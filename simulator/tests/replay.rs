@@ -254,7 +254,7 @@ fn timed_answers_replay_with_their_timing_and_become_mocks() {
     assert_eq!(history_of(&again), history);
 }
 
-fn details_mut<'v>(event: &'v mut Value) -> &'v mut serde_json::Map<String, Value> {
+fn details_mut(event: &mut Value) -> &mut serde_json::Map<String, Value> {
     event
         .as_object_mut()
         .and_then(|o| {
