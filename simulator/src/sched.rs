@@ -364,16 +364,21 @@ impl<'a> Sched<'a> {
         }
     }
 
-    /// The children of `group` that ended since the last call, or `None` (and the current
-    /// strand waits) when none did while some still run. An empty list means every child
-    /// has ended.
-    pub fn take_finished(&mut self, group: GroupId) -> Option<Vec<Finished>> {
-        let g = self.groups.get_mut(group)?;
+    /// The children of `group` that ended since the last call, swapped into `into` (emptied
+    /// first, its allocation given to the group for the next ones), or `false` (and the
+    /// current strand waits) when none did while some still run. An empty list means every
+    /// child has ended.
+    pub fn take_finished(&mut self, group: GroupId, into: &mut Vec<Finished>) -> bool {
+        let Some(g) = self.groups.get_mut(group) else {
+            return false;
+        };
         if g.finished.is_empty() && !g.live.is_empty() {
             g.waiting = true;
-            return None;
+            return false;
         }
-        Some(std::mem::take(&mut g.finished))
+        into.clear();
+        std::mem::swap(into, &mut g.finished);
+        true
     }
 
     /// The children of `group` still running, in the order they started.
@@ -445,15 +450,22 @@ impl std::future::Future for SleepUntil<'_, '_> {
     }
 }
 
-/// Waits until some children of a group have ended (or all have).
+/// Waits until some children of a group have ended (or all have). The list it gives back is
+/// `buffer`'s allocation: a parent that hands the previous list back each time allocates none
+/// while its children end one by one.
 pub(crate) struct Join<'c, 'a> {
     cx: &'c std::cell::RefCell<crate::run::Engine<'a>>,
     group: GroupId,
+    buffer: Vec<Finished>,
 }
 
 impl<'c, 'a> Join<'c, 'a> {
-    pub fn new(cx: &'c std::cell::RefCell<crate::run::Engine<'a>>, group: GroupId) -> Self {
-        Self { cx, group }
+    pub fn new(
+        cx: &'c std::cell::RefCell<crate::run::Engine<'a>>,
+        group: GroupId,
+        buffer: Vec<Finished>,
+    ) -> Self {
+        Self { cx, group, buffer }
     }
 }
 
@@ -464,10 +476,12 @@ impl std::future::Future for Join<'_, '_> {
         self: std::pin::Pin<&mut Self>,
         _: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Vec<Finished>> {
-        let mut engine = self.cx.borrow_mut();
-        match engine.sched.take_finished(self.group) {
-            Some(done) => std::task::Poll::Ready(done),
-            None => std::task::Poll::Pending,
+        let this = self.get_mut();
+        let mut engine = this.cx.borrow_mut();
+        if engine.sched.take_finished(this.group, &mut this.buffer) {
+            std::task::Poll::Ready(std::mem::take(&mut this.buffer))
+        } else {
+            std::task::Poll::Pending
         }
     }
 }

@@ -83,7 +83,7 @@ pub(crate) async fn run_parallel<'a>(
         let mut failure = None;
         let mut remaining = branches.len();
         while remaining > 0 && failure.is_none() {
-            let finished = Join::new(cx, group).await;
+            let finished = Join::new(cx, group, Vec::new()).await;
             if finished.is_empty() {
                 break;
             }
