@@ -120,7 +120,8 @@ resource "aws_iam_role_policy" "registration" {
 
 # ---------------------------------------------------------------------------------------------
 # tenant-provisioning: ECS task definitions and services, target groups, listener rules, DNS,
-# tenant records. Database access needs no IAM: the Lambda reaches PostgreSQL through the VPC
+# tenant records; and their removal (rollback of a failed provisioning, deprovisioning), each
+# delete scoped as tightly as the create it undoes. Database access needs no IAM: the Lambda reaches PostgreSQL through the VPC
 # (security group egress on 5432) with the credentials in DATABASE_URL.
 
 resource "aws_iam_role" "provisioning" {
@@ -134,8 +135,9 @@ data "aws_iam_policy_document" "provisioning" {
   statement {
     sid = "TenantRecords"
     # Reads the tenant, records each step and result, and allocates listener priorities from an
-    # atomic counter item, all with GetItem / UpdateItem.
-    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    # atomic counter item, all with GetItem / UpdateItem; teardown deletes the tenant's
+    # subdomain claim item (DeleteItem, conditional on the owner).
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
     resources = [local.tenants_table_arn]
   }
 
@@ -151,8 +153,9 @@ data "aws_iam_policy_document" "provisioning" {
 
   statement {
     sid = "TenantServices"
-    # Describe before create: a second CreateService would replace the service.
-    actions   = ["ecs:CreateService", "ecs:DescribeServices"]
+    # Describe before create: a second CreateService would replace the service. Teardown
+    # deletes the tenant services (force: ECS stops their tasks).
+    actions   = ["ecs:CreateService", "ecs:DescribeServices", "ecs:DeleteService"]
     resources = [local.ecs_services_arn]
     condition {
       test     = "ArnEquals"
@@ -205,6 +208,20 @@ data "aws_iam_policy_document" "provisioning" {
   }
 
   statement {
+    sid = "RemoveTenantTargetGroups"
+    # Teardown deletes only target groups named like a tenant's (tnt-<subdomain>-be|fe).
+    actions   = ["elasticloadbalancing:DeleteTargetGroup"]
+    resources = ["${local.arn_prefix}:elasticloadbalancing:${local.region}:${local.account_id}:targetgroup/tnt-*/*"]
+  }
+
+  statement {
+    sid = "RemoveTenantListenerRules"
+    # Teardown deletes the tenant's host-header rules: rules of the tenants' listener only.
+    actions   = ["elasticloadbalancing:DeleteRule"]
+    resources = [local.listener_rules_arn]
+  }
+
+  statement {
     sid = "TagOnCreateLoadBalancing"
     # Tags passed to CreateTargetGroup / CreateRule are authorised as AddTags; only then.
     actions = ["elasticloadbalancing:AddTags"]
@@ -233,7 +250,7 @@ data "aws_iam_policy_document" "provisioning" {
   statement {
     sid = "TenantDnsRecords"
     # create_dns lists the zone's records before changing them, so a retried action changes
-    # nothing.
+    # nothing; teardown deletes the record it listed.
     actions   = ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"]
     resources = [local.hosted_zone_arn]
   }

@@ -60,7 +60,8 @@ locals {
     status_checker = "tenant-status-checker"
   }
 
-  state_machine_name = "tenant-provisioning-workflow"
+  state_machine_name                = "tenant-provisioning-workflow"
+  deprovisioning_state_machine_name = "tenant-deprovisioning-workflow"
   # Built from its parts rather than read from aws_sfn_state_machine: the state machine depends
   # on the Lambdas (its definition holds their ARNs), so the Lambdas' environment and policies
   # cannot refer to the resource without a dependency cycle.

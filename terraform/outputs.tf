@@ -15,6 +15,11 @@ output "step_function_arn" {
   value       = aws_sfn_state_machine.tenant_provisioning.arn
 }
 
+output "deprovisioning_step_function_arn" {
+  description = "Step Functions state machine that deprovisions a tenant (input: tenant_id, subdomain)"
+  value       = aws_sfn_state_machine.tenant_deprovisioning.arn
+}
+
 output "tenants_table_name" {
   description = "Tenants DynamoDB table name"
   value       = aws_dynamodb_table.tenants.name

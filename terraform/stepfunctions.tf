@@ -39,3 +39,33 @@ resource "aws_sfn_state_machine" "tenant_provisioning" {
 
   depends_on = [aws_iam_role_policy.step_functions_observability, aws_iam_role_policy.step_functions_invoke]
 }
+
+# Deprovisioning: workflows/tenant_deprovisioning.asl.json, flowc's output too. It calls only
+# the provisioning Lambda (the teardown actions live there, with the rights they need), through
+# the same role as the provisioning workflow.
+resource "aws_cloudwatch_log_group" "deprovisioning_state_machine" {
+  name              = "/aws/vendedlogs/states/${local.deprovisioning_state_machine_name}"
+  retention_in_days = var.log_retention_days
+}
+
+resource "aws_sfn_state_machine" "tenant_deprovisioning" {
+  name     = local.deprovisioning_state_machine_name
+  type     = "STANDARD"
+  role_arn = aws_iam_role.step_functions.arn
+
+  definition = templatefile("${path.module}/../workflows/tenant_deprovisioning.asl.json", {
+    provisioning = aws_lambda_function.tenant_provisioning.arn
+  })
+
+  logging_configuration {
+    log_destination        = "${aws_cloudwatch_log_group.deprovisioning_state_machine.arn}:*"
+    include_execution_data = true
+    level                  = "ALL"
+  }
+
+  tracing_configuration {
+    enabled = true
+  }
+
+  depends_on = [aws_iam_role_policy.step_functions_observability, aws_iam_role_policy.step_functions_invoke]
+}

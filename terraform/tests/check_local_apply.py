@@ -120,6 +120,16 @@ def check_present(s: boto3.session.Session, outputs: dict[str, Any], tfvars: dic
         c.that((machine.get("tracingConfiguration") or {}).get("enabled") is True,
                "state machine X-Ray tracing off")
 
+    deprovisioning = c.call("deprovisioning state machine", lambda: sfn.describe_state_machine(
+        stateMachineArn=output(outputs, "deprovisioning_step_function_arn")))
+    if deprovisioning:
+        definition = deprovisioning["definition"]
+        c.that("${" not in definition, "deprovisioning definition still holds a ${...} placeholder")
+        c.that(output(outputs, "provisioning_lambda_arn") in definition,
+               "deprovisioning definition does not call the provisioning Lambda")
+        c.that((deprovisioning.get("loggingConfiguration") or {}).get("level") == "ALL",
+               "deprovisioning state machine logging level is not ALL")
+
     ddb = s.client("dynamodb")
     table = c.call("tenants table", lambda: ddb.describe_table(
         TableName=output(outputs, "tenants_table_name"))["Table"])
@@ -159,8 +169,9 @@ def check_absent(s: boto3.session.Session, outputs: dict[str, Any], c: Checks) -
     left = [f["FunctionName"] for f in lam.list_functions()["Functions"] if f["FunctionName"] in FUNCTIONS]
     c.that(not left, f"functions left after destroy: {left}")
     machines = s.client("stepfunctions").list_state_machines()["stateMachines"]
-    c.that(not any(m["stateMachineArn"] == output(outputs, "step_function_arn") for m in machines),
-           "state machine left after destroy")
+    for key in ("step_function_arn", "deprovisioning_step_function_arn"):
+        c.that(not any(m["stateMachineArn"] == output(outputs, key) for m in machines),
+               f"state machine {key} left after destroy")
     tables = s.client("dynamodb").list_tables()["TableNames"]
     for key in ("tenants_table_name", "registrations_table_name"):
         c.that(output(outputs, key) not in tables, f"table {output(outputs, key)} left after destroy")

@@ -11,16 +11,28 @@ use std::path::Path;
 
 use flowc::testing::{TestResult, run_file};
 
-const SCENARIOS: [&str; 9] = [
+const SCENARIOS: [&str; 12] = [
     "happy path: backend pending twice, then healthy",
-    "backend unhealthy: tenant marked failed",
-    "frontend unhealthy: tenant marked failed",
+    "backend unhealthy: tenant rolled back and marked failed",
+    "frontend unhealthy: tenant rolled back and marked failed",
     "backend never healthy: the 15-poll bound ends it",
     "throttled Lambda succeeds on retry",
-    "permanent Lambda failure: tenant marked failed with the Lambda's error",
+    "permanent Lambda failure: tenant rolled back and marked failed with the Lambda's error",
     "transient database and AWS errors retried: tenant ends ACTIVE",
-    "transient error that outlasts the retries: tenant marked failed",
-    "permanent AWS error: tenant marked failed without a retry",
+    "transient error that outlasts the retries: tenant rolled back and marked failed",
+    "permanent AWS error: tenant rolled back and marked failed without a retry",
+    "DNS step fails after resources exist: rolled back, then marked failed",
+    "rollback retried, then failing for good: tenant still marked failed with the original error",
+    "a failure at validation rolls nothing back: nothing was created",
+];
+
+/// workflows/tenant_deprovisioning.flow's scenarios.
+const DEPROVISIONING: [&str; 5] = [
+    "happy path: everything removed, tenant DELETED",
+    "a target group still in use is retried until its rule is gone: tenant DELETED",
+    "permanent database error: tenant marked failed at the step, nothing after it runs",
+    "tenant still provisioning: refused before anything is removed, not marked",
+    "a throttled Lambda and a failed mark: the original error is kept",
 ];
 
 const JSONPATH: &str = "tests/tenant_provisioning.simtest.json";
@@ -100,6 +112,23 @@ fn every_tenant_scenario_passes_in_the_simulator() {
     );
     let names: Vec<&str> = results.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, SCENARIOS);
+}
+
+#[test]
+fn every_deprovisioning_scenario_passes_in_the_simulator() {
+    let results = results_of("tests/tenant_deprovisioning.simtest.json");
+    let failed: Vec<String> = results
+        .iter()
+        .filter(|r| !r.passed())
+        .map(|r| format!("{}:\n  {}", r.name, r.failures.join("\n  ")))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "failing scenarios:\n{}",
+        failed.join("\n")
+    );
+    let names: Vec<&str> = results.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, DEPROVISIONING);
 }
 
 #[test]

@@ -10,6 +10,7 @@ mod ecs;
 mod elb;
 mod lifecycle;
 mod schema;
+mod teardown;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -77,6 +78,11 @@ impl Provisioner {
                 subdomain,
             } => {
                 let record = self.store.require(&tenant_id, &subdomain).await?;
+                if step.provisions() || step.deprovisions() {
+                    // Kept apart from current_step (the last step that succeeded), so that
+                    // mark_failed can name the step that failed.
+                    self.store.record_attempt(&tenant_id, step).await?;
+                }
                 let target = Target {
                     tenant_id: &tenant_id,
                     subdomain: &subdomain,
@@ -138,6 +144,50 @@ impl Provisioner {
                     ),
                     Step::Finalize => {
                         respond(id, sub, step, lifecycle::finalize(self, &target).await?)
+                    }
+                    Step::Rollback => respond(
+                        id,
+                        sub,
+                        step,
+                        teardown::rollback(self, &target, &record).await?,
+                    ),
+                    Step::DeprovisionStart => respond(
+                        id,
+                        sub,
+                        step,
+                        teardown::start(self, &target, &record).await?,
+                    ),
+                    Step::RemoveServices => {
+                        let details = teardown::remove_services(self, &target.names).await?;
+                        self.store
+                            .record_step(&tenant_id, step, None, Vec::new())
+                            .await?;
+                        respond(id, sub, step, details)
+                    }
+                    Step::RemoveRouting => {
+                        let details = teardown::remove_routing(self, &target.names).await?;
+                        self.store
+                            .record_step(&tenant_id, step, None, Vec::new())
+                            .await?;
+                        respond(id, sub, step, details)
+                    }
+                    Step::RemoveTaskDefinitions => {
+                        let details =
+                            teardown::remove_task_definitions(self, &target.names).await?;
+                        self.store
+                            .record_step(&tenant_id, step, None, Vec::new())
+                            .await?;
+                        respond(id, sub, step, details)
+                    }
+                    Step::DropSchema => {
+                        let details = teardown::drop_schema(self, &target.names).await?;
+                        self.store
+                            .record_step(&tenant_id, step, None, Vec::new())
+                            .await?;
+                        respond(id, sub, step, details)
+                    }
+                    Step::DeprovisionFinish => {
+                        respond(id, sub, step, teardown::finish(self, &target).await?)
                     }
                     Step::MarkFailed | Step::Registered => Err(ActionError::InvalidRequest {
                         reason: format!("{} is not a provisioning step", step.as_str()),

@@ -1,13 +1,16 @@
 //! The tenant status model stored on the tenant item.
 
 /// Lifecycle of a tenant: registration writes PENDING, validate moves it to PROVISIONING,
-/// finalize to ACTIVE, mark_failed to FAILED.
+/// finalize to ACTIVE, mark_failed to FAILED; deprovisioning moves an ACTIVE or FAILED tenant
+/// to DEPROVISIONING and, once everything is removed, DELETED.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TenantStatus {
     Pending,
     Provisioning,
     Active,
     Failed,
+    Deprovisioning,
+    Deleted,
 }
 
 impl TenantStatus {
@@ -17,6 +20,8 @@ impl TenantStatus {
             Self::Provisioning => "PROVISIONING",
             Self::Active => "ACTIVE",
             Self::Failed => "FAILED",
+            Self::Deprovisioning => "DEPROVISIONING",
+            Self::Deleted => "DELETED",
         }
     }
 
@@ -26,6 +31,8 @@ impl TenantStatus {
             "PROVISIONING" => Some(Self::Provisioning),
             "ACTIVE" => Some(Self::Active),
             "FAILED" => Some(Self::Failed),
+            "DEPROVISIONING" => Some(Self::Deprovisioning),
+            "DELETED" => Some(Self::Deleted),
             _ => None,
         }
     }
@@ -45,6 +52,15 @@ pub enum Step {
     DeployFrontend,
     Finalize,
     MarkFailed,
+    /// Compensation after a failed provisioning: removes everything the steps created.
+    Rollback,
+    // Deprovisioning, in the order of workflows/tenant_deprovisioning.flow.
+    DeprovisionStart,
+    RemoveServices,
+    RemoveRouting,
+    RemoveTaskDefinitions,
+    DropSchema,
+    DeprovisionFinish,
 }
 
 impl Step {
@@ -62,7 +78,44 @@ impl Step {
             Self::DeployFrontend => "deploy_frontend",
             Self::Finalize => "finalize",
             Self::MarkFailed => "mark_failed",
+            Self::Rollback => "rollback",
+            Self::DeprovisionStart => "deprovision_start",
+            Self::RemoveServices => "remove_services",
+            Self::RemoveRouting => "remove_routing",
+            Self::RemoveTaskDefinitions => "remove_task_definitions",
+            Self::DropSchema => "drop_schema",
+            Self::DeprovisionFinish => "deprovision_finish",
         }
+    }
+
+    /// Whether the action builds the tenant (its name is kept as `attempting_step`, so a
+    /// failure is reported at the step that failed, not the last one that succeeded).
+    pub fn provisions(self) -> bool {
+        matches!(
+            self,
+            Self::Validate
+                | Self::CreateSchema
+                | Self::CreateTaskDefinition
+                | Self::CreateTargetGroup
+                | Self::CreateAlbRule
+                | Self::CreateDns
+                | Self::DeployBackend
+                | Self::DeployFrontend
+                | Self::Finalize
+        )
+    }
+
+    /// Whether the action takes a tenant apart (recorded as `attempting_step` too).
+    pub fn deprovisions(self) -> bool {
+        matches!(
+            self,
+            Self::DeprovisionStart
+                | Self::RemoveServices
+                | Self::RemoveRouting
+                | Self::RemoveTaskDefinitions
+                | Self::DropSchema
+                | Self::DeprovisionFinish
+        )
     }
 
     pub fn parse_action(text: &str) -> Option<Self> {
@@ -77,6 +130,13 @@ impl Step {
             Self::DeployFrontend,
             Self::Finalize,
             Self::MarkFailed,
+            Self::Rollback,
+            Self::DeprovisionStart,
+            Self::RemoveServices,
+            Self::RemoveRouting,
+            Self::RemoveTaskDefinitions,
+            Self::DropSchema,
+            Self::DeprovisionFinish,
         ]
         .into_iter()
         .find(|step| step.as_str() == text)
@@ -95,7 +155,15 @@ mod tests {
         );
         assert_eq!(Step::parse_action("registered"), None);
         assert_eq!(Step::parse_action("CREATE_SCHEMA"), None);
-        for status in ["PENDING", "PROVISIONING", "ACTIVE", "FAILED"] {
+        assert_eq!(Step::parse_action("drop_schema"), Some(Step::DropSchema));
+        for status in [
+            "PENDING",
+            "PROVISIONING",
+            "ACTIVE",
+            "FAILED",
+            "DEPROVISIONING",
+            "DELETED",
+        ] {
             assert_eq!(
                 TenantStatus::parse(status).map(TenantStatus::as_str),
                 Some(status)

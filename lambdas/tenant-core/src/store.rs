@@ -166,6 +166,67 @@ impl TenantStore {
         Ok(())
     }
 
+    /// Records that `step` is being attempted (`attempting_step`), before it runs: mark_failed
+    /// reports this one, where `current_step` is the last step that succeeded.
+    pub async fn record_attempt(
+        &self,
+        tenant_id: &TenantId,
+        step: Step,
+    ) -> Result<(), ActionError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key(KEY, s(tenant_id.as_str()))
+            .condition_expression("attribute_exists(#key)")
+            .update_expression("SET #attempt = :step")
+            .expression_attribute_names("#key", KEY)
+            .expression_attribute_names("#attempt", "attempting_step")
+            .expression_attribute_values(":step", s(step.as_str()))
+            .send()
+            .await
+            .map_err(|e| {
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception())
+                {
+                    ActionError::TenantNotFound {
+                        tenant_id: tenant_id.to_string(),
+                    }
+                } else {
+                    ActionError::aws("DynamoDB", "UpdateItem", e)
+                }
+            })?;
+        Ok(())
+    }
+
+    /// Deletes the subdomain's claim item if this tenant still owns it; returns whether it did.
+    /// A claim already released, or since taken by another tenant, is left alone.
+    pub async fn release_claim(
+        &self,
+        subdomain: &Subdomain,
+        tenant_id: &TenantId,
+    ) -> Result<bool, ActionError> {
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key(KEY, s(claim_key(subdomain)))
+            .condition_expression("#owner = :tenant")
+            .expression_attribute_names("#owner", "owner_tenant_id")
+            .expression_attribute_values(":tenant", s(tenant_id.as_str()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(ActionError::aws("DynamoDB", "DeleteItem", e)),
+        }
+    }
+
     /// Atomically takes the next block of `size` listener priorities; returns the first.
     /// DynamoDB's ADD is atomic, so concurrent tenants never get overlapping blocks.
     pub async fn allocate_priorities(&self, size: i64) -> Result<i64, ActionError> {

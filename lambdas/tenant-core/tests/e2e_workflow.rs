@@ -18,17 +18,23 @@ use tenant_core::{ActionError, AwsHealth, Provisioner, Registrar, StatusChecker,
 
 const ACCOUNT_PREFIX: &str = "arn:aws:lambda:us-east-1:123456789012:function:";
 
-fn workflow_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../workflows/tenant_provisioning.asl.json")
+fn workflow_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../workflows/{name}.asl.json"))
 }
 
-/// The committed ASL with Terraform's `${...}` placeholders replaced by Lambda ARNs, as
-/// terraform/ does with templatefile().
+/// The provisioning workflow as Terraform deploys it.
 fn definition() -> String {
-    let text = std::fs::read_to_string(workflow_path()).unwrap_or_else(|e| {
+    deployed("tenant_provisioning")
+}
+
+/// A committed ASL with Terraform's `${...}` placeholders replaced by Lambda ARNs, as
+/// terraform/ does with templatefile().
+fn deployed(name: &str) -> String {
+    let path = workflow_path(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
-            "{}: {e} (DSL compiles workflows/tenant_provisioning.flow into it)",
-            workflow_path().display()
+            "{}: {e} (flowc compiles workflows/{name}.flow into it)",
+            path.display()
         )
     });
     text.replace(
@@ -82,6 +88,8 @@ impl TaskHandler for InProcessLambdas {
 }
 
 struct Run {
+    /// The one runtime of the test: the SDK's pooled connections live on it.
+    runtime: tokio::runtime::Runtime,
     tenant_id: String,
     subdomain: String,
     outcome: Outcome,
@@ -118,7 +126,31 @@ fn register_and_run(health: HealthMode) -> Result<Run, Box<dyn std::error::Error
     )?;
     let input: Value = serde_json::from_str(started.input().unwrap_or_default())?;
 
-    let program = Program::from_json_text(&definition())?;
+    let (outcome, calls, runtime) = simulate(&definition(), input, health, &clients, runtime)?;
+    Ok(Run {
+        tenant_id: registered["tenant_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        subdomain,
+        outcome,
+        calls,
+        clients,
+        runtime,
+    })
+}
+
+/// Runs `definition` on `input` in the simulator, its Lambda Tasks bound to the real handlers.
+fn simulate(
+    definition: &str,
+    input: Value,
+    health: HealthMode,
+    clients: &tenant_core::AwsClients,
+    runtime: tokio::runtime::Runtime,
+) -> Result<(Outcome, Vec<String>, tokio::runtime::Runtime), Box<dyn std::error::Error + Send + Sync>>
+{
+    let s = servers();
+    let program = Program::from_json_text(definition)?;
     let store = TenantStore::new(clients.dynamodb.clone(), support::TENANTS_TABLE);
     let mut lambdas = InProcessLambdas {
         provisioner: Provisioner::new(s.provisioning_config(), clients.clone()),
@@ -138,16 +170,107 @@ fn register_and_run(health: HealthMode) -> Result<Run, Box<dyn std::error::Error
         .seed(7)
         .handler(|call: &TaskCall| lambdas.invoke(call))
         .run()?;
-    Ok(Run {
-        tenant_id: registered["tenant_id"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-        subdomain,
-        outcome,
-        calls: lambdas.calls,
-        clients,
-    })
+    Ok((outcome, lambdas.calls, lambdas.runtime))
+}
+
+/// What of the tenant exists, by kind: ACTIVE services, ACTIVE task definition revisions,
+/// target groups, listener rules for its host, DNS records for its host, its schema and role,
+/// its subdomain claim.
+fn remaining(run: &Run, runtime: &tokio::runtime::Runtime) -> TestResult<[usize; 7]> {
+    let (sub, c) = (&run.subdomain, &run.clients);
+    let (mut services, mut revisions, mut groups) = (0, 0, 0);
+    for component in ["backend", "frontend"] {
+        let name = format!("tenant-{sub}-{component}");
+        let described = runtime.block_on(
+            c.ecs
+                .describe_services()
+                .cluster(support::CLUSTER)
+                .services(&name)
+                .send(),
+        )?;
+        services += described
+            .services()
+            .iter()
+            .filter(|s| s.status() == Some("ACTIVE"))
+            .count();
+        revisions += runtime
+            .block_on(
+                c.ecs
+                    .list_task_definitions()
+                    .family_prefix(&name)
+                    .status(aws_sdk_ecs::types::TaskDefinitionStatus::Active)
+                    .send(),
+            )?
+            .task_definition_arns()
+            .len();
+    }
+    for suffix in ["be", "fe"] {
+        let found = runtime.block_on(
+            c.elb
+                .describe_target_groups()
+                .names(format!("tnt-{sub}-{suffix}"))
+                .send(),
+        );
+        groups += found.map(|o| o.target_groups().len()).unwrap_or(0);
+    }
+    let host = format!("{sub}.{DOMAIN}");
+    let rules = runtime
+        .block_on(
+            c.elb
+                .describe_rules()
+                .listener_arn(&servers().infra.listener_arn)
+                .send(),
+        )?
+        .rules()
+        .iter()
+        .filter(|r| {
+            r.conditions().iter().any(|c| {
+                c.host_header_config()
+                    .is_some_and(|h| h.values().contains(&host))
+            })
+        })
+        .count();
+    let records = runtime
+        .block_on(
+            c.route53
+                .list_resource_record_sets()
+                .hosted_zone_id(&servers().infra.zone_id)
+                .send(),
+        )?
+        .resource_record_sets()
+        .iter()
+        .filter(|r| r.name().trim_end_matches('.') == host)
+        .count();
+    let schema = format!("tenant_{}", sub.replace('-', "_"));
+    let database = runtime
+        .block_on(servers().sql_strings(&format!(
+            "SELECT nspname::text FROM pg_namespace WHERE nspname = '{schema}' \
+             UNION ALL SELECT rolname::text FROM pg_roles WHERE rolname = '{schema}_owner'"
+        )))
+        .len();
+    let claim = runtime
+        .block_on(
+            c.dynamodb
+                .get_item()
+                .table_name(support::TENANTS_TABLE)
+                .key(
+                    "tenant_id",
+                    aws_sdk_dynamodb::types::AttributeValue::S(format!("#subdomain/{sub}")),
+                )
+                .consistent_read(true)
+                .send(),
+        )?
+        .item
+        .is_some();
+    Ok([
+        services,
+        revisions,
+        groups,
+        rules,
+        records,
+        database,
+        usize::from(claim),
+    ])
 }
 
 fn tenant_attr(run: &Run, runtime: &tokio::runtime::Runtime, key: &str) -> String {
@@ -185,9 +308,7 @@ fn a_registered_tenant_is_provisioned_to_active() -> TestResult {
         outcome.cause,
         outcome.path
     );
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = &run.runtime;
     assert_eq!(tenant_attr(&run, &runtime, "status"), "ACTIVE");
     assert_eq!(tenant_attr(&run, &runtime, "current_step"), "finalize");
     assert!(
@@ -296,32 +417,100 @@ fn a_backend_that_never_becomes_healthy_ends_failed_and_marked() -> TestResult {
         run.calls
     );
     assert_eq!(
-        run.calls.last().map(String::as_str),
-        Some("MarkTenantFailed")
+        run.calls
+            .iter()
+            .rev()
+            .take(2)
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        ["MarkTenantFailed", "RollBackTenant"]
     );
     assert!(!run.calls.iter().any(|c| c == "DeployFrontendService"));
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = &run.runtime;
     assert_eq!(tenant_attr(&run, &runtime, "status"), "FAILED");
     assert_eq!(
         tenant_attr(&run, &runtime, "error"),
         "Tenant.BackendHealthTimeout"
     );
     assert!(tenant_attr(&run, &runtime, "cause").contains("not healthy after 15 checks"));
-    assert_eq!(tenant_attr(&run, &runtime, "failed_step"), "deploy_backend");
-    let frontend = runtime.block_on(
-        run.clients
-            .ecs
-            .describe_services()
-            .cluster(support::CLUSTER)
-            .services(format!("tenant-{}-frontend", run.subdomain))
-            .send(),
-    )?;
-    assert!(
-        frontend.services().is_empty(),
-        "the frontend must not be deployed"
+    // The health poll gave up: that is the step, not deploy_backend (the last that succeeded).
+    assert_eq!(tenant_attr(&run, &runtime, "failed_step"), "backend_health");
+    // The rollback removed everything provisioning had made: backend service, task
+    // definitions, target groups, rules, DNS record, schema and role; the subdomain is free.
+    assert_eq!(remaining(&run, &runtime)?, [0; 7]);
+    Ok(())
+}
+
+#[test]
+fn an_active_tenant_is_deprovisioned_to_deleted_leaving_nothing() -> TestResult {
+    let run = register_and_run(HealthMode::Healthy)?;
+    assert_eq!(
+        run.outcome.status,
+        Status::Succeeded,
+        "{:?}",
+        run.outcome.path
     );
+    // Counted before: two services, two revisions, two groups, two rules, one record, schema
+    // and role, the claim.
+    assert_eq!(remaining(&run, &run.runtime)?, [2, 2, 2, 2, 1, 2, 1]);
+
+    let input = json!({"tenant_id": run.tenant_id, "subdomain": run.subdomain});
+    let Run {
+        runtime,
+        tenant_id,
+        subdomain,
+        outcome: _,
+        calls: _,
+        clients,
+    } = run;
+    let (outcome, calls, runtime) = simulate(
+        &deployed("tenant_deprovisioning"),
+        input.clone(),
+        HealthMode::Healthy,
+        &clients,
+        runtime,
+    )?;
+    let run = Run {
+        runtime,
+        tenant_id,
+        subdomain,
+        outcome,
+        calls,
+        clients,
+    };
+    let (outcome, calls) = (&run.outcome, &run.calls);
+    assert_eq!(
+        outcome.status,
+        Status::Succeeded,
+        "error {:?} cause {:?}; path {:?}",
+        outcome.error,
+        outcome.cause,
+        outcome.path
+    );
+    assert_eq!(
+        *calls,
+        [
+            "StartDeprovisioning",
+            "RemoveServices",
+            "RemoveRouting",
+            "RemoveTaskDefinitions",
+            "DropDatabaseSchema",
+            "FinishDeprovisioning"
+        ]
+    );
+    assert_eq!(tenant_attr(&run, &run.runtime, "status"), "DELETED");
+    assert_eq!(remaining(&run, &run.runtime)?, [0; 7]);
+
+    // Deprovisioning a DELETED tenant again is refused before anything runs.
+    let (again, _, _) = simulate(
+        &deployed("tenant_deprovisioning"),
+        input,
+        HealthMode::Healthy,
+        &run.clients,
+        run.runtime,
+    )?;
+    assert_eq!(again.status, Status::Failed);
+    assert_eq!(again.error.as_deref(), Some("Tenant.InvalidRequest"));
     Ok(())
 }

@@ -35,6 +35,18 @@ pub(super) async fn find_task_definition(
     p: &Provisioner,
     family: &str,
 ) -> Result<Option<String>, ActionError> {
+    Ok(active_revisions(p, family)
+        .await?
+        .into_iter()
+        .min()
+        .map(|(_, arn)| arn))
+}
+
+/// Every ACTIVE revision of exactly `family`, as (revision, ARN).
+pub(super) async fn active_revisions(
+    p: &Provisioner,
+    family: &str,
+) -> Result<Vec<(u64, String)>, ActionError> {
     let mut revisions = Vec::new();
     let mut token = None;
     loop {
@@ -62,7 +74,7 @@ pub(super) async fn find_task_definition(
             _ => break,
         }
     }
-    Ok(revisions.into_iter().min().map(|(_, arn)| arn))
+    Ok(revisions)
 }
 
 /// `arn:...:task-definition/<family>:<revision>` -> revision, when the family matches.

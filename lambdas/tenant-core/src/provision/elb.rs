@@ -136,7 +136,7 @@ pub(super) async fn create_target_groups(
     })
 }
 
-async fn list_rules(p: &Provisioner) -> Result<Vec<Rule>, ActionError> {
+pub(super) async fn list_rules(p: &Provisioner) -> Result<Vec<Rule>, ActionError> {
     let mut rules = Vec::new();
     let mut marker = None;
     loop {
@@ -171,7 +171,11 @@ fn condition_values(condition: &RuleCondition) -> Vec<&str> {
 }
 
 /// The tenant's rule for `component`: host header `host`, plus `/api/*` for the backend only.
-fn find_rule<'r>(rules: &'r [Rule], host: &str, component: Component) -> Option<&'r Rule> {
+pub(super) fn find_rule<'r>(
+    rules: &'r [Rule],
+    host: &str,
+    component: Component,
+) -> Option<&'r Rule> {
     rules.iter().find(|rule| {
         let conditions = rule.conditions.as_deref().unwrap_or_default();
         let field_values = |field: &str| -> Vec<&str> {

@@ -84,23 +84,42 @@ pub(super) async fn finalize(
     })
 }
 
+/// The failure branches of the workflow's health polls name no action; their errors say which.
+fn health_step(error: &str) -> Option<&'static str> {
+    match error {
+        "Tenant.BackendUnhealthy" | "Tenant.BackendHealthTimeout" => Some("backend_health"),
+        "Tenant.FrontendUnhealthy" | "Tenant.FrontendHealthTimeout" => Some("frontend_health"),
+        _ => None,
+    }
+}
+
 pub(super) async fn mark_failed(
     store: &TenantStore,
     tenant_id: &TenantId,
     error: &str,
     cause: &str,
 ) -> Result<FailedDetails, ActionError> {
-    // The step the tenant failed at is kept next to the error.
-    let failed_step = store
+    let record = store
         .get(tenant_id)
         .await?
         .ok_or_else(|| ActionError::TenantNotFound {
             tenant_id: tenant_id.to_string(),
-        })?
-        .string("current_step")
+        })?;
+    // A second execution for a finished tenant fails at validate; the tenant stays ACTIVE.
+    if record.status() == Some(TenantStatus::Active) {
+        return Ok(FailedDetails {
+            status: TenantStatus::Active.as_str(),
+            error: error.to_owned(),
+            cause: cause.to_owned(),
+        });
+    }
+    // The step the tenant failed at is kept next to the error: the step being attempted, or
+    // for a health check that gave up, the deployment it checked.
+    let failed_step = health_step(error)
+        .or(record.string("attempting_step"))
         .map(str::to_owned);
     let mut fields = vec![("error", s(error)), ("cause", s(cause))];
-    if let Some(step) = failed_step.filter(|step| step != Step::MarkFailed.as_str()) {
+    if let Some(step) = failed_step {
         fields.push(("failed_step", s(step)));
     }
     store
