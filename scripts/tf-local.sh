@@ -66,6 +66,8 @@ mkdir -p "$work/terraform" "$work/workflows"
 (cd "$repo/terraform" && tar --exclude=./.terraform --exclude=./build --exclude='*.tfstate*' \
   --exclude=./.terraform.lock.hcl -cf - .) | tar -xf - -C "$work/terraform"
 cp "$workflow" "$work/workflows/tenant_provisioning.asl.json"
+# The deprovisioning workflow is always the committed one.
+cp "$repo/workflows/tenant_deprovisioning.asl.json" "$work/workflows/tenant_deprovisioning.asl.json"
 
 # FLOWC_LAMBDA_ARCH: the architecture scripts/package-lambdas.sh built for (x86_64 or arm64).
 lambda_arch=${FLOWC_LAMBDA_ARCH:-x86_64}

@@ -51,6 +51,8 @@ mkdir -p "$work/terraform"
 
 mkdir -p "$work/workflows" "$work/build"
 cp "$workflow" "$work/workflows/tenant_provisioning.asl.json"
+# The deprovisioning workflow is always the committed one.
+cp "$repo/workflows/tenant_deprovisioning.asl.json" "$work/workflows/tenant_deprovisioning.asl.json"
 
 for dir in "$work/terraform" "$work/terraform/modules/tenant-provisioning"; do
   name=${dir#"$work/"}

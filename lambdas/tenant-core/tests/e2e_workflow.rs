@@ -309,8 +309,8 @@ fn a_registered_tenant_is_provisioned_to_active() -> TestResult {
         outcome.path
     );
     let runtime = &run.runtime;
-    assert_eq!(tenant_attr(&run, &runtime, "status"), "ACTIVE");
-    assert_eq!(tenant_attr(&run, &runtime, "current_step"), "finalize");
+    assert_eq!(tenant_attr(&run, runtime, "status"), "ACTIVE");
+    assert_eq!(tenant_attr(&run, runtime, "current_step"), "finalize");
     assert!(
         run.calls.iter().any(|c| c == "ProvisioningComplete"),
         "{:?}",
@@ -428,17 +428,17 @@ fn a_backend_that_never_becomes_healthy_ends_failed_and_marked() -> TestResult {
     assert!(!run.calls.iter().any(|c| c == "DeployFrontendService"));
 
     let runtime = &run.runtime;
-    assert_eq!(tenant_attr(&run, &runtime, "status"), "FAILED");
+    assert_eq!(tenant_attr(&run, runtime, "status"), "FAILED");
     assert_eq!(
-        tenant_attr(&run, &runtime, "error"),
+        tenant_attr(&run, runtime, "error"),
         "Tenant.BackendHealthTimeout"
     );
-    assert!(tenant_attr(&run, &runtime, "cause").contains("not healthy after 15 checks"));
+    assert!(tenant_attr(&run, runtime, "cause").contains("not healthy after 15 checks"));
     // The health poll gave up: that is the step, not deploy_backend (the last that succeeded).
-    assert_eq!(tenant_attr(&run, &runtime, "failed_step"), "backend_health");
+    assert_eq!(tenant_attr(&run, runtime, "failed_step"), "backend_health");
     // The rollback removed everything provisioning had made: backend service, task
     // definitions, target groups, rules, DNS record, schema and role; the subdomain is free.
-    assert_eq!(remaining(&run, &runtime)?, [0; 7]);
+    assert_eq!(remaining(&run, runtime)?, [0; 7]);
     Ok(())
 }
 
