@@ -230,7 +230,8 @@ fn tenant_workflow_is_safe() {
             );
         }
     }
-    assert_eq!(tasks, 12);
+    // Ten provisioning actions, two health checks and RollBackTenant (the compensation).
+    assert_eq!(tasks, 13);
     for choice in ["BackendHealthChoice", "FrontendHealthChoice"] {
         let StateKind::Choice(c) = &machine.states[choice].kind else {
             panic!("{choice} is not a Choice")
