@@ -421,6 +421,13 @@ impl TextBuilder {
         range: Range<usize>,
         share_from: usize,
     ) {
+        // The common case: a short run of a text made whole, copied.
+        if range.len() < share_from
+            && let Some(s) = texts.single(text)
+        {
+            self.buf.push_str(s.get(range).unwrap_or_default());
+            return;
+        }
         for (source, in_chunk, bytes) in texts.runs(text, range) {
             if bytes.len() < share_from {
                 self.buf.push_str(bytes);
