@@ -450,6 +450,11 @@ impl TextBuilder {
     /// Keeps the text and returns its handle: a chunk of its own when nothing was shared (or
     /// it is exactly a kept chunk), pieces otherwise.
     pub(crate) fn finish(mut self, texts: &mut Texts) -> Text {
+        // Nothing shared (the common case): the new bytes are the text, with no list of runs
+        // allocated for them.
+        if self.parts.is_empty() {
+            return texts.keep(self.buf);
+        }
         self.close_new();
         let mut share_from = SHARE_FROM;
         while self.parts.len() > MAX_PIECES {
