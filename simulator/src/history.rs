@@ -936,7 +936,7 @@ impl History {
     }
 
     /// Whether the history can be written out: `flowc::sim::history_too_large` when its JSON
-    /// would pass [`MAX_HISTORY_JSON_BYTES`] (found from the payloads' lengths, without
+    /// would pass 1 GiB, `MAX_HISTORY_JSON_BYTES` (found from the payloads' lengths, without
     /// writing anything).
     pub fn check_json_len(&self) -> Result<(), crate::SimError> {
         let bytes = self.json_len_at_least();
@@ -952,7 +952,7 @@ impl History {
 
     /// Writes [`Self::to_json`]'s text and a newline to `out` as it is made: one payload at a
     /// time is made contiguous, never the whole text. Stops with an error past
-    /// [`MAX_HISTORY_JSON_BYTES`] (which [`Self::check_json_len`] tells beforehand, unless
+    /// `MAX_HISTORY_JSON_BYTES` (which [`Self::check_json_len`] tells beforehand, unless
     /// escaping makes the text longer than its payloads).
     pub fn write_json(&self, out: impl std::io::Write) -> std::io::Result<()> {
         let mut capped = Capped {
