@@ -5,20 +5,23 @@
 //! The CLI (`cli/test.rs`) only prints what [`run_paths`] returns; the workflow crate's cargo
 //! tests call the same functions.
 
+pub mod case;
 pub mod expect;
 pub mod spec;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use flowc_sim::{ExecutionContext, MockConfig, MockedCase, Program, Simulation};
+use flowc_sim::{History, Outcome, Status};
 use miette::Diagnostic;
 use thiserror::Error;
 
-use self::spec::{MockConfigFile, TestFile, TestSpec};
+use self::case::with_help;
+pub use self::case::{LoadedFile, load_case, load_file, load_machine, parse_file};
+pub(crate) use self::case::{machine_name, slug};
+use self::spec::TestSpec;
 
 /// The suffix that marks a simulation test file.
 pub const TEST_FILE_SUFFIX: &str = ".simtest.json";
@@ -37,7 +40,7 @@ pub enum TestFileError {
     #[diagnostic(
         code(flowc::sim::test_invalid),
         help(
-            "a test file has \"machine\", optional \"mocks\" / \"mock_config\", and \"tests\": [{{\"name\", \"input\", \"mocks\", \"expect\": {{\"status\", ...}}}}] (format: compiler/src/testing/spec.rs)"
+            "a test file has \"machine\", optional \"mocks\" / \"mock_config\", and \"tests\": [{{\"name\", \"input\", \"mocks\", \"expect\": {{\"status\", ...}}}}]; the format is described in docs/simtest.md, and docs/simtest.schema.json lets an editor check it as you type"
         )
     )]
     Invalid { path: String, message: String },
@@ -59,6 +62,47 @@ pub enum TestFileError {
         help("name test files *{TEST_FILE_SUFFIX}, or pass their paths")
     )]
     NoTests { paths: String },
+
+    #[error("no test matches --filter {filter:?} (of {total} tests found)")]
+    #[diagnostic(
+        code(flowc::sim::no_test_matches),
+        help(
+            "the filter is a piece of the `FILE > NAME` line `flowc test` prints for each test, matched case-sensitively"
+        )
+    )]
+    NoMatch { filter: String, total: usize },
+
+    #[error("{path} has no test named {case:?}")]
+    #[diagnostic(
+        code(flowc::sim::no_such_case),
+        help("its tests are (nearest first): {known}")
+    )]
+    NoSuchCase {
+        path: String,
+        case: String,
+        known: String,
+    },
+}
+
+/// What an execution of a test did, kept so a failing test can say what happened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Execution {
+    pub status: Status,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    /// Every state entered, in order.
+    pub path: Vec<String>,
+}
+
+impl Execution {
+    fn of(outcome: &Outcome) -> Self {
+        Self {
+            status: outcome.status,
+            error: outcome.error.clone(),
+            cause: outcome.cause.clone(),
+            path: outcome.path.iter().map(str::to_string).collect(),
+        }
+    }
 }
 
 /// One test's result.
@@ -74,22 +118,69 @@ pub struct TestResult {
     pub states_visited: usize,
     /// Real time the simulation took.
     pub elapsed: Duration,
+    /// What the execution did, when it ran.
+    pub execution: Option<Execution>,
+    /// Its history, when it ran and [`RunOptions::keep_history`] asked for it.
+    pub history: Option<History>,
 }
 
 impl TestResult {
     pub fn passed(&self) -> bool {
         self.failures.is_empty()
     }
+
+    fn not_run(file: PathBuf, name: String, failure: String) -> Self {
+        Self {
+            file,
+            name,
+            failures: vec![failure],
+            simulated_seconds: None,
+            states_visited: 0,
+            elapsed: Duration::ZERO,
+            execution: None,
+            history: None,
+        }
+    }
+}
+
+/// What to run and what to keep.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Only the tests whose `FILE > NAME` line contains this text.
+    pub filter: Option<String>,
+    /// Keep each execution's history in its result.
+    pub keep_history: bool,
+}
+
+impl RunOptions {
+    fn selects(&self, file: &Path, test: &TestSpec) -> bool {
+        self.filter
+            .as_deref()
+            .is_none_or(|f| summary_name(file, &test.name).contains(f))
+    }
+}
+
+/// `FILE > NAME`, as the summary names a test (and `--filter` matches it).
+fn summary_name(file: &Path, name: &str) -> String {
+    format!("{} > {name}", file.display())
+}
+
+/// Everything one `flowc test` run found.
+#[derive(Debug, Clone, Default)]
+pub struct TestRun {
+    pub results: Vec<TestResult>,
+    /// Tests `--filter` left out.
+    pub filtered_out: usize,
 }
 
 /// Every test of every file under `paths` (files are taken as they are; folders are searched
 /// recursively for `*.simtest.json`). A file that cannot be used yields one failed result naming
 /// the problem, so one bad file does not hide the others.
 pub fn run_paths(paths: &[PathBuf]) -> Result<Vec<TestResult>, TestFileError> {
-    run_paths_reporting(paths, |_| {})
+    run_paths_with(paths, &RunOptions::default(), |_| {}).map(|run| run.results)
 }
 
-/// The test about to run, as [`run_paths_reporting`] announces it (for a progress line).
+/// The test about to run, as [`run_paths_with`] announces it (for a progress line).
 #[derive(Debug, Clone, Copy)]
 pub struct Running<'a> {
     /// 1-based position of this test among all the tests found.
@@ -100,30 +191,62 @@ pub struct Running<'a> {
     pub test: &'a str,
 }
 
-/// [`run_paths`], calling `report` before each test runs. Every file is read first so that the
-/// total is known from the first test on; machines are loaded one file at a time.
-pub fn run_paths_reporting(
+/// [`run_paths`] with options, calling `report` before each test runs. Every file is read
+/// first so that the total is known from the first test on; machines are loaded one file at a
+/// time.
+pub fn run_paths_with(
     paths: &[PathBuf],
+    options: &RunOptions,
     mut report: impl FnMut(Running<'_>),
-) -> Result<Vec<TestResult>, TestFileError> {
-    let files: Vec<(PathBuf, Result<TestFile, TestFileError>)> = discover(paths)?
+) -> Result<TestRun, TestFileError> {
+    let files: Vec<(PathBuf, Result<spec::TestFile, TestFileError>)> = discover(paths)?
         .into_iter()
         .map(|path| {
             let parsed = parse_file(&path);
             (path, parsed)
         })
         .collect();
-    let total = files
+    let selected = |path: &Path, parsed: &Result<spec::TestFile, TestFileError>| {
+        parsed.as_ref().map_or(0, |file| {
+            file.tests
+                .iter()
+                .filter(|t| options.selects(path, t))
+                .count()
+        })
+    };
+    let found: usize = files
         .iter()
         .map(|(_, parsed)| parsed.as_ref().map_or(0, |file| file.tests.len()))
         .sum();
-    let mut results = Vec::new();
+    let total: usize = files
+        .iter()
+        .map(|(path, parsed)| selected(path, parsed))
+        .sum();
+    if let Some(filter) = &options.filter
+        && total == 0
+    {
+        return Err(TestFileError::NoMatch {
+            filter: filter.clone(),
+            total: found,
+        });
+    }
+    let mut run = TestRun {
+        filtered_out: found - total,
+        ..TestRun::default()
+    };
     let mut number = 0;
     for (path, parsed) in files {
-        let tests = parsed.as_ref().map_or(0, |file| file.tests.len());
+        let tests = selected(&path, &parsed);
+        // A file none of whose tests is selected is not loaded at all.
+        if tests == 0 && parsed.is_ok() {
+            continue;
+        }
         match parsed.and_then(|file| load_file(&path, file)) {
             Ok(loaded) => {
                 for test in &loaded.file.tests {
+                    if !options.selects(&path, test) {
+                        continue;
+                    }
                     number += 1;
                     report(Running {
                         number,
@@ -131,24 +254,21 @@ pub fn run_paths_reporting(
                         file: &path,
                         test: &test.name,
                     });
-                    results.push(run_test(&loaded, test));
+                    run.results.push(run_test(&loaded, test, options));
                 }
             }
             Err(e) => {
                 // Its tests never run; keep the count honest for the ones after it.
                 number += tests;
-                results.push(TestResult {
-                    file: path,
-                    name: "(test file)".to_string(),
-                    failures: vec![with_help(&e)],
-                    simulated_seconds: None,
-                    states_visited: 0,
-                    elapsed: Duration::ZERO,
-                });
+                run.results.push(TestResult::not_run(
+                    path,
+                    "(test file)".to_string(),
+                    with_help(&e),
+                ));
             }
         }
     }
-    Ok(results)
+    Ok(run)
 }
 
 /// The test files under `paths`, sorted, so runs are in a stable order.
@@ -202,227 +322,43 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 /// Runs every test of one file.
 pub fn run_file(path: &Path) -> Result<Vec<TestResult>, TestFileError> {
     let loaded = load_file(path, parse_file(path)?)?;
+    let options = RunOptions::default();
     Ok(loaded
         .file
         .tests
         .iter()
-        .map(|test| run_test(&loaded, test))
+        .map(|test| run_test(&loaded, test, &options))
         .collect())
 }
 
-/// A test file with its machine and mock configuration loaded, ready to run.
-struct LoadedFile<'a> {
-    path: &'a Path,
-    file: TestFile,
-    program: Program,
-    config: Option<MockConfigFile>,
-    machine_name: String,
-}
-
-fn parse_file(path: &Path) -> Result<TestFile, TestFileError> {
-    let text = read(path)?;
-    // serde_json's message already ends with "at line L column C".
-    serde_json::from_str(&text).map_err(|e| TestFileError::Invalid {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })
-}
-
-fn load_file(path: &Path, file: TestFile) -> Result<LoadedFile<'_>, TestFileError> {
-    let base = path.parent().unwrap_or(Path::new("."));
-    let machine_path = base.join(&file.machine);
-    let program = load_machine(&machine_path).map_err(|message| TestFileError::Machine {
-        path: path.display().to_string(),
-        machine: machine_path.display().to_string(),
-        message,
-    })?;
-    let config = match &file.mock_config {
-        Some(name) => {
-            let config_path = base.join(name);
-            let text = read(&config_path)?;
-            let config: MockConfigFile =
-                serde_json::from_str(&text).map_err(|e| TestFileError::Invalid {
-                    path: config_path.display().to_string(),
-                    message: format!("not a MockConfigFile: {e}"),
-                })?;
-            Some(config)
-        }
-        None => None,
-    };
-    Ok(LoadedFile {
-        path,
-        machine_name: machine_name(&machine_path),
-        file,
-        program,
-        config,
-    })
-}
-
-fn run_test(loaded: &LoadedFile<'_>, test: &TestSpec) -> TestResult {
+fn run_test(loaded: &LoadedFile, test: &TestSpec, options: &RunOptions) -> TestResult {
     let started = Instant::now();
-    let mut result = TestResult {
-        file: loaded.path.to_path_buf(),
-        name: test.name.clone(),
-        failures: Vec::new(),
-        simulated_seconds: None,
-        states_visited: 0,
-        elapsed: Duration::ZERO,
-    };
-    match mocks_for(test, &loaded.file, loaded.config.as_ref(), &loaded.program) {
+    let mut result = TestResult::not_run(loaded.path.clone(), test.name.clone(), String::new());
+    result.failures.clear();
+    match loaded.simulation(test) {
         Err(message) => result.failures.push(message),
-        Ok(mocks) => {
-            let run = Simulation::new(&loaded.program)
-                .input(test.input.clone())
-                .seed(test.seed)
-                .context(ExecutionContext::named(
-                    &loaded.machine_name,
-                    &slug(&test.name),
-                ))
-                .mocks(mocks)
-                .run();
-            match run {
-                Ok(outcome) => {
-                    result.simulated_seconds = Some(outcome.duration_seconds);
-                    result.states_visited = outcome.path.len();
-                    result.failures = expect::check(&test.expect, &outcome);
+        Ok(simulation) => match simulation.run() {
+            Ok(outcome) => {
+                result.simulated_seconds = Some(outcome.duration_seconds);
+                result.states_visited = outcome.path.len();
+                result.failures = expect::check(&test.expect, &outcome);
+                result.execution = Some(Execution::of(&outcome));
+                if options.keep_history {
+                    result.history = Some(outcome.history);
                 }
-                Err(e) => result
-                    .failures
-                    .push(format!("the simulation could not run: {e}")),
             }
-        }
+            Err(e) => result
+                .failures
+                .push(format!("the simulation could not run: {e}")),
+        },
     }
     result.elapsed = started.elapsed();
     result
 }
 
-fn read(path: &Path) -> Result<String, TestFileError> {
-    crate::cli::input::read_text(path).map_err(|message| TestFileError::Read {
-        path: path.display().to_string(),
-        message,
-    })
-}
-
-/// The file's shared mocks, then the MockConfigFile test case, then the test's own mocks (later
-/// ones replace earlier ones state by state), assembled into one MockConfig test case so that
-/// flowc-sim parses, checks and serves them (unknown states get a did-you-mean).
-fn mocks_for(
-    test: &TestSpec,
-    file: &TestFile,
-    config: Option<&MockConfigFile>,
-    program: &Program,
-) -> Result<MockedCase, String> {
-    let mut responses: BTreeMap<String, serde_json::Value> = file.mocks.clone();
-    if let Some(case) = &test.test_case {
-        let Some(config) = config else {
-            return Err(format!(
-                "test case '{case}' needs \"mock_config\" (a MockConfigFile) in the test file"
-            ));
-        };
-        let machine = match file.state_machine.as_deref() {
-            Some(name) => config.state_machines.get(name).ok_or_else(|| {
-                format!("state machine '{name}' is not in the MockConfigFile's StateMachines")
-            })?,
-            None => {
-                let mut all = config.state_machines.values();
-                match (all.next(), all.next()) {
-                    (Some(only), None) => only,
-                    _ => {
-                        return Err(
-                            "the MockConfigFile has several state machines; say which with \
-                             \"state_machine\""
-                                .to_string(),
-                        );
-                    }
-                }
-            }
-        };
-        let states = machine.test_cases.get(case).ok_or_else(|| {
-            let known: Vec<&str> = machine.test_cases.keys().map(String::as_str).collect();
-            format!(
-                "test case '{case}' is not in the MockConfigFile (known: {})",
-                known.join(", ")
-            )
-        })?;
-        for (state, response_name) in states {
-            let response = config.mocked_responses.get(response_name).ok_or_else(|| {
-                format!(
-                    "test case '{case}' maps state '{state}' to mocked response \
-                     '{response_name}', which MockedResponses does not define"
-                )
-            })?;
-            responses.insert(state.clone(), response.clone());
-        }
-    }
-    responses.extend(test.mocks.clone());
-    // One response per state, named after the state.
-    let states: serde_json::Map<String, serde_json::Value> = responses
-        .keys()
-        .map(|state| (state.clone(), serde_json::Value::String(state.clone())))
-        .collect();
-    let assembled = serde_json::json!({
-        "StateMachines": {"test": {"TestCases": {"test": states}}},
-        "MockedResponses": responses,
-    });
-    MockConfig::from_value(&assembled)
-        .and_then(|c| c.test_case(None, "test", program))
-        .map_err(|e| with_help(&e))
-}
-
-/// A diagnostic's message with its help, for one-line test failures.
-fn with_help(error: &dyn Diagnostic) -> String {
-    match error.help() {
-        Some(help) => format!("{error} ({help})"),
-        None => error.to_string(),
-    }
-}
-
-/// Loads `.flow` (compiled in memory, resources left as `${name}` placeholders) or ASL JSON.
-pub fn load_machine(path: &Path) -> Result<Program, String> {
-    let text = crate::cli::input::read_text(path)?;
-    let json = if path.extension().is_some_and(|e| e == "flow") {
-        let lowered = crate::lower::compile(&text, &crate::lower::Bindings::new())
-            .map_err(|e| format!("it does not compile ({e:?}); run `flowc check` on it"))?;
-        flowc_asl::emit(&lowered.machine)
-    } else {
-        text
-    };
-    Program::from_json_text(&json).map_err(|e| e.to_string())
-}
-
-/// `tenant_provisioning.asl.json` -> `tenant_provisioning`: the name `$$.StateMachine.Name`
-/// reports.
-pub(crate) fn machine_name(path: &Path) -> String {
-    let file = path
-        .file_name()
-        .map(|f| f.to_string_lossy().to_string())
-        .unwrap_or_else(|| "StateMachine".to_string());
-    let stem = file.split('.').next().unwrap_or("StateMachine");
-    if stem.is_empty() {
-        "StateMachine".to_string()
-    } else {
-        stem.to_string()
-    }
-}
-
-/// An execution name from a test name: AWS allows letters, digits, `-` and `_`.
-pub(crate) fn slug(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .take(80)
-        .collect();
-    if s.is_empty() { "test".to_string() } else { s }
-}
-
-/// The readable summary `flowc test` prints.
-pub fn render_summary(results: &[TestResult]) -> String {
+/// The readable summary `flowc test` prints. A failing test that ran also says how its
+/// execution ended and the path it took (loops folded: `(Wait -> Check) x15`).
+pub fn render_summary(results: &[TestResult], filtered_out: usize) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     for r in results {
@@ -431,19 +367,106 @@ pub fn render_summary(results: &[TestResult]) -> String {
             Some(s) => format!(" ({} states, {s} s simulated)", r.states_visited),
             None => String::new(),
         };
-        let _ = writeln!(out, "{status} {} > {}{detail}", r.file.display(), r.name);
+        let _ = writeln!(out, "{status} {}{detail}", summary_name(&r.file, &r.name));
         for failure in &r.failures {
             let _ = writeln!(out, "       - {failure}");
+        }
+        if let Some(execution) = r.execution.as_ref().filter(|_| !r.passed()) {
+            for line in explain(execution) {
+                let _ = writeln!(out, "         {line}");
+            }
         }
     }
     let passed = results.iter().filter(|r| r.passed()).count();
     let failed = results.len() - passed;
     let verdict = if failed == 0 { "ok" } else { "FAILED" };
+    let filtered = if filtered_out > 0 {
+        format!("; {filtered_out} filtered out")
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "\ntest result: {verdict}. {passed} passed; {failed} failed"
+        "\ntest result: {verdict}. {passed} passed; {failed} failed{filtered}"
     );
     out
+}
+
+/// How a failing test's execution ended, and the path it took.
+fn explain(execution: &Execution) -> Vec<String> {
+    let status = match execution.status {
+        Status::Succeeded => "SUCCEEDED",
+        Status::Failed => "FAILED",
+        Status::TimedOut => "TIMED_OUT",
+    };
+    let last = execution
+        .path
+        .last()
+        .map_or(String::new(), |s| format!(" in {s}"));
+    let mut lines = Vec::new();
+    match (&execution.error, &execution.cause) {
+        (Some(error), Some(cause)) => lines.push(format!(
+            "the execution ended {status}{last}: {error}: {}",
+            cut(cause, 300)
+        )),
+        (Some(error), None) => {
+            lines.push(format!("the execution ended {status}{last}: {error}"));
+        }
+        _ => lines.push(format!("the execution ended {status}{last}")),
+    }
+    lines.push(format!(
+        "path taken ({} states): {}",
+        execution.path.len(),
+        fold_path(&execution.path)
+    ));
+    lines
+}
+
+fn cut(text: &str, chars: usize) -> String {
+    if text.chars().count() > chars {
+        format!("{}...", text.chars().take(chars).collect::<String>())
+    } else {
+        text.to_string()
+    }
+}
+
+/// The states joined by ` -> `, a block repeated back to back written once with its count
+/// (`(Wait -> Check -> Ready?) x15`), so a poll's 60 states read as one line. Blocks of up
+/// to 8 states are folded, the one that covers most states first.
+pub(crate) fn fold_path<S: AsRef<str>>(path: &[S]) -> String {
+    const LONGEST_BLOCK: usize = 8;
+    let mut parts = Vec::new();
+    let mut at = 0;
+    while at < path.len() {
+        // (block length, repeats) covering the most states from `at`.
+        let mut best = (1, 1);
+        for len in 1..=LONGEST_BLOCK.min((path.len() - at) / 2) {
+            let block = &path[at..at + len];
+            let mut repeats = 1;
+            while path
+                .get(at + repeats * len..at + (repeats + 1) * len)
+                .is_some_and(|next| {
+                    next.iter()
+                        .zip(block)
+                        .all(|(a, b)| a.as_ref() == b.as_ref())
+                })
+            {
+                repeats += 1;
+            }
+            if repeats > 1 && len * repeats > best.0 * best.1 {
+                best = (len, repeats);
+            }
+        }
+        let (len, repeats) = best;
+        let names: Vec<&str> = path[at..at + len].iter().map(AsRef::as_ref).collect();
+        parts.push(match (len, repeats) {
+            (_, 1) => names.join(" -> "),
+            (1, n) => format!("{} x{n}", names.join(" -> ")),
+            (_, n) => format!("({}) x{n}", names.join(" -> ")),
+        });
+        at += len * repeats;
+    }
+    parts.join(" -> ")
 }
 
 /// JUnit XML for CI: one suite per file, one case per test.
@@ -461,7 +484,11 @@ pub fn render_junit(results: &[TestResult]) -> Result<String, String> {
         } else {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
             status.set_message(r.failures.first().cloned().unwrap_or_default());
-            status.set_description(r.failures.join("\n"));
+            let mut description = r.failures.clone();
+            if let Some(execution) = &r.execution {
+                description.extend(explain(execution));
+            }
+            status.set_description(description.join("\n"));
             status
         };
         let mut case = TestCase::new(r.name.clone(), status);

@@ -1,10 +1,12 @@
 //! `flowc simulate FILE(.flow|.asl.json) [--input JSON | --input-file F]
 //! [--mock-config F --test-case NAME [--state-machine NAME]] [--history OUT.json]
 //! [--child-histories DIR] [--seed N]
-//! [--objects DIR]`
+//! [--objects DIR]`, or `flowc simulate --simtest FILE.simtest.json --case NAME [...]`
 //!
 //! Runs the state machine in the deterministic simulator and prints one JSON object:
-//! `{"status", "output" | "error", "cause", "duration_seconds", "events", "transitions"}`.
+//! `{"status", "output" | "error", "cause", "duration_seconds", "events", "transitions"}`;
+//! with `--simtest`, the case's machine, input, seed and mocks, and a `"test"` entry saying
+//! whether its expectations held.
 //! Exit 0 whatever the execution's status; 1 when the input (definition, JSON input, mock file)
 //! is invalid or a Task has no mock.
 
@@ -21,7 +23,20 @@ use super::{EXIT_INPUT, EXIT_OK, Global, emitter_for};
 #[derive(Debug, clap::Args)]
 pub struct SimulateArgs {
     /// The state machine (.asl.json or .flow).
-    pub file: PathBuf,
+    #[arg(required_unless_present = "simtest")]
+    pub file: Option<PathBuf>,
+    /// Run one case of a simulation test file (*.simtest.json): its machine, input, seed and
+    /// mocks, as `flowc test` runs it.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "case",
+        conflicts_with_all = ["file", "input", "input_file", "mock_config", "seed"]
+    )]
+    pub simtest: Option<PathBuf>,
+    /// The name of the case in the --simtest file.
+    #[arg(long, value_name = "NAME", requires = "simtest")]
+    pub case: Option<String>,
     /// The execution input as JSON text (default `{}`).
     #[arg(long, value_name = "JSON", conflicts_with = "input_file")]
     pub input: Option<String>,
@@ -58,8 +73,14 @@ pub struct SimulateArgs {
 pub struct Reported;
 
 pub fn run(args: SimulateArgs, global: &Global) -> ExitCode {
-    match simulate(&args, global) {
-        Ok(outcome) => match print_stdout(&format!("{}\n", summary(&outcome))) {
+    let result = match (&args.simtest, &args.case, &args.file) {
+        (Some(file), Some(case), _) => simulate_case(file, case, &args, global),
+        (_, _, Some(file)) => simulate(file, &args, global).map(|outcome| summary(&outcome)),
+        // clap requires FILE unless --simtest, and --case with --simtest.
+        _ => Err(Reported),
+    };
+    match result {
+        Ok(summary) => match print_stdout(&format!("{summary}\n")) {
             Ok(()) => ExitCode::from(EXIT_OK),
             Err(error) => {
                 super::output::report(&mut emitter_for(global), &error, "<stdout>");
@@ -126,8 +147,50 @@ fn without_location(message: &str) -> &str {
         .unwrap_or(message)
 }
 
-fn simulate(args: &SimulateArgs, global: &Global) -> Result<Outcome, Reported> {
-    let program = load_program(&args.file, global)?;
+/// One case of a simulation test file, run as `flowc test` runs it; the summary gets a
+/// `"test"` entry: its name, whether its expectations held, and what did not.
+fn simulate_case(
+    file: &Path,
+    case: &str,
+    args: &SimulateArgs,
+    global: &Global,
+) -> Result<Value, Reported> {
+    let (loaded, index) = crate::testing::load_case(file, case).map_err(|e| {
+        emitter_for(global).emit(&e, None);
+        Reported
+    })?;
+    let Some(test) = loaded.file.tests.get(index) else {
+        return Err(Reported);
+    };
+    let mut sim = loaded.simulation(test).map_err(|message| {
+        emitter_for(global).emit(&SimError::InvalidMocks { message }, None);
+        Reported
+    })?;
+    if let Some(dir) = &args.objects {
+        sim = sim.object_store(flowc_sim::LocalFiles::new(dir));
+    }
+    let outcome = sim.run().map_err(|e| {
+        emitter_for(global).emit(&e, None);
+        Reported
+    })?;
+    keep_histories(args, &outcome, global)?;
+    let failures = crate::testing::expect::check(&test.expect, &outcome);
+    let mut summary = summary(&outcome);
+    if let Value::Object(m) = &mut summary {
+        m.insert(
+            "test".into(),
+            serde_json::json!({
+                "name": test.name,
+                "passed": failures.is_empty(),
+                "failures": failures,
+            }),
+        );
+    }
+    Ok(summary)
+}
+
+fn simulate(file: &Path, args: &SimulateArgs, global: &Global) -> Result<Outcome, Reported> {
+    let program = load_program(file, global)?;
     let mut emitter = emitter_for(global);
     let mut report = |e: SimError| {
         emitter.emit(&e, None);
@@ -154,11 +217,17 @@ fn simulate(args: &SimulateArgs, global: &Global) -> Result<Outcome, Reported> {
         _ => sim,
     };
     let outcome = sim.run().map_err(&mut report)?;
+    keep_histories(args, &outcome, global)?;
+    Ok(outcome)
+}
+
+/// `--history` and `--child-histories`.
+fn keep_histories(args: &SimulateArgs, outcome: &Outcome, global: &Global) -> Result<(), Reported> {
     if let Some(path) = &args.history {
         write_history(path, &outcome.history, global)?;
     }
     if let Some(dir) = &args.child_histories {
-        for (path, history) in child_history_files(dir, &outcome) {
+        for (path, history) in child_history_files(dir, outcome) {
             let written = std::fs::create_dir_all(path.parent().unwrap_or(dir)).map_err(|e| {
                 super::output::OutputError::WriteFailed {
                     file: path.display().to_string(),
@@ -176,7 +245,7 @@ fn simulate(args: &SimulateArgs, global: &Global) -> Result<Outcome, Reported> {
             write_history(&path, history, global)?;
         }
     }
-    Ok(outcome)
+    Ok(())
 }
 
 /// Writes a history's JSON to `path` as it is made (a long history's JSON is far larger than

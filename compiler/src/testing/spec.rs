@@ -2,6 +2,7 @@
 //!
 //! ```jsonc
 //! {
+//!   "$schema": "../../docs/simtest.schema.json",  // optional: for editors
 //!   "machine": "../tenant_provisioning.flow",     // .flow or .asl.json, relative to this file
 //!   "mocks": {                                     // shared by every test (optional)
 //!     "ValidateInput": {"0": {"Return": {"valid": true}}}
@@ -47,6 +48,10 @@ use serde_json::Value;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TestFile {
+    /// The JSON Schema an editor checks the file against (docs/simtest.schema.json); the
+    /// runner ignores it.
+    #[serde(rename = "$schema", default)]
+    pub schema: Option<String>,
     pub machine: String,
     #[serde(default)]
     pub mocks: BTreeMap<String, MockedResponse>,

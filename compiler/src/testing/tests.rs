@@ -200,7 +200,7 @@ fn discovery_recurses_skips_build_folders_and_reports_bad_files_as_failures() {
     let junit = render_junit(&results).unwrap_or_else(|e| panic!("{e}"));
     assert!(junit.contains("tests=\"2\""), "{junit}");
     assert!(junit.contains("<failure"), "{junit}");
-    let summary = render_summary(&results);
+    let summary = render_summary(&results, 0);
     assert!(
         summary.ends_with("test result: FAILED. 1 passed; 1 failed\n"),
         "{summary}"
@@ -255,4 +255,68 @@ fn an_input_over_256_kib_fails_the_test_as_start_execution_refuses_it() {
     // At the limit the execution runs; the Task's result then takes the state's output over
     // the payload limit.
     assert!(results[1].passed(), "{:?}", results[1].failures);
+}
+
+#[test]
+fn fold_path_writes_a_repeated_block_once_with_its_count() {
+    let path = [
+        "A", "Wait", "Check", "Ready?", "Wait", "Check", "Ready?", "Wait", "Check", "Ready?", "B",
+        "B", "C",
+    ];
+    assert_eq!(
+        fold_path(&path),
+        "A -> (Wait -> Check -> Ready?) x3 -> B x2 -> C"
+    );
+    assert_eq!(fold_path(&["A", "B", "A", "C"]), "A -> B -> A -> C");
+    assert_eq!(fold_path::<&str>(&[]), "");
+}
+
+#[test]
+fn filter_selects_tests_by_file_and_name_and_says_when_nothing_matches() {
+    let (dir, _file) = setup(json!([
+        {"name": "ready at once", "mocks": {"Check": {"0": {"Return": {"ready": true}}}},
+         "expect": {"status": "SUCCEEDED"}},
+        {"name": "ready later", "mocks": {"Check": {"0": {"Return": {"ready": false}}, "1": {"Return": {"ready": true}}}},
+         "expect": {"status": "SUCCEEDED"}}
+    ]));
+    let paths = [dir.path().to_path_buf()];
+    let options = RunOptions {
+        filter: Some("later".to_string()),
+        ..RunOptions::default()
+    };
+    let run = run_paths_with(&paths, &options, |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<&str> = run.results.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["ready later"]);
+    assert_eq!(run.filtered_out, 1);
+    let options = RunOptions {
+        filter: Some("m.simtest.json > ready".to_string()),
+        ..RunOptions::default()
+    };
+    let run = run_paths_with(&paths, &options, |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(run.results.len(), 2);
+    let options = RunOptions {
+        filter: Some("nothing like it".to_string()),
+        ..RunOptions::default()
+    };
+    assert!(matches!(
+        run_paths_with(&paths, &options, |_| {}),
+        Err(TestFileError::NoMatch { total: 2, .. })
+    ));
+}
+
+#[test]
+fn a_mistake_in_a_test_file_is_named_by_its_json_pointer() {
+    let (_dir, file) = setup(json!([
+        {"name": "ok", "expect": {"status": "SUCCEEDED"}},
+        {"name": "typo", "expect": {"status": "SUCEEDED"}}
+    ]));
+    match parse_file(&file) {
+        Err(TestFileError::Invalid { message, .. }) => {
+            assert!(
+                message.starts_with("at /tests/1/expect/status: unknown variant `SUCEEDED`"),
+                "{message}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
 }
