@@ -13,7 +13,8 @@
 # 4. flowc installed and used outside the repository (scripts/install-test.sh: cargo install
 #    --debug, whose build step 5 reuses, then --version, flowc test on examples/team-repo, bash
 #    completion, the pre-commit hooks, from a scratch directory);
-# 5. the conformance table with the event-sequence figure (scripts/conformance.sh, for the log);
+# 5. the conformance table with the event-sequence figure (scripts/conformance.sh, for the log),
+#    and the coverage of the workflows' simulation tests (JSON and SVG kept as artifacts);
 # 6. Terraform: fmt/init/validate offline (examples/team-repo's too), the IAM policy test, a full
 #    apply against moto.
 #
@@ -53,6 +54,15 @@ scripts/install-test.sh
 
 step "conformance table"
 scripts/conformance.sh --show-failures 20
+
+step "coverage of the workflows' simulation tests (kept in \$CARGO_TARGET_DIR/coverage/)"
+# The JSON and the coverage-coloured pictures are CI artifacts: coverage.json and
+# coverage-<workflow>.svg. The floor is the lowest workflow's coverage today (the tenant
+# .flow's one MockConfigFile test), so a drop fails the run.
+mkdir -p "${CARGO_TARGET_DIR}/coverage"
+cargo run -q -p flowc -- test workflows examples/team-repo \
+    --coverage-json "${CARGO_TARGET_DIR}/coverage/coverage.json" \
+    --svg "${CARGO_TARGET_DIR}/coverage/coverage.svg" --min 35
 
 step "terraform"
 scripts/tf-validate.sh

@@ -600,6 +600,13 @@ fn choice_rule(
     })
 }
 
+/// A Choice rule's condition as `.flow` writes it (`$.status == "healthy"`, `{% $ok %}`):
+/// what coverage reports and `flowc graph` labels edges with. `None` for a rule `.flow` cannot
+/// say, which no loaded machine has.
+pub(crate) fn condition_text(c: &AslCondition) -> Option<String> {
+    condition(c, "").ok().map(|c| crate::fmt::condition(&c, 0))
+}
+
 fn condition(c: &AslCondition, place: &str) -> Result<Condition, DecompileError> {
     let all = |parts: &[AslCondition]| -> Result<Vec<Spanned<Condition>>, DecompileError> {
         parts.iter().map(|p| condition(p, place).map(sp)).collect()

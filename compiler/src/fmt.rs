@@ -487,7 +487,7 @@ fn precedence(c: &Condition) -> u8 {
 }
 
 /// Print `c`, parenthesised when its precedence is not above `min`.
-fn condition(c: &Condition, min: u8) -> String {
+pub(crate) fn condition(c: &Condition, min: u8) -> String {
     let text = match c {
         Condition::Expression(e) => return e.0.clone(),
         Condition::Or(parts) if parts.len() >= 2 => join(parts, " or ", 1),

@@ -14,12 +14,14 @@ pub mod aws;
 mod build_info;
 pub mod check;
 pub mod cli;
+pub mod coverage;
 pub mod decompile;
 pub mod diagnostics;
 pub mod fmt;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod lower;
+pub mod picture;
 pub mod testing;
 
 pub use check::{CheckError, SpanSource, check};

@@ -150,6 +150,8 @@ pub struct RunOptions {
     pub filter: Option<String>,
     /// Keep each execution's history in its result.
     pub keep_history: bool,
+    /// Record coverage per workflow ([`TestRun::coverage`]).
+    pub coverage: bool,
 }
 
 impl RunOptions {
@@ -171,6 +173,8 @@ pub struct TestRun {
     pub results: Vec<TestResult>,
     /// Tests `--filter` left out.
     pub filtered_out: usize,
+    /// Per workflow, in the order first tested, when [`RunOptions::coverage`] asked for it.
+    pub coverage: Vec<crate::coverage::WorkflowCoverage>,
 }
 
 /// Every test of every file under `paths` (files are taken as they are; folders are searched
@@ -243,6 +247,9 @@ pub fn run_paths_with(
         }
         match parsed.and_then(|file| load_file(&path, file)) {
             Ok(loaded) => {
+                let mut coverage = options
+                    .coverage
+                    .then(|| coverage_of(&mut run.coverage, &loaded));
                 for test in &loaded.file.tests {
                     if !options.selects(&path, test) {
                         continue;
@@ -254,7 +261,11 @@ pub fn run_paths_with(
                         file: &path,
                         test: &test.name,
                     });
-                    run.results.push(run_test(&loaded, test, options));
+                    let recorder = coverage.as_mut().map(|w| {
+                        w.tests += 1;
+                        &mut w.recorded
+                    });
+                    run.results.push(run_test(&loaded, test, options, recorder));
                 }
             }
             Err(e) => {
@@ -319,6 +330,26 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The coverage of the workflow `loaded` tests, added the first time a test file names it.
+fn coverage_of<'c>(
+    all: &'c mut Vec<crate::coverage::WorkflowCoverage>,
+    loaded: &LoadedFile,
+) -> &'c mut crate::coverage::WorkflowCoverage {
+    use crate::coverage::{Universe, WorkflowCoverage, normalize};
+    let machine = normalize(&loaded.machine_path);
+    let index = match all.iter().position(|w| w.machine == machine) {
+        Some(index) => index,
+        None => {
+            all.push(WorkflowCoverage::new(
+                &machine,
+                Universe::of(&loaded.machine),
+            ));
+            all.len() - 1
+        }
+    };
+    &mut all[index]
+}
+
 /// Runs every test of one file.
 pub fn run_file(path: &Path) -> Result<Vec<TestResult>, TestFileError> {
     let loaded = load_file(path, parse_file(path)?)?;
@@ -327,15 +358,24 @@ pub fn run_file(path: &Path) -> Result<Vec<TestResult>, TestFileError> {
         .file
         .tests
         .iter()
-        .map(|test| run_test(&loaded, test, &options))
+        .map(|test| run_test(&loaded, test, &options, None))
         .collect())
 }
 
-fn run_test(loaded: &LoadedFile, test: &TestSpec, options: &RunOptions) -> TestResult {
+fn run_test(
+    loaded: &LoadedFile,
+    test: &TestSpec,
+    options: &RunOptions,
+    coverage: Option<&mut crate::coverage::Recorder>,
+) -> TestResult {
     let started = Instant::now();
     let mut result = TestResult::not_run(loaded.path.clone(), test.name.clone(), String::new());
     result.failures.clear();
-    match loaded.simulation(test) {
+    let simulation = loaded.simulation(test).map(|simulation| match coverage {
+        Some(recorder) => simulation.observer(recorder),
+        None => simulation,
+    });
+    match simulation {
         Err(message) => result.failures.push(message),
         Ok(simulation) => match simulation.run() {
             Ok(outcome) => {

@@ -5,15 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| panic!("the compiler crate sits in the repository"))
-}
+mod support;
+
+use support::repo_root;
 
 fn validator() -> jsonschema::Validator {
-    let path = repo().join("docs/simtest.schema.json");
+    let path = repo_root().join("docs/simtest.schema.json");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     let schema: serde_json::Value =
@@ -41,7 +38,7 @@ fn simtest_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn every_simtest_file_in_the_repository_follows_the_schema() {
     let validator = validator();
     let mut files = Vec::new();
-    simtest_files(&repo(), &mut files);
+    simtest_files(&repo_root(), &mut files);
     files.sort();
     // workflows/tests (3) and examples/team-repo (1) at least: an empty walk would pass vacuously.
     assert!(files.len() >= 4, "found only {files:?}");

@@ -1,8 +1,11 @@
 //! `flowc test --filter / --history-dir`, what a failing test prints, and `flowc simulate
 //! --simtest FILE --case NAME`, through the built binary.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+
+mod support;
+
+use support::{flowc, text};
 
 /// Check a Lambda, retry it on throttling, catch anything else into Failed.
 const MACHINE: &str = r#"{
@@ -36,19 +39,6 @@ const TESTS: &str = r#"{
      "expect": {"status": "SUCCEEDED"}}
   ]
 }"#;
-
-fn flowc(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flowc"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("running flowc: {e}"))
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 fn setup() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));

@@ -11,14 +11,15 @@ pub(crate) struct RetryState {
 }
 
 impl RetryState {
-    /// The delay before the next attempt, or `None` when no retrier takes `error` or the one
-    /// that does has spent its attempts (the first matching retrier decides, as AWS does).
+    /// The retrier that takes `error` and the delay before the next attempt, or `None` when no
+    /// retrier takes it or the one that does has spent its attempts (the first matching
+    /// retrier decides, as AWS does).
     pub(crate) fn next_delay(
         &mut self,
         retriers: &[Retrier],
         error: &str,
         rng: &mut ChaCha8Rng,
-    ) -> Option<f64> {
+    ) -> Option<(usize, f64)> {
         if self.counts.len() < retriers.len() {
             self.counts.resize(retriers.len(), 0);
         }
@@ -26,7 +27,7 @@ impl RetryState {
         let count = self.counts.get_mut(k)?;
         let delay = retrier.delay_seconds(*count, rng)?;
         *count += 1;
-        Some(delay)
+        Some((k, delay))
     }
 }
 
@@ -53,9 +54,9 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let mut state = RetryState::default();
         let rs = [retrier("A", 2), retrier(ErrorName::ALL, 1)];
-        assert_eq!(state.next_delay(&rs, "A", &mut rng), Some(2.0));
-        assert_eq!(state.next_delay(&rs, "B", &mut rng), Some(2.0));
-        assert_eq!(state.next_delay(&rs, "A", &mut rng), Some(6.0));
+        assert_eq!(state.next_delay(&rs, "A", &mut rng), Some((0, 2.0)));
+        assert_eq!(state.next_delay(&rs, "B", &mut rng), Some((1, 2.0)));
+        assert_eq!(state.next_delay(&rs, "A", &mut rng), Some((0, 6.0)));
         assert_eq!(state.next_delay(&rs, "A", &mut rng), None);
         assert_eq!(state.next_delay(&rs, "B", &mut rng), None);
         assert_eq!(state.next_delay(&rs, ErrorName::RUNTIME, &mut rng), None);

@@ -84,6 +84,9 @@ pub(crate) struct Engine<'a> {
     /// MockConfigFile's invocation keys.
     pub invocations: Vec<u32>,
     pub sched: Sched<'a>,
+    /// Who hears of each state entered, Choice rule matched, Retrier and Catcher used
+    /// (`Simulation::observer`); `None` costs one branch per report.
+    pub observer: Option<&'a mut dyn crate::observe::Observer>,
     /// Where a Distributed Map reads items and writes results (bound by the caller).
     pub store: Option<&'a mut dyn crate::distributed::ObjectStore>,
     /// Every Distributed Map run of the execution, with its child executions.
@@ -140,6 +143,7 @@ impl<'a> Engine<'a> {
             visited: Visited::new(program.names.clone(), program.states.len() * 2),
             invocations: vec![0; program.task_slots],
             sched: Sched::new(deadline_ms),
+            observer: None,
             store: None,
             map_runs: Vec::new(),
             // A copy draws it: the generator's own sequence (retry jitter) stays as it was.

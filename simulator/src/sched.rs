@@ -82,6 +82,9 @@ pub(crate) struct Strand {
     pub prev: u64,
     /// The state the strand is in, while it is in one: its AWS type word and its name.
     pub state: Option<(&'static str, Sym)>,
+    /// The state the strand left last: where the transition into its next state comes from
+    /// (the observer hook reports it; `crate::Observer::entered`).
+    pub left: Option<Sym>,
     /// Whether the strand has written any event (a strand aborted before it ran writes none).
     pub started: bool,
     /// The group this strand belongs to (none for the root).
@@ -163,6 +166,7 @@ impl<'a> Sched<'a> {
             role: Role::Root,
             prev: 0,
             state: None,
+            left: None,
             started: true,
             group: None,
             waits_on: None,
@@ -298,6 +302,7 @@ impl<'a> Sched<'a> {
             role,
             prev,
             state: None,
+            left: None,
             started: false,
             group: Some(group),
             waits_on: None,

@@ -178,6 +178,7 @@ pub struct Simulation<'a> {
     context: Option<ExecutionContext>,
     source: Box<dyn TaskSource + 'a>,
     store: Option<Box<dyn ObjectStore + 'a>>,
+    observer: Option<&'a mut dyn crate::Observer>,
 }
 
 impl<'a> Simulation<'a> {
@@ -192,6 +193,7 @@ impl<'a> Simulation<'a> {
             context: None,
             source: Box::new(NoTasks),
             store: None,
+            observer: None,
         }
     }
 
@@ -237,6 +239,13 @@ impl<'a> Simulation<'a> {
     /// a folder ([`crate::LocalFiles`]), memory, or an S3 binding of the caller's.
     pub fn object_store(mut self, store: impl ObjectStore + 'a) -> Self {
         self.store = Some(Box::new(store));
+        self
+    }
+
+    /// Tells `observer` of each state entered, Choice rule matched, Retrier and Catcher used,
+    /// as the run goes (coverage; see [`crate::Observer`]).
+    pub fn observer(mut self, observer: &'a mut dyn crate::Observer) -> Self {
+        self.observer = Some(observer);
         self
     }
 
@@ -294,6 +303,10 @@ impl<'a> Simulation<'a> {
         );
         let mut engine = engine;
         engine.store = self.store.as_deref_mut().map(|s| s as &mut dyn ObjectStore);
+        engine.observer = self
+            .observer
+            .as_deref_mut()
+            .map(|o| o as &mut dyn crate::Observer);
         let cx = RefCell::new(engine);
         let started = cx
             .borrow_mut()

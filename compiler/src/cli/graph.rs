@@ -1,5 +1,6 @@
-//! `flowc graph FILE --format dot|mermaid [-o OUT]`: the state graph, Parallel branches and Map
-//! processors drawn as nested clusters. Output is deterministic (written order).
+//! `flowc graph FILE --format dot|mermaid|svg [-o OUT]`: the state graph, Parallel branches and
+//! Map processors drawn as nested clusters; `svg` is drawn by flowc itself (`picture`), laid
+//! out, with Choice conditions on their edges. Output is deterministic (written order).
 
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -18,13 +19,15 @@ use crate::lower::Bindings;
 pub enum GraphFormat {
     Dot,
     Mermaid,
+    /// A picture, laid out and drawn by flowc (no Graphviz needed).
+    Svg,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct GraphArgs {
     /// A .flow or .asl.json file.
     pub file: PathBuf,
-    /// Graphviz `dot` or a Mermaid `flowchart`.
+    /// Graphviz `dot`, a Mermaid `flowchart`, or an SVG picture.
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     pub format: GraphFormat,
     /// Write the graph here instead of stdout.
@@ -62,11 +65,15 @@ pub fn run(args: GraphArgs, global: &Global) -> ExitCode {
 
 /// Renders the machine's graph in `format`.
 pub fn render(machine: &StateMachine, format: GraphFormat) -> String {
+    if format == GraphFormat::Svg {
+        return crate::picture::render_svg(machine, None);
+    }
     let mut graph = Graph::default();
     graph.scope(&machine.states, &machine.start_at, None);
     match format {
         GraphFormat::Dot => graph.dot(),
         GraphFormat::Mermaid => graph.mermaid(),
+        GraphFormat::Svg => crate::picture::render_svg(machine, None),
     }
 }
 

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 /// The repository's root: the compiler crate's parent directory.
 pub fn repo_root() -> PathBuf {
@@ -26,4 +27,19 @@ pub fn copy_dir(from: &Path, to: &Path) {
                 .unwrap_or_else(|e| panic!("copying {}: {e}", path.display()));
         }
     }
+}
+
+/// Runs the built `flowc` with `args` in `dir`, without colour.
+pub fn flowc(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flowc"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("running flowc: {e}"))
+}
+
+/// Output bytes as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }

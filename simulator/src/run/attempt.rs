@@ -88,7 +88,10 @@ impl Engine<'_> {
         retry: &mut RetryState,
         failure: &Failure,
     ) -> Option<i64> {
-        let delay = retry.next_delay(&state.retry, &failure.error, &mut self.rng)?;
+        let (index, delay) = retry.next_delay(&state.retry, &failure.error, &mut self.rng)?;
+        if let Some(observer) = self.observer.as_deref_mut() {
+            observer.retried(&state.name, index);
+        }
         // AWS bills a retry as a state transition.
         self.transitions += 1;
         Some(self.due_in(delay))

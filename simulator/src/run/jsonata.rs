@@ -142,13 +142,18 @@ impl Engine<'_> {
                             .map_err(|e| err(EvalError::Runtime(e.to_string())))?,
                     };
                     if holds {
-                        matched = Some((choice, field));
+                        matched = Some((index, choice, field));
                         break;
                     }
                 }
+                if let Some(observer) = self.observer.as_deref_mut()
+                    && (matched.is_some() || default.is_some())
+                {
+                    observer.chose(name, matched.as_ref().map(|(index, ..)| *index));
+                }
                 // The matched rule's Assign and Output; the state's own for the Default.
                 match (matched, default) {
-                    (Some((choice, field)), _) => (
+                    (Some((_, choice, field)), _) => (
                         Some(&choice.next),
                         choice.assign.as_ref(),
                         format!("{field}/Assign"),

@@ -186,8 +186,14 @@ impl Engine<'_> {
                 input_details: history::PayloadDetails { truncated: false },
             },
         ))?;
+        let mut from = None;
         if let Some(s) = self.sched.here() {
             s.state = Some((ty, state.sym));
+            from = s.left;
+        }
+        if let Some(observer) = self.observer.as_deref_mut() {
+            let names = &self.history.names;
+            observer.entered(from.map(|sym| names.get(sym)), &state.name);
         }
         let retryable = matches!(
             state.kind,
@@ -245,6 +251,7 @@ impl Engine<'_> {
         } = done;
         if let Some(s) = self.sched.here() {
             s.state = None;
+            s.left = Some(state.sym);
         }
         if matches!(state.kind, StateKind::Fail(_)) {
             return Ok((
@@ -430,10 +437,10 @@ impl Engine<'_> {
                     input: &eff,
                     roots: ctx,
                 };
-                for choice in choices {
+                for (index, choice) in choices.iter().enumerate() {
                     match choice.rule.condition.evaluate(&view) {
                         Ok(true) => {
-                            target = Some(choice);
+                            target = Some((index, choice));
                             break;
                         }
                         Ok(false) => {}
@@ -443,9 +450,14 @@ impl Engine<'_> {
                         }
                     }
                 }
+                if let Some(observer) = self.observer.as_deref_mut()
+                    && (target.is_some() || default.is_some())
+                {
+                    observer.chose(name, target.map(|(index, _)| index));
+                }
                 // The matched rule's Assign; the state's own when the Default is taken.
                 let (target, assign) = match (target, default) {
-                    (Some(choice), _) => (Some(&choice.next), choice.assign.as_ref()),
+                    (Some((_, choice)), _) => (Some(&choice.next), choice.assign.as_ref()),
                     (None, Some(default)) => (Some(default), state.assign.as_ref()),
                     (None, None) => (None, None),
                 };
@@ -565,6 +577,9 @@ impl Engine<'_> {
                 let Some((index, c)) = found else {
                     return Err(Stop::Error(f));
                 };
+                if let Some(observer) = self.observer.as_deref_mut() {
+                    observer.caught(&state.name, index);
+                }
                 let f = self.evaluation_failed(state, f)?;
                 let err = |e| eval_err(&state.name, entry.entered, e);
                 let error_output = Doc::from(f.to_catch_output());

@@ -222,19 +222,21 @@ impl Engine<'_> {
             context.express = dist.express;
             let start = self.clock.start() + chrono::Duration::milliseconds(at_ms);
             let seed = self.rng.random::<u64>();
-            let mut outcome = Simulation::new(&def.processor)
+            let mut child = Simulation::new(&def.processor)
                 .input(input.clone())
                 .seed(seed)
                 .start_time(start)
                 .context(context.clone())
-                .source(Lent(&mut *self.tasks))
-                .run()
-                .map_err(|e| match e {
-                    crate::error::SimError::Unmocked { state, detail } => {
-                        Stop::Halt(crate::run::Halt::Unmocked(Unmocked { state, detail }))
-                    }
-                    other => reader_failure(name, "States.Runtime", other.to_string()),
-                })?;
+                .source(Lent(&mut *self.tasks));
+            if let Some(observer) = self.observer.as_deref_mut() {
+                child = child.observer(observer);
+            }
+            let mut outcome = child.run().map_err(|e| match e {
+                crate::error::SimError::Unmocked { state, detail } => {
+                    Stop::Halt(crate::run::Halt::Unmocked(Unmocked { state, detail }))
+                }
+                other => reader_failure(name, "States.Runtime", other.to_string()),
+            })?;
             let end_ms = at_ms + (outcome.duration_seconds * 1000.0).round() as i64;
             // The child's own history, kept for the caller (the output is taken below).
             let history = std::mem::take(&mut outcome.history);
