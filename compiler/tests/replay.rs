@@ -48,9 +48,14 @@ fn recorded(case: &str) -> tempfile::TempDir {
     let mut unhealthy =
         mocks["StateMachines"]["tenant_provisioning"]["TestCases"]["HappyPath"].clone();
     unhealthy["CheckBackendHealth"] = "BackendUnhealthy".into();
+    // The failure branch rolls the tenant back before marking it failed (53070c5).
+    unhealthy["RollBackTenant"] = "RolledBack".into();
     mocks["StateMachines"]["tenant_provisioning"]["TestCases"]["BackendUnhealthy"] = unhealthy;
     mocks["MockedResponses"]["BackendUnhealthy"] = serde_json::json!(
         {"0": {"Return": {"status": "unhealthy", "reason": "0 of 2 tasks running"}}}
+    );
+    mocks["MockedResponses"]["RolledBack"] = serde_json::json!(
+        {"0": {"Return": {"action": "rollback", "rolled_back": true}}}
     );
     std::fs::write(dir.path().join("MockConfigFile.json"), mocks.to_string())
         .unwrap_or_else(|e| panic!("mocks: {e}"));

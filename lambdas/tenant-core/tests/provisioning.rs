@@ -522,7 +522,9 @@ async fn mark_failed_records_error_cause_and_failed_step() -> TestResult {
     assert_eq!(attr(&tenant, "status"), "FAILED");
     assert_eq!(attr(&tenant, "error"), "Tenant.BackendUnhealthy");
     assert_eq!(attr(&tenant, "cause"), "Backend service failed to start");
-    assert_eq!(attr(&tenant, "failed_step"), "create_schema");
+    // The step that failed, from the error (53070c5): a backend health failure, not the last
+    // step that succeeded (create_schema).
+    assert_eq!(attr(&tenant, "failed_step"), "backend_health");
     Ok(())
 }
 
