@@ -7,6 +7,9 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::http::HttpResponse;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use crate::domain::{Subdomain, TenantId};
@@ -20,6 +23,24 @@ pub const MAX_PRIORITY: i64 = 50_000;
 
 pub fn claim_key(subdomain: &Subdomain) -> String {
     format!("#subdomain/{subdomain}")
+}
+
+/// The error of an UpdateItem made on an existing tenant only (`attribute_exists(#key)`): a
+/// failed condition means the tenant is not there, anything else is DynamoDB's own error.
+fn update_existing_error(
+    tenant_id: &TenantId,
+    error: SdkError<UpdateItemError, HttpResponse>,
+) -> ActionError {
+    if error
+        .as_service_error()
+        .is_some_and(|e| e.is_conditional_check_failed_exception())
+    {
+        ActionError::TenantNotFound {
+            tenant_id: tenant_id.to_string(),
+        }
+    } else {
+        ActionError::aws("DynamoDB", "UpdateItem", error)
+    }
 }
 
 pub fn now() -> String {
@@ -152,17 +173,7 @@ impl TenantStore {
             .update_expression(format!("SET {}", sets.join(", ")))
             .send()
             .await
-            .map_err(|e| {
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception())
-                {
-                    ActionError::TenantNotFound {
-                        tenant_id: tenant_id.to_string(),
-                    }
-                } else {
-                    ActionError::aws("DynamoDB", "UpdateItem", e)
-                }
-            })?;
+            .map_err(|e| update_existing_error(tenant_id, e))?;
         Ok(())
     }
 
@@ -184,17 +195,7 @@ impl TenantStore {
             .expression_attribute_values(":step", s(step.as_str()))
             .send()
             .await
-            .map_err(|e| {
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception())
-                {
-                    ActionError::TenantNotFound {
-                        tenant_id: tenant_id.to_string(),
-                    }
-                } else {
-                    ActionError::aws("DynamoDB", "UpdateItem", e)
-                }
-            })?;
+            .map_err(|e| update_existing_error(tenant_id, e))?;
         Ok(())
     }
 
