@@ -64,7 +64,7 @@
 //! What a caller needs to run executions and read their results, and no more: [`Program`]
 //! (load), [`Simulation`] (configure and run), [`Outcome`] (status, output as a
 //! `serde_json::Value`, error, simulated duration, [`History`] of [`HistoryEvent`]s, visited
-//! states, [`MapRun`]s), an [`Observer`] of the run's decisions (for coverage), Task results from [`MockConfig`] / [`MockedCase`], a [`TaskHandler`],
+//! states, [`MapRun`]s), an [`Observer`] of the run's decisions (for coverage), Task results from [`MockConfig`] / [`MockedCase`] (or [`MockResponse`]s picked call by call), a [`TaskHandler`],
 //! Distributed Map storage through an [`ObjectStore`], [`SimError`] for a setup that cannot run, and [`conformance`] for the recorded-AWS corpus. The engine's own
 //! types (the shared-subtree state document, its text splicer, the scheduler, event payloads
 //! as the history stores them) are crate-private.
@@ -100,7 +100,7 @@ pub use distributed::{
 };
 pub use error::SimError;
 pub use history::{History, HistoryEvent, Visited};
-pub use mockconfig::{MockConfig, MockedCase};
+pub use mockconfig::{MockConfig, MockResponse, MockedCase};
 pub use mocks::{TaskCall, TaskFailure, TaskHandler};
 pub use observe::Observer;
 pub use program::Program;

@@ -456,6 +456,37 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row.last().copied().unwrap_or(0)
 }
 
+/// One mocked response on its own, in the shape a mock file gives it (`{"Return": ..}`,
+/// `{"Throw": {"Error", "Cause"}}`, `{"NoAnswer": true}`, with flowc's extensions listed on
+/// [`MockConfig`]), for a [`Simulation::responder`] that picks each Task's answer as the run
+/// goes (`flowc explore`). A run answered this way and a run of a mock file holding the same
+/// responses at the same invocations are the same run: both answer through one code path.
+///
+/// [`Simulation::responder`]: crate::Simulation::responder
+#[derive(Debug, Clone, PartialEq)]
+pub struct MockResponse(Response);
+
+impl MockResponse {
+    /// Parses one response; a misspelt or malformed field is a [`SimError::InvalidMocks`].
+    pub fn from_value(v: &Value) -> Result<Self, SimError> {
+        parse_response("response", "0", v).map(Self)
+    }
+}
+
+/// Answers each Task call with the response a caller's closure picks for it.
+pub(crate) struct Responder<F>(pub(crate) F);
+
+impl<F: FnMut(&TaskCall) -> MockResponse> TaskSource for Responder<F> {
+    fn call(&mut self, call: &TaskCall) -> Result<TaskReply, Unmocked> {
+        Ok((self.0)(call).0.reply(call))
+    }
+
+    /// The closure answers by state and invocation, as a mock file does.
+    fn wants_input(&self) -> bool {
+        false
+    }
+}
+
 /// A test case ready to serve Task results.
 #[derive(Debug, Clone)]
 pub struct MockedCase {
@@ -541,6 +572,51 @@ mod tests {
         let e = config(json!({"Charge": "Missing"}), json!({}));
         assert!(
             matches!(e, Err(SimError::InvalidMocks { message }) if message.contains("'Missing'"))
+        );
+    }
+
+    #[test]
+    fn a_responder_answers_as_a_mock_file_with_the_same_responses() {
+        let program = Program::load(&json!({"StartAt": "Charge", "States": {"Charge": {
+            "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f",
+            "TimeoutSeconds": 30,
+            "Retry": [{"ErrorEquals": ["Busy"], "MaxAttempts": 1}],
+            "Catch": [{"ErrorEquals": ["States.Timeout"], "Next": "Late"}], "End": true},
+            "Late": {"Type": "Fail", "Error": "Late"}}}))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let busy = json!({"Throw": {"Error": "Busy", "Cause": "try later"}});
+        let silent = json!({"NoAnswer": true});
+        let config = config(
+            json!({"Charge": "R"}),
+            json!({"R": {"0": busy.clone(), "1": silent.clone()}}),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let case = config
+            .test_case(None, "Happy", &program)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mocked = crate::Simulation::new(&program).mocks(case).run();
+        let picks = [busy, silent].map(|v| MockResponse::from_value(&v));
+        let mut calls = Vec::new();
+        let picked = crate::Simulation::new(&program)
+            .responder(|call: &TaskCall| {
+                calls.push((call.invocation, call.attempt, call.timeout_seconds));
+                match picks.get(call.invocation as usize) {
+                    Some(Ok(r)) => r.clone(),
+                    _ => panic!("unexpected call {call:?}"),
+                }
+            })
+            .run();
+        let (mocked, picked) = match (mocked, picked) {
+            (Ok(a), Ok(b)) => (a, b),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(calls, [(0, 0, Some(30)), (1, 1, Some(30))]);
+        assert_eq!(picked.error.as_deref(), Some("Late"));
+        assert_eq!(picked.duration_seconds, 31.0);
+        assert_eq!(picked.history.to_json(), mocked.history.to_json());
+        let bad = MockResponse::from_value(&json!({"Retrun": 1}));
+        assert!(
+            matches!(bad, Err(SimError::InvalidMocks { message }) if message.contains("Retrun"))
         );
     }
 

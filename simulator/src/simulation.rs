@@ -249,6 +249,14 @@ impl<'a> Simulation<'a> {
         self
     }
 
+    /// Serves each Task call the mocked response `pick` chooses for it, as the run goes
+    /// (`TaskCall::state_name`, `invocation`, `attempt`, `timeout_seconds`,
+    /// `heartbeat_seconds` say which call it is; its `input` is `null`, as for mock files).
+    /// The answer goes through the same code as a mock file's response at that invocation.
+    pub fn responder(self, pick: impl FnMut(&crate::TaskCall) -> crate::MockResponse + 'a) -> Self {
+        self.source(crate::mockconfig::Responder(pick))
+    }
+
     /// Serves Task results from in-process code.
     pub fn handler(mut self, handler: impl TaskHandler + 'a) -> Self {
         self.source = Box::new(Handler(handler));
