@@ -8,88 +8,16 @@
 //! region or endpoint, the commands say so.
 #![cfg(feature = "aws")]
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
 
+use flowc_test_moto::Moto;
 use serde_json::{Value, json};
 
-struct Moto {
-    child: Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
+/// moto's server with its Step Functions execution engine switched on.
 fn start_moto() -> Moto {
-    let python = std::env::var("FLOWC_MOTO_PYTHON").unwrap_or_else(|_| {
-        panic!(
-            "FLOWC_MOTO_PYTHON is not set: run `eval \"$(scripts/ensure-tools.sh)\"` (moto 5.2.5)"
-        )
-    });
-    let launcher = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/moto_server.py");
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
-    let port_file = dir.path().join("moto.port");
-    let log = dir.path().join("moto.log");
-    let log_file = std::fs::File::create(&log).unwrap_or_else(|e| panic!("moto log: {e}"));
-    let err_file = log_file
-        .try_clone()
-        .unwrap_or_else(|e| panic!("moto log: {e}"));
-    let child = Command::new(&python)
-        .arg(&launcher)
-        .arg("--port-file")
-        .arg(&port_file)
-        .arg("--flowc")
-        .arg(env!("CARGO_BIN_EXE_flowc"))
-        .stdin(Stdio::null())
-        .stdout(log_file)
-        .stderr(err_file)
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start moto ({python}): {e}"));
-    let mut moto = Moto {
-        child,
-        port: 0,
-        _dir: dir,
-    };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Some(port) = std::fs::read_to_string(&port_file)
-            .ok()
-            .and_then(|t| t.trim().parse().ok())
-        {
-            moto.port = port;
-            break;
-        }
-        if Instant::now() > deadline {
-            let log = std::fs::read_to_string(&log).unwrap_or_default();
-            panic!("moto wrote no port within 60 s; its log:\n{log}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    // Executions run only with moto's engine switched on.
-    let body = json!({"stepfunctions": {"execute_state_machine": true}}).to_string();
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", moto.port))
-        .unwrap_or_else(|e| panic!("moto: {e}"));
-    let request = format!(
-        "POST /moto-api/config HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream
-        .write_all(request.as_bytes())
-        .unwrap_or_else(|e| panic!("moto config: {e}"));
-    let mut answer = String::new();
-    let _ = stream.read_to_string(&mut answer);
-    assert!(
-        answer.starts_with("HTTP/1.1 20") || answer.starts_with("HTTP/1.0 20"),
-        "moto config: {answer}"
-    );
+    let moto = Moto::start(&["--flowc".as_ref(), env!("CARGO_BIN_EXE_flowc").as_ref()]);
+    moto.configure(r#"{"stepfunctions": {"execute_state_machine": true}}"#);
     moto
 }
 
@@ -208,7 +136,7 @@ const DISAGREEMENTS: [(&str, &str, &str); 1] = [(
 #[test]
 fn moto_runs_replay_as_flowc_simulates_them() {
     let moto = start_moto();
-    let endpoint = format!("http://127.0.0.1:{}", moto.port);
+    let endpoint = format!("http://127.0.0.1:{}", moto.port());
     let env = credentials(&endpoint);
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));

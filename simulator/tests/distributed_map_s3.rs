@@ -10,74 +10,14 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+
+use std::time::Duration;
 
 use flowc_sim::{
     ObjectInfo, ObjectStore, Program, Simulation, Status, StoreError, TaskCall, TaskFailure,
 };
+use flowc_test_moto::Moto;
 use serde_json::{Value, json};
-
-/// moto's server on a free port; killed when dropped.
-struct Moto {
-    child: Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_moto() -> Moto {
-    let python = std::env::var("FLOWC_MOTO_PYTHON").unwrap_or_else(|_| {
-        panic!(
-            "FLOWC_MOTO_PYTHON is not set: run `eval \"$(scripts/ensure-tools.sh)\"` (moto 5.2.5)"
-        )
-    });
-    let launcher = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/moto_server.py");
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
-    let port_file = dir.path().join("moto.port");
-    let log = dir.path().join("moto.log");
-    let log_file = std::fs::File::create(&log).unwrap_or_else(|e| panic!("moto log: {e}"));
-    let err_file = log_file
-        .try_clone()
-        .unwrap_or_else(|e| panic!("moto log: {e}"));
-    let child = Command::new(&python)
-        .arg(&launcher)
-        .arg("--port-file")
-        .arg(&port_file)
-        .stdin(Stdio::null())
-        .stdout(log_file)
-        .stderr(err_file)
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start moto ({python}): {e}"));
-    // Owned at once, so a panic below still kills and reaps it.
-    let mut moto = Moto {
-        child,
-        port: 0,
-        _dir: dir,
-    };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Some(port) = std::fs::read_to_string(&port_file)
-            .ok()
-            .and_then(|t| t.trim().parse().ok())
-        {
-            moto.port = port;
-            return moto;
-        }
-        if Instant::now() > deadline {
-            let log = std::fs::read_to_string(&log).unwrap_or_default();
-            panic!("moto wrote no port within 60 s; its log:\n{log}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
 
 /// moto's server serves every service on one port and picks the service from the credential
 /// scope of the Authorization header; it does not check the signature.
@@ -274,8 +214,8 @@ fn types(outcome: &flowc_sim::Outcome) -> Vec<String> {
 
 #[test]
 fn distributed_map_reads_s3_batches_writes_results_and_tolerates_failures() {
-    let moto = start_moto();
-    let mut s3 = S3 { port: moto.port };
+    let moto = Moto::start(&[]);
+    let mut s3 = S3 { port: moto.port() };
     let rows: String = std::iter::once("n,fail".to_string())
         .chain((1..=25).map(|n| format!("{n},{}", if n == 7 { "yes" } else { "no" })))
         .collect::<Vec<_>>()
@@ -299,7 +239,7 @@ fn distributed_map_reads_s3_batches_writes_results_and_tolerates_failures() {
     let program = machine(json!({"ItemReader": get("items.json", json!({"InputType": "JSON"}))}));
     let outcome = Simulation::new(&program)
         .handler(Work)
-        .object_store(S3 { port: moto.port })
+        .object_store(S3 { port: moto.port() })
         .run()
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
@@ -333,7 +273,7 @@ fn distributed_map_reads_s3_batches_writes_results_and_tolerates_failures() {
     let program = machine(json!({"ItemReader": get("items.jsonl", json!({"InputType": "JSONL"}))}));
     let outcome = Simulation::new(&program)
         .handler(Work)
-        .object_store(S3 { port: moto.port })
+        .object_store(S3 { port: moto.port() })
         .run()
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
@@ -357,7 +297,7 @@ fn distributed_map_reads_s3_batches_writes_results_and_tolerates_failures() {
     }));
     let outcome = Simulation::new(&within)
         .handler(Work)
-        .object_store(S3 { port: moto.port })
+        .object_store(S3 { port: moto.port() })
         .run()
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(outcome.status, Status::Succeeded, "{:?}", outcome.cause);
@@ -422,7 +362,7 @@ fn distributed_map_reads_s3_batches_writes_results_and_tolerates_failures() {
     }));
     let outcome = Simulation::new(&beyond)
         .handler(Work)
-        .object_store(S3 { port: moto.port })
+        .object_store(S3 { port: moto.port() })
         .run()
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(outcome.status, Status::Failed);
@@ -444,7 +384,7 @@ fn distributed_map_reads_s3_batches_writes_results_and_tolerates_failures() {
     );
     let outcome = Simulation::new(&listing)
         .handler(Work)
-        .object_store(S3 { port: moto.port })
+        .object_store(S3 { port: moto.port() })
         .run()
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(outcome.status, Status::Succeeded, "{:?}", outcome.cause);
@@ -465,7 +405,7 @@ fn distributed_map_reads_s3_batches_writes_results_and_tolerates_failures() {
     let outcome = Simulation::new(&sized)
         .input(json!({"bytes": 200}))
         .handler(Work)
-        .object_store(S3 { port: moto.port })
+        .object_store(S3 { port: moto.port() })
         .run()
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(outcome.status, Status::Succeeded, "{:?}", outcome.cause);
@@ -500,7 +440,7 @@ fn distributed_map_reads_s3_batches_writes_results_and_tolerates_failures() {
     let outcome = Simulation::new(&sized)
         .input(json!({"bytes": 262_145}))
         .handler(Work)
-        .object_store(S3 { port: moto.port })
+        .object_store(S3 { port: moto.port() })
         .run()
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(outcome.status, Status::Failed);

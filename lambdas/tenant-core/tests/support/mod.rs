@@ -79,16 +79,6 @@ pub const CLUSTER: &str = "tenants";
 pub const TENANTS_TABLE: &str = "tenants";
 pub const REGISTRATIONS_TABLE: &str = "tenant-registrations";
 
-fn env_tool(name: &str) -> String {
-    match std::env::var(name) {
-        Ok(value) if !value.is_empty() => value,
-        _ => panic!(
-            "{name} is not set: these tests need moto 5.2.5. Run `eval \"$(scripts/ensure-tools.sh)\"` \
-             in the repository root first (it installs moto into a venv and prints the exports)."
-        ),
-    }
-}
-
 fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("no free port: {e}"));
     listener
@@ -140,48 +130,14 @@ fn run(command: &mut Command, what: &str) -> String {
 /// backends are not thread-safe: concurrent DynamoDB transactions fail with HTTP 500) and picks
 /// its own free port, written to a port file once it accepts connections.
 fn start_moto(watchers: &mut Vec<Child>, dir: &Path) -> String {
-    let python = env_tool("FLOWC_MOTO_PYTHON");
-    let launcher = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/moto_server.py");
-    let log = dir.join("moto.log");
     let port_file = dir.join("moto.port");
-    let log_file =
-        std::fs::File::create(&log).unwrap_or_else(|e| panic!("cannot create moto log: {e}"));
-    let err_file = log_file
-        .try_clone()
-        .unwrap_or_else(|e| panic!("cannot clone moto log: {e}"));
-    let moto = Command::new(&python)
-        .arg(&launcher)
-        .arg("--port-file")
-        .arg(&port_file)
-        .stdin(Stdio::null())
-        .stdout(log_file)
-        .stderr(err_file)
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start moto ({python} {}): {e}", launcher.display()));
+    let log = dir.join("moto.log");
+    let moto = flowc_test_moto::spawn(&port_file, &log, &[]);
     watchers.push(watcher(&format!("kill {}", moto.id())));
     // Kept with the watchers: moto is reaped by nobody but lives exactly as long as they do.
     watchers.push(moto);
-    let port = wait_for_port_file(&port_file, "moto", &log);
+    let port = flowc_test_moto::wait_for_port_file(&port_file, "moto", &log);
     format!("http://127.0.0.1:{port}")
-}
-
-/// Waits for a server to write its port to `port_file` (written whole, through a rename).
-fn wait_for_port_file(port_file: &Path, what: &str, log: &Path) -> u16 {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if let Some(port) = std::fs::read_to_string(port_file)
-            .ok()
-            .and_then(|text| text.trim().parse().ok())
-        {
-            return port;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let log = std::fs::read_to_string(log).unwrap_or_default();
-    panic!(
-        "{what} wrote no port to {} within 60 s; its log:\n{log}",
-        port_file.display()
-    );
 }
 
 /// A CA (its PEM path) and, when `server` is given, a server certificate and key for
@@ -330,7 +286,7 @@ fn start_postgres(watchers: &mut Vec<Child>, dir: &Path) -> (Postgres, String, S
 }
 
 fn setup_infra(moto_url: &str, definition: Option<&str>) -> Infra {
-    let python = env_tool("FLOWC_MOTO_PYTHON");
+    let python = flowc_test_moto::python();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/moto_setup.py");
     let mut child = Command::new(python)
         .arg(script)
