@@ -91,7 +91,8 @@ pub(crate) async fn run_program<'a>(
     };
     let mut state = program
         .states
-        .get(program.start_at.as_str())
+        .get_index(program.start_index)
+        .map(|(_, s)| s)
         .ok_or_else(|| missing(&program.start_at))?;
     let mut data = input;
     // A state's output text is the next state's input text: serialize once.
