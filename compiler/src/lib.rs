@@ -17,6 +17,7 @@ pub mod cli;
 pub mod coverage;
 pub mod decompile;
 pub mod diagnostics;
+pub mod explore;
 pub mod fmt;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -31,7 +31,22 @@ const LABEL_CHARS: usize = 44;
 /// they did not is red.
 pub fn render_svg(machine: &StateMachine, coverage: Option<&WorkflowCoverage>) -> String {
     let scope = Scope::build(&machine.states, &machine.start_at, coverage, &Layered);
-    svg::document(&scope, coverage.is_some())
+    svg::document(
+        &scope,
+        coverage.map(|_| ("covered by the tests", "not covered")),
+    )
+}
+
+/// [`render_svg`] coloured by `reached` (`flowc explore --svg`), the legend saying what green
+/// (`covered`) and red (`uncovered`) mean.
+pub fn render_svg_reached(
+    machine: &StateMachine,
+    reached: &WorkflowCoverage,
+    covered: &str,
+    uncovered: &str,
+) -> String {
+    let scope = Scope::build(&machine.states, &machine.start_at, Some(reached), &Layered);
+    svg::document(&scope, Some((covered, uncovered)))
 }
 
 /// How a text measures: an estimate for the sans-serif fonts SVG viewers fall back to

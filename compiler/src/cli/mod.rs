@@ -14,6 +14,7 @@ pub mod compile;
 pub mod completions;
 pub mod conformance;
 pub mod decompile;
+pub mod explore;
 pub mod fmt;
 pub mod graph;
 pub mod input;
@@ -76,6 +77,8 @@ pub enum Command {
     Simulate(simulate::SimulateArgs),
     /// Run workflow simulation tests.
     Test(test::TestArgs),
+    /// Find every outcome of a workflow, each with one shortest witness, in the simulator.
+    Explore(explore::ExploreArgs),
     /// Run one conformance case and print its result object.
     RunCase(run_case::RunCaseArgs),
     /// Run and score a conformance corpus against AWS's recordings.
@@ -102,6 +105,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Fmt(args) => fmt::run(args, &global),
         Command::Simulate(args) => simulate::run(args, &global),
         Command::Test(args) => test::run(args, &global),
+        Command::Explore(args) => explore::run(args, &global),
         Command::RunCase(args) => run_case::run(args, &global),
         Command::Conformance(args) => conformance::run(args, &global),
         Command::Replay(args) => replay::run(args, &global),

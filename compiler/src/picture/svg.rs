@@ -14,9 +14,10 @@ const LEGEND_H: f64 = 30.0;
 const COVERED: &str = "#2e7d32";
 const UNCOVERED: &str = "#c62828";
 
-/// The whole document.
-pub(crate) fn document(scope: &Scope, coverage: bool) -> String {
-    let legend = legend(coverage);
+/// The whole document; `words`, when coverage is drawn, say what green and red mean.
+pub(crate) fn document(scope: &Scope, words: Option<(&str, &str)>) -> String {
+    let coverage = words.is_some();
+    let legend = legend(words);
     let legend_w = legend
         .iter()
         .map(|(_, _, text)| text_width(text, LABEL_SIZE) + 46.0)
@@ -308,11 +309,11 @@ fn draw_node(out: &mut String, node: &Node, x: f64, y: f64, coverage: bool) {
 }
 
 /// What the legend shows: (stroke, dash, text).
-fn legend(coverage: bool) -> Vec<(&'static str, &'static str, &'static str)> {
-    if coverage {
+fn legend<'w>(words: Option<(&'w str, &'w str)>) -> Vec<(&'static str, &'static str, &'w str)> {
+    if let Some((covered, uncovered)) = words {
         vec![
-            (COVERED, "", "covered by the tests"),
-            (UNCOVERED, "", "not covered"),
+            (COVERED, "", covered),
+            (UNCOVERED, "", uncovered),
             ("#555", "6 4", "catch"),
             ("#555", "2 3", "Choice default"),
             ("#555", "3 2", "retry"),

@@ -1,0 +1,180 @@
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use flowc_asl::StateMachine;
+use flowc_sim::Program;
+use serde_json::{Value, json};
+
+use super::alternatives::Stated;
+use super::*;
+
+fn load(definition: &Value) -> (StateMachine, Program) {
+    let machine = match flowc_asl::load(&definition.to_string(), "m.asl.json") {
+        Ok(loaded) => loaded.machine,
+        Err(e) => panic!("{e:?}"),
+    };
+    let program = Program::from_machine(&machine).unwrap_or_else(|e| panic!("{e}"));
+    (machine, program)
+}
+
+fn explore_with(
+    definition: &Value,
+    stated: BTreeMap<String, Stated>,
+    bounds: Bounds,
+    properties: &[&str],
+) -> Exploration {
+    let (machine, program) = load(definition);
+    let names: Vec<&str> = machine.states.keys().map(|k| k.as_str()).collect();
+    let properties: Vec<_> = properties
+        .iter()
+        .map(|p| require::parse(p, &names).unwrap_or_else(|e| panic!("{e}")))
+        .collect();
+    let subject = Subject {
+        machine: &machine,
+        program: &program,
+        path: Path::new("m.asl.json"),
+        inputs: vec![json!({})],
+        stated,
+    };
+    explore(&subject, bounds, &properties).unwrap_or_else(|e| panic!("{}", e.message))
+}
+
+fn described(e: &Exploration) -> Vec<String> {
+    e.outcomes.iter().map(|o| o.key.describe()).collect()
+}
+
+/// A charge that retries throttling and catches a declined card; nothing else is caught.
+fn charge() -> Value {
+    json!({"StartAt": "Charge", "States": {
+        "Charge": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:charge",
+                   "Retry": [{"ErrorEquals": ["Throttled"], "MaxAttempts": 2, "IntervalSeconds": 1}],
+                   "Catch": [{"ErrorEquals": ["Card.Declined"], "Next": "Declined"}],
+                   "Next": "Done"},
+        "Declined": {"Type": "Fail", "Error": "Declined"},
+        "Done": {"Type": "Succeed"}}})
+}
+
+#[test]
+fn an_uncaught_error_the_happy_path_hides_is_found_with_its_witness() {
+    let e = explore_with(&charge(), BTreeMap::new(), Bounds::default(), &[]);
+    assert_eq!(
+        described(&e),
+        [
+            "SUCCEEDED in Done",
+            "FAILED Throttled in Charge",
+            "FAILED Declined in Declined",
+            "FAILED UnexpectedError in Charge",
+        ]
+    );
+    assert_eq!(e.runs, 4);
+    assert!(e.stopped.is_none());
+    // Throttled is retried twice, then fails the execution: three calls, one mock range.
+    let throttled = &e.outcomes[1];
+    assert_eq!(throttled.decisions.len(), 3);
+    assert_eq!(throttled.duration_seconds, 3.0);
+    assert_eq!(
+        emit::mocks(throttled),
+        json!({"Charge": {"0-2": {"Throw": {"Error": "Throttled",
+            "Cause": "flowc explore: the task failed with Throttled"}}}})
+    );
+    assert_eq!(e.coverage.uncovered().count(), 0);
+}
+
+#[test]
+fn stated_results_drive_choices_and_a_poll_runs_to_its_own_bound() {
+    let definition = json!({"StartAt": "Check", "States": {
+        "Check": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:check",
+                  "ResultPath": "$.health", "Next": "Count"},
+        "Count": {"Type": "Pass", "Next": "Ready?"},
+        "Ready?": {"Type": "Choice", "Choices": [
+            {"Variable": "$.health.status", "StringEquals": "healthy", "Next": "Done"},
+            {"Variable": "$.health.status", "StringEquals": "broken", "Next": "Broken"}],
+            "Default": "Pause"},
+        "Pause": {"Type": "Wait", "Seconds": 60, "Next": "Check"},
+        "Broken": {"Type": "Fail", "Error": "Broken"},
+        "Done": {"Type": "Succeed"}},
+        "TimeoutSeconds": 600});
+    let stated = BTreeMap::from([(
+        "Check".to_string(),
+        Stated {
+            responses: vec![
+                json!({"Return": {"status": "healthy"}}),
+                json!({"Return": {"status": "pending"}}),
+                json!({"Return": {"status": "broken"}}),
+            ],
+        },
+    )]);
+    let e = explore_with(&definition, stated, Bounds::default(), &[]);
+    let outcomes = described(&e);
+    assert!(
+        outcomes.contains(&"SUCCEEDED in Done".to_string()),
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes.contains(&"FAILED Broken in Broken".to_string()),
+        "{outcomes:?}"
+    );
+    // "pending" on the first visit is answered again on every later one, until the
+    // machine's 600 s timeout.
+    let timed_out = e
+        .outcomes
+        .iter()
+        .find(|o| o.key.status == "TIMED_OUT")
+        .unwrap_or_else(|| panic!("{outcomes:?}"));
+    assert_eq!(timed_out.duration_seconds, 600.0);
+    assert!(timed_out.path.iter().filter(|s| *s == "Check").count() > 3);
+}
+
+#[test]
+fn a_hundred_tasks_with_five_answers_stop_at_the_budget() {
+    let mut states = serde_json::Map::new();
+    for i in 0..100 {
+        let next = if i == 99 {
+            json!({"End": true})
+        } else {
+            json!({"Next": format!("T{}", i + 1)})
+        };
+        let mut state = json!({"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f",
+            "TimeoutSeconds": 10,
+            "Catch": [{"ErrorEquals": ["A", "B"], "Next": if i == 99 { "Caught".to_string() } else { format!("T{}", i + 1) }}]});
+        if let (Value::Object(s), Value::Object(n)) = (&mut state, next) {
+            s.extend(n);
+        }
+        states.insert(format!("T{i}"), state);
+    }
+    states.insert("Caught".into(), json!({"Type": "Succeed"}));
+    let definition = json!({"StartAt": "T0", "States": states});
+    let bounds = Bounds {
+        max_runs: 200,
+        ..Bounds::default()
+    };
+    let e = explore_with(&definition, BTreeMap::new(), bounds, &[]);
+    assert_eq!(e.runs, 200);
+    let stopped = e.stopped.unwrap_or_else(|| panic!("did not stop"));
+    assert!(stopped.left > 1000, "{stopped:?}");
+    assert!(e.past_depth > 0);
+    // Success, A, B, the unnamed error, the timeout: five answers each.
+    assert_eq!(e.outcomes[0].decisions[0].alternatives.len(), 5);
+}
+
+#[test]
+fn a_property_a_run_breaks_keeps_the_shortest_counterexample() {
+    let e = explore_with(
+        &charge(),
+        BTreeMap::new(),
+        Bounds::default(),
+        &[
+            "FAILED passes Declined",
+            "SUCCEEDED never",
+            "ends within 10s",
+        ],
+    );
+    let [passes, never, within] = e.verdicts.as_slice() else {
+        panic!("{:?}", e.verdicts.len());
+    };
+    assert_eq!((passes.applied, passes.violations), (3, 2));
+    let shortest = passes.counterexample.as_ref().map(|r| r.key.describe());
+    assert_eq!(shortest.as_deref(), Some("FAILED Throttled in Charge"));
+    assert_eq!((never.applied, never.violations), (4, 1));
+    assert!(within.holds());
+}
