@@ -4,9 +4,11 @@
 //! retries with backoff (throttling included). Errors become [`AwsError`]s a user can act on.
 
 mod error;
+mod findings;
 mod history;
 
 pub use error::AwsError;
+pub use findings::{AwsFinding, locate};
 pub use history::event_json;
 
 use aws_config::BehaviorVersion;
@@ -171,23 +173,71 @@ pub struct Progress {
     pub entered: usize,
     /// The state entered last.
     pub current: Option<String>,
+    /// The newest event counted (its id).
+    pub last_event: i64,
+}
+
+impl Progress {
+    /// Counts one event (GetExecutionHistory's JSON), oldest first.
+    fn count(&mut self, event: &Value) {
+        if let Some(id) = event["id"].as_i64() {
+            self.last_event = self.last_event.max(id);
+        }
+        if event["type"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("StateEntered"))
+        {
+            self.entered += 1;
+            self.current = event["stateEnteredEventDetails"]["name"]
+                .as_str()
+                .map(str::to_owned);
+        }
+    }
 }
 
 /// Reads the progress off a history's events.
 pub fn progress(history: &Value) -> Progress {
     let mut p = Progress::default();
     for e in history["events"].as_array().into_iter().flatten() {
-        if e["type"]
-            .as_str()
-            .is_some_and(|t| t.ends_with("StateEntered"))
-        {
-            p.entered += 1;
-            p.current = e["stateEnteredEventDetails"]["name"]
-                .as_str()
-                .map(str::to_owned);
-        }
+        p.count(e);
     }
     p
+}
+
+/// How many events a page of [`follow`] asks for.
+const FOLLOW_PAGE: i32 = 100;
+
+/// Brings `progress` up to date with the events written since it was last updated: pages of
+/// GetExecutionHistory newest first, without execution data, down to the first event already
+/// counted. A poll costs one small page however long the history is; the whole history (with
+/// its data) is fetched once, by [`history`], when the execution has ended.
+pub async fn follow(
+    client: &Client,
+    execution_arn: &str,
+    progress: &mut Progress,
+) -> Result<(), AwsError> {
+    let mut fresh = Vec::new();
+    let mut pages = client
+        .get_execution_history()
+        .execution_arn(execution_arn)
+        .reverse_order(true)
+        .include_execution_data(false)
+        .max_results(FOLLOW_PAGE)
+        .into_paginator()
+        .send();
+    'pages: while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| AwsError::from_sdk("GetExecutionHistory", e))?;
+        for event in page.events() {
+            if event.id() <= progress.last_event {
+                break 'pages;
+            }
+            fresh.push(event_json(event));
+        }
+    }
+    for event in fresh.iter().rev() {
+        progress.count(event);
+    }
+    Ok(())
 }
 
 /// An execution's status, and when it ended its status in the words `flowc simulate` uses.

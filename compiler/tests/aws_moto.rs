@@ -126,7 +126,7 @@ fn machines() -> Vec<(&'static str, Value, Value)> {
 /// disagreement is taken off the list.
 const DISAGREEMENTS: [(&str, &str, &str); 1] = [(
     "parallel",
-    "the recording has ParallelStateSucceeded, the simulation ParallelStateExited `Both`",
+    "recorded (AWS) ParallelStateSucceeded, simulated (flowc) ParallelStateExited `Both`",
     "flowc: HistoryEventType lists ParallelStateSucceeded, but AWS does not write it: both \
      Parallel executions whose history the conformance corpus recorded on AWS go \
      ParallelStateStarted, the branches, ParallelStateExited (simulator/src/states/parallel.rs). \
@@ -319,5 +319,95 @@ fn without_credentials_region_or_endpoint_the_commands_say_so() {
         text(&out.stderr).contains("flowc::aws::endpoint"),
         "{}",
         text(&out.stderr)
+    );
+}
+
+/// The tenant workflow on moto's engine, as far as moto can run it. Its Tasks call Lambda, and
+/// moto 5.2.5 runs a function only in Docker (and not our `provided.al2023` binaries), while
+/// the mock-result configuration its engine took over from LocalStack never loads (moto's
+/// `load_mock_test_case_for` sets it to `None`). So every Lambda call fails in moto (the
+/// functions do not exist), and the execution goes ValidateInput's catch -> MarkTenantFailed
+/// (fails too, caught) -> ProvisioningFailed: moto's history of that path, fetched with
+/// `flowc aws run --history`, replays against the `.flow` with no divergence. The path through
+/// the real handlers is recorded and replayed in lambdas/tenant-core/tests/e2e_workflow.rs.
+#[test]
+fn the_tenant_workflow_fails_on_moto_without_its_lambdas_and_replays() {
+    let moto = start_moto();
+    let endpoint = format!("http://127.0.0.1:{}", moto.port());
+    let env = credentials(&endpoint);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let workflows = Path::new(env!("CARGO_MANIFEST_DIR")).join("../workflows");
+    let flow = workflows.join("tenant_provisioning.flow");
+    let flow = flow.to_string_lossy();
+    std::fs::write(
+        dir.path().join("input.json"),
+        r#"{"tenant_id": "t-moto", "subdomain": "moto"}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let binds = [
+        "--bind",
+        "provisioning=arn:aws:lambda:us-east-1:123456789012:function:tenant-provisioning",
+        "--bind",
+        "status_checker=arn:aws:lambda:us-east-1:123456789012:function:tenant-status-checker",
+    ];
+    let mut run_args = vec!["aws", "run", &flow];
+    run_args.extend(binds);
+    run_args.extend([
+        "--role-arn",
+        "arn:aws:iam::123456789012:role/sfn",
+        "--input-file",
+        "input.json",
+        "--history",
+        "tenant.history.json",
+        "--timeout",
+        "60",
+    ]);
+    let ran = flowc(&run_args, dir.path(), &env);
+    assert_eq!(ran.status.code(), Some(0), "run: {}", text(&ran.stderr));
+    let result: Value = serde_json::from_str(text(&ran.stdout).trim())
+        .unwrap_or_else(|e| panic!("run printed no result object ({e}): {}", text(&ran.stdout)));
+    assert_eq!(result["status"], "FAILED", "{result}");
+    // moto names a failed Invoke `Exception` with the client error's message (its engine's
+    // `StateTaskLambda._from_error`); the replay serves whatever the recording says.
+    assert_eq!(result["error"], "Exception", "{result}");
+    assert_eq!(
+        result["cause"],
+        "Function not found: arn:aws:lambda:us-east-1:123456789012:function:tenant-provisioning"
+    );
+    let history: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("tenant.history.json")).unwrap_or_default(),
+    )
+    .unwrap_or_else(|e| panic!("history: {e}"));
+    let entered: Vec<&str> = history["events"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| {
+            e["type"]
+                .as_str()
+                .is_some_and(|t| t.ends_with("StateEntered"))
+        })
+        .filter_map(|e| e["stateEnteredEventDetails"]["name"].as_str())
+        .collect();
+    assert_eq!(
+        entered,
+        ["ValidateInput", "MarkTenantFailed", "ProvisioningFailed"]
+    );
+
+    let mut replay_args = vec!["replay", "tenant.history.json", "--machine", &flow];
+    replay_args.extend(binds);
+    let replayed = flowc(&replay_args, dir.path(), &[]);
+    assert_eq!(
+        replayed.status.code(),
+        Some(0),
+        "{}{}",
+        text(&replayed.stdout),
+        text(&replayed.stderr)
+    );
+    assert!(
+        text(&replayed.stdout).starts_with("replay: no divergence"),
+        "{}",
+        text(&replayed.stdout)
     );
 }

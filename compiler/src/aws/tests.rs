@@ -200,3 +200,153 @@ fn the_result_object_matches_simulate_s() {
                            "events": 3, "transitions": 1})
     );
 }
+
+#[test]
+fn following_reads_only_the_events_written_since_the_last_poll() {
+    // Newest first, pages of at most 100: the first poll sees events 3, 2 (page 1) and 1
+    // (page 2); the second poll sees 5 and 4, and stops at 3, which it has counted.
+    let first = mock!(Client::get_execution_history)
+        .match_requests(|r| {
+            r.reverse_order() == Some(true)
+                && r.include_execution_data() == Some(false)
+                && r.max_results() == Some(100)
+                && r.next_token().is_none()
+        })
+        .sequence()
+        .output(|| {
+            GetExecutionHistoryOutput::builder()
+                .events(event(3, HistoryEventType::PassStateEntered))
+                .events(event(2, HistoryEventType::PassStateEntered))
+                .next_token("older")
+                .build()
+                .unwrap_or_else(|e| panic!("{e}"))
+        })
+        .output(|| {
+            GetExecutionHistoryOutput::builder()
+                .events(event(5, HistoryEventType::PassStateEntered))
+                .events(event(4, HistoryEventType::PassStateExited))
+                .events(event(3, HistoryEventType::PassStateEntered))
+                .next_token("older")
+                .build()
+                .unwrap_or_else(|e| panic!("{e}"))
+        })
+        .build();
+    let older = mock!(Client::get_execution_history)
+        .match_requests(|r| r.next_token() == Some("older"))
+        .then_output(|| {
+            GetExecutionHistoryOutput::builder()
+                .events(event(1, HistoryEventType::ExecutionStarted))
+                .build()
+                .unwrap_or_else(|e| panic!("{e}"))
+        });
+    let client = mock_client!(aws_sdk_sfn, RuleMode::MatchAny, [&first, &older]);
+    let arn = "arn:aws:states:us-east-1:1:execution:M:e";
+    let mut progress = Progress::default();
+    runtime()
+        .block_on(follow(&client, arn, &mut progress))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        progress,
+        Progress {
+            entered: 2,
+            current: Some("P3".into()),
+            last_event: 3
+        }
+    );
+    runtime()
+        .block_on(follow(&client, arn, &mut progress))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        progress,
+        Progress {
+            entered: 3,
+            current: Some("P5".into()),
+            last_event: 5
+        }
+    );
+    // The older page once, for the first poll: the second stopped at an event it had seen.
+    assert_eq!((first.num_calls(), older.num_calls()), (2, 1));
+}
+
+const ASL: &str = r#"{
+  "StartAt": "Fan",
+  "States": {
+    "Fan": {
+      "Type": "Parallel",
+      "Branches": [
+        {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "$.x", "End": true}}}
+      ],
+      "Next": "Each"
+    },
+    "Each": {
+      "Type": "Map",
+      "ItemProcessor": {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": true}}},
+      "End": true
+    }
+  }
+}"#;
+
+fn aws_says(location: &str) -> AwsDiagnostic {
+    AwsDiagnostic {
+        severity: "WARNING".into(),
+        code: "PASS_RESULT_IS_STATIC".into(),
+        message: "Attempt to use a path in the result of a pass state.".into(),
+        location: Some(location.into()),
+    }
+}
+
+/// Line and column (from 1) of where `location` lands in `text`.
+fn line_col_of(location: &str, text: &str, spans: &dyn crate::check::SpanSource) -> (usize, usize) {
+    let span = locate(location, spans).unwrap_or_else(|| panic!("{location}: no span"));
+    crate::diagnostics::line_col(text, span.offset())
+}
+
+#[test]
+fn aws_locations_land_on_the_asl_field_they_name() {
+    let loaded = flowc_asl::load(ASL, "m.asl.json").unwrap_or_else(|e| panic!("{e:?}"));
+    let spans = &loaded.spans;
+    // A field of a state inside a Parallel branch: `"Result": "$.x"`'s value.
+    assert_eq!(
+        line_col_of("/States/Fan/Branches/0/States/A/Result", ASL, spans),
+        (7, 69)
+    );
+    // A field of a state inside a Map's processor; one flowc has no span for falls back to
+    // the state's name.
+    assert_eq!(
+        line_col_of("/States/Each/ItemProcessor/States/B/Type", ASL, spans),
+        (13, 66)
+    );
+    assert_eq!(
+        line_col_of("/States/Each/ItemProcessor/States/B/Nowhere", ASL, spans),
+        (13, 52)
+    );
+    assert_eq!(line_col_of("/States/Fan/Next", ASL, spans), (9, 15));
+    assert_eq!(line_col_of("/StartAt", ASL, spans), (2, 14));
+    // A state nobody wrote: nothing to point at.
+    assert_eq!(locate("/States/Gone/Next", spans), None);
+
+    let finding = AwsFinding::new(&aws_says("/States/Fan/Branches/0/States/A/Result"), spans);
+    let shown = crate::diagnostics::render_human(
+        &finding,
+        Some(&crate::diagnostics::SourceText::new("m.asl.json", ASL)),
+        false,
+    );
+    assert!(shown.contains("aws::PASS_RESULT_IS_STATIC"), "{shown}");
+    assert!(shown.contains("m.asl.json:7:69"), "{shown}");
+    assert!(
+        shown.contains("found by AWS's ValidateStateMachineDefinition at /States/Fan/Branches/0/States/A/Result"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn aws_locations_land_on_the_flow_state_they_name() {
+    let flow = "pass Start {\n    result { \"k\": \"$.x\" }\n    next Done\n}\n\nsucceed Done\n";
+    let lowered = crate::lower::compile_for_checks(flow, &crate::lower::Bindings::new())
+        .unwrap_or_else(|e| panic!("{:?}", e.0));
+    let spans = &lowered.spans;
+    // The `result` the .flow wrote; the state's name where no field is named.
+    assert_eq!(line_col_of("/States/Start/Result", flow, spans), (2, 5));
+    assert_eq!(line_col_of("/States/Start/Nowhere", flow, spans), (1, 6));
+    assert_eq!(line_col_of("/States/Done", flow, spans), (6, 9));
+}

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::output::{eprint_line, print_stdout, report, write_file};
 use super::{EXIT_INPUT, EXIT_OK, Global, emitter_for};
-use crate::aws::{self, AwsError, Connection};
+use crate::aws::{self, AwsError, AwsFinding, Connection};
 
 #[derive(Debug, clap::Args)]
 pub struct AwsArgs {
@@ -55,9 +55,12 @@ pub enum AwsCommand {
         /// A .flow file's resource bound to an ARN.
         #[arg(long = "bind", value_name = "NAME=ARN")]
         bindings: Vec<super::Binding>,
-        /// The execution input (default `{}`).
-        #[arg(long, value_name = "JSON", default_value = "{}")]
-        input: String,
+        /// The execution input as JSON text (default `{}`).
+        #[arg(long, value_name = "JSON", conflicts_with = "input_file")]
+        input: Option<String>,
+        /// Read the execution input from this JSON file (sent as written).
+        #[arg(long, value_name = "F")]
+        input_file: Option<PathBuf>,
         /// Write the execution's history (GetExecutionHistory's JSON) here once it ends.
         #[arg(long, value_name = "OUT.json")]
         history: Option<PathBuf>,
@@ -107,9 +110,19 @@ pub fn run(args: AwsArgs, global: &Global) -> ExitCode {
                 state_machine,
                 bindings,
                 input,
+                input_file,
                 history,
                 timeout,
             } => {
+                let input =
+                    match super::simulate::read_input_text(input.as_deref(), input_file.as_deref())
+                    {
+                        Ok((text, _)) => text,
+                        Err(e) => {
+                            emitter_for(global).emit(&e, None);
+                            return Ok(ExitCode::from(EXIT_INPUT));
+                        }
+                    };
                 let target = match (file, state_machine) {
                     (_, Some(arn)) => Target::Existing(arn),
                     (Some(file), None) => Target::File(file, role_arn),
@@ -145,12 +158,13 @@ enum Target {
     Existing(String),
 }
 
-/// The definition's text as AWS is sent it: a `.flow` compiled, an `.asl.json` as written.
+/// The definition's text as AWS is sent it (a `.flow` compiled, an `.asl.json` as written),
+/// with the file it came from; `None` when flowc's own checks failed (reported).
 fn definition(
     file: &std::path::Path,
     bindings: &[super::Binding],
     global: &Global,
-) -> Option<String> {
+) -> Option<(String, super::pipeline::Loaded)> {
     let mut b = crate::lower::Bindings::new();
     for binding in bindings {
         b.insert(binding.name.clone(), binding.arn.clone());
@@ -159,11 +173,12 @@ fn definition(
     let loaded = super::pipeline::load_checked_source(file, &b, &mut emitter);
     super::pipeline::summary(&emitter, &super::display_path(file));
     let loaded = loaded?;
-    if file.extension().is_some_and(|e| e == "flow") {
-        Some(flowc_asl::emit(&loaded.machine))
+    let text = if file.extension().is_some_and(|e| e == "flow") {
+        flowc_asl::emit(&loaded.machine)
     } else {
-        super::input::read_text(file).ok()
-    }
+        loaded.source.text().to_owned()
+    };
+    Some((text, loaded))
 }
 
 async fn validate(
@@ -172,24 +187,17 @@ async fn validate(
     bindings: &[super::Binding],
     global: &Global,
 ) -> Result<ExitCode, AwsError> {
-    let Some(text) = definition(file, bindings, global) else {
+    let Some((text, loaded)) = definition(file, bindings, global) else {
         return Ok(ExitCode::from(EXIT_INPUT));
     };
     let diagnostics = aws::validate(client, &text).await?;
     let name = super::display_path(file);
-    let errors = diagnostics.iter().filter(|d| d.severity == "ERROR").count();
+    let mut emitter = emitter_for(global);
+    let mut errors = 0;
     for d in &diagnostics {
-        let at = d
-            .location
-            .as_deref()
-            .map(|l| format!(" at {l}"))
-            .unwrap_or_default();
-        eprint_line(&format!(
-            "{}: {name}{at}: aws::{}: {}",
-            d.severity.to_lowercase(),
-            d.code,
-            d.message
-        ));
+        let finding = AwsFinding::new(d, loaded.spans.as_ref());
+        errors += usize::from(finding.is_error());
+        emitter.emit(&finding, Some(&loaded.source));
     }
     let verdict = if errors == 0 {
         format!(
@@ -216,10 +224,6 @@ async fn execute(
     timeout: u64,
     global: &Global,
 ) -> Result<ExitCode, AwsError> {
-    if let Err(e) = serde_json::from_str::<Value>(input) {
-        eprint_line(&format!("error: --input is not JSON: {e}"));
-        return Ok(ExitCode::from(EXIT_INPUT));
-    }
     let machine_arn = match target {
         Target::Existing(arn) => arn,
         Target::File(file, role) => {
@@ -229,7 +233,7 @@ async fn execute(
                 );
                 return Ok(ExitCode::from(super::EXIT_USAGE));
             };
-            let Some(text) = definition(&file, bindings, global) else {
+            let Some((text, _)) = definition(&file, bindings, global) else {
                 return Ok(ExitCode::from(EXIT_INPUT));
             };
             let stem = crate::testing::machine_name(&file);
@@ -251,6 +255,7 @@ async fn execute(
     eprint_line(&format!("started {execution}"));
     let mut line = super::progress::Progress::on_stderr();
     let started = Instant::now();
+    let mut progress = aws::Progress::default();
     loop {
         let status = aws::status(client, &execution).await?;
         if status != ExecutionStatus::Running && status != ExecutionStatus::PendingRedrive {
@@ -263,16 +268,18 @@ async fn execute(
             ));
             return Ok(ExitCode::from(EXIT_INPUT));
         }
-        let history = aws::history(client, &execution).await?;
-        let p = aws::progress(&history);
-        line.update(|| {
-            format!(
-                "[{} states] {} ({:.0} s)",
-                p.entered,
-                p.current.as_deref().unwrap_or("starting"),
-                started.elapsed().as_secs_f64()
-            )
-        });
+        // Only a drawn line needs the events: DescribeExecution alone says when it ends.
+        if line.enabled() {
+            aws::follow(client, &execution, &mut progress).await?;
+            line.update(|| {
+                format!(
+                    "[{} states] {} ({:.0} s)",
+                    progress.entered,
+                    progress.current.as_deref().unwrap_or("starting"),
+                    started.elapsed().as_secs_f64()
+                )
+            });
+        }
         std::thread::sleep(POLL);
     }
     line.clear();

@@ -40,11 +40,13 @@ pub(crate) fn load_reported(
     load_reported_source(path, bindings, emitter).map(|loaded| loaded.machine)
 }
 
-/// A definition that was read whole, with the source it was read from.
+/// A definition that was read whole, with the source it was read from and where each state
+/// and field was written in it.
 pub(crate) struct Loaded {
     pub(crate) machine: StateMachine,
     pub(crate) kind: InputKind,
     pub(crate) source: SourceText,
+    pub(crate) spans: Box<dyn SpanSource>,
 }
 
 /// [`load_checked`], keeping the source: for the commands that report on the file as a whole.
@@ -85,11 +87,14 @@ fn load_reported_source(path: &Path, bindings: &Bindings, emitter: &mut Emitter)
         }
     };
     let text = SourceText::new(source.name.clone(), source.text.clone());
-    let machine = match kind {
+    let (machine, spans) = match kind {
         InputKind::Flow => match lower::compile_for_checks(&source.text, bindings) {
             Ok(lowered) => {
                 run_checks(&lowered.machine, &lowered.spans, &text, emitter);
-                lowered.machine
+                (
+                    lowered.machine,
+                    Box::new(lowered.spans) as Box<dyn SpanSource>,
+                )
             }
             Err((CompileError::Parse(err), _)) => {
                 emitter.emit(&err, Some(&text));
@@ -114,7 +119,10 @@ fn load_reported_source(path: &Path, bindings: &Bindings, emitter: &mut Emitter)
         InputKind::Asl => match flowc_asl::load(&source.text, &source.name) {
             Ok(loaded) => {
                 run_checks(&loaded.machine, &loaded.spans, &text, emitter);
-                loaded.machine
+                (
+                    loaded.machine,
+                    Box::new(loaded.spans) as Box<dyn SpanSource>,
+                )
             }
             Err(errors) => {
                 // Each error carries the source; render them one by one so the output matches
@@ -140,6 +148,7 @@ fn load_reported_source(path: &Path, bindings: &Bindings, emitter: &mut Emitter)
         machine,
         kind,
         source: text,
+        spans,
     })
 }
 

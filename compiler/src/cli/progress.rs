@@ -42,6 +42,11 @@ impl Progress {
         }
     }
 
+    /// Whether the line is drawn at all (stderr is a terminal).
+    pub(crate) fn enabled(&self) -> bool {
+        self.enabled
+    }
+
     /// Shows `text()` if a frame is due; `text` is not called otherwise.
     pub(crate) fn update(&mut self, text: impl FnOnce() -> String) {
         if !self.enabled {

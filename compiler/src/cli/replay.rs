@@ -151,7 +151,8 @@ fn render(replayed: &Report) -> (String, u8) {
     match &replayed.divergence {
         None => (
             format!(
-                "replay: the simulation agrees with the recording: {} events, {}, {} s simulated\n",
+                "replay: no divergence: simulated (flowc) agrees with recorded (AWS) on {} events, \
+                 {}, {} s simulated\n",
                 replayed.recorded_events,
                 status_name(outcome.status),
                 outcome.duration_seconds
@@ -165,7 +166,8 @@ fn render(replayed: &Report) -> (String, u8) {
             };
             (
                 format!(
-                    "replay: diverges at event {} of {}: {}\n  recorded:  {}\n  simulated: {}\n",
+                    "replay: diverges at event {} of {}: {}\n  recorded (AWS):    {}\n  \
+                     simulated (flowc): {}\n",
                     d.event,
                     replayed.recorded_events,
                     d.reason,

@@ -117,8 +117,17 @@ pub fn load_program_bound(
 }
 
 fn read_input(args: &SimulateArgs) -> Result<Value, SimError> {
-    let (text, origin) = match (&args.input, &args.input_file) {
-        (Some(t), _) => (t.clone(), "--input".to_string()),
+    read_input_text(args.input.as_deref(), args.input_file.as_deref()).map(|(_, value)| value)
+}
+
+/// The execution input as given (`--input JSON` or `--input-file F`; `{}` without either):
+/// its text as written, checked against StartExecution's size quota, and its value.
+pub(super) fn read_input_text(
+    input: Option<&str>,
+    input_file: Option<&Path>,
+) -> Result<(String, Value), SimError> {
+    let (text, origin) = match (input, input_file) {
+        (Some(t), _) => (t.to_owned(), "--input".to_string()),
         (None, Some(f)) => (
             read_text(f).map_err(|e| SimError::InvalidInput {
                 message: format!("cannot read {}: {e}", f.display()),
@@ -127,17 +136,18 @@ fn read_input(args: &SimulateArgs) -> Result<Value, SimError> {
             })?,
             f.display().to_string(),
         ),
-        (None, None) => return Ok(Value::Object(Map::new())),
+        (None, None) => return Ok(("{}".to_owned(), Value::Object(Map::new()))),
     };
     // Measured before parsing, on the text as written: StartExecution receives and measures
     // exactly this text (`aws stepfunctions start-execution --input file://F` sends the file).
     flowc_sim::check_input_size(&text)?;
-    serde_json::from_str(&text).map_err(|e| SimError::InvalidInput {
+    let value = serde_json::from_str(&text).map_err(|e| SimError::InvalidInput {
         // serde's text ends with " at line L column C"; the error shows both separately.
         message: format!("{origin}: {}", without_location(&e.to_string())),
         line: e.line(),
         column: e.column(),
-    })
+    })?;
+    Ok((text, value))
 }
 
 fn without_location(message: &str) -> &str {

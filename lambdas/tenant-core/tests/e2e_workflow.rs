@@ -6,11 +6,25 @@
 //! runs a task, so the healthy tenant is reported healthy by the seam once its services really
 //! exist in moto, and the never-healthy tenant sees moto's own truth (0 running) until the
 //! workflow's bounded poll gives up.
+//!
+//! Each run's history (the simulator's, in GetExecutionHistory's JSON) is then replayed
+//! (`flowc_sim::replay`, what `flowc replay` runs) against the same definition: the recorded
+//! answers of the real handlers must lead the simulator down the same events, with no
+//! divergence; and against changed definitions (a shorter poll interval, a step taken out),
+//! where the replay must name the event where today's workflow parts from what happened.
+//!
+//! moto cannot record the tenant workflow in its own execution engine: its Lambda Tasks call
+//! Lambda, and moto 5.2.5 runs a function only in Docker (none here, and our functions are
+//! `provided.al2023` binaries), while the mock-result configuration its engine carries over
+//! from LocalStack never loads (`load_mock_test_case_for` sets the configuration to `None`).
+//! What moto can run of the tenant workflow (every Lambda failing, down to ProvisioningFailed)
+//! is tested in compiler/tests/aws_moto.rs.
 
 mod support;
 
 use std::path::{Path, PathBuf};
 
+use flowc_sim::replay::{Recording, Replay, Report};
 use flowc_sim::{Outcome, Program, Simulation, Status, TaskCall, TaskFailure, TaskHandler};
 use serde_json::{Value, json};
 use support::{DOMAIN, HealthMode, ScriptedHealth, Servers, TestResult, unique_subdomain};
@@ -397,6 +411,122 @@ fn a_registered_tenant_is_provisioned_to_active() -> TestResult {
     Ok(())
 }
 
+/// Where the healthy run's recording parts from the changed definitions: the first
+/// WaitStateExited of the backend poll, and the TaskStateEntered after CreateALBRule.
+/// (Each Task state writes five events: entered, scheduled, started, succeeded, exited.)
+const WAIT_EXITED: usize = 40;
+const DNS_ENTERED: usize = 27;
+/// The 30 s poll's divergence, on the timing of the wait's end.
+const TIMING_REASON: &str = "timing: recorded (AWS) reached this event 60.000 s after the \
+    execution started, simulated (flowc) 30.000 s (the gap from the event before differs by \
+    30.000 s, more than the 1.000 s allowed)";
+
+/// Replays `run`'s history against `definition` (ASL text), as `flowc replay --machine` does.
+fn replay(run: &Run, definition: &str) -> TestResult<Report> {
+    let recording = Recording::from_json_text(&run.outcome.history.to_json())?;
+    let program = Program::from_json_text(definition)?;
+    Ok(Replay::new(&program, &recording).run()?)
+}
+
+/// The deployed provisioning definition with `change` made to it.
+fn changed(change: impl FnOnce(&mut Value)) -> TestResult<String> {
+    let mut machine: Value = serde_json::from_str(&definition())?;
+    change(&mut machine);
+    Ok(machine.to_string())
+}
+
+/// An event's type and, for a state's events, the state's name.
+fn kind_and_state(event: Option<&Value>) -> (String, String) {
+    let event = event.cloned().unwrap_or(Value::Null);
+    let kind = event["type"].as_str().unwrap_or_default().to_owned();
+    let state = ["stateEnteredEventDetails", "stateExitedEventDetails"]
+        .iter()
+        .find_map(|d| event[d]["name"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    (kind, state)
+}
+
+#[test]
+fn a_recorded_run_of_the_real_handlers_replays_and_changed_definitions_diverge() -> TestResult {
+    let run = register_and_run(HealthMode::Healthy)?;
+    assert_eq!(
+        run.outcome.status,
+        Status::Succeeded,
+        "error {:?} cause {:?}; path {:?}",
+        run.outcome.error,
+        run.outcome.cause,
+        run.outcome.path
+    );
+    let events = run.outcome.history.len();
+
+    // The definition that ran: every event agrees, and the replay ends where the run did.
+    let same = replay(&run, &definition())?;
+    assert_eq!(same.divergence, None);
+    assert_eq!(same.recorded_events, events);
+    assert_eq!(same.outcome.status, Status::Succeeded);
+    assert_eq!(same.outcome.output(), run.outcome.output());
+    assert_eq!(same.outcome.path.to_vec(), run.outcome.path.to_vec());
+    // The real handlers' answers, by state, as a simulation test's mocks: moto's ARNs included.
+    let deployed_backend = &same.mocks["DeployBackendService"]["0"]["Return"];
+    assert!(
+        deployed_backend["service_arn"]
+            .as_str()
+            .is_some_and(|arn| arn.starts_with("arn:aws:ecs:us-east-1:")),
+        "{deployed_backend}"
+    );
+
+    // Today's workflow polls the backend every 30 s: the recording waited 60 s.
+    let faster = replay(
+        &run,
+        &changed(|m| m["States"]["WaitForBackend"]["Seconds"] = 30.into())?,
+    )?;
+    let divergence = faster
+        .divergence
+        .ok_or("a 30 s poll replayed a 60 s one without divergence")?;
+    assert_eq!(
+        (divergence.event, divergence.reason.as_str()),
+        (WAIT_EXITED, TIMING_REASON)
+    );
+    let wait = ("WaitStateExited".to_owned(), "WaitForBackend".to_owned());
+    assert_eq!(kind_and_state(divergence.recorded.as_ref()), wait);
+    assert_eq!(kind_and_state(divergence.simulated.as_ref()), wait);
+
+    // Today's workflow no longer creates the DNS record.
+    let without_dns = replay(
+        &run,
+        &changed(|m| {
+            m["States"]["CreateALBRule"]["Next"] = "DeployBackendService".into();
+            if let Some(states) = m["States"].as_object_mut() {
+                states.remove("CreateDNSRecord");
+            }
+        })?,
+    )?;
+    let divergence = without_dns
+        .divergence
+        .ok_or("a workflow without CreateDNSRecord replayed without divergence")?;
+    assert_eq!(
+        (divergence.event, divergence.reason.as_str()),
+        (
+            DNS_ENTERED,
+            "TaskStateEntered.name: recorded (AWS) \"CreateDNSRecord\", simulated (flowc) \
+             \"DeployBackendService\""
+        )
+    );
+    assert_eq!(
+        kind_and_state(divergence.recorded.as_ref()),
+        ("TaskStateEntered".to_owned(), "CreateDNSRecord".to_owned())
+    );
+    assert_eq!(
+        kind_and_state(divergence.simulated.as_ref()),
+        (
+            "TaskStateEntered".to_owned(),
+            "DeployBackendService".to_owned()
+        )
+    );
+    Ok(())
+}
+
 #[test]
 fn a_backend_that_never_becomes_healthy_ends_failed_and_marked() -> TestResult {
     let run = register_and_run(HealthMode::AsMoto)?;
@@ -439,6 +569,17 @@ fn a_backend_that_never_becomes_healthy_ends_failed_and_marked() -> TestResult {
     // The rollback removed everything provisioning had made: backend service, task
     // definitions, target groups, rules, DNS record, schema and role; the subdomain is free.
     assert_eq!(remaining(&run, runtime)?, [0; 7]);
+
+    // The failed run's history replays too: 15 pending answers, the rollback, the failure.
+    let replayed = replay(&run, &definition())?;
+    assert_eq!(replayed.divergence, None);
+    assert_eq!(replayed.outcome.status, Status::Failed);
+    assert_eq!(
+        replayed.outcome.error.as_deref(),
+        Some("Tenant.BackendHealthTimeout")
+    );
+    assert_eq!(replayed.outcome.path.to_vec(), run.outcome.path.to_vec());
+    assert_eq!(replayed.mocks["CheckBackendHealth"].len(), 15);
     Ok(())
 }
 

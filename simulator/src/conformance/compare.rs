@@ -42,6 +42,23 @@ pub struct NormalizeRules {
     pub ref_wildcards: bool,
 }
 
+/// How a difference names its two sides: the value expected and the one found, and the keys
+/// only one of them has.
+pub(crate) struct Sides {
+    pub(crate) expected: &'static str,
+    pub(crate) actual: &'static str,
+    pub(crate) missing: &'static str,
+    pub(crate) extra: &'static str,
+}
+
+/// The conformance corpus's words: `$output.a: expected 1, got 2`.
+pub(crate) const CONFORMANCE: Sides = Sides {
+    expected: "expected",
+    actual: "got",
+    missing: "missing",
+    extra: "extra",
+};
+
 /// A case's normalisation, ready to apply: its patterns compiled once.
 pub(crate) struct Normalizer<'a> {
     rules: Vec<(regex_lite::Regex, &'a str)>,
@@ -117,10 +134,23 @@ impl<'a> Normalizer<'a> {
         actual: &Value,
         at: &str,
     ) -> Result<(), String> {
+        self.json_match_as(&CONFORMANCE, expected, actual, at)
+    }
+
+    /// [`Normalizer::json_match`], the difference worded with `sides`' names for the two values.
+    pub(crate) fn json_match_as(
+        &self,
+        sides: &Sides,
+        expected: &Value,
+        actual: &Value,
+        at: &str,
+    ) -> Result<(), String> {
         let differ = || {
             Err(format!(
-                "{at}: expected {}, got {}",
+                "{at}: {} {}, {} {}",
+                sides.expected,
                 clip(&expected.to_string(), 200),
+                sides.actual,
                 clip(&actual.to_string(), 200)
             ))
         };
@@ -145,12 +175,13 @@ impl<'a> Normalizer<'a> {
                     .collect();
                 if !missing.is_empty() || !extra.is_empty() {
                     return Err(format!(
-                        "{at}: keys differ: missing {missing:?}, extra {extra:?}"
+                        "{at}: keys differ: {} {missing:?}, {} {extra:?}",
+                        sides.missing, sides.extra
                     ));
                 }
                 for (k, ev) in e {
                     if let Some(av) = a.get(k) {
-                        self.json_match(ev, av, &format!("{at}.{k}"))?;
+                        self.json_match_as(sides, ev, av, &format!("{at}.{k}"))?;
                     }
                 }
                 Ok(())
@@ -158,13 +189,15 @@ impl<'a> Normalizer<'a> {
             (Value::Array(e), Value::Array(a)) => {
                 if e.len() != a.len() {
                     return Err(format!(
-                        "{at}: expected list of {}, got {}",
+                        "{at}: {} list of {}, {} {}",
+                        sides.expected,
                         e.len(),
+                        sides.actual,
                         a.len()
                     ));
                 }
                 for (i, (ev, av)) in e.iter().zip(a).enumerate() {
-                    self.json_match(ev, av, &format!("{at}[{i}]"))?;
+                    self.json_match_as(sides, ev, av, &format!("{at}[{i}]"))?;
                 }
                 Ok(())
             }

@@ -2,9 +2,13 @@
 //! every recorded detail (payloads compared as JSON by the conformance corpus's rules, after
 //! normalising Step Functions ARNs, timestamps and task tokens), and timing on the virtual
 //! clock.
+//!
+//! Every difference names its sides the same way: "recorded (AWS)" for the history given
+//! (what AWS, or whatever wrote the history, did) and "simulated (flowc)" for what the
+//! simulator did with the definition given.
 
 use super::recording::{Event, Recording};
-use crate::conformance::compare::{Normalizer, clip};
+use crate::conformance::compare::{Normalizer, Sides, clip};
 use serde_json::Value;
 
 /// Details AWS writes that depend on the account or the SDK, not on the workflow: not compared.
@@ -17,6 +21,18 @@ const UNCOMPARED: [&str; 7] = [
     "stateMachineVersionArn",
     "taskCredentials",
 ];
+
+/// The recording's side of a difference.
+pub(crate) const RECORDED: &str = "recorded (AWS)";
+/// The simulation's side of a difference.
+pub(crate) const SIMULATED: &str = "simulated (flowc)";
+
+const SIDES: Sides = Sides {
+    expected: RECORDED,
+    actual: SIMULATED,
+    missing: "only recorded (AWS)",
+    extra: "only simulated (flowc)",
+};
 
 /// Details holding JSON text: compared parsed.
 const PAYLOADS: [&str; 3] = ["input", "output", "parameters"];
@@ -74,7 +90,7 @@ fn same_event(
 ) -> Result<(), String> {
     if recorded.kind != simulated.kind {
         return Err(format!(
-            "the recording has {}, the simulation {}",
+            "{RECORDED} {}, {SIMULATED} {}",
             describe(&recorded.kind, recorded.state_name()),
             describe(
                 &simulated.kind,
@@ -91,7 +107,7 @@ fn same_event(
         }
         let Some(got) = simulated.detail(key) else {
             return Err(format!(
-                "{}: the recording has `{key}` {}, the simulation none",
+                "{}: {RECORDED} has `{key}` {}, {SIMULATED} has none",
                 recorded.kind,
                 clip(&want.to_string(), 200)
             ));
@@ -106,12 +122,12 @@ fn same_event(
                     serde_json::from_str::<Value>(g),
                 ) {
                     (Ok(w), Ok(g)) if key != "cause" || w.is_object() || w.is_array() => {
-                        norm.json_match(&norm.value(&w), &norm.value(&g), &at)?;
+                        norm.json_match_as(&SIDES, &norm.value(&w), &norm.value(&g), &at)?;
                     }
                     _ => {
                         if !norm.strings_match(&norm.text(w), &norm.text(g)) {
                             return Err(format!(
-                                "{at}: the recording has {:?}, the simulation {:?}",
+                                "{at}: {RECORDED} {:?}, {SIMULATED} {:?}",
                                 clip(w, 300),
                                 clip(g, 300)
                             ));
@@ -119,7 +135,7 @@ fn same_event(
                     }
                 }
             }
-            _ => norm.json_match(&norm.value(want), &norm.value(got), &at)?,
+            _ => norm.json_match_as(&SIDES, &norm.value(want), &norm.value(got), &at)?,
         }
     }
     Ok(())
@@ -219,7 +235,7 @@ pub(crate) fn first_divergence(
                     .err()
                     .unwrap_or_else(|| "no counterpart in the simulation".into()),
                 None => format!(
-                    "the simulation ended after {} events; the recording goes on with {}",
+                    "{SIMULATED} ended after {} events; {RECORDED} goes on with {}",
                     simulated.len(),
                     describe(&recorded.kind, recorded.state_name())
                 ),
@@ -242,9 +258,9 @@ pub(crate) fn first_divergence(
             {
                 return Some(diverge(
                     format!(
-                        "timing: AWS reached this event {:.3} s after the execution started, \
-                         the simulation {:.3} s (the gap from the event before differs by {:.3} s, \
-                         more than the {:.3} s allowed)",
+                        "timing: {RECORDED} reached this event {:.3} s after the execution \
+                         started, {SIMULATED} {:.3} s (the gap from the event before differs by \
+                         {:.3} s, more than the {:.3} s allowed)",
                         (r - r0) as f64 / 1000.0,
                         (s - s0) as f64 / 1000.0,
                         (drift - before).abs() as f64 / 1000.0,
@@ -261,7 +277,7 @@ pub(crate) fn first_divergence(
     Some(Divergence {
         event: recording.events.len() + 1,
         reason: format!(
-            "the recording ends after {} events; the simulation goes on with {}",
+            "{RECORDED} ends after {} events; {SIMULATED} goes on with {}",
             recording.events.len(),
             describe(&sim.kind, state_of(&sim.kind, sim.detail("name")))
         ),

@@ -75,10 +75,11 @@ impl TaskSource for Recorded {
                 // latest) and the event comparison shows where.
                 self.exhausted.get_or_insert_with(|| {
                     format!(
-                        "the simulation calls Task state `{}` a {} time; the recording has no \
-                         answer left for it",
+                        "{} calls Task state `{}` a {} time; {} has no answer left for it",
+                        super::diff::SIMULATED,
                         call.state_name,
-                        ordinal(call.invocation + 1)
+                        ordinal(call.invocation + 1),
+                        super::diff::RECORDED
                     )
                 });
                 let nothing = json!({"NoAnswer": true});
