@@ -50,6 +50,11 @@ pub struct ExploreArgs {
     #[arg(long, value_name = "N", default_value_t = explore::MAX_VISITS,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub max_visits: u32,
+    /// Stop once the runs have entered N states between them: bounds the time a large
+    /// definition takes (the report says what was left).
+    #[arg(long, value_name = "N", default_value_t = explore::MAX_STATES,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_states: u64,
     /// Write one simulation test per witness (its input, mocks encoding its choices, expected
     /// status, error and path) to OUT.json, for `flowc test`.
     #[arg(long, value_name = "OUT.json")]
@@ -113,6 +118,7 @@ fn explore_reported(args: &ExploreArgs, global: &Global) -> Result<ExitCode, Rep
         max_runs: args.max_runs as usize,
         max_depth: args.max_depth as usize,
         max_visits: args.max_visits,
+        max_states: usize::try_from(args.max_states).unwrap_or(usize::MAX),
     };
     let found = explore::explore(&subject, bounds, &properties)
         .map_err(|e| fail(global, ExploreError::Run { message: e.message }))?;

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Exploration, Run};
+use super::{Exploration, Limit, Run};
 use crate::coverage::describe;
 use crate::testing::fold_path;
 
@@ -31,10 +31,17 @@ pub fn render(exploration: &Exploration) -> String {
     );
     match e.stopped {
         Some(stopped) => {
+            let bound = match stopped.limit {
+                Limit::Runs => format!("--max-runs {}", e.bounds.max_runs),
+                Limit::States => format!(
+                    "--max-states {} (states entered over all runs)",
+                    e.bounds.max_states
+                ),
+            };
             let _ = writeln!(
                 out,
-                "stopped early at --max-runs {}: {} choice sequences left unexplored, the next with {} choices off the first answers (every sequence with fewer was run); outcomes only they reach are missing",
-                e.bounds.max_runs, stopped.left, stopped.fewest_choices
+                "stopped early at {bound}: {} choice sequences left unexplored, the next with {} choices off the first answers (every sequence with fewer was run); outcomes only they reach are missing",
+                stopped.left, stopped.fewest_choices
             );
         }
         None => {

@@ -178,3 +178,44 @@ fn a_property_a_run_breaks_keeps_the_shortest_counterexample() {
     assert_eq!((never.applied, never.violations), (4, 1));
     assert!(within.holds());
 }
+
+#[test]
+fn a_long_chain_stops_at_the_states_budget_before_the_runs_budget() {
+    // The first run of this chain enters 401 states, each run after it one to 400. The states
+    // budget stops the search before its runs do, so a large definition stays within its time.
+    let mut states = serde_json::Map::new();
+    for i in 0..400 {
+        let next = if i == 399 {
+            "Done".to_string()
+        } else {
+            format!("T{}", i + 1)
+        };
+        states.insert(
+            format!("T{i}"),
+            json!({"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f",
+                "Catch": [{"ErrorEquals": ["E"], "Next": "Failed"}], "Next": next}),
+        );
+    }
+    states.insert("Done".into(), json!({"Type": "Succeed"}));
+    states.insert("Failed".into(), json!({"Type": "Fail", "Error": "X"}));
+    let definition = json!({"StartAt": "T0", "States": states});
+    let bounds = Bounds {
+        max_states: 1_000,
+        ..Bounds::default()
+    };
+    let e = explore_with(&definition, BTreeMap::new(), bounds, &[]);
+    let stopped = e.stopped.unwrap_or_else(|| panic!("did not stop"));
+    assert_eq!(stopped.limit, Limit::States);
+    assert!(e.runs < bounds.max_runs, "{} runs", e.runs);
+    // The last run passes the budget by at most its own length.
+    assert!(
+        (1_000..1_000 + 402).contains(&e.states_entered),
+        "{} states entered",
+        e.states_entered
+    );
+    let report = report::render(&e);
+    assert!(
+        report.contains("stopped early at --max-states 1000"),
+        "{report}"
+    );
+}
