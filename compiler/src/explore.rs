@@ -157,6 +157,9 @@ pub struct Run {
     pub duration_seconds: f64,
     /// The alternative taken at each branching decision: the prefix that makes this run.
     pub prefix: Vec<usize>,
+    /// Choices in `prefix` off the first alternative, counted once: `rank` is compared for
+    /// every item a run reaches, and a prefix is as long as the run.
+    off: usize,
     /// The coverage items it reached.
     pub reached: Rc<BTreeSet<Key>>,
 }
@@ -165,8 +168,7 @@ impl Run {
     /// Shorter first: fewer states, fewer choices off the first alternative (retries are
     /// not choices), found first.
     fn rank(&self) -> (usize, usize, usize) {
-        let off = self.prefix.iter().filter(|taken| **taken != 0).count();
-        (self.path.len(), off, self.number)
+        (self.path.len(), self.off, self.number)
     }
 
     /// The decisions that did not take the call's first alternative.
@@ -414,6 +416,11 @@ fn run_once(
         path,
         duration_seconds: outcome.duration_seconds,
         prefix: script.branches.iter().map(|(taken, _)| *taken).collect(),
+        off: script
+            .branches
+            .iter()
+            .filter(|(taken, _)| *taken != 0)
+            .count(),
         reached: Rc::new(recorder.hits.keys().cloned().collect()),
     };
     Ok((run, script.branches))
