@@ -1,22 +1,16 @@
 //! The `flowc` binary end to end: exit codes, `compile --check`, atomic output, bad input,
 //! `--message-format json`.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+use support::flowc;
 
 const OK_FLOW: &str = r#"# A two-state workflow.
 pass Start { result { "ok": true } result_path $.result }
 succeed Done
 "#;
-
-fn flowc(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flowc"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("running flowc: {e}"))
-}
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()

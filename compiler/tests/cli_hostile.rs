@@ -2,17 +2,11 @@
 //! that crashed, hung or damaged a file before its fix. The binary must answer every one with
 //! exit 0 or 1 and words on stderr, never a panic (101), an abort (a signal) or a hang.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn flowc(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flowc"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("running flowc: {e}"))
-}
+use support::flowc;
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()

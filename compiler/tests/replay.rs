@@ -5,19 +5,13 @@
 //! The divergences' wording is held by golden files (`tests/replay/*.stdout`, times blurred);
 //! regenerate with `SNAPSHOTS=overwrite cargo test -p flowc --test replay`.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
-
-fn flowc(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flowc"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("running flowc: {e}"))
-}
+use support::flowc;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
