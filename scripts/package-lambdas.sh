@@ -26,6 +26,20 @@ target=${LAMBDA_TARGET:-$(rustc -vV | sed -n 's/^host: //p')}
 max_glibc=${LAMBDA_MAX_GLIBC:-2.34}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/flowc-target}
 
+# provided.al2023 runs Linux ELF executables only. On macOS or Windows the host target would
+# build a binary Lambda cannot start (it fails at the first invocation with Runtime.InvalidEntrypoint
+# or an exec format error), so refuse before building anything.
+case "$target" in
+    x86_64-*-linux-*|aarch64-*-linux-*) ;;
+    *)
+        echo "error: $target is not an x86_64 or aarch64 Linux target; Lambda's provided.al2023 runtime" \
+             "runs Linux executables only. Set LAMBDA_TARGET=x86_64-unknown-linux-musl (or" \
+             "aarch64-unknown-linux-musl with lambda_architecture = \"arm64\") and a linker for it" \
+             "(cargo-zigbuild); see the header of this script." >&2
+        exit 2
+        ;;
+esac
+
 packages=()
 for fn in "${functions[@]}"; do packages+=(-p "$fn"); done
 echo "==> cargo build --release --target $target ${packages[*]}" >&2

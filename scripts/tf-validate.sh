@@ -53,6 +53,9 @@ mkdir -p "$work/workflows" "$work/build"
 cp "$workflow" "$work/workflows/tenant_provisioning.asl.json"
 # The deprovisioning workflow is always the committed one.
 cp "$repo/workflows/tenant_deprovisioning.asl.json" "$work/workflows/tenant_deprovisioning.asl.json"
+# iam.tf reads the reserved subdomains from the Lambdas' own list.
+mkdir -p "$work/lambdas/tenant-core"
+cp "$repo/lambdas/tenant-core/reserved-subdomains.txt" "$work/lambdas/tenant-core/"
 
 for dir in "$work/terraform" "$work/terraform/modules/tenant-provisioning"; do
   name=${dir#"$work/"}
@@ -110,4 +113,17 @@ python3 "$repo/terraform/tests/policy_check.py" --self-test || fail "policy chec
 echo "==> Lambda package checker self-test"
 python3 "$repo/terraform/tests/check_packages.py" --self-test || fail "package checker self-test"
 
-echo "tf-validate: OK (fmt, init, validate of root, module and examples/team-repo, terraform test in ${elapsed}s; policy and package checker self-tests)"
+echo "==> package-lambdas.sh refuses a target Lambda cannot run"
+for target in aarch64-apple-darwin x86_64-pc-windows-msvc; do
+  # The refusal comes before cargo, so a wrong CARGO_TARGET_DIR cannot hide a build behind it.
+  if CARGO_TARGET_DIR="$work/no-build" LAMBDA_PACKAGE_DIR="$work/no-packages" LAMBDA_TARGET=$target \
+       "$repo/scripts/package-lambdas.sh" >"$work/package.log" 2>&1; then
+    fail "scripts/package-lambdas.sh packaged a $target build"
+  fi
+  grep -q "is not an x86_64 or aarch64 Linux target" "$work/package.log" \
+    || { cat "$work/package.log" >&2; fail "scripts/package-lambdas.sh failed on $target for another reason"; }
+  [ ! -e "$work/no-packages" ] && [ ! -e "$work/no-build" ] || fail "scripts/package-lambdas.sh wrote something for $target"
+  echo "  ok   LAMBDA_TARGET=$target refused before building"
+done
+
+echo "tf-validate: OK (fmt, init, validate of root, module and examples/team-repo, terraform test in ${elapsed}s; policy and package checker self-tests, package-lambdas target check)"

@@ -26,6 +26,12 @@ locals {
     for name in module.tenant_provisioning.role_names :
     "${local.arn_prefix}:iam::${local.account_id}:role/${name}"
   ]
+  # Route53 normalises record names to lowercase without the trailing dot for its conditions.
+  tenant_domain = lower(trimsuffix(var.domain_name, "."))
+  reserved_subdomains = [
+    for line in split("\n", file("${path.module}/../lambdas/tenant-core/reserved-subdomains.txt")) :
+    trimspace(split("#", line)[0]) if trimspace(split("#", line)[0]) != ""
+  ]
   ecs_services_arn = "${local.arn_prefix}:ecs:${local.region}:${local.account_id}:service/${var.ecs_cluster_name}/*"
 }
 
@@ -248,11 +254,49 @@ data "aws_iam_policy_document" "provisioning" {
   }
 
   statement {
-    sid = "TenantDnsRecords"
+    sid = "TenantDnsRecordsRead"
     # create_dns lists the zone's records before changing them, so a retried action changes
     # nothing; teardown deletes the record it listed.
-    actions   = ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"]
+    actions   = ["route53:ListResourceRecordSets"]
     resources = [local.hosted_zone_arn]
+  }
+
+  statement {
+    sid = "TenantDnsRecords"
+    # A tenant's record is an A alias one label under the tenants' domain, upserted by create_dns
+    # and deleted by teardown. Route53's change conditions keep every other record of the zone
+    # (the apex, MX, TXT, NS, other types) out of this role's reach.
+    actions   = ["route53:ChangeResourceRecordSets"]
+    resources = [local.hosted_zone_arn]
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "route53:ChangeResourceRecordSetsRecordTypes"
+      values   = ["A"]
+    }
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "route53:ChangeResourceRecordSetsActions"
+      values   = ["UPSERT", "DELETE"]
+    }
+    condition {
+      test     = "ForAllValues:StringLike"
+      variable = "route53:ChangeResourceRecordSetsNormalizedRecordNames"
+      values   = ["*.${local.tenant_domain}"]
+    }
+  }
+
+  statement {
+    sid    = "PlatformDnsRecordsDenied"
+    effect = "Deny"
+    # The platform's own names under the same domain (www, api, ...: the registration Lambda
+    # refuses them as subdomains, from the same file) stay out of reach even as A records.
+    actions   = ["route53:ChangeResourceRecordSets"]
+    resources = [local.hosted_zone_arn]
+    condition {
+      test     = "ForAnyValue:StringEquals"
+      variable = "route53:ChangeResourceRecordSetsNormalizedRecordNames"
+      values   = [for label in local.reserved_subdomains : "${label}.${local.tenant_domain}"]
+    }
   }
 }
 

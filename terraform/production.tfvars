@@ -8,6 +8,9 @@ alb_arn            = "arn:aws:elasticloadbalancing:us-east-1:339712855370:loadba
 route53_zone_id    = "Z01557883SJQKW0ELRWJQ"
 domain_name        = "moamalat-pro.com"
 
+# The seed: "tenant-registration (existing, enhanced)", "tenant-registrations (existing)".
+adopt_existing_registration = true
+
 # Not in the seed, so not set here: pass them at plan time (see README.md, "Deploy").
 #   cognito_user_pool_id  -var cognito_user_pool_id=us-east-1_XXXXXXXXX
 #   database_url          export TF_VAR_database_url=postgres://...  (a secret: never in a file)

@@ -152,3 +152,28 @@ variable "registrations_table_name" {
   type        = string
   default     = "tenant-registrations"
 }
+
+variable "adopt_existing_registration" {
+  description = "true when the account already has the tenant-registrations table and the tenant-registration function (the seed's production account): they are imported (adopt.tf) rather than created, with no replacement. false creates them (a fresh account)."
+  type        = bool
+  default     = false
+}
+
+variable "lambda_error_alarm" {
+  description = "When a Lambda's errors alarm (monitoring.tf): at least min_errors errors and percent % of its invocations failing in a five-minute period, in periods_to_alarm of the last periods periods. A user's taken subdomain is an error of the registration Lambda, so one error must not page anyone."
+  type = object({
+    min_errors       = number
+    percent          = number
+    periods          = number
+    periods_to_alarm = number
+  })
+  default = { min_errors = 5, percent = 20, periods = 3, periods_to_alarm = 2 }
+
+  validation {
+    condition = (
+      var.lambda_error_alarm.min_errors >= 1 && var.lambda_error_alarm.percent > 0 && var.lambda_error_alarm.percent <= 100
+      && var.lambda_error_alarm.periods_to_alarm >= 1 && var.lambda_error_alarm.periods_to_alarm <= var.lambda_error_alarm.periods
+    )
+    error_message = "lambda_error_alarm needs min_errors >= 1, 0 < percent <= 100 and 1 <= periods_to_alarm <= periods."
+  }
+}

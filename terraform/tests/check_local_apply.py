@@ -157,8 +157,14 @@ def check_present(s: boto3.session.Session, outputs: dict[str, Any], tfvars: dic
     c.call("alarm topic", lambda: s.client("sns").get_topic_attributes(TopicArn=topic))
     alarms = s.client("cloudwatch").describe_alarms()["MetricAlarms"]
     wired = [a for a in alarms if topic in (a.get("AlarmActions") or [])]
-    metrics = sorted(f"{a['Namespace']}/{a['MetricName']}" for a in wired)
-    c.that(metrics.count("AWS/Lambda/Errors") == 3 and metrics.count("AWS/Lambda/Throttles") == 3,
+    # An errors alarm is metric math over Errors and Invocations (monitoring.tf): named by the
+    # metrics its queries read.
+    metrics = sorted(
+        f"{a['Namespace']}/{a['MetricName']}" if a.get("MetricName") else
+        "math:" + "+".join(sorted(q["MetricStat"]["Metric"]["MetricName"]
+                                  for q in a.get("Metrics", []) if "MetricStat" in q))
+        for a in wired)
+    c.that(metrics.count("math:Errors+Invocations") == 3 and metrics.count("AWS/Lambda/Throttles") == 3,
            f"Lambda alarms on the topic: {metrics}")
     c.that("AWS/States/ExecutionsFailed" in metrics and "AWS/States/ExecutionsTimedOut" in metrics,
            f"state machine alarms on the topic: {metrics}")

@@ -49,6 +49,13 @@ mock_provider "aws" {
     target = aws_lambda_function.tenant_status_checker
     values = { arn = "arn:aws:lambda:us-east-1:123456789012:function:tenant-status-checker" }
   }
+  # production.tfvars adopts the seed's existing registrations table (adopt.tf): as it is there.
+  mock_data "aws_dynamodb_table" {
+    defaults = { hash_key = "tenant_id", range_key = "" }
+  }
+  mock_data "aws_cloudwatch_log_groups" {
+    defaults = { log_group_names = ["/aws/lambda/tenant-registration"] }
+  }
   mock_data "aws_iam_policy_document" {
     defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
   }
@@ -61,6 +68,11 @@ variables {
 
 run "production_values_deploy_the_seed_system" {
   command = apply
+  # A mocked provider cannot import (adopt.tf); adoption is applied for real against moto by
+  # scripts/tf-local.sh, which creates the existing table and function first.
+  variables {
+    adopt_existing_registration = false
+  }
 
   assert {
     condition = alltrue([
@@ -133,11 +145,30 @@ run "production_values_deploy_the_seed_system" {
 
   assert {
     condition = (
-      length(aws_cloudwatch_metric_alarm.lambda) == 6
+      length(aws_cloudwatch_metric_alarm.lambda_errors) == 3
+      && length(aws_cloudwatch_metric_alarm.lambda_throttles) == 3
       && length(aws_cloudwatch_metric_alarm.state_machine) == 2
-      && alltrue([for a in values(aws_cloudwatch_metric_alarm.lambda) : a.alarm_actions == toset([aws_sns_topic.alarms.arn])])
+      && alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.lambda_errors), values(aws_cloudwatch_metric_alarm.lambda_throttles), values(aws_cloudwatch_metric_alarm.state_machine)) : a.alarm_actions == toset([aws_sns_topic.alarms.arn])])
     )
     error_message = "errors and throttles of each Lambda, failed and timed-out executions, all to the topic"
+  }
+
+  assert {
+    condition = alltrue([
+      for a in values(aws_cloudwatch_metric_alarm.lambda_errors) :
+      a.threshold == 20 && a.evaluation_periods == 3 && a.datapoints_to_alarm == 2
+      && one([for q in a.metric_query : q.expression if q.return_data == true]) == "IF(errors >= 5, 100 * errors / invocations, 0)"
+    ])
+    error_message = "a Lambda's errors alarm needs 5 errors and 20% of its calls failing in 2 of 3 periods, not one user error"
+  }
+
+  assert {
+    condition = alltrue([
+      for a in values(aws_cloudwatch_metric_alarm.lambda_throttles) : a.evaluation_periods == 3 && a.datapoints_to_alarm == 2
+      ]) && alltrue([
+      for a in values(aws_cloudwatch_metric_alarm.state_machine) : a.threshold == 0 && a.evaluation_periods == 1
+    ])
+    error_message = "throttles alarm when they recur; every failed or timed-out execution alarms"
   }
 
   assert {
@@ -189,4 +220,32 @@ run "no_subnets_is_refused" {
     private_subnet_ids = []
   }
   expect_failures = [var.private_subnet_ids]
+}
+
+run "an_existing_registrations_table_keyed_otherwise_is_not_adopted" {
+  command = plan
+  override_data {
+    target = data.aws_dynamodb_table.existing_registrations[0]
+    values = { hash_key = "registration_id", range_key = "" }
+  }
+  expect_failures = [data.aws_dynamodb_table.existing_registrations[0]]
+}
+
+run "a_fresh_account_looks_up_nothing_existing" {
+  command = plan
+  variables {
+    adopt_existing_registration = false
+  }
+  assert {
+    condition     = length(data.aws_dynamodb_table.existing_registrations) == 0 && length(data.aws_cloudwatch_log_groups.existing_registration) == 0
+    error_message = "without adoption nothing existing is looked up"
+  }
+}
+
+run "an_error_alarm_that_cannot_fire_is_refused" {
+  command = plan
+  variables {
+    lambda_error_alarm = { min_errors = 5, percent = 20, periods = 2, periods_to_alarm = 3 }
+  }
+  expect_failures = [var.lambda_error_alarm]
 }

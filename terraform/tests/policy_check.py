@@ -8,6 +8,9 @@ Fails (exit 1) when an Allow statement:
 - allows Action "*" or a whole service ("iam:*"), or uses NotAction;
 - uses NotResource, or Resource "*" with an action not in the documented exceptions
   (policy_exceptions.json beside this script: actions AWS authorises only against "*").
+- allows an action in CONDITIONED_ACTIONS without the condition keys listed there (for
+  route53:ChangeResourceRecordSets: the record names and types, or the role can rewrite every
+  record of the zone).
 It also fails when a policy is unknown at plan time (it could not be audited) or when fewer
 than --min-policies policies were found (so a plan that lost its roles cannot pass vacuously).
 Policies are read from every resource attribute named policy or assume_role_policy and from
@@ -26,6 +29,13 @@ from typing import Any, Iterator
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 POLICY_ATTRIBUTES = ("policy", "assume_role_policy")
+# Actions whose resource is too coarse to scope them: an Allow must also name these condition keys.
+CONDITIONED_ACTIONS = {
+    "route53:ChangeResourceRecordSets": (
+        "route53:ChangeResourceRecordSetsNormalizedRecordNames",
+        "route53:ChangeResourceRecordSetsRecordTypes",
+    ),
+}
 
 
 @dataclass
@@ -116,6 +126,12 @@ def check_statement(where: str, statement: Any, exceptions: set[str], report: Re
     for action in actions:
         if action == "*" or action.endswith(":*"):
             report.problems.append(f"{where}: allows Action {action!r}")
+    conditions = statement.get("Condition") if isinstance(statement.get("Condition"), dict) else {}
+    keys = {key for block in conditions.values() if isinstance(block, dict) for key in block}
+    for action in actions:
+        missing = [key for key in CONDITIONED_ACTIONS.get(action, ()) if key not in keys]
+        if missing:
+            report.problems.append(f"{where}: allows {action} without conditions on {', '.join(missing)}")
     resources_ = as_list(statement.get("Resource"))
     if "*" in resources_:
         unlisted = sorted(a for a in actions if a not in exceptions)
@@ -173,6 +189,8 @@ def self_test(exceptions: set[str]) -> int:
     scoped = {"Effect": "Allow", "Action": "dynamodb:GetItem",
               "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/tenants"}
     documented = {"Effect": "Allow", "Action": ["xray:PutTraceSegments"], "Resource": "*"}
+    dns = {"Effect": "Allow", "Action": "route53:ChangeResourceRecordSets",
+           "Resource": "arn:aws:route53:::hostedzone/Z123"}
     cases = [
         ("scoped statement passes", synthetic_plan(scoped), None),
         ("documented Resource * exception passes", synthetic_plan(documented), None),
@@ -188,6 +206,14 @@ def self_test(exceptions: set[str]) -> int:
         ("unknown policy the configuration does not set is skipped",
          synthetic_plan(scoped, unknown=True, configured=False), "!unknown until apply"),
         ("empty plan fails", {"planned_values": {"root_module": {}}}, "found 0 policies"),
+        ("zone-wide DNS changes fail",
+         synthetic_plan(dict(dns, Condition={"ForAllValues:StringEquals": {
+             "route53:ChangeResourceRecordSetsRecordTypes": ["A"]}})),
+         "without conditions on route53:ChangeResourceRecordSetsNormalizedRecordNames"),
+        ("DNS changes scoped by name and type pass", synthetic_plan(dict(dns, Condition={
+            "ForAllValues:StringEquals": {"route53:ChangeResourceRecordSetsRecordTypes": ["A"]},
+            "ForAllValues:StringLike": {
+                "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["*.example.com"]}})), None),
     ]
     failures = 0
     for name, plan, expected in cases:

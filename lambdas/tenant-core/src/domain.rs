@@ -17,31 +17,20 @@ use crate::error::ActionError;
 pub const SUBDOMAIN_MIN: usize = 3;
 pub const SUBDOMAIN_MAX: usize = 24;
 
-/// Labels that belong to the platform itself (or are commonly abused for phishing).
-pub const RESERVED_SUBDOMAINS: &[&str] = &[
-    "www",
-    "api",
-    "admin",
-    "app",
-    "auth",
-    "login",
-    "mail",
-    "smtp",
-    "ftp",
-    "static",
-    "assets",
-    "cdn",
-    "status",
-    "support",
-    "help",
-    "docs",
-    "blog",
-    "dashboard",
-    "console",
-    "root",
-    "system",
-    "test",
-];
+/// Labels that belong to the platform itself (or are commonly abused for phishing), from
+/// `reserved-subdomains.txt`, which terraform/iam.tf also reads to deny DNS changes to them.
+static RESERVED_SUBDOMAINS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    include_str!("../reserved-subdomains.txt")
+        .lines()
+        .map(|line| line.split('#').next().unwrap_or_default().trim())
+        .filter(|label| !label.is_empty())
+        .collect()
+});
+
+/// Whether `label` is one of the platform's reserved subdomains.
+pub(crate) fn is_reserved_subdomain(label: &str) -> bool {
+    RESERVED_SUBDOMAINS.contains(&label)
+}
 
 static SUBDOMAIN_RE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$").ok());
@@ -85,7 +74,7 @@ impl Subdomain {
                 "must not contain consecutive hyphens (reserved for punycode)".to_owned(),
             ));
         }
-        if RESERVED_SUBDOMAINS.contains(&text) {
+        if is_reserved_subdomain(text) {
             return Err(ActionError::ReservedSubdomain {
                 subdomain: text.to_owned(),
             });
@@ -280,6 +269,25 @@ mod tests {
         for reserved in ["www", "api", "admin"] {
             assert_eq!(code(Subdomain::parse(reserved)), "Tenant.ReservedSubdomain");
         }
+    }
+
+    #[test]
+    fn every_label_of_the_reserved_file_is_refused_as_reserved() {
+        // Each entry must be refused for being reserved, not for its shape: an entry the other
+        // rules already reject (too short, uppercase) would be dead in the IAM deny as well.
+        assert!(
+            RESERVED_SUBDOMAINS.len() >= 20,
+            "{:?}",
+            *RESERVED_SUBDOMAINS
+        );
+        for reserved in RESERVED_SUBDOMAINS.iter() {
+            assert_eq!(
+                code(Subdomain::parse(reserved)),
+                "Tenant.ReservedSubdomain",
+                "{reserved}"
+            );
+        }
+        assert!(!is_reserved_subdomain("acme-corp"));
     }
 
     #[test]
