@@ -302,6 +302,9 @@ impl State {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Program {
     pub(crate) start_at: String,
+    /// StartAt's position in `states`, found once: a Map iteration starts its processor
+    /// without hashing the name.
+    pub(crate) start_index: usize,
     pub(crate) states: IndexMap<String, State>,
     pub(crate) timeout_seconds: Option<u64>,
     /// Whether any state (nested ones included) reads the context object `$$`.
@@ -452,11 +455,11 @@ impl Program {
         for (name, state) in states {
             out.insert(name.as_str().to_string(), convert_state(state, language)?);
         }
-        if !out.contains_key(start_at.as_str()) {
+        let Some(start_index) = out.get_index_of(start_at.as_str()) else {
             return Err(invalid(format!(
                 "StartAt names '{start_at}', which is not a state"
             )));
-        }
+        };
         // flowc-asl loads shapes; graph checks live in the compiler. The engine needs every
         // transition to land on a state of the same scope, so it checks that much itself, and
         // resolves each target to the state's position.
@@ -478,6 +481,7 @@ impl Program {
         }
         Ok(Self {
             start_at: start_at.as_str().to_string(),
+            start_index,
             uses_context: out.values().any(|s| s.uses_context),
             states: out,
             timeout_seconds: None,

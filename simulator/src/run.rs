@@ -12,7 +12,7 @@ use crate::history::{EventKind, History, MAX_HISTORY_EVENTS, MAX_TEXT_BYTES, Vis
 use crate::mocks::{TaskSource, Unmocked};
 use crate::program::Program;
 use crate::query::EvalError;
-use crate::sched::{Next, Role, Sched, Spawn, StrandId};
+use crate::sched::{Next, ROOT, Role, Sched, Spawn, StrandId};
 use crate::simulation::ExecutionContext;
 use crate::vars::Vars;
 use rand_chacha::ChaCha8Rng;
@@ -269,9 +269,18 @@ pub(crate) fn drive<'a>(
     input: Doc,
     input_text: Option<DocText>,
 ) -> Result<(Doc, Option<DocText>), Stop> {
-    let mut futures: Vec<Option<StrandFuture<'_>>> =
-        vec![Some(Box::pin(root(cx, program, input, input_text)))];
+    let mut root_future: Option<StrandFuture<'_>> =
+        Some(Box::pin(root(cx, program, input, input_text)));
+    // The branches' futures by strand (the root's slot stays empty). A branch's future that
+    // has ended keeps its allocation for the next branch spawned (`Pin::set` drops the ended
+    // one in place): a Map of 100 items allocates a few futures, not a hundred.
+    let mut futures: Vec<Option<Pin<Box<_>>>> = Vec::new();
+    let mut ended: Vec<Pin<Box<_>>> = Vec::new();
     let mut poll_cx = Context::from_waker(Waker::noop());
+    // The strands spawned and aborted by a poll, swapped out of the scheduler: the lists go
+    // back and forth rather than one being allocated after each poll that spawned.
+    let mut spawns = Vec::new();
+    let mut aborted = Vec::new();
     loop {
         let next = {
             let mut engine = cx.borrow_mut();
@@ -282,11 +291,17 @@ pub(crate) fn drive<'a>(
         match next {
             Next::Run(strand) => {
                 cx.borrow_mut().sched.current = strand;
-                if let Some(slot) = futures.get_mut(strand)
+                if strand == ROOT {
+                    if let Some(future) = &mut root_future
+                        && future.as_mut().poll(&mut poll_cx).is_ready()
+                    {
+                        root_future = None;
+                    }
+                } else if let Some(slot) = futures.get_mut(strand)
                     && let Some(future) = slot
-                    && future.as_mut().poll(&mut poll_cx).is_ready()
+                    && poll_boxed(future, &mut poll_cx)
                 {
-                    *slot = None;
+                    ended.extend(slot.take());
                 }
             }
             // Nothing will happen again (a callback nobody answers, with no timeout): the
@@ -299,27 +314,24 @@ pub(crate) fn drive<'a>(
                 return Err(Stop::Halt(Halt::TimedOut));
             }
         }
-        let (spawns, aborted, halt, done) = {
+        let (halt, done) = {
             let mut engine = cx.borrow_mut();
-            (
-                std::mem::take(&mut engine.sched.spawns),
-                std::mem::take(&mut engine.sched.aborted),
-                engine.sched.halt.take(),
-                engine.root_result.take(),
-            )
+            std::mem::swap(&mut spawns, &mut engine.sched.spawns);
+            std::mem::swap(&mut aborted, &mut engine.sched.aborted);
+            (engine.sched.halt.take(), engine.root_result.take())
         };
-        for strand in aborted {
+        for strand in aborted.drain(..) {
             if let Some(slot) = futures.get_mut(strand) {
                 *slot = None;
             }
         }
-        for spawn in spawns {
+        for spawn in spawns.drain(..) {
             let strand = spawn.strand;
             if futures.len() <= strand {
                 futures.resize_with(strand + 1, || None);
             }
             if let Some(slot) = futures.get_mut(strand) {
-                *slot = Some(Box::pin(branch(cx, spawn)));
+                *slot = Some(reuse_box(ended.pop(), branch(cx, spawn)));
             }
         }
         if let Some(halt) = halt {
@@ -328,6 +340,24 @@ pub(crate) fn drive<'a>(
         if let Some(result) = done {
             return result;
         }
+    }
+}
+
+/// Polls a boxed future once; whether it has ended. (A function, so the futures' type,
+/// unnamed, is inferred from where they are made, further down `drive`.)
+fn poll_boxed<F: Future>(future: &mut Pin<Box<F>>, cx: &mut Context<'_>) -> bool {
+    future.as_mut().poll(cx).is_ready()
+}
+
+/// `future` boxed: in `old`'s allocation when there is one (the future there, ended, is
+/// dropped in place), in a new one otherwise.
+fn reuse_box<F: Future>(old: Option<Pin<Box<F>>>, future: F) -> Pin<Box<F>> {
+    match old {
+        Some(mut boxed) => {
+            boxed.set(future);
+            boxed
+        }
+        None => Box::pin(future),
     }
 }
 

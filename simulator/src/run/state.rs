@@ -91,7 +91,8 @@ pub(crate) async fn run_program<'a>(
     };
     let mut state = program
         .states
-        .get(program.start_at.as_str())
+        .get_index(program.start_index)
+        .map(|(_, s)| s)
         .ok_or_else(|| missing(&program.start_at))?;
     let mut data = input;
     // A state's output text is the next state's input text: serialize once.
@@ -134,13 +135,19 @@ async fn run_state<'a>(
             cx.borrow_mut()
                 .task_done(state, result, input, &entry, next)
         }
+        // Parallel and Map wait on the scheduler in large futures of their own: boxed, so the
+        // future of every state (a Pass as much as a Map) is not their size, moved about at
+        // each state.
         StateKind::Parallel { branches } => {
-            let result =
-                crate::states::parallel::run_parallel(cx, state, branches, &input, &entry).await;
+            let result = Box::pin(crate::states::parallel::run_parallel(
+                cx, state, branches, &input, &entry,
+            ))
+            .await;
             cx.borrow_mut().catch(state, result, input, &entry, next)
         }
         StateKind::Map(def) => {
-            let result = crate::states::map::run_map(cx, state, def, &input, &entry).await;
+            let result =
+                Box::pin(crate::states::map::run_map(cx, state, def, &input, &entry)).await;
             cx.borrow_mut().catch(state, result, input, &entry, next)
         }
         _ => cx.borrow_mut().instant(state, input, &entry, next),
