@@ -28,12 +28,13 @@ fn fanout(c: &mut Criterion) {
         Ok(c) => c,
         Err(e) => panic!("the mock file does not fit the workload: {e}"),
     };
-    let input: serde_json::Value = match serde_json::from_str(INPUT) {
-        Ok(v) => v,
+    // Parsed once and shared by the runs (as tenant_throughput does).
+    let input: std::sync::Arc<serde_json::Value> = match serde_json::from_str(INPUT) {
+        Ok(v) => std::sync::Arc::new(v),
         Err(e) => panic!("the input is not JSON: {e}"),
     };
     let run = || match Simulation::new(&program)
-        .input(input.clone())
+        .shared_input(input.clone())
         .mocks(case.clone())
         .run()
     {

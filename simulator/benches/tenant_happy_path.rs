@@ -46,9 +46,9 @@ fn setup(machine: &str) -> (Program, MockedCase) {
 fn tenant_happy_path(c: &mut Criterion) {
     for (name, machine) in MACHINES {
         let (program, case) = setup(machine);
-        let input = json!({"tenant_id": "t-0001", "subdomain": "acme"});
+        let input = std::sync::Arc::new(json!({"tenant_id": "t-0001", "subdomain": "acme"}));
         let run = || match Simulation::new(&program)
-            .input(input.clone())
+            .shared_input(input.clone())
             .mocks(case.clone())
             .run()
         {

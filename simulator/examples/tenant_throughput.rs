@@ -68,8 +68,11 @@ fn run() -> Result<String, String> {
     let case = config
         .test_case(None, case, &program)
         .map_err(|e| e.to_string())?;
-    let input: serde_json::Value =
-        serde_json::from_str(input).map_err(|e| format!("the input is not JSON: {e}"))?;
+    // Parsed once and shared by every execution, as the Node half of the comparison hands
+    // aws-local-stepfunctions the same parsed object each time.
+    let input: std::sync::Arc<serde_json::Value> = serde_json::from_str(input)
+        .map(std::sync::Arc::new)
+        .map_err(|e| format!("the input is not JSON: {e}"))?;
 
     let cpu_before = cpu_seconds()?;
     let started = Instant::now();
@@ -81,7 +84,7 @@ fn run() -> Result<String, String> {
         Budget::Executions(count) => executions < count,
     } {
         let outcome = Simulation::new(&program)
-            .input(input.clone())
+            .shared_input(input.clone())
             .mocks(case.clone())
             .run()
             .map_err(|e| e.to_string())?;

@@ -17,7 +17,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use serde_json::Value;
 use std::cell::RefCell;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// AWS's maximum duration of a STANDARD execution: one year. An execution still running then
 /// times out (`States.Timeout`), whatever its TimeoutSeconds says.
@@ -168,10 +168,16 @@ impl std::fmt::Debug for LazyOutput {
     }
 }
 
+/// `{}`, the input of an execution given none: made once per process.
+static EMPTY_INPUT: OnceLock<Arc<Value>> = OnceLock::new();
+
 /// One execution to run: a program, its input and where Task results come from.
 pub struct Simulation<'a> {
     program: &'a Program,
-    input: Value,
+    /// Shared: a caller running one input many times hands the same value to each execution
+    /// ([`Simulation::shared_input`]); the engine only reads it, or copies the members of an
+    /// object it writes into.
+    input: Arc<Value>,
     seed: u64,
     start: DateTime<Utc>,
     /// `None`: the default names, made once per process.
@@ -187,7 +193,9 @@ impl<'a> Simulation<'a> {
     pub fn new(program: &'a Program) -> Self {
         Self {
             program,
-            input: Value::Object(Default::default()),
+            input: EMPTY_INPUT
+                .get_or_init(|| Arc::new(Value::Object(Default::default())))
+                .clone(),
             seed: 0,
             start: default_start(),
             context: None,
@@ -199,6 +207,14 @@ impl<'a> Simulation<'a> {
 
     /// The execution input.
     pub fn input(mut self, input: Value) -> Self {
+        self.input = Arc::new(input);
+        self
+    }
+
+    /// The execution input, shared with the caller: executions of the same input (a
+    /// throughput run, a test repeated with other seeds) read one value instead of each
+    /// being handed a copy. The run never changes it.
+    pub fn shared_input(mut self, input: Arc<Value>) -> Self {
         self.input = input;
         self
     }
@@ -285,7 +301,7 @@ impl<'a> Simulation<'a> {
             context: ctx,
             // `$$.Execution.Input`, kept only when some state reads `$$`.
             input: if self.program.uses_context {
-                self.input.clone()
+                Value::clone(&self.input)
             } else {
                 Value::Null
             },

@@ -380,3 +380,28 @@ fn a_retried_map_runs_every_item_again_as_it_came() {
         Some(json!([{"id": 1, "result": 4}, {"id": 2, "result": 5}, {"id": 3, "result": 6}]))
     );
 }
+
+#[test]
+fn a_shared_input_is_read_not_changed_and_runs_as_a_given_one() {
+    // The Pass writes into its input (ResultPath), so the engine makes the input's members its
+    // own: the caller's shared value must stay as it was, and the run must be the one a copy
+    // of the input makes.
+    let def = json!({"StartAt": "P", "States": {"P": {
+        "Type": "Pass", "Result": {"n": 1}, "ResultPath": "$.written", "End": true}}});
+    let p = program(def);
+    let input = std::sync::Arc::new(json!({"tenant_id": "t-1", "items": [1, 2]}));
+    let shared = Simulation::new(&p)
+        .shared_input(input.clone())
+        .run()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let copied = Simulation::new(&p)
+        .input(Value::clone(&input))
+        .run()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(*input, json!({"tenant_id": "t-1", "items": [1, 2]}));
+    assert_eq!(
+        shared.output(),
+        Some(&json!({"tenant_id": "t-1", "items": [1, 2], "written": {"n": 1}}))
+    );
+    assert_eq!(shared, copied);
+}
