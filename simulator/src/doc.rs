@@ -128,11 +128,13 @@ impl Members {
     fn position(&self, name: &str) -> Option<usize> {
         match &self.index {
             Some(index) => index.get(name).copied(),
-            // A key inserted from a path's name is that name's own text, so a pointer test
-            // finds it before any byte is compared.
+            // Lengths first: they are in the entries themselves, and most keys differ there,
+            // so the scan past them reads no key's bytes. A key inserted from a path's name is
+            // that name's own text, so a pointer test finds it before any byte is compared.
             None => self.entries.iter().position(|(k, _)| {
-                std::ptr::eq(k.as_ptr(), name.as_ptr()) && k.len() == name.len()
-                    || crate::jsonpath::same_name(k, name)
+                k.len() == name.len()
+                    && (std::ptr::eq(k.as_ptr(), name.as_ptr())
+                        || crate::jsonpath::same_name(k, name))
             }),
         }
     }
