@@ -26,21 +26,31 @@ pub fn same_name(a: &str, b: &str) -> bool {
     x.len() == y.len() && x.first() == y.first() && x.last() == y.last() && same_bytes(x, y)
 }
 
-/// Equality of two byte strings of the same length. Names of 8 to 16 bytes (most member
-/// names) are compared as their first and last eight bytes, two word compares, where the
-/// slice comparison would call memcmp.
+/// Equality of two byte strings. Names of 4 to 16 bytes (most member names) are compared as
+/// their first and last four or eight bytes, two word compares, and shorter ones byte by byte,
+/// where the slice comparison would call memcmp.
 #[inline]
-fn same_bytes(x: &[u8], y: &[u8]) -> bool {
+pub(crate) fn same_bytes(x: &[u8], y: &[u8]) -> bool {
     let n = x.len();
-    if (8..=16).contains(&n) {
-        let word = |s: &[u8], at: usize| {
-            s.get(at..at + 8)
-                .and_then(|w| <[u8; 8]>::try_from(w).ok())
-                .map(u64::from_ne_bytes)
-        };
-        return word(x, 0) == word(y, 0) && word(x, n - 8) == word(y, n - 8);
+    if n != y.len() {
+        return false;
     }
-    x == y
+    let word8 = |s: &[u8], at: usize| {
+        s.get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_ne_bytes)
+    };
+    let word4 = |s: &[u8], at: usize| {
+        s.get(at..at + 4)
+            .and_then(|w| <[u8; 4]>::try_from(w).ok())
+            .map(u32::from_ne_bytes)
+    };
+    match n {
+        0..4 => x.iter().zip(y).all(|(a, b)| a == b),
+        4..8 => word4(x, 0) == word4(y, 0) && word4(x, n - 4) == word4(y, n - 4),
+        8..=16 => word8(x, 0) == word8(y, 0) && word8(x, n - 8) == word8(y, n - 8),
+        _ => x == y,
+    }
 }
 
 /// The member `name` of an object.
@@ -347,6 +357,15 @@ mod tests {
             ("abcdefghijklmnopq", "abcdefghijklmnoXq"),
             ("a", "a"),
             ("ab", "ac"),
+            ("abc", "abc"),
+            ("abc", "aXc"),
+            ("abcd", "abcd"),
+            ("abcd", "aXcd"),
+            ("count", "count"),
+            ("count", "coXnt"),
+            ("results", "results"),
+            ("results", "resuXts"),
+            ("status", "staXus"),
             ("é", "é"),
             ("", ""),
         ] {

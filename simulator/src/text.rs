@@ -129,6 +129,7 @@ impl Texts {
         self.bytes
     }
 
+    #[inline]
     fn chunk(&self, id: u32) -> &str {
         self.chunks.get(id as usize).map_or("", Chunk::as_str)
     }
@@ -152,6 +153,7 @@ impl Texts {
     }
 
     /// The text's length in bytes.
+    #[inline]
     pub(crate) fn len(&self, text: &Text) -> usize {
         match text {
             Text::At(id) => self.chunk(*id).len(),
@@ -181,6 +183,7 @@ impl Texts {
     }
 
     /// The text when it is one piece.
+    #[inline]
     fn single<'a>(&'a self, text: &'a Text) -> Option<&'a str> {
         match text {
             Text::At(id) => Some(self.chunk(*id)),
@@ -190,6 +193,7 @@ impl Texts {
     }
 
     /// The byte at `at`.
+    #[inline]
     pub(crate) fn byte(&self, text: &Text, at: usize) -> Option<u8> {
         if let Some(s) = self.single(text) {
             return s.as_bytes().get(at).copied();
@@ -245,6 +249,14 @@ impl Texts {
         let Some(end) = at.checked_add(expected.len()) else {
             return false;
         };
+        // Compared as bytes, with no character-boundary check: bytes cut off a boundary
+        // never equal a whole UTF-8 text such as a member's key.
+        if let Some(s) = self.single(text) {
+            return s
+                .as_bytes()
+                .get(at..end)
+                .is_some_and(|b| crate::jsonpath::same_bytes(b, expected));
+        }
         self.slice(text, at..end)
             .is_some_and(|s| s.as_bytes() == expected)
     }
