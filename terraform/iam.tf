@@ -93,8 +93,10 @@ data "aws_iam_policy_document" "registration" {
   source_policy_documents = [data.aws_iam_policy_document.lambda_runtime["registration"].json]
 
   statement {
-    sid       = "CognitoUsers"
-    actions   = ["cognito-idp:AdminCreateUser"]
+    sid = "CognitoUsers"
+    # AdminGetUser first: an e-mail whose user belongs to another tenant (custom:tenant_id) is
+    # refused before anything is written.
+    actions   = ["cognito-idp:AdminCreateUser", "cognito-idp:AdminGetUser"]
     resources = [local.cognito_pool_arn]
   }
 
@@ -127,8 +129,9 @@ resource "aws_iam_role_policy" "registration" {
 # ---------------------------------------------------------------------------------------------
 # tenant-provisioning: ECS task definitions and services, target groups, listener rules, DNS,
 # tenant records; and their removal (rollback of a failed provisioning, deprovisioning), each
-# delete scoped as tightly as the create it undoes. Database access needs no IAM: the Lambda reaches PostgreSQL through the VPC
-# (security group egress on 5432) with the credentials in DATABASE_URL.
+# delete scoped as tightly as the create it undoes. The Lambda reaches PostgreSQL through the VPC
+# (security group egress on 5432) with the master user's credentials, read from the master secret;
+# each tenant's login goes into its own secret under tenants/.
 
 resource "aws_iam_role" "provisioning" {
   name               = "tenant-provisioning-role"
@@ -250,6 +253,45 @@ data "aws_iam_policy_document" "provisioning" {
       "elasticloadbalancing:DescribeRules",
       "elasticloadbalancing:DescribeTargetGroups",
     ]
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "RemoveTenantUser"
+    # Teardown deletes the tenant's Cognito user, after reading its custom:tenant_id (a user of
+    # another tenant is never deleted).
+    actions   = ["cognito-idp:AdminGetUser", "cognito-idp:AdminDeleteUser"]
+    resources = [local.cognito_pool_arn]
+  }
+
+  statement {
+    sid = "MasterDatabaseSecret"
+    # Read at every connection (RDS rotates a managed master password). A secret encrypted with
+    # a customer managed KMS key also needs kms:Decrypt on that key; RDS's default is the
+    # account's aws/secretsmanager key, which needs no statement.
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [var.database_master_secret_arn]
+  }
+
+  statement {
+    sid = "TenantDatabaseSecrets"
+    # create_schema stores the tenant's login in tenants/<tenant_id>/db (read back on a retry),
+    # create_task_definition looks up its ARN, deprovisioning deletes it. Secret ARNs end in a
+    # random suffix, hence the trailing *.
+    actions = [
+      "secretsmanager:CreateSecret",
+      "secretsmanager:DeleteSecret",
+      "secretsmanager:DescribeSecret",
+      "secretsmanager:GetSecretValue",
+      "secretsmanager:TagResource",
+    ]
+    resources = ["${local.arn_prefix}:secretsmanager:${local.region}:${local.account_id}:secret:tenants/*"]
+  }
+
+  statement {
+    sid = "GeneratePasswords"
+    # GetRandomPassword touches no resource: AWS authorises it against "*" only.
+    actions   = ["secretsmanager:GetRandomPassword"]
     resources = ["*"]
   }
 

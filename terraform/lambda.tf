@@ -6,7 +6,8 @@ locals {
   package_dir = coalesce(var.lambda_package_dir, "${path.module}/build")
 
   # Each function gets exactly the variables its configuration reads (lambdas/tenant-core,
-  # config.rs): DATABASE_URL, a secret, reaches the provisioning Lambda only.
+  # config.rs). The database reaches the provisioning Lambda only, as an endpoint without
+  # credentials (DATABASE_URL) and the ARN of the master secret it reads them from.
   registration_environment = {
     TENANTS_TABLE        = aws_dynamodb_table.tenants.name
     REGISTRATIONS_TABLE  = aws_dynamodb_table.tenant_registrations.name
@@ -26,8 +27,10 @@ locals {
     ROUTE53_ZONE_ID         = var.route53_zone_id
     DOMAIN_NAME             = var.domain_name
     DATABASE_URL            = var.database_url
+    DATABASE_SECRET_ARN     = var.database_master_secret_arn
     BACKEND_IMAGE           = local.backend_image
     FRONTEND_IMAGE          = local.frontend_image
+    COGNITO_USER_POOL_ID    = var.cognito_user_pool_id
     TASK_EXECUTION_ROLE_ARN = module.tenant_provisioning.task_execution_role_arn
     TASK_ROLE_ARN           = module.tenant_provisioning.task_role_arn
     TENANT_LOG_GROUP        = module.tenant_provisioning.log_group_name

@@ -13,4 +13,6 @@ adopt_existing_registration = true
 
 # Not in the seed, so not set here: pass them at plan time (see README.md, "Deploy").
 #   cognito_user_pool_id  -var cognito_user_pool_id=us-east-1_XXXXXXXXX
-#   database_url          export TF_VAR_database_url=postgres://...  (a secret: never in a file)
+#   database_url                -var database_url=postgres://<endpoint>:5432/<db>?sslmode=verify-full
+#                               (no credentials: a password in it is refused)
+#   database_master_secret_arn  -var database_master_secret_arn=arn:aws:secretsmanager:...:secret:rds!db-...

@@ -73,13 +73,28 @@ variable "cognito_user_pool_id" {
 }
 
 variable "database_url" {
-  description = "PostgreSQL URL the provisioning Lambda creates tenant schemas and roles with (postgres://user:password@host:5432/db). Pass it with TF_VAR_database_url; it never belongs in a tfvars file."
+  description = "PostgreSQL endpoint the provisioning Lambda creates tenant schemas and login roles on, without credentials: postgres://<endpoint>:5432/<db>?sslmode=verify-full. The user and password are read from database_master_secret_arn at run time."
   type        = string
-  sensitive   = true
 
   validation {
     condition     = can(regex("^postgres(ql)?://", var.database_url))
     error_message = "database_url must be a postgres:// or postgresql:// URL."
+  }
+
+  validation {
+    # user:password@ in the authority, or a password= parameter.
+    condition     = !can(regex("^postgres(ql)?://[^/?#@]*:[^/?#@]*@", var.database_url)) && !can(regex("[?&]password=", var.database_url))
+    error_message = "database_url must not hold a password (it would sit in the function's configuration and in Terraform state): leave user:password@ out and set database_master_secret_arn."
+  }
+}
+
+variable "database_master_secret_arn" {
+  description = "Secrets Manager secret holding the master user's credentials as JSON {\"username\", \"password\"}: the secret RDS creates with manage_master_user_password = true (aws_db_instance's master_user_secret[0].secret_arn), or one created outside Terraform. Terraform stores only this ARN."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.database_master_secret_arn))
+    error_message = "database_master_secret_arn must be a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-XXXXXX)."
   }
 }
 

@@ -56,6 +56,10 @@ def main() -> int:
     cluster = "tenants-test-cluster"
     session.client("ecs").create_cluster(clusterName=cluster)
     pool_id = session.client("cognito-idp").create_user_pool(PoolName="tenants")["UserPool"]["Id"]
+    # The master secret as RDS makes it with manage_master_user_password: outside Terraform.
+    master_secret = session.client("secretsmanager").create_secret(
+        Name="rds!db-tenants-local",
+        SecretString=json.dumps({"username": "provisioner", "password": "local"}))["ARN"]
 
     variables = {
         "aws_region": REGION,
@@ -68,7 +72,8 @@ def main() -> int:
         "route53_zone_id": zone_id,
         "domain_name": DOMAIN,
         "cognito_user_pool_id": pool_id,
-        "database_url": "postgres://provisioner:local@127.0.0.1:5432/tenants",
+        "database_url": "postgres://127.0.0.1:5432/tenants?sslmode=disable",
+        "database_master_secret_arn": master_secret,
         "deletion_protection": False,
     }
     with open(sys.argv[1], "w", encoding="utf-8") as handle:

@@ -62,8 +62,9 @@ mock_provider "aws" {
 }
 
 variables {
-  cognito_user_pool_id = "us-east-1_AbCdEf123"
-  database_url         = "postgres://provisioner:secret@db.internal:5432/tenants"
+  cognito_user_pool_id       = "us-east-1_AbCdEf123"
+  database_url               = "postgres://db.internal:5432/tenants?sslmode=verify-full"
+  database_master_secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123-AbCdEf"
 }
 
 run "production_values_deploy_the_seed_system" {
@@ -89,7 +90,7 @@ run "production_values_deploy_the_seed_system" {
 
   assert {
     condition = alltrue([
-      for key in ["TENANTS_TABLE", "ECS_CLUSTER_NAME", "VPC_ID", "PRIVATE_SUBNET_IDS", "SECURITY_GROUP_IDS", "ALB_ARN", "ALB_LISTENER_ARN", "ROUTE53_ZONE_ID", "DOMAIN_NAME", "DATABASE_URL", "BACKEND_IMAGE", "FRONTEND_IMAGE", "TASK_EXECUTION_ROLE_ARN", "TASK_ROLE_ARN", "TENANT_LOG_GROUP"] :
+      for key in ["TENANTS_TABLE", "ECS_CLUSTER_NAME", "VPC_ID", "PRIVATE_SUBNET_IDS", "SECURITY_GROUP_IDS", "ALB_ARN", "ALB_LISTENER_ARN", "ROUTE53_ZONE_ID", "DOMAIN_NAME", "DATABASE_URL", "DATABASE_SECRET_ARN", "BACKEND_IMAGE", "FRONTEND_IMAGE", "TASK_EXECUTION_ROLE_ARN", "TASK_ROLE_ARN", "TENANT_LOG_GROUP"] :
       try(aws_lambda_function.tenant_provisioning.environment[0].variables[key], "") != ""
     ])
     error_message = "the provisioning Lambda gets every variable its configuration reads"
@@ -188,6 +189,22 @@ run "a_database_url_that_is_not_postgres_is_refused" {
     database_url = "mysql://root@db:3306/tenants"
   }
   expect_failures = [var.database_url]
+}
+
+run "a_database_url_with_a_password_is_refused" {
+  command = plan
+  variables {
+    database_url = "postgres://provisioner:secret@db.internal:5432/tenants"
+  }
+  expect_failures = [var.database_url]
+}
+
+run "the_master_secret_must_be_a_secret_arn" {
+  command = plan
+  variables {
+    database_master_secret_arn = "postgres://provisioner:secret@db.internal/tenants"
+  }
+  expect_failures = [var.database_master_secret_arn]
 }
 
 run "a_malformed_user_pool_id_is_refused" {

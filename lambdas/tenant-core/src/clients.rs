@@ -11,6 +11,7 @@ pub struct AwsClients {
     pub ecs: aws_sdk_ecs::Client,
     pub elb: aws_sdk_elasticloadbalancingv2::Client,
     pub route53: aws_sdk_route53::Client,
+    pub secrets: aws_sdk_secretsmanager::Client,
     pub sfn: aws_sdk_sfn::Client,
 }
 
@@ -33,6 +34,7 @@ impl AwsClients {
             ecs: aws_sdk_ecs::Client::new(config),
             elb: aws_sdk_elasticloadbalancingv2::Client::new(config),
             route53: aws_sdk_route53::Client::new(config),
+            secrets: aws_sdk_secretsmanager::Client::new(config),
             sfn: aws_sdk_sfn::Client::new(config),
         }
     }

@@ -122,9 +122,14 @@ pub struct ProvisioningConfig {
     /// Tenants live at `<subdomain>.<domain_name>`; stored without a trailing dot.
     pub domain_name: String,
     /// DATABASE_URL, parsed: a malformed string or an unknown `sslmode` fails at cold start.
+    /// Endpoint and TLS only: a password in it is refused (the credentials are the secret's).
     pub database: DatabaseTarget,
+    /// The master user's secret (JSON username/password, as RDS's managed master secret).
+    pub database_secret_arn: String,
     pub backend_image: String,
     pub frontend_image: String,
+    /// The tenants' user pool: teardown deletes the tenant's user.
+    pub user_pool_id: String,
     /// Optional: the ECS task execution role (needed on real AWS to pull from ECR and log).
     pub task_execution_role_arn: Option<String>,
     /// Optional: the role the tenant's containers run as.
@@ -155,9 +160,11 @@ impl ProvisioningConfig {
                 .required("DOMAIN_NAME")
                 .trim_end_matches('.')
                 .to_ascii_lowercase(),
-            database: r.parsed("DATABASE_URL", DatabaseTarget::parse),
+            database: r.parsed("DATABASE_URL", parse_database_url),
+            database_secret_arn: r.required("DATABASE_SECRET_ARN"),
             backend_image: r.required("BACKEND_IMAGE"),
             frontend_image: r.required("FRONTEND_IMAGE"),
+            user_pool_id: r.required("COGNITO_USER_POOL_ID"),
             task_execution_role_arn: r.optional("TASK_EXECUTION_ROLE_ARN"),
             task_role_arn: r.optional("TASK_ROLE_ARN"),
             tenant_log_group: r.optional("TENANT_LOG_GROUP"),
@@ -165,6 +172,19 @@ impl ProvisioningConfig {
         };
         r.finish(config)
     }
+}
+
+/// DATABASE_URL without credentials: a password there would sit in plain text in the function's
+/// configuration and in Terraform state, which is what the secret is for.
+fn parse_database_url(url: &str) -> Result<DatabaseTarget, ActionError> {
+    let target = DatabaseTarget::parse(url)?;
+    if target.has_password() {
+        return Err(ActionError::InvalidConfig {
+            name: "DATABASE_URL",
+            reason: "it holds a password: leave user and password out (postgres://<endpoint>:5432/<db>?sslmode=verify-full) and put them in the secret DATABASE_SECRET_ARN names".to_owned(),
+        });
+    }
+    Ok(target)
 }
 
 /// tenant-status-checker's settings.
@@ -218,6 +238,21 @@ mod tests {
         assert_eq!(config.private_subnet_ids, ["subnet-a", "subnet-b"]);
         assert_eq!(config.domain_name, "example.com");
         assert_eq!(config.task_execution_role_arn, None);
+    }
+
+    #[test]
+    fn a_database_url_with_a_password_is_refused() {
+        let config = ProvisioningConfig::from_lookup(|name| {
+            Some(match name {
+                "DATABASE_URL" => "postgres://master:hunter2@db:5432/app".to_owned(),
+                other => format!("value-of-{other}"),
+            })
+        });
+        let error = config.err();
+        assert!(
+            matches!(error, Some(ActionError::InvalidConfig { name: "DATABASE_URL", ref reason }) if reason.contains("DATABASE_SECRET_ARN") && !reason.contains("hunter2")),
+            "{error:?}"
+        );
     }
 
     #[test]

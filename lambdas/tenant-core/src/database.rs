@@ -60,6 +60,15 @@ pub struct DatabaseTarget {
     roots: RootCerts,
 }
 
+/// The database's address as a client of it needs it (no credentials).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    pub host: String,
+    pub port: u16,
+    pub dbname: Option<String>,
+    pub sslmode: &'static str,
+}
+
 /// An open connection; closing it (dropping the client) ends its driver task.
 pub struct Connection {
     client: Client,
@@ -110,6 +119,36 @@ impl DatabaseTarget {
             mode: split.mode,
             roots,
         })
+    }
+
+    /// Whether the string itself holds a password (refused: credentials come from Secrets
+    /// Manager, see config.rs).
+    pub fn has_password(&self) -> bool {
+        self.config.get_password().is_some()
+    }
+
+    /// The same target, logging in as `user` with `password` (from a secret).
+    pub fn with_credentials(&self, user: &str, password: &str) -> Self {
+        let mut target = self.clone();
+        target.config.user(user).password(password);
+        target
+    }
+
+    /// Where a tenant's backend connects: the first host and port, the database, the sslmode
+    /// (what its credentials secret records beside the user and password).
+    pub fn endpoint(&self) -> Endpoint {
+        let host = match self.config.get_hosts().first() {
+            Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
+            #[cfg(unix)]
+            Some(tokio_postgres::config::Host::Unix(path)) => path.display().to_string(),
+            None => "localhost".to_owned(),
+        };
+        Endpoint {
+            host,
+            port: self.config.get_ports().first().copied().unwrap_or(5432),
+            dbname: self.config.get_dbname().map(str::to_owned),
+            sslmode: self.mode.as_str(),
+        }
     }
 
     /// Connects with the TLS the mode asks for.

@@ -57,6 +57,15 @@ pub enum ActionError {
     )]
     SubdomainTaken { subdomain: String },
 
+    #[error("e-mail {email:?} is already registered for another tenant")]
+    #[diagnostic(
+        code(tenant::register::email_in_use),
+        help(
+            "one e-mail signs in to one tenant: register with another e-mail, or deprovision the tenant that has it first"
+        )
+    )]
+    EmailInUse { email: String },
+
     #[error("tenant {tenant_id} does not exist")]
     #[diagnostic(
         code(tenant::store::tenant_not_found),
@@ -152,6 +161,15 @@ pub enum ActionError {
         message: String,
     },
 
+    #[error("secret {secret} is unusable: {reason}")]
+    #[diagnostic(
+        code(tenant::secrets::invalid_secret),
+        help(
+            "a tenant's secret is written by tenant-provisioning only; delete it (deprovisioning does) and provision again"
+        )
+    )]
+    InvalidSecret { secret: String, reason: String },
+
     #[error("SQL identifier {identifier:?} is not a safe lowercase name")]
     #[diagnostic(
         code(tenant::database::unsafe_identifier),
@@ -186,6 +204,7 @@ impl ActionError {
             Self::InvalidRegistration { .. } => "Tenant.InvalidRegistration",
             Self::InvalidRequest { .. } => "Tenant.InvalidRequest",
             Self::SubdomainTaken { .. } => "Tenant.SubdomainTaken",
+            Self::EmailInUse { .. } => "Tenant.EmailInUse",
             Self::TenantNotFound { .. } => "Tenant.NotFound",
             Self::SubdomainMismatch { .. } => "Tenant.SubdomainMismatch",
             Self::MissingConfig { .. } | Self::InvalidConfig { .. } => "Tenant.ConfigError",
@@ -193,6 +212,7 @@ impl ActionError {
             Self::AwsTransient { .. } => "Tenant.AwsTransient",
             Self::Database { .. } | Self::DatabaseTls { .. } => "Tenant.DatabaseError",
             Self::DatabaseTransient { .. } => "Tenant.DatabaseTransient",
+            Self::InvalidSecret { .. } => "Tenant.SecretError",
             Self::UnsafeIdentifier { .. } => "Tenant.UnsafeIdentifier",
             Self::MissingPrerequisite { .. } => "Tenant.MissingPrerequisite",
             Self::PriorityExhausted { .. } => "Tenant.PriorityExhausted",

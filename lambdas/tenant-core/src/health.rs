@@ -289,7 +289,13 @@ impl<S: HealthSource> StatusChecker<S> {
     }
 
     pub async fn handle(&self, event: Value) -> Result<Value, ActionError> {
-        self.check(StatusRequest::parse(event)?).await
+        let line = crate::logging::ActionLine::begin(&event, "check_health");
+        let result = match StatusRequest::parse(event) {
+            Ok(request) => self.check(request).await,
+            Err(e) => Err(e),
+        };
+        line.end(result.as_ref());
+        result
     }
 
     pub async fn check(&self, request: StatusRequest) -> Result<Value, ActionError> {

@@ -7,15 +7,18 @@
 //! The Lambda binaries (lambdas/tenant-*) are thin `lambda_runtime` mains over these.
 
 pub mod clients;
+pub mod cognito;
 pub mod config;
 pub mod database;
 pub mod domain;
 pub mod error;
 pub mod events;
 pub mod health;
+pub mod logging;
 pub mod naming;
 pub mod provision;
 pub mod registration;
+pub mod secrets;
 pub mod status;
 pub mod store;
 

@@ -55,9 +55,26 @@ impl Provisioner {
         &self.store
     }
 
+    /// DATABASE_URL's endpoint with the master user's credentials, read from the master secret
+    /// now (secrets.rs says why it is not cached).
+    pub async fn master_database(&self) -> Result<crate::database::DatabaseTarget, ActionError> {
+        crate::secrets::master_database(
+            &self.clients.secrets,
+            &self.config.database_secret_arn,
+            &self.config.database,
+        )
+        .await
+    }
+
     /// Parses a raw event and runs it: what the Lambda handler calls.
     pub async fn handle(&self, event: Value) -> Result<Value, ActionError> {
-        self.run(ProvisioningRequest::parse(event)?).await
+        let line = crate::logging::ActionLine::begin(&event, "unknown");
+        let result = match ProvisioningRequest::parse(event) {
+            Ok(request) => self.run(request).await,
+            Err(e) => Err(e),
+        };
+        line.end(result.as_ref());
+        result
     }
 
     pub async fn run(&self, request: ProvisioningRequest) -> Result<Value, ActionError> {
@@ -98,13 +115,35 @@ impl Provisioner {
                         lifecycle::validate(&self.store, &record).await?,
                     ),
                     Step::CreateSchema => {
-                        let details = create_schema(&self.config.database, &target.names).await?;
+                        let database = self.master_database().await?;
+                        // The secret first: a retry after a failure below reads the same
+                        // password back and gives it to the role again.
+                        let secret = crate::secrets::ensure_tenant_secret(
+                            &self.clients.secrets,
+                            &tenant_id,
+                            &target.names.role(),
+                            &target.names.schema(),
+                            &self.config.database.endpoint(),
+                        )
+                        .await?;
+                        let mut details =
+                            create_schema(&database, &target.names, &secret.credentials.password)
+                                .await?;
+                        details.secret_arn = Some(secret.arn);
                         self.store
                             .record_step(
                                 &tenant_id,
                                 step,
                                 None,
-                                vec![("schema_name", crate::store::s(&details.schema))],
+                                vec![
+                                    ("schema_name", crate::store::s(&details.schema)),
+                                    (
+                                        "db_secret_arn",
+                                        crate::store::s(
+                                            details.secret_arn.as_deref().unwrap_or_default(),
+                                        ),
+                                    ),
+                                ],
                             )
                             .await?;
                         respond(id, sub, step, details)
@@ -180,15 +219,18 @@ impl Provisioner {
                         respond(id, sub, step, details)
                     }
                     Step::DropSchema => {
-                        let details = teardown::drop_schema(self, &target.names).await?;
+                        let details = teardown::drop_schema(self, &target).await?;
                         self.store
                             .record_step(&tenant_id, step, None, Vec::new())
                             .await?;
                         respond(id, sub, step, details)
                     }
-                    Step::DeprovisionFinish => {
-                        respond(id, sub, step, teardown::finish(self, &target).await?)
-                    }
+                    Step::DeprovisionFinish => respond(
+                        id,
+                        sub,
+                        step,
+                        teardown::finish(self, &target, &record).await?,
+                    ),
                     Step::MarkFailed | Step::Registered => Err(ActionError::InvalidRequest {
                         reason: format!("{} is not a provisioning step", step.as_str()),
                     }),

@@ -14,6 +14,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::clients::AwsClients;
+use crate::cognito::{self, UserLink};
 use crate::config::RegistrationConfig;
 use crate::domain::{Email, Plan, Subdomain, TenantId, parse_company_name};
 use crate::error::ActionError;
@@ -66,11 +67,21 @@ impl Registrar {
     }
 
     pub async fn handle(&self, event: Value) -> Result<Value, ActionError> {
-        let request = RegistrationRequest::parse(event)?;
-        self.register(&Registration::validate(&request)?).await
+        let line = crate::logging::ActionLine::begin(&event, "register");
+        let result =
+            match RegistrationRequest::parse(event).and_then(|r| Registration::validate(&r)) {
+                // Boxed: the registration's future is deep enough that one more level of nesting
+                // in the binary's main overflows rustc's layout query depth.
+                Ok(registration) => Box::pin(self.register(&registration)).await,
+                Err(e) => Err(e),
+            };
+        line.end(result.as_ref());
+        result
     }
 
     pub async fn register(&self, registration: &Registration) -> Result<Value, ActionError> {
+        // Before anything is written: an e-mail whose user belongs to another tenant is refused.
+        self.check_email(registration).await?;
         let tenant_id = self.claim(registration).await?;
         self.create_user(registration, &tenant_id).await?;
         let execution_arn = self
@@ -201,6 +212,30 @@ impl Registrar {
         TenantId::parse(field("owner_tenant_id").unwrap_or_default())
     }
 
+    /// Refuses an e-mail whose Cognito user belongs to a tenant other than this registration's
+    /// own earlier claim (a retried registration: same e-mail, same subdomain).
+    async fn check_email(&self, r: &Registration) -> Result<(), ActionError> {
+        let owner =
+            match cognito::user_link(&self.clients.cognito, &self.config.user_pool_id, &r.email)
+                .await?
+            {
+                UserLink::NoUser => return Ok(()),
+                UserLink::Tenant(owner) => owner,
+            };
+        if let Some(owner) = owner.as_deref().and_then(|id| TenantId::parse(id).ok()) {
+            let retry = self.store.get(&owner).await?.is_some_and(|record| {
+                record.string("subdomain") == Some(r.subdomain.as_str())
+                    && record.status() != Some(TenantStatus::Deleted)
+            });
+            if retry {
+                return Ok(());
+            }
+        }
+        Err(ActionError::EmailInUse {
+            email: r.email.as_str().to_owned(),
+        })
+    }
+
     async fn create_user(&self, r: &Registration, tenant_id: &TenantId) -> Result<(), ActionError> {
         let attribute = |name: &str, value: &str| {
             AttributeType::builder()
@@ -221,6 +256,7 @@ impl Registrar {
             .username(r.email.as_str())
             .user_attributes(attribute("email", r.email.as_str())?)
             .user_attributes(attribute("email_verified", "true")?)
+            .user_attributes(attribute(cognito::TENANT_ATTRIBUTE, tenant_id.as_str())?)
             .client_metadata("tenant_id", tenant_id.as_str())
             .send()
             .await;
@@ -230,7 +266,18 @@ impl Registrar {
                 if e.as_service_error()
                     .is_some_and(|e| e.is_username_exists_exception()) =>
             {
-                Ok(())
+                // Ours from an earlier attempt, or a racing registration of the same e-mail for
+                // another subdomain won: then this claim is given back and the e-mail refused.
+                let link =
+                    cognito::user_link(&self.clients.cognito, &self.config.user_pool_id, &r.email)
+                        .await?;
+                if link == UserLink::Tenant(Some(tenant_id.as_str().to_owned())) {
+                    return Ok(());
+                }
+                self.store.release_claim(&r.subdomain, tenant_id).await?;
+                Err(ActionError::EmailInUse {
+                    email: r.email.as_str().to_owned(),
+                })
             }
             Err(e) => Err(ActionError::aws("Cognito", "AdminCreateUser", e)),
         }

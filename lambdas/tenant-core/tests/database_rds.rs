@@ -205,8 +205,9 @@ async fn create_schema_as_the_rds_master_user_over_verify_full_succeeds_twice() 
     };
     let names = TenantNames::new(&subdomain);
     let target = DatabaseTarget::parse(&servers().database_url)?;
-    let first = tenant_core::provision::create_schema(&target, &names).await?;
-    let again = tenant_core::provision::create_schema(&target, &names).await?;
+    let password = "tenantPassw0rdFromItsSecret";
+    let first = tenant_core::provision::create_schema(&target, &names, password).await?;
+    let again = tenant_core::provision::create_schema(&target, &names, password).await?;
     assert_eq!(first, again);
     let schema = names.schema();
     let owner = servers()
@@ -215,14 +216,42 @@ async fn create_schema_as_the_rds_master_user_over_verify_full_succeeds_twice() 
         ))
         .await;
     assert_eq!(owner, [names.role()]);
-    // The tenant role still cannot log in; the master user is a member of it.
+    // The tenant role logs in (with a SCRAM verifier stored, never the password); the master
+    // user is a member of it.
     let role = servers()
         .sql_strings(&format!(
             "SELECT rolcanlogin::text || ' ' || pg_has_role('rds_master', oid, 'MEMBER')::text \
-             FROM pg_roles WHERE rolname = '{}'",
+             || ' ' || left(rolpassword, 14) FROM pg_authid WHERE rolname = '{}'",
             names.role()
         ))
         .await;
-    assert_eq!(role, ["false true"]);
+    assert_eq!(role, ["true true SCRAM-SHA-256$"]);
+    // The tenant's backend: its login over verify-full, owner of its schema, nothing more.
+    let tenant = target
+        .with_credentials(&names.role(), password)
+        .connect()
+        .await?;
+    tenant
+        .client()
+        .batch_execute(&format!(
+            "CREATE TABLE \"{schema}\".orders (id int); INSERT INTO \"{schema}\".orders VALUES (1)"
+        ))
+        .await
+        .map_err(|e| ActionError::database("tenant table", &e))?;
+    let foreign = tenant
+        .client()
+        .batch_execute("CREATE SCHEMA not_mine")
+        .await
+        .err()
+        .ok_or("a tenant role created a schema of its own")?;
+    assert_eq!(foreign.code().map(|c| c.code()), Some("42501"), "{foreign}");
+    tenant.close().await;
+    let wrong = target
+        .with_credentials(&names.role(), "not-the-password")
+        .connect()
+        .await
+        .err()
+        .ok_or("a wrong password logged in")?;
+    assert!(wrong.to_string().contains("28P01"), "{wrong}");
     Ok(())
 }

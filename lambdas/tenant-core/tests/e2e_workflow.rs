@@ -72,7 +72,47 @@ struct InProcessLambdas {
     provisioner: Provisioner,
     checker: StatusChecker<ScriptedHealth>,
     calls: Vec<String>,
+    inject: Inject,
 }
+
+/// A failure injected into a run, in front of (or behind) the real handler.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Inject {
+    Nothing,
+    /// Every Task state's first call fails with `Tenant.AwsTransient` before the handler runs
+    /// (a throttle that outlasted the SDK's retries).
+    TransientBefore,
+    /// Every Task state's first call runs the handler, then fails with `Tenant.AwsTransient`
+    /// (the work was done, the answer lost: a timeout): the retry must find what it made.
+    TransientAfter,
+    /// The first call of this state runs the handler, then fails permanently
+    /// (`Tenant.AwsError`): what it made must be rolled back with the rest.
+    PermanentAt(&'static str),
+}
+
+/// A Lambda function error named `error`, as Step Functions sees it.
+fn injected(error: &str, state: &str) -> TaskFailure {
+    TaskFailure {
+        error: error.to_owned(),
+        cause: json!({"errorType": error, "errorMessage": format!("injected at {state}")})
+            .to_string(),
+    }
+}
+
+/// The provisioning workflow's Task states, in the order a healthy run reaches them.
+const PROVISIONING_TASKS: [&str; 11] = [
+    "ValidateInput",
+    "CreateDatabaseSchema",
+    "CreateTaskDefinition",
+    "CreateTargetGroup",
+    "CreateALBRule",
+    "CreateDNSRecord",
+    "DeployBackendService",
+    "CheckBackendHealth",
+    "DeployFrontendService",
+    "CheckFrontendHealth",
+    "ProvisioningComplete",
+];
 
 /// How Lambda reports a function error: Error is the errorType, Cause the JSON error object.
 fn lambda_failure(error: &ActionError) -> TaskFailure {
@@ -85,7 +125,30 @@ fn lambda_failure(error: &ActionError) -> TaskFailure {
 
 impl TaskHandler for InProcessLambdas {
     fn invoke(&mut self, call: &TaskCall) -> Result<Value, TaskFailure> {
-        self.calls.push(call.state_name.to_owned());
+        let state = call.state_name.to_owned();
+        let first = !self.calls.contains(&state);
+        self.calls.push(state.clone());
+        match self.inject {
+            Inject::TransientBefore if first => {
+                return Err(injected("Tenant.AwsTransient", &state));
+            }
+            _ => {}
+        }
+        let answer = self.invoke_real(call);
+        match self.inject {
+            Inject::TransientAfter if first && answer.is_ok() => {
+                Err(injected("Tenant.AwsTransient", &state))
+            }
+            Inject::PermanentAt(at) if first && at == state => {
+                Err(injected("Tenant.AwsError", &state))
+            }
+            _ => answer,
+        }
+    }
+}
+
+impl InProcessLambdas {
+    fn invoke_real(&mut self, call: &TaskCall) -> Result<Value, TaskFailure> {
         let input = call.input.clone();
         let result = match call.resource.strip_prefix(ACCOUNT_PREFIX) {
             Some("tenant-provisioning") => self.runtime.block_on(self.provisioner.handle(input)),
@@ -114,6 +177,13 @@ struct Run {
 /// Registers a tenant (which starts an execution in moto), then runs that execution's input
 /// through the simulator.
 fn register_and_run(health: HealthMode) -> Result<Run, Box<dyn std::error::Error + Send + Sync>> {
+    register_and_run_with(health, Inject::Nothing)
+}
+
+fn register_and_run_with(
+    health: HealthMode,
+    inject: Inject,
+) -> Result<Run, Box<dyn std::error::Error + Send + Sync>> {
     let s = servers();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -140,7 +210,8 @@ fn register_and_run(health: HealthMode) -> Result<Run, Box<dyn std::error::Error
     )?;
     let input: Value = serde_json::from_str(started.input().unwrap_or_default())?;
 
-    let (outcome, calls, runtime) = simulate(&definition(), input, health, &clients, runtime)?;
+    let (outcome, calls, runtime) =
+        simulate_with(&definition(), input, health, inject, &clients, runtime)?;
     Ok(Run {
         tenant_id: registered["tenant_id"]
             .as_str()
@@ -154,6 +225,8 @@ fn register_and_run(health: HealthMode) -> Result<Run, Box<dyn std::error::Error
     })
 }
 
+type Simulated = (Outcome, Vec<String>, tokio::runtime::Runtime);
+
 /// Runs `definition` on `input` in the simulator, its Lambda Tasks bound to the real handlers.
 fn simulate(
     definition: &str,
@@ -161,8 +234,18 @@ fn simulate(
     health: HealthMode,
     clients: &tenant_core::AwsClients,
     runtime: tokio::runtime::Runtime,
-) -> Result<(Outcome, Vec<String>, tokio::runtime::Runtime), Box<dyn std::error::Error + Send + Sync>>
-{
+) -> Result<Simulated, Box<dyn std::error::Error + Send + Sync>> {
+    simulate_with(definition, input, health, Inject::Nothing, clients, runtime)
+}
+
+fn simulate_with(
+    definition: &str,
+    input: Value,
+    health: HealthMode,
+    inject: Inject,
+    clients: &tenant_core::AwsClients,
+    runtime: tokio::runtime::Runtime,
+) -> Result<Simulated, Box<dyn std::error::Error + Send + Sync>> {
     let s = servers();
     let program = Program::from_json_text(definition)?;
     let store = TenantStore::new(clients.dynamodb.clone(), support::TENANTS_TABLE);
@@ -178,6 +261,7 @@ fn simulate(
         ),
         runtime,
         calls: Vec::new(),
+        inject,
     };
     let outcome = Simulation::new(&program)
         .input(input)
@@ -189,8 +273,8 @@ fn simulate(
 
 /// What of the tenant exists, by kind: ACTIVE services, ACTIVE task definition revisions,
 /// target groups, listener rules for its host, DNS records for its host, its schema and role,
-/// its subdomain claim.
-fn remaining(run: &Run, runtime: &tokio::runtime::Runtime) -> TestResult<[usize; 7]> {
+/// its subdomain claim, its credentials secret, its Cognito user.
+fn remaining(run: &Run, runtime: &tokio::runtime::Runtime) -> TestResult<[usize; 9]> {
     let (sub, c) = (&run.subdomain, &run.clients);
     let (mut services, mut revisions, mut groups) = (0, 0, 0);
     for component in ["backend", "frontend"] {
@@ -276,6 +360,20 @@ fn remaining(run: &Run, runtime: &tokio::runtime::Runtime) -> TestResult<[usize;
         )?
         .item
         .is_some();
+    let secrets = runtime
+        .block_on(
+            c.secrets
+                .list_secrets()
+                .filters(
+                    aws_sdk_secretsmanager::types::Filter::builder()
+                        .key(aws_sdk_secretsmanager::types::FilterNameStringType::Name)
+                        .values(format!("tenants/{}/", run.tenant_id))
+                        .build(),
+                )
+                .send(),
+        )?
+        .secret_list()
+        .len();
     Ok([
         services,
         revisions,
@@ -284,7 +382,31 @@ fn remaining(run: &Run, runtime: &tokio::runtime::Runtime) -> TestResult<[usize;
         records,
         database,
         usize::from(claim),
+        secrets,
+        cognito_users(run, runtime)?,
     ])
+}
+
+/// The Cognito users registration made for the run's tenant (the founder's e-mail).
+fn cognito_users(run: &Run, runtime: &tokio::runtime::Runtime) -> TestResult<usize> {
+    let found = runtime.block_on(
+        run.clients
+            .cognito
+            .admin_get_user()
+            .user_pool_id(&servers().infra.user_pool_id)
+            .username(format!("founder@{}.example.org", run.subdomain))
+            .send(),
+    );
+    match found {
+        Ok(_) => Ok(1),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_user_not_found_exception()) =>
+        {
+            Ok(0)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn tenant_attr(run: &Run, runtime: &tokio::runtime::Runtime, key: &str) -> String {
@@ -313,15 +435,7 @@ fn tenant_attr(run: &Run, runtime: &tokio::runtime::Runtime, key: &str) -> Strin
 #[test]
 fn a_registered_tenant_is_provisioned_to_active() -> TestResult {
     let run = register_and_run(HealthMode::Healthy)?;
-    let outcome = &run.outcome;
-    assert_eq!(
-        outcome.status,
-        Status::Succeeded,
-        "error {:?} cause {:?}; path {:?}",
-        outcome.error,
-        outcome.cause,
-        outcome.path
-    );
+    assert_succeeded(&run.outcome);
     let runtime = &run.runtime;
     assert_eq!(tenant_attr(&run, runtime, "status"), "ACTIVE");
     assert_eq!(tenant_attr(&run, runtime, "current_step"), "finalize");
@@ -408,6 +522,137 @@ fn a_registered_tenant_is_provisioned_to_active() -> TestResult {
         "SELECT pg_get_userbyid(nspowner)::text FROM pg_namespace WHERE nspname = '{schema}'"
     )));
     assert_eq!(owners, [format!("{schema}_owner")]);
+
+    // The backend gets its login as an ECS secret, never as plain environment ...
+    let secret = runtime.block_on(
+        clients
+            .secrets
+            .get_secret_value()
+            .secret_id(format!("tenants/{}/db", run.tenant_id))
+            .send(),
+    )?;
+    let credentials: Value = serde_json::from_str(secret.secret_string().unwrap_or_default())?;
+    let password = credentials["password"].as_str().unwrap_or_default();
+    assert_eq!(password.len(), 40, "{}", credentials["username"]);
+    assert_eq!(credentials["username"], format!("{schema}_owner"));
+    assert_eq!(credentials["schema"], schema);
+    let backend = runtime.block_on(
+        clients
+            .ecs
+            .describe_task_definition()
+            .task_definition(format!("tenant-{sub}-backend"))
+            .send(),
+    )?;
+    let container = backend
+        .task_definition()
+        .and_then(|td| td.container_definitions().first())
+        .ok_or("the backend task definition has no container")?;
+    let secrets: Vec<(&str, &str)> = container
+        .secrets()
+        .iter()
+        .map(|s| (s.name(), s.value_from()))
+        .collect();
+    assert_eq!(
+        secrets,
+        [("DATABASE_CREDENTIALS", secret.arn().unwrap_or_default())]
+    );
+    let environment = format!("{:?}", container.environment());
+    assert!(!environment.contains(password), "{environment}");
+    // ... and that login works: over verify-full, as the tenant's role, in its schema.
+    let tenant_db = tenant_core::DatabaseTarget::parse(&servers().endpoint_url)?.with_credentials(
+        credentials["username"].as_str().unwrap_or_default(),
+        password,
+    );
+    let user = runtime.block_on(async {
+        let connection = tenant_db.connect().await?;
+        let row = connection
+            .client()
+            .query_one("SELECT current_user::text", &[])
+            .await
+            .map_err(|e| ActionError::database("current_user", &e));
+        connection.close().await;
+        row.map(|row| row.get::<_, String>(0))
+    })?;
+    assert_eq!(user, format!("{schema}_owner"));
+    Ok(())
+}
+
+#[track_caller]
+fn assert_succeeded(outcome: &Outcome) {
+    assert_eq!(
+        outcome.status,
+        Status::Succeeded,
+        "error {:?} cause {:?}; path {:?}",
+        outcome.error,
+        outcome.cause,
+        outcome.path
+    );
+}
+
+/// Counts of a whole tenant (see `remaining`).
+const PROVISIONED: [usize; 9] = [2, 2, 2, 2, 1, 2, 1, 1, 1];
+
+fn assert_active_after_retries(inject: Inject) -> TestResult {
+    let run = register_and_run_with(HealthMode::Healthy, inject)?;
+    assert_succeeded(&run.outcome);
+    // Every step failed once and ran again.
+    for state in PROVISIONING_TASKS {
+        let calls = run.calls.iter().filter(|c| *c == state).count();
+        assert_eq!(calls, 2, "{state}: {:?}", run.calls);
+    }
+    assert!(!run.calls.iter().any(|c| c == "RollBackTenant"));
+    assert_eq!(tenant_attr(&run, &run.runtime, "status"), "ACTIVE");
+    // One of everything, though every step that did its work had to run again.
+    assert_eq!(remaining(&run, &run.runtime)?, PROVISIONED);
+    Ok(())
+}
+
+#[test]
+fn a_transient_failure_before_each_step_is_retried_and_the_tenant_ends_active() -> TestResult {
+    assert_active_after_retries(Inject::TransientBefore)
+}
+
+#[test]
+fn a_transient_failure_after_each_step_did_its_work_is_retried_without_duplicates() -> TestResult {
+    assert_active_after_retries(Inject::TransientAfter)
+}
+
+#[test]
+fn a_permanent_failure_past_the_point_of_no_return_rolls_everything_back() -> TestResult {
+    // DeployFrontendService: schema, secret, task definitions, target groups, rules, DNS record
+    // and both services exist by then (the handler ran; its answer is the permanent error).
+    let run = register_and_run_with(
+        HealthMode::Healthy,
+        Inject::PermanentAt("DeployFrontendService"),
+    )?;
+    let outcome = &run.outcome;
+    assert_eq!(outcome.status, Status::Failed, "path {:?}", outcome.path);
+    assert_eq!(outcome.error.as_deref(), Some("Tenant.AwsError"));
+    // Not retried: permanent errors fail fast into the rollback.
+    assert_eq!(
+        run.calls
+            .iter()
+            .filter(|c| *c == "DeployFrontendService")
+            .count(),
+        1
+    );
+    assert_eq!(
+        run.calls
+            .iter()
+            .rev()
+            .take(3)
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        [
+            "MarkTenantFailed",
+            "RollBackTenant",
+            "DeployFrontendService"
+        ]
+    );
+    let runtime = &run.runtime;
+    assert_eq!(tenant_attr(&run, runtime, "status"), "FAILED");
+    assert_eq!(tenant_attr(&run, runtime, "failed_step"), "deploy_frontend");
+    assert_eq!(remaining(&run, runtime)?, [0; 9]);
     Ok(())
 }
 
@@ -568,7 +813,7 @@ fn a_backend_that_never_becomes_healthy_ends_failed_and_marked() -> TestResult {
     assert_eq!(tenant_attr(&run, runtime, "failed_step"), "backend_health");
     // The rollback removed everything provisioning had made: backend service, task
     // definitions, target groups, rules, DNS record, schema and role; the subdomain is free.
-    assert_eq!(remaining(&run, runtime)?, [0; 7]);
+    assert_eq!(remaining(&run, runtime)?, [0; 9]);
 
     // The failed run's history replays too: 15 pending answers, the rollback, the failure.
     let replayed = replay(&run, &definition())?;
@@ -593,8 +838,8 @@ fn an_active_tenant_is_deprovisioned_to_deleted_leaving_nothing() -> TestResult 
         run.outcome.path
     );
     // Counted before: two services, two revisions, two groups, two rules, one record, schema
-    // and role, the claim.
-    assert_eq!(remaining(&run, &run.runtime)?, [2, 2, 2, 2, 1, 2, 1]);
+    // and role, the claim, the credentials secret, the Cognito user.
+    assert_eq!(remaining(&run, &run.runtime)?, PROVISIONED);
 
     let input = json!({"tenant_id": run.tenant_id, "subdomain": run.subdomain});
     let Run {
@@ -641,7 +886,7 @@ fn an_active_tenant_is_deprovisioned_to_deleted_leaving_nothing() -> TestResult 
         ]
     );
     assert_eq!(tenant_attr(&run, &run.runtime, "status"), "DELETED");
-    assert_eq!(remaining(&run, &run.runtime)?, [0; 7]);
+    assert_eq!(remaining(&run, &run.runtime)?, [0; 9]);
 
     // Deprovisioning a DELETED tenant again is refused before anything runs.
     let (again, _, _) = simulate(

@@ -266,6 +266,14 @@ async fn registration_creates_user_tenant_registration_and_execution() -> TestRe
 
     let user = cognito_user(&clients, &format!("owner@{subdomain}.example.org")).await?;
     assert!(user.user_attributes().iter().any(|a| a.name() == "email"));
+    // The user is linked to its tenant.
+    let linked: Vec<Option<&str>> = user
+        .user_attributes()
+        .iter()
+        .filter(|a| a.name() == "custom:tenant_id")
+        .map(|a| a.value())
+        .collect();
+    assert_eq!(linked, [Some(tenant_id.as_str())]);
 
     let registration = clients
         .dynamodb
@@ -301,6 +309,39 @@ async fn registering_twice_resumes_and_a_taken_subdomain_is_refused() -> TestRes
     );
     // One claim plus one tenant item: neither the retry nor the refused registration added any.
     assert_eq!(items_for(&clients, &subdomain).await, 2);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_email_of_one_tenant_cannot_register_another_tenant() -> TestResult {
+    let (clients, registrar, _) = setup().await;
+    let first = unique_subdomain("mail");
+    let (tenant_id, _) = register(&registrar, &first).await?;
+    let second = unique_subdomain("mail");
+    let refused = registrar
+        .handle(json!({
+            "email": format!("owner@{first}.example.org"),
+            "company_name": "Second Company",
+            "subdomain": second,
+            "plan": "starter"
+        }))
+        .await;
+    let Err(error) = refused else {
+        return Err(format!("the e-mail spanned two tenants: {refused:?}").into());
+    };
+    assert_eq!(error.error_name(), "Tenant.EmailInUse");
+    assert_eq!(
+        error.to_string(),
+        format!("e-mail \"owner@{first}.example.org\" is already registered for another tenant")
+    );
+    // Nothing was written for the second subdomain, and the user still belongs to the first.
+    assert_eq!(items_for(&clients, &second).await, 0);
+    let user = cognito_user(&clients, &format!("owner@{first}.example.org")).await?;
+    assert!(
+        user.user_attributes()
+            .iter()
+            .any(|a| a.name() == "custom:tenant_id" && a.value() == Some(tenant_id.as_str()))
+    );
     Ok(())
 }
 

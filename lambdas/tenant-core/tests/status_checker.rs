@@ -23,7 +23,10 @@ async fn tenant(last_step: &str) -> Result<(String, String), ActionError> {
         .as_str()
         .unwrap_or_default()
         .to_owned();
+    // In the workflow's order: the backend's task definition needs the credentials secret
+    // create_schema makes.
     for step in [
+        "create_schema",
         "create_task_definition",
         "create_target_group",
         "create_alb_rule",

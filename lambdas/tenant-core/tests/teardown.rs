@@ -183,6 +183,22 @@ impl Tenant {
             .await
             .len();
         let claim = usize::from(self.item(&format!("#subdomain/{sub}")).await?.is_some());
+        let secrets = match c
+            .secrets
+            .describe_secret()
+            .secret_id(format!("tenants/{}/db", self.id))
+            .send()
+            .await
+        {
+            Ok(found) => usize::from(found.deleted_date().is_none()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_resource_not_found_exception()) =>
+            {
+                0
+            }
+            Err(e) => return Err(e.into()),
+        };
         Ok(Inventory {
             services,
             task_definitions,
@@ -191,6 +207,7 @@ impl Tenant {
             records,
             database,
             claim,
+            secrets,
         })
     }
 }
@@ -205,6 +222,8 @@ struct Inventory {
     /// The schema and its role.
     database: usize,
     claim: usize,
+    /// tenants/<tenant_id>/db, the login's credentials.
+    secrets: usize,
 }
 
 const NOTHING: Inventory = Inventory {
@@ -215,6 +234,7 @@ const NOTHING: Inventory = Inventory {
     records: 0,
     database: 0,
     claim: 0,
+    secrets: 0,
 };
 
 const EVERYTHING: Inventory = Inventory {
@@ -225,6 +245,7 @@ const EVERYTHING: Inventory = Inventory {
     records: 1,
     database: 2,
     claim: 1,
+    secrets: 1,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -296,14 +317,16 @@ async fn rollback_after_a_failed_step_removes_what_exists_and_mark_failed_names_
             before.database,
             before.task_definitions,
             before.records,
-            before.claim
+            before.claim,
+            before.secrets
         ),
-        (2, 2, 1, 1)
+        (2, 2, 1, 1, 1)
     );
 
     let rolled = t.run("rollback").await?;
     assert_eq!(rolled["rolled_back"], json!(true), "{rolled}");
     assert_eq!(rolled["schema"]["schema_dropped"], json!(true), "{rolled}");
+    assert_eq!(rolled["schema"]["secret_deleted"], json!(true), "{rolled}");
     assert_eq!(
         rolled["routing"]["dns_record_deleted"],
         json!(true),
@@ -317,6 +340,7 @@ async fn rollback_after_a_failed_step_removes_what_exists_and_mark_failed_names_
     // A retried rollback finds nothing left and fails on nothing.
     let again = t.run("rollback").await?;
     assert_eq!(again["schema"]["schema_dropped"], json!(false), "{again}");
+    assert_eq!(again["schema"]["secret_deleted"], json!(false), "{again}");
     assert_eq!(again["subdomain_released"], json!(false), "{again}");
 
     t.provisioner

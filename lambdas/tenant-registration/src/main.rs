@@ -9,6 +9,8 @@ use tenant_core::{ActionError, AwsClients, Registrar, RegistrationConfig};
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // JSON lines with tenant_id, step and outcome; RUST_LOG / AWS_LAMBDA_LOG_LEVEL filter them.
+    tenant_core::logging::init();
     // A configuration error ends the cold start with one readable line in the function's log.
     let config = match RegistrationConfig::from_env() {
         Ok(config) => config,

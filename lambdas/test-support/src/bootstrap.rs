@@ -49,6 +49,14 @@ impl Bootstrap {
     /// is the case's error name. Returns the posts, for checks on their messages.
     #[track_caller]
     pub fn assert_refused(&self, cases: &[(Value, &str)]) -> Vec<Posted> {
+        self.assert_refused_logging(cases).0
+    }
+
+    /// `assert_refused`, also returning what the binary logged on stdout (the functions log
+    /// JSON lines there: one per action), each line parsed as JSON; a line that is not JSON
+    /// fails the test.
+    #[track_caller]
+    pub fn assert_refused_logging(&self, cases: &[(Value, &str)]) -> (Vec<Posted>, Vec<Value>) {
         let runtime = runtime_api::start(cases.iter().map(|(event, _)| event.clone()).collect());
         let mut child = Command::new(self.binary)
             .env_clear()
@@ -58,7 +66,7 @@ impl Bootstrap {
                     .iter()
                     .map(|name| (*name, placeholder_value(name))),
             )
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.binary));
@@ -78,7 +86,17 @@ impl Bootstrap {
             }
         }
         let _ = child.kill();
-        let _ = child.wait();
+        let logged = child
+            .wait_with_output()
+            .map(|output| String::from_utf8_lossy(&output.stdout).into_owned())
+            .unwrap_or_else(|e| panic!("{}: cannot read its stdout: {e}", self.binary));
+        let lines: Vec<Value> = logged
+            .lines()
+            .map(|line| {
+                serde_json::from_str(line)
+                    .unwrap_or_else(|e| panic!("a log line that is not JSON ({e}): {line}"))
+            })
+            .collect();
         let answers: Vec<(&str, &str, &str)> = posted
             .iter()
             .map(|p| {
@@ -96,7 +114,7 @@ impl Bootstrap {
             .map(|(id, (_, error))| (id.as_str(), "error", *error))
             .collect();
         assert_eq!(answers, expected);
-        posted
+        (posted, lines)
     }
 }
 

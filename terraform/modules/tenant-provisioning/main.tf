@@ -60,6 +60,14 @@ data "aws_iam_policy_document" "task_execution" {
   }
 
   statement {
+    sid = "TenantDatabaseSecrets"
+    # ECS reads a task definition's `secrets` (the backend's DATABASE_CREDENTIALS) with this
+    # role when a task starts: the tenants' secrets only, nothing else in Secrets Manager.
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = ["arn:${data.aws_partition.current.partition}:secretsmanager:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:secret:tenants/*"]
+  }
+
+  statement {
     sid       = "ContainerLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
     resources = ["${local.log_group_arn}:*"]

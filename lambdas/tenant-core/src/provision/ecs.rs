@@ -6,7 +6,7 @@
 use aws_sdk_ecs::types::{
     AssignPublicIp, AwsVpcConfiguration, Compatibility, ContainerDefinition,
     DeploymentCircuitBreaker, DeploymentConfiguration, KeyValuePair, LaunchType, LoadBalancer,
-    LogConfiguration, LogDriver, NetworkConfiguration, NetworkMode, PortMapping, Tag,
+    LogConfiguration, LogDriver, NetworkConfiguration, NetworkMode, PortMapping, Secret, Tag,
     TaskDefinitionStatus, TransportProtocol,
 };
 use serde::Serialize;
@@ -110,6 +110,7 @@ async fn ensure_task_definition(
             .value(t.subdomain.as_str())
             .build(),
     ];
+    let mut secrets = Vec::new();
     if component == Component::Backend {
         environment.push(
             KeyValuePair::builder()
@@ -117,6 +118,24 @@ async fn ensure_task_definition(
                 .value(t.names.schema())
                 .build(),
         );
+        // The login create_schema made, as ECS hands secrets to a container: ECS reads the
+        // secret with the task execution role when the task starts and sets the variable to its
+        // JSON (username, password, host, port, dbname, schema, sslmode). Plain environment
+        // would show the password to anyone who can describe the task definition.
+        let secret_arn = crate::secrets::find_tenant_secret_arn(&p.clients.secrets, t.tenant_id)
+            .await?
+            .ok_or_else(|| ActionError::MissingPrerequisite {
+                what: "database credentials secret",
+                name: crate::secrets::tenant_secret_name(t.tenant_id),
+            })?;
+        secrets.push(built(
+            "ECS",
+            "Secret",
+            Secret::builder()
+                .name("DATABASE_CREDENTIALS")
+                .value_from(secret_arn)
+                .build(),
+        )?);
     }
     // Containers log to the tenant log group when one is configured, one stream prefix per tenant.
     let logging = match (&p.config.tenant_log_group, &p.config.aws_region) {
@@ -143,6 +162,7 @@ async fn ensure_task_definition(
                 .build(),
         )
         .set_environment(Some(environment))
+        .set_secrets((!secrets.is_empty()).then_some(secrets))
         .set_log_configuration(logging)
         .build();
     let output = p

@@ -59,12 +59,19 @@ impl SqlIdent {
 pub struct SchemaDetails {
     pub schema: String,
     pub role: String,
+    /// The tenant's credentials secret (its ARN, never its value).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_arn: Option<String>,
 }
 
-/// Creates the tenant's role (NOLOGIN) and schema if missing, and grants the role the schema.
+/// Creates the tenant's login role and schema if missing, grants the role the schema, and sets
+/// the role's password to `login_password` (the one in the tenant's secret). The server is sent
+/// a SCRAM-SHA-256 verifier, not the password: statement logging (`log_statement`) and
+/// pg_stat_statements never see it.
 pub async fn create_schema(
     database: &DatabaseTarget,
     names: &TenantNames,
+    login_password: &str,
 ) -> Result<SchemaDetails, ActionError> {
     let schema = SqlIdent::new(&names.schema())?;
     let role = SqlIdent::new(&names.role())?;
@@ -90,14 +97,23 @@ pub async fn create_schema(
             )
             .await
             .map_err(|e| ActionError::database("role lookup", &e))?;
+        // A verifier is base64 and `$`/`:` only: nothing in it needs escaping in a literal.
+        let verifier = postgres_protocol::password::scram_sha_256(login_password.as_bytes());
         if exists.is_none() {
-            let create = format!("CREATE ROLE {} NOLOGIN", role.quoted());
+            let create = format!("CREATE ROLE {} LOGIN PASSWORD '{verifier}'", role.quoted());
             if let Err(e) = client.batch_execute(&create).await
                 && !already_exists(&e)
             {
                 return Err(ActionError::database("CREATE ROLE", &e));
             }
         }
+        // Always (also after a racing create): the role's password is the secret's, and a role
+        // left NOLOGIN by an older release gets its login.
+        let login = format!("ALTER ROLE {} LOGIN PASSWORD '{verifier}'", role.quoted());
+        client
+            .batch_execute(&login)
+            .await
+            .map_err(|e| ActionError::database("ALTER ROLE ... LOGIN", &e))?;
         let member = client
             .query_one(
                 "SELECT pg_catalog.pg_has_role(current_user, $1::text, 'MEMBER')",
@@ -135,6 +151,7 @@ pub async fn create_schema(
         Ok(SchemaDetails {
             schema: schema.as_str().to_owned(),
             role: role.as_str().to_owned(),
+            secret_arn: None,
         })
     }
     .await;

@@ -44,6 +44,7 @@ pub struct RemovedTaskDefinitions {
 pub struct DroppedSchema {
     pub schema_dropped: bool,
     pub role_dropped: bool,
+    pub secret_deleted: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -55,6 +56,7 @@ pub struct StatusDetails {
 pub struct FinishedDetails {
     pub status: &'static str,
     pub subdomain_released: bool,
+    pub user_deleted: bool,
 }
 
 /// What `rollback` removed, step by step.
@@ -65,6 +67,7 @@ pub struct RollbackDetails {
     pub routing: RemovedRouting,
     pub task_definitions: RemovedTaskDefinitions,
     pub schema: DroppedSchema,
+    pub user_deleted: bool,
     pub subdomain_released: bool,
 }
 
@@ -264,15 +267,27 @@ pub(super) async fn remove_task_definitions(
     Ok(removed)
 }
 
-/// Drops the schema (with everything in it) and the tenant's role. The master user is a member
-/// of the role (create_schema granted it), which both drops need on a non-superuser.
+/// Drops the schema (with everything in it) and the tenant's login role, then deletes the
+/// secret holding the role's password (after the role: a retry after a failed drop still finds
+/// nothing that outlives its credentials). The master user is a member of the role
+/// (create_schema granted it), which both drops need on a non-superuser.
 pub(super) async fn drop_schema(
+    p: &Provisioner,
+    t: &Target<'_>,
+) -> Result<DroppedSchema, ActionError> {
+    let mut dropped = drop_schema_and_role(p, &t.names).await?;
+    dropped.secret_deleted =
+        crate::secrets::delete_tenant_secret(&p.clients.secrets, t.tenant_id).await?;
+    Ok(dropped)
+}
+
+async fn drop_schema_and_role(
     p: &Provisioner,
     names: &TenantNames,
 ) -> Result<DroppedSchema, ActionError> {
     let schema = SqlIdent::new(&names.schema())?;
     let role = SqlIdent::new(&names.role())?;
-    let connection = p.config.database.connect().await?;
+    let connection = p.master_database().await?.connect().await?;
     let client = connection.client();
     let result = async {
         // Serialised with create_schema's lock for the same tenant.
@@ -333,12 +348,36 @@ pub(super) async fn drop_schema(
     result
 }
 
-/// deprovision_finish: releases the subdomain and marks the tenant DELETED. The tenant item is
-/// kept (status DELETED, with its history) so its id keeps resolving.
+/// Deletes the tenant's Cognito user (only if it is linked to this tenant: cognito.rs).
+async fn remove_user(
+    p: &Provisioner,
+    t: &Target<'_>,
+    record: &TenantRecord,
+) -> Result<bool, ActionError> {
+    let Some(email) = record
+        .string("email")
+        .and_then(|e| crate::domain::Email::parse(e).ok())
+    else {
+        return Ok(false);
+    };
+    crate::cognito::delete_tenant_user(
+        &p.clients.cognito,
+        &p.config.user_pool_id,
+        &email,
+        t.tenant_id,
+    )
+    .await
+}
+
+/// deprovision_finish: deletes the tenant's Cognito user, releases the subdomain and marks the
+/// tenant DELETED. The tenant item is kept (status DELETED, with its history) so its id keeps
+/// resolving.
 pub(super) async fn finish(
     p: &Provisioner,
     t: &Target<'_>,
+    record: &TenantRecord,
 ) -> Result<FinishedDetails, ActionError> {
+    let user_deleted = remove_user(p, t, record).await?;
     let subdomain_released = p.store.release_claim(t.subdomain, t.tenant_id).await?;
     p.store
         .record_step(
@@ -351,6 +390,7 @@ pub(super) async fn finish(
     Ok(FinishedDetails {
         status: TenantStatus::Deleted.as_str(),
         subdomain_released,
+        user_deleted,
     })
 }
 
@@ -373,7 +413,9 @@ pub(super) async fn rollback(
         services: remove_services(p, &t.names).await?,
         routing: remove_routing(p, &t.names).await?,
         task_definitions: remove_task_definitions(p, &t.names).await?,
-        schema: drop_schema(p, &t.names).await?,
+        schema: drop_schema(p, t).await?,
+        // The failed tenant's user has nothing to sign in to; the e-mail may register again.
+        user_deleted: remove_user(p, t, record).await?,
         subdomain_released: p.store.release_claim(t.subdomain, t.tenant_id).await?,
     };
     p.store

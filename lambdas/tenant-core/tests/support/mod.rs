@@ -35,6 +35,8 @@ pub struct Infra {
     pub zone_id: String,
     pub user_pool_id: String,
     pub state_machine_arn: String,
+    /// The master user's credentials as RDS's managed secret holds them.
+    pub master_secret_arn: String,
 }
 
 pub struct Servers {
@@ -42,6 +44,9 @@ pub struct Servers {
     /// What the provisioning Lambda gets: RDS's master user as it is (LOGIN CREATEROLE CREATEDB,
     /// no SUPERUSER, owner of the `tenants` database), over TLS with sslmode=verify-full.
     pub database_url: String,
+    /// The same endpoint without credentials: the provisioning Lambda's DATABASE_URL (the
+    /// credentials come from the master secret, `Infra::master_secret_arn`).
+    pub endpoint_url: String,
     /// The cluster's superuser over the loopback, for inspecting what the Lambdas did.
     pub admin_url: String,
     pub postgres: Postgres,
@@ -71,6 +76,11 @@ impl Postgres {
             "postgres://{MASTER_USER}:{MASTER_PASSWORD}@{host}:{}/{DATABASE}?{params}",
             self.port
         )
+    }
+
+    /// The endpoint alone, as DATABASE_URL holds it beside DATABASE_SECRET_ARN.
+    pub fn endpoint_url(&self, host: &str, params: &str) -> String {
+        format!("postgres://{host}:{}/{DATABASE}?{params}", self.port)
     }
 }
 
@@ -209,13 +219,15 @@ fn start_postgres(watchers: &mut Vec<Child>, dir: &Path) -> (Postgres, String, S
             .arg(&data),
         "initdb (is PostgreSQL installed and is there a `postgres` user?)",
     );
-    // First match wins: the master user only over TLS, with its password.
+    // First match wins: the superuser without a password (inspection only); every other user
+    // (the master user, the tenants' login roles) only over TLS, with its password.
     let hba = data.join("pg_hba.conf");
     let trusting = std::fs::read_to_string(&hba).unwrap_or_else(|e| panic!("pg_hba.conf: {e}"));
     std::fs::write(
         &hba,
         format!(
-            "hostnossl all {MASTER_USER} all reject\nhostssl all {MASTER_USER} all scram-sha-256\n{trusting}"
+            "host all postgres 127.0.0.1/32 trust\nlocal all postgres trust\n\
+             hostnossl all all all reject\nhostssl all all all scram-sha-256\n{trusting}"
         ),
     )
     .unwrap_or_else(|e| panic!("pg_hba.conf: {e}"));
@@ -292,6 +304,10 @@ fn setup_infra(moto_url: &str, definition: Option<&str>) -> Infra {
         .arg(script)
         .arg(moto_url)
         .args(definition.map(|_| "-"))
+        .env(
+            "FLOWC_MASTER_SECRET",
+            serde_json::json!({"username": MASTER_USER, "password": MASTER_PASSWORD}).to_string(),
+        )
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -340,9 +356,17 @@ pub fn start(definition: Option<&str>) -> Servers {
     let moto_url = start_moto(&mut watchers, &dir);
     let (postgres, database_url, admin_url) = start_postgres(&mut watchers, &dir);
     let infra = setup_infra(&moto_url, definition);
+    let endpoint_url = postgres.endpoint_url(
+        "localhost",
+        &format!(
+            "sslmode=verify-full&sslrootcert={}",
+            postgres.ca_pem.display()
+        ),
+    );
     Servers {
         moto_url,
         database_url,
+        endpoint_url,
         admin_url,
         postgres,
         infra,
@@ -379,7 +403,8 @@ impl Servers {
             "ALB_LISTENER_ARN" => infra.listener_arn.clone(),
             "ROUTE53_ZONE_ID" => infra.zone_id.clone(),
             "DOMAIN_NAME" => DOMAIN.to_owned(),
-            "DATABASE_URL" => self.database_url.clone(),
+            "DATABASE_URL" => self.endpoint_url.clone(),
+            "DATABASE_SECRET_ARN" => infra.master_secret_arn.clone(),
             "BACKEND_IMAGE" => "registry.example.com/tenant-backend:1".to_owned(),
             "FRONTEND_IMAGE" => "registry.example.com/tenant-frontend:1".to_owned(),
             "TENANT_LOG_GROUP" => "/flowc/tenants".to_owned(),

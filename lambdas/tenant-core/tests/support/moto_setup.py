@@ -2,11 +2,13 @@
 
 Usage: python moto_setup.py <endpoint-url> [-]
 With `-`, the state machine's definition (ASL JSON) is read from stdin; otherwise it is a
-one-state placeholder. Prints one JSON object with the ids/ARNs, which the Rust tests turn into the Lambdas' config.
+one-state placeholder. FLOWC_MASTER_SECRET (JSON username/password) is stored as the database's
+master secret, as RDS stores it with manage_master_user_password. Prints one JSON object with the ids/ARNs, which the Rust tests turn into the Lambdas' config.
 This is the fixture's only job; the Lambdas' own AWS calls are all made from Rust.
 """
 
 import json
+import os
 import sys
 
 import boto3
@@ -59,7 +61,11 @@ for table in ("tenants", "tenant-registrations"):
         BillingMode="PAY_PER_REQUEST",
     )
 
-pool = client("cognito-idp").create_user_pool(PoolName="tenants")["UserPool"]["Id"]
+# The tenants' pool links each user to its tenant (an immutable custom attribute).
+pool = client("cognito-idp").create_user_pool(
+    PoolName="tenants",
+    Schema=[{"Name": "tenant_id", "AttributeDataType": "String", "Mutable": False}],
+)["UserPool"]["Id"]
 
 role = client("iam").create_role(
     RoleName="tenant-workflow",
@@ -72,6 +78,10 @@ machine = client("stepfunctions").create_state_machine(
     name="tenant-provisioning-workflow", definition=json.dumps(definition), roleArn=role
 )["stateMachineArn"]
 
+master_secret = client("secretsmanager").create_secret(
+    Name="rds!db-tenants-master", SecretString=os.environ["FLOWC_MASTER_SECRET"]
+)["ARN"]
+
 print(
     json.dumps(
         {
@@ -83,6 +93,7 @@ print(
             "zone_id": zone,
             "user_pool_id": pool,
             "state_machine_arn": machine,
+            "master_secret_arn": master_secret,
         }
     )
 )
