@@ -15,6 +15,8 @@
 #    completion, the pre-commit hooks, from a scratch directory);
 # 5. the conformance table with the event-sequence figure (scripts/conformance.sh, for the log),
 #    and the coverage of the workflows' simulation tests (JSON and SVG kept as artifacts);
+#    and `flowc explore` of both tenant twins' committed ASL with their tests' answers: every
+#    choice sequence run (not stopped at a bound) and `FAILED passes MarkTenantFailed` held;
 # 6. Terraform: fmt/init/validate offline (examples/team-repo's too), the IAM policy test, a full
 #    apply against moto.
 #
@@ -63,6 +65,18 @@ mkdir -p "${CARGO_TARGET_DIR}/coverage"
 cargo run -q -p flowc -- test workflows examples/team-repo \
     --coverage-json "${CARGO_TARGET_DIR}/coverage/coverage.json" \
     --svg "${CARGO_TARGET_DIR}/coverage/coverage.svg" --min 35
+
+step "flowc explore: both tenant twins, every choice sequence, every failure marks the tenant FAILED"
+# The committed ASL (what Terraform deploys) with its tests' answers. Fails when a run breaks the
+# property (exit 1) or when the search stopped at a bound before every sequence was run.
+for twin in tenant_provisioning tenant_provisioning_jsonata; do
+    explored=$(cargo run -q -p flowc -- explore "workflows/${twin}.asl.json" \
+        --mocks "workflows/tests/${twin}.simtest.json" \
+        --require "FAILED passes MarkTenantFailed") || { echo "$explored"; exit 1; }
+    sed -n '1,2p;/^properties:/,$p' <<<"$explored"
+    grep -q '^every choice sequence within the bounds was explored$' <<<"$explored" \
+        || { echo "flowc explore stopped early on ${twin}" >&2; exit 1; }
+done
 
 step "terraform"
 scripts/tf-validate.sh

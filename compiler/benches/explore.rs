@@ -1,6 +1,7 @@
 //! Exploration speed: `flowc explore` of the tenant workflow (both query-language twins) with
-//! the success answers its simulation tests state, and of a hostile definition (100 Tasks of
-//! five answers each) that must stop at its budget.
+//! the success answers its simulation tests state, and of two hostile definitions (100 Tasks of
+//! five answers each): one that keeps every answer and must stop at its budget, one whose
+//! answers are forgotten, which dedupe explores to the end.
 //!
 //!     cargo bench -p flowc --bench explore
 
@@ -47,7 +48,11 @@ fn tenant(c: &mut Criterion, name: &str, flow: &str, tests: &str) {
     });
 }
 
-fn wide(c: &mut Criterion) {
+/// 100 Tasks of five answers each (success, A and B caught, the unnamed error, the timeout).
+/// `keep`: each answer is kept in the state (ResultPath), so no two sequences meet and the
+/// search stops at its budget; without, the next Task's output replaces it, and dedupe
+/// explores the machine to the end.
+fn wide(c: &mut Criterion, keep: bool) {
     let mut states = Vec::new();
     for i in 0..100 {
         let next = if i == 99 {
@@ -55,9 +60,14 @@ fn wide(c: &mut Criterion) {
         } else {
             format!("T{}", i + 1)
         };
+        let kept = if keep {
+            format!(r#""ResultPath": "$.r{i}","#)
+        } else {
+            String::new()
+        };
         states.push(format!(
-            r#""T{i}": {{"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f", "TimeoutSeconds": 5,
-                "Catch": [{{"ErrorEquals": ["A", "B"], "Next": "{next}"}}], "Next": "{next}"}}"#
+            r#""T{i}": {{"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f", "TimeoutSeconds": 5, {kept}
+                "Catch": [{{"ErrorEquals": ["A", "B"], {kept} "Next": "{next}"}}], "Next": "{next}"}}"#
         ));
     }
     let text = format!(
@@ -78,11 +88,16 @@ fn wide(c: &mut Criterion) {
     };
     let mut group = c.benchmark_group("explore");
     group.sample_size(10);
-    group.bench_function("100 tasks x 5 answers, default budget", |b| {
+    let name = if keep {
+        "100 tasks x 5 answers kept, default budget"
+    } else {
+        "100 tasks x 5 answers forgotten, to the end"
+    };
+    group.bench_function(name, |b| {
         b.iter(|| {
             let found = explore(black_box(&subject), Bounds::default(), &[])
                 .unwrap_or_else(|e| panic!("{}", e.message));
-            assert!(found.stopped.is_some());
+            assert_eq!(found.stopped.is_some(), keep);
             black_box(found.runs)
         })
     });
@@ -102,7 +117,8 @@ fn benches(c: &mut Criterion) {
         "workflows/tenant_provisioning_jsonata.flow",
         "workflows/tests/tenant_provisioning_jsonata.simtest.json",
     );
-    wide(c);
+    wide(c, true);
+    wide(c, false);
 }
 
 criterion_group! {

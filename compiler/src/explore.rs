@@ -24,6 +24,7 @@
 //! exploration.
 
 pub mod alternatives;
+pub mod dedupe;
 pub mod emit;
 pub mod error;
 pub mod report;
@@ -43,6 +44,7 @@ use flowc_sim::{Program, Simulation, Status, TaskCall};
 use serde_json::Value;
 
 use self::alternatives::{Alternative, Alternatives, Stated};
+use self::dedupe::{Dedupe, Expanded, Watching};
 use self::require::{Property, Verdict};
 use crate::coverage::{Key, Recorder, Universe, WorkflowCoverage};
 
@@ -59,17 +61,24 @@ pub struct Bounds {
     /// queued, the memory) of a search on a large definition, where `max_runs` alone does not
     /// (5,000 runs of a 16,000-state chain are 80 million states).
     pub max_states: usize,
+    /// Expand each execution state once ([`dedupe`]): a run that reaches a state an earlier
+    /// run expanded does not branch from there again. Off only to check it against the
+    /// search without it.
+    pub dedupe: bool,
 }
 
-/// `--max-runs`'s default.
-pub const MAX_RUNS: u32 = 5_000;
+/// `--max-runs`'s default: the tenant workflow's whole tree is 5,897 runs (its JSONata
+/// twin's 5,841; no two of their sequences meet in one state, so dedupe cannot shrink them),
+/// and both are explored to the end. A tree too large for it stops at `max_states` first when
+/// its runs are long (100 states a run: 5,000 runs).
+pub const MAX_RUNS: u32 = 10_000;
 /// `--max-depth`'s default.
 pub const MAX_DEPTH: u32 = 40;
 /// `--max-visits`'s default.
 pub const MAX_VISITS: u32 = 1;
 /// `--max-states`'s default: under 5 s in a release build where every run is as long as the
 /// largest definition flowc reads (a 16,000-Task chain, 4 MiB: 4.9 s, 2,000,000 took 17.3 s);
-/// the tenant workflow's 5,000 runs stay under 300,000.
+/// the tenant workflow's 5,897 runs stay well under it.
 pub const MAX_STATES: u64 = 500_000;
 
 impl Default for Bounds {
@@ -79,6 +88,7 @@ impl Default for Bounds {
             max_depth: MAX_DEPTH as usize,
             max_visits: MAX_VISITS,
             max_states: MAX_STATES as usize,
+            dedupe: true,
         }
     }
 }
@@ -215,6 +225,8 @@ pub struct Exploration {
     pub stopped: Option<Stopped>,
     /// Alternatives not tried because they came past `max_depth`.
     pub past_depth: usize,
+    /// Decisions whose execution state an earlier run had expanded, so not branched on again.
+    pub repeated: usize,
     pub verdicts: Vec<Verdict>,
     pub bounds: Bounds,
     pub inputs: Vec<Value>,
@@ -239,6 +251,12 @@ pub fn explore(
     let alternatives = RefCell::new(Alternatives::new(subject.machine, subject.stated.clone()));
     let task_states = alternatives.borrow().task_names().count();
     let mut coverage = WorkflowCoverage::new(subject.path, Universe::of(subject.machine));
+    let dedupe = bounds
+        .dedupe
+        .then(|| Dedupe::new(subject.machine, &coverage.universe, properties))
+        .flatten();
+    let mut expanded = Expanded::default();
+    let mut repeated = 0;
     let mut verdicts: Vec<Verdict> = properties.iter().cloned().map(Verdict::new).collect();
     let mut outcomes: Vec<Run> = Vec::new();
     let mut queue: BinaryHeap<Reverse<Queued>> = BinaryHeap::new();
@@ -269,8 +287,18 @@ pub fn explore(
         }
         runs += 1;
         let mut recorder = Recorder::default();
-        let (run, branches) =
-            run_once(subject, &alternatives, &prefix, bounds, runs, &mut recorder)?;
+        let (run, branches, repeat) = run_once(
+            subject,
+            &alternatives,
+            &prefix,
+            bounds,
+            runs,
+            &mut recorder,
+            dedupe.as_ref().map(|d| (d, &mut expanded)),
+        )?;
+        // Past a repeated state the rest of the tree is the earlier run's to expand.
+        let expand_until = repeat.unwrap_or(branches.len());
+        repeated += usize::from(repeat.is_some());
         coverage.tests += 1;
         states_entered += run.path.len();
         let run = Rc::new(run);
@@ -287,7 +315,12 @@ pub fn explore(
             verdict.check(&run);
         }
         // Every untaken alternative past the prefix is a prefix of its own.
-        for (depth, (taken, count)) in branches.iter().enumerate().skip(prefix.len()) {
+        for (depth, (taken, count)) in branches
+            .iter()
+            .enumerate()
+            .take(expand_until)
+            .skip(prefix.len())
+        {
             if depth >= bounds.max_depth {
                 past_depth += count - 1;
                 continue;
@@ -328,6 +361,7 @@ pub fn explore(
         coverage,
         stopped,
         past_depth,
+        repeated,
         verdicts,
         bounds,
         inputs: subject.inputs.clone(),
@@ -350,6 +384,7 @@ pub fn reach(
         bounds,
         run.number,
         &mut coverage.recorded,
+        None,
     )?;
     coverage.tests = 1;
     Ok(coverage)
@@ -359,6 +394,8 @@ pub fn reach(
 type Branches = Vec<(usize, usize)>;
 
 /// Runs the decisions `prefix` names, then first alternatives; records what it reached.
+/// With `dedupe`, also says at which branching decision (if any) past the prefix the run
+/// reached a state an earlier run had expanded.
 fn run_once(
     subject: &Subject<'_>,
     alternatives: &RefCell<Alternatives>,
@@ -366,7 +403,8 @@ fn run_once(
     bounds: Bounds,
     number: usize,
     recorder: &mut Recorder,
-) -> Result<(Run, Branches), RunError> {
+    dedupe: Option<(&Dedupe, &mut Expanded)>,
+) -> Result<(Run, Branches, Option<usize>), RunError> {
     let mut branches: Branches = Vec::new();
     let mut at = 0;
     let input = if subject.inputs.len() > 1 {
@@ -385,18 +423,36 @@ fn run_once(
         visits: BTreeMap::new(),
         last: BTreeMap::new(),
         max_visits: bounds.max_visits,
+        max_depth: bounds.max_depth,
+        repeat: None,
         fallback: flowc_sim::MockResponse::from_value(&serde_json::json!({"Return": {}})).map_err(
             |e| RunError {
                 message: e.to_string(),
             },
         )?,
     });
-    let outcome = Simulation::new(subject.program)
-        .input(subject.inputs.get(input).cloned().unwrap_or(Value::Null))
-        .observer(recorder)
+    let (dedupe, expanded) = match dedupe {
+        Some((d, e)) => (Some(d), Some(RefCell::new(e))),
+        None => (None, None),
+    };
+    let passed = std::cell::Cell::new(0u64);
+    let mut watching = Watching::new(recorder, dedupe, &passed);
+    let simulation = Simulation::new(subject.program)
+        .input(subject.inputs.get(input).cloned().unwrap_or(Value::Null));
+    let simulation = if dedupe.is_some() {
+        simulation.state_digests()
+    } else {
+        simulation
+    };
+    let outcome = simulation
+        .observer(&mut watching)
         .responder(|call: &TaskCall| {
             let alts = alternatives.borrow_mut().of(call);
-            state.borrow_mut().decide(call, alts)
+            let mut script = state.borrow_mut();
+            if let (Some(dedupe), Some(expanded)) = (dedupe, &expanded) {
+                script.note_state(call, dedupe, &mut expanded.borrow_mut(), passed.get());
+            }
+            script.decide(call, alts)
         })
         .run()
         .map_err(|e| RunError {
@@ -424,7 +480,7 @@ fn run_once(
             .count(),
         reached: Rc::new(recorder.hits.keys().cloned().collect()),
     };
-    Ok((run, script.branches))
+    Ok((run, script.branches, script.repeat))
 }
 
 /// One run's decisions as they are made.
@@ -439,12 +495,47 @@ struct Script<'p> {
     /// The alternative each state answered last.
     last: BTreeMap<String, usize>,
     max_visits: u32,
+    max_depth: usize,
+    /// The branching decision at which the run reached a state an earlier run expanded.
+    repeat: Option<usize>,
     /// Every call has at least its success and its unnamed error; should a list ever be
     /// empty, the task answers `{}`.
     fallback: flowc_sim::MockResponse,
 }
 
 impl Script<'_> {
+    /// Before a branching decision past the prefix: whether the execution state (the
+    /// simulator's digest and what of this script the rest of the run reads) was expanded by
+    /// an earlier run; if so, nothing from here on is branched on again.
+    fn note_state(
+        &mut self,
+        call: &TaskCall,
+        dedupe: &Dedupe,
+        expanded: &mut Expanded,
+        passed: u64,
+    ) {
+        let Some(digest) = call.state else { return };
+        if self.repeat.is_some() || self.at < self.prefix.len() {
+            return;
+        }
+        let visits = self.visits.get(call.state_name).copied().unwrap_or(0);
+        if visits >= self.max_visits {
+            // The call's visit does not branch; the state is noted at the next that does.
+            return;
+        }
+        let key = dedupe.key(
+            digest,
+            self.at.min(self.max_depth),
+            &self.visits,
+            &self.last,
+            self.max_visits,
+            passed,
+        );
+        if !expanded.insert(key) {
+            self.repeat = Some(self.at);
+        }
+    }
+
     fn decide(
         &mut self,
         call: &TaskCall,

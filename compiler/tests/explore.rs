@@ -170,8 +170,8 @@ fn the_tenant_witnesses_pass_under_flowc_test_and_cover_every_item() {
     let out = flowc(&["test", &emitted, "--coverage"], &repo_root());
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}");
-    assert!(stdout.contains("40 passed; 0 failed"), "{stdout}");
-    assert!(stdout.contains("total 114/114 (100.0%)"), "{stdout}");
+    assert!(stdout.contains("42 passed; 0 failed"), "{stdout}");
+    assert!(stdout.contains("total 122/122 (100.0%)"), "{stdout}");
 }
 
 #[test]
@@ -253,7 +253,8 @@ fn a_hundred_tasks_with_five_answers_each_stop_at_the_budget() {
         };
         states.push(format!(
             r#""T{i}": {{"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f", "TimeoutSeconds": 5,
-                "Catch": [{{"ErrorEquals": ["A", "B"], "Next": "{next}"}}], "Next": "{next}"}}"#
+                "ResultPath": "$.r{i}",
+                "Catch": [{{"ErrorEquals": ["A", "B"], "ResultPath": "$.r{i}", "Next": "{next}"}}], "Next": "{next}"}}"#
         ));
     }
     let machine = format!(

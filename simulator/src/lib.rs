@@ -73,6 +73,7 @@
 
 mod clock;
 pub mod conformance;
+mod digest;
 mod distributed;
 mod doc;
 mod error;
@@ -95,6 +96,7 @@ mod template;
 mod text;
 mod vars;
 
+pub use digest::StateDigest;
 pub use distributed::{
     ChildExecution, LocalFiles, MemoryStore, ObjectInfo, ObjectStore, StoreError,
 };

@@ -33,6 +33,10 @@ pub struct TaskCall<'a> {
     /// answer reaches the task only when the task's parameters carry it, as on AWS, where the
     /// worker reads it from the message it was sent.
     pub task_token: Option<&'a str>,
+    /// The execution's state at this call, for a first attempt on the root strand (outside
+    /// Parallel and Map) when the simulation was asked for it
+    /// ([`Simulation::state_digests`](crate::Simulation::state_digests)); `None` otherwise.
+    pub state: Option<crate::StateDigest>,
 }
 
 /// A task error, as a Lambda or service integration reports it.

@@ -96,7 +96,9 @@ pub(crate) struct Engine<'a> {
     /// [`Engine::environment`]), so each state's expressions draw other numbers and the run
     /// stays reproducible.
     jsonata_seed: u64,
-    evaluations: std::cell::Cell<u64>,
+    pub(crate) evaluations: std::cell::Cell<u64>,
+    /// Whether Task calls carry a [`crate::StateDigest`] (`Simulation::state_digests`).
+    pub digests: bool,
     /// The root strand's result, once it has ended.
     root_result: Option<Result<(Doc, Option<DocText>), Stop>>,
     /// The JSON text of the array a Parallel or Map just received, joined from its strands'
@@ -149,6 +151,7 @@ impl<'a> Engine<'a> {
             // A copy draws it: the generator's own sequence (retry jitter) stays as it was.
             jsonata_seed: rand::RngCore::next_u64(&mut rng_copy),
             evaluations: std::cell::Cell::new(0),
+            digests: false,
             root_result: None,
             results_text: None,
         }

@@ -185,6 +185,7 @@ pub struct Simulation<'a> {
     source: Box<dyn TaskSource + 'a>,
     store: Option<Box<dyn ObjectStore + 'a>>,
     observer: Option<&'a mut dyn crate::Observer>,
+    digests: bool,
 }
 
 impl<'a> Simulation<'a> {
@@ -202,6 +203,7 @@ impl<'a> Simulation<'a> {
             source: Box::new(NoTasks),
             store: None,
             observer: None,
+            digests: false,
         }
     }
 
@@ -273,6 +275,15 @@ impl<'a> Simulation<'a> {
         self.source(crate::mockconfig::Responder(pick))
     }
 
+    /// Gives each Task call's first attempt outside Parallel and Map a digest of the whole
+    /// execution state ([`crate::TaskCall::state`], [`crate::StateDigest`]), for a caller
+    /// that searches many runs and must not expand one state twice (`flowc explore`). Off by
+    /// default: it hashes the state's input and the variables at every such call.
+    pub fn state_digests(mut self) -> Self {
+        self.digests = true;
+        self
+    }
+
     /// Serves Task results from in-process code.
     pub fn handler(mut self, handler: impl TaskHandler + 'a) -> Self {
         self.source = Box::new(Handler(handler));
@@ -326,6 +337,7 @@ impl<'a> Simulation<'a> {
             deadline_ms,
         );
         let mut engine = engine;
+        engine.digests = self.digests;
         engine.store = self.store.as_deref_mut().map(|s| s as &mut dyn ObjectStore);
         engine.observer = self
             .observer

@@ -119,6 +119,7 @@ fn explore_reported(args: &ExploreArgs, global: &Global) -> Result<ExitCode, Rep
         max_depth: args.max_depth as usize,
         max_visits: args.max_visits,
         max_states: usize::try_from(args.max_states).unwrap_or(usize::MAX),
+        dedupe: true,
     };
     let found = explore::explore(&subject, bounds, &properties)
         .map_err(|e| fail(global, ExploreError::Run { message: e.message }))?;

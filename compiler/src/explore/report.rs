@@ -48,6 +48,13 @@ pub fn render(exploration: &Exploration) -> String {
             let _ = writeln!(out, "every choice sequence within the bounds was explored");
         }
     }
+    if e.repeated > 0 {
+        let _ = writeln!(
+            out,
+            "{} runs reached an execution state an earlier run had branched from, and did not branch again",
+            e.repeated
+        );
+    }
     if e.past_depth > 0 {
         let _ = writeln!(
             out,

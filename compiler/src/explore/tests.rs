@@ -134,9 +134,12 @@ fn a_hundred_tasks_with_five_answers_stop_at_the_budget() {
         } else {
             json!({"Next": format!("T{}", i + 1)})
         };
+        // Every answer is kept (ResultPath), so no two sequences meet in one state: the tree
+        // dedupe cannot shrink.
         let mut state = json!({"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f",
-            "TimeoutSeconds": 10,
-            "Catch": [{"ErrorEquals": ["A", "B"], "Next": if i == 99 { "Caught".to_string() } else { format!("T{}", i + 1) }}]});
+            "TimeoutSeconds": 10, "ResultPath": format!("$.r{i}"),
+            "Catch": [{"ErrorEquals": ["A", "B"], "ResultPath": format!("$.r{i}"),
+                       "Next": if i == 99 { "Caught".to_string() } else { format!("T{}", i + 1) }}]});
         if let (Value::Object(s), Value::Object(n)) = (&mut state, next) {
             s.extend(n);
         }
@@ -218,4 +221,232 @@ fn a_long_chain_stops_at_the_states_budget_before_the_runs_budget() {
         report.contains("stopped early at --max-states 1000"),
         "{report}"
     );
+}
+
+/// What dedupe must not change: the outcome set, what the runs reached, and each property's
+/// verdict (held or not).
+fn equivalent_with_and_without_dedupe(
+    definition: &Value,
+    stated: BTreeMap<String, Stated>,
+    max_visits: u32,
+    properties: &[&str],
+) -> (Exploration, Exploration) {
+    let bounds = |dedupe| Bounds {
+        max_runs: 100_000,
+        max_states: 10_000_000,
+        max_visits,
+        dedupe,
+        ..Bounds::default()
+    };
+    let full = explore_with(definition, stated.clone(), bounds(false), properties);
+    let deduped = explore_with(definition, stated, bounds(true), properties);
+    assert!(full.stopped.is_none() && deduped.stopped.is_none());
+    assert_eq!(full.repeated, 0);
+    let keys = |e: &Exploration| -> BTreeSet<OutcomeKey> {
+        e.outcomes.iter().map(|o| o.key.clone()).collect()
+    };
+    assert_eq!(keys(&full), keys(&deduped), "{definition}");
+    let reached =
+        |e: &Exploration| -> BTreeSet<Key> { e.coverage.recorded.hits.keys().cloned().collect() };
+    assert_eq!(reached(&full), reached(&deduped), "{definition}");
+    let verdicts =
+        |e: &Exploration| -> Vec<bool> { e.verdicts.iter().map(Verdict::holds).collect() };
+    assert_eq!(verdicts(&full), verdicts(&deduped), "{definition}");
+    assert!(deduped.runs <= full.runs);
+    (full, deduped)
+}
+
+/// A chain of `n` Tasks whose catches of A and B go on to the next Task with the error as
+/// the state's output (ResultPath `$`), so after the next success every earlier answer is
+/// forgotten: the same execution state, reached by many sequences of answers.
+fn forgetful_chain(n: usize, result_path_null: bool) -> Value {
+    let mut states = serde_json::Map::new();
+    for i in 0..n {
+        let next = if i + 1 == n {
+            "Done".to_string()
+        } else {
+            format!("T{}", i + 1)
+        };
+        let mut state = json!({"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f",
+            "Catch": [{"ErrorEquals": ["A", "B"], "Next": next}], "Next": next});
+        if result_path_null {
+            state["ResultPath"] = Value::Null;
+            state["Catch"][0]["ResultPath"] = Value::Null;
+        }
+        states.insert(format!("T{i}"), state);
+    }
+    states.insert("Done".into(), json!({"Type": "Succeed"}));
+    json!({"StartAt": "T0", "States": states})
+}
+
+/// A machine to explore: name, definition, stated answers, `--max-visits`, properties.
+type Case<'a> = (&'a str, Value, BTreeMap<String, Stated>, u32, Vec<&'a str>);
+
+#[test]
+fn dedupe_finds_what_the_search_without_it_finds_on_a_table_of_machines() {
+    let poll = json!({"StartAt": "Check", "States": {
+        "Check": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:check",
+                  "ResultPath": "$.health", "Next": "Ready?",
+                  "Retry": [{"ErrorEquals": ["Busy"], "MaxAttempts": 2, "IntervalSeconds": 1}],
+                  "Catch": [{"ErrorEquals": ["Gone"], "ResultPath": null, "Next": "Cleanup"}]},
+        "Ready?": {"Type": "Choice", "Choices": [
+            {"Variable": "$.health.status", "StringEquals": "healthy", "Next": "Done"}],
+            "Default": "Pause"},
+        "Pause": {"Type": "Wait", "Seconds": 60, "Next": "Check"},
+        "Cleanup": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:clean",
+                    "ResultPath": null,
+                    "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": null, "Next": "Failed"}],
+                    "Next": "Failed"},
+        "Failed": {"Type": "Fail", "Error": "Gone"},
+        "Done": {"Type": "Succeed"}},
+        "TimeoutSeconds": 400});
+    let poll_answers = BTreeMap::from([(
+        "Check".to_string(),
+        Stated {
+            responses: vec![
+                json!({"Return": {"status": "pending"}}),
+                json!({"Return": {"status": "healthy"}}),
+            ],
+        },
+    )]);
+    // Two Tasks either of which may record an audit entry first: Notify is reached with and
+    // without Audit behind it, and `FAILED passes Audit` tells the two apart.
+    let audit = json!({"StartAt": "Audit", "States": {
+        "Audit": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:a",
+                  "ResultPath": null,
+                  "Catch": [{"ErrorEquals": ["Skip"], "ResultPath": null, "Next": "Notify"}],
+                  "Next": "Notify"},
+        "Notify": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:n",
+                   "ResultPath": null, "Next": "Done"},
+        "Done": {"Type": "Succeed"}}});
+    let parallel = json!({"StartAt": "Both", "States": {
+        "Both": {"Type": "Parallel", "ResultPath": null, "Next": "After",
+                 "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": null, "Next": "After"}],
+                 "Branches": [
+                    {"StartAt": "L", "States": {"L": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:l", "End": true}}},
+                    {"StartAt": "R", "States": {"R": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:r", "End": true}}}]},
+        "After": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:x",
+                  "ResultPath": null, "Next": "Done"},
+        "Done": {"Type": "Succeed"}}});
+    let table: Vec<Case> = vec![
+        (
+            "charge",
+            charge(),
+            BTreeMap::new(),
+            1,
+            vec!["FAILED passes Declined"],
+        ),
+        (
+            "forgetful chain",
+            forgetful_chain(6, false),
+            BTreeMap::new(),
+            1,
+            vec![],
+        ),
+        (
+            "chain without results",
+            forgetful_chain(5, true),
+            BTreeMap::new(),
+            1,
+            vec!["ends within 10s"],
+        ),
+        (
+            "poll, one visit branching",
+            poll.clone(),
+            poll_answers.clone(),
+            1,
+            vec!["FAILED passes Cleanup"],
+        ),
+        (
+            "poll, three visits branching",
+            poll,
+            poll_answers,
+            3,
+            vec!["TIMED_OUT never"],
+        ),
+        (
+            "audit",
+            audit,
+            BTreeMap::new(),
+            1,
+            vec!["FAILED passes Audit", "SUCCEEDED passes Audit"],
+        ),
+        ("parallel", parallel, BTreeMap::new(), 1, vec![]),
+    ];
+    for (name, definition, stated, visits, properties) in table {
+        let (full, deduped) =
+            equivalent_with_and_without_dedupe(&definition, stated, visits, &properties);
+        eprintln!(
+            "{name}: {} runs without dedupe, {} with ({} repeated)",
+            full.runs, deduped.runs, deduped.repeated
+        );
+    }
+}
+
+#[test]
+fn a_chain_that_forgets_its_answers_is_explored_in_linear_runs() {
+    // Without dedupe the runs multiply by three (success, A, B) at every Task; with it, each
+    // Task's state is one of three whatever came before.
+    let (full, deduped) =
+        equivalent_with_and_without_dedupe(&forgetful_chain(7, false), BTreeMap::new(), 1, &[]);
+    assert!(full.runs > 1_000, "{} runs", full.runs);
+    assert!(deduped.runs < 100, "{} runs", deduped.runs);
+    assert!(deduped.repeated > 0);
+    assert!(report::render(&deduped).contains("did not branch again"));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Random small machines (Tasks whose catches and successes jump forward or back, with or
+    /// without keeping their results) explore to the same outcomes, reach and verdicts with
+    /// and without dedupe.
+    #[test]
+    fn dedupe_keeps_outcomes_reach_and_verdicts(
+        shape in proptest::collection::vec((0usize..4, proptest::bool::ANY, proptest::bool::ANY), 2..5),
+        visits in 1u32..3,
+    ) {
+        let n = shape.len();
+        let next = |i: usize| -> String {
+            if i + 1 < n { format!("T{}", i + 1) } else { "Done".into() }
+        };
+        let mut states = serde_json::Map::new();
+        let mut used = BTreeSet::new();
+        for (i, (caught, keep, retry)) in shape.iter().enumerate() {
+            // A's catch goes on, ends, loops back to the start after a pause (the timeout
+            // bounds it) or fails.
+            let target = match caught {
+                0 => next(i),
+                1 => "Done".into(),
+                2 => "Pause".into(),
+                _ => "Failed".into(),
+            };
+            used.insert(target.clone());
+            let mut state = json!({"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f",
+                "Catch": [{"ErrorEquals": ["A"], "Next": target}],
+                "Next": next(i)});
+            if !keep {
+                state["ResultPath"] = Value::Null;
+                state["Catch"][0]["ResultPath"] = Value::Null;
+            }
+            if *retry {
+                state["Retry"] = json!([{"ErrorEquals": ["A"], "MaxAttempts": 1, "IntervalSeconds": 5}]);
+            }
+            states.insert(format!("T{i}"), state);
+        }
+        states.insert("Done".into(), json!({"Type": "Succeed"}));
+        if used.contains("Failed") {
+            states.insert("Failed".into(), json!({"Type": "Fail", "Error": "F"}));
+        }
+        if used.contains("Pause") {
+            states.insert("Pause".into(), json!({"Type": "Wait", "Seconds": 10, "Next": "T0"}));
+        }
+        let definition = json!({"StartAt": "T0", "States": states, "TimeoutSeconds": 60});
+        equivalent_with_and_without_dedupe(
+            &definition,
+            BTreeMap::new(),
+            visits,
+            &["FAILED passes T1", "ends within 20s"],
+        );
+    }
 }

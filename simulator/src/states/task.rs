@@ -293,6 +293,7 @@ impl Engine<'_> {
             timeout_seconds: timeout,
             heartbeat_seconds: heartbeat,
             task_token: token.as_deref(),
+            state: self.state_digest(name, entry, attempt),
         };
         let reply = self
             .tasks

@@ -87,8 +87,12 @@ pub(super) async fn finalize(
 /// The failure branches of the workflow's health polls name no action; their errors say which.
 fn health_step(error: &str) -> Option<&'static str> {
     match error {
-        "Tenant.BackendUnhealthy" | "Tenant.BackendHealthTimeout" => Some("backend_health"),
-        "Tenant.FrontendUnhealthy" | "Tenant.FrontendHealthTimeout" => Some("frontend_health"),
+        "Tenant.BackendUnhealthy"
+        | "Tenant.BackendHealthTimeout"
+        | "Tenant.BackendHealthUnknown" => Some("backend_health"),
+        "Tenant.FrontendUnhealthy"
+        | "Tenant.FrontendHealthTimeout"
+        | "Tenant.FrontendHealthUnknown" => Some("frontend_health"),
         _ => None,
     }
 }
