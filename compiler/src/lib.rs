@@ -22,6 +22,8 @@ pub mod fmt;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod lower;
+#[doc(hidden)]
+pub mod lsp;
 pub mod picture;
 pub mod testing;
 

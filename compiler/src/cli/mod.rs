@@ -18,6 +18,7 @@ pub mod explore;
 pub mod fmt;
 pub mod graph;
 pub mod input;
+pub mod lsp;
 pub mod man;
 pub mod output;
 pub(crate) mod pipeline;
@@ -88,6 +89,8 @@ pub enum Command {
     /// Validate, run and fetch executions on AWS Step Functions (the SDK's credentials chain).
     #[cfg(feature = "aws")]
     Aws(aws::AwsArgs),
+    /// Serve the Language Server Protocol on stdin/stdout, for editors.
+    Lsp(lsp::LspArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(completions::CompletionsArgs),
     /// Print the flowc(1) man page, or write every page into a directory.
@@ -111,6 +114,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Replay(args) => replay::run(args, &global),
         #[cfg(feature = "aws")]
         Command::Aws(args) => aws::run(args, &global),
+        Command::Lsp(args) => lsp::run(args, &global),
         Command::Completions(args) => completions::run(args, &global),
         Command::Man(args) => man::run(args, &global),
     }

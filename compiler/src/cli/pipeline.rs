@@ -14,6 +14,7 @@
 use std::path::Path;
 
 use flowc_asl::StateMachine;
+use miette::Diagnostic;
 
 use super::input::{InputKind, read_source};
 use crate::check::{self, SpanSource};
@@ -87,69 +88,89 @@ fn load_reported_source(path: &Path, bindings: &Bindings, emitter: &mut Emitter)
         }
     };
     let text = SourceText::new(source.name.clone(), source.text.clone());
-    let (machine, spans) = match kind {
-        InputKind::Flow => match lower::compile_for_checks(&source.text, bindings) {
-            Ok(lowered) => {
-                run_checks(&lowered.machine, &lowered.spans, &text, emitter);
-                (
-                    lowered.machine,
-                    Box::new(lowered.spans) as Box<dyn SpanSource>,
-                )
-            }
-            Err((CompileError::Parse(err), _)) => {
-                emitter.emit(&err, Some(&text));
-                return None;
-            }
-            Err((CompileError::Resolve(errors), partial)) => {
-                for err in &errors {
-                    emitter.emit(err, Some(&text));
-                }
-                // The graph is intact: its findings belong to this run's report too, except
-                // those the resolve stage has already said in its own words.
-                if let Some(lowered) = partial {
-                    for finding in check::check(&lowered.machine, &lowered.spans) {
-                        if !said_by_resolve(&finding) {
-                            emitter.emit(&finding, Some(&text));
-                        }
-                    }
-                }
-                return None;
-            }
-        },
-        InputKind::Asl => match flowc_asl::load(&source.text, &source.name) {
-            Ok(loaded) => {
-                run_checks(&loaded.machine, &loaded.spans, &text, emitter);
-                (
-                    loaded.machine,
-                    Box::new(loaded.spans) as Box<dyn SpanSource>,
-                )
-            }
-            Err(errors) => {
-                // Each error carries the source; render them one by one so the output matches
-                // every other stage (and JSON gets one object per problem).
-                for err in errors.errors() {
-                    emitter.emit(err, Some(&text));
-                }
-                // The states that did decode still get the checks that look at one state at a
-                // time, so one run reports everything it can.
-                let partial = flowc_asl::load_partial(&source.text, &source.name);
-                if let Some(loaded) = partial.loaded {
-                    for finding in check::check(&loaded.machine, &loaded.spans) {
-                        if holds_without(&finding, &partial.failed_states) {
-                            emitter.emit(&finding, Some(&text));
-                        }
-                    }
-                }
-                return None;
-            }
-        },
-    };
+    let (machine, spans) = check_text(kind, &source.text, &source.name, bindings, &mut |diag| {
+        emitter.emit(diag, Some(&text))
+    })?;
     Some(Loaded {
         machine,
         kind,
         source: text,
         spans,
     })
+}
+
+/// Parses/loads and checks one definition's `text`, handing every diagnostic to `report` in
+/// the order `flowc check` prints them (the language server reports the same ones). Returns the
+/// machine and its spans when the whole definition was read (parsed and resolved, or loaded),
+/// even when the checks found errors in it.
+pub(crate) fn check_text(
+    kind: InputKind,
+    text: &str,
+    name: &str,
+    bindings: &Bindings,
+    report: &mut dyn FnMut(&dyn Diagnostic),
+) -> Option<(StateMachine, Box<dyn SpanSource>)> {
+    match kind {
+        InputKind::Flow => match lower::compile_for_checks(text, bindings) {
+            Ok(lowered) => {
+                for finding in check::check(&lowered.machine, &lowered.spans) {
+                    report(&finding);
+                }
+                Some((
+                    lowered.machine,
+                    Box::new(lowered.spans) as Box<dyn SpanSource>,
+                ))
+            }
+            Err((CompileError::Parse(err), _)) => {
+                report(&err);
+                None
+            }
+            Err((CompileError::Resolve(errors), partial)) => {
+                for err in &errors {
+                    report(err);
+                }
+                // The graph is intact: its findings belong to this run's report too, except
+                // those the resolve stage has already said in its own words.
+                if let Some(lowered) = partial {
+                    for finding in check::check(&lowered.machine, &lowered.spans) {
+                        if !said_by_resolve(&finding) {
+                            report(&finding);
+                        }
+                    }
+                }
+                None
+            }
+        },
+        InputKind::Asl => match flowc_asl::load(text, name) {
+            Ok(loaded) => {
+                for finding in check::check(&loaded.machine, &loaded.spans) {
+                    report(&finding);
+                }
+                Some((
+                    loaded.machine,
+                    Box::new(loaded.spans) as Box<dyn SpanSource>,
+                ))
+            }
+            Err(errors) => {
+                // Each error carries the source; report them one by one so the output matches
+                // every other stage (and JSON gets one object per problem).
+                for err in errors.errors() {
+                    report(err);
+                }
+                // The states that did decode still get the checks that look at one state at a
+                // time, so one run reports everything it can.
+                let partial = flowc_asl::load_partial(text, name);
+                if let Some(loaded) = partial.loaded {
+                    for finding in check::check(&loaded.machine, &loaded.spans) {
+                        if holds_without(&finding, &partial.failed_states) {
+                            report(&finding);
+                        }
+                    }
+                }
+                None
+            }
+        },
+    }
 }
 
 /// Whether a graph finding on a machine missing `failed` states (they did not load) is still
@@ -179,17 +200,6 @@ fn said_by_resolve(finding: &check::CheckError) -> bool {
             | check::CheckError::StatesAllNotLast { .. }
             | check::CheckError::DuplicateState { .. }
     )
-}
-
-fn run_checks(
-    machine: &StateMachine,
-    spans: &dyn SpanSource,
-    text: &SourceText,
-    emitter: &mut Emitter,
-) {
-    for finding in check::check(machine, spans) {
-        emitter.emit(&finding, Some(text));
-    }
 }
 
 /// Prints the closing summary line of a human-format run that found something.

@@ -31,12 +31,18 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 /// Runs the built `flowc` with `args` in `dir`, without colour.
 pub fn flowc(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flowc"))
+    flowc_command(dir)
         .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
         .output()
         .unwrap_or_else(|e| panic!("running flowc: {e}"))
+}
+
+/// The built `flowc`, to run in `dir` without colour: for tests that talk to it as it runs
+/// (`flowc lsp`).
+pub fn flowc_command(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_flowc"));
+    command.current_dir(dir).env("NO_COLOR", "1");
+    command
 }
 
 /// Output bytes as text.
