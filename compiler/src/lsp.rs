@@ -9,7 +9,7 @@
 //! Everything the server says comes from the compiler's own stages: diagnostics from
 //! `cli::pipeline::check_text` (what `flowc check` reports), names from the `.flow` syntax
 //! tree, hover from the lowering, formatting from `fmt`. Positions are converted between the
-//! compiler's byte offsets and LSP's UTF-16 columns in one place, [`text`].
+//! compiler's byte offsets and LSP's UTF-16 columns in one place, `text`.
 //!
 //! [`Server`] is the protocol without the transport: messages in, messages out. The stdio loop
 //! drives it, and so do the tests and the bench, in process.
@@ -94,7 +94,7 @@ impl Server {
     }
 
     /// Handles one JSON-RPC message given as JSON, returning the messages to send back (for
-    /// tests and benches; the stdio loop uses [`Server::handle`]). A message that is not
+    /// tests and benches; the stdio loop uses `Server::handle`). A message that is not
     /// JSON-RPC is answered by nothing.
     pub fn handle_json(&mut self, message: Value) -> Vec<Value> {
         let Ok(message) = serde_json::from_value::<Message>(message) else {

@@ -48,6 +48,8 @@ impl Analysis {
         check_text(kind, text, name, &Bindings::new(), &mut |diag| {
             push_diagnostic(diag, uri, text, index, &mut diagnostics);
         });
+        // Parsed again for the names: check_text keeps its tree to itself, and a parse is a
+        // small part of a round (the bench in benches/lsp.rs measures the whole of it).
         let workflow = match kind {
             InputKind::Flow => flowc_dsl::parse_at_most(text, flowc_asl::rules::MAX_STATES).ok(),
             InputKind::Asl => None,
@@ -102,7 +104,7 @@ fn push_diagnostic(
     let primary = labels
         .iter()
         .position(|l| l.primary())
-        .or(if labels.is_empty() { None } else { Some(0) });
+        .or((!labels.is_empty()).then_some(0));
     let span_of = |l: &miette::LabeledSpan| Span::new(l.offset(), l.offset() + l.len());
     let range = primary
         .and_then(|i| labels.get(i))

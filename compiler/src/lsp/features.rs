@@ -308,6 +308,17 @@ fn brace_depth(text: &str) -> i64 {
     depth
 }
 
+/// Builds one outline entry: name, detail, kind, whole span, name span, children.
+type MakeSymbol<'a> = dyn Fn(
+        &str,
+        &str,
+        LspSymbolKind,
+        flowc_dsl::Span,
+        flowc_dsl::Span,
+        Option<Vec<DocumentSymbol>>,
+    ) -> DocumentSymbol
+    + 'a;
+
 /// The outline: resources, retry policies and states (a Parallel's or Map's states inside it).
 #[allow(deprecated)] // DocumentSymbol::deprecated: a required field of the struct.
 pub(crate) fn document_symbols(doc: &Document) -> Vec<DocumentSymbol> {
@@ -324,17 +335,7 @@ pub(crate) fn document_symbols(doc: &Document) -> Vec<DocumentSymbol> {
         selection_range: doc.range(selection),
         children,
     };
-    fn state_symbol(
-        state: &State,
-        make: &dyn Fn(
-            &str,
-            &str,
-            LspSymbolKind,
-            flowc_dsl::Span,
-            flowc_dsl::Span,
-            Option<Vec<DocumentSymbol>>,
-        ) -> DocumentSymbol,
-    ) -> DocumentSymbol {
+    fn state_symbol(state: &State, make: &MakeSymbol<'_>) -> DocumentSymbol {
         let mut children = Vec::new();
         if let StateKind::Poll(poll) = &state.kind {
             children.push(state_symbol(&poll.check, make));
