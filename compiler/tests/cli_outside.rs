@@ -134,6 +134,7 @@ fn zsh_fish_and_powershell_completions_name_every_subcommand() {
         "explore",
         "run-case",
         "conformance",
+        "lsp",
         "completions",
         "man",
     ];
@@ -262,6 +263,7 @@ fn man_out_dir_writes_a_page_per_subcommand() {
         "flowc-fmt.1",
         "flowc-graph.1",
         "flowc-help.1",
+        "flowc-lsp.1",
         "flowc-man.1",
         "flowc-replay.1",
         "flowc-run-case.1",
