@@ -11,10 +11,12 @@ use std::path::Path;
 
 use flowc::testing::{TestResult, run_file};
 
-const SCENARIOS: [&str; 12] = [
+const SCENARIOS: [&str; 14] = [
     "happy path: backend pending twice, then healthy",
     "backend unhealthy: tenant rolled back and marked failed",
     "frontend unhealthy: tenant rolled back and marked failed",
+    "backend check answers without a status: tenant rolled back and marked failed",
+    "frontend check answers without a status: tenant rolled back and marked failed",
     "backend never healthy: the 15-poll bound ends it",
     "throttled Lambda succeeds on retry",
     "permanent Lambda failure: tenant rolled back and marked failed with the Lambda's error",
