@@ -150,6 +150,19 @@ impl Plan {
         }
     }
 
+    /// What each of the tenant's two ECS services gets on this plan: Fargate CPU units and
+    /// memory (MiB), a valid Fargate pair, and the number of running tasks. Paying plans get more
+    /// room, and the top two a second task so one can be replaced without an outage.
+    pub(crate) fn sizing(self) -> Sizing {
+        let (cpu, memory, tasks) = match self {
+            Self::Free => (256, 512, 1),
+            Self::Starter => (512, 1024, 1),
+            Self::Professional => (1024, 2048, 2),
+            Self::Enterprise => (2048, 4096, 2),
+        };
+        Sizing { cpu, memory, tasks }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Free => "free",
@@ -158,6 +171,17 @@ impl Plan {
             Self::Enterprise => "enterprise",
         }
     }
+}
+
+/// A plan's share of the cluster, per service (see [`Plan::sizing`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Sizing {
+    /// Fargate CPU units (1024 = one vCPU).
+    pub cpu: u32,
+    /// Memory in MiB.
+    pub memory: u32,
+    /// Running tasks per service.
+    pub tasks: i32,
 }
 
 /// An email address, checked for shape only (Cognito is the authority on deliverability).
@@ -268,6 +292,37 @@ mod tests {
     fn reserved_subdomains_are_refused_by_name() {
         for reserved in ["www", "api", "admin"] {
             assert_eq!(code(Subdomain::parse(reserved)), "Tenant.ReservedSubdomain");
+        }
+    }
+
+    #[test]
+    fn every_plan_gets_a_fargate_size_and_more_as_it_pays_more() {
+        // Fargate's valid memory for each CPU size (MiB), from the ECS task-size table.
+        let valid = |cpu: u32, memory: u32| match cpu {
+            256 => [512, 1024, 2048].contains(&memory),
+            512 => (1024..=4096).contains(&memory) && memory % 1024 == 0,
+            1024 => (2048..=8192).contains(&memory) && memory % 1024 == 0,
+            2048 => (4096..=16384).contains(&memory) && memory % 1024 == 0,
+            _ => false,
+        };
+        let mut previous: Option<Sizing> = None;
+        for name in Plan::NAMES {
+            let size = Plan::parse(name)
+                .map(Plan::sizing)
+                .map_err(|e| e.to_string());
+            let Ok(size) = size else {
+                panic!("{name}: {size:?}");
+            };
+            assert!(valid(size.cpu, size.memory), "{name}: {size:?}");
+            assert!(size.tasks >= 1, "{name}: {size:?}");
+            if let Some(before) = previous {
+                assert!(
+                    size.cpu > before.cpu && size.memory > before.memory,
+                    "{name}"
+                );
+                assert!(size.tasks >= before.tasks, "{name}");
+            }
+            previous = Some(size);
         }
     }
 

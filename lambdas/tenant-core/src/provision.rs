@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::clients::AwsClients;
 use crate::config::ProvisioningConfig;
-use crate::domain::{Subdomain, TenantId};
+use crate::domain::{Plan, Sizing, Subdomain, TenantId};
 use crate::error::ActionError;
 use crate::events::{ProvisioningRequest, Response};
 use crate::naming::TenantNames;
@@ -39,6 +39,20 @@ struct Target<'a> {
     tenant_id: &'a TenantId,
     subdomain: &'a Subdomain,
     names: TenantNames,
+    /// From the tenant's record; only the steps that size services need it.
+    plan: Option<Plan>,
+}
+
+impl Target<'_> {
+    /// The tenant's plan's service size; a record without a plan is refused, not given a default.
+    fn sizing(&self) -> Result<Sizing, ActionError> {
+        self.plan
+            .map(Plan::sizing)
+            .ok_or_else(|| ActionError::MissingPrerequisite {
+                what: "plan on the tenant record",
+                name: self.tenant_id.to_string(),
+            })
+    }
 }
 
 impl Provisioner {
@@ -104,6 +118,7 @@ impl Provisioner {
                     tenant_id: &tenant_id,
                     subdomain: &subdomain,
                     names: TenantNames::new(&subdomain),
+                    plan: record.plan(),
                 };
                 let id = tenant_id.as_str();
                 let sub = subdomain.as_str();

@@ -77,6 +77,12 @@ impl TenantRecord {
     pub fn status(&self) -> Option<TenantStatus> {
         self.string("status").and_then(TenantStatus::parse)
     }
+
+    /// The plan the tenant registered with (the registration writes it with the tenant).
+    pub(crate) fn plan(&self) -> Option<crate::domain::Plan> {
+        self.string("plan")
+            .and_then(|plan| crate::domain::Plan::parse(plan).ok())
+    }
 }
 
 /// Typed access to the tenants table.

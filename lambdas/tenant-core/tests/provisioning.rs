@@ -39,12 +39,20 @@ fn text(value: &Value, key: &str) -> String {
 }
 
 async fn register(registrar: &Registrar, subdomain: &str) -> Result<(String, Value), ActionError> {
+    register_on(registrar, subdomain, "starter").await
+}
+
+async fn register_on(
+    registrar: &Registrar,
+    subdomain: &str,
+    plan: &str,
+) -> Result<(String, Value), ActionError> {
     let response = registrar
         .handle(json!({
             "email": format!("owner@{subdomain}.example.org"),
             "company_name": format!("Company {subdomain}"),
             "subdomain": subdomain,
-            "plan": "starter"
+            "plan": plan
         }))
         .await?;
     Ok((text(&response, "tenant_id"), response))
@@ -718,4 +726,46 @@ async fn racing_retries_of_one_tenant_leave_one_of_each_resource() -> TestResult
         );
     }
     assert_one_of_each_resource(&clients, &subdomain).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_plan_sizes_its_services() -> TestResult {
+    let (clients, registrar, provisioner) = setup().await;
+    // (plan, CPU units, memory MiB, tasks per service): Plan::sizing.
+    for (plan, cpu, memory, tasks) in [("free", "256", "512", 1), ("enterprise", "2048", "4096", 2)]
+    {
+        let subdomain = unique_subdomain(&format!("size{plan}"));
+        let (tenant_id, _) = register_on(&registrar, &subdomain, plan).await?;
+        provision_all(&provisioner, &tenant_id, &subdomain).await?;
+        for component in ["backend", "frontend"] {
+            let family = format!("tenant-{subdomain}-{component}");
+            let definition = clients
+                .ecs
+                .describe_task_definition()
+                .task_definition(&family)
+                .send()
+                .await?
+                .task_definition
+                .ok_or("no task definition")?;
+            assert_eq!(
+                (definition.cpu(), definition.memory()),
+                (Some(cpu), Some(memory)),
+                "{plan} {component}"
+            );
+            let services = clients
+                .ecs
+                .describe_services()
+                .cluster(support::CLUSTER)
+                .services(&family)
+                .send()
+                .await?;
+            let desired: Vec<i32> = services
+                .services()
+                .iter()
+                .map(|s| s.desired_count)
+                .collect();
+            assert_eq!(desired, [tasks], "{plan} {component}");
+        }
+    }
+    Ok(())
 }

@@ -96,6 +96,7 @@ async fn ensure_task_definition(
     if let Some(arn) = find_task_definition(p, &family).await? {
         return Ok(arn);
     }
+    let size = t.sizing()?;
     let image = match component {
         Component::Backend => &p.config.backend_image,
         Component::Frontend => &p.config.frontend_image,
@@ -173,8 +174,8 @@ async fn ensure_task_definition(
         .container_definitions(container)
         .requires_compatibilities(Compatibility::Fargate)
         .network_mode(NetworkMode::Awsvpc)
-        .cpu("256")
-        .memory("512")
+        .cpu(size.cpu.to_string())
+        .memory(size.memory.to_string())
         .set_execution_role_arn(p.config.task_execution_role_arn.clone())
         .set_task_role_arn(p.config.task_role_arn.clone())
         .tags(tenant_tag(t))
@@ -289,6 +290,7 @@ async fn create_service(
     component: Component,
     name: &str,
 ) -> Result<String, ActionError> {
+    let tasks = t.sizing()?.tasks;
     let family = t.names.family(component);
     let task_definition =
         find_task_definition(p, &family)
@@ -327,7 +329,7 @@ async fn create_service(
         .cluster(&p.config.ecs_cluster_name)
         .service_name(name)
         .task_definition(task_definition)
-        .desired_count(1)
+        .desired_count(tasks)
         .launch_type(LaunchType::Fargate)
         .network_configuration(network)
         .load_balancers(
