@@ -252,10 +252,7 @@ fn simulate_with(
     let mut lambdas = InProcessLambdas {
         provisioner: Provisioner::new(s.provisioning_config(), clients.clone()),
         checker: StatusChecker::new(
-            ScriptedHealth {
-                real: AwsHealth::new(clients.clone()),
-                mode: health,
-            },
+            ScriptedHealth::new(AwsHealth::new(clients.clone()), health),
             store,
             support::CLUSTER,
         ),

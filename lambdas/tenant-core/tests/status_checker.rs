@@ -62,10 +62,7 @@ async fn check<S: HealthSource>(
 }
 
 async fn scripted(mode: HealthMode) -> ScriptedHealth {
-    ScriptedHealth {
-        real: AwsHealth::new(servers().clients().await),
-        mode,
-    }
+    ScriptedHealth::new(AwsHealth::new(servers().clients().await), mode)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

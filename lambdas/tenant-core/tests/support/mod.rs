@@ -456,8 +456,21 @@ pub fn unique_subdomain(stem: &str) -> String {
 /// circuit breaker reports for a crashing container.
 #[derive(Clone, Debug)]
 pub struct ScriptedHealth {
-    pub real: tenant_core::AwsHealth,
-    pub mode: HealthMode,
+    real: tenant_core::AwsHealth,
+    mode: HealthMode,
+    /// The desired count of the service read last: a healthy service has one healthy target per
+    /// task, and the checker reads the service before its target group (plans run 1 or 2 tasks).
+    desired: std::sync::Arc<std::sync::atomic::AtomicI32>,
+}
+
+impl ScriptedHealth {
+    pub fn new(real: tenant_core::AwsHealth, mode: HealthMode) -> Self {
+        Self {
+            real,
+            mode,
+            desired: std::sync::Arc::new(std::sync::atomic::AtomicI32::new(1)),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -475,6 +488,7 @@ impl tenant_core::HealthSource for ScriptedHealth {
     ) -> Result<Option<tenant_core::ServiceReading>, tenant_core::ActionError> {
         let reading = self.real.service(cluster, service).await?;
         Ok(reading.map(|mut reading| {
+            self.desired.store(reading.desired_count, Ordering::Relaxed);
             match self.mode {
                 HealthMode::Healthy => {
                     reading.running_count = reading.desired_count;
@@ -499,10 +513,14 @@ impl tenant_core::HealthSource for ScriptedHealth {
         let targets = self.real.targets(target_group).await?;
         Ok(targets.map(|targets| match self.mode {
             HealthMode::Healthy => {
-                vec![tenant_core::TargetReading {
-                    state: "healthy".to_owned(),
-                    reason: None,
-                }]
+                let tasks = usize::try_from(self.desired.load(Ordering::Relaxed)).unwrap_or(1);
+                vec![
+                    tenant_core::TargetReading {
+                        state: "healthy".to_owned(),
+                        reason: None,
+                    };
+                    tasks.max(1)
+                ]
             }
             HealthMode::AsMoto | HealthMode::RolloutFailed => targets,
         }))
