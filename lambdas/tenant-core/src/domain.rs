@@ -300,9 +300,9 @@ mod tests {
         // Fargate's valid memory for each CPU size (MiB), from the ECS task-size table.
         let valid = |cpu: u32, memory: u32| match cpu {
             256 => [512, 1024, 2048].contains(&memory),
-            512 => (1024..=4096).contains(&memory) && memory % 1024 == 0,
-            1024 => (2048..=8192).contains(&memory) && memory % 1024 == 0,
-            2048 => (4096..=16384).contains(&memory) && memory % 1024 == 0,
+            512 => (1024..=4096).contains(&memory) && memory.is_multiple_of(1024),
+            1024 => (2048..=8192).contains(&memory) && memory.is_multiple_of(1024),
+            2048 => (4096..=16384).contains(&memory) && memory.is_multiple_of(1024),
             _ => false,
         };
         let mut previous: Option<Sizing> = None;
