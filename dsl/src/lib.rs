@@ -15,4 +15,4 @@ mod grammar_bounds;
 
 pub use error::ParseError;
 pub use json::{Step as JsonStep, member_span as json_member_span};
-pub use parse::{MAX_NESTING, parse, parse_at_most};
+pub use parse::{ITEM_KEYWORDS, MAX_NESTING, parse, parse_at_most};

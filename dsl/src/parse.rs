@@ -13,6 +13,26 @@ use crate::error::ParseError;
 #[grammar = "flow.pest"]
 pub(crate) struct FlowParser;
 
+/// The keywords that start a top-level item, in the order a parse error lists them; the
+/// language server completes the same words at the top level.
+pub const ITEM_KEYWORDS: &[&str] = &[
+    "comment",
+    "version",
+    "timeout",
+    "query_language",
+    "resource",
+    "retry",
+    "task",
+    "pass",
+    "choice",
+    "wait",
+    "succeed",
+    "fail",
+    "parallel",
+    "map",
+    "poll",
+];
+
 /// Deepest nesting of `{`, `[` and `(` accepted. Real workflows nest a handful of levels; the
 /// bound keeps the recursive-descent parser and every later recursive pass far from the end of
 /// the stack, whatever the input.
@@ -454,23 +474,7 @@ fn keywords_expected(positives: &[Rule]) -> Vec<&'static str> {
                 "task", "pass", "choice", "wait", "succeed", "fail", "parallel", "map", "poll",
             ],
             retry_policy => &["retry"],
-            file | item => &[
-                "comment",
-                "version",
-                "timeout",
-                "query_language",
-                "resource",
-                "retry",
-                "task",
-                "pass",
-                "choice",
-                "wait",
-                "succeed",
-                "fail",
-                "parallel",
-                "map",
-                "poll",
-            ],
+            file | item => ITEM_KEYWORDS,
             f_comment
             | f_input_path
             | f_output_path

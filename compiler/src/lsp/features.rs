@@ -106,24 +106,8 @@ fn keyword_of(workflow: &flowc_dsl::Workflow, name: &str) -> Option<&'static str
     find(workflow.states(), name)
 }
 
-/// Keywords that start a top-level item.
-const TOP_LEVEL_KEYWORDS: &[&str] = &[
-    "comment",
-    "version",
-    "timeout",
-    "query_language",
-    "resource",
-    "retry",
-    "task",
-    "pass",
-    "choice",
-    "wait",
-    "succeed",
-    "fail",
-    "parallel",
-    "map",
-    "poll",
-];
+/// Keywords that start a top-level item: the parser's own list.
+const TOP_LEVEL_KEYWORDS: &[&str] = flowc_dsl::ITEM_KEYWORDS;
 
 /// Keywords inside a state's body (`Field::keyword`) and its clauses.
 const BODY_KEYWORDS: &[&str] = &[
